@@ -1,0 +1,96 @@
+import { AppError, overloaded } from '../errors.ts';
+import { countObservations, type SampleBatch } from '../model.ts';
+import type { SeriesRecord, Store, WriteSet } from '../store/store.ts';
+import { type Folded, type FoldInput, fold } from './fold.ts';
+import type { SeriesRegistry } from './series-registry.ts';
+
+interface Pending {
+  inputs: FoldInput[];
+  created: SeriesRecord[];
+  observations: number;
+  resolve: (accepted: number) => void;
+  reject: (error: Error) => void;
+}
+
+export interface AggregatorOptions {
+  store: Store;
+  registry: SeriesRegistry;
+  /** Observations waiting to commit past which `submit` answers 503. */
+  maxPendingObservations: number;
+  /** Called after each commit with what it wrote, for the live stream and metrics. */
+  onCommitted?: (folded: Folded, stats: { observations: number; writeMs: number }) => void;
+}
+
+/**
+ * Group commit: requests that arrive while the event loop is busy share one transaction. A request's
+ * promise resolves only after the transaction holding its data has committed, so an acknowledged write
+ * survives a crash, and since each bucket write is an additive upsert inside that same transaction,
+ * nothing is ever applied twice.
+ */
+export class Aggregator {
+  private pending: Pending[] = [];
+  private pendingObservations = 0;
+  private scheduled = false;
+  private closed = false;
+
+  constructor(private readonly options: AggregatorOptions) {}
+
+  get queuedObservations(): number {
+    return this.pendingObservations;
+  }
+
+  /** Validates identities (type, cardinality) synchronously, then resolves with the count once durable. */
+  submit(batch: SampleBatch): Promise<number> {
+    if (this.closed) return Promise.reject(new AppError('PULSE_ERR_NOT_READY', 'the server is shutting down'));
+    const observations = countObservations(batch);
+    if (this.pendingObservations > 0 && this.pendingObservations + observations > this.options.maxPendingObservations) {
+      return Promise.reject(overloaded(1));
+    }
+    const { records, created } = this.options.registry.resolve(batch);
+    const inputs = batch.map((samples, i) => ({
+      record: records[i]!,
+      timestamps: samples.timestamps,
+      values: samples.values,
+    }));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ inputs, created, observations, resolve, reject });
+      this.pendingObservations += observations;
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Writes everything queued in one transaction. Synchronous: shutdown calls it directly. */
+  flush(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const observations = this.pendingObservations;
+    this.pendingObservations = 0;
+    let folded: Folded;
+    const started = performance.now();
+    try {
+      folded = fold(batch.flatMap((p) => p.inputs));
+      const set: WriteSet = folded.set;
+      set.newSeries = batch.flatMap((p) => p.created);
+      this.options.store.write(set);
+    } catch (error) {
+      for (const p of batch) {
+        this.options.registry.release(p.created);
+        p.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return;
+    }
+    const writeMs = performance.now() - started;
+    for (const p of batch) p.resolve(p.observations);
+    this.options.onCommitted?.(folded, { observations, writeMs });
+  }
+
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+}

@@ -1,0 +1,232 @@
+import { CPU_METRIC, MEMORY_METRIC } from '@pulseboard/shared';
+import { TIER_RESOLUTIONS } from '../model.ts';
+import { encodeSketch } from '../sketch/codec.ts';
+import { Sketch } from '../sketch/sketch.ts';
+import { emptyWriteSet, type SeriesRecord, type WriteSet } from '../store/store.ts';
+
+/** Running aggregate of one series over one bucket. */
+interface Acc {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  last: number;
+  lastT: number;
+  sketch: Sketch | null;
+}
+
+/** One service's activity in one closed second, as the live stream reports it. */
+export interface SecondStats {
+  count: number;
+  errors: number;
+  sketch: Sketch;
+  cpuSum: number;
+  cpuCount: number;
+  /** Mean memory per instance this second; the service's memory is their sum. */
+  memoryByInstance: Map<string, { sum: number; count: number }>;
+  /** Whether any observation at all arrived (a gauge-only second still shows the service). */
+  seen: boolean;
+}
+
+export interface FoldInput {
+  record: SeriesRecord;
+  timestamps: readonly number[];
+  values: readonly number[];
+  /** How many observations each value stands for (pre-aggregated history); 1 each when absent. */
+  weights?: readonly number[];
+}
+
+export interface FoldOptions {
+  /** Skip finer tiers: a history backfill writes 10 s and coarser buckets only. */
+  fromTier?: number;
+}
+
+export interface Folded {
+  set: WriteSet;
+  /** second start -> service -> stats, for the live stream. */
+  seconds: Map<number, Map<string, SecondStats>>;
+}
+
+/**
+ * Folds observations into additive deltas for every tier: first per series per second, then coarser tiers
+ * by merging those (merging sketches is cheaper than adding values again), plus the per-service and
+ * per-route RED rollups that the dashboard reads.
+ */
+export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): Folded {
+  const fromTier = options.fromTier ?? 0;
+  const set = emptyWriteSet(TIER_RESOLUTIONS.length);
+  const seconds = new Map<number, Map<string, SecondStats>>();
+  const redServices: PendingRed[][] = TIER_RESOLUTIONS.map(() => []);
+  const redRoutes: PendingRed[][] = TIER_RESOLUTIONS.map(() => []);
+  for (const input of inputs) {
+    const { record } = input;
+    const perSecond = foldSeconds(input);
+    for (const [t, acc] of perSecond) {
+      const seen = set.serviceSeen.get(record.service) ?? 0;
+      if (acc.lastT > seen) set.serviceSeen.set(record.service, acc.lastT);
+      if (fromTier === 0) addLive(seconds, record, t, acc);
+    }
+    TIER_RESOLUTIONS.forEach((res, tier) => {
+      if (tier < fromTier) return;
+      const buckets = tier === 0 ? perSecond : rollUp(perSecond, res);
+      for (const [t, acc] of buckets) {
+        set.samples[tier]!.push({
+          seriesId: record.id,
+          t,
+          count: acc.count,
+          sum: acc.sum,
+          min: acc.min,
+          max: acc.max,
+          last: acc.last,
+          lastT: acc.lastT,
+          sketch: acc.sketch ? encodeSketch(acc.sketch) : null,
+        });
+        if (record.red && acc.sketch) {
+          redServices[tier]!.push(redBucket(record, t, acc, false));
+          redRoutes[tier]!.push(redBucket(record, t, acc, true));
+        }
+      }
+    });
+  }
+  // Several series (status codes, instances) share a service bucket: combine them so each row is written once.
+  set.redServices = redServices.map((buckets) => combineRed(buckets, false));
+  set.redRoutes = redRoutes.map((buckets) => combineRed(buckets, true));
+  return { set, seconds };
+}
+
+function foldSeconds({ record, timestamps, values, weights }: FoldInput): Map<number, Acc> {
+  const buckets = new Map<number, Acc>();
+  const histogram = record.kind === 'histogram';
+  for (let i = 0; i < values.length; i++) {
+    const ts = timestamps[i]!;
+    const value = values[i]!;
+    const weight = weights ? weights[i]! : 1;
+    const t = ts - (ts % 1000);
+    let acc = buckets.get(t);
+    if (!acc) {
+      acc = {
+        count: 0,
+        sum: 0,
+        min: value,
+        max: value,
+        last: value,
+        lastT: ts,
+        sketch: histogram ? new Sketch() : null,
+      };
+      buckets.set(t, acc);
+    }
+    acc.count += weight;
+    acc.sum += value * weight;
+    if (value < acc.min) acc.min = value;
+    if (value > acc.max) acc.max = value;
+    if (ts >= acc.lastT) {
+      acc.last = value;
+      acc.lastT = ts;
+    }
+    acc.sketch?.add(value, weight);
+  }
+  return buckets;
+}
+
+function rollUp(perSecond: Map<number, Acc>, res: number): Map<number, Acc> {
+  const out = new Map<number, Acc>();
+  for (const [second, acc] of perSecond) {
+    const t = second - (second % res);
+    const into = out.get(t);
+    if (!into) {
+      out.set(t, { ...acc, sketch: acc.sketch ? copySketch(acc.sketch) : null });
+      continue;
+    }
+    into.count += acc.count;
+    into.sum += acc.sum;
+    into.min = Math.min(into.min, acc.min);
+    into.max = Math.max(into.max, acc.max);
+    if (acc.lastT >= into.lastT) {
+      into.last = acc.last;
+      into.lastT = acc.lastT;
+    }
+    if (into.sketch && acc.sketch) into.sketch.merge(acc.sketch);
+  }
+  return out;
+}
+
+function copySketch(sketch: Sketch): Sketch {
+  const copy = new Sketch();
+  copy.merge(sketch);
+  return copy;
+}
+
+interface PendingRed {
+  service: string;
+  route: string | null;
+  t: number;
+  count: number;
+  errors: number;
+  sketch: Sketch;
+}
+
+function redBucket(record: SeriesRecord, t: number, acc: Acc, byRoute: boolean): PendingRed {
+  return {
+    service: record.service,
+    route: byRoute ? record.route : null,
+    t,
+    count: acc.count,
+    errors: record.isError ? acc.count : 0,
+    sketch: acc.sketch!,
+  };
+}
+
+function combineRed(buckets: readonly PendingRed[], byRoute: boolean): WriteSet['redServices'][number] {
+  const combined = new Map<string, PendingRed>();
+  for (const bucket of buckets) {
+    const key = `${bucket.service}\u0000${byRoute ? (bucket.route ?? '') : ''}\u0000${bucket.t}`;
+    const into = combined.get(key);
+    if (!into) {
+      combined.set(key, { ...bucket, sketch: copySketch(bucket.sketch) });
+      continue;
+    }
+    into.count += bucket.count;
+    into.errors += bucket.errors;
+    into.sketch.merge(bucket.sketch);
+  }
+  return [...combined.values()].map((b) => ({
+    service: b.service,
+    ...(byRoute ? { route: b.route } : {}),
+    t: b.t,
+    count: b.count,
+    errors: b.errors,
+    sketch: encodeSketch(b.sketch),
+  }));
+}
+
+function addLive(seconds: Folded['seconds'], record: SeriesRecord, t: number, acc: Acc): void {
+  let services = seconds.get(t);
+  if (!services) seconds.set(t, (services = new Map()));
+  let stats = services.get(record.service);
+  if (!stats) {
+    stats = {
+      count: 0,
+      errors: 0,
+      sketch: new Sketch(),
+      cpuSum: 0,
+      cpuCount: 0,
+      memoryByInstance: new Map(),
+      seen: true,
+    };
+    services.set(record.service, stats);
+  }
+  if (record.red && acc.sketch) {
+    stats.count += acc.count;
+    if (record.isError) stats.errors += acc.count;
+    stats.sketch.merge(acc.sketch);
+  } else if (record.kind === 'gauge' && record.name === CPU_METRIC) {
+    stats.cpuSum += acc.sum;
+    stats.cpuCount += acc.count;
+  } else if (record.kind === 'gauge' && record.name === MEMORY_METRIC) {
+    const instance = record.instance ?? '';
+    const mem = stats.memoryByInstance.get(instance) ?? { sum: 0, count: 0 };
+    mem.sum += acc.sum;
+    mem.count += acc.count;
+    stats.memoryByInstance.set(instance, mem);
+  }
+}

@@ -1,0 +1,136 @@
+import {
+  ERROR_TYPE_ATTR,
+  INSTANCE_ATTR,
+  type MetricType,
+  RED_METRIC,
+  ROUTE_ATTR,
+  STATUS_ATTR,
+} from '@pulseboard/shared';
+import { AppError } from '../errors.ts';
+import { type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
+import type { SeriesRecord } from '../store/store.ts';
+
+/** Older OpenTelemetry HTTP instrumentation reports this name in ms; it feeds RED like the current one. */
+const LEGACY_RED_METRIC = 'http.server.duration';
+
+/**
+ * Maps series identities to ids, enforcing the per-service series limit and one type per metric name.
+ * Resolution is synchronous and all-or-nothing, so a rejected batch reserves nothing.
+ */
+export class SeriesRegistry {
+  private readonly byKey = new Map<string, SeriesRecord>();
+  private readonly byId = new Map<number, SeriesRecord>();
+  private readonly kindByName = new Map<string, MetricType>();
+  private readonly countByService = new Map<string, number>();
+  private nextId = 1;
+
+  constructor(
+    records: readonly SeriesRecord[],
+    private readonly maxSeriesPerService: number,
+  ) {
+    for (const record of records) this.add(record);
+  }
+
+  /** The record of every series in the batch, in order, and those created by this call. */
+  resolve(batch: SampleBatch): { records: SeriesRecord[]; created: SeriesRecord[] } {
+    const records: SeriesRecord[] = [];
+    const created: SeriesRecord[] = [];
+    const newPerService = new Map<string, number>();
+    const newKinds = new Map<string, MetricType>();
+    const pending = new Map<string, SeriesRecord>();
+    for (const samples of batch) {
+      const { identity } = samples;
+      const key = seriesKey(identity);
+      const known = this.byKey.get(key) ?? pending.get(key);
+      const nameKey = `${identity.service}\u0000${identity.name}`;
+      const kind = known?.kind ?? this.kindByName.get(nameKey) ?? newKinds.get(nameKey);
+      if (kind !== undefined && kind !== identity.kind) {
+        throw new AppError(
+          'PULSE_ERR_TYPE_CONFLICT',
+          `${samples.origin ?? 'metric'}.type: ${identity.name} of service ${identity.service} is a ${kind}, not a ${identity.kind}`,
+        );
+      }
+      if (known) {
+        records.push(known);
+        continue;
+      }
+      const count = (this.countByService.get(identity.service) ?? 0) + (newPerService.get(identity.service) ?? 0) + 1;
+      if (count > this.maxSeriesPerService) {
+        throw new AppError(
+          'PULSE_ERR_CARDINALITY',
+          `${samples.origin ?? 'metric'}: service ${identity.service} is at its limit of ${this.maxSeriesPerService} series; reduce attribute values or raise --max-series-per-service`,
+        );
+      }
+      newPerService.set(identity.service, (newPerService.get(identity.service) ?? 0) + 1);
+      newKinds.set(nameKey, identity.kind);
+      const record = describe(0, key, identity);
+      pending.set(key, record);
+      created.push(record);
+      records.push(record);
+    }
+    for (const record of created) {
+      record.id = this.nextId++;
+      this.add(record);
+    }
+    return { records, created };
+  }
+
+  /** Undoes `resolve` for series whose commit failed. */
+  release(created: readonly SeriesRecord[]): void {
+    for (const record of created) this.remove(record);
+  }
+
+  forgetService(service: string): void {
+    for (const record of [...this.byId.values()]) if (record.service === service) this.remove(record);
+  }
+
+  get(id: number): SeriesRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): IterableIterator<SeriesRecord> {
+    return this.byId.values();
+  }
+
+  private add(record: SeriesRecord): void {
+    this.byKey.set(record.key, record);
+    this.byId.set(record.id, record);
+    this.kindByName.set(`${record.service}\u0000${record.name}`, record.kind);
+    this.countByService.set(record.service, (this.countByService.get(record.service) ?? 0) + 1);
+    this.nextId = Math.max(this.nextId, record.id + 1);
+  }
+
+  private remove(record: SeriesRecord): void {
+    this.byKey.delete(record.key);
+    this.byId.delete(record.id);
+    const left = (this.countByService.get(record.service) ?? 1) - 1;
+    if (left > 0) this.countByService.set(record.service, left);
+    else this.countByService.delete(record.service);
+    const nameKey = `${record.service}\u0000${record.name}`;
+    if (![...this.byId.values()].some((r) => r.service === record.service && r.name === record.name)) {
+      this.kindByName.delete(nameKey);
+    }
+  }
+}
+
+/** Precomputes what RED needs from a series' attributes: route, whether its requests are errors, instance. */
+function describe(id: number, key: string, identity: SeriesIdentity): SeriesRecord {
+  const { attributes } = identity;
+  const red = identity.kind === 'histogram' && (identity.name === RED_METRIC || identity.name === LEGACY_RED_METRIC);
+  const route = attributes[ROUTE_ATTR];
+  const status = Number(attributes[STATUS_ATTR]);
+  const instance = attributes[INSTANCE_ATTR];
+  return {
+    id,
+    key,
+    service: identity.service,
+    name: identity.name,
+    kind: identity.kind,
+    unit: identity.unit,
+    attributes,
+    red,
+    route: route === undefined || route === '' ? null : String(route),
+    isError: status >= 500 || attributes[ERROR_TYPE_ATTR] !== undefined,
+    instance: instance === undefined ? null : String(instance),
+  };
+}

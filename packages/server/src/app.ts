@@ -1,0 +1,57 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { type Core, closeCore, createCore } from './core.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { nativeIngestPlugin } from './ingest/native/plugin.ts';
+import { livePlugin } from './live/plugin.ts';
+import { opsPlugin } from './ops.ts';
+import { queryPlugin } from './query/plugin.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    core: Core;
+  }
+}
+
+export interface AppDeps {
+  /** The clock every part reads; tests pin it. */
+  now?: () => number;
+}
+
+/** Builds the server without listening: `main.ts` listens, tests use `inject()` / `injectWS()`. */
+export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+    // Exporters and the bench keep connections open between batches.
+    keepAliveTimeout: 65_000,
+    // Per-request log lines would cost more than ingesting the request; /metrics has the counts.
+    disableRequestLogging: true,
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  const core = createCore(config, deps.now ?? Date.now);
+  app.decorate('core', core);
+  // Registered first so it runs last: every plugin has stopped writing before the store closes.
+  app.addHook('onClose', async () => closeCore(core));
+  installErrorHandler(app, core);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Pulseboard API',
+        version: '0.1.0',
+        description: 'Ingest, query and live stream of service metrics',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(opsPlugin, { core });
+  await app.register(nativeIngestPlugin, { core });
+  await app.register(queryPlugin, { core });
+  await app.register(livePlugin, { core });
+  // Loaded only when on, so a production server never loads the generator.
+  if (config.demo) await app.register((await import('./demo/plugin.ts')).demoPlugin, { core });
+  return app;
+}

@@ -1,0 +1,35 @@
+import { EventEmitter } from 'node:events';
+import type { LiveServiceStats } from '@pulseboard/shared';
+
+/** A closed second, summarised per service: what live frames are made of. */
+export interface SecondFrame {
+  t: number;
+  services: Record<string, LiveServiceStats>;
+}
+
+export interface BusTopics {
+  frame: SecondFrame;
+}
+
+/**
+ * Fan-out between the write path and its readers (live hub, later alerts). In-process by default; a
+ * Redis-backed bus with the same interface lets several instances share one stream.
+ */
+export interface Bus {
+  publish<K extends keyof BusTopics>(topic: K, message: BusTopics[K]): void;
+  subscribe<K extends keyof BusTopics>(topic: K, listener: (message: BusTopics[K]) => void): () => void;
+}
+
+export function createLocalBus(): Bus {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    publish: (topic, message) => {
+      emitter.emit(topic, message);
+    },
+    subscribe: (topic, listener) => {
+      emitter.on(topic, listener);
+      return () => emitter.off(topic, listener);
+    },
+  };
+}

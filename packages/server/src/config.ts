@@ -1,0 +1,198 @@
+import { DAY, HOUR, parseDuration } from '@pulseboard/shared';
+
+/** Everything the server is told at start, parsed once from flags and `PULSEBOARD_*` env, then frozen. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Path of the SQLite file, or `:memory:` for tests. */
+  db: string;
+  demo: boolean;
+  /** Length of a simulated demo "day"; shorter makes the daily curve visible in minutes. */
+  demoDayLengthMs: number;
+  demoSeed: number;
+  /** Retention per rollup tier, finest first (1 s, 10 s, 1 min, 1 h). */
+  retentionMs: readonly [number, number, number, number];
+  bodyLimitBytes: number;
+  maxSeriesPerService: number;
+  /** A service silent for longer than this leaves the default views. */
+  inactiveAfterMs: number;
+  /** Observations waiting to commit past which ingest answers 503. */
+  maxPendingObservations: number;
+  /** A live client whose unsent bytes exceed this is skipped for a frame. */
+  liveMaxBufferedBytes: number;
+  /** Health targets: a service scores 1 within them, falling to 0 at 5x. */
+  healthTargets: { errorRate: number; p99Ms: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+interface Option {
+  flag: string;
+  env: string;
+  parse: (text: string) => unknown;
+  apply: (config: Config, value: never) => void;
+  /** Flags without a value (`--no-demo`). */
+  boolean?: boolean;
+}
+
+const integer = (min: number, max: number) => (text: string) => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`must be a whole number from ${min} to ${max}`);
+  return n;
+};
+const duration = (text: string) => {
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) throw new ConfigError('must be a duration like 30s, 10m, 1h or 7d');
+  return ms;
+};
+const bool = (text: string) => {
+  if (/^(true|1|yes|on)$/i.test(text)) return true;
+  if (/^(false|0|no|off)$/i.test(text)) return false;
+  throw new ConfigError('must be true or false');
+};
+const bytes = (text: string) => {
+  const match = /^(\d+)(b|kb|kib|mb|mib|gb|gib)?$/i.exec(text);
+  if (!match) throw new ConfigError('must be a size like 16MiB or 1048576');
+  const unit = (match[2] ?? 'b').toLowerCase();
+  const scale = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
+  return Number(match[1]) * scale;
+};
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const OPTIONS: Option[] = [
+  { flag: 'port', env: 'PULSEBOARD_PORT', parse: integer(0, 65_535), apply: (c, v: number) => (c.port = v) },
+  { flag: 'host', env: 'PULSEBOARD_HOST', parse: (t) => t, apply: (c, v: string) => (c.host = v) },
+  { flag: 'db', env: 'PULSEBOARD_DB', parse: nonEmpty, apply: (c, v: string) => (c.db = v) },
+  { flag: 'demo', env: 'PULSEBOARD_DEMO', parse: bool, apply: (c, v: boolean) => (c.demo = v), boolean: true },
+  {
+    flag: 'demo-day-length',
+    env: 'PULSEBOARD_DEMO_DAY_LENGTH',
+    parse: duration,
+    apply: (c, v: number) => (c.demoDayLengthMs = v),
+  },
+  {
+    flag: 'demo-seed',
+    env: 'PULSEBOARD_DEMO_SEED',
+    parse: integer(0, 2 ** 31),
+    apply: (c, v: number) => (c.demoSeed = v),
+  },
+  {
+    flag: 'retention-1s',
+    env: 'PULSEBOARD_RETENTION_1S',
+    parse: duration,
+    apply: (c, v: number) => setRetention(c, 0, v),
+  },
+  {
+    flag: 'retention-10s',
+    env: 'PULSEBOARD_RETENTION_10S',
+    parse: duration,
+    apply: (c, v: number) => setRetention(c, 1, v),
+  },
+  {
+    flag: 'retention-1m',
+    env: 'PULSEBOARD_RETENTION_1M',
+    parse: duration,
+    apply: (c, v: number) => setRetention(c, 2, v),
+  },
+  {
+    flag: 'retention-1h',
+    env: 'PULSEBOARD_RETENTION_1H',
+    parse: duration,
+    apply: (c, v: number) => setRetention(c, 3, v),
+  },
+  { flag: 'body-limit', env: 'PULSEBOARD_BODY_LIMIT', parse: bytes, apply: (c, v: number) => (c.bodyLimitBytes = v) },
+  {
+    flag: 'max-series-per-service',
+    env: 'PULSEBOARD_MAX_SERIES_PER_SERVICE',
+    parse: integer(1, 10_000_000),
+    apply: (c, v: number) => (c.maxSeriesPerService = v),
+  },
+  {
+    flag: 'inactive-after',
+    env: 'PULSEBOARD_INACTIVE_AFTER',
+    parse: duration,
+    apply: (c, v: number) => (c.inactiveAfterMs = v),
+  },
+  {
+    flag: 'log-level',
+    env: 'PULSEBOARD_LOG_LEVEL',
+    parse: (t) => {
+      if (!(LOG_LEVELS as readonly string[]).includes(t))
+        throw new ConfigError(`must be one of ${LOG_LEVELS.join(', ')}`);
+      return t;
+    },
+    apply: (c, v: Config['logLevel']) => (c.logLevel = v),
+  },
+];
+
+function nonEmpty(text: string): string {
+  if (text.length === 0) throw new ConfigError('must not be empty');
+  return text;
+}
+
+function setRetention(config: Config, tier: number, ms: number): void {
+  const retention = [...config.retentionMs] as [number, number, number, number];
+  retention[tier] = ms;
+  config.retentionMs = retention;
+}
+
+export function defaultConfig(): Config {
+  return {
+    port: 3000,
+    host: '0.0.0.0',
+    db: './data/pulseboard.db',
+    demo: true,
+    demoDayLengthMs: DAY,
+    demoSeed: 42,
+    retentionMs: [HOUR, DAY, 30 * DAY, 400 * DAY],
+    bodyLimitBytes: 16 * 1024 ** 2,
+    maxSeriesPerService: 10_000,
+    inactiveAfterMs: DAY,
+    maxPendingObservations: 5_000_000,
+    liveMaxBufferedBytes: 1024 ** 2,
+    healthTargets: { errorRate: 0.01, p99Ms: 500 },
+    logLevel: 'info',
+  };
+}
+
+/** Flags win over env, env over defaults. Throws ConfigError naming the flag or variable that is wrong. */
+export function parseConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Readonly<Config> {
+  const config = defaultConfig();
+  for (const option of OPTIONS) {
+    const text = env[option.env];
+    if (text !== undefined) applyOption(config, option, text, option.env);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--(no-)?([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
+    const option = match && OPTIONS.find((o) => o.flag === match[2]);
+    if (!match || !option) throw new ConfigError(`unknown option ${arg} (see README for the flags)`);
+    const [, negated, , inline] = match;
+    if (option.boolean && inline === undefined) {
+      applyOption(config, option, negated ? 'false' : 'true', `--${option.flag}`);
+      continue;
+    }
+    if (negated) throw new ConfigError(`--no-${option.flag} is not an option`);
+    const text = inline ?? argv[++i];
+    if (text === undefined) throw new ConfigError(`--${option.flag} needs a value`);
+    applyOption(config, option, text, `--${option.flag}`);
+  }
+  const [r1, r10, r60, r3600] = config.retentionMs;
+  if (!(r1 <= r10 && r10 <= r60 && r60 <= r3600)) {
+    throw new ConfigError('retention must not shrink from a finer tier to a coarser one (1s <= 10s <= 1m <= 1h)');
+  }
+  return Object.freeze({ ...config, retentionMs: Object.freeze(config.retentionMs) as Config['retentionMs'] });
+}
+
+function applyOption(config: Config, option: Option, text: string, name: string): void {
+  try {
+    option.apply(config, option.parse(text) as never);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${name}: ${error.message} (got "${text}")`);
+    throw error;
+  }
+}

@@ -1,0 +1,70 @@
+import { DemoGenerator } from '@pulseboard/demo';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Core } from '../core.ts';
+import { DEFAULT_LIMITS, decodeNativeBatch } from '../ingest/native/decode.ts';
+import { backfillDemo } from './backfill.ts';
+
+const HISTORY_MS = 24 * 3_600_000;
+
+/**
+ * The in-process demo: each second the generator's traffic for the second just closed goes through the
+ * same decode and aggregation as real requests. On an empty database it first backfills a day of history.
+ */
+export const demoPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
+  const start = Math.floor(core.now() / 10_000) * 10_000;
+  const generator = new DemoGenerator({
+    seed: core.config.demoSeed,
+    origin: start,
+    dayLengthMs: core.config.demoDayLengthMs,
+  });
+  const limits = { ...DEFAULT_LIMITS, maxAgeMs: Math.max(...core.config.retentionMs) };
+  const emptyStore = core.store.services().length === 0;
+  let sentUpTo = emptyStore ? start : Math.floor(core.now() / 1000) * 1000;
+  let stopped = false;
+
+  const send = (from: number, to: number) => {
+    const items = generator.observe(from, to);
+    if (items.length === 0) return;
+    core.aggregator.submit(decodeNativeBatch({ metrics: items }, core.now(), limits)).catch((error: unknown) => {
+      app.log.warn({ err: error }, 'demo batch rejected');
+    });
+  };
+  const tick = () => {
+    if (stopped) return;
+    const now = core.now();
+    const closed = Math.floor(now / 1000) * 1000;
+    // Never more than a minute at once, so a long pause (a suspended laptop) does not flood the queue.
+    if (closed > sentUpTo) send(Math.max(sentUpTo, closed - 60_000), closed);
+    sentUpTo = closed;
+    timer = setTimeout(tick, 1000 - (core.now() % 1000) + 5);
+  };
+  let timer = setTimeout(tick, 0);
+
+  if (emptyStore) {
+    core.pendingStartup.add('demo backfill');
+    let lastReported = -1;
+    const started = performance.now();
+    backfillDemo({
+      generator,
+      store: core.store,
+      registry: core.registry,
+      from: start - HISTORY_MS,
+      to: start,
+      stopped: () => stopped,
+      onProgress: (done) => {
+        const pct = Math.floor(done * 10) * 10;
+        if (pct === lastReported) return;
+        lastReported = pct;
+        app.log.info(`demo backfill: ${pct}% of the last 24 h written`);
+      },
+    })
+      .then(() => app.log.info(`demo backfill done in ${((performance.now() - started) / 1000).toFixed(1)} s`))
+      .catch((error: unknown) => app.log.error({ err: error }, 'demo backfill failed'))
+      .finally(() => core.pendingStartup.delete('demo backfill'));
+  }
+
+  app.addHook('onClose', async () => {
+    stopped = true;
+    clearTimeout(timer);
+  });
+};

@@ -1,0 +1,64 @@
+import type { LiveServiceStats } from '@pulseboard/shared';
+import type { SecondStats } from '../aggregate/fold.ts';
+import type { SecondFrame } from '../bus/bus.ts';
+import { round } from '../query/context.ts';
+
+/**
+ * Collects each committed write's per-second, per-service activity until that second's frame goes out.
+ * Data that commits after its second was published still reaches the store; clients backfill it by REST.
+ */
+export class SecondWindow {
+  private readonly seconds = new Map<number, Map<string, SecondStats>>();
+  private published = Number.NEGATIVE_INFINITY;
+
+  add(seconds: ReadonlyMap<number, ReadonlyMap<string, SecondStats>>): void {
+    for (const [t, services] of seconds) {
+      if (t <= this.published) continue;
+      let into = this.seconds.get(t);
+      if (!into) this.seconds.set(t, (into = new Map()));
+      for (const [service, stats] of services) {
+        const existing = into.get(service);
+        if (!existing) {
+          into.set(service, stats);
+          continue;
+        }
+        existing.count += stats.count;
+        existing.errors += stats.errors;
+        existing.sketch.merge(stats.sketch);
+        existing.cpuSum += stats.cpuSum;
+        existing.cpuCount += stats.cpuCount;
+        for (const [instance, m] of stats.memoryByInstance) {
+          const mem = existing.memoryByInstance.get(instance) ?? { sum: 0, count: 0 };
+          mem.sum += m.sum;
+          mem.count += m.count;
+          existing.memoryByInstance.set(instance, mem);
+        }
+      }
+    }
+  }
+
+  /** The frame for second t; drops it and anything older. */
+  take(t: number): SecondFrame {
+    const services: Record<string, LiveServiceStats> = {};
+    for (const [service, stats] of this.seconds.get(t) ?? []) services[service] = toLiveStats(stats);
+    this.published = Math.max(this.published, t);
+    for (const second of this.seconds.keys()) if (second <= t) this.seconds.delete(second);
+    return { t, services };
+  }
+}
+
+function toLiveStats(s: SecondStats): LiveServiceStats {
+  const has = s.count > 0;
+  let memory: number | null = null;
+  for (const m of s.memoryByInstance.values()) memory = (memory ?? 0) + m.sum / m.count;
+  return {
+    rate: s.count,
+    errorRate: has ? round(s.errors / s.count, 6) : null,
+    p50: has ? round(s.sketch.quantile(0.5)) : null,
+    p95: has ? round(s.sketch.quantile(0.95)) : null,
+    p99: has ? round(s.sketch.quantile(0.99)) : null,
+    count: s.count,
+    cpu: s.cpuCount > 0 ? round(s.cpuSum / s.cpuCount, 4) : null,
+    memory: memory === null ? null : Math.round(memory),
+  };
+}

@@ -1,0 +1,41 @@
+import { buildApp } from './app.ts';
+import { ConfigError, parseConfig } from './config.ts';
+
+/** Entry point: config -> buildApp -> listen; a clean shutdown on SIGTERM/SIGINT commits what is queued. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`pulseboard: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = await buildApp(config);
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info(`${signal}: shutting down`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    `Pulseboard serving http://localhost:${config.port} (database ${config.db}${config.demo ? ', demo on' : ''})`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`pulseboard: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import type { AttributeValue, MetricType } from '@pulseboard/shared';
+
+/** Who a series is: service + metric name + attributes. Kind and unit are fixed at first sight. */
+export interface SeriesIdentity {
+  service: string;
+  name: string;
+  kind: MetricType;
+  /** Canonical unit: durations are converted to `ms` at the edge. */
+  unit: string;
+  attributes: Record<string, AttributeValue>;
+}
+
+/** The one internal model every encoding decodes into: observations of one series. */
+export interface SeriesSamples {
+  identity: SeriesIdentity;
+  timestamps: number[];
+  values: number[];
+  /** Where it came from in the request (`metrics[3]`), so a rejection can name it. */
+  origin?: string;
+}
+
+export type SampleBatch = SeriesSamples[];
+
+export function countObservations(batch: SampleBatch): number {
+  let n = 0;
+  for (const s of batch) n += s.values.length;
+  return n;
+}
+
+/** Stable text key of a series: attributes sorted so `{a,b}` and `{b,a}` are one series. */
+export function seriesKey(identity: Pick<SeriesIdentity, 'service' | 'name' | 'attributes'>): string {
+  const keys = Object.keys(identity.attributes).sort();
+  const attrs: Record<string, AttributeValue> = {};
+  for (const k of keys) attrs[k] = identity.attributes[k]!;
+  return `${identity.service}\u0000${identity.name}\u0000${JSON.stringify(attrs)}`;
+}
+
+/** Rollup tiers, finest first. Every bucket start is a multiple of its tier's resolution. */
+export const TIER_RESOLUTIONS = [1_000, 10_000, 60_000, 3_600_000] as const;
+export type TierIndex = 0 | 1 | 2 | 3;

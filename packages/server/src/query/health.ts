@@ -1,0 +1,62 @@
+import type { HealthResponse } from '@pulseboard/shared';
+import type { Config } from '../config.ts';
+import { activeServices, type QueryContext, round } from './context.ts';
+import { readRed } from './red.ts';
+import { chooseStep, floorTo, tierForStep } from './steps.ts';
+
+/** 1 within target, falling linearly to 0 at 5x the target. */
+function againstTarget(value: number, target: number): number {
+  const ratio = value / target;
+  if (ratio <= 1) return 1;
+  return Math.max(0, 1 - (ratio - 1) / 4);
+}
+
+/** A service's health: the worse of its error-rate and p99 scores. */
+export function healthScore(errorRate: number, p99: number, config: Pick<Config, 'healthTargets'>): number {
+  return Math.min(
+    againstTarget(errorRate, config.healthTargets.errorRate),
+    againstTarget(p99, config.healthTargets.p99Ms),
+  );
+}
+
+export function queryHealth(ctx: QueryContext, q: { from: number; to: number; maxPoints: number }): HealthResponse {
+  const now = ctx.now();
+  const step = chooseStep(q.from, q.to, q.maxPoints);
+  const services = activeServices(ctx, now);
+  const firstSeen = new Map(ctx.store.services().map((s) => [s.name, s.firstSeen]));
+  const servesRequests = new Set([...ctx.registry.all()].filter((r) => r.red).map((r) => r.service));
+  const groups = readRed(ctx, {
+    services,
+    byRoute: false,
+    from: q.from,
+    to: q.to,
+    mainTier: tierForStep(step),
+    bucketOf: (t) => floorTo(t, step),
+    now,
+  });
+  const cells: HealthResponse['cells'] = [];
+  for (const service of services) {
+    const buckets = groups.get(service)?.buckets;
+    for (let t = floorTo(q.from, step); t < q.to; t += step) {
+      const acc = buckets?.get(t);
+      if (acc && acc.count > 0) {
+        const errorRate = acc.errors / acc.count;
+        const p99 = acc.sketch.quantile(0.99)!;
+        cells.push({
+          service,
+          t,
+          score: round(healthScore(errorRate, p99, ctx.config)),
+          errorRate: round(errorRate, 6),
+          p99: round(p99),
+        });
+        continue;
+      }
+      // Silent: known before this bucket ended, serves requests, and the bucket has had time to fill.
+      const known = (firstSeen.get(service) ?? Number.POSITIVE_INFINITY) < t + step;
+      const settled = t + step <= now || now - t > 2_000;
+      const score = known && settled && servesRequests.has(service) && t < now ? 0 : null;
+      cells.push({ service, t, score, errorRate: null, p99: null });
+    }
+  }
+  return { from: q.from, to: q.to, step, services, cells };
+}

@@ -1,0 +1,120 @@
+import { CPU_METRIC, MEMORY_METRIC, type OverviewResponse, type ServiceStats } from '@pulseboard/shared';
+import { Sketch } from '../sketch/sketch.ts';
+import { activeServices, type QueryContext, round } from './context.ts';
+import { healthScore } from './health.ts';
+import { type RedAcc, readRed } from './red.ts';
+import { readSamples } from './samples.ts';
+import { chooseStep, tierForStep } from './steps.ts';
+
+interface WindowStats {
+  red: RedAcc;
+  cpu: number | null;
+  memory: number | null;
+}
+
+/** Totals per service over [from, to) and over the window just before it, plus the merged total. */
+export function queryOverview(
+  ctx: QueryContext,
+  q: { services: string[] | null; from: number; to: number },
+): OverviewResponse {
+  const now = ctx.now();
+  const services = q.services ?? activeServices(ctx, now);
+  const span = q.to - q.from;
+  const current = windowStats(ctx, services, q.from, q.to, now);
+  const previous = windowStats(ctx, services, q.from - span, q.from, now);
+  const seconds = span / 1000;
+  const toStats = (w: WindowStats): ServiceStats => statsOf(w, seconds, ctx);
+  return {
+    from: q.from,
+    to: q.to,
+    total: { ...toStats(mergeWindows([...current.values()])), previous: toStats(mergeWindows([...previous.values()])) },
+    services: services.map((service) => ({
+      service,
+      ...toStats(current.get(service)!),
+      previous: toStats(previous.get(service)!),
+    })),
+  };
+}
+
+function windowStats(ctx: QueryContext, services: readonly string[], from: number, to: number, now: number) {
+  const mainTier = tierForStep(chooseStep(from, to, 60));
+  const red = readRed(ctx, { services, byRoute: false, from, to, mainTier, bucketOf: () => from, now });
+  const gauges = gaugeMeans(ctx, services, from, to, now);
+  const out = new Map<string, WindowStats>();
+  for (const service of services) {
+    out.set(service, {
+      red: red.get(service)?.buckets.get(from) ?? { count: 0, errors: 0, sketch: new Sketch() },
+      cpu: gauges.cpu.get(service) ?? null,
+      memory: gauges.memory.get(service) ?? null,
+    });
+  }
+  return out;
+}
+
+/** CPU: the mean over instances and time. Memory: the sum over instances of each one's mean. */
+function gaugeMeans(ctx: QueryContext, services: readonly string[], from: number, to: number, now: number) {
+  const wanted = new Set(services);
+  const records = [...ctx.registry.all()].filter(
+    (r) => wanted.has(r.service) && r.kind === 'gauge' && (r.name === CPU_METRIC || r.name === MEMORY_METRIC),
+  );
+  const mainTier = tierForStep(chooseStep(from, to, 60));
+  const buckets = readSamples(ctx, {
+    seriesIds: records.map((r) => r.id),
+    from,
+    to,
+    mainTier,
+    bucketOf: () => from,
+    now,
+  });
+  const cpuAcc = new Map<string, { sum: number; count: number }>();
+  const memory = new Map<string, number>();
+  for (const record of records) {
+    const acc = buckets.get(record.id)?.get(from);
+    if (!acc || acc.count === 0) continue;
+    if (record.name === CPU_METRIC) {
+      const into = cpuAcc.get(record.service) ?? { sum: 0, count: 0 };
+      into.sum += acc.sum;
+      into.count += acc.count;
+      cpuAcc.set(record.service, into);
+    } else {
+      memory.set(record.service, (memory.get(record.service) ?? 0) + acc.sum / acc.count);
+    }
+  }
+  const cpu = new Map([...cpuAcc].map(([service, a]) => [service, a.sum / a.count]));
+  return { cpu, memory };
+}
+
+function mergeWindows(windows: readonly WindowStats[]): WindowStats {
+  const red: RedAcc = { count: 0, errors: 0, sketch: new Sketch() };
+  let cpuSum = 0;
+  let cpuCount = 0;
+  let memory: number | null = null;
+  for (const w of windows) {
+    red.count += w.red.count;
+    red.errors += w.red.errors;
+    red.sketch.merge(w.red.sketch);
+    if (w.cpu !== null) {
+      cpuSum += w.cpu;
+      cpuCount++;
+    }
+    if (w.memory !== null) memory = (memory ?? 0) + w.memory;
+  }
+  return { red, cpu: cpuCount > 0 ? cpuSum / cpuCount : null, memory };
+}
+
+function statsOf({ red, cpu, memory }: WindowStats, seconds: number, ctx: QueryContext): ServiceStats {
+  const has = red.count > 0;
+  const errorRate = has ? red.errors / red.count : null;
+  const p99 = has ? red.sketch.quantile(0.99) : null;
+  return {
+    rate: round(red.count / seconds, 6) ?? 0,
+    errorRate: round(errorRate, 6),
+    p50: has ? round(red.sketch.quantile(0.5)) : null,
+    p95: has ? round(red.sketch.quantile(0.95)) : null,
+    p99: round(p99),
+    count: red.count,
+    cpu: round(cpu, 4),
+    memory: memory === null ? null : Math.round(memory),
+    health: has ? round(healthScore(errorRate!, p99!, ctx.config), 3) : null,
+  };
+}

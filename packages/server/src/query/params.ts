@@ -1,0 +1,38 @@
+import { parseTimeParam } from '@pulseboard/shared';
+import { badRequest } from '../errors.ts';
+import { DEFAULT_MAX_POINTS, MAX_POINTS_LIMIT } from './steps.ts';
+
+export interface Range {
+  from: number;
+  to: number;
+}
+
+/** `from`/`to` per the contract's conventions; defaults to the last hour. */
+export function parseRange(query: { from?: string; to?: string }, now: number): Range {
+  const from = parseTime(query.from ?? 'now-1h', 'from', now);
+  const to = parseTime(query.to ?? 'now', 'to', now);
+  if (from >= to) throw badRequest(`from: must be before to (from=${from}, to=${to})`);
+  return { from, to };
+}
+
+function parseTime(text: string, param: string, now: number): number {
+  const t = parseTimeParam(text, now);
+  if (t === null) throw badRequest(`${param}: must be epoch milliseconds, now, or now-<n><s|m|h|d|w> (got "${text}")`);
+  return t;
+}
+
+export function parseMaxPoints(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_POINTS;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > MAX_POINTS_LIMIT) {
+    throw badRequest(`maxPoints: must be a whole number from 1 to ${MAX_POINTS_LIMIT} (got "${text}")`);
+  }
+  return n;
+}
+
+/** Repeated `service=a&service=b` arrives as an array, a single one as a string. */
+export function parseServices(value: string | string[] | undefined): string[] | null {
+  if (value === undefined) return null;
+  const list = (Array.isArray(value) ? value : [value]).flatMap((s) => s.split(',')).filter((s) => s.length > 0);
+  return list.length > 0 ? [...new Set(list)] : null;
+}

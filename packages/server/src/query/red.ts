@@ -1,0 +1,105 @@
+import type { RedPoint, RedResponse } from '@pulseboard/shared';
+import type { TierIndex } from '../model.ts';
+import { decodeSketch } from '../sketch/codec.ts';
+import { Sketch } from '../sketch/sketch.ts';
+import { activeServices, bucketSeconds, holdsFrom, type QueryContext, round } from './context.ts';
+import { chooseStep, floorTo, planReads, tierForStep } from './steps.ts';
+
+/** Requests of one service (or route) merged over one output bucket. */
+export interface RedAcc {
+  count: number;
+  errors: number;
+  sketch: Sketch;
+}
+
+export interface RedGroup {
+  service: string;
+  route?: string | null;
+  buckets: Map<number, RedAcc>;
+}
+
+export interface RedReadOptions {
+  services: readonly string[];
+  byRoute: boolean;
+  from: number;
+  to: number;
+  mainTier: TierIndex;
+  /** Output bucket a stored bucket start belongs to. */
+  bucketOf: (t: number) => number;
+  now: number;
+}
+
+/** Reads the RED rollups over [from, to) across tiers and merges them into output buckets per group. */
+export function readRed(ctx: QueryContext, options: RedReadOptions): Map<string, RedGroup> {
+  const groups = new Map<string, RedGroup>();
+  const reads = planReads(options.from, options.to, options.mainTier, holdsFrom(ctx, options.now));
+  for (const read of reads) {
+    const rows = ctx.store.readRed({ ...read, services: options.services, byRoute: options.byRoute });
+    for (const row of rows) {
+      const key = options.byRoute ? `${row.service}\u0000${row.route ?? ''}` : row.service;
+      let group = groups.get(key);
+      if (!group) {
+        group = { service: row.service, ...(options.byRoute ? { route: row.route ?? null } : {}), buckets: new Map() };
+        groups.set(key, group);
+      }
+      const t = options.bucketOf(row.t);
+      let acc = group.buckets.get(t);
+      if (!acc) group.buckets.set(t, (acc = { count: 0, errors: 0, sketch: new Sketch() }));
+      acc.count += row.count;
+      acc.errors += row.errors;
+      decodeSketch(row.sketch, acc.sketch);
+    }
+  }
+  return groups;
+}
+
+export interface RedQuery {
+  services: string[] | null;
+  from: number;
+  to: number;
+  maxPoints: number;
+  byRoute: boolean;
+}
+
+export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
+  const now = ctx.now();
+  const step = chooseStep(q.from, q.to, q.maxPoints);
+  const services = q.services ?? activeServices(ctx, now);
+  const groups = readRed(ctx, {
+    services,
+    byRoute: q.byRoute,
+    from: q.from,
+    to: q.to,
+    mainTier: tierForStep(step),
+    bucketOf: (t) => floorTo(t, step),
+    now,
+  });
+  // Without groupBy every asked-for service gets a series, even an empty one, so charts keep their legend.
+  if (!q.byRoute)
+    for (const service of services) if (!groups.has(service)) groups.set(service, { service, buckets: new Map() });
+  const first = floorTo(q.from, step);
+  const last = floorTo(q.to - 1, step);
+  const series = [...groups.values()]
+    .sort((a, b) => a.service.localeCompare(b.service) || (a.route ?? '').localeCompare(b.route ?? ''))
+    .map((group) => {
+      const points: RedPoint[] = [];
+      for (let t = first; t <= last; t += step) {
+        points.push(redPoint(t, group.buckets.get(t), bucketSeconds(t, step, q.from, q.to, now)));
+      }
+      return { service: group.service, ...(q.byRoute ? { route: group.route ?? null } : {}), points };
+    });
+  return { from: q.from, to: q.to, step, series };
+}
+
+export function redPoint(t: number, acc: RedAcc | undefined, seconds: number): RedPoint {
+  if (!acc || acc.count === 0) return { t, rate: 0, errorRate: null, p50: null, p95: null, p99: null, count: 0 };
+  return {
+    t,
+    rate: seconds > 0 ? (round(acc.count / seconds, 6) ?? 0) : 0,
+    errorRate: round(acc.errors / acc.count, 6),
+    p50: round(acc.sketch.quantile(0.5)),
+    p95: round(acc.sketch.quantile(0.95)),
+    p99: round(acc.sketch.quantile(0.99)),
+    count: acc.count,
+  };
+}

@@ -1,0 +1,65 @@
+import type { TierIndex } from '../model.ts';
+import { decodeSketch } from '../sketch/codec.ts';
+import { Sketch } from '../sketch/sketch.ts';
+import { holdsFrom, type QueryContext } from './context.ts';
+import { planReads } from './steps.ts';
+
+/** One series' buckets merged into one output bucket. */
+export interface SampleAcc {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  last: number;
+  lastT: number;
+  sketch: Sketch | null;
+}
+
+export interface SampleReadOptions {
+  seriesIds: readonly number[];
+  from: number;
+  to: number;
+  mainTier: TierIndex;
+  bucketOf: (t: number) => number;
+  now: number;
+}
+
+/** Reads series buckets over [from, to) across tiers; result: series id -> output bucket -> aggregate. */
+export function readSamples(ctx: QueryContext, options: SampleReadOptions): Map<number, Map<number, SampleAcc>> {
+  const out = new Map<number, Map<number, SampleAcc>>();
+  if (options.seriesIds.length === 0) return out;
+  for (const read of planReads(options.from, options.to, options.mainTier, holdsFrom(ctx, options.now))) {
+    for (const row of ctx.store.readSamples(read.tier, options.seriesIds, read.from, read.to)) {
+      let buckets = out.get(row.seriesId);
+      if (!buckets) out.set(row.seriesId, (buckets = new Map()));
+      const t = options.bucketOf(row.t);
+      const acc = buckets.get(t);
+      if (!acc) {
+        buckets.set(t, { ...row, sketch: row.sketch ? decodeSketch(row.sketch) : null });
+        continue;
+      }
+      mergeSample(acc, { ...row, sketch: null });
+      if (row.sketch) acc.sketch = decodeSketch(row.sketch, acc.sketch ?? new Sketch());
+    }
+  }
+  return out;
+}
+
+/** Adds `from` into `into` (sketches are merged by the caller, which may hold them encoded). */
+export function mergeSample(into: SampleAcc, from: SampleAcc): void {
+  into.count += from.count;
+  into.sum += from.sum;
+  into.min = Math.min(into.min, from.min);
+  into.max = Math.max(into.max, from.max);
+  if (from.lastT >= into.lastT) {
+    into.last = from.last;
+    into.lastT = from.lastT;
+  }
+  if (from.sketch) {
+    if (into.sketch) into.sketch.merge(from.sketch);
+    else {
+      into.sketch = new Sketch();
+      into.sketch.merge(from.sketch);
+    }
+  }
+}

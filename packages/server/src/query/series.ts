@@ -1,0 +1,105 @@
+import { type MetricsResponse, type MetricType, SERIES_STATS, type SeriesResponse } from '@pulseboard/shared';
+import { badRequest, notFound } from '../errors.ts';
+import type { SeriesRecord } from '../store/store.ts';
+import { activeServices, bucketSeconds, type QueryContext, round } from './context.ts';
+import { mergeSample, readSamples, type SampleAcc } from './samples.ts';
+import { chooseStep, floorTo, tierForStep } from './steps.ts';
+
+export interface SeriesQuery {
+  metric: string;
+  services: string[] | null;
+  stat: string | undefined;
+  from: number;
+  to: number;
+  maxPoints: number;
+  /** `attr.KEY=VALUE` filters; values compare as text. */
+  attributes: Record<string, string>;
+}
+
+const DEFAULT_STAT: Record<MetricType, string> = { gauge: 'avg', counter: 'rate', histogram: 'p99' };
+const QUANTILES: Record<string, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+
+/** One stat of any metric over time, one series per service, merging every series that matches the filters. */
+export function querySeries(ctx: QueryContext, q: SeriesQuery): SeriesResponse {
+  const now = ctx.now();
+  const services = new Set(q.services ?? activeServices(ctx, now));
+  const records = [...ctx.registry.all()].filter(
+    (r) => r.name === q.metric && services.has(r.service) && matches(r, q.attributes),
+  );
+  const kind = records[0]?.kind;
+  if (!kind) throw notFound(`metric: no series of ${q.metric} match the service and attribute filters`);
+  const stat = q.stat ?? DEFAULT_STAT[kind];
+  if (!(SERIES_STATS[kind] as readonly string[]).includes(stat)) {
+    throw badRequest(`stat: ${q.metric} is a ${kind}; its stats are ${SERIES_STATS[kind].join(', ')}`);
+  }
+  const step = chooseStep(q.from, q.to, q.maxPoints);
+  const buckets = readSamples(ctx, {
+    seriesIds: records.map((r) => r.id),
+    from: q.from,
+    to: q.to,
+    mainTier: tierForStep(step),
+    bucketOf: (t) => floorTo(t, step),
+    now,
+  });
+  const perService = new Map<string, Map<number, SampleAcc>>();
+  for (const record of records) {
+    const merged = perService.get(record.service) ?? new Map<number, SampleAcc>();
+    perService.set(record.service, merged);
+    for (const [t, acc] of buckets.get(record.id) ?? []) {
+      const into = merged.get(t);
+      if (into) mergeSample(into, acc);
+      else merged.set(t, { ...acc });
+    }
+  }
+  const series = [...perService]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([service, merged]) => {
+      const points = [];
+      for (let t = floorTo(q.from, step); t < q.to; t += step) {
+        const seconds = bucketSeconds(t, step, q.from, q.to, now);
+        points.push({ t, value: statValue(stat, merged.get(t), seconds) });
+      }
+      return { service, metric: q.metric, stat, points };
+    });
+  return { from: q.from, to: q.to, step, series };
+}
+
+function matches(record: SeriesRecord, filters: Record<string, string>): boolean {
+  for (const [key, value] of Object.entries(filters)) {
+    if (record.attributes[key] === undefined || String(record.attributes[key]) !== value) return false;
+  }
+  return true;
+}
+
+function statValue(stat: string, acc: SampleAcc | undefined, seconds: number): number | null {
+  const rate = (n: number) => (seconds > 0 ? round(n / seconds, 6) : 0);
+  if (!acc || acc.count === 0) return stat === 'rate' || stat === 'count' || stat === 'sum' ? 0 : null;
+  if (stat in QUANTILES) return round(acc.sketch?.quantile(QUANTILES[stat]!) ?? null);
+  const byStat: Record<string, () => number | null> = {
+    avg: () => round(acc.sum / acc.count, 6),
+    min: () => acc.min,
+    max: () => acc.max,
+    last: () => acc.last,
+    sum: () => acc.sum,
+    count: () => acc.count,
+    // A counter's rate is its summed deltas per second; a histogram's is observations per second.
+    rate: () => rate(acc.sketch ? acc.count : acc.sum),
+  };
+  return byStat[stat]!();
+}
+
+/** Discovery: every metric of a service with its type, unit and the values seen per attribute. */
+export function listMetrics(ctx: QueryContext, service: string): MetricsResponse {
+  const byName = new Map<string, MetricsResponse['metrics'][number]>();
+  for (const record of ctx.registry.all()) {
+    if (record.service !== service) continue;
+    let metric = byName.get(record.name);
+    if (!metric)
+      byName.set(record.name, (metric = { name: record.name, type: record.kind, unit: record.unit, attributes: {} }));
+    for (const [key, value] of Object.entries(record.attributes)) {
+      const values = (metric.attributes[key] ??= []);
+      if (!values.includes(value)) values.push(value);
+    }
+  }
+  return { metrics: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+}

@@ -1,0 +1,87 @@
+import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
+
+/** Steps the server picks from: each a multiple of a tier resolution, so buckets line up with stored ones. */
+const STEPS = [
+  1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800,
+].map((s) => s * 1000);
+
+export const MAX_POINTS_LIMIT = 5000;
+export const DEFAULT_MAX_POINTS = 300;
+
+/** Number of aligned step buckets that touch [from, to). */
+export function bucketCount(from: number, to: number, step: number): number {
+  return Math.floor((to - 1) / step) - Math.floor(from / step) + 1;
+}
+
+/** The smallest step whose aligned buckets over [from, to) number at most maxPoints. */
+export function chooseStep(from: number, to: number, maxPoints: number): number {
+  for (const step of STEPS) if (bucketCount(from, to, step) <= maxPoints) return step;
+  const week = STEPS[STEPS.length - 1]!;
+  const weeks = Math.ceil((to - from) / week / Math.max(1, maxPoints - 1));
+  return week * weeks;
+}
+
+/** The coarsest tier whose resolution divides the step: fewest rows to read for the same answer. */
+export function tierForStep(step: number): TierIndex {
+  let tier: TierIndex = 0;
+  TIER_RESOLUTIONS.forEach((res, i) => {
+    if (step % res === 0) tier = i as TierIndex;
+  });
+  return tier;
+}
+
+export interface TierRead {
+  tier: TierIndex;
+  /** Bucket starts in [from, to), aligned to the tier's resolution. */
+  from: number;
+  to: number;
+}
+
+/**
+ * Splits [from, to) into reads per tier. `holdsFrom[i]` is the oldest time tier i still holds. The main tier
+ * serves the aligned middle; finer tiers serve the unaligned edges so only data in [from, to) counts; parts
+ * older than a tier holds fall back to coarser tiers (exact to their resolution only).
+ */
+export function planReads(from: number, to: number, mainTier: TierIndex, holdsFrom: readonly number[]): TierRead[] {
+  const reads: TierRead[] = [];
+  const last = TIER_RESOLUTIONS.length - 1;
+  let end = to;
+  for (let tier = mainTier; tier <= last && end > from; tier++) {
+    // This tier serves from where it holds data (rounded up to the next tier's buckets, so the coarser
+    // tier can take over exactly at a bucket boundary) to where the finer region began.
+    const start = tier === last ? from : Math.max(from, ceilTo(holdsFrom[tier]!, TIER_RESOLUTIONS[tier + 1]!));
+    if (start < end) coverExact(start, end, tier as TierIndex, holdsFrom, reads);
+    end = Math.min(end, start);
+  }
+  return reads;
+}
+
+function coverExact(from: number, to: number, tier: TierIndex, holdsFrom: readonly number[], reads: TierRead[]): void {
+  if (from >= to) return;
+  const res = TIER_RESOLUTIONS[tier];
+  const alignedFrom = ceilTo(from, res);
+  const alignedTo = floorTo(to, res);
+  if (tier === 0) {
+    reads.push({ tier, from: floorTo(from, res), to: ceilTo(to, res) });
+    return;
+  }
+  const finer = (tier - 1) as TierIndex;
+  if (alignedFrom >= alignedTo) {
+    if (holdsFrom[finer]! <= from) coverExact(from, to, finer, holdsFrom, reads);
+    else reads.push({ tier, from: floorTo(from, res), to: ceilTo(to, res) });
+    return;
+  }
+  reads.push({ tier, from: alignedFrom, to: alignedTo });
+  // Edges: exact from a finer tier when it still holds them, else the whole coarse bucket.
+  if (from < alignedFrom) {
+    if (holdsFrom[finer]! <= from) coverExact(from, alignedFrom, finer, holdsFrom, reads);
+    else reads.push({ tier, from: alignedFrom - res, to: alignedFrom });
+  }
+  if (alignedTo < to) {
+    if (holdsFrom[finer]! <= alignedTo) coverExact(alignedTo, to, finer, holdsFrom, reads);
+    else reads.push({ tier, from: alignedTo, to: alignedTo + res });
+  }
+}
+
+export const floorTo = (t: number, res: number) => Math.floor(t / res) * res;
+export const ceilTo = (t: number, res: number) => Math.ceil(t / res) * res;

@@ -1,0 +1,139 @@
+import { Sketch } from './sketch.ts';
+
+/**
+ * Compact binary form of a Sketch, stored as a BLOB per bucket row:
+ *   u8 version | u8 flags (bit 0: counts are whole numbers, written as varints; else float64)
+ *   f64 zeroCount, sum, min, max | positive bins | negative bins
+ * where each side is: varint binCount, then zigzag-varint first index and varint gaps to the next index,
+ * each followed by its count. Latency buckets cluster, so gaps are mostly 1 and a sketch takes ~2 bytes a bin.
+ */
+const VERSION = 1;
+const WHOLE_COUNTS = 1;
+
+class Writer {
+  private buf = new Uint8Array(256);
+  private view = new DataView(this.buf.buffer);
+  length = 0;
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.length + bytes));
+    grown.set(this.buf);
+    this.buf = grown;
+    this.view = new DataView(grown.buffer);
+  }
+  u8(value: number): void {
+    this.reserve(1);
+    this.buf[this.length++] = value;
+  }
+  f64(value: number): void {
+    this.reserve(8);
+    this.view.setFloat64(this.length, value, true);
+    this.length += 8;
+  }
+  varint(value: number): void {
+    this.reserve(10);
+    let v = value;
+    while (v >= 0x80) {
+      this.buf[this.length++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.length++] = v;
+  }
+  bytes(): Buffer {
+    return Buffer.from(this.buf.buffer, 0, this.length);
+  }
+}
+
+class Reader {
+  private offset = 0;
+  private readonly view: DataView;
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  u8(): number {
+    return this.buf[this.offset++]!;
+  }
+  f64(): number {
+    const value = this.view.getFloat64(this.offset, true);
+    this.offset += 8;
+    return value;
+  }
+  varint(): number {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = this.buf[this.offset++];
+      if (byte === undefined) throw new RangeError('truncated sketch');
+      result += (byte & 0x7f) * scale;
+      if (byte < 0x80) return result;
+      scale *= 0x80;
+    }
+  }
+}
+
+const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
+const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
+
+export function encodeSketch(sketch: Sketch): Buffer {
+  const positive = [...sketch.positiveBins()];
+  const negative = [...sketch.negativeBins()];
+  const whole =
+    Number.isInteger(sketch.zeroCount) &&
+    positive.every(([, c]) => Number.isInteger(c)) &&
+    negative.every(([, c]) => Number.isInteger(c));
+  const w = new Writer();
+  w.u8(VERSION);
+  w.u8(whole ? WHOLE_COUNTS : 0);
+  w.f64(sketch.zeroCount);
+  w.f64(sketch.sum);
+  w.f64(sketch.min);
+  w.f64(sketch.max);
+  for (const bins of [positive, negative]) {
+    w.varint(bins.length);
+    let previous = 0;
+    bins.forEach(([index, count], i) => {
+      if (i === 0) w.varint(zigzag(index));
+      else w.varint(index - previous);
+      previous = index;
+      if (whole) w.varint(count);
+      else w.f64(count);
+    });
+  }
+  return w.bytes();
+}
+
+export function decodeSketch(bytes: Uint8Array, into = new Sketch()): Sketch {
+  const r = new Reader(bytes);
+  const version = r.u8();
+  if (version !== VERSION) throw new RangeError(`unknown sketch version ${version}`);
+  const whole = (r.u8() & WHOLE_COUNTS) !== 0;
+  const zeroCount = r.f64();
+  const sum = r.f64();
+  const min = r.f64();
+  const max = r.f64();
+  let count = zeroCount;
+  for (const side of ['positive', 'negative'] as const) {
+    const bins = r.varint();
+    let index = 0;
+    for (let i = 0; i < bins; i++) {
+      index = i === 0 ? unzigzag(r.varint()) : index + r.varint();
+      const binCount = whole ? r.varint() : r.f64();
+      into.addBin(side, index, binCount);
+      count += binCount;
+    }
+  }
+  into.zeroCount += zeroCount;
+  into.count += count;
+  into.sum += sum;
+  if (min < into.min) into.min = min;
+  if (max > into.max) into.max = max;
+  return into;
+}
+
+/** Merges two encoded sketches; the SQLite store registers this as a SQL function for additive upserts. */
+export function mergeEncoded(a: Uint8Array | null, b: Uint8Array | null): Buffer | null {
+  if (!a) return b ? Buffer.from(b) : null;
+  if (!b) return Buffer.from(a);
+  return encodeSketch(decodeSketch(b, decodeSketch(a)));
+}

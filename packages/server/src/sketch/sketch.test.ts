@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { decodeSketch, encodeSketch, mergeEncoded } from './codec.ts';
+import { Sketch } from './sketch.ts';
+
+describe('Sketch', () => {
+  it('reads percentiles within 1% of exact on 100,000 log-normal values', () => {
+    const { values } = setup({ n: 100_000, seed: 7 });
+    const sketch = new Sketch();
+    for (const v of values) sketch.add(v);
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const q of [0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1]) {
+      const exact = sorted[Math.floor(q * (sorted.length - 1))]!;
+      expect(Math.abs(sketch.quantile(q)! - exact) / exact).toBeLessThanOrEqual(0.01);
+    }
+  });
+
+  it('merges to the same answers as one sketch of all values, through the binary form', () => {
+    const { values } = setup({ n: 30_000, seed: 3 });
+    const whole = new Sketch();
+    const parts = [new Sketch(), new Sketch(), new Sketch()];
+    values.forEach((v, i) => {
+      whole.add(v);
+      parts[i % 3]!.add(v);
+    });
+    const merged = parts.map(encodeSketch).reduce<Buffer | null>((acc, b) => mergeEncoded(acc, b), null)!;
+    const decoded = decodeSketch(merged);
+    expect(decoded.count).toBe(whole.count);
+    expect(decoded.sum).toBeCloseTo(whole.sum, 6);
+    for (const q of [0.5, 0.95, 0.99]) expect(decoded.quantile(q)).toBe(whole.quantile(q));
+  });
+
+  it('keeps zeros, negatives and fractional counts', () => {
+    const sketch = new Sketch();
+    sketch.add(0, 2);
+    sketch.add(-5, 1.5);
+    sketch.add(10, 0.5);
+    const decoded = decodeSketch(encodeSketch(sketch));
+    expect(decoded.count).toBe(4);
+    expect(decoded.quantile(0)).toBeCloseTo(-5, 1);
+    expect(decoded.quantile(0.5)).toBe(0);
+    expect(decoded.quantile(1)).toBe(10);
+  });
+
+  it('answers null for an empty sketch', () => {
+    expect(new Sketch().quantile(0.5)).toBeNull();
+  });
+});
+
+function setup({ n, seed }: { n: number; seed: number }) {
+  let state = seed;
+  const uniform = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return (state + 0.5) / 2 ** 31;
+  };
+  const values = Array.from({ length: n }, () => {
+    const normal = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    return Math.exp(3 + 0.8 * normal);
+  });
+  return { values };
+}

@@ -1,0 +1,35 @@
+import { TIER_RESOLUTIONS } from '../../model.ts';
+
+const tierTables = (res: number) => `
+CREATE TABLE samples_${res} (
+  series_id INTEGER NOT NULL, t INTEGER NOT NULL, count REAL NOT NULL, sum REAL NOT NULL,
+  min REAL NOT NULL, max REAL NOT NULL, last REAL NOT NULL, last_t INTEGER NOT NULL, sketch BLOB,
+  PRIMARY KEY (series_id, t)
+) WITHOUT ROWID;
+CREATE TABLE red_service_${res} (
+  service TEXT NOT NULL, t INTEGER NOT NULL, count REAL NOT NULL, errors REAL NOT NULL, sketch BLOB NOT NULL,
+  PRIMARY KEY (service, t)
+) WITHOUT ROWID;
+CREATE TABLE red_route_${res} (
+  service TEXT NOT NULL, route TEXT NOT NULL, t INTEGER NOT NULL, count REAL NOT NULL, errors REAL NOT NULL,
+  sketch BLOB NOT NULL,
+  PRIMARY KEY (service, route, t)
+) WITHOUT ROWID;`;
+
+/**
+ * Numbered migrations, applied in order at start-up inside one transaction each; `user_version` records
+ * the last applied. Append new ones; never edit a shipped one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE services (name TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE series (
+  id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, service TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+  unit TEXT NOT NULL, attributes TEXT NOT NULL, red INTEGER NOT NULL, route TEXT, is_error INTEGER NOT NULL,
+  instance TEXT
+);
+CREATE INDEX series_by_service ON series (service, name);
+${TIER_RESOLUTIONS.map(tierTables).join('\n')}
+`,
+];

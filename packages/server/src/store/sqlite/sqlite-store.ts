@@ -1,0 +1,254 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { TIER_RESOLUTIONS, type TierIndex } from '../../model.ts';
+import { mergeEncoded } from '../../sketch/codec.ts';
+import type { RedBucket, RedRead, SampleBucket, SeriesRecord, Store, WriteSet } from '../store.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+/** A route-less request is stored under the empty route, since NULL cannot be part of a primary key here. */
+const NO_ROUTE = '';
+
+interface SeriesRow {
+  id: number;
+  key: string;
+  service: string;
+  name: string;
+  kind: SeriesRecord['kind'];
+  unit: string;
+  attributes: string;
+  red: number;
+  route: string | null;
+  is_error: number;
+  instance: string | null;
+}
+interface SampleRow {
+  series_id: number;
+  t: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  last: number;
+  last_t: number;
+  sketch: Buffer | null;
+}
+interface RedRow {
+  service: string;
+  route?: string;
+  t: number;
+  count: number;
+  errors: number;
+  sketch: Buffer;
+}
+
+/** The embedded store: one SQLite file in WAL mode. All SQL of the SQLite backend lives in this file. */
+export function openSqliteStore(file: string): Store {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  // WAL lets readers run beside the writer; NORMAL still survives a process kill (only power loss can drop
+  // the newest commits); busy_timeout covers a second process (the bench, a backup) holding a lock briefly.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -32000');
+  db.function('sketch_merge', { deterministic: true }, (a: unknown, b: unknown) =>
+    mergeEncoded(a as Buffer | null, b as Buffer | null),
+  );
+  migrate(db);
+
+  const tiers = TIER_RESOLUTIONS.map((res) => ({
+    upsertSample: db.prepare(
+      `INSERT INTO samples_${res} (series_id, t, count, sum, min, max, last, last_t, sketch)
+       VALUES (@seriesId, @t, @count, @sum, @min, @max, @last, @lastT, @sketch)
+       ON CONFLICT (series_id, t) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum,
+         min = min(min, excluded.min), max = max(max, excluded.max),
+         last = CASE WHEN excluded.last_t >= last_t THEN excluded.last ELSE last END,
+         last_t = max(last_t, excluded.last_t), sketch = sketch_merge(sketch, excluded.sketch)`,
+    ),
+    upsertRedService: db.prepare(
+      `INSERT INTO red_service_${res} (service, t, count, errors, sketch) VALUES (@service, @t, @count, @errors, @sketch)
+       ON CONFLICT (service, t) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
+         sketch = sketch_merge(sketch, excluded.sketch)`,
+    ),
+    upsertRedRoute: db.prepare(
+      `INSERT INTO red_route_${res} (service, route, t, count, errors, sketch)
+       VALUES (@service, @route, @t, @count, @errors, @sketch)
+       ON CONFLICT (service, route, t) DO UPDATE SET count = count + excluded.count,
+         errors = errors + excluded.errors, sketch = sketch_merge(sketch, excluded.sketch)`,
+    ),
+    readSamples: db.prepare<[number, number, number], SampleRow>(
+      `SELECT * FROM samples_${res} WHERE series_id = ? AND t >= ? AND t < ?`,
+    ),
+    readRedService: db.prepare<[string, number, number], RedRow>(
+      `SELECT service, t, count, errors, sketch FROM red_service_${res} WHERE service = ? AND t >= ? AND t < ?`,
+    ),
+    readRedRoute: db.prepare<[string, number, number], RedRow>(
+      `SELECT service, route, t, count, errors, sketch FROM red_route_${res} WHERE service = ? AND t >= ? AND t < ?`,
+    ),
+    expireSamples: db.prepare(`DELETE FROM samples_${res} WHERE series_id = ? AND t < ?`),
+    expireRedService: db.prepare(`DELETE FROM red_service_${res} WHERE service = ? AND t < ?`),
+    expireRedRoute: db.prepare(`DELETE FROM red_route_${res} WHERE service = ? AND t < ?`),
+    forgetSamples: db.prepare(
+      `DELETE FROM samples_${res} WHERE series_id IN (SELECT id FROM series WHERE service = ?)`,
+    ),
+    forgetRedService: db.prepare(`DELETE FROM red_service_${res} WHERE service = ?`),
+    forgetRedRoute: db.prepare(`DELETE FROM red_route_${res} WHERE service = ?`),
+  }));
+
+  const insertSeries = db.prepare(
+    `INSERT INTO series (id, key, service, name, kind, unit, attributes, red, route, is_error, instance)
+     VALUES (@id, @key, @service, @name, @kind, @unit, @attributes, @red, @route, @isError, @instance)`,
+  );
+  const touchService = db.prepare(
+    `INSERT INTO services (name, first_seen, last_seen) VALUES (?, ?, ?)
+     ON CONFLICT (name) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen),
+       first_seen = min(first_seen, excluded.first_seen)`,
+  );
+  const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  const setMeta = db.prepare(
+    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
+
+  const write = db.transaction((set: WriteSet) => {
+    for (const s of set.newSeries) {
+      insertSeries.run({
+        ...s,
+        attributes: JSON.stringify(s.attributes),
+        red: s.red ? 1 : 0,
+        isError: s.isError ? 1 : 0,
+      });
+    }
+    for (const [service, seen] of set.serviceSeen) touchService.run(service, seen, seen);
+    set.samples.forEach((buckets, tier) => {
+      const statement = tiers[tier]!.upsertSample;
+      for (const b of buckets) statement.run(b);
+    });
+    set.redServices.forEach((buckets, tier) => {
+      const statement = tiers[tier]!.upsertRedService;
+      for (const b of buckets)
+        statement.run({ service: b.service, t: b.t, count: b.count, errors: b.errors, sketch: b.sketch });
+    });
+    set.redRoutes.forEach((buckets, tier) => {
+      const statement = tiers[tier]!.upsertRedRoute;
+      for (const b of buckets) statement.run({ ...b, route: b.route ?? NO_ROUTE });
+    });
+  });
+
+  const deleteService = db.transaction((name: string) => {
+    for (const tier of tiers) {
+      tier.forgetSamples.run(name);
+      tier.forgetRedService.run(name);
+      tier.forgetRedRoute.run(name);
+    }
+    db.prepare('DELETE FROM series WHERE service = ?').run(name);
+    return db.prepare('DELETE FROM services WHERE name = ?').run(name).changes > 0;
+  });
+
+  const enforceRetention = db.transaction((cutoffs: readonly number[]) => {
+    let deleted = 0;
+    const seriesIds = db.prepare<[], { id: number }>('SELECT id FROM series').all();
+    const serviceNames = db.prepare<[], { name: string }>('SELECT name FROM services').all();
+    tiers.forEach((tier, i) => {
+      const cutoff = cutoffs[i]!;
+      for (const { id } of seriesIds) deleted += tier.expireSamples.run(id, cutoff).changes;
+      for (const { name } of serviceNames) {
+        deleted += tier.expireRedService.run(name, cutoff).changes;
+        deleted += tier.expireRedRoute.run(name, cutoff).changes;
+      }
+    });
+    return deleted;
+  });
+
+  return {
+    loadSeries: () =>
+      db
+        .prepare<[], SeriesRow>('SELECT * FROM series ORDER BY id')
+        .all()
+        .map((r) => ({
+          id: r.id,
+          key: r.key,
+          service: r.service,
+          name: r.name,
+          kind: r.kind,
+          unit: r.unit,
+          attributes: JSON.parse(r.attributes) as SeriesRecord['attributes'],
+          red: r.red === 1,
+          route: r.route,
+          isError: r.is_error === 1,
+          instance: r.instance,
+        })),
+    write: (set) => write.immediate(set),
+    readRed: (read: RedRead) => {
+      const tier = tiers[read.tier]!;
+      const statement = read.byRoute ? tier.readRedRoute : tier.readRedService;
+      const out: RedBucket[] = [];
+      for (const service of read.services) {
+        for (const row of statement.iterate(service, read.from, read.to)) {
+          out.push({
+            service: row.service,
+            ...(read.byRoute ? { route: row.route === NO_ROUTE ? null : (row.route ?? null) } : {}),
+            t: row.t,
+            count: row.count,
+            errors: row.errors,
+            sketch: row.sketch,
+          });
+        }
+      }
+      return out;
+    },
+    readSamples: (tier: TierIndex, seriesIds, from, to) => {
+      const statement = tiers[tier]!.readSamples;
+      const out: SampleBucket[] = [];
+      for (const id of seriesIds) {
+        for (const r of statement.iterate(id, from, to)) {
+          out.push({
+            seriesId: r.series_id,
+            t: r.t,
+            count: r.count,
+            sum: r.sum,
+            min: r.min,
+            max: r.max,
+            last: r.last,
+            lastT: r.last_t,
+            sketch: r.sketch,
+          });
+        }
+      }
+      return out;
+    },
+    services: () =>
+      db
+        .prepare<[], { name: string; first_seen: number; last_seen: number }>('SELECT * FROM services ORDER BY name')
+        .all()
+        .map((r) => ({ name: r.name, firstSeen: r.first_seen, lastSeen: r.last_seen })),
+    deleteService: (name) => deleteService.immediate(name),
+    enforceRetention: (cutoffs) => enforceRetention.immediate(cutoffs),
+    getMeta: (key) => getMeta.get(key)?.value ?? null,
+    setMeta: (key, value) => {
+      setMeta.run(key, value);
+    },
+    sizeBytes: () => {
+      const row = db
+        .prepare<[], { bytes: number }>(
+          'SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()',
+        )
+        .get();
+      return row?.bytes ?? 0;
+    },
+    close: () => {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  MIGRATIONS.slice(current).forEach((sql, i) => {
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${current + i + 1}`);
+    }).immediate();
+  });
+}

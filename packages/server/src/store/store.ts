@@ -1,0 +1,93 @@
+import type { AttributeValue, MetricType } from '@pulseboard/shared';
+import type { TierIndex } from '../model.ts';
+
+/** A series as stored, with what the RED views need precomputed from its attributes. */
+export interface SeriesRecord {
+  id: number;
+  key: string;
+  service: string;
+  name: string;
+  kind: MetricType;
+  unit: string;
+  attributes: Record<string, AttributeValue>;
+  /** Set for request-duration histograms: they feed the RED tables. */
+  red: boolean;
+  route: string | null;
+  isError: boolean;
+  instance: string | null;
+}
+
+/** One series' aggregate over one bucket. Gauges use last/min/max/sum/count, counters sum, histograms the sketch. */
+export interface SampleBucket {
+  seriesId: number;
+  t: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  last: number;
+  lastT: number;
+  sketch: Buffer | null;
+}
+
+/** Requests of one service (and route, or all routes when `route` is undefined) over one bucket. */
+export interface RedBucket {
+  service: string;
+  route?: string | null;
+  t: number;
+  count: number;
+  errors: number;
+  sketch: Buffer;
+}
+
+/** Everything one group commit writes, in one transaction. Buckets are additive deltas. */
+export interface WriteSet {
+  newSeries: SeriesRecord[];
+  samples: SampleBucket[][];
+  redRoutes: RedBucket[][];
+  redServices: RedBucket[][];
+  /** Newest timestamp seen per service in this write. */
+  serviceSeen: Map<string, number>;
+}
+
+export interface ServiceRecord {
+  name: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface RedRead {
+  tier: TierIndex;
+  services: readonly string[];
+  byRoute: boolean;
+  /** Bucket starts in [from, to). */
+  from: number;
+  to: number;
+}
+
+/** The storage boundary: only implementations of this import a database driver. */
+export interface Store {
+  loadSeries(): SeriesRecord[];
+  write(set: WriteSet): void;
+  readRed(read: RedRead): RedBucket[];
+  readSamples(tier: TierIndex, seriesIds: readonly number[], from: number, to: number): SampleBucket[];
+  services(): ServiceRecord[];
+  /** Forgets a service and all its data; false when it was unknown. */
+  deleteService(name: string): boolean;
+  /** Deletes buckets older than each tier's cutoff; returns rows deleted. */
+  enforceRetention(cutoffs: readonly number[]): number;
+  getMeta(key: string): string | null;
+  setMeta(key: string, value: string): void;
+  sizeBytes(): number;
+  close(): void;
+}
+
+export function emptyWriteSet(tiers: number): WriteSet {
+  return {
+    newSeries: [],
+    samples: Array.from({ length: tiers }, () => []),
+    redRoutes: Array.from({ length: tiers }, () => []),
+    redServices: Array.from({ length: tiers }, () => []),
+    serviceSeen: new Map(),
+  };
+}

@@ -1,0 +1,22 @@
+/** The one catalogue of coded errors: every 4xx/5xx body is `{ code, message }` with one of these codes. */
+export const ERROR_CODES = {
+  PULSE_ERR_VALIDATION: 400,
+  PULSE_ERR_CARDINALITY: 400,
+  PULSE_ERR_TYPE_CONFLICT: 400,
+  PULSE_ERR_UNAUTHORIZED: 401,
+  PULSE_ERR_FORBIDDEN: 403,
+  PULSE_ERR_NOT_FOUND: 404,
+  PULSE_ERR_BODY_TOO_LARGE: 413,
+  PULSE_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  PULSE_ERR_RATE_LIMITED: 429,
+  PULSE_ERR_INTERNAL: 500,
+  PULSE_ERR_OVERLOADED: 503,
+  PULSE_ERR_NOT_READY: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}

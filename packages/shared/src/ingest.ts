@@ -1,0 +1,38 @@
+import Type, { type Static } from 'typebox';
+
+/** Attribute values a series may carry. */
+export type AttributeValue = string | number | boolean;
+
+export const METRIC_TYPES = ['gauge', 'counter', 'histogram'] as const;
+export type MetricType = (typeof METRIC_TYPES)[number];
+
+/**
+ * One item of a native batch. Either `value` (+ optional `timestamp`) or `points: [[timestamp, value], ...]`.
+ * The server validates items by hand (the hot path); this schema documents the shape in OpenAPI.
+ */
+export const NativeItemSchema = Type.Object({
+  service: Type.String({ minLength: 1, maxLength: 256 }),
+  name: Type.String({ minLength: 1, maxLength: 256 }),
+  type: Type.Union([Type.Literal('gauge'), Type.Literal('counter'), Type.Literal('histogram')]),
+  unit: Type.Optional(Type.String()),
+  value: Type.Optional(Type.Number()),
+  timestamp: Type.Optional(Type.Number()),
+  points: Type.Optional(Type.Array(Type.Tuple([Type.Number(), Type.Number()]))),
+  attributes: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
+});
+export type NativeItem = Static<typeof NativeItemSchema>;
+
+export const NativeBatchSchema = Type.Object({ metrics: Type.Array(NativeItemSchema) });
+export type NativeBatch = Static<typeof NativeBatchSchema>;
+
+export const IngestAcceptedSchema = Type.Object({ accepted: Type.Integer() });
+export type IngestAccepted = Static<typeof IngestAcceptedSchema>;
+
+/** Metric names and attribute keys the RED views are computed from (OpenTelemetry semantic conventions). */
+export const RED_METRIC = 'http.server.request.duration';
+export const CPU_METRIC = 'process.cpu.utilization';
+export const MEMORY_METRIC = 'process.memory.usage';
+export const ROUTE_ATTR = 'http.route';
+export const STATUS_ATTR = 'http.response.status_code';
+export const ERROR_TYPE_ATTR = 'error.type';
+export const INSTANCE_ATTR = 'service.instance.id';

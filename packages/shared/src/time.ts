@@ -1,0 +1,31 @@
+/** Time parameters and durations shared by the server and the page. All times are epoch milliseconds. */
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+type Unit = keyof typeof UNIT_MS;
+
+const RELATIVE = /^now(?:-(\d{1,9})([smhdw]))?$/;
+const DURATION = /^(\d{1,9})([smhd])$/;
+
+/** `1735000000000`, `now` or `now-15m` -> epoch ms, or `null` when the text is none of these. */
+export function parseTimeParam(text: string, now: number): number | null {
+  const relative = RELATIVE.exec(text);
+  if (relative) {
+    const [, amount, unit] = relative;
+    return amount && unit ? now - Number(amount) * UNIT_MS[unit as Unit] : now;
+  }
+  if (!/^\d{1,16}$/.test(text)) return null;
+  return Number(text);
+}
+
+/** `30s`, `5m`, `1h`, `2d` -> ms, or `null` when not a duration (weeks are not a rule unit). */
+export function parseDuration(text: string): number | null {
+  const match = DURATION.exec(text);
+  if (!match) return null;
+  const [, amount, unit] = match;
+  return Number(amount) * UNIT_MS[unit as Unit];
+}
+
+export const SECOND = 1_000;
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
