@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config.ts';
 import { type Core, closeCore, createCore } from './core.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -28,7 +28,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     // Exporters and the bench keep connections open between batches.
     keepAliveTimeout: 65_000,
     // Per-request log lines would cost more than ingesting the request; /metrics has the counts.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false } },
   });
   const core = createCore(config, deps.now ?? Date.now);
@@ -36,6 +36,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   // Registered first so it runs last: every plugin has stopped writing before the store closes.
   app.addHook('onClose', async () => closeCore(core));
   installErrorHandler(app, core);
+  // Every body this API takes is JSON (OTLP adds protobuf); anything else is a 415, not a string.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(swagger, {
     openapi: {

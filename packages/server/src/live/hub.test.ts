@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { LiveHub, type LiveSocket } from './hub.ts';
+
+describe('LiveHub', () => {
+  it('sends each client only the services it subscribed to', () => {
+    const { hub, connect } = setup();
+    const all = connect(['*']);
+    const one = connect(['checkout']);
+    hub.publish({ t: 1000, services: { checkout: stats(5), search: stats(7) } });
+    expect(Object.keys(all.frames().at(-1)!.services)).toEqual(['checkout', 'search']);
+    expect(Object.keys(one.frames().at(-1)!.services)).toEqual(['checkout']);
+    one.client.onMessage(JSON.stringify({ type: 'unsubscribe', services: ['checkout'] }));
+    hub.publish({ t: 2000, services: { checkout: stats(5) } });
+    expect(one.frames().at(-1)).toMatchObject({ t: 2000, cursor: 2000, services: {} });
+  });
+
+  it('skips a stalled client without holding back the others, counts it, and closes it after 30 s', () => {
+    const { hub, connect, clock } = setup();
+    const healthy = connect();
+    const stalled = connect();
+    stalled.socket.bufferedAmount = 5 * 1024 ** 2;
+    for (let t = 1; t <= 31; t++) {
+      clock.now = t * 1000;
+      hub.publish({ t: t * 1000, services: {} });
+    }
+    expect(healthy.frames()).toHaveLength(31);
+    expect(stalled.frames()).toHaveLength(0);
+    expect(hub.dropped).toBe(31);
+    clock.now = 32_500;
+    hub.publish({ t: 32_000, services: {} });
+    expect(stalled.socket.terminated).toBe(true);
+    expect(hub.size).toBe(1);
+  });
+
+  it('answers a malformed message with an error naming the field and keeps the connection', () => {
+    const { connect, hub } = setup();
+    const c = connect();
+    c.client.onMessage(JSON.stringify({ type: 'subscribe', services: 'checkout' }));
+    c.client.onMessage('not json');
+    const errors = c.socket.sent.map((s) => JSON.parse(s)).filter((m) => m.type === 'error');
+    expect(errors[0].message).toMatch(/^services/);
+    expect(errors[1].message).toMatch(/^message: not valid JSON/);
+    expect(hub.size).toBe(1);
+  });
+
+  it('drops a client that stops answering pings', () => {
+    const { hub, connect } = setup();
+    const c = connect();
+    hub.heartbeat();
+    expect(c.socket.pings).toBe(1);
+    hub.heartbeat();
+    expect(c.socket.terminated).toBe(true);
+    expect(hub.size).toBe(0);
+  });
+});
+
+function stats(rate: number) {
+  return { rate, errorRate: 0, p50: 1, p95: 2, p99: 3, count: rate, cpu: null, memory: null };
+}
+
+class FakeSocket implements LiveSocket {
+  bufferedAmount = 0;
+  sent: string[] = [];
+  terminated = false;
+  pings = 0;
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close() {}
+  terminate() {
+    this.terminated = true;
+  }
+  ping() {
+    this.pings++;
+  }
+}
+
+function setup() {
+  const clock = { now: 0 };
+  const hub = new LiveHub({ now: () => clock.now, maxBufferedBytes: 1024 ** 2, maxSlowMs: 30_000 });
+  const connect = (services = ['*']) => {
+    const socket = new FakeSocket();
+    const client = hub.add(socket, 0);
+    client.onMessage(JSON.stringify({ type: 'subscribe', services }));
+    const frames = () => socket.sent.map((s) => JSON.parse(s)).filter((m) => m.type === 'frame');
+    return { socket, client, frames };
+  };
+  return { hub, connect, clock };
+}
