@@ -4,6 +4,7 @@ import { type Bus, createLocalBus } from './bus/bus.ts';
 import type { Config } from './config.ts';
 import { SecondWindow } from './live/second-window.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { TIER_RESOLUTIONS } from './model.ts';
 import type { QueryContext } from './query/context.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
@@ -23,7 +24,7 @@ export interface Core {
   pendingStartup: Set<string>;
 }
 
-const LIVE_SINCE_KEY = 'live_since';
+const tierSinceKey = (tier: number) => `tier_since_${tier}`;
 
 export function createCore(config: Readonly<Config>, now: () => number): Core {
   const store = openSqliteStore(config.db);
@@ -31,14 +32,12 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
   const bus = createLocalBus();
   const window = new SecondWindow();
   const metrics = createMetrics();
-  // The 1 s tier holds only what the live pipeline wrote (a backfill skips it), so the planner reads
-  // seconds older than the oldest such write from coarser tiers.
   const query: QueryContext = {
     store,
     registry,
     config,
     now,
-    liveSince: Number(store.getMeta(LIVE_SINCE_KEY) ?? Number.POSITIVE_INFINITY),
+    tierSince: TIER_RESOLUTIONS.map((_, i) => Number(store.getMeta(tierSinceKey(i)) ?? Number.POSITIVE_INFINITY)),
   };
   const aggregator = new Aggregator({
     store,
@@ -46,16 +45,15 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     maxPendingObservations: config.maxPendingObservations,
     onCommitted: (folded, stats) => {
       window.add(folded.seconds);
-      const oldest = Math.min(...folded.seconds.keys());
-      if (oldest < query.liveSince) {
-        query.liveSince = oldest;
-        store.setMeta(LIVE_SINCE_KEY, String(oldest));
-      }
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const t of folded.seconds.keys()) if (t < oldest) oldest = t;
+      // Live writes reach every tier.
+      for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) noteTierWritten(core, tier, oldest);
       metrics.ingested.inc(stats.observations);
       metrics.storeWrite.observe(stats.writeMs / 1000);
     },
   });
-  return {
+  const core: Core = {
     config,
     now,
     store,
@@ -67,6 +65,14 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     query,
     pendingStartup: new Set(),
   };
+  return core;
+}
+
+/** Records that `tier` now holds data from `t` on, so queries read it there. */
+export function noteTierWritten(core: Core, tier: number, t: number): void {
+  if (!(t < core.query.tierSince[tier]!)) return;
+  core.query.tierSince[tier] = t;
+  core.store.setMeta(tierSinceKey(tier), String(t));
 }
 
 export function closeCore(core: Core): void {

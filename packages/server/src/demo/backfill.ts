@@ -6,6 +6,11 @@ import type { SeriesSamples } from '../model.ts';
 import type { Store } from '../store/store.ts';
 
 const STEP_MS = 10_000;
+/**
+ * The 10 s tier only serves ranges up to a few hours (the step grows past 30 s beyond that), so history
+ * older than this goes to the 1 min and 1 h tiers only, which keeps the backfill to seconds.
+ */
+const FINE_HISTORY_MS = 6 * 3_600_000;
 /** Each chunk is one transaction; between chunks the event loop serves requests and live frames. */
 const CHUNK_MS = 20 * 60_000;
 
@@ -18,6 +23,8 @@ export interface BackfillOptions {
   onProgress: (done: number) => void;
   /** Checked between chunks: the server may be shutting down. */
   stopped: () => boolean;
+  /** Told the oldest bucket written per tier, so queries know where each tier's data begins. */
+  onTierWritten: (tier: number, t: number) => void;
 }
 
 /**
@@ -30,33 +37,43 @@ export async function backfillDemo(options: BackfillOptions): Promise<void> {
     const end = Math.min(to, start + CHUNK_MS);
     const summary = generator.summarize(start, end, STEP_MS);
     const series = new Map<string, SeriesSamples & { weights: number[] }>();
-    const push = (samples: Omit<SeriesSamples, 'timestamps' | 'values'>, t: number, value: number, weight: number) => {
-      const key = JSON.stringify([samples.identity.service, samples.identity.name, samples.identity.attributes]);
+    const seriesFor = (key: string, identity: SeriesSamples['identity']) => {
       let entry = series.get(key);
-      if (!entry) series.set(key, (entry = { ...samples, timestamps: [], values: [], weights: [] }));
-      entry.timestamps.push(t);
-      entry.values.push(value);
-      entry.weights.push(weight);
+      if (!entry) series.set(key, (entry = { identity, timestamps: [], values: [], weights: [] }));
+      return entry;
     };
     for (const r of summary.requests) {
+      const key = `r\u0000${r.service}\u0000${r.route}\u0000${r.method}\u0000${r.status}\u0000${r.instance}`;
       const attributes = {
         [ROUTE_ATTR]: r.route,
         [METHOD_ATTR]: r.method,
         [STATUS_ATTR]: r.status,
         [INSTANCE_ATTR]: r.instance,
       };
-      const identity = { service: r.service, name: RED_METRIC, kind: 'histogram' as const, unit: 'ms', attributes };
-      for (const [value, count] of r.latencies) push({ identity }, r.t, value, count);
+      const entry = seriesFor(key, { service: r.service, name: RED_METRIC, kind: 'histogram', unit: 'ms', attributes });
+      for (const [value, count] of r.latencies) {
+        entry.timestamps.push(r.t);
+        entry.values.push(value);
+        entry.weights.push(count);
+      }
     }
     for (const g of summary.gauges) {
       const attributes = { [INSTANCE_ATTR]: g.instance };
-      push({ identity: { service: g.service, name: CPU_METRIC, kind: 'gauge', unit: '1', attributes } }, g.t, g.cpu, 1);
-      push(
-        { identity: { service: g.service, name: MEMORY_METRIC, kind: 'gauge', unit: 'By', attributes } },
-        g.t,
-        g.memory,
-        1,
-      );
+      for (const [name, unit, value] of [
+        [CPU_METRIC, '1', g.cpu],
+        [MEMORY_METRIC, 'By', g.memory],
+      ] as const) {
+        const entry = seriesFor(`g\u0000${g.service}\u0000${name}\u0000${g.instance}`, {
+          service: g.service,
+          name,
+          kind: 'gauge',
+          unit,
+          attributes,
+        });
+        entry.timestamps.push(g.t);
+        entry.values.push(value);
+        entry.weights.push(1);
+      }
     }
     const batch = [...series.values()];
     const { records, created } = registry.resolve(batch);
@@ -66,7 +83,11 @@ export async function backfillDemo(options: BackfillOptions): Promise<void> {
       values: s.values,
       weights: s.weights,
     }));
-    const { set } = fold(inputs, { fromTier: 1 });
+    const fineFrom = to - FINE_HISTORY_MS;
+    const { set } = fold(inputs, { fromTier: end <= fineFrom ? 2 : 1 });
+    set.samples[1] = set.samples[1]!.filter((b) => b.t >= fineFrom);
+    set.redServices[1] = set.redServices[1]!.filter((b) => b.t >= fineFrom);
+    set.redRoutes[1] = set.redRoutes[1]!.filter((b) => b.t >= fineFrom);
     set.newSeries = created;
     try {
       store.write(set);
@@ -74,6 +95,9 @@ export async function backfillDemo(options: BackfillOptions): Promise<void> {
       registry.release(created);
       throw error;
     }
+    options.onTierWritten(2, start);
+    options.onTierWritten(3, start);
+    if (set.samples[1]!.length > 0) options.onTierWritten(1, Math.max(start, fineFrom));
     options.onProgress((end - from) / (to - from));
     await new Promise((resolve) => setImmediate(resolve));
   }

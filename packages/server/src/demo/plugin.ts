@@ -1,6 +1,6 @@
 import { DemoGenerator } from '@pulseboard/demo';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Core } from '../core.ts';
+import { type Core, noteTierWritten } from '../core.ts';
 import { DEFAULT_LIMITS, decodeNativeBatch } from '../ingest/native/decode.ts';
 import { backfillDemo } from './backfill.ts';
 
@@ -51,6 +51,7 @@ export const demoPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
       from: start - HISTORY_MS,
       to: start,
       stopped: () => stopped,
+      onTierWritten: (tier, t) => noteTierWritten(core, tier, t),
       onProgress: (done) => {
         const pct = Math.floor(done * 10) * 10;
         if (pct === lastReported) return;

@@ -9,16 +9,25 @@ export interface QueryContext {
   registry: SeriesRegistry;
   config: Readonly<Config>;
   now: () => number;
-  /** When the 1 s tier started receiving live data; older seconds only exist in coarser tiers. */
-  liveSince: number;
+  /** Per tier, the oldest bucket ever written: a backfill skips fine tiers for old time, so older parts
+   * of a range come from coarser tiers. */
+  tierSince: number[];
 }
 
-/** Oldest time each tier holds now. */
+/**
+ * Oldest time each tier holds now, for planning reads. A tier counts as holding everything when no
+ * coarser tier holds anything older (live writes reach every tier at once), so reads fall back to a
+ * coarser tier only where it really has more: past a finer tier's retention, or a backfill's history.
+ */
 export function holdsFrom(ctx: QueryContext, now: number): number[] {
-  return TIER_RESOLUTIONS.map((_, i) => {
-    const byRetention = now - ctx.config.retentionMs[i]!;
-    return i === 0 ? Math.max(byRetention, ctx.liveSince) : byRetention;
-  });
+  const held = TIER_RESOLUTIONS.map((_, i) => Math.max(now - ctx.config.retentionMs[i]!, ctx.tierSince[i]!));
+  let oldestCoarser = Number.POSITIVE_INFINITY;
+  for (let i = held.length - 1; i >= 0; i--) {
+    const own = held[i]!;
+    if (oldestCoarser >= own) held[i] = Number.NEGATIVE_INFINITY;
+    oldestCoarser = Math.min(oldestCoarser, own);
+  }
+  return held;
 }
 
 /** Services active now (seen within the inactivity period), by name. */

@@ -31,7 +31,8 @@ export function queryHealth(ctx: QueryContext, q: { from: number; to: number; ma
     from: q.from,
     to: q.to,
     mainTier: tierForStep(step),
-    bucketOf: (t) => floorTo(t, step),
+    // A coarse fallback bucket may start before `from`: it belongs to the first output bucket.
+    bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
     now,
   });
   const cells: HealthResponse['cells'] = [];

@@ -71,7 +71,8 @@ export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
     from: q.from,
     to: q.to,
     mainTier: tierForStep(step),
-    bucketOf: (t) => floorTo(t, step),
+    // A coarse fallback bucket may start before `from`: it belongs to the first output bucket.
+    bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
     now,
   });
   // Without groupBy every asked-for service gets a series, even an empty one, so charts keep their legend.

@@ -38,7 +38,8 @@ export function querySeries(ctx: QueryContext, q: SeriesQuery): SeriesResponse {
     from: q.from,
     to: q.to,
     mainTier: tierForStep(step),
-    bucketOf: (t) => floorTo(t, step),
+    // A coarse fallback bucket may start before `from`: it belongs to the first output bucket.
+    bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
     now,
   });
   const perService = new Map<string, Map<number, SampleAcc>>();

@@ -11,7 +11,7 @@ const VERSION = 1;
 const WHOLE_COUNTS = 1;
 
 class Writer {
-  private buf = new Uint8Array(256);
+  private buf = new Uint8Array(128);
   private view = new DataView(this.buf.buffer);
   length = 0;
 
@@ -76,12 +76,15 @@ const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
 const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
 export function encodeSketch(sketch: Sketch): Buffer {
-  const positive = [...sketch.positiveBins()];
-  const negative = [...sketch.negativeBins()];
-  const whole =
-    Number.isInteger(sketch.zeroCount) &&
-    positive.every(([, c]) => Number.isInteger(c)) &&
-    negative.every(([, c]) => Number.isInteger(c));
+  const positive: number[] = [];
+  const negative: number[] = [];
+  let whole = Number.isInteger(sketch.zeroCount);
+  const collect = (into: number[]) => (index: number, count: number) => {
+    into.push(index, count);
+    if (whole && !Number.isInteger(count)) whole = false;
+  };
+  sketch.forEachBin('positive', collect(positive));
+  sketch.forEachBin('negative', collect(negative));
   const w = new Writer();
   w.u8(VERSION);
   w.u8(whole ? WHOLE_COUNTS : 0);
@@ -90,15 +93,14 @@ export function encodeSketch(sketch: Sketch): Buffer {
   w.f64(sketch.min);
   w.f64(sketch.max);
   for (const bins of [positive, negative]) {
-    w.varint(bins.length);
-    let previous = 0;
-    bins.forEach(([index, count], i) => {
-      if (i === 0) w.varint(zigzag(index));
-      else w.varint(index - previous);
-      previous = index;
+    w.varint(bins.length / 2);
+    for (let i = 0; i < bins.length; i += 2) {
+      const index = bins[i]!;
+      const count = bins[i + 1]!;
+      w.varint(i === 0 ? zigzag(index) : index - bins[i - 2]!);
       if (whole) w.varint(count);
       else w.f64(count);
-    });
+    }
   }
   return w.bytes();
 }

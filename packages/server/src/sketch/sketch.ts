@@ -17,41 +17,62 @@ const MIN_INDEXABLE = 1e-9;
 
 /** Dense bucket counts from `offset` upward; grows in either direction as values arrive. */
 class Store {
-  counts = new Float64Array(0);
+  // A plain array: V8 allocates small ones far faster than typed arrays, and a sketch is created per
+  // series per bucket, millions of times in a backfill.
+  counts: number[] = [];
   offset = 0;
-  total = 0;
+  /** Lowest and highest index holding a count; iteration stays inside them. */
+  lo = Number.POSITIVE_INFINITY;
+  hi = Number.NEGATIVE_INFINITY;
 
   add(index: number, count: number): void {
-    this.ensure(index);
+    if (index < this.offset || index >= this.offset + this.counts.length) this.grow(index);
     this.counts[index - this.offset]! += count;
-    this.total += count;
+    if (index < this.lo) this.lo = index;
+    if (index > this.hi) this.hi = index;
   }
 
-  private ensure(index: number): void {
+  /** Makes room for indexes lo..hi at once (a merge knows the whole span up front). */
+  reserve(lo: number, hi: number): void {
+    if (lo > hi) return;
+    if (lo < this.offset || hi >= this.offset + this.counts.length) this.grow(lo, hi);
+  }
+
+  private grow(lo: number, hi = lo): void {
     const { counts, offset } = this;
     if (counts.length === 0) {
-      this.counts = new Float64Array(64);
-      this.offset = index - 32;
+      const size = hi - lo + 16;
+      this.counts = new Array<number>(size).fill(0);
+      this.offset = lo - 8;
       return;
     }
-    if (index >= offset && index < offset + counts.length) return;
-    const low = Math.min(offset, index);
-    const high = Math.max(offset + counts.length, index + 1);
-    const span = high - low;
+    const low = Math.min(offset, lo);
+    const high = Math.max(offset + counts.length, hi + 1);
     // Grow with slack on the side that overflowed so a drifting distribution does not reallocate each time.
-    const size = Math.max(span + 32, counts.length * 2);
-    const newOffset = index < offset ? high - size : low;
-    const grown = new Float64Array(size);
-    grown.set(counts, offset - newOffset);
+    const size = Math.max(high - low + 16, counts.length * 2);
+    const newOffset = lo < offset ? high - size : low;
+    const grown = new Array<number>(size).fill(0);
+    const shift = offset - newOffset;
+    for (let i = 0; i < counts.length; i++) grown[i + shift] = counts[i]!;
     this.counts = grown;
     this.offset = newOffset;
   }
 
-  *bins(): Generator<[number, number]> {
+  /** Calls `fn` for every non-empty bin in index order. */
+  forEach(fn: (index: number, count: number) => void): void {
     const { counts, offset } = this;
-    for (let i = 0; i < counts.length; i++) {
-      const count = counts[i]!;
-      if (count !== 0) yield [i + offset, count];
+    for (let i = this.lo; i <= this.hi; i++) {
+      const count = counts[i - offset]!;
+      if (count !== 0) fn(i, count);
+    }
+  }
+
+  /** Non-empty bins, highest index first (for the negative side, whose order is reversed). */
+  forEachDescending(fn: (index: number, count: number) => boolean): void {
+    const { counts, offset } = this;
+    for (let i = this.hi; i >= this.lo; i--) {
+      const count = counts[i - offset]!;
+      if (count !== 0 && fn(i, count)) return;
     }
   }
 }
@@ -77,8 +98,14 @@ export class Sketch {
   }
 
   merge(other: Sketch): void {
-    for (const [index, count] of other.positive.bins()) this.positive.add(index, count);
-    for (const [index, count] of other.negative.bins()) this.negative.add(index, count);
+    this.positive.reserve(other.positive.lo, other.positive.hi);
+    this.negative.reserve(other.negative.lo, other.negative.hi);
+    other.positive.forEach((index, count) => {
+      this.positive.add(index, count);
+    });
+    other.negative.forEach((index, count) => {
+      this.negative.add(index, count);
+    });
     this.zeroCount += other.zeroCount;
     this.count += other.count;
     this.sum += other.sum;
@@ -92,16 +119,19 @@ export class Sketch {
     if (q >= 1) return this.max;
     const rank = q * (this.count - 1);
     let seen = 0;
-    const negatives = [...this.negative.bins()].reverse();
-    for (const [index, count] of negatives) {
+    let found: number | null = null;
+    this.negative.forEachDescending((index, count) => {
       seen += count;
-      if (seen > rank) return this.clamp(-representative(index));
-    }
+      if (seen > rank) found = -representative(index);
+      return found !== null;
+    });
+    if (found !== null) return this.clamp(found);
     seen += this.zeroCount;
     if (seen > rank) return this.clamp(0);
-    for (const [index, count] of this.positive.bins()) {
-      seen += count;
-      if (seen > rank) return this.clamp(representative(index));
+    const { counts, offset, lo, hi } = this.positive;
+    for (let i = lo; i <= hi; i++) {
+      seen += counts[i - offset]!;
+      if (seen > rank) return this.clamp(representative(i));
     }
     return this.max;
   }
@@ -110,12 +140,9 @@ export class Sketch {
     return Math.min(this.max, Math.max(this.min, value));
   }
 
-  /** The bins in index order, for encoding: [index, count] pairs of each side. */
-  positiveBins(): Generator<[number, number]> {
-    return this.positive.bins();
-  }
-  negativeBins(): Generator<[number, number]> {
-    return this.negative.bins();
+  /** The non-empty bins of one side in index order, for encoding. */
+  forEachBin(side: 'positive' | 'negative', fn: (index: number, count: number) => void): void {
+    (side === 'positive' ? this.positive : this.negative).forEach(fn);
   }
   addBin(side: 'positive' | 'negative', index: number, count: number): void {
     (side === 'positive' ? this.positive : this.negative).add(index, count);

@@ -1,0 +1,170 @@
+/**
+ * `npm run bench [-- --observations N] [--connections N] [--quick] [--per-body N] [--seed N] [--keep]`
+ *
+ * Ingest + query benchmark on the workload the budgets are stated for: build the bodies (untimed), start
+ * the server on a fresh database, ingest over HTTP, time the per-service-per-minute percentile query,
+ * check the answer, read peak RSS and database size, stop the server cleanly, print and save results.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkAccuracy } from './accuracy.ts';
+import { ingest } from './ingest.ts';
+import { hourWindow, runQuery } from './query.ts';
+import { GOALS, load1, machine, printHeader, printReport, REFERENCE, type Results, writeResults } from './report.ts';
+import { dbSize, type ServerHandle, startServer } from './server-process.ts';
+import { buildWorkload, countInRange, SERVICES } from './workload.ts';
+
+interface Options {
+  observations: number;
+  connections: number;
+  perBody: number;
+  seed: number;
+  keep: boolean;
+}
+
+const USAGE =
+  'usage: npm run bench -- [--observations N] [--connections N] [--quick] [--per-body N] [--seed N] [--keep]';
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { observations: 10_000_000, connections: 4, perBody: 50_000, seed: 42, keep: false };
+  const positive = (flag: string, text: string | undefined): number => {
+    const n = Number((text ?? '').replaceAll('_', ''));
+    if (!Number.isInteger(n) || n <= 0)
+      throw new Error(`${flag} needs a positive integer, got ${text ?? 'nothing'}\n${USAGE}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    if (flag === '--observations') opts.observations = positive(flag, value());
+    else if (flag === '--connections') opts.connections = positive(flag, value());
+    else if (flag === '--per-body') opts.perBody = positive(flag, value());
+    else if (flag === '--seed') opts.seed = positive(flag, value());
+    else if (flag === '--quick') opts.observations = 1_000_000;
+    else if (flag === '--keep') opts.keep = true;
+    else if (flag === '--help' || flag === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+  }
+  return opts;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const date = new Date().toISOString();
+  const m = machine();
+  const loadStart = load1();
+  printHeader(m, date, loadStart);
+
+  const dir = mkdtempSync(join(tmpdir(), 'pulseboard-bench-'));
+  let server: ServerHandle | null = null;
+  try {
+    server = await startServer(dir);
+    const idleRss = server.rss();
+    const readyMs = server.readyMs;
+    console.log(`server pid ${server.pid} ready on ${server.baseUrl} in ${readyMs.toFixed(0)} ms`);
+
+    // Bodies are built now, before any clock runs. Their hour ends now, and starts late enough that the
+    // oldest point is still inside the 1 s tier's hour when it is sent: 5 s plus the build time,
+    // estimated from a small throwaway build (so a slower machine gets a proportionally larger margin).
+    const sample = Math.min(opts.observations, 200_000);
+    const calibration = buildWorkload({
+      observations: sample,
+      perBody: opts.perBody,
+      end: Date.now(),
+      seed: 1,
+      marginMs: 5_000,
+    });
+    const marginMs = 5_000 + Math.ceil((calibration.generationMs * opts.observations) / sample);
+    process.stdout.write(`building ${opts.observations.toLocaleString('en-US')} observations... `);
+    const w = buildWorkload({ ...opts, end: Date.now(), marginMs });
+    console.log(
+      `${w.bodies.length} bodies, ${(w.bytes / 1e6).toFixed(1)} MB in ${(w.generationMs / 1000).toFixed(1)} s`,
+    );
+
+    process.stdout.write(`ingesting over ${opts.connections} connections... `);
+    const oldestAgeMs = Date.now() - w.start;
+    const cpuBefore = server.cpuSeconds();
+    const ing = await ingest(server.baseUrl, w.bodies, w.bodyCounts, opts.connections);
+    const cpuAfter = server.cpuSeconds();
+    const ingestCpuSeconds = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+    console.log(`${Math.round(ing.obsPerSec).toLocaleString('en-US')} obs/s`);
+    if (ing.accepted !== ing.observations) console.log(`WARNING: accepted ${ing.accepted} of ${ing.observations}`);
+    const dbAfterIngest = dbSize(server.dbPath);
+
+    process.stdout.write('querying... ');
+    const window = hourWindow(w.end);
+    const expected = { services: SERVICES, count: countInRange(w, window.from, window.to) };
+    const q = await runQuery(server.baseUrl, window, expected);
+    console.log(`median ${q.medianMs.toFixed(2)} ms`);
+    const accuracy = checkAccuracy(w, q.response, window.from, window.to);
+
+    // VmHWM must be read while the process still exists; it covers start-up, ingest and queries.
+    const peakRss = server.peakRss();
+    const sampledPeak = server.sampledPeakRss();
+    const shutdown = await server.stop();
+    server = null;
+    const dbAfterShutdown = dbSize(join(dir, 'bench.db'));
+
+    const { response: _response, ...query } = q;
+    const results: Results = {
+      date,
+      machine: m,
+      load: { start: loadStart, end: load1() },
+      options: {
+        observations: opts.observations,
+        connections: opts.connections,
+        perBody: opts.perBody,
+        seed: opts.seed,
+      },
+      workload: {
+        observations: w.observations,
+        bodies: w.bodies.length,
+        bytes: w.bytes,
+        generationMs: w.generationMs,
+        start: w.start,
+        end: w.end,
+        marginMs,
+        oldestAgeAtIngestMs: oldestAgeMs,
+      },
+      server: {
+        readyMs,
+        idleRssBytes: idleRss,
+        peakRssBytes: peakRss,
+        sampledPeakRssBytes: sampledPeak,
+        ingestCpuSeconds,
+        dbAfterIngest,
+        dbAfterShutdown,
+        shutdown,
+      },
+      ingest: ing,
+      query,
+      accuracy,
+      goals: {
+        ingest: ing.obsPerSec >= GOALS.ingestObsPerSec,
+        query: q.medianMs < GOALS.queryMs,
+        peakRss: peakRss !== null && peakRss < GOALS.peakRssBytes,
+      },
+      reference: REFERENCE,
+    };
+    printReport(results);
+    console.log(`\nresults: ${writeResults(results)}`);
+  } finally {
+    if (server) {
+      // A failure mid-run: still stop the child so no server is left holding the port and the file.
+      const output = server.output();
+      await server.stop(5_000);
+      console.error(`\nlast server output:\n${output}`);
+    }
+    if (opts.keep) console.log(`database kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`\nbench failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
