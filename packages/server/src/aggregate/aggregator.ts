@@ -1,11 +1,12 @@
 import { AppError, overloaded } from '../errors.ts';
 import { countObservations, type SampleBatch } from '../model.ts';
-import type { SeriesRecord, Store, WriteSet } from '../store/store.ts';
+import type { CumulativeState, SeriesRecord, Store, WriteSet } from '../store/store.ts';
 import { type Folded, type FoldInput, fold } from './fold.ts';
 import type { SeriesRegistry } from './series-registry.ts';
 
 interface Pending {
   inputs: FoldInput[];
+  cumulative: CumulativeState[];
   created: SeriesRecord[];
   observations: number;
   resolve: (accepted: number) => void;
@@ -39,8 +40,11 @@ export class Aggregator {
     return this.pendingObservations;
   }
 
-  /** Validates identities (type, cardinality) synchronously, then resolves with the count once durable. */
-  submit(batch: SampleBatch): Promise<number> {
+  /**
+   * Validates identities (type, cardinality) synchronously, then resolves with the count once durable.
+   * `cumulative` carries converter state that must commit with these samples (OTLP cumulative series).
+   */
+  submit(batch: SampleBatch, cumulative: CumulativeState[] = []): Promise<number> {
     if (this.closed) return Promise.reject(new AppError('PULSE_ERR_NOT_READY', 'the server is shutting down'));
     const observations = countObservations(batch);
     if (this.pendingObservations > 0 && this.pendingObservations + observations > this.options.maxPendingObservations) {
@@ -53,7 +57,7 @@ export class Aggregator {
       values: samples.values,
     }));
     return new Promise((resolve, reject) => {
-      this.pending.push({ inputs, created, observations, resolve, reject });
+      this.pending.push({ inputs, cumulative, created, observations, resolve, reject });
       this.pendingObservations += observations;
       if (!this.scheduled) {
         this.scheduled = true;
@@ -76,6 +80,7 @@ export class Aggregator {
       folded = fold(batch.flatMap((p) => p.inputs));
       const set: WriteSet = folded.set;
       set.newSeries = batch.flatMap((p) => p.created);
+      set.cumulative = batch.flatMap((p) => p.cumulative);
       this.options.store.write(set);
     } catch (error) {
       for (const p of batch) {

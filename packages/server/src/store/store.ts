@@ -40,8 +40,22 @@ export interface RedBucket {
   sketch: Buffer;
 }
 
+/**
+ * The last point of a cumulative series (OTLP), kept so the next point can be turned into a delta. Written
+ * in the same transaction as the deltas it produced, so a restart never counts anything twice.
+ */
+export interface CumulativeState {
+  key: string;
+  /** The series' start time: a new one means the counter was reset. */
+  start: number;
+  time: number;
+  /** Encoder-specific JSON (a sum, or histogram bucket counts). */
+  state: string;
+}
+
 /** Everything one group commit writes, in one transaction. Buckets are additive deltas. */
 export interface WriteSet {
+  cumulative?: CumulativeState[];
   newSeries: SeriesRecord[];
   samples: SampleBucket[][];
   redRoutes: RedBucket[][];
@@ -68,6 +82,7 @@ export interface RedRead {
 /** The storage boundary: only implementations of this import a database driver. */
 export interface Store {
   loadSeries(): SeriesRecord[];
+  loadCumulativeState(): CumulativeState[];
   write(set: WriteSet): void;
   readRed(read: RedRead): RedBucket[];
   readSamples(tier: TierIndex, seriesIds: readonly number[], from: number, to: number): SampleBucket[];

@@ -32,4 +32,9 @@ CREATE TABLE series (
 CREATE INDEX series_by_service ON series (service, name);
 ${TIER_RESOLUTIONS.map(tierTables).join('\n')}
 `,
+  `
+CREATE TABLE cumulative_state (
+  key TEXT PRIMARY KEY, start INTEGER NOT NULL, time INTEGER NOT NULL, state TEXT NOT NULL
+) WITHOUT ROWID;
+`,
 ];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { TIER_RESOLUTIONS, type TierIndex } from '../../model.ts';
 import { mergeEncoded } from '../../sketch/codec.ts';
-import type { RedBucket, RedRead, SampleBucket, SeriesRecord, Store, WriteSet } from '../store.ts';
+import type { CumulativeState, RedBucket, RedRead, SampleBucket, SeriesRecord, Store, WriteSet } from '../store.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 /** A route-less request is stored under the empty route, since NULL cannot be part of a primary key here. */
@@ -105,6 +105,10 @@ export function openSqliteStore(file: string): Store {
      ON CONFLICT (name) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen),
        first_seen = min(first_seen, excluded.first_seen)`,
   );
+  const saveCumulative = db.prepare(
+    `INSERT INTO cumulative_state (key, start, time, state) VALUES (@key, @start, @time, @state)
+     ON CONFLICT (key) DO UPDATE SET start = excluded.start, time = excluded.time, state = excluded.state`,
+  );
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const setMeta = db.prepare(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -120,6 +124,7 @@ export function openSqliteStore(file: string): Store {
       });
     }
     for (const [service, seen] of set.serviceSeen) touchService.run(service, seen, seen);
+    for (const c of set.cumulative ?? []) saveCumulative.run(c);
     set.samples.forEach((buckets, tier) => {
       const statement = tiers[tier]!.upsertSample;
       for (const b of buckets) statement.run(b);
@@ -178,6 +183,8 @@ export function openSqliteStore(file: string): Store {
           isError: r.is_error === 1,
           instance: r.instance,
         })),
+    loadCumulativeState: () =>
+      db.prepare<[], CumulativeState>('SELECT key, start, time, state FROM cumulative_state').all(),
     write: (set) => write.immediate(set),
     readRed: (read: RedRead) => {
       const tier = tiers[read.tier]!;
