@@ -1,0 +1,41 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { getJson, ingest, startTestApp } from '../../testing/test-app.ts';
+
+const HOUR = 3_600_000;
+
+describe('retention', () => {
+  let close: () => Promise<void> = async () => {};
+  afterEach(() => close());
+
+  it('deletes each tier past its retention and reads older ranges from the coarser tiers', async () => {
+    let now = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
+    const handle = await startTestApp({}, () => now);
+    close = () => handle.app.close();
+    const { app } = handle;
+    const t = now - 30 * 60_000;
+    const requests = {
+      service: 'a',
+      name: 'http.server.request.duration',
+      type: 'histogram',
+      points: [
+        [t, 5],
+        [t + 1, 7],
+      ],
+    };
+    expect((await ingest(app, [requests])).status).toBe(202);
+
+    now += 2 * HOUR; // the 1 s tier keeps one hour
+    const deleted = app.core.store.enforceRetention(app.core.config.retentionMs.map((ms) => now - ms));
+    expect(deleted).toBe(3); // the 1 s rows: the series, the service rollup, the route rollup
+    const ids = [...app.core.registry.all()].map((r) => r.id);
+    expect(app.core.store.readSamples(0, ids, 0, now)).toEqual([]);
+    expect(app.core.store.readSamples(1, ids, 0, now)).toHaveLength(1);
+
+    // A 1 s step over that time now comes from the 10 s tier, and still counts both requests.
+    const red = await getJson<{ series: { points: { count: number }[] }[] }>(
+      app,
+      `/api/v1/red?service=a&from=${t - 60_000}&to=${t + 60_000}&maxPoints=120`,
+    );
+    expect(red.body.series[0]!.points.reduce((n, p) => n + p.count, 0)).toBe(2);
+  });
+});
