@@ -2,7 +2,7 @@ import { CPU_METRIC, MEMORY_METRIC } from '@pulseboard/shared';
 import { TIER_RESOLUTIONS } from '../model.ts';
 import { encodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
-import { emptyWriteSet, type SeriesRecord, type WriteSet } from '../store/store.ts';
+import { emptyWriteSet, type RedBucket, type SeriesRecord, type WriteSet } from '../store/store.ts';
 
 /** Running aggregate of one series over one bucket. */
 interface Acc {
@@ -48,50 +48,97 @@ export interface Folded {
 }
 
 /**
- * Folds observations into additive deltas for every tier: first per series per second, then coarser tiers
- * by merging those (merging sketches is cheaper than adding values again), plus the per-service and
+ * Folds observations into additive deltas for every tier: first per series per second, then each coarser
+ * tier from the one below (merging sketches is cheaper than adding values again), plus the per-service and
  * per-route RED rollups that the dashboard reads.
  */
 export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): Folded {
   const fromTier = options.fromTier ?? 0;
   const set = emptyWriteSet(TIER_RESOLUTIONS.length);
   const seconds = new Map<number, Map<string, SecondStats>>();
-  const redServices: PendingRed[][] = TIER_RESOLUTIONS.map(() => []);
-  const redRoutes: PendingRed[][] = TIER_RESOLUTIONS.map(() => []);
+  const redServices = TIER_RESOLUTIONS.map(() => new Map<string, PendingRed>());
+  const redRoutes = TIER_RESOLUTIONS.map(() => new Map<string, PendingRed>());
   for (const input of inputs) {
     const { record } = input;
-    const perSecond = foldSeconds(input);
-    for (const [t, acc] of perSecond) {
+    let buckets = foldSeconds(input);
+    for (const [t, acc] of buckets) {
       const seen = set.serviceSeen.get(record.service) ?? 0;
       if (acc.lastT > seen) set.serviceSeen.set(record.service, acc.lastT);
       if (fromTier === 0) addLive(seconds, record, t, acc);
     }
-    TIER_RESOLUTIONS.forEach((res, tier) => {
-      if (tier < fromTier) return;
-      const buckets = tier === 0 ? perSecond : rollUp(perSecond, res);
-      for (const [t, acc] of buckets) {
-        set.samples[tier]!.push({
-          seriesId: record.id,
-          t,
-          count: acc.count,
-          sum: acc.sum,
-          min: acc.min,
-          max: acc.max,
-          last: acc.last,
-          lastT: acc.lastT,
-          sketch: acc.sketch ? encodeSketch(acc.sketch) : null,
-        });
-        if (record.red && acc.sketch) {
-          redServices[tier]!.push(redBucket(record, t, acc, false));
-          redRoutes[tier]!.push(redBucket(record, t, acc, true));
+    for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) {
+      // Roll up before anything below takes ownership of this tier's sketches.
+      const next = tier + 1 < TIER_RESOLUTIONS.length ? rollUp(buckets, TIER_RESOLUTIONS[tier + 1]!) : null;
+      if (tier >= fromTier) {
+        for (const [t, acc] of buckets) {
+          set.samples[tier]!.push({
+            seriesId: record.id,
+            t,
+            count: acc.count,
+            sum: acc.sum,
+            min: acc.min,
+            max: acc.max,
+            last: acc.last,
+            lastT: acc.lastT,
+            sketch: acc.sketch ? encodeSketch(acc.sketch) : null,
+          });
+          if (record.red && acc.sketch) {
+            addRed(redServices[tier]!, `${record.service}\u0000${t}`, record, null, t, acc, true);
+            addRed(
+              redRoutes[tier]!,
+              `${record.service}\u0000${record.route ?? ''}\u0000${t}`,
+              record,
+              record.route,
+              t,
+              acc,
+              false,
+            );
+          }
         }
       }
-    });
+      if (next) buckets = next;
+    }
   }
-  // Several series (status codes, instances) share a service bucket: combine them so each row is written once.
-  set.redServices = redServices.map((buckets) => combineRed(buckets, false));
-  set.redRoutes = redRoutes.map((buckets) => combineRed(buckets, true));
+  // Several series (status codes, instances) share a service bucket: each row is written once.
+  set.redServices = redServices.map((m) => [...m.values()].map((b) => toRedBucket(b, false)));
+  set.redRoutes = redRoutes.map((m) => [...m.values()].map((b) => toRedBucket(b, true)));
   return { set, seconds };
+}
+
+/**
+ * Adds a series bucket to a RED rollup. The first contributor's sketch is taken over rather than copied
+ * (`copy` false) when nothing else reads it afterwards, which saves an allocation per row on the hot path.
+ */
+function addRed(
+  into: Map<string, PendingRed>,
+  key: string,
+  record: SeriesRecord,
+  route: string | null,
+  t: number,
+  acc: Acc,
+  copy: boolean,
+): void {
+  const errors = record.isError ? acc.count : 0;
+  const existing = into.get(key);
+  if (existing) {
+    existing.count += acc.count;
+    existing.errors += errors;
+    existing.sketch.merge(acc.sketch!);
+    return;
+  }
+  const sketch = copy ? copySketch(acc.sketch!) : acc.sketch!;
+  into.set(key, { service: record.service, route, t, count: acc.count, errors, sketch });
+}
+
+function toRedBucket(b: PendingRed, byRoute: boolean): RedBucket {
+  return {
+    service: b.service,
+    ...(byRoute ? { route: b.route } : {}),
+    t: b.t,
+    count: b.count,
+    errors: b.errors,
+    sketch: encodeSketch(b.sketch),
+  };
 }
 
 function foldSeconds({ record, timestamps, values, weights }: FoldInput): Map<number, Acc> {
@@ -163,40 +210,6 @@ interface PendingRed {
   count: number;
   errors: number;
   sketch: Sketch;
-}
-
-function redBucket(record: SeriesRecord, t: number, acc: Acc, byRoute: boolean): PendingRed {
-  return {
-    service: record.service,
-    route: byRoute ? record.route : null,
-    t,
-    count: acc.count,
-    errors: record.isError ? acc.count : 0,
-    sketch: acc.sketch!,
-  };
-}
-
-function combineRed(buckets: readonly PendingRed[], byRoute: boolean): WriteSet['redServices'][number] {
-  const combined = new Map<string, PendingRed>();
-  for (const bucket of buckets) {
-    const key = `${bucket.service}\u0000${byRoute ? (bucket.route ?? '') : ''}\u0000${bucket.t}`;
-    const into = combined.get(key);
-    if (!into) {
-      combined.set(key, { ...bucket, sketch: copySketch(bucket.sketch) });
-      continue;
-    }
-    into.count += bucket.count;
-    into.errors += bucket.errors;
-    into.sketch.merge(bucket.sketch);
-  }
-  return [...combined.values()].map((b) => ({
-    service: b.service,
-    ...(byRoute ? { route: b.route } : {}),
-    t: b.t,
-    count: b.count,
-    errors: b.errors,
-    sketch: encodeSketch(b.sketch),
-  }));
 }
 
 function addLive(seconds: Folded['seconds'], record: SeriesRecord, t: number, acc: Acc): void {

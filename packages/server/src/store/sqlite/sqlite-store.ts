@@ -60,20 +60,20 @@ export function openSqliteStore(file: string): Store {
   const tiers = TIER_RESOLUTIONS.map((res) => ({
     upsertSample: db.prepare(
       `INSERT INTO samples_${res} (series_id, t, count, sum, min, max, last, last_t, sketch)
-       VALUES (@seriesId, @t, @count, @sum, @min, @max, @last, @lastT, @sketch)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (series_id, t) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum,
          min = min(min, excluded.min), max = max(max, excluded.max),
          last = CASE WHEN excluded.last_t >= last_t THEN excluded.last ELSE last END,
          last_t = max(last_t, excluded.last_t), sketch = sketch_merge(sketch, excluded.sketch)`,
     ),
     upsertRedService: db.prepare(
-      `INSERT INTO red_service_${res} (service, t, count, errors, sketch) VALUES (@service, @t, @count, @errors, @sketch)
+      `INSERT INTO red_service_${res} (service, t, count, errors, sketch) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (service, t) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
          sketch = sketch_merge(sketch, excluded.sketch)`,
     ),
     upsertRedRoute: db.prepare(
       `INSERT INTO red_route_${res} (service, route, t, count, errors, sketch)
-       VALUES (@service, @route, @t, @count, @errors, @sketch)
+       VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (service, route, t) DO UPDATE SET count = count + excluded.count,
          errors = errors + excluded.errors, sketch = sketch_merge(sketch, excluded.sketch)`,
     ),
@@ -127,16 +127,16 @@ export function openSqliteStore(file: string): Store {
     for (const c of set.cumulative ?? []) saveCumulative.run(c);
     set.samples.forEach((buckets, tier) => {
       const statement = tiers[tier]!.upsertSample;
-      for (const b of buckets) statement.run(b);
+      // Positional binding: measurably cheaper than named parameters on the hottest statement.
+      for (const b of buckets) statement.run(b.seriesId, b.t, b.count, b.sum, b.min, b.max, b.last, b.lastT, b.sketch);
     });
     set.redServices.forEach((buckets, tier) => {
       const statement = tiers[tier]!.upsertRedService;
-      for (const b of buckets)
-        statement.run({ service: b.service, t: b.t, count: b.count, errors: b.errors, sketch: b.sketch });
+      for (const b of buckets) statement.run(b.service, b.t, b.count, b.errors, b.sketch);
     });
     set.redRoutes.forEach((buckets, tier) => {
       const statement = tiers[tier]!.upsertRedRoute;
-      for (const b of buckets) statement.run({ ...b, route: b.route ?? NO_ROUTE });
+      for (const b of buckets) statement.run(b.service, b.route ?? NO_ROUTE, b.t, b.count, b.errors, b.sketch);
     });
   });
 

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { decodeSketch } from '../sketch/codec.ts';
+import type { SeriesRecord } from '../store/store.ts';
+import { fold } from './fold.ts';
+
+describe('fold', () => {
+  it('writes each series to every tier with the same totals', () => {
+    const ok = record(1, { isError: false });
+    const t0 = 1_800_000_000_000 - (1_800_000_000_000 % 3_600_000);
+    const timestamps = [t0 + 100, t0 + 900, t0 + 1_500, t0 + 65_000];
+    const { set } = fold([{ record: ok, timestamps, values: [10, 20, 30, 40] }]);
+    expect(set.samples.map((rows) => rows.length)).toEqual([3, 2, 2, 1]);
+    for (const rows of set.samples) {
+      expect(rows.reduce((n, r) => n + r.count, 0)).toBe(4);
+      expect(rows.reduce((n, r) => n + r.sum, 0)).toBe(100);
+    }
+    expect(set.samples[3]![0]).toMatchObject({ t: t0, min: 10, max: 40, last: 40, lastT: t0 + 65_000 });
+  });
+
+  it('combines series of one service into one RED row per bucket, counting errors', () => {
+    const t = 1_800_000_000_000;
+    const { set } = fold([
+      { record: record(1, { isError: false }), timestamps: [t, t], values: [5, 6] },
+      { record: record(2, { isError: true }), timestamps: [t], values: [500] },
+      { record: record(3, { isError: false, route: '/b' }), timestamps: [t], values: [7] },
+    ]);
+    expect(set.redServices[0]).toHaveLength(1);
+    expect(set.redServices[0]![0]).toMatchObject({ service: 'svc', count: 4, errors: 1 });
+    expect(decodeSketch(set.redServices[0]![0]!.sketch).quantile(1)).toBe(500);
+    const routes = Object.fromEntries(set.redRoutes[0]!.map((r) => [r.route, [r.count, r.errors]]));
+    expect(routes).toEqual({ '/a': [3, 1], '/b': [1, 0] });
+  });
+
+  it('adds weighted values as that many observations, and can skip fine tiers', () => {
+    const t = 1_800_000_000_000;
+    const { set, seconds } = fold(
+      [{ record: record(1, { isError: false }), timestamps: [t, t], values: [5, 50], weights: [30, 10] }],
+      {
+        fromTier: 1,
+      },
+    );
+    expect(set.samples[0]).toEqual([]);
+    expect(seconds.size).toBe(0);
+    expect(set.samples[1]![0]).toMatchObject({ count: 40, sum: 650 });
+    expect(decodeSketch(set.samples[1]![0]!.sketch!).quantile(0.5)).toBeCloseTo(5, 0);
+  });
+});
+
+function record(id: number, { isError, route = '/a' }: { isError: boolean; route?: string }): SeriesRecord {
+  return {
+    id,
+    key: String(id),
+    service: 'svc',
+    name: 'http.server.request.duration',
+    kind: 'histogram',
+    unit: 'ms',
+    attributes: {},
+    red: true,
+    route,
+    isError,
+    instance: null,
+  };
+}
