@@ -43,12 +43,11 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     store,
     registry,
     maxPendingObservations: config.maxPendingObservations,
+    liveFrom: () => window.openFrom,
     onCommitted: (folded, stats) => {
       window.add(folded.seconds);
-      let oldest = Number.POSITIVE_INFINITY;
-      for (const t of folded.seconds.keys()) if (t < oldest) oldest = t;
       // Live writes reach every tier.
-      for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) noteTierWritten(core, tier, oldest);
+      for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) noteTierWritten(core, tier, folded.oldest);
       metrics.ingested.inc(stats.observations);
       metrics.storeWrite.observe(stats.writeMs / 1000);
     },

@@ -38,3 +38,10 @@ export function seriesKey(identity: Pick<SeriesIdentity, 'service' | 'name' | 'a
 /** Rollup tiers, finest first. Every bucket start is a multiple of its tier's resolution. */
 export const TIER_RESOLUTIONS = [1_000, 10_000, 60_000, 3_600_000] as const;
 export type TierIndex = 0 | 1 | 2 | 3;
+
+/**
+ * Per-series buckets (any metric, any attributes) start at this tier, 10 s. The 1 s tier holds only the
+ * per-service and per-route RED rollups the live dashboard reads: writing every series every second was
+ * most of the ingest cost and of the disk, for a resolution only the RED views use.
+ */
+export const SAMPLE_TIER_FROM: TierIndex = 1;

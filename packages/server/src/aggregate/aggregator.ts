@@ -18,6 +18,8 @@ export interface AggregatorOptions {
   registry: SeriesRegistry;
   /** Observations waiting to commit past which `submit` answers 503. */
   maxPendingObservations: number;
+  /** Seconds before this are no longer collected for live frames. */
+  liveFrom?: () => number;
   /** Called after each commit with what it wrote, for the live stream and metrics. */
   onCommitted?: (folded: Folded, stats: { observations: number; writeMs: number }) => void;
 }
@@ -77,7 +79,10 @@ export class Aggregator {
     let folded: Folded;
     const started = performance.now();
     try {
-      folded = fold(batch.flatMap((p) => p.inputs));
+      folded = fold(
+        batch.flatMap((p) => p.inputs),
+        { liveFrom: this.options.liveFrom?.() ?? Number.NEGATIVE_INFINITY },
+      );
       const set: WriteSet = folded.set;
       set.newSeries = batch.flatMap((p) => p.created);
       set.cumulative = batch.flatMap((p) => p.cumulative);

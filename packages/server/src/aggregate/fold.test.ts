@@ -4,13 +4,14 @@ import type { SeriesRecord } from '../store/store.ts';
 import { fold } from './fold.ts';
 
 describe('fold', () => {
-  it('writes each series to every tier with the same totals', () => {
+  it('writes each series to every tier from 10 s up with the same totals, and 1 s RED rollups', () => {
     const ok = record(1, { isError: false });
     const t0 = 1_800_000_000_000 - (1_800_000_000_000 % 3_600_000);
     const timestamps = [t0 + 100, t0 + 900, t0 + 1_500, t0 + 65_000];
     const { set } = fold([{ record: ok, timestamps, values: [10, 20, 30, 40] }]);
-    expect(set.samples.map((rows) => rows.length)).toEqual([3, 2, 2, 1]);
-    for (const rows of set.samples) {
+    expect(set.samples.map((rows) => rows.length)).toEqual([0, 2, 2, 1]);
+    expect(set.redServices[0]!.map((r) => r.count)).toEqual([2, 1, 1]);
+    for (const rows of set.samples.slice(1)) {
       expect(rows.reduce((n, r) => n + r.count, 0)).toBe(4);
       expect(rows.reduce((n, r) => n + r.sum, 0)).toBe(100);
     }

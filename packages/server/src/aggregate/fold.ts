@@ -1,5 +1,5 @@
 import { CPU_METRIC, MEMORY_METRIC } from '@pulseboard/shared';
-import { TIER_RESOLUTIONS } from '../model.ts';
+import { SAMPLE_TIER_FROM, TIER_RESOLUTIONS } from '../model.ts';
 import { encodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { emptyWriteSet, type RedBucket, type SeriesRecord, type WriteSet } from '../store/store.ts';
@@ -39,12 +39,16 @@ export interface FoldInput {
 export interface FoldOptions {
   /** Skip finer tiers: a history backfill writes 10 s and coarser buckets only. */
   fromTier?: number;
+  /** Seconds before this have had their live frame already; they are not collected for the stream. */
+  liveFrom?: number;
 }
 
 export interface Folded {
   set: WriteSet;
   /** second start -> service -> stats, for the live stream. */
   seconds: Map<number, Map<string, SecondStats>>;
+  /** The oldest second written. */
+  oldest: number;
 }
 
 /**
@@ -54,34 +58,38 @@ export interface Folded {
  */
 export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): Folded {
   const fromTier = options.fromTier ?? 0;
+  const liveFrom = fromTier === 0 ? (options.liveFrom ?? Number.NEGATIVE_INFINITY) : Number.POSITIVE_INFINITY;
   const set = emptyWriteSet(TIER_RESOLUTIONS.length);
   const seconds = new Map<number, Map<string, SecondStats>>();
   const redServices = TIER_RESOLUTIONS.map(() => new Map<string, PendingRed>());
   const redRoutes = TIER_RESOLUTIONS.map(() => new Map<string, PendingRed>());
+  let oldest = Number.POSITIVE_INFINITY;
   for (const input of inputs) {
     const { record } = input;
     let buckets = foldSeconds(input);
     for (const [t, acc] of buckets) {
+      if (t < oldest) oldest = t;
       const seen = set.serviceSeen.get(record.service) ?? 0;
       if (acc.lastT > seen) set.serviceSeen.set(record.service, acc.lastT);
-      if (fromTier === 0) addLive(seconds, record, t, acc);
+      if (t >= liveFrom) addLive(seconds, record, t, acc);
     }
     for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) {
       // Roll up before anything below takes ownership of this tier's sketches.
       const next = tier + 1 < TIER_RESOLUTIONS.length ? rollUp(buckets, TIER_RESOLUTIONS[tier + 1]!) : null;
       if (tier >= fromTier) {
         for (const [t, acc] of buckets) {
-          set.samples[tier]!.push({
-            seriesId: record.id,
-            t,
-            count: acc.count,
-            sum: acc.sum,
-            min: acc.min,
-            max: acc.max,
-            last: acc.last,
-            lastT: acc.lastT,
-            sketch: acc.sketch ? encodeSketch(acc.sketch) : null,
-          });
+          if (tier >= SAMPLE_TIER_FROM)
+            set.samples[tier]!.push({
+              seriesId: record.id,
+              t,
+              count: acc.count,
+              sum: acc.sum,
+              min: acc.min,
+              max: acc.max,
+              last: acc.last,
+              lastT: acc.lastT,
+              sketch: acc.sketch ? encodeSketch(acc.sketch) : null,
+            });
           if (record.red && acc.sketch) {
             addRed(redServices[tier]!, `${record.service}\u0000${t}`, record, null, t, acc, true);
             addRed(
@@ -102,7 +110,7 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   // Several series (status codes, instances) share a service bucket: each row is written once.
   set.redServices = redServices.map((m) => [...m.values()].map((b) => toRedBucket(b, false)));
   set.redRoutes = redRoutes.map((m) => [...m.values()].map((b) => toRedBucket(b, true)));
-  return { set, seconds };
+  return { set, seconds, oldest };
 }
 
 /**

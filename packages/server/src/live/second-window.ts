@@ -11,6 +11,11 @@ export class SecondWindow {
   private readonly seconds = new Map<number, Map<string, SecondStats>>();
   private published = Number.NEGATIVE_INFINITY;
 
+  /** The first second whose frame has not gone out yet. */
+  get openFrom(): number {
+    return this.published + 1000;
+  }
+
   add(seconds: ReadonlyMap<number, ReadonlyMap<string, SecondStats>>): void {
     for (const [t, services] of seconds) {
       if (t <= this.published) continue;

@@ -1,4 +1,4 @@
-import type { TierIndex } from '../model.ts';
+import { SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { holdsFrom, type QueryContext } from './context.ts';
@@ -24,11 +24,16 @@ export interface SampleReadOptions {
   now: number;
 }
 
+/** Per-series data is never finer than this, so a series read never asks for a finer step. */
+export const MIN_SAMPLE_STEP = TIER_RESOLUTIONS[SAMPLE_TIER_FROM];
+
 /** Reads series buckets over [from, to) across tiers; result: series id -> output bucket -> aggregate. */
 export function readSamples(ctx: QueryContext, options: SampleReadOptions): Map<number, Map<number, SampleAcc>> {
   const out = new Map<number, Map<number, SampleAcc>>();
   if (options.seriesIds.length === 0) return out;
-  for (const read of planReads(options.from, options.to, options.mainTier, holdsFrom(ctx, options.now))) {
+  const mainTier = Math.max(options.mainTier, SAMPLE_TIER_FROM) as TierIndex;
+  const reads = planReads(options.from, options.to, mainTier, holdsFrom(ctx, options.now), SAMPLE_TIER_FROM);
+  for (const read of reads) {
     for (const row of ctx.store.readSamples(read.tier, options.seriesIds, read.from, read.to)) {
       let buckets = out.get(row.seriesId);
       if (!buckets) out.set(row.seriesId, (buckets = new Map()));

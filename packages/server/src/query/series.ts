@@ -2,7 +2,7 @@ import { type MetricsResponse, type MetricType, SERIES_STATS, type SeriesRespons
 import { badRequest, notFound } from '../errors.ts';
 import type { SeriesRecord } from '../store/store.ts';
 import { activeServices, bucketSeconds, type QueryContext, round } from './context.ts';
-import { mergeSample, readSamples, type SampleAcc } from './samples.ts';
+import { MIN_SAMPLE_STEP, mergeSample, readSamples, type SampleAcc } from './samples.ts';
 import { chooseStep, floorTo, tierForStep } from './steps.ts';
 
 export interface SeriesQuery {
@@ -32,7 +32,7 @@ export function querySeries(ctx: QueryContext, q: SeriesQuery): SeriesResponse {
   if (!(SERIES_STATS[kind] as readonly string[]).includes(stat)) {
     throw badRequest(`stat: ${q.metric} is a ${kind}; its stats are ${SERIES_STATS[kind].join(', ')}`);
   }
-  const step = chooseStep(q.from, q.to, q.maxPoints);
+  const step = Math.max(MIN_SAMPLE_STEP, chooseStep(q.from, q.to, q.maxPoints));
   const buckets = readSamples(ctx, {
     seriesIds: records.map((r) => r.id),
     from: q.from,

@@ -42,7 +42,13 @@ export interface TierRead {
  * serves the aligned middle; finer tiers serve the unaligned edges so only data in [from, to) counts; parts
  * older than a tier holds fall back to coarser tiers (exact to their resolution only).
  */
-export function planReads(from: number, to: number, mainTier: TierIndex, holdsFrom: readonly number[]): TierRead[] {
+export function planReads(
+  from: number,
+  to: number,
+  mainTier: TierIndex,
+  holdsFrom: readonly number[],
+  finestTier: TierIndex = 0,
+): TierRead[] {
   const reads: TierRead[] = [];
   const last = TIER_RESOLUTIONS.length - 1;
   let end = to;
@@ -50,35 +56,42 @@ export function planReads(from: number, to: number, mainTier: TierIndex, holdsFr
     // This tier serves from where it holds data (rounded up to the next tier's buckets, so the coarser
     // tier can take over exactly at a bucket boundary) to where the finer region began.
     const start = tier === last ? from : Math.max(from, ceilTo(holdsFrom[tier]!, TIER_RESOLUTIONS[tier + 1]!));
-    if (start < end) coverExact(start, end, tier as TierIndex, holdsFrom, reads);
+    if (start < end) coverExact(start, end, tier as TierIndex, holdsFrom, reads, finestTier);
     end = Math.min(end, start);
   }
   return reads;
 }
 
-function coverExact(from: number, to: number, tier: TierIndex, holdsFrom: readonly number[], reads: TierRead[]): void {
+function coverExact(
+  from: number,
+  to: number,
+  tier: TierIndex,
+  holdsFrom: readonly number[],
+  reads: TierRead[],
+  finestTier: TierIndex,
+): void {
   if (from >= to) return;
   const res = TIER_RESOLUTIONS[tier];
   const alignedFrom = ceilTo(from, res);
   const alignedTo = floorTo(to, res);
-  if (tier === 0) {
+  if (tier <= finestTier) {
     reads.push({ tier, from: floorTo(from, res), to: ceilTo(to, res) });
     return;
   }
   const finer = (tier - 1) as TierIndex;
   if (alignedFrom >= alignedTo) {
-    if (holdsFrom[finer]! <= from) coverExact(from, to, finer, holdsFrom, reads);
+    if (holdsFrom[finer]! <= from) coverExact(from, to, finer, holdsFrom, reads, finestTier);
     else reads.push({ tier, from: floorTo(from, res), to: ceilTo(to, res) });
     return;
   }
   reads.push({ tier, from: alignedFrom, to: alignedTo });
   // Edges: exact from a finer tier when it still holds them, else the whole coarse bucket.
   if (from < alignedFrom) {
-    if (holdsFrom[finer]! <= from) coverExact(from, alignedFrom, finer, holdsFrom, reads);
+    if (holdsFrom[finer]! <= from) coverExact(from, alignedFrom, finer, holdsFrom, reads, finestTier);
     else reads.push({ tier, from: alignedFrom - res, to: alignedFrom });
   }
   if (alignedTo < to) {
-    if (holdsFrom[finer]! <= alignedTo) coverExact(alignedTo, to, finer, holdsFrom, reads);
+    if (holdsFrom[finer]! <= alignedTo) coverExact(alignedTo, to, finer, holdsFrom, reads, finestTier);
     else reads.push({ tier, from: alignedTo, to: alignedTo + res });
   }
 }

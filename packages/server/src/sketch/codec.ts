@@ -40,10 +40,17 @@ class Writer {
     }
     this.buf[this.length++] = v;
   }
-  bytes(): Buffer {
-    return Buffer.from(this.buf.buffer, 0, this.length);
+  /** A copy of what was written; the writer is reused for the next sketch. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.length);
+    out.set(this.buf.subarray(0, this.length));
+    this.length = 0;
+    return out;
   }
 }
+
+/** One scratch writer for every encode: encoding is synchronous, and this saves two allocations a sketch. */
+const scratch = new Writer();
 
 class Reader {
   private offset = 0;
@@ -85,7 +92,7 @@ export function encodeSketch(sketch: Sketch): Buffer {
   };
   sketch.forEachBin('positive', collect(positive));
   sketch.forEachBin('negative', collect(negative));
-  const w = new Writer();
+  const w = scratch;
   w.u8(VERSION);
   w.u8(whole ? WHOLE_COUNTS : 0);
   w.f64(sketch.zeroCount);
@@ -102,7 +109,7 @@ export function encodeSketch(sketch: Sketch): Buffer {
       else w.f64(count);
     }
   }
-  return w.bytes();
+  return w.take();
 }
 
 export function decodeSketch(bytes: Uint8Array, into = new Sketch()): Sketch {

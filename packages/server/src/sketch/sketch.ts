@@ -79,7 +79,12 @@ class Store {
 
 export class Sketch {
   private readonly positive = new Store();
-  private readonly negative = new Store();
+  /** Latencies are never negative: the negative side is only allocated when a value needs it. */
+  private negativeStore: Store | null = null;
+  private get negative(): Store {
+    this.negativeStore ??= new Store();
+    return this.negativeStore;
+  }
   zeroCount = 0;
   count = 0;
   sum = 0;
@@ -99,11 +104,11 @@ export class Sketch {
 
   merge(other: Sketch): void {
     this.positive.reserve(other.positive.lo, other.positive.hi);
-    this.negative.reserve(other.negative.lo, other.negative.hi);
+    if (other.negativeStore) this.negative.reserve(other.negativeStore.lo, other.negativeStore.hi);
     other.positive.forEach((index, count) => {
       this.positive.add(index, count);
     });
-    other.negative.forEach((index, count) => {
+    other.negativeStore?.forEach((index, count) => {
       this.negative.add(index, count);
     });
     this.zeroCount += other.zeroCount;
@@ -120,7 +125,7 @@ export class Sketch {
     const rank = q * (this.count - 1);
     let seen = 0;
     let found: number | null = null;
-    this.negative.forEachDescending((index, count) => {
+    this.negativeStore?.forEachDescending((index, count) => {
       seen += count;
       if (seen > rank) found = -representative(index);
       return found !== null;
@@ -142,7 +147,7 @@ export class Sketch {
 
   /** The non-empty bins of one side in index order, for encoding. */
   forEachBin(side: 'positive' | 'negative', fn: (index: number, count: number) => void): void {
-    (side === 'positive' ? this.positive : this.negative).forEach(fn);
+    (side === 'positive' ? this.positive : this.negativeStore)?.forEach(fn);
   }
   addBin(side: 'positive' | 'negative', index: number, count: number): void {
     (side === 'positive' ? this.positive : this.negative).add(index, count);

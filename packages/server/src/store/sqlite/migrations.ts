@@ -37,4 +37,6 @@ CREATE TABLE cumulative_state (
   key TEXT PRIMARY KEY, start INTEGER NOT NULL, time INTEGER NOT NULL, state TEXT NOT NULL
 ) WITHOUT ROWID;
 `,
+  // Per-series buckets start at the 10 s tier; 1 s data is kept only as RED rollups (see SAMPLE_TIER_FROM).
+  'DROP TABLE samples_1000;',
 ];

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { TIER_RESOLUTIONS, type TierIndex } from '../../model.ts';
+import { SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../../model.ts';
 import { mergeEncoded } from '../../sketch/codec.ts';
 import type { CumulativeState, RedBucket, RedRead, SampleBucket, SeriesRecord, Store, WriteSet } from '../store.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -57,8 +57,8 @@ export function openSqliteStore(file: string): Store {
   );
   migrate(db);
 
-  const tiers = TIER_RESOLUTIONS.map((res) => ({
-    upsertSample: db.prepare(
+  const sampleStatements = (res: number) => ({
+    upsert: db.prepare(
       `INSERT INTO samples_${res} (series_id, t, count, sum, min, max, last, last_t, sketch)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (series_id, t) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum,
@@ -66,6 +66,15 @@ export function openSqliteStore(file: string): Store {
          last = CASE WHEN excluded.last_t >= last_t THEN excluded.last ELSE last END,
          last_t = max(last_t, excluded.last_t), sketch = sketch_merge(sketch, excluded.sketch)`,
     ),
+    read: db.prepare<[number, number, number], SampleRow>(
+      `SELECT * FROM samples_${res} WHERE series_id = ? AND t >= ? AND t < ?`,
+    ),
+    expire: db.prepare(`DELETE FROM samples_${res} WHERE series_id = ? AND t < ?`),
+    forget: db.prepare(`DELETE FROM samples_${res} WHERE series_id IN (SELECT id FROM series WHERE service = ?)`),
+  });
+
+  const tiers = TIER_RESOLUTIONS.map((res, i) => ({
+    samples: i >= SAMPLE_TIER_FROM ? sampleStatements(res) : null,
     upsertRedService: db.prepare(
       `INSERT INTO red_service_${res} (service, t, count, errors, sketch) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (service, t) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
@@ -77,24 +86,23 @@ export function openSqliteStore(file: string): Store {
        ON CONFLICT (service, route, t) DO UPDATE SET count = count + excluded.count,
          errors = errors + excluded.errors, sketch = sketch_merge(sketch, excluded.sketch)`,
     ),
-    readSamples: db.prepare<[number, number, number], SampleRow>(
-      `SELECT * FROM samples_${res} WHERE series_id = ? AND t >= ? AND t < ?`,
-    ),
     readRedService: db.prepare<[string, number, number], RedRow>(
       `SELECT service, t, count, errors, sketch FROM red_service_${res} WHERE service = ? AND t >= ? AND t < ?`,
     ),
     readRedRoute: db.prepare<[string, number, number], RedRow>(
       `SELECT service, route, t, count, errors, sketch FROM red_route_${res} WHERE service = ? AND t >= ? AND t < ?`,
     ),
-    expireSamples: db.prepare(`DELETE FROM samples_${res} WHERE series_id = ? AND t < ?`),
     expireRedService: db.prepare(`DELETE FROM red_service_${res} WHERE service = ? AND t < ?`),
     expireRedRoute: db.prepare(`DELETE FROM red_route_${res} WHERE service = ? AND t < ?`),
-    forgetSamples: db.prepare(
-      `DELETE FROM samples_${res} WHERE series_id IN (SELECT id FROM series WHERE service = ?)`,
-    ),
     forgetRedService: db.prepare(`DELETE FROM red_service_${res} WHERE service = ?`),
     forgetRedRoute: db.prepare(`DELETE FROM red_route_${res} WHERE service = ?`),
   }));
+
+  const sampleTier = (tier: number) => {
+    const statements = tiers[tier]?.samples;
+    if (!statements) throw new RangeError(`tier ${tier} keeps no per-series samples`);
+    return statements;
+  };
 
   const insertSeries = db.prepare(
     `INSERT INTO series (id, key, service, name, kind, unit, attributes, red, route, is_error, instance)
@@ -126,7 +134,8 @@ export function openSqliteStore(file: string): Store {
     for (const [service, seen] of set.serviceSeen) touchService.run(service, seen, seen);
     for (const c of set.cumulative ?? []) saveCumulative.run(c);
     set.samples.forEach((buckets, tier) => {
-      const statement = tiers[tier]!.upsertSample;
+      if (buckets.length === 0) return;
+      const statement = sampleTier(tier).upsert;
       // Positional binding: measurably cheaper than named parameters on the hottest statement.
       for (const b of buckets) statement.run(b.seriesId, b.t, b.count, b.sum, b.min, b.max, b.last, b.lastT, b.sketch);
     });
@@ -142,7 +151,7 @@ export function openSqliteStore(file: string): Store {
 
   const deleteService = db.transaction((name: string) => {
     for (const tier of tiers) {
-      tier.forgetSamples.run(name);
+      tier.samples?.forget.run(name);
       tier.forgetRedService.run(name);
       tier.forgetRedRoute.run(name);
     }
@@ -156,7 +165,8 @@ export function openSqliteStore(file: string): Store {
     const serviceNames = db.prepare<[], { name: string }>('SELECT name FROM services').all();
     tiers.forEach((tier, i) => {
       const cutoff = cutoffs[i]!;
-      for (const { id } of seriesIds) deleted += tier.expireSamples.run(id, cutoff).changes;
+      const expire = tier.samples?.expire;
+      if (expire) for (const { id } of seriesIds) deleted += expire.run(id, cutoff).changes;
       for (const { name } of serviceNames) {
         deleted += tier.expireRedService.run(name, cutoff).changes;
         deleted += tier.expireRedRoute.run(name, cutoff).changes;
@@ -205,7 +215,7 @@ export function openSqliteStore(file: string): Store {
       return out;
     },
     readSamples: (tier: TierIndex, seriesIds, from, to) => {
-      const statement = tiers[tier]!.readSamples;
+      const statement = sampleTier(tier).read;
       const out: SampleBucket[] = [];
       for (const id of seriesIds) {
         for (const r of statement.iterate(id, from, to)) {
