@@ -251,3 +251,18 @@ function addLive(seconds: Folded['seconds'], record: SeriesRecord, t: number, ac
     stats.memoryByInstance.set(instance, mem);
   }
 }
+
+/** Adds one second's stats of a service into another's (two commits, or two requests, of one second). */
+export function mergeSecondStats(into: SecondStats, from: SecondStats): void {
+  into.count += from.count;
+  into.errors += from.errors;
+  into.sketch.merge(from.sketch);
+  into.cpuSum += from.cpuSum;
+  into.cpuCount += from.cpuCount;
+  for (const [instance, m] of from.memoryByInstance) {
+    const mem = into.memoryByInstance.get(instance) ?? { sum: 0, count: 0 };
+    mem.sum += m.sum;
+    mem.count += m.count;
+    into.memoryByInstance.set(instance, mem);
+  }
+}

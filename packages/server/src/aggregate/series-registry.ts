@@ -63,7 +63,7 @@ export class SeriesRegistry {
       }
       newPerService.set(identity.service, (newPerService.get(identity.service) ?? 0) + 1);
       newKinds.set(nameKey, identity.kind);
-      const record = describe(0, key, identity);
+      const record = describeSeries(0, key, identity);
       pending.set(key, record);
       created.push(record);
       records.push(record);
@@ -114,7 +114,7 @@ export class SeriesRegistry {
 }
 
 /** Precomputes what RED needs from a series' attributes: route, whether its requests are errors, instance. */
-function describe(id: number, key: string, identity: SeriesIdentity): SeriesRecord {
+export function describeSeries(id: number, key: string, identity: SeriesIdentity): SeriesRecord {
   const { attributes } = identity;
   const red = identity.kind === 'histogram' && (identity.name === RED_METRIC || identity.name === LEGACY_RED_METRIC);
   const route = attributes[ROUTE_ATTR];

@@ -1,5 +1,5 @@
 import type { LiveServiceStats } from '@pulseboard/shared';
-import type { SecondStats } from '../aggregate/fold.ts';
+import { mergeSecondStats, type SecondStats } from '../aggregate/fold.ts';
 import type { SecondFrame } from '../bus/bus.ts';
 import { round } from '../query/context.ts';
 
@@ -23,21 +23,8 @@ export class SecondWindow {
       if (!into) this.seconds.set(t, (into = new Map()));
       for (const [service, stats] of services) {
         const existing = into.get(service);
-        if (!existing) {
-          into.set(service, stats);
-          continue;
-        }
-        existing.count += stats.count;
-        existing.errors += stats.errors;
-        existing.sketch.merge(stats.sketch);
-        existing.cpuSum += stats.cpuSum;
-        existing.cpuCount += stats.cpuCount;
-        for (const [instance, m] of stats.memoryByInstance) {
-          const mem = existing.memoryByInstance.get(instance) ?? { sum: 0, count: 0 };
-          mem.sum += m.sum;
-          mem.count += m.count;
-          existing.memoryByInstance.set(instance, mem);
-        }
+        if (existing) mergeSecondStats(existing, stats);
+        else into.set(service, stats);
       }
     }
   }

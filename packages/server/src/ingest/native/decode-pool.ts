@@ -1,0 +1,64 @@
+import { Worker } from 'node:worker_threads';
+import type { Prepared } from '../../aggregate/prepare.ts';
+import { AppError, overloaded } from '../../errors.ts';
+import type { IngestLimits } from './decode.ts';
+import type { DecodeJob, DecodeResult } from './decode-worker.ts';
+
+interface Waiting {
+  resolve: (prepared: Prepared) => void;
+  reject: (error: Error) => void;
+  bytes: number;
+}
+
+/**
+ * Hands native request bodies to a decode worker and returns them folded. Bounded: past `maxQueuedBytes`
+ * of bodies waiting, a request gets 503 instead of growing memory.
+ */
+export class DecodePool {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+  private queuedBytes = 0;
+
+  constructor(
+    private readonly limits: IngestLimits,
+    private readonly maxQueuedBytes: number,
+  ) {
+    this.worker = new Worker(new URL('./decode-worker.mjs', import.meta.url));
+    this.worker.on('message', (result: DecodeResult) => this.settle(result));
+    this.worker.on('error', (error) => {
+      for (const waiting of this.waiting.values()) waiting.reject(error);
+      this.waiting.clear();
+      this.queuedBytes = 0;
+    });
+    // Idle, the worker must not keep the process alive.
+    this.worker.unref();
+  }
+
+  decode(body: Buffer, now: number, liveFrom: number): Promise<Prepared> {
+    if (this.queuedBytes > 0 && this.queuedBytes + body.length > this.maxQueuedBytes)
+      return Promise.reject(overloaded(1));
+    const id = this.nextId++;
+    const job: DecodeJob = { id, body, now, liveFrom, limits: this.limits };
+    // Move the bytes rather than copy them when the body owns its whole buffer (large bodies do).
+    const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+    this.queuedBytes += body.length;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject, bytes: body.length });
+      this.worker.postMessage(job, owned ? [body.buffer as ArrayBuffer] : []);
+    });
+  }
+
+  close(): Promise<number> {
+    return this.worker.terminate();
+  }
+
+  private settle(result: DecodeResult): void {
+    const waiting = this.waiting.get(result.id);
+    if (!waiting) return;
+    this.waiting.delete(result.id);
+    this.queuedBytes -= waiting.bytes;
+    if (result.ok) waiting.resolve(result.prepared);
+    else waiting.reject(new AppError(result.code, result.message));
+  }
+}
