@@ -13,8 +13,14 @@ export interface SeriesIdentity {
 /** The one internal model every encoding decodes into: observations of one series. */
 export interface SeriesSamples {
   identity: SeriesIdentity;
-  timestamps: number[];
-  values: number[];
+  /** Arrays, or typed arrays when the batch was decoded in a worker and moved across. */
+  timestamps: ArrayLike<number>;
+  values: ArrayLike<number>;
+  /**
+   * How many observations each value stands for (an OTLP histogram bucket as one representative value);
+   * whole numbers, so counts stay exact. 1 each when absent.
+   */
+  weights?: ArrayLike<number>;
   /** Where it came from in the request (`metrics[3]`), so a rejection can name it. */
   origin?: string;
 }

@@ -1,14 +1,11 @@
 import { AppError, overloaded } from '../errors.ts';
 import { countObservations, type SampleBatch } from '../model.ts';
 import type { CumulativeState, SeriesRecord, Store, WriteSet } from '../store/store.ts';
-import { type Folded, type FoldInput, fold, mergeSecondStats } from './fold.ts';
-import { type Prepared, secondsFromPortable } from './prepare.ts';
+import { type Folded, type FoldInput, fold } from './fold.ts';
 import type { SeriesRegistry } from './series-registry.ts';
 
 interface Pending {
   inputs: FoldInput[];
-  /** Folded ahead (by the decode worker); sample rows already carry real series ids. */
-  prepared: Prepared | null;
   cumulative: CumulativeState[];
   created: SeriesRecord[];
   observations: number;
@@ -63,22 +60,7 @@ export class Aggregator {
       weights: samples.weights,
     }));
     return new Promise((resolve, reject) => {
-      this.enqueue({ inputs, prepared: null, cumulative, created, observations, resolve, reject });
-    });
-  }
-
-  /** Like `submit` for a batch already folded off the main thread (see prepare.ts). */
-  submitPrepared(prepared: Prepared): Promise<number> {
-    if (this.closed) return Promise.reject(new AppError('PULSE_ERR_NOT_READY', 'the server is shutting down'));
-    const { observations } = prepared;
-    if (this.pendingObservations > 0 && this.pendingObservations + observations > this.options.maxPendingObservations) {
-      return Promise.reject(overloaded(1));
-    }
-    const batch = prepared.identities.map((identity) => ({ identity, timestamps: [], values: [] }));
-    const { records, created } = this.options.registry.resolve(batch);
-    for (const rows of prepared.set.samples) for (const row of rows) row.seriesId = records[row.seriesId]!.id;
-    return new Promise((resolve, reject) => {
-      this.enqueue({ inputs: [], prepared, cumulative: [], created, observations, resolve, reject });
+      this.enqueue({ inputs, cumulative, created, observations, resolve, reject });
     });
   }
 
@@ -106,7 +88,6 @@ export class Aggregator {
         batch.flatMap((p) => p.inputs),
         { liveFrom: this.options.liveFrom?.() ?? Number.NEGATIVE_INFINITY },
       );
-      for (const p of batch) if (p.prepared) addPrepared(folded, p.prepared);
       const set: WriteSet = folded.set;
       set.newSeries = batch.flatMap((p) => p.created);
       set.cumulative = batch.flatMap((p) => p.cumulative);
@@ -126,32 +107,5 @@ export class Aggregator {
   close(): void {
     this.flush();
     this.closed = true;
-  }
-}
-
-/** Appends a prepared request's rows to this commit; rows for the same bucket add up in the store. */
-function addPrepared(into: Folded, prepared: Prepared): void {
-  const { set } = into;
-  prepared.set.samples.forEach((rows, tier) => {
-    for (const row of rows) set.samples[tier]!.push(row);
-  });
-  prepared.set.redServices.forEach((rows, tier) => {
-    for (const row of rows) set.redServices[tier]!.push(row);
-  });
-  prepared.set.redRoutes.forEach((rows, tier) => {
-    for (const row of rows) set.redRoutes[tier]!.push(row);
-  });
-  for (const [service, seen] of prepared.serviceSeen) {
-    if (seen > (set.serviceSeen.get(service) ?? 0)) set.serviceSeen.set(service, seen);
-  }
-  into.oldest = Math.min(into.oldest, prepared.oldest);
-  for (const [t, services] of secondsFromPortable(prepared.seconds)) {
-    let existing = into.seconds.get(t);
-    if (!existing) into.seconds.set(t, (existing = new Map()));
-    for (const [service, stats] of services) {
-      const current = existing.get(service);
-      if (current) mergeSecondStats(current, stats);
-      else existing.set(service, stats);
-    }
   }
 }

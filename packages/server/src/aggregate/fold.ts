@@ -30,10 +30,10 @@ export interface SecondStats {
 
 export interface FoldInput {
   record: SeriesRecord;
-  timestamps: readonly number[];
-  values: readonly number[];
+  timestamps: ArrayLike<number>;
+  values: ArrayLike<number>;
   /** How many observations each value stands for (pre-aggregated history); 1 each when absent. */
-  weights?: readonly number[];
+  weights?: ArrayLike<number>;
 }
 
 export interface FoldOptions {

@@ -36,7 +36,10 @@ export async function backfillDemo(options: BackfillOptions): Promise<void> {
   for (let start = from; start < to && !options.stopped(); start += CHUNK_MS) {
     const end = Math.min(to, start + CHUNK_MS);
     const summary = generator.summarize(start, end, STEP_MS);
-    const series = new Map<string, SeriesSamples & { weights: number[] }>();
+    const series = new Map<
+      string,
+      { identity: SeriesSamples['identity']; timestamps: number[]; values: number[]; weights: number[] }
+    >();
     const seriesFor = (key: string, identity: SeriesSamples['identity']) => {
       let entry = series.get(key);
       if (!entry) series.set(key, (entry = { identity, timestamps: [], values: [], weights: [] }));

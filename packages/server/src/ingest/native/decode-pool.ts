@@ -1,17 +1,17 @@
 import { Worker } from 'node:worker_threads';
-import type { Prepared } from '../../aggregate/prepare.ts';
 import { AppError, overloaded } from '../../errors.ts';
+import type { SampleBatch } from '../../model.ts';
 import type { IngestLimits } from './decode.ts';
 import type { DecodeJob, DecodeResult } from './decode-worker.ts';
 
 interface Waiting {
-  resolve: (prepared: Prepared) => void;
+  resolve: (batch: SampleBatch) => void;
   reject: (error: Error) => void;
   bytes: number;
 }
 
 /**
- * Hands native request bodies to a decode worker and returns them folded. Bounded: past `maxQueuedBytes`
+ * Hands native request bodies to a decode worker and returns them validated. Bounded: past `maxQueuedBytes`
  * of bodies waiting, a request gets 503 instead of growing memory.
  */
 export class DecodePool {
@@ -35,11 +35,11 @@ export class DecodePool {
     this.worker.unref();
   }
 
-  decode(body: Buffer, now: number, liveFrom: number): Promise<Prepared> {
+  decode(body: Buffer, now: number): Promise<SampleBatch> {
     if (this.queuedBytes > 0 && this.queuedBytes + body.length > this.maxQueuedBytes)
       return Promise.reject(overloaded(1));
     const id = this.nextId++;
-    const job: DecodeJob = { id, body, now, liveFrom, limits: this.limits };
+    const job: DecodeJob = { id, body, now, limits: this.limits };
     // Move the bytes rather than copy them when the body owns its whole buffer (large bodies do).
     const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     this.queuedBytes += body.length;
@@ -58,7 +58,7 @@ export class DecodePool {
     if (!waiting) return;
     this.waiting.delete(result.id);
     this.queuedBytes -= waiting.bytes;
-    if (result.ok) waiting.resolve(result.prepared);
+    if (result.ok) waiting.resolve(result.batch);
     else waiting.reject(new AppError(result.code, result.message));
   }
 }

@@ -1,28 +1,28 @@
 import { parentPort } from 'node:worker_threads';
-import { type Prepared, prepareBatch } from '../../aggregate/prepare.ts';
 import { AppError } from '../../errors.ts';
+import type { SampleBatch } from '../../model.ts';
 import { decodeNativeBatch, type IngestLimits } from './decode.ts';
 
-/** One request for the worker: a raw native body to parse, validate and fold. */
+/** One request for the worker: a raw native body to parse and validate. */
 export interface DecodeJob {
   id: number;
   body: Uint8Array;
   now: number;
-  liveFrom: number;
   limits: IngestLimits;
 }
 
 export type DecodeResult =
-  | { id: number; ok: true; prepared: Prepared }
+  | { id: number; ok: true; batch: SampleBatch }
   | { id: number; ok: false; code: AppError['code']; message: string };
 
 const utf8 = new TextDecoder();
 
 /**
- * Runs off the main thread: JSON parsing, validation and folding are most of an ingest request's CPU,
- * and the main thread keeps only what must be serial (series ids, the SQLite commit).
+ * Runs off the main thread: parsing and validating a large JSON body, and collecting the garbage of its
+ * millions of small arrays, is about half an ingest request's CPU. What comes back is one pair of typed
+ * arrays per series, moved rather than copied.
  */
-export function runJob(job: DecodeJob): DecodeResult {
+export function runJob(job: DecodeJob): { result: DecodeResult; transfer: ArrayBuffer[] } {
   try {
     let body: unknown;
     // Plain JSON.parse rather than Fastify's guarded parser, which scans the whole text for
@@ -31,21 +31,28 @@ export function runJob(job: DecodeJob): DecodeResult {
     try {
       body = JSON.parse(utf8.decode(job.body));
     } catch (error) {
-      return {
-        id: job.id,
-        ok: false,
-        code: 'PULSE_ERR_VALIDATION',
-        message: `body: not valid JSON (${(error as Error).message})`,
-      };
+      const message = `body: not valid JSON (${(error as Error).message})`;
+      return { result: { id: job.id, ok: false, code: 'PULSE_ERR_VALIDATION', message }, transfer: [] };
     }
-    const batch = decodeNativeBatch(body, job.now, job.limits);
-    return { id: job.id, ok: true, prepared: prepareBatch(batch, job.liveFrom) };
+    const transfer: ArrayBuffer[] = [];
+    const batch = decodeNativeBatch(body, job.now, job.limits).map((samples) => {
+      const timestamps = Float64Array.from(samples.timestamps);
+      const values = Float64Array.from(samples.values);
+      transfer.push(timestamps.buffer, values.buffer);
+      return { ...samples, timestamps, values };
+    });
+    return { result: { id: job.id, ok: true, batch }, transfer };
   } catch (error) {
-    if (error instanceof AppError) return { id: job.id, ok: false, code: error.code, message: error.message };
-    return { id: job.id, ok: false, code: 'PULSE_ERR_INTERNAL', message: 'internal error decoding the batch' };
+    const failed = (code: AppError['code'], message: string) => ({
+      result: { id: job.id, ok: false as const, code, message },
+      transfer: [],
+    });
+    if (error instanceof AppError) return failed(error.code, error.message);
+    return failed('PULSE_ERR_INTERNAL', 'internal error decoding the batch');
   }
 }
 
 parentPort?.on('message', (job: DecodeJob) => {
-  parentPort!.postMessage(runJob(job));
+  const { result, transfer } = runJob(job);
+  parentPort!.postMessage(result, transfer);
 });
