@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { AccuracyResult } from './accuracy.ts';
+import type { CpuSplit } from './cpu.ts';
 import type { IngestResult } from './ingest.ts';
 import type { QueryResult } from './query.ts';
 import type { DbSize } from './server-process.ts';
@@ -43,8 +44,8 @@ export interface Results {
     idleRssBytes: number | null;
     peakRssBytes: number | null;
     sampledPeakRssBytes: number;
-    /** Server CPU time (user + system) spent during the ingest wall time; over 1 s/s means several cores. */
-    ingestCpuSeconds: number | null;
+    /** CPU seconds of the server, this client and everything else during the ingest wall time. */
+    ingestCpu: CpuSplit | null;
     dbAfterIngest: DbSize;
     dbAfterShutdown: DbSize | null;
     shutdown: { code: number | null; signal: string | null; ms: number; killed: boolean } | null;
@@ -77,13 +78,15 @@ const dbLine = (d: DbSize): string =>
 
 export const load1 = (): number => loadavg()[0] ?? 0;
 
-/** A load above this before we start means something else is competing for the cores. */
-const BUSY_LOAD = 0.5;
+/** A 1-minute load above this at start means something else ran recently (it decays slowly, so: a hint). */
+const BUSY_LOAD = 1;
+/** Foreign CPU use during ingest above this many cores is worth a warning on a 2-core machine. */
+const BUSY_CORES = 0.1;
 
 export function printHeader(m: Results['machine'], date: string, load: number): void {
   console.log(`Pulseboard benchmark  ${date}`);
   console.log(`machine: ${m.cores} cores (${m.cpu}), node ${m.node}, ${m.platform}, load average ${load.toFixed(2)}`);
-  if (load > BUSY_LOAD) console.log('WARNING: the machine is busy with other work; figures will be pessimistic.');
+  if (load > BUSY_LOAD) console.log('NOTE: other work ran recently; see "other work" under CPU during ingest.');
   console.log('');
 }
 
@@ -100,10 +103,6 @@ export function printReport(r: Results): void {
   console.log(
     `  oldest observation ${age.toFixed(1)} s old when ingest began${age < 3600 ? " (inside the 1 s tier's hour)" : ' (WARNING: older than the 1 s tier keeps)'}`,
   );
-  if (r.load.start > BUSY_LOAD)
-    console.log(
-      `  WARNING: load average was ${r.load.start.toFixed(2)} at start (other work running); figures are pessimistic.`,
-    );
   if (!full)
     console.log('  NOTE: smaller than the 10 M workload the goals are stated for; goals shown for orientation only.');
 
@@ -136,10 +135,17 @@ export function printReport(r: Results): void {
   );
   console.log(row('peak VmRSS sampled / 250 ms', mb(s.sampledPeakRssBytes)));
   console.log(row('RSS when ready, before ingest', mb(s.idleRssBytes)));
-  if (s.ingestCpuSeconds !== null) {
-    const cores = s.ingestCpuSeconds / (r.ingest.wallMs / 1000);
+  const cpu = s.ingestCpu;
+  if (cpu) {
+    const wall = r.ingest.wallMs / 1000;
+    const cores = (x: number): string => `${(x / wall).toFixed(2)} cores`;
+    console.log(row('CPU during ingest: server', `${cpu.server.toFixed(1)} s`, cores(cpu.server)));
     console.log(
-      row('CPU during ingest', `${s.ingestCpuSeconds.toFixed(1)} s`, `${cores.toFixed(2)} cores busy on average`),
+      row(
+        '  bench client / other work',
+        `${cpu.client.toFixed(1)} s / ${cpu.other.toFixed(1)} s`,
+        `${cores(cpu.client)} / ${cores(cpu.other)}${cpu.other / wall > BUSY_CORES ? '  WARNING: other work competed' : ''}`,
+      ),
     );
   }
   console.log(row('ready after spawn', ms(s.readyMs)));

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkAccuracy } from './accuracy.ts';
+import { cpuSplit } from './cpu.ts';
 import { ingest } from './ingest.ts';
 import { hourWindow, runQuery } from './query.ts';
 import { GOALS, load1, machine, printHeader, printReport, REFERENCE, type Results, writeResults } from './report.ts';
@@ -87,10 +88,10 @@ async function main(): Promise<void> {
 
     process.stdout.write(`ingesting over ${opts.connections} connections... `);
     const oldestAgeMs = Date.now() - w.start;
-    const cpuBefore = server.cpuSeconds();
+    const handle = server;
+    const cpuDone = cpuSplit(() => handle.cpuSeconds());
     const ing = await ingest(server.baseUrl, w.bodies, w.bodyCounts, opts.connections);
-    const cpuAfter = server.cpuSeconds();
-    const ingestCpuSeconds = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+    const ingestCpu = cpuDone();
     console.log(`${Math.round(ing.obsPerSec).toLocaleString('en-US')} obs/s`);
     if (ing.accepted !== ing.observations) console.log(`WARNING: accepted ${ing.accepted} of ${ing.observations}`);
     const dbAfterIngest = dbSize(server.dbPath);
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
         idleRssBytes: idleRss,
         peakRssBytes: peakRss,
         sampledPeakRssBytes: sampledPeak,
-        ingestCpuSeconds,
+        ingestCpu,
         dbAfterIngest,
         dbAfterShutdown,
         shutdown,

@@ -15,25 +15,16 @@ interface Waiting {
  * of bodies waiting, a request gets 503 instead of growing memory.
  */
 export class DecodePool {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private queuedBytes = 0;
+  private closed = false;
 
   constructor(
     private readonly limits: IngestLimits,
     private readonly maxQueuedBytes: number,
-  ) {
-    this.worker = new Worker(new URL('./decode-worker.mjs', import.meta.url));
-    this.worker.on('message', (result: DecodeResult) => this.settle(result));
-    this.worker.on('error', (error) => {
-      for (const waiting of this.waiting.values()) waiting.reject(error);
-      this.waiting.clear();
-      this.queuedBytes = 0;
-    });
-    // Idle, the worker must not keep the process alive.
-    this.worker.unref();
-  }
+  ) {}
 
   decode(body: Buffer, now: number): Promise<SampleBatch> {
     if (this.queuedBytes > 0 && this.queuedBytes + body.length > this.maxQueuedBytes)
@@ -45,12 +36,35 @@ export class DecodePool {
     this.queuedBytes += body.length;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, bytes: body.length });
-      this.worker.postMessage(job, owned ? [body.buffer as ArrayBuffer] : []);
+      this.spawned().postMessage(job, owned ? [body.buffer as ArrayBuffer] : []);
     });
   }
 
-  close(): Promise<number> {
-    return this.worker.terminate();
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.worker?.terminate();
+  }
+
+  /** The worker, started on first use and again after it died (a body past its memory limit, say). */
+  private spawned(): Worker {
+    if (this.worker) return this.worker;
+    // Parsing a 16 MiB body needs a few hundred MB at most; the cap keeps a hostile body from growing the
+    // process without bound: the worker dies, its requests fail with 500, and the next one starts afresh.
+    const worker = new Worker(new URL('./decode-worker.mjs', import.meta.url), {
+      resourceLimits: { maxOldGenerationSizeMb: 384 },
+    });
+    worker.on('message', (result: DecodeResult) => this.settle(result));
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = null;
+      const failure = new Error('the decode worker stopped');
+      for (const waiting of this.waiting.values()) waiting.reject(failure);
+      this.waiting.clear();
+      this.queuedBytes = 0;
+    });
+    // Idle, the worker must not keep the process alive.
+    worker.unref();
+    if (!this.closed) this.worker = worker;
+    return worker;
   }
 
   private settle(result: DecodeResult): void {
