@@ -98,7 +98,17 @@ export async function startServer(dir: string, readyTimeoutMs = 30_000): Promise
   const child: ChildProcess = spawn(
     process.execPath,
     // The same heap cap as `npm start`, so the figures are those of the server as users run it.
-    ['--max-old-space-size=256', '--import', 'tsx', 'packages/server/src/main.ts', '--no-demo', '--port', String(port), '--db', dbPath],
+    [
+      '--max-old-space-size=256',
+      '--import',
+      'tsx',
+      'packages/server/src/main.ts',
+      '--no-demo',
+      '--port',
+      String(port),
+      '--db',
+      dbPath,
+    ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const pid = child.pid;
