@@ -66,42 +66,41 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   let oldest = Number.POSITIVE_INFINITY;
   for (const input of inputs) {
     const { record } = input;
-    let buckets = foldSeconds(input);
+    // Start at the finest tier written: a backfill skipping the 1 s tier never builds per-second buckets.
+    let buckets = foldBuckets(input, TIER_RESOLUTIONS[fromTier]!);
     for (const [t, acc] of buckets) {
       if (t < oldest) oldest = t;
       const seen = set.serviceSeen.get(record.service) ?? 0;
       if (acc.lastT > seen) set.serviceSeen.set(record.service, acc.lastT);
       if (t >= liveFrom) addLive(seconds, record, t, acc);
     }
-    for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) {
+    for (let tier = fromTier; tier < TIER_RESOLUTIONS.length; tier++) {
       // Roll up before anything below takes ownership of this tier's sketches.
       const next = tier + 1 < TIER_RESOLUTIONS.length ? rollUp(buckets, TIER_RESOLUTIONS[tier + 1]!) : null;
-      if (tier >= fromTier) {
-        for (const [t, acc] of buckets) {
-          if (tier >= SAMPLE_TIER_FROM)
-            set.samples[tier]!.push({
-              seriesId: record.id,
-              t,
-              count: acc.count,
-              sum: acc.sum,
-              min: acc.min,
-              max: acc.max,
-              last: acc.last,
-              lastT: acc.lastT,
-              sketch: acc.sketch ? encodeSketch(acc.sketch) : null,
-            });
-          if (record.red && acc.sketch) {
-            addRed(redServices[tier]!, `${record.service}\u0000${t}`, record, null, t, acc, true);
-            addRed(
-              redRoutes[tier]!,
-              `${record.service}\u0000${record.route ?? ''}\u0000${t}`,
-              record,
-              record.route,
-              t,
-              acc,
-              false,
-            );
-          }
+      for (const [t, acc] of buckets) {
+        if (tier >= SAMPLE_TIER_FROM)
+          set.samples[tier]!.push({
+            seriesId: record.id,
+            t,
+            count: acc.count,
+            sum: acc.sum,
+            min: acc.min,
+            max: acc.max,
+            last: acc.last,
+            lastT: acc.lastT,
+            sketch: acc.sketch ? encodeSketch(acc.sketch) : null,
+          });
+        if (record.red && acc.sketch) {
+          addRed(redServices[tier]!, `${record.service}\u0000${t}`, record, null, t, acc, true);
+          addRed(
+            redRoutes[tier]!,
+            `${record.service}\u0000${record.route ?? ''}\u0000${t}`,
+            record,
+            record.route,
+            t,
+            acc,
+            false,
+          );
         }
       }
       if (next) buckets = next;
@@ -149,14 +148,14 @@ function toRedBucket(b: PendingRed, byRoute: boolean): RedBucket {
   };
 }
 
-function foldSeconds({ record, timestamps, values, weights }: FoldInput): Map<number, Acc> {
+function foldBuckets({ record, timestamps, values, weights }: FoldInput, res: number): Map<number, Acc> {
   const buckets = new Map<number, Acc>();
   const histogram = record.kind === 'histogram';
   for (let i = 0; i < values.length; i++) {
     const ts = timestamps[i]!;
     const value = values[i]!;
     const weight = weights ? weights[i]! : 1;
-    const t = ts - (ts % 1000);
+    const t = ts - (ts % res);
     let acc = buckets.get(t);
     if (!acc) {
       acc = {
