@@ -51,3 +51,26 @@ export type TierIndex = 0 | 1 | 2 | 3;
  * most of the ingest cost and of the disk, for a resolution only the RED views use.
  */
 export const SAMPLE_TIER_FROM: TierIndex = 1;
+
+/** What every bucket of a series keeps besides its distribution: count, sum, extremes, newest value. */
+export interface BucketStats {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  last: number;
+  /** Timestamp of `last`, so merged buckets keep the newest value whatever the merge order. */
+  lastT: number;
+}
+
+/** Adds `from` into `into`. */
+export function mergeStats(into: BucketStats, from: BucketStats): void {
+  into.count += from.count;
+  into.sum += from.sum;
+  if (from.min < into.min) into.min = from.min;
+  if (from.max > into.max) into.max = from.max;
+  if (from.lastT >= into.lastT) {
+    into.last = from.last;
+    into.lastT = from.lastT;
+  }
+}

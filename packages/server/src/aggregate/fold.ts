@@ -1,17 +1,11 @@
 import { CPU_METRIC, MEMORY_METRIC } from '@pulseboard/shared';
-import { SAMPLE_TIER_FROM, TIER_RESOLUTIONS } from '../model.ts';
+import { type BucketStats, mergeStats, SAMPLE_TIER_FROM, TIER_RESOLUTIONS } from '../model.ts';
 import { encodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { emptyWriteSet, type RedBucket, type SeriesRecord, type WriteSet } from '../store/store.ts';
 
 /** Running aggregate of one series over one bucket. */
-interface Acc {
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  last: number;
-  lastT: number;
+interface Acc extends BucketStats {
   sketch: Sketch | null;
 }
 
@@ -191,14 +185,7 @@ function rollUp(perSecond: Map<number, Acc>, res: number): Map<number, Acc> {
       out.set(t, { ...acc, sketch: acc.sketch ? copySketch(acc.sketch) : null });
       continue;
     }
-    into.count += acc.count;
-    into.sum += acc.sum;
-    into.min = Math.min(into.min, acc.min);
-    into.max = Math.max(into.max, acc.max);
-    if (acc.lastT >= into.lastT) {
-      into.last = acc.last;
-      into.lastT = acc.lastT;
-    }
+    mergeStats(into, acc);
     if (into.sketch && acc.sketch) into.sketch.merge(acc.sketch);
   }
   return out;

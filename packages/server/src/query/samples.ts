@@ -1,17 +1,11 @@
-import { SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
+import { type BucketStats, mergeStats, SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { holdsFrom, type QueryContext } from './context.ts';
 import { planReads } from './steps.ts';
 
 /** One series' buckets merged into one output bucket. */
-export interface SampleAcc {
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  last: number;
-  lastT: number;
+export interface SampleAcc extends BucketStats {
   sketch: Sketch | null;
 }
 
@@ -52,14 +46,7 @@ export function readSamples(ctx: QueryContext, options: SampleReadOptions): Map<
 
 /** Adds `from` into `into` (sketches are merged by the caller, which may hold them encoded). */
 export function mergeSample(into: SampleAcc, from: SampleAcc): void {
-  into.count += from.count;
-  into.sum += from.sum;
-  into.min = Math.min(into.min, from.min);
-  into.max = Math.max(into.max, from.max);
-  if (from.lastT >= into.lastT) {
-    into.last = from.last;
-    into.lastT = from.lastT;
-  }
+  mergeStats(into, from);
   if (from.sketch) {
     if (into.sketch) into.sketch.merge(from.sketch);
     else {

@@ -1,5 +1,5 @@
 import type { AttributeValue, MetricType } from '@pulseboard/shared';
-import type { TierIndex } from '../model.ts';
+import type { BucketStats, TierIndex } from '../model.ts';
 
 /** A series as stored, with what the RED views need precomputed from its attributes. */
 export interface SeriesRecord {
@@ -18,15 +18,9 @@ export interface SeriesRecord {
 }
 
 /** One series' aggregate over one bucket. Gauges use last/min/max/sum/count, counters sum, histograms the sketch. */
-export interface SampleBucket {
+export interface SampleBucket extends BucketStats {
   seriesId: number;
   t: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  last: number;
-  lastT: number;
   sketch: Buffer | null;
 }
 

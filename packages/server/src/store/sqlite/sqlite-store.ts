@@ -22,17 +22,6 @@ interface SeriesRow {
   is_error: number;
   instance: string | null;
 }
-interface SampleRow {
-  series_id: number;
-  t: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  last: number;
-  last_t: number;
-  sketch: Buffer | null;
-}
 interface RedRow {
   service: string;
   route?: string;
@@ -66,8 +55,9 @@ export function openSqliteStore(file: string): Store {
          last = CASE WHEN excluded.last_t >= last_t THEN excluded.last ELSE last END,
          last_t = max(last_t, excluded.last_t), sketch = sketch_merge(sketch, excluded.sketch)`,
     ),
-    read: db.prepare<[number, number, number], SampleRow>(
-      `SELECT * FROM samples_${res} WHERE series_id = ? AND t >= ? AND t < ?`,
+    read: db.prepare<[number, number, number], SampleBucket>(
+      `SELECT series_id AS seriesId, t, count, sum, min, max, last, last_t AS lastT, sketch
+       FROM samples_${res} WHERE series_id = ? AND t >= ? AND t < ?`,
     ),
     expire: db.prepare(`DELETE FROM samples_${res} WHERE series_id = ? AND t < ?`),
     forget: db.prepare(`DELETE FROM samples_${res} WHERE series_id IN (SELECT id FROM series WHERE service = ?)`),
@@ -217,21 +207,7 @@ export function openSqliteStore(file: string): Store {
     readSamples: (tier: TierIndex, seriesIds, from, to) => {
       const statement = sampleTier(tier).read;
       const out: SampleBucket[] = [];
-      for (const id of seriesIds) {
-        for (const r of statement.iterate(id, from, to)) {
-          out.push({
-            seriesId: r.series_id,
-            t: r.t,
-            count: r.count,
-            sum: r.sum,
-            min: r.min,
-            max: r.max,
-            last: r.last,
-            lastT: r.last_t,
-            sketch: r.sketch,
-          });
-        }
-      }
+      for (const id of seriesIds) for (const row of statement.iterate(id, from, to)) out.push(row);
       return out;
     },
     services: () =>
