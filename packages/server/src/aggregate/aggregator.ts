@@ -1,11 +1,14 @@
 import { AppError, overloaded } from '../errors.ts';
 import { countObservations, type SampleBatch } from '../model.ts';
 import type { CumulativeState, SeriesRecord, Store, WriteSet } from '../store/store.ts';
-import { type Folded, type FoldInput, fold } from './fold.ts';
+import { type Folded, type FoldInput, fold, mergeSecondStats } from './fold.ts';
+import { forEachRedRow, forEachSampleRow, type PackedFold, packedSeconds } from './packed.ts';
 import type { SeriesRegistry } from './series-registry.ts';
 
 interface Pending {
   inputs: FoldInput[];
+  /** Folded in a worker; `ids` are the registry's ids of its identities, in order. */
+  packed: { fold: PackedFold; ids: number[] } | null;
   cumulative: CumulativeState[];
   created: SeriesRecord[];
   observations: number;
@@ -60,7 +63,22 @@ export class Aggregator {
       weights: samples.weights,
     }));
     return new Promise((resolve, reject) => {
-      this.enqueue({ inputs, cumulative, created, observations, resolve, reject });
+      this.enqueue({ inputs, packed: null, cumulative, created, observations, resolve, reject });
+    });
+  }
+
+  /** Like `submit`, for a batch a worker has already folded (see packed.ts). */
+  submitPacked(fold: PackedFold): Promise<number> {
+    if (this.closed) return Promise.reject(new AppError('PULSE_ERR_NOT_READY', 'the server is shutting down'));
+    const { observations } = fold;
+    if (this.pendingObservations > 0 && this.pendingObservations + observations > this.options.maxPendingObservations) {
+      return Promise.reject(overloaded(1));
+    }
+    const batch = fold.identities.map((identity) => ({ identity, timestamps: [], values: [] }));
+    const { records, created } = this.options.registry.resolve(batch);
+    const packed = { fold, ids: records.map((r) => r.id) };
+    return new Promise((resolve, reject) => {
+      this.enqueue({ inputs: [], packed, cumulative: [], created, observations, resolve, reject });
     });
   }
 
@@ -88,6 +106,7 @@ export class Aggregator {
         batch.flatMap((p) => p.inputs),
         { liveFrom: this.options.liveFrom?.() ?? Number.NEGATIVE_INFINITY },
       );
+      for (const p of batch) if (p.packed) addPacked(folded, p.packed.fold, p.packed.ids);
       const set: WriteSet = folded.set;
       set.newSeries = batch.flatMap((p) => p.created);
       set.cumulative = batch.flatMap((p) => p.cumulative);
@@ -107,5 +126,38 @@ export class Aggregator {
   close(): void {
     this.flush();
     this.closed = true;
+  }
+}
+
+/** Adds a worker-folded request to this commit; rows for the same bucket simply add up in the store. */
+function addPacked(into: Folded, fold: PackedFold, ids: readonly number[]): void {
+  const { set } = into;
+  fold.samples.forEach((rows, tier) => {
+    forEachSampleRow(rows, ids, (row) => {
+      set.samples[tier]!.push(row);
+    });
+  });
+  fold.redServices.forEach((rows, tier) => {
+    forEachRedRow(rows, fold.strings, (row) => {
+      set.redServices[tier]!.push(row);
+    });
+  });
+  fold.redRoutes.forEach((rows, tier) => {
+    forEachRedRow(rows, fold.strings, (row) => {
+      set.redRoutes[tier]!.push(row);
+    });
+  });
+  for (const [service, seen] of fold.serviceSeen) {
+    if (seen > (set.serviceSeen.get(service) ?? 0)) set.serviceSeen.set(service, seen);
+  }
+  into.oldest = Math.min(into.oldest, fold.oldest);
+  for (const [t, services] of packedSeconds(fold)) {
+    let existing = into.seconds.get(t);
+    if (!existing) into.seconds.set(t, (existing = new Map()));
+    for (const [service, stats] of services) {
+      const current = existing.get(service);
+      if (current) mergeSecondStats(current, stats);
+      else existing.set(service, stats);
+    }
   }
 }

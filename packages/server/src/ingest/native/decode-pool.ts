@@ -1,17 +1,17 @@
 import { Worker } from 'node:worker_threads';
+import type { PackedFold } from '../../aggregate/packed.ts';
 import { AppError, overloaded } from '../../errors.ts';
-import type { SampleBatch } from '../../model.ts';
 import type { IngestLimits } from './decode.ts';
 import type { DecodeJob, DecodeResult } from './decode-worker.ts';
 
 interface Waiting {
-  resolve: (batch: SampleBatch) => void;
+  resolve: (packed: PackedFold) => void;
   reject: (error: Error) => void;
   bytes: number;
 }
 
 /**
- * Hands native request bodies to a decode worker and returns them validated. Bounded: past `maxQueuedBytes`
+ * Hands native request bodies to a decode worker and returns them validated and folded. Bounded: past `maxQueuedBytes`
  * of bodies waiting, a request gets 503 instead of growing memory.
  */
 export class DecodePool {
@@ -26,11 +26,11 @@ export class DecodePool {
     private readonly maxQueuedBytes: number,
   ) {}
 
-  decode(body: Buffer, now: number): Promise<SampleBatch> {
+  decode(body: Buffer, now: number, liveFrom: number): Promise<PackedFold> {
     if (this.queuedBytes > 0 && this.queuedBytes + body.length > this.maxQueuedBytes)
       return Promise.reject(overloaded(1));
     const id = this.nextId++;
-    const job: DecodeJob = { id, body, now, limits: this.limits };
+    const job: DecodeJob = { id, body, now, liveFrom, limits: this.limits };
     // Move the bytes rather than copy them when the body owns its whole buffer (large bodies do).
     const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     this.queuedBytes += body.length;
@@ -72,7 +72,7 @@ export class DecodePool {
     if (!waiting) return;
     this.waiting.delete(result.id);
     this.queuedBytes -= waiting.bytes;
-    if (result.ok) waiting.resolve(result.batch);
+    if (result.ok) waiting.resolve(result.packed);
     else waiting.reject(new AppError(result.code, result.message));
   }
 }

@@ -1,26 +1,29 @@
 import { parentPort } from 'node:worker_threads';
+import { foldPacked, type PackedFold, transferables } from '../../aggregate/packed.ts';
 import { AppError } from '../../errors.ts';
-import type { SampleBatch } from '../../model.ts';
 import { decodeNativeBatch, type IngestLimits } from './decode.ts';
 
-/** One request for the worker: a raw native body to parse and validate. */
+/** One request for the worker: a raw native body to parse, validate and fold. */
 export interface DecodeJob {
   id: number;
   body: Uint8Array;
   now: number;
+  /** Seconds from here on still go to live frames. */
+  liveFrom: number;
   limits: IngestLimits;
 }
 
 export type DecodeResult =
-  | { id: number; ok: true; batch: SampleBatch }
+  | { id: number; ok: true; packed: PackedFold }
   | { id: number; ok: false; code: AppError['code']; message: string };
 
 const utf8 = new TextDecoder();
 
 /**
- * Runs off the main thread: parsing and validating a large JSON body, and collecting the garbage of its
- * millions of small arrays, is about half an ingest request's CPU. What comes back is one pair of typed
- * arrays per series, moved rather than copied.
+ * Runs off the main thread: parsing, validating and folding a large JSON body (and collecting the
+ * garbage of its millions of small arrays) is most of an ingest request's CPU. What comes back is the
+ * folded rows as a few typed arrays, moved rather than copied; the main thread only assigns series ids
+ * and commits.
  */
 export function runJob(job: DecodeJob): { result: DecodeResult; transfer: ArrayBuffer[] } {
   try {
@@ -34,14 +37,8 @@ export function runJob(job: DecodeJob): { result: DecodeResult; transfer: ArrayB
       const message = `body: not valid JSON (${(error as Error).message})`;
       return { result: { id: job.id, ok: false, code: 'PULSE_ERR_VALIDATION', message }, transfer: [] };
     }
-    const transfer: ArrayBuffer[] = [];
-    const batch = decodeNativeBatch(body, job.now, job.limits).map((samples) => {
-      const timestamps = Float64Array.from(samples.timestamps);
-      const values = Float64Array.from(samples.values);
-      transfer.push(timestamps.buffer, values.buffer);
-      return { ...samples, timestamps, values };
-    });
-    return { result: { id: job.id, ok: true, batch }, transfer };
+    const packed = foldPacked(decodeNativeBatch(body, job.now, job.limits), job.liveFrom);
+    return { result: { id: job.id, ok: true, packed }, transfer: transferables(packed) };
   } catch (error) {
     const failed = (code: AppError['code'], message: string) => ({
       result: { id: job.id, ok: false as const, code, message },

@@ -7,8 +7,8 @@ import { DecodePool } from './decode-pool.ts';
 /** `POST /api/v1/metrics`: the native JSON batch; 202 `{accepted}` once the batch is durably stored. */
 export const nativeIngestPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   const limits = { ...DEFAULT_LIMITS, maxAgeMs: Math.max(...core.config.retentionMs) };
-  // Bodies go to the decode worker as bytes: parsing and validation happen there, in parallel with the
-  // main thread's folding and commits. Up to four bodies at the limit may wait before ingest answers 503.
+  // Bodies go to the decode worker as bytes: parsing, validation and folding happen there, in parallel
+  // with the main thread's commits. Up to four bodies at the limit may wait before ingest answers 503.
   const pool = new DecodePool(limits, 4 * core.config.bodyLimitBytes);
   app.addHook('onClose', async () => {
     await pool.close();
@@ -29,8 +29,8 @@ export const nativeIngestPlugin: FastifyPluginAsync<{ core: Core }> = async (app
       validatorCompiler: () => () => true,
     },
     async (request, reply) => {
-      const batch = await pool.decode(request.body as Buffer, core.now());
-      const accepted = await core.aggregator.submit(batch);
+      const packed = await pool.decode(request.body as Buffer, core.now(), core.window.openFrom);
+      const accepted = await core.aggregator.submitPacked(packed);
       return reply.code(202).send({ accepted });
     },
   );
