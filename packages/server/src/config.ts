@@ -16,6 +16,8 @@ export interface Config {
   maxSeriesPerService: number;
   /** A service silent for longer than this leaves the default views. */
   inactiveAfterMs: number;
+  /** Threads that parse and fold native ingest bodies beside the main thread. */
+  ingestWorkers: number;
   /** Observations waiting to commit past which ingest answers 503. */
   maxPendingObservations: number;
   /** A live client whose unsent bytes exceed this is skipped for a frame. */
@@ -149,6 +151,8 @@ export function defaultConfig(): Config {
     bodyLimitBytes: 16 * 1024 ** 2,
     maxSeriesPerService: 10_000,
     inactiveAfterMs: DAY,
+    // Two keep both cores busy under load (the main thread commits meanwhile); idle, none is started.
+    ingestWorkers: 2,
     maxPendingObservations: 5_000_000,
     liveMaxBufferedBytes: 1024 ** 2,
     healthTargets: { errorRate: 0.01, p99Ms: 500 },

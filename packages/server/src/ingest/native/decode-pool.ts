@@ -8,14 +8,15 @@ interface Waiting {
   resolve: (packed: PackedFold) => void;
   reject: (error: Error) => void;
   bytes: number;
+  slot: number;
 }
 
 /**
- * Hands native request bodies to a decode worker and returns them validated and folded. Bounded: past `maxQueuedBytes`
- * of bodies waiting, a request gets 503 instead of growing memory.
+ * Hands native request bodies to decode workers and returns them validated and folded. Bounded: past
+ * `maxQueuedBytes` of bodies waiting, a request gets 503 instead of growing memory.
  */
 export class DecodePool {
-  private worker: Worker | null = null;
+  private readonly workers: (Worker | null)[];
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private queuedBytes = 0;
@@ -24,30 +25,36 @@ export class DecodePool {
   constructor(
     private readonly limits: IngestLimits,
     private readonly maxQueuedBytes: number,
-  ) {}
+    size: number,
+  ) {
+    this.workers = Array.from({ length: Math.max(1, size) }, () => null);
+  }
 
   decode(body: Buffer, now: number, liveFrom: number): Promise<PackedFold> {
-    if (this.queuedBytes > 0 && this.queuedBytes + body.length > this.maxQueuedBytes)
+    if (this.queuedBytes > 0 && this.queuedBytes + body.length > this.maxQueuedBytes) {
       return Promise.reject(overloaded(1));
+    }
     const id = this.nextId++;
+    const slot = id % this.workers.length;
     const job: DecodeJob = { id, body, now, liveFrom, limits: this.limits };
     // Move the bytes rather than copy them when the body owns its whole buffer (large bodies do).
     const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     this.queuedBytes += body.length;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, bytes: body.length });
-      this.spawned().postMessage(job, owned ? [body.buffer as ArrayBuffer] : []);
+      this.waiting.set(id, { resolve, reject, bytes: body.length, slot });
+      this.spawned(slot).postMessage(job, owned ? [body.buffer as ArrayBuffer] : []);
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.worker?.terminate();
+    await Promise.all(this.workers.map((worker) => worker?.terminate()));
   }
 
-  /** The worker, started on first use and again after it died (a body past its memory limit, say). */
-  private spawned(): Worker {
-    if (this.worker) return this.worker;
+  /** Worker `slot`, started on first use and again after it died (a body past its memory limit, say). */
+  private spawned(slot: number): Worker {
+    const running = this.workers[slot];
+    if (running) return running;
     // Parsing a 16 MiB body needs a few hundred MB at most; the cap keeps a hostile body from growing the
     // process without bound: the worker dies, its requests fail with 500, and the next one starts afresh.
     const worker = new Worker(new URL('./decode-worker.mjs', import.meta.url), {
@@ -55,15 +62,18 @@ export class DecodePool {
     });
     worker.on('message', (result: DecodeResult) => this.settle(result));
     worker.on('exit', () => {
-      if (this.worker === worker) this.worker = null;
+      if (this.workers[slot] === worker) this.workers[slot] = null;
       const failure = new Error('the decode worker stopped');
-      for (const waiting of this.waiting.values()) waiting.reject(failure);
-      this.waiting.clear();
-      this.queuedBytes = 0;
+      for (const [id, waiting] of this.waiting) {
+        if (waiting.slot !== slot) continue;
+        this.waiting.delete(id);
+        this.queuedBytes -= waiting.bytes;
+        waiting.reject(failure);
+      }
     });
     // Idle, the worker must not keep the process alive.
     worker.unref();
-    if (!this.closed) this.worker = worker;
+    if (!this.closed) this.workers[slot] = worker;
     return worker;
   }
 

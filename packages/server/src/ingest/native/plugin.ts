@@ -9,7 +9,7 @@ export const nativeIngestPlugin: FastifyPluginAsync<{ core: Core }> = async (app
   const limits = { ...DEFAULT_LIMITS, maxAgeMs: Math.max(...core.config.retentionMs) };
   // Bodies go to the decode worker as bytes: parsing, validation and folding happen there, in parallel
   // with the main thread's commits. Up to four bodies at the limit may wait before ingest answers 503.
-  const pool = new DecodePool(limits, 4 * core.config.bodyLimitBytes);
+  const pool = new DecodePool(limits, 4 * core.config.bodyLimitBytes, core.config.ingestWorkers);
   app.addHook('onClose', async () => {
     await pool.close();
   });
