@@ -8,6 +8,7 @@ import { nativeIngestPlugin } from './ingest/native/plugin.ts';
 import { livePlugin } from './live/plugin.ts';
 import { opsPlugin } from './ops.ts';
 import { queryPlugin } from './query/plugin.ts';
+import { materializePlugin } from './store/materialize-plugin.ts';
 import { retentionPlugin } from './store/retention-plugin.ts';
 
 declare module 'fastify' {
@@ -52,6 +53,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(opsPlugin, { core });
   await app.register(retentionPlugin, { core });
+  await app.register(materializePlugin, { core });
   await app.register(nativeIngestPlugin, { core });
   await app.register(queryPlugin, { core });
   await app.register(livePlugin, { core });

@@ -4,7 +4,7 @@ import { type Bus, createLocalBus } from './bus/bus.ts';
 import type { Config } from './config.ts';
 import { SecondWindow } from './live/second-window.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { TIER_RESOLUTIONS } from './model.ts';
+import { MATERIALIZED_FROM, TIER_RESOLUTIONS, type TierIndex } from './model.ts';
 import type { QueryContext } from './query/context.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
@@ -38,12 +38,23 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     config,
     now,
     tierSince: TIER_RESOLUTIONS.map((_, i) => Number(store.getMeta(tierSinceKey(i)) ?? Number.POSITIVE_INFINITY)),
+    materializedUntil: TIER_RESOLUTIONS.map((res, tier) => {
+      if (tier < MATERIALIZED_FROM) return Number.POSITIVE_INFINITY;
+      const built = store.materializedUntil(tier as TierIndex);
+      if (built !== null) return built;
+      // First start: everything before the current bucket counts as built (there is nothing, or a
+      // backfill writes it directly); the current bucket is built when it closes.
+      const start = Math.floor(now() / res) * res;
+      store.materialize(tier as TierIndex, start, start);
+      return start;
+    }),
   };
   const aggregator = new Aggregator({
     store,
     registry,
     maxPendingObservations: config.maxPendingObservations,
     liveFrom: () => window.openFrom,
+    materializedUntil: () => query.materializedUntil,
     onCommitted: (folded, stats) => {
       window.add(folded.seconds);
       // Live writes reach every tier.

@@ -52,6 +52,13 @@ export type TierIndex = 0 | 1 | 2 | 3;
  */
 export const SAMPLE_TIER_FROM: TierIndex = 1;
 
+/**
+ * Tiers from this one up are built when their bucket closes, by rolling up the tier below, instead of on
+ * every write: otherwise every ingest request rewrites (and re-merges) the same open hour-long buckets.
+ * Writes for buckets already built (late data) still land in them directly.
+ */
+export const MATERIALIZED_FROM: TierIndex = 3;
+
 /** What every bucket of a series keeps besides its distribution: count, sum, extremes, newest value. */
 export interface BucketStats {
   count: number;

@@ -2,6 +2,7 @@ import type { SeriesRegistry } from '../aggregate/series-registry.ts';
 import type { Config } from '../config.ts';
 import { TIER_RESOLUTIONS } from '../model.ts';
 import type { Store } from '../store/store.ts';
+import type { Held } from './steps.ts';
 
 /** What every query needs: the store, the series index, the clock and what each tier holds. */
 export interface QueryContext {
@@ -12,6 +13,8 @@ export interface QueryContext {
   /** Per tier, the oldest bucket ever written: a backfill skips fine tiers for old time, so older parts
    * of a range come from coarser tiers. */
   tierSince: number[];
+  /** Per tier, how far a tier built at bucket close (see MATERIALIZED_FROM) has been built; +Infinity else. */
+  materializedUntil: number[];
 }
 
 /**
@@ -19,7 +22,11 @@ export interface QueryContext {
  * coarser tier holds anything older (live writes reach every tier at once), so reads fall back to a
  * coarser tier only where it really has more: past a finer tier's retention, or a backfill's history.
  */
-export function holdsFrom(ctx: QueryContext, now: number): number[] {
+export function heldRanges(ctx: QueryContext, now: number): Held {
+  return { from: holdsFrom(ctx, now), until: ctx.materializedUntil };
+}
+
+function holdsFrom(ctx: QueryContext, now: number): number[] {
   const held = TIER_RESOLUTIONS.map((_, i) => Math.max(now - ctx.config.retentionMs[i]!, ctx.tierSince[i]!));
   let oldestCoarser = Number.POSITIVE_INFINITY;
   for (let i = held.length - 1; i >= 0; i--) {

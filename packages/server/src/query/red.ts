@@ -2,7 +2,7 @@ import type { RedPoint, RedResponse } from '@pulseboard/shared';
 import type { TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
-import { activeServices, bucketSeconds, holdsFrom, type QueryContext, round } from './context.ts';
+import { activeServices, bucketSeconds, heldRanges, type QueryContext, round } from './context.ts';
 import { chooseStep, floorTo, planReads, tierForStep } from './steps.ts';
 
 /** Requests of one service (or route) merged over one output bucket. */
@@ -32,7 +32,7 @@ export interface RedReadOptions {
 /** Reads the RED rollups over [from, to) across tiers and merges them into output buckets per group. */
 export function readRed(ctx: QueryContext, options: RedReadOptions): Map<string, RedGroup> {
   const groups = new Map<string, RedGroup>();
-  const reads = planReads(options.from, options.to, options.mainTier, holdsFrom(ctx, options.now));
+  const reads = planReads(options.from, options.to, options.mainTier, heldRanges(ctx, options.now));
   for (const read of reads) {
     const rows = ctx.store.readRed({ ...read, services: options.services, byRoute: options.byRoute });
     for (const row of rows) {

@@ -1,7 +1,7 @@
 import { type BucketStats, mergeStats, SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
-import { holdsFrom, type QueryContext } from './context.ts';
+import { heldRanges, type QueryContext } from './context.ts';
 import { planReads } from './steps.ts';
 
 /** One series' buckets merged into one output bucket. */
@@ -26,7 +26,7 @@ export function readSamples(ctx: QueryContext, options: SampleReadOptions): Map<
   const out = new Map<number, Map<number, SampleAcc>>();
   if (options.seriesIds.length === 0) return out;
   const mainTier = Math.max(options.mainTier, SAMPLE_TIER_FROM) as TierIndex;
-  const reads = planReads(options.from, options.to, mainTier, holdsFrom(ctx, options.now), SAMPLE_TIER_FROM);
+  const reads = planReads(options.from, options.to, mainTier, heldRanges(ctx, options.now), SAMPLE_TIER_FROM);
   for (const read of reads) {
     for (const row of ctx.store.readSamples(read.tier, options.seriesIds, read.from, read.to)) {
       let buckets = out.get(row.seriesId);

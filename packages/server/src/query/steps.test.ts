@@ -26,7 +26,8 @@ describe('chooseStep', () => {
 
 describe('planReads', () => {
   const now = 1_700_000_000_000 - (1_700_000_000_000 % HOUR) + 30 * MIN;
-  const everything = [0, 0, 0, 0];
+  const unbuilt = [Infinity, Infinity, Infinity, Infinity];
+  const everything = { from: [0, 0, 0, 0], until: unbuilt };
 
   it('serves the aligned middle from the main tier and the edges from finer ones', () => {
     const from = now - HOUR + 5_500;
@@ -36,10 +37,21 @@ describe('planReads', () => {
   });
 
   it('falls back to a coarser tier for what a finer tier no longer holds', () => {
-    const holdsFrom = [now - HOUR, now - 24 * HOUR, now - 30 * 24 * HOUR, 0];
-    const reads = planReads(now - 2 * HOUR, now, 0, holdsFrom);
+    const held = { from: [now - HOUR, now - 24 * HOUR, now - 30 * 24 * HOUR, 0], until: unbuilt };
+    const reads = planReads(now - 2 * HOUR, now, 0, held);
     expect(reads.some((r) => r.tier === 1 && r.from === now - 2 * HOUR)).toBe(true);
     expect(covered(reads)).toEqual({ from: now - 2 * HOUR, to: now });
+  });
+});
+
+describe('planReads with tiers built at bucket close', () => {
+  it('reads the part after the 1 h tier was last built from the 1 min tier', () => {
+    const now = 1_800_000_000_000 - (1_800_000_000_000 % HOUR) + 30 * MIN;
+    const built = now - 30 * MIN - HOUR;
+    const held = { from: [0, 0, 0, 0], until: [Infinity, Infinity, Infinity, built] };
+    const reads = planReads(now - 5 * HOUR - 30 * MIN, now - 30 * MIN, 3, held);
+    expect(reads.filter((r) => r.tier === 3)).toEqual([{ tier: 3, from: now - 5 * HOUR - 30 * MIN, to: built }]);
+    expect(reads.filter((r) => r.tier === 2)).toEqual([{ tier: 2, from: built, to: now - 30 * MIN }]);
   });
 });
 

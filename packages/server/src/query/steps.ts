@@ -37,17 +37,40 @@ export interface TierRead {
   to: number;
 }
 
+/** What each tier holds: `from[i]` its oldest time, `until[i]` where a tier built at bucket close stops. */
+export interface Held {
+  from: readonly number[];
+  until: readonly number[];
+}
+
 /**
- * Splits [from, to) into reads per tier. `holdsFrom[i]` is the oldest time tier i still holds. The main tier
- * serves the aligned middle; finer tiers serve the unaligned edges so only data in [from, to) counts; parts
- * older than a tier holds fall back to coarser tiers (exact to their resolution only).
+ * Splits [from, to) into reads per tier. The main tier serves the aligned middle; finer tiers serve the
+ * unaligned edges so only data in [from, to) counts; parts older than a tier holds fall back to coarser
+ * tiers (exact to their resolution only), and parts newer than a tier has been built to come from the
+ * next finer one.
  */
 export function planReads(
   from: number,
   to: number,
   mainTier: TierIndex,
-  holdsFrom: readonly number[],
+  held: Held,
   finestTier: TierIndex = 0,
+): TierRead[] {
+  const until = held.until[mainTier]!;
+  if (until < to && mainTier > finestTier) {
+    const split = Math.max(from, until);
+    const newer = planReads(split, to, (mainTier - 1) as TierIndex, held, finestTier);
+    return split > from ? [...planOlder(from, split, mainTier, held.from, finestTier), ...newer] : newer;
+  }
+  return planOlder(from, to, mainTier, held.from, finestTier);
+}
+
+function planOlder(
+  from: number,
+  to: number,
+  mainTier: TierIndex,
+  holdsFrom: readonly number[],
+  finestTier: TierIndex,
 ): TierRead[] {
   const reads: TierRead[] = [];
   const last = TIER_RESOLUTIONS.length - 1;

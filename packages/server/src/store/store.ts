@@ -83,6 +83,13 @@ export interface Store {
   services(): ServiceRecord[];
   /** Forgets a service and all its data; false when it was unknown. */
   deleteService(name: string): boolean;
+  /**
+   * Builds `tier`'s buckets in [from, to) from the tier below (replacing what is there) and records `to`
+   * as built, in one transaction.
+   */
+  materialize(tier: TierIndex, from: number, to: number): void;
+  /** How far `tier` has been built, or null before the first time. */
+  materializedUntil(tier: TierIndex): number | null;
   /** Deletes buckets older than each tier's cutoff; returns rows deleted. */
   enforceRetention(cutoffs: readonly number[]): number;
   getMeta(key: string): string | null;

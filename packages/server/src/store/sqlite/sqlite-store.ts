@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../../model.ts';
-import { mergeEncoded } from '../../sketch/codec.ts';
+import { MATERIALIZED_FROM, SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../../model.ts';
+import { decodeSketch, encodeSketch, mergeEncoded } from '../../sketch/codec.ts';
+import { Sketch } from '../../sketch/sketch.ts';
 import type { CumulativeState, RedBucket, RedRead, SampleBucket, SeriesRecord, Store, WriteSet } from '../store.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -44,6 +45,23 @@ export function openSqliteStore(file: string): Store {
   db.function('sketch_merge', { deterministic: true }, (a: unknown, b: unknown) =>
     mergeEncoded(a as Buffer | null, b as Buffer | null),
   );
+  // Aggregates for building a coarse bucket from finer ones: the merged sketch, and the newest `last`.
+  db.aggregate('sketch_merge_all', {
+    start: () => null,
+    step: (acc: unknown, blob: unknown) =>
+      blob ? decodeSketch(blob as Buffer, (acc as Sketch | null) ?? new Sketch()) : acc,
+    result: (acc: unknown) => (acc ? encodeSketch(acc as Sketch) : null),
+  });
+  const latest = {
+    start: () => null,
+    step: (acc: unknown, t: unknown, value: unknown) => {
+      const best = acc as [number, unknown] | null;
+      return !best || (t as number) >= best[0] ? [t, value] : best;
+    },
+    result: (acc: unknown) => (acc as [number, unknown] | null)?.[1] ?? null,
+  };
+  // Two arguments (time, value): the driver's types only describe one-argument aggregates.
+  db.aggregate('latest', latest as unknown as Parameters<typeof db.aggregate>[1]);
   migrate(db);
 
   const sampleStatements = (res: number) => ({
@@ -87,6 +105,44 @@ export function openSqliteStore(file: string): Store {
     forgetRedService: db.prepare(`DELETE FROM red_service_${res} WHERE service = ?`),
     forgetRedRoute: db.prepare(`DELETE FROM red_route_${res} WHERE service = ?`),
   }));
+
+  const materializeTier = (tier: number) => {
+    const res = TIER_RESOLUTIONS[tier]!;
+    const source = TIER_RESOLUTIONS[tier - 1]!;
+    const bucket = `(t / ${res}) * ${res}`;
+    // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the upsert, not the SELECT.
+    return [
+      db.prepare(
+        `INSERT INTO samples_${res} (series_id, t, count, sum, min, max, last, last_t, sketch)
+         SELECT series_id, ${bucket}, sum(count), sum(sum), min(min), max(max), latest(last_t, last), max(last_t),
+           sketch_merge_all(sketch)
+         FROM samples_${source} WHERE t >= ? AND t < ? AND true GROUP BY series_id, ${bucket}
+         ON CONFLICT (series_id, t) DO UPDATE SET count = excluded.count, sum = excluded.sum, min = excluded.min,
+           max = excluded.max, last = excluded.last, last_t = excluded.last_t, sketch = excluded.sketch`,
+      ),
+      db.prepare(
+        `INSERT INTO red_service_${res} (service, t, count, errors, sketch)
+         SELECT service, ${bucket}, sum(count), sum(errors), sketch_merge_all(sketch)
+         FROM red_service_${source} WHERE t >= ? AND t < ? AND true GROUP BY service, ${bucket}
+         ON CONFLICT (service, t) DO UPDATE SET count = excluded.count, errors = excluded.errors, sketch = excluded.sketch`,
+      ),
+      db.prepare(
+        `INSERT INTO red_route_${res} (service, route, t, count, errors, sketch)
+         SELECT service, route, ${bucket}, sum(count), sum(errors), sketch_merge_all(sketch)
+         FROM red_route_${source} WHERE t >= ? AND t < ? AND true GROUP BY service, route, ${bucket}
+         ON CONFLICT (service, route, t) DO UPDATE SET count = excluded.count, errors = excluded.errors,
+           sketch = excluded.sketch`,
+      ),
+    ];
+  };
+  const materializeStatements = TIER_RESOLUTIONS.map((_, tier) =>
+    tier >= MATERIALIZED_FROM ? materializeTier(tier) : [],
+  );
+  const materializedKey = (tier: number) => `materialized_${tier}`;
+  const materialize = db.transaction((tier: number, from: number, to: number) => {
+    for (const statement of materializeStatements[tier]!) statement.run(from, to);
+    setMeta.run(materializedKey(tier), String(to));
+  });
 
   const sampleTier = (tier: number) => {
     const statements = tiers[tier]?.samples;
@@ -217,6 +273,14 @@ export function openSqliteStore(file: string): Store {
         .map((r) => ({ name: r.name, firstSeen: r.first_seen, lastSeen: r.last_seen })),
     deleteService: (name) => deleteService.immediate(name),
     enforceRetention: (cutoffs) => enforceRetention.immediate(cutoffs),
+    materialize: (tier, from, to) => {
+      if (tier < MATERIALIZED_FROM) throw new RangeError(`tier ${tier} is written directly, not built`);
+      materialize.immediate(tier, from, to);
+    },
+    materializedUntil: (tier) => {
+      const value = getMeta.get(materializedKey(tier))?.value;
+      return value === undefined ? null : Number(value);
+    },
     getMeta: (key) => getMeta.get(key)?.value ?? null,
     setMeta: (key, value) => {
       setMeta.run(key, value);

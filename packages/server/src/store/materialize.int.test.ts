@@ -1,0 +1,56 @@
+import type { RedResponse } from '@pulseboard/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getJson, ingest, startTestApp } from '../testing/test-app.ts';
+
+const HOUR = 3_600_000;
+
+describe('hour buckets built at close', () => {
+  let close: () => Promise<void> = async () => {};
+  afterEach(() => close());
+
+  it('counts the same before and after the hour is built, including late data', async () => {
+    const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
+    let now = start + 10 * 60_000;
+    const handle = await startTestApp({}, () => now);
+    close = () => handle.app.close();
+    const { app } = handle;
+    const requests = (n: number, t: number, status = 200) => ({
+      service: 'shop',
+      name: 'http.server.request.duration',
+      type: 'histogram',
+      attributes: { 'http.response.status_code': status },
+      points: Array.from({ length: n }, (_, i) => [t + i, 10 + i]),
+    });
+    expect((await ingest(app, [requests(100, start + 60_000), requests(5, start + 120_000, 500)])).status).toBe(202);
+    const weekly = () =>
+      getJson<RedResponse>(
+        app,
+        `/api/v1/red?service=shop&from=${start - 6 * 24 * HOUR}&to=${start + HOUR}&maxPoints=200`,
+      );
+    const total = (r: RedResponse) => r.series[0]!.points.reduce((n, p) => n + p.count, 0);
+
+    // Not built yet: the hour is read from the 1 min tier.
+    expect((await weekly()).body.step).toBe(HOUR);
+    expect(total((await weekly()).body)).toBe(105);
+
+    // The hour closes and is built from the 1 min tier; then late data arrives for it.
+    now = start + HOUR + 3 * 60_000;
+    app.core.aggregator.flush();
+    app.core.store.materialize(3, start, start + HOUR);
+    app.core.query.materializedUntil[3] = start + HOUR;
+    expect((await ingest(app, [requests(7, start + 30 * 60_000)])).status).toBe(202);
+
+    const built = (await weekly()).body;
+    expect(total(built)).toBe(112);
+    expect(built.series[0]!.points.at(-1)).toMatchObject({ t: start, count: 112 });
+    expect(built.series[0]!.points.at(-1)!.errorRate).toBeCloseTo(5 / 112, 6);
+    const hourRows = app.core.store.readRed({
+      tier: 3,
+      services: ['shop'],
+      byRoute: false,
+      from: start,
+      to: start + HOUR,
+    });
+    expect(hourRows.map((r) => r.count)).toEqual([112]);
+  });
+});
