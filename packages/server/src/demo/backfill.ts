@@ -5,7 +5,9 @@ import type { SeriesRegistry } from '../aggregate/series-registry.ts';
 import type { SeriesSamples } from '../model.ts';
 import type { Store } from '../store/store.ts';
 
-const STEP_MS = 10_000;
+/** Summary steps: 10 s where the 10 s tier is written, 1 min for older history (6x less work). */
+const FINE_STEP_MS = 10_000;
+const COARSE_STEP_MS = 60_000;
 /**
  * The 10 s tier only serves ranges up to a few hours (the step grows past 30 s beyond that), so history
  * older than this goes to the 1 min and 1 h tiers only, which keeps the backfill to seconds.
@@ -33,9 +35,12 @@ export interface BackfillOptions {
  */
 export async function backfillDemo(options: BackfillOptions): Promise<void> {
   const { generator, store, registry, from, to } = options;
+  // On an hour boundary, so no 1 min bucket is half fine and half coarse.
+  const fineFrom = Math.floor((to - FINE_HISTORY_MS) / 3_600_000) * 3_600_000;
   for (let start = from; start < to && !options.stopped(); start += CHUNK_MS) {
     const end = Math.min(to, start + CHUNK_MS);
-    const summary = generator.summarize(start, end, STEP_MS);
+    const fine = end > fineFrom;
+    const summary = generator.summarize(start, end, fine ? FINE_STEP_MS : COARSE_STEP_MS);
     const series = new Map<
       string,
       { identity: SeriesSamples['identity']; timestamps: number[]; values: number[]; weights: number[] }
@@ -86,8 +91,7 @@ export async function backfillDemo(options: BackfillOptions): Promise<void> {
       values: s.values,
       weights: s.weights,
     }));
-    const fineFrom = to - FINE_HISTORY_MS;
-    const { set } = fold(inputs, { fromTier: end <= fineFrom ? 2 : 1 });
+    const { set } = fold(inputs, { fromTier: fine ? 1 : 2 });
     set.samples[1] = set.samples[1]!.filter((b) => b.t >= fineFrom);
     set.redServices[1] = set.redServices[1]!.filter((b) => b.t >= fineFrom);
     set.redRoutes[1] = set.redRoutes[1]!.filter((b) => b.t >= fineFrom);
