@@ -1,18 +1,47 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../core.ts';
+import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 
 const EVERY_MS = 60_000;
+/** Series per transaction: small enough that live frames are never held up for long. */
+const CHUNK = 500;
 
 /** Keeps disk use bounded: deletes each tier's buckets older than its retention, once a minute. */
 export const retentionPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
-  const run = () => {
-    const now = core.now();
-    const started = performance.now();
-    const deleted = core.store.enforceRetention(core.config.retentionMs.map((ms) => now - ms));
-    if (deleted > 0) app.log.debug({ deleted, ms: Math.round(performance.now() - started) }, 'retention');
+  let running = false;
+  let stopped = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const deleted = await enforceRetention(core, () => stopped);
+      if (deleted > 0) app.log.debug({ deleted }, 'retention');
+    } finally {
+      running = false;
+    }
   };
-  run();
-  const timer = setInterval(run, EVERY_MS);
+  void run();
+  const timer = setInterval(() => void run(), EVERY_MS);
   timer.unref();
-  app.addHook('onClose', async () => clearInterval(timer));
+  app.addHook('onClose', async () => {
+    stopped = true;
+    clearInterval(timer);
+  });
 };
+
+/** One pass over every tier, in small transactions with the event loop free in between. */
+export async function enforceRetention(core: Core, stopped: () => boolean = () => false): Promise<number> {
+  const now = core.now();
+  const ids = [...core.registry.all()].map((r) => r.id);
+  const services = core.store.services().map((s) => s.name);
+  let deleted = 0;
+  for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) {
+    const cutoff = now - core.config.retentionMs[tier]!;
+    for (let i = 0; i === 0 || i < ids.length; i += CHUNK) {
+      if (stopped()) return deleted;
+      deleted += core.store.expire(tier as TierIndex, cutoff, ids.slice(i, i + CHUNK), i === 0 ? services : []);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return deleted;
+}

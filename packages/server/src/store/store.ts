@@ -90,8 +90,8 @@ export interface Store {
   materialize(tier: TierIndex, from: number, to: number): void;
   /** How far `tier` has been built, or null before the first time. */
   materializedUntil(tier: TierIndex): number | null;
-  /** Deletes buckets older than each tier's cutoff; returns rows deleted. */
-  enforceRetention(cutoffs: readonly number[]): number;
+  /** Deletes `tier`'s buckets before `cutoff` of these series and services; returns rows deleted. */
+  expire(tier: TierIndex, cutoff: number, seriesIds: readonly number[], services: readonly string[]): number;
   getMeta(key: string): string | null;
   setMeta(key: string, value: string): void;
   sizeBytes(): number;

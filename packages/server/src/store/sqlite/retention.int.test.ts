@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, ingest, startTestApp } from '../../testing/test-app.ts';
+import { enforceRetention } from '../retention-plugin.ts';
 
 const HOUR = 3_600_000;
 
@@ -25,7 +26,7 @@ describe('retention', () => {
     expect((await ingest(app, [requests])).status).toBe(202);
 
     now += 2 * HOUR; // the 1 s tier keeps one hour
-    const deleted = app.core.store.enforceRetention(app.core.config.retentionMs.map((ms) => now - ms));
+    const deleted = await enforceRetention(app.core);
     expect(deleted).toBe(2); // the 1 s rows: the service and the route rollup
     const read = (tier: 0 | 1) => app.core.store.readRed({ tier, services: ['a'], byRoute: false, from: 0, to: now });
     expect(read(0)).toEqual([]);

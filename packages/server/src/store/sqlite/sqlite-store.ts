@@ -32,8 +32,13 @@ interface RedRow {
   sketch: Buffer;
 }
 
+/** The SQLite store with its connection, so the other stores of this backend (alerts) share one file and writer. */
+export interface SqliteStore extends Store {
+  readonly db: Database.Database;
+}
+
 /** The embedded store: one SQLite file in WAL mode. All SQL of the SQLite backend lives in this file. */
-export function openSqliteStore(file: string): Store {
+export function openSqliteStore(file: string): SqliteStore {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
   // WAL lets readers run beside the writer; NORMAL still survives a process kill (only power loss can drop
@@ -205,23 +210,22 @@ export function openSqliteStore(file: string): Store {
     return db.prepare('DELETE FROM services WHERE name = ?').run(name).changes > 0;
   });
 
-  const enforceRetention = db.transaction((cutoffs: readonly number[]) => {
-    let deleted = 0;
-    const seriesIds = db.prepare<[], { id: number }>('SELECT id FROM series').all();
-    const serviceNames = db.prepare<[], { name: string }>('SELECT name FROM services').all();
-    tiers.forEach((tier, i) => {
-      const cutoff = cutoffs[i]!;
-      const expire = tier.samples?.expire;
-      if (expire) for (const { id } of seriesIds) deleted += expire.run(id, cutoff).changes;
-      for (const { name } of serviceNames) {
-        deleted += tier.expireRedService.run(name, cutoff).changes;
-        deleted += tier.expireRedRoute.run(name, cutoff).changes;
+  const expire = db.transaction(
+    (tier: number, cutoff: number, seriesIds: readonly number[], services: readonly string[]) => {
+      const statements = tiers[tier]!;
+      let deleted = 0;
+      const expireSamples = statements.samples?.expire;
+      if (expireSamples) for (const id of seriesIds) deleted += expireSamples.run(id, cutoff).changes;
+      for (const name of services) {
+        deleted += statements.expireRedService.run(name, cutoff).changes;
+        deleted += statements.expireRedRoute.run(name, cutoff).changes;
       }
-    });
-    return deleted;
-  });
+      return deleted;
+    },
+  );
 
   return {
+    db,
     loadSeries: () =>
       db
         .prepare<[], SeriesRow>('SELECT * FROM series ORDER BY id')
@@ -272,7 +276,7 @@ export function openSqliteStore(file: string): Store {
         .all()
         .map((r) => ({ name: r.name, firstSeen: r.first_seen, lastSeen: r.last_seen })),
     deleteService: (name) => deleteService.immediate(name),
-    enforceRetention: (cutoffs) => enforceRetention.immediate(cutoffs),
+    expire: (tier, cutoff, seriesIds, services) => expire.immediate(tier, cutoff, seriesIds, services),
     materialize: (tier, from, to) => {
       if (tier < MATERIALIZED_FROM) throw new RangeError(`tier ${tier} is written directly, not built`);
       materialize.immediate(tier, from, to);
