@@ -6,6 +6,8 @@ import { SecondWindow } from './live/second-window.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS, type TierIndex } from './model.ts';
 import type { QueryContext } from './query/context.ts';
+import type { AlertStore } from './store/alert-store.ts';
+import { openSqliteAlertStore } from './store/sqlite/alert-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -14,6 +16,8 @@ export interface Core {
   config: Readonly<Config>;
   now: () => number;
   store: Store;
+  /** Alert rules, episodes, silences: same database, same connection. */
+  alertStore: AlertStore;
   registry: SeriesRegistry;
   aggregator: Aggregator;
   bus: Bus;
@@ -28,6 +32,7 @@ const tierSinceKey = (tier: number) => `tier_since_${tier}`;
 
 export function createCore(config: Readonly<Config>, now: () => number): Core {
   const store = openSqliteStore(config.db);
+  const alertStore = openSqliteAlertStore(store.db);
   const registry = new SeriesRegistry(store.loadSeries(), config.maxSeriesPerService);
   const bus = createLocalBus();
   const window = new SecondWindow();
@@ -45,7 +50,7 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
       // First start: everything before the current bucket counts as built (there is nothing, or a
       // backfill writes it directly); the current bucket is built when it closes.
       const start = Math.floor(now() / res) * res;
-      store.materialize(tier as TierIndex, start, start);
+      store.markMaterialized(tier as TierIndex, start);
       return start;
     }),
   };
@@ -67,6 +72,7 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     config,
     now,
     store,
+    alertStore,
     registry,
     aggregator,
     bus,

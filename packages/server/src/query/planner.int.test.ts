@@ -1,5 +1,6 @@
 import type { RedResponse } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildClosedBuckets } from '../store/materialize-plugin.ts';
 import { getJson, ingest, startTestApp } from '../testing/test-app.ts';
 
 const HOUR = 3_600_000;
@@ -21,8 +22,7 @@ describe('range reads across tiers', () => {
     const item = { service: 'svc', name: 'http.server.request.duration', type: 'histogram', points };
     expect((await ingest(app, [item])).status).toBe(202);
     // Build the hour that closed (its 1 h bucket now comes from the 1 min tier's rows).
-    app.core.store.materialize(3, hour - HOUR, hour);
-    app.core.query.materializedUntil[3] = hour;
+    await buildClosedBuckets(app.core, 3, hour);
     now += 5 * 60_000;
 
     for (let i = 0; i < 40; i++) {

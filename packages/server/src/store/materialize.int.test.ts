@@ -1,6 +1,7 @@
 import type { RedResponse } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, ingest, startTestApp } from '../testing/test-app.ts';
+import { buildClosedBuckets } from './materialize-plugin.ts';
 
 const HOUR = 3_600_000;
 
@@ -35,9 +36,7 @@ describe('hour buckets built at close', () => {
 
     // The hour closes and is built from the 1 min tier; then late data arrives for it.
     now = start + HOUR + 3 * 60_000;
-    app.core.aggregator.flush();
-    app.core.store.materialize(3, start, start + HOUR);
-    app.core.query.materializedUntil[3] = start + HOUR;
+    await buildClosedBuckets(app.core, 3, start + HOUR);
     expect((await ingest(app, [requests(7, start + 30 * 60_000)])).status).toBe(202);
 
     const built = (await weekly()).body;

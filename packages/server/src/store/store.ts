@@ -73,6 +73,9 @@ export interface RedRead {
   to: number;
 }
 
+/** A slice of a build, one transaction each: series with ids in [fromId, toId), or the RED rollups. */
+export type BuildPart = { kind: 'series'; fromId: number; toId: number } | { kind: 'red' };
+
 /** The storage boundary: only implementations of this import a database driver. */
 export interface Store {
   loadSeries(): SeriesRecord[];
@@ -83,11 +86,10 @@ export interface Store {
   services(): ServiceRecord[];
   /** Forgets a service and all its data; false when it was unknown. */
   deleteService(name: string): boolean;
-  /**
-   * Builds `tier`'s buckets in [from, to) from the tier below (replacing what is there) and records `to`
-   * as built, in one transaction.
-   */
-  materialize(tier: TierIndex, from: number, to: number): void;
+  /** Builds part of `tier`'s buckets in [from, to) from the tier below, replacing what is there. */
+  buildBuckets(tier: TierIndex, from: number, to: number, part: BuildPart): void;
+  /** Records `tier` as built up to `until` (after every part has been built). */
+  markMaterialized(tier: TierIndex, until: number): void;
   /** How far `tier` has been built, or null before the first time. */
   materializedUntil(tier: TierIndex): number | null;
   /** Deletes `tier`'s buckets before `cutoff` of these series and services; returns rows deleted. */

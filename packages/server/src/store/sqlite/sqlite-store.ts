@@ -4,7 +4,16 @@ import Database from 'better-sqlite3';
 import { MATERIALIZED_FROM, SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../../model.ts';
 import { decodeSketch, encodeSketch, mergeEncoded } from '../../sketch/codec.ts';
 import { Sketch } from '../../sketch/sketch.ts';
-import type { CumulativeState, RedBucket, RedRead, SampleBucket, SeriesRecord, Store, WriteSet } from '../store.ts';
+import type {
+  BuildPart,
+  CumulativeState,
+  RedBucket,
+  RedRead,
+  SampleBucket,
+  SeriesRecord,
+  Store,
+  WriteSet,
+} from '../store.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 /** A route-less request is stored under the empty route, since NULL cannot be part of a primary key here. */
@@ -121,7 +130,8 @@ export function openSqliteStore(file: string): SqliteStore {
         `INSERT INTO samples_${res} (series_id, t, count, sum, min, max, last, last_t, sketch)
          SELECT series_id, ${bucket}, sum(count), sum(sum), min(min), max(max), latest(last_t, last), max(last_t),
            sketch_merge_all(sketch)
-         FROM samples_${source} WHERE t >= ? AND t < ? AND true GROUP BY series_id, ${bucket}
+         FROM samples_${source} WHERE t >= ? AND t < ? AND series_id >= ? AND series_id < ? AND true
+         GROUP BY series_id, ${bucket}
          ON CONFLICT (series_id, t) DO UPDATE SET count = excluded.count, sum = excluded.sum, min = excluded.min,
            max = excluded.max, last = excluded.last, last_t = excluded.last_t, sketch = excluded.sketch`,
       ),
@@ -144,10 +154,16 @@ export function openSqliteStore(file: string): SqliteStore {
     tier >= MATERIALIZED_FROM ? materializeTier(tier) : [],
   );
   const materializedKey = (tier: number) => `materialized_${tier}`;
-  const materialize = db.transaction((tier: number, from: number, to: number) => {
-    for (const statement of materializeStatements[tier]!) statement.run(from, to);
-    setMeta.run(materializedKey(tier), String(to));
+  const buildBuckets = db.transaction((tier: number, from: number, to: number, part: BuildPart) => {
+    if (tier < MATERIALIZED_FROM) throw new RangeError(`tier ${tier} is written directly, not built`);
+    const [samples, redService, redRoute] = materializeStatements[tier]!;
+    if (part.kind === 'series') samples!.run(from, to, part.fromId, part.toId);
+    else {
+      redService!.run(from, to);
+      redRoute!.run(from, to);
+    }
   });
+  const markMaterialized = (tier: number, until: number) => setMeta.run(materializedKey(tier), String(until));
 
   const sampleTier = (tier: number) => {
     const statements = tiers[tier]?.samples;
@@ -277,9 +293,9 @@ export function openSqliteStore(file: string): SqliteStore {
         .map((r) => ({ name: r.name, firstSeen: r.first_seen, lastSeen: r.last_seen })),
     deleteService: (name) => deleteService.immediate(name),
     expire: (tier, cutoff, seriesIds, services) => expire.immediate(tier, cutoff, seriesIds, services),
-    materialize: (tier, from, to) => {
-      if (tier < MATERIALIZED_FROM) throw new RangeError(`tier ${tier} is written directly, not built`);
-      materialize.immediate(tier, from, to);
+    buildBuckets: (tier, from, to, part) => buildBuckets.immediate(tier, from, to, part),
+    markMaterialized: (tier, until) => {
+      markMaterialized(tier, until);
     },
     materializedUntil: (tier) => {
       const value = getMeta.get(materializedKey(tier))?.value;
