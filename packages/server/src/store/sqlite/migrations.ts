@@ -39,20 +39,4 @@ CREATE TABLE cumulative_state (
 `,
   // Per-series buckets start at the 10 s tier; 1 s data is kept only as RED rollups (see SAMPLE_TIER_FROM).
   'DROP TABLE samples_1000;',
-  // Alerts: API rules, episodes (open and history) with their acknowledgement, silences. Bodies are JSON.
-  `
-CREATE TABLE alert_rules (
-  id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE alerts (
-  id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, service TEXT NOT NULL, state TEXT NOT NULL,
-  started_at INTEGER NOT NULL, resolved_at INTEGER, body TEXT NOT NULL, ack_by TEXT, ack_at INTEGER
-);
-CREATE INDEX alerts_open ON alerts (started_at) WHERE state != 'resolved';
-CREATE INDEX alerts_resolved ON alerts (resolved_at) WHERE state = 'resolved';
-CREATE TABLE alert_silences (
-  id TEXT PRIMARY KEY, rule_id TEXT, service TEXT, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL,
-  body TEXT NOT NULL
-) WITHOUT ROWID;
-`,
 ];
