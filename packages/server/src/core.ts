@@ -6,8 +6,6 @@ import { SecondWindow } from './live/second-window.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS, type TierIndex } from './model.ts';
 import type { QueryContext } from './query/context.ts';
-import type { AlertStore } from './store/alert-store.ts';
-import { openSqliteAlertStore } from './store/sqlite/alert-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -17,7 +15,6 @@ export interface Core {
   now: () => number;
   store: Store;
   /** Alert rules, episodes, silences: same database, same connection. */
-  alertStore: AlertStore;
   registry: SeriesRegistry;
   aggregator: Aggregator;
   bus: Bus;
@@ -32,7 +29,6 @@ const tierSinceKey = (tier: number) => `tier_since_${tier}`;
 
 export function createCore(config: Readonly<Config>, now: () => number): Core {
   const store = openSqliteStore(config.db);
-  const alertStore = openSqliteAlertStore(store.db);
   const registry = new SeriesRegistry(store.loadSeries(), config.maxSeriesPerService);
   const bus = createLocalBus();
   const window = new SecondWindow();
@@ -72,7 +68,6 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     config,
     now,
     store,
-    alertStore,
     registry,
     aggregator,
     bus,
