@@ -1,10 +1,11 @@
 import { Aggregator } from './aggregate/aggregator.ts';
+import { DirtyBuckets } from './aggregate/dirty-buckets.ts';
 import { SeriesRegistry } from './aggregate/series-registry.ts';
 import { type Bus, createLocalBus } from './bus/bus.ts';
 import type { Config } from './config.ts';
 import { SecondWindow } from './live/second-window.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { MATERIALIZED_FROM, TIER_RESOLUTIONS, type TierIndex } from './model.ts';
+import { DIRECT_MARGIN_MS, MATERIALIZED_FROM, TIER_RESOLUTIONS } from './model.ts';
 import type { QueryContext } from './query/context.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
@@ -14,7 +15,6 @@ export interface Core {
   config: Readonly<Config>;
   now: () => number;
   store: Store;
-  /** Alert rules, episodes, silences: same database, same connection. */
   registry: SeriesRegistry;
   aggregator: Aggregator;
   bus: Bus;
@@ -39,25 +39,17 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     config,
     now,
     tierSince: TIER_RESOLUTIONS.map((_, i) => Number(store.getMeta(tierSinceKey(i)) ?? Number.POSITIVE_INFINITY)),
-    materializedUntil: TIER_RESOLUTIONS.map((res, tier) => {
-      if (tier < MATERIALIZED_FROM) return Number.POSITIVE_INFINITY;
-      const built = store.materializedUntil(tier as TierIndex);
-      if (built !== null) return built;
-      // First start: everything before the current bucket counts as built (there is nothing, or a
-      // backfill writes it directly); the current bucket is built when it closes.
-      const start = Math.floor(now() / res) * res;
-      store.markMaterialized(tier as TierIndex, start);
-      return start;
-    }),
+    dirty: new DirtyBuckets(store.loadDirty()),
   };
   const aggregator = new Aggregator({
     store,
     registry,
     maxPendingObservations: config.maxPendingObservations,
     liveFrom: () => window.openFrom,
-    materializedUntil: () => query.materializedUntil,
+    directBefore: () => directBefore(config, now()),
     onCommitted: (folded, stats) => {
       window.add(folded.seconds);
+      for (const [tier, t] of folded.dirty) query.dirty.add(tier, t);
       // Live writes reach every tier.
       for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) noteTierWritten(core, tier, folded.oldest);
       metrics.ingested.inc(stats.observations);
@@ -77,6 +69,16 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     pendingStartup: new Set(),
   };
   return core;
+}
+
+/**
+ * Per tier built from the one below: buckets starting before this are written directly, because the
+ * tier below is about to drop their time and could no longer rebuild them.
+ */
+export function directBefore(config: Readonly<Config>, now: number): number[] {
+  return TIER_RESOLUTIONS.map((_, tier) =>
+    tier >= MATERIALIZED_FROM ? now - config.retentionMs[tier - 1]! + DIRECT_MARGIN_MS : Number.NEGATIVE_INFINITY,
+  );
 }
 
 /** Records that `tier` now holds data from `t` on, so queries read it there. */

@@ -53,11 +53,13 @@ export type TierIndex = 0 | 1 | 2 | 3;
 export const SAMPLE_TIER_FROM: TierIndex = 1;
 
 /**
- * Tiers from this one up are built when their bucket closes, by rolling up the tier below, instead of on
- * every write: otherwise every ingest request rewrites (and re-merges) the same open hour-long buckets.
- * Writes for buckets already built (late data) still land in them directly.
+ * Tiers from this one up (1 min, 1 h) are rebuilt from the tier below once a bucket with new data has
+ * closed, instead of on every write: otherwise every ingest request rewrites and re-merges the same open
+ * minute and hour buckets. Only data so old that the tier below will soon drop it is written directly.
  */
-export const MATERIALIZED_FROM: TierIndex = 3;
+export const MATERIALIZED_FROM: TierIndex = 2;
+/** Data within this much of the tier below's retention is written directly, not rebuilt. */
+export const DIRECT_MARGIN_MS = 10 * 60_000;
 
 /** What every bucket of a series keeps besides its distribution: count, sum, extremes, newest value. */
 export interface BucketStats {

@@ -1,5 +1,5 @@
 import { AppError, overloaded } from '../errors.ts';
-import { countObservations, MATERIALIZED_FROM, type SampleBatch } from '../model.ts';
+import { countObservations, type SampleBatch } from '../model.ts';
 import type { CumulativeState, SeriesRecord, Store, WriteSet } from '../store/store.ts';
 import { type Folded, type FoldInput, fold, mergeSecondStats } from './fold.ts';
 import { forEachRedRow, forEachSampleRow, type PackedFold, packedSeconds } from './packed.ts';
@@ -23,8 +23,8 @@ export interface AggregatorOptions {
   maxPendingObservations: number;
   /** Seconds before this are no longer collected for live frames. */
   liveFrom?: () => number;
-  /** Per tier, where buckets built at close (MATERIALIZED_FROM) stop: newer rows there are not written. */
-  materializedUntil?: () => readonly number[];
+  /** Per coarse tier, buckets before this are written directly, newer ones marked for rebuilding. */
+  directBefore?: () => readonly number[];
   /** Called after each commit with what it wrote, for the live stream and metrics. */
   onCommitted?: (folded: Folded, stats: { observations: number; writeMs: number }) => void;
 }
@@ -106,12 +106,14 @@ export class Aggregator {
     try {
       folded = fold(
         batch.flatMap((p) => p.inputs),
-        { liveFrom: this.options.liveFrom?.() ?? Number.NEGATIVE_INFINITY },
+        {
+          liveFrom: this.options.liveFrom?.() ?? Number.NEGATIVE_INFINITY,
+          ...(this.options.directBefore ? { directBefore: this.options.directBefore() } : {}),
+        },
       );
       for (const p of batch) if (p.packed) addPacked(folded, p.packed.fold, p.packed.ids);
       const set: WriteSet = folded.set;
-      const built = this.options.materializedUntil?.();
-      if (built) skipUnbuilt(set, built);
+      set.dirty = folded.dirty;
       set.newSeries = batch.flatMap((p) => p.created);
       set.cumulative = batch.flatMap((p) => p.cumulative);
       this.options.store.write(set);
@@ -155,6 +157,7 @@ function addPacked(into: Folded, fold: PackedFold, ids: readonly number[]): void
     if (seen > (set.serviceSeen.get(service) ?? 0)) set.serviceSeen.set(service, seen);
   }
   into.oldest = Math.min(into.oldest, fold.oldest);
+  for (let i = 0; i < fold.dirty.length; i += 2) into.dirty.push([fold.dirty[i]!, fold.dirty[i + 1]!]);
   for (const [t, services] of packedSeconds(fold)) {
     let existing = into.seconds.get(t);
     if (!existing) into.seconds.set(t, (existing = new Map()));
@@ -163,19 +166,5 @@ function addPacked(into: Folded, fold: PackedFold, ids: readonly number[]): void
       if (current) mergeSecondStats(current, stats);
       else existing.set(service, stats);
     }
-  }
-}
-
-/**
- * Drops rows of tiers built at bucket close whose bucket is not built yet: building it rolls up the tier
- * below, which holds them. Decided here, at commit, against the current mark, so a bucket built while
- * this request was being decoded still gets its rows.
- */
-function skipUnbuilt(set: WriteSet, built: readonly number[]): void {
-  for (let tier = MATERIALIZED_FROM; tier < built.length; tier++) {
-    const until = built[tier]!;
-    set.samples[tier] = set.samples[tier]!.filter((row) => row.t < until);
-    set.redServices[tier] = set.redServices[tier]!.filter((row) => row.t < until);
-    set.redRoutes[tier] = set.redRoutes[tier]!.filter((row) => row.t < until);
   }
 }

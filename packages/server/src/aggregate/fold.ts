@@ -1,5 +1,5 @@
 import { CPU_METRIC, MEMORY_METRIC } from '@pulseboard/shared';
-import { type BucketStats, mergeStats, SAMPLE_TIER_FROM, TIER_RESOLUTIONS } from '../model.ts';
+import { type BucketStats, MATERIALIZED_FROM, mergeStats, SAMPLE_TIER_FROM, TIER_RESOLUTIONS } from '../model.ts';
 import { encodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { emptyWriteSet, type RedBucket, type SeriesRecord, type WriteSet } from '../store/store.ts';
@@ -35,6 +35,11 @@ export interface FoldOptions {
   fromTier?: number;
   /** Seconds before this have had their live frame already; they are not collected for the stream. */
   liveFrom?: number;
+  /**
+   * Per tier from MATERIALIZED_FROM up: buckets starting before this are written directly; newer ones
+   * are only marked dirty, to be rebuilt from the tier below. Absent: everything is written directly.
+   */
+  directBefore?: readonly number[];
 }
 
 export interface Folded {
@@ -43,6 +48,8 @@ export interface Folded {
   seconds: Map<number, Map<string, SecondStats>>;
   /** The oldest second written. */
   oldest: number;
+  /** Coarse buckets to rebuild, as [tier, bucket start]. */
+  dirty: [number, number][];
 }
 
 /**
@@ -58,6 +65,8 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   const redServices = TIER_RESOLUTIONS.map(() => new Map<string, PendingRed>());
   const redRoutes = TIER_RESOLUTIONS.map(() => new Map<string, PendingRed>());
   let oldest = Number.POSITIVE_INFINITY;
+  const direct = (tier: number, t: number) => t < (options.directBefore?.[tier] ?? Number.POSITIVE_INFINITY);
+  const dirty = TIER_RESOLUTIONS.map(() => new Set<number>());
   for (const input of inputs) {
     const { record } = input;
     // Start at the finest tier written: a backfill skipping the 1 s tier never builds per-second buckets.
@@ -69,8 +78,14 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
       if (t >= liveFrom) addLive(seconds, record, t, acc);
     }
     for (let tier = fromTier; tier < TIER_RESOLUTIONS.length; tier++) {
-      // Roll up before anything below takes ownership of this tier's sketches.
-      const next = tier + 1 < TIER_RESOLUTIONS.length ? rollUp(buckets, TIER_RESOLUTIONS[tier + 1]!) : null;
+      const nextRes = TIER_RESOLUTIONS[tier + 1];
+      if (tier + 1 === MATERIALIZED_FROM) markDirty(buckets, dirty, direct);
+      // Roll up before anything below takes ownership of this tier's sketches; coarse tiers only get the
+      // buckets written directly (the rest is rebuilt later from the tier below).
+      const next =
+        nextRes === undefined
+          ? null
+          : rollUp(buckets, nextRes, tier + 1 >= MATERIALIZED_FROM ? (t) => direct(tier + 1, t) : () => true);
       for (const [t, acc] of buckets) {
         if (tier >= SAMPLE_TIER_FROM)
           set.samples[tier]!.push({
@@ -103,7 +118,26 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   // Several series (status codes, instances) share a service bucket: each row is written once.
   set.redServices = redServices.map((m) => [...m.values()].map((b) => toRedBucket(b, false)));
   set.redRoutes = redRoutes.map((m) => [...m.values()].map((b) => toRedBucket(b, true)));
-  return { set, seconds, oldest };
+  const marks: [number, number][] = [];
+  dirty.forEach((starts, tier) => {
+    for (const t of starts) marks.push([tier, t]);
+  });
+  return { set, seconds, oldest, dirty: marks };
+}
+
+/** Marks the coarse buckets these fine buckets fall in, where those are not written directly. */
+function markDirty(
+  buckets: Map<number, Acc>,
+  dirty: Set<number>[],
+  direct: (tier: number, t: number) => boolean,
+): void {
+  for (const t of buckets.keys()) {
+    for (let tier = MATERIALIZED_FROM; tier < TIER_RESOLUTIONS.length; tier++) {
+      const res = TIER_RESOLUTIONS[tier]!;
+      const start = t - (t % res);
+      if (!direct(tier, start)) dirty[tier]!.add(start);
+    }
+  }
 }
 
 /**
@@ -176,10 +210,11 @@ function foldBuckets({ record, timestamps, values, weights }: FoldInput, res: nu
   return buckets;
 }
 
-function rollUp(perSecond: Map<number, Acc>, res: number): Map<number, Acc> {
+function rollUp(perSecond: Map<number, Acc>, res: number, keep: (t: number) => boolean): Map<number, Acc> {
   const out = new Map<number, Acc>();
   for (const [second, acc] of perSecond) {
     const t = second - (second % res);
+    if (!keep(t)) continue;
     const into = out.get(t);
     if (!into) {
       out.set(t, { ...acc, sketch: acc.sketch ? copySketch(acc.sketch) : null });

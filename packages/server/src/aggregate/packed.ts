@@ -39,6 +39,8 @@ export interface PackedFold {
   serviceSeen: [string, number][];
   seconds: PortableSecond[];
   oldest: number;
+  /** Coarse buckets to rebuild, as tier, start pairs. */
+  dirty: number[];
   observations: number;
 }
 
@@ -47,13 +49,13 @@ const RED_COLUMNS = 5; // service, route (-1: none), t, count, errors
 const NO_ROUTE = -1;
 
 /** Folds a decoded batch exactly as the aggregator would, and packs the result. */
-export function foldPacked(batch: SampleBatch, liveFrom: number): PackedFold {
+export function foldPacked(batch: SampleBatch, liveFrom: number, directBefore: readonly number[]): PackedFold {
   const inputs = batch.map((samples, i) => ({
     record: describeSeries(i, seriesKey(samples.identity), samples.identity),
     timestamps: samples.timestamps,
     values: samples.values,
   }));
-  const folded = fold(inputs, { liveFrom });
+  const folded = fold(inputs, { liveFrom, directBefore });
   const strings: string[] = [];
   const index = new Map<string, number>();
   const intern = (s: string) => {
@@ -77,6 +79,7 @@ export function foldPacked(batch: SampleBatch, liveFrom: number): PackedFold {
     serviceSeen: [...set.serviceSeen],
     seconds: portableSeconds(folded.seconds),
     oldest: folded.oldest,
+    dirty: folded.dirty.flat(),
     observations,
   };
 }

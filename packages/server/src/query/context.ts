@@ -1,6 +1,7 @@
+import type { DirtyBuckets } from '../aggregate/dirty-buckets.ts';
 import type { SeriesRegistry } from '../aggregate/series-registry.ts';
 import type { Config } from '../config.ts';
-import { TIER_RESOLUTIONS } from '../model.ts';
+import { MATERIALIZED_FROM, TIER_RESOLUTIONS } from '../model.ts';
 import type { Store } from '../store/store.ts';
 import type { Held } from './steps.ts';
 
@@ -13,8 +14,8 @@ export interface QueryContext {
   /** Per tier, the oldest bucket ever written: a backfill skips fine tiers for old time, so older parts
    * of a range come from coarser tiers. */
   tierSince: number[];
-  /** Per tier, how far a tier built at bucket close (see MATERIALIZED_FROM) has been built; +Infinity else. */
-  materializedUntil: number[];
+  /** Coarse buckets waiting to be rebuilt: queries read those tiers only before the oldest of them. */
+  dirty: DirtyBuckets;
 }
 
 /**
@@ -23,7 +24,10 @@ export interface QueryContext {
  * coarser tier only where it really has more: past a finer tier's retention, or a backfill's history.
  */
 export function heldRanges(ctx: QueryContext, now: number): Held {
-  return { from: holdsFrom(ctx, now), until: ctx.materializedUntil };
+  const until = TIER_RESOLUTIONS.map((_, tier) =>
+    tier >= MATERIALIZED_FROM ? ctx.dirty.first(tier) : Number.POSITIVE_INFINITY,
+  );
+  return { from: holdsFrom(ctx, now), until };
 }
 
 function holdsFrom(ctx: QueryContext, now: number): number[] {

@@ -2,13 +2,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../core.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 
-const EVERY_MS = 10_000;
-/** Late data this long after a bucket closed still lands before the bucket is built. */
-const GRACE_MS = 2 * 60_000;
+const EVERY_MS = 1_000;
+/** A bucket is rebuilt once it has been closed this long: time for requests in flight to commit. */
+const SETTLE_MS = 1_000;
 /** Series per transaction: small enough that live frames are never held up for long. */
 const CHUNK = 500;
+/** Buckets rebuilt per tick at most, so a large backlog (an import of history) spreads over ticks. */
+const PER_TICK = 30;
 
-/** Builds each closed bucket of the tiers built at close (MATERIALIZED_FROM up) from the tier below. */
+/** Rebuilds closed coarse buckets (MATERIALIZED_FROM up) that have new data in the tier below. */
 export const materializePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   let running = false;
   let stopped = false;
@@ -16,19 +18,14 @@ export const materializePlugin: FastifyPluginAsync<{ core: Core }> = async (app,
     if (running) return;
     running = true;
     try {
-      for (let tier = MATERIALIZED_FROM; tier < TIER_RESOLUTIONS.length && !stopped; tier++) {
-        const res = TIER_RESOLUTIONS[tier]!;
-        const to = Math.floor((core.now() - GRACE_MS) / res) * res;
-        if (to > core.query.materializedUntil[tier]!)
-          await buildClosedBuckets(core, tier as TierIndex, to, () => stopped);
-      }
+      const built = await rebuildDirtyBuckets(core, { limit: PER_TICK, stopped: () => stopped });
+      if (built > 0) app.log.debug({ built }, 'rebuilt coarse buckets');
     } finally {
       running = false;
     }
   };
   const timer = setInterval(() => void run(), EVERY_MS);
   timer.unref();
-  app.addHook('onReady', async () => run());
   app.addHook('onClose', async () => {
     stopped = true;
     clearInterval(timer);
@@ -36,18 +33,32 @@ export const materializePlugin: FastifyPluginAsync<{ core: Core }> = async (app,
 };
 
 /**
- * Builds `tier` from where it was built up to `to`, in small transactions with the event loop free in
- * between. Each part replaces its buckets, so a build cut short (a crash, a shutdown) is simply redone;
- * only when every part is written does the mark move and queries start reading those buckets.
+ * Rebuilds dirty closed buckets, finer tiers first (an hour is rebuilt from its minutes only once none of
+ * them is dirty). Each part replaces its rows, so a rebuild cut short is simply done again; the mark is
+ * cleared only when every part is written and no newer data arrived meanwhile.
  */
-export async function buildClosedBuckets(
+export async function rebuildDirtyBuckets(
   core: Core,
-  tier: TierIndex,
-  to: number,
-  stopped = () => false,
-): Promise<void> {
-  const from = core.query.materializedUntil[tier]!;
-  // Commit what is queued first, so the tier below is complete for these buckets.
+  { limit = Number.POSITIVE_INFINITY, stopped = () => false }: { limit?: number; stopped?: () => boolean } = {},
+): Promise<number> {
+  let built = 0;
+  const settled = core.now() - SETTLE_MS;
+  for (let tier = MATERIALIZED_FROM; tier < TIER_RESOLUTIONS.length; tier++) {
+    const res = TIER_RESOLUTIONS[tier]!;
+    for (const { t, version } of core.query.dirty.list(tier, settled - res)) {
+      if (built >= limit || stopped()) return built;
+      if (tier > MATERIALIZED_FROM && core.query.dirty.has(tier - 1, t, t + res)) continue;
+      await rebuild(core, tier as TierIndex, t, t + res, stopped);
+      if (stopped()) return built;
+      if (core.query.dirty.clear(tier, t, version)) core.store.markBuilt(tier as TierIndex, t);
+      built++;
+    }
+  }
+  return built;
+}
+
+async function rebuild(core: Core, tier: TierIndex, from: number, to: number, stopped: () => boolean): Promise<void> {
+  // Commit what is queued first, so the tier below is complete for this bucket.
   core.aggregator.flush();
   let maxId = 0;
   for (const record of core.registry.all()) maxId = Math.max(maxId, record.id);
@@ -58,6 +69,4 @@ export async function buildClosedBuckets(
   }
   core.aggregator.flush();
   core.store.buildBuckets(tier, from, to, { kind: 'red' });
-  core.store.markMaterialized(tier, to);
-  core.query.materializedUntil[tier] = to;
 }

@@ -1,15 +1,15 @@
 import type { RedResponse } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, ingest, startTestApp } from '../testing/test-app.ts';
-import { buildClosedBuckets } from './materialize-plugin.ts';
+import { rebuildDirtyBuckets } from './materialize-plugin.ts';
 
 const HOUR = 3_600_000;
 
-describe('hour buckets built at close', () => {
+describe('minute and hour buckets rebuilt from the tier below', () => {
   let close: () => Promise<void> = async () => {};
   afterEach(() => close());
 
-  it('counts the same before and after the hour is built, including late data', async () => {
+  it('counts the same before and after they are rebuilt, and again after late data', async () => {
     const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
     let now = start + 10 * 60_000;
     const handle = await startTestApp({}, () => now);
@@ -30,15 +30,23 @@ describe('hour buckets built at close', () => {
       );
     const total = (r: RedResponse) => r.series[0]!.points.reduce((n, p) => n + p.count, 0);
 
-    // Not built yet: the hour is read from the 1 min tier.
+    // Not rebuilt yet: the minutes and the hour are read from the 10 s tier.
     expect((await weekly()).body.step).toBe(HOUR);
     expect(total((await weekly()).body)).toBe(105);
+    expect(
+      app.core.store.readRed({ tier: 2, services: ['shop'], byRoute: false, from: start, to: start + HOUR }),
+    ).toEqual([]);
 
-    // The hour closes and is built from the 1 min tier; then late data arrives for it.
+    // The hour closes and is rebuilt (its minutes first); then late data arrives for it.
     now = start + HOUR + 3 * 60_000;
-    await buildClosedBuckets(app.core, 3, start + HOUR);
+    expect(await rebuildDirtyBuckets(app.core)).toBe(3);
+    expect(total((await weekly()).body)).toBe(105);
     expect((await ingest(app, [requests(7, start + 30 * 60_000)])).status).toBe(202);
+    expect(app.core.query.dirty.first(3)).toBe(start);
 
+    // Read right away (from finer tiers where dirty) and after the rebuild, the late data counts once.
+    expect(total((await weekly()).body)).toBe(112);
+    expect(await rebuildDirtyBuckets(app.core)).toBe(2);
     const built = (await weekly()).body;
     expect(total(built)).toBe(112);
     expect(built.series[0]!.points.at(-1)).toMatchObject({ t: start, count: 112 });

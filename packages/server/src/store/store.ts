@@ -50,6 +50,8 @@ export interface CumulativeState {
 /** Everything one group commit writes, in one transaction. Buckets are additive deltas. */
 export interface WriteSet {
   cumulative?: CumulativeState[];
+  /** Coarse buckets, [tier, start], to rebuild from the tier below (see MATERIALIZED_FROM). */
+  dirty?: [number, number][];
   newSeries: SeriesRecord[];
   samples: SampleBucket[][];
   redRoutes: RedBucket[][];
@@ -88,10 +90,10 @@ export interface Store {
   deleteService(name: string): boolean;
   /** Builds part of `tier`'s buckets in [from, to) from the tier below, replacing what is there. */
   buildBuckets(tier: TierIndex, from: number, to: number, part: BuildPart): void;
-  /** Records `tier` as built up to `until` (after every part has been built). */
-  markMaterialized(tier: TierIndex, until: number): void;
-  /** How far `tier` has been built, or null before the first time. */
-  materializedUntil(tier: TierIndex): number | null;
+  /** Clears a bucket's dirty mark once every part of it has been rebuilt. */
+  markBuilt(tier: TierIndex, t: number): void;
+  /** Buckets marked dirty and not rebuilt yet, as [tier, start]. */
+  loadDirty(): [number, number][];
   /** Deletes `tier`'s buckets before `cutoff` of these series and services; returns rows deleted. */
   expire(tier: TierIndex, cutoff: number, seriesIds: readonly number[], services: readonly string[]): number;
   getMeta(key: string): string | null;

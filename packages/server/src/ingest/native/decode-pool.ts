@@ -30,13 +30,13 @@ export class DecodePool {
     this.workers = Array.from({ length: Math.max(1, size) }, () => null);
   }
 
-  decode(body: Buffer, now: number, liveFrom: number): Promise<PackedFold> {
+  decode(body: Buffer, now: number, liveFrom: number, directBefore: number[]): Promise<PackedFold> {
     if (this.queuedBytes > 0 && this.queuedBytes + body.length > this.maxQueuedBytes) {
       return Promise.reject(overloaded(1));
     }
     const id = this.nextId++;
     const slot = id % this.workers.length;
-    const job: DecodeJob = { id, body, now, liveFrom, limits: this.limits };
+    const job: DecodeJob = { id, body, now, liveFrom, directBefore, limits: this.limits };
     // Move the bytes rather than copy them when the body owns its whole buffer (large bodies do).
     const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     this.queuedBytes += body.length;

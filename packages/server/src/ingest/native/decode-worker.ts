@@ -10,6 +10,8 @@ export interface DecodeJob {
   now: number;
   /** Seconds from here on still go to live frames. */
   liveFrom: number;
+  /** Per coarse tier, buckets before this are written directly (see fold's `directBefore`). */
+  directBefore: number[];
   limits: IngestLimits;
 }
 
@@ -37,7 +39,7 @@ export function runJob(job: DecodeJob): { result: DecodeResult; transfer: ArrayB
       const message = `body: not valid JSON (${(error as Error).message})`;
       return { result: { id: job.id, ok: false, code: 'PULSE_ERR_VALIDATION', message }, transfer: [] };
     }
-    const packed = foldPacked(decodeNativeBatch(body, job.now, job.limits), job.liveFrom);
+    const packed = foldPacked(decodeNativeBatch(body, job.now, job.limits), job.liveFrom, job.directBefore);
     return { result: { id: job.id, ok: true, packed }, transfer: transferables(packed) };
   } catch (error) {
     const failed = (code: AppError['code'], message: string) => ({

@@ -1,6 +1,6 @@
 import { IngestAcceptedSchema, NativeBatchSchema } from '@pulseboard/shared';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Core } from '../../core.ts';
+import { type Core, directBefore } from '../../core.ts';
 import { DEFAULT_LIMITS } from './decode.ts';
 import { DecodePool } from './decode-pool.ts';
 
@@ -29,7 +29,13 @@ export const nativeIngestPlugin: FastifyPluginAsync<{ core: Core }> = async (app
       validatorCompiler: () => () => true,
     },
     async (request, reply) => {
-      const packed = await pool.decode(request.body as Buffer, core.now(), core.window.openFrom);
+      const now = core.now();
+      const packed = await pool.decode(
+        request.body as Buffer,
+        now,
+        core.window.openFrom,
+        directBefore(core.config, now),
+      );
       const accepted = await core.aggregator.submitPacked(packed);
       return reply.code(202).send({ accepted });
     },

@@ -39,4 +39,6 @@ CREATE TABLE cumulative_state (
 `,
   // Per-series buckets start at the 10 s tier; 1 s data is kept only as RED rollups (see SAMPLE_TIER_FROM).
   'DROP TABLE samples_1000;',
+  // Coarse buckets (MATERIALIZED_FROM up) waiting to be rebuilt from the tier below.
+  'CREATE TABLE dirty_buckets (tier INTEGER NOT NULL, t INTEGER NOT NULL, PRIMARY KEY (tier, t)) WITHOUT ROWID;',
 ];

@@ -153,7 +153,6 @@ export function openSqliteStore(file: string): SqliteStore {
   const materializeStatements = TIER_RESOLUTIONS.map((_, tier) =>
     tier >= MATERIALIZED_FROM ? materializeTier(tier) : [],
   );
-  const materializedKey = (tier: number) => `materialized_${tier}`;
   const buildBuckets = db.transaction((tier: number, from: number, to: number, part: BuildPart) => {
     if (tier < MATERIALIZED_FROM) throw new RangeError(`tier ${tier} is written directly, not built`);
     const [samples, redService, redRoute] = materializeStatements[tier]!;
@@ -163,7 +162,8 @@ export function openSqliteStore(file: string): SqliteStore {
       redRoute!.run(from, to);
     }
   });
-  const markMaterialized = (tier: number, until: number) => setMeta.run(materializedKey(tier), String(until));
+  const markDirty = db.prepare('INSERT OR IGNORE INTO dirty_buckets (tier, t) VALUES (?, ?)');
+  const markBuilt = db.prepare('DELETE FROM dirty_buckets WHERE tier = ? AND t = ?');
 
   const sampleTier = (tier: number) => {
     const statements = tiers[tier]?.samples;
@@ -200,6 +200,7 @@ export function openSqliteStore(file: string): SqliteStore {
     }
     for (const [service, seen] of set.serviceSeen) touchService.run(service, seen, seen);
     for (const c of set.cumulative ?? []) saveCumulative.run(c);
+    for (const [tier, t] of set.dirty ?? []) markDirty.run(tier, t);
     set.samples.forEach((buckets, tier) => {
       if (buckets.length === 0) return;
       const statement = sampleTier(tier).upsert;
@@ -294,13 +295,14 @@ export function openSqliteStore(file: string): SqliteStore {
     deleteService: (name) => deleteService.immediate(name),
     expire: (tier, cutoff, seriesIds, services) => expire.immediate(tier, cutoff, seriesIds, services),
     buildBuckets: (tier, from, to, part) => buildBuckets.immediate(tier, from, to, part),
-    markMaterialized: (tier, until) => {
-      markMaterialized(tier, until);
+    markBuilt: (tier, t) => {
+      markBuilt.run(tier, t);
     },
-    materializedUntil: (tier) => {
-      const value = getMeta.get(materializedKey(tier))?.value;
-      return value === undefined ? null : Number(value);
-    },
+    loadDirty: () =>
+      db
+        .prepare<[], { tier: number; t: number }>('SELECT tier, t FROM dirty_buckets')
+        .all()
+        .map((r): [number, number] => [r.tier, r.t]),
     getMeta: (key) => getMeta.get(key)?.value ?? null,
     setMeta: (key, value) => {
       setMeta.run(key, value);

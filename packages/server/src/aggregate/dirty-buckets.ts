@@ -1,0 +1,46 @@
+/**
+ * Coarse buckets (tiers MATERIALIZED_FROM up) that have new data in the tier below and must be rebuilt
+ * from it. Each mark carries a version, so a rebuild that raced with a newer write leaves the mark on.
+ */
+export class DirtyBuckets {
+  private readonly byTier = new Map<number, Map<number, number>>();
+  private version = 0;
+
+  constructor(marks: Iterable<readonly [tier: number, t: number]> = []) {
+    for (const [tier, t] of marks) this.add(tier, t);
+  }
+
+  add(tier: number, t: number): void {
+    let buckets = this.byTier.get(tier);
+    if (!buckets) this.byTier.set(tier, (buckets = new Map()));
+    buckets.set(t, ++this.version);
+  }
+
+  /** The oldest dirty bucket start of `tier`, or +Infinity: queries read that tier only before it. */
+  first(tier: number): number {
+    let first = Number.POSITIVE_INFINITY;
+    for (const t of this.byTier.get(tier)?.keys() ?? []) if (t < first) first = t;
+    return first;
+  }
+
+  has(tier: number, from: number, to: number): boolean {
+    for (const t of this.byTier.get(tier)?.keys() ?? []) if (t >= from && t < to) return true;
+    return false;
+  }
+
+  /** Dirty buckets of `tier` starting before `before`, oldest first, with the version to clear them by. */
+  list(tier: number, before: number): { t: number; version: number }[] {
+    return [...(this.byTier.get(tier) ?? [])]
+      .filter(([t]) => t < before)
+      .sort(([a], [b]) => a - b)
+      .map(([t, version]) => ({ t, version }));
+  }
+
+  /** Clears a mark unless it was set again since `version`; true when cleared. */
+  clear(tier: number, t: number, version: number): boolean {
+    const buckets = this.byTier.get(tier);
+    if (buckets?.get(t) !== version) return false;
+    buckets.delete(t);
+    return true;
+  }
+}
