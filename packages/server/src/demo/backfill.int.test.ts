@@ -43,5 +43,14 @@ describe('demo backfill', () => {
     expect(total(fine)).toBeGreaterThan(10_000);
     expect(total(fine)).toBe(total(coarse));
     expect(core.store.readRed({ tier: 0, services: ['api-gateway'], byRoute: false, from: 0, to: now })).toEqual([]);
+
+    // A 1 s view of that history shows each 10 s bucket's average rate, not one spike and nine zeros.
+    const perSecond = (
+      await getJson<RedResponse>(app, `/api/v1/red?service=api-gateway&from=${now - 60_000}&to=${now}&maxPoints=60`)
+    ).body;
+    expect(perSecond.step).toBe(1000);
+    const rates = perSecond.series[0]!.points.map((p) => p.rate);
+    expect(Math.min(...rates)).toBeGreaterThan(0);
+    for (let i = 0; i < 60; i += 10) expect(new Set(rates.slice(i, i + 10)).size).toBe(1);
   });
 });

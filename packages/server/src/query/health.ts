@@ -33,6 +33,7 @@ export function queryHealth(ctx: QueryContext, q: { from: number; to: number; ma
     mainTier: tierForStep(step),
     // A coarse fallback bucket may start before `from`: it belongs to the first output bucket.
     bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
+    step,
     now,
   });
   const cells: HealthResponse['cells'] = [];

@@ -1,5 +1,5 @@
 import type { RedPoint, RedResponse } from '@pulseboard/shared';
-import type { TierIndex } from '../model.ts';
+import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { activeServices, bucketSeconds, heldRanges, type QueryContext, round } from './context.ts';
@@ -26,6 +26,12 @@ export interface RedReadOptions {
   mainTier: TierIndex;
   /** Output bucket a stored bucket start belongs to. */
   bucketOf: (t: number) => number;
+  /**
+   * The output step, when there is one: a stored bucket longer than the step (read from a coarser tier
+   * where a finer one holds nothing, as after the demo backfill) is spread evenly over the output buckets
+   * it covers, so rates show its average instead of one spike and empty neighbours.
+   */
+  step?: number;
   now: number;
 }
 
@@ -35,6 +41,8 @@ export function readRed(ctx: QueryContext, options: RedReadOptions): Map<string,
   const reads = planReads(options.from, options.to, options.mainTier, heldRanges(ctx, options.now));
   for (const read of reads) {
     const rows = ctx.store.readRed({ ...read, services: options.services, byRoute: options.byRoute });
+    const res = TIER_RESOLUTIONS[read.tier];
+    const spread = options.step !== undefined && res > options.step ? options.step : null;
     for (const row of rows) {
       const key = options.byRoute ? `${row.service}\u0000${row.route ?? ''}` : row.service;
       let group = groups.get(key);
@@ -42,15 +50,26 @@ export function readRed(ctx: QueryContext, options: RedReadOptions): Map<string,
         group = { service: row.service, ...(options.byRoute ? { route: row.route ?? null } : {}), buckets: new Map() };
         groups.set(key, group);
       }
-      const t = options.bucketOf(row.t);
-      let acc = group.buckets.get(t);
-      if (!acc) group.buckets.set(t, (acc = { count: 0, errors: 0, sketch: new Sketch() }));
-      acc.count += row.count;
-      acc.errors += row.errors;
-      decodeSketch(row.sketch, acc.sketch);
+      const targets = spread === null ? [options.bucketOf(row.t)] : covered(row.t, res, spread, options);
+      const sketch = targets.length > 1 ? decodeSketch(row.sketch) : null;
+      for (const t of targets) {
+        let acc = group.buckets.get(t);
+        if (!acc) group.buckets.set(t, (acc = { count: 0, errors: 0, sketch: new Sketch() }));
+        acc.count += row.count / targets.length;
+        acc.errors += row.errors / targets.length;
+        if (sketch) acc.sketch.merge(sketch);
+        else decodeSketch(row.sketch, acc.sketch);
+      }
     }
   }
   return groups;
+}
+
+/** Output buckets of `step` inside [t, t + res) and inside the query's range. */
+function covered(t: number, res: number, step: number, options: RedReadOptions): number[] {
+  const out: number[] = [];
+  for (let u = t; u < t + res; u += step) if (u + step > options.from && u < options.to) out.push(options.bucketOf(u));
+  return out.length > 0 ? out : [options.bucketOf(t)];
 }
 
 export interface RedQuery {
@@ -73,6 +92,7 @@ export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
     mainTier: tierForStep(step),
     // A coarse fallback bucket may start before `from`: it belongs to the first output bucket.
     bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
+    step,
     now,
   });
   // Without groupBy every asked-for service gets a series, even an empty one, so charts keep their legend.
@@ -101,6 +121,7 @@ export function redPoint(t: number, acc: RedAcc | undefined, seconds: number): R
     p50: round(acc.sketch.quantile(0.5)),
     p95: round(acc.sketch.quantile(0.95)),
     p99: round(acc.sketch.quantile(0.99)),
-    count: acc.count,
+    // Fractional where a coarser bucket was spread over finer steps.
+    count: round(acc.count, 6) ?? 0,
   };
 }
