@@ -55,7 +55,7 @@ export const serviceName = (s: number): string => `svc-${s}`;
 export const routeName = (r: number): string => `/r/${r}`;
 
 /** mulberry32: tiny, fast, good enough statistically for a synthetic workload, and reproducible. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

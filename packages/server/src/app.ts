@@ -1,15 +1,18 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { alertsPlugin } from './alerts/plugin.ts';
 import type { Config } from './config.ts';
 import { type Core, closeCore, createCore } from './core.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { nativeIngestPlugin } from './ingest/native/plugin.ts';
+import { otlpPlugin } from './ingest/otlp/plugin.ts';
 import { livePlugin } from './live/plugin.ts';
 import { opsPlugin } from './ops.ts';
 import { queryPlugin } from './query/plugin.ts';
 import { materializePlugin } from './store/materialize-plugin.ts';
 import { retentionPlugin } from './store/retention-plugin.ts';
+import { webPlugin } from './web/plugin.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -55,8 +58,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(retentionPlugin, { core });
   await app.register(materializePlugin, { core });
   await app.register(nativeIngestPlugin, { core });
+  await app.register(otlpPlugin, { core });
   await app.register(queryPlugin, { core });
   await app.register(livePlugin, { core });
+  await app.register(alertsPlugin, { core });
+  await app.register(webPlugin, { core });
   // Loaded only when on, so a production server never loads the generator.
   if (config.demo) await app.register((await import('./demo/plugin.ts')).demoPlugin, { core });
   return app;

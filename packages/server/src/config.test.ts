@@ -22,6 +22,14 @@ describe('parseConfig', () => {
     expect(config).toMatchObject({ port: 4000, db: './x.db', demo: false });
     expect(config.retentionMs[0]).toBe(7_200_000);
     expect(parseConfig(['--no-demo'], {}).demo).toBe(false);
+    expect(parseConfig(['--no-default-rules', '--rules', './rules.yaml'], {})).toMatchObject({
+      defaultRules: false,
+      rulesFile: './rules.yaml',
+    });
+    expect(parseConfig([], { PULSEBOARD_DEFAULT_RULES: 'false', PULSEBOARD_RULES: 'r.json' })).toMatchObject({
+      defaultRules: false,
+      rulesFile: 'r.json',
+    });
   });
 
   it('stops on a bad value with a message naming the flag or variable', () => {
@@ -33,6 +41,8 @@ describe('parseConfig', () => {
       [['--colour'], {}, /unknown option --colour/],
       [['--port'], {}, /^--port needs a value/],
       [['--retention-1s', '2d'], {}, /retention must not shrink/],
+      [['--rules', ''], {}, /^--rules: must not be empty/],
+      [[], { PULSEBOARD_DEFAULT_RULES: 'maybe' }, /^PULSEBOARD_DEFAULT_RULES: must be true or false/],
     ];
     for (const [argv, env, message] of cases) {
       expect(() => parseConfig(argv, env)).toThrow(ConfigError);

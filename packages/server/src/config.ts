@@ -25,6 +25,10 @@ export interface Config {
   /** Health targets: a service scores 1 within them, falling to 0 at 5x. */
   healthTargets: { errorRate: number; p99Ms: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** YAML or JSON alert rules loaded at start (read-only in the API); null for none. */
+  rulesFile: string | null;
+  /** The built-in per-service alert rules (error rate, p99 and traffic anomalies, no data). */
+  defaultRules: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -126,6 +130,14 @@ const OPTIONS: Option[] = [
     },
     apply: (c, v: Config['logLevel']) => (c.logLevel = v),
   },
+  { flag: 'rules', env: 'PULSEBOARD_RULES', parse: nonEmpty, apply: (c, v: string) => (c.rulesFile = v) },
+  {
+    flag: 'default-rules',
+    env: 'PULSEBOARD_DEFAULT_RULES',
+    parse: bool,
+    apply: (c, v: boolean) => (c.defaultRules = v),
+    boolean: true,
+  },
 ];
 
 function nonEmpty(text: string): string {
@@ -157,6 +169,8 @@ export function defaultConfig(): Config {
     liveMaxBufferedBytes: 1024 ** 2,
     healthTargets: { errorRate: 0.01, p99Ms: 500 },
     logLevel: 'info',
+    rulesFile: null,
+    defaultRules: true,
   };
 }
 

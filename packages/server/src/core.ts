@@ -7,6 +7,8 @@ import { SecondWindow } from './live/second-window.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { DIRECT_MARGIN_MS, MATERIALIZED_FROM, TIER_RESOLUTIONS } from './model.ts';
 import type { QueryContext } from './query/context.ts';
+import type { AlertStore } from './store/alert-store.ts';
+import { openSqliteAlertStore } from './store/sqlite/alert-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -15,6 +17,8 @@ export interface Core {
   config: Readonly<Config>;
   now: () => number;
   store: Store;
+  /** Alert rules, episodes, silences: same database, same connection. */
+  alertStore: AlertStore;
   registry: SeriesRegistry;
   aggregator: Aggregator;
   bus: Bus;
@@ -29,6 +33,7 @@ const tierSinceKey = (tier: number) => `tier_since_${tier}`;
 
 export function createCore(config: Readonly<Config>, now: () => number): Core {
   const store = openSqliteStore(config.db);
+  const alertStore = openSqliteAlertStore(store.db);
   const registry = new SeriesRegistry(store.loadSeries(), config.maxSeriesPerService);
   const bus = createLocalBus();
   const window = new SecondWindow();
@@ -60,6 +65,7 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     config,
     now,
     store,
+    alertStore,
     registry,
     aggregator,
     bus,

@@ -13,7 +13,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await buildApp(config);
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp(config);
+  } catch (error) {
+    // Options checked when their plugin starts (a `--rules` file) fail the same way as flags.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`pulseboard: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

@@ -1,3 +1,5 @@
+export * from './alert-rules.ts';
+export * from './alerts.ts';
 export * from './errors.ts';
 export * from './ingest.ts';
 export * from './live.ts';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { LiveServiceStats } from '@pulseboard/shared';
+import type { Alert, LiveServiceStats } from '@pulseboard/shared';
 
 /** A closed second, summarised per service: what live frames are made of. */
 export interface SecondFrame {
@@ -9,6 +9,8 @@ export interface SecondFrame {
 
 export interface BusTopics {
   frame: SecondFrame;
+  /** An alert's state changed (or it was acknowledged or silenced): every dashboard shows it at once. */
+  alert: Alert;
 }
 
 /**

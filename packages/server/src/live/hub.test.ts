@@ -43,6 +43,32 @@ describe('LiveHub', () => {
     expect(hub.size).toBe(1);
   });
 
+  it('sends alert changes to every client whatever it subscribed to, skipping one over the buffer bound', () => {
+    const { hub, connect } = setup();
+    const all = connect(['*']);
+    const other = connect(['search']);
+    const stalled = connect();
+    stalled.socket.bufferedAmount = 5 * 1024 ** 2;
+    const alert = {
+      id: 'a1',
+      ruleId: 'r1',
+      ruleName: 'slow',
+      service: 'checkout',
+      state: 'firing' as const,
+      severity: 'critical' as const,
+      signal: 'p99',
+      value: 300,
+      startedAt: 0,
+      reason: 'p99 300 ms is above 250 ms over 1m',
+      silenced: false,
+    };
+    hub.publishAlert(alert);
+    const alerts = (c: typeof all) => c.socket.sent.map((m) => JSON.parse(m)).filter((m) => m.type === 'alert');
+    expect(alerts(all)).toEqual([{ type: 'alert', alert }]);
+    expect(alerts(other)).toEqual([{ type: 'alert', alert }]);
+    expect(alerts(stalled)).toEqual([]);
+  });
+
   it('drops a client that stops answering pings', () => {
     const { hub, connect } = setup();
     const c = connect();

@@ -1,4 +1,11 @@
-import { LiveClientMessageSchema, type LiveError, type LiveFrame, type LiveHello } from '@pulseboard/shared';
+import {
+  type Alert,
+  type LiveAlert,
+  LiveClientMessageSchema,
+  type LiveError,
+  type LiveFrame,
+  type LiveHello,
+} from '@pulseboard/shared';
 import Value from 'typebox/value';
 import type { SecondFrame } from '../bus/bus.ts';
 
@@ -84,6 +91,18 @@ export class LiveHub {
     if (dropped > 0) {
       this.dropped += dropped;
       this.options.onDropped?.(dropped);
+    }
+  }
+
+  /**
+   * An alert state change goes to every client whatever it subscribed to (the alert panel shows all
+   * services). A client over the buffer bound is skipped like for frames; it reloads alerts on reconnect.
+   */
+  publishAlert(alert: Alert): void {
+    const message: LiveAlert = { type: 'alert', alert };
+    const data = JSON.stringify(message);
+    for (const client of this.clients) {
+      if (client.socket.bufferedAmount <= this.options.maxBufferedBytes) client.socket.send(data);
     }
   }
 

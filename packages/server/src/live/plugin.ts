@@ -19,6 +19,7 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     onDropped: (n) => core.metrics.droppedFrames.inc(n),
   });
   const unsubscribe = core.bus.subscribe('frame', (frame) => hub.publish(frame));
+  const unsubscribeAlerts = core.bus.subscribe('alert', (alert) => hub.publishAlert(alert));
   const stopTicker = startSecondTicker({
     now: core.now,
     graceMs: GRACE_MS,
@@ -52,6 +53,7 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     stopTicker();
     clearInterval(heartbeat);
     unsubscribe();
+    unsubscribeAlerts();
     hub.closeAll();
   });
 };

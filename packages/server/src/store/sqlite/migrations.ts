@@ -41,4 +41,20 @@ CREATE TABLE cumulative_state (
   'DROP TABLE samples_1000;',
   // Coarse buckets (MATERIALIZED_FROM up) waiting to be rebuilt from the tier below.
   'CREATE TABLE dirty_buckets (tier INTEGER NOT NULL, t INTEGER NOT NULL, PRIMARY KEY (tier, t)) WITHOUT ROWID;',
+  // Alerts: API rules, episodes (open and history) with their acknowledgement, silences. Bodies are JSON.
+  `
+CREATE TABLE alert_rules (
+  id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE alerts (
+  id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, service TEXT NOT NULL, state TEXT NOT NULL,
+  started_at INTEGER NOT NULL, resolved_at INTEGER, body TEXT NOT NULL, ack_by TEXT, ack_at INTEGER
+);
+CREATE INDEX alerts_open ON alerts (started_at) WHERE state != 'resolved';
+CREATE INDEX alerts_resolved ON alerts (resolved_at) WHERE state = 'resolved';
+CREATE TABLE alert_silences (
+  id TEXT PRIMARY KEY, rule_id TEXT, service TEXT, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+`,
 ];

@@ -1,0 +1,195 @@
+/**
+ * `npx tsx bench/otlp.ts [--observations N] [--connections N] [--seconds-per-body N] [--cumulative] [--quick]`
+ *
+ * OTLP protobuf ingest: builds the bodies (untimed), times the decoders in this process, then starts the
+ * real server on a fresh database, sends every body to /v1/metrics over N keep-alive connections (honouring
+ * 503 + Retry-After), checks every answer is an empty ExportMetricsServiceResponse and that /api/v1/red
+ * counts exactly what was sent, and reports data points/s, observations/s and peak RSS.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RedResponse } from '@pulseboard/shared';
+import { DEFAULT_LIMITS } from '../packages/server/src/ingest/native/decode.ts';
+import { Conversion } from '../packages/server/src/ingest/otlp/convert.ts';
+import { decodeMetricsProtobuf } from '../packages/server/src/ingest/otlp/decode-protobuf.ts';
+import { buildOtlpWorkload, type OtlpWorkload } from './otlp-workload.ts';
+import { startServer } from './server-process.ts';
+
+const GOAL_POINTS_PER_SEC = 200_000;
+
+interface Options {
+  observations: number;
+  connections: number;
+  secondsPerBody: number;
+  cumulative: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { observations: 10_000_000, connections: 4, secondsPerBody: 60, cumulative: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const number = () => {
+      const n = Number((argv[++i] ?? '').replaceAll('_', ''));
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
+      return n;
+    };
+    if (flag === '--observations') opts.observations = number();
+    else if (flag === '--connections') opts.connections = number();
+    else if (flag === '--seconds-per-body') opts.secondsPerBody = number();
+    else if (flag === '--cumulative') opts.cumulative = true;
+    else if (flag === '--quick') opts.observations = 1_000_000;
+    else throw new Error(`unknown argument ${flag}`);
+  }
+  return opts;
+}
+
+/** Decoding alone and decoding + conversion, in this process: the OTLP-specific share of ingest. */
+function timeDecoders(workload: OtlpWorkload) {
+  const limits = { ...DEFAULT_LIMITS, maxAgeMs: 400 * 86_400_000 };
+  const rate = (fn: (body: Buffer) => void) => {
+    const t0 = performance.now();
+    for (const body of workload.bodies) fn(body);
+    return workload.points / ((performance.now() - t0) / 1000);
+  };
+  rate((b) => decodeMetricsProtobuf(b)); // warm-up
+  const decode = rate((b) => decodeMetricsProtobuf(b));
+  const convert = rate((b) => new Conversion(Date.now(), limits).run(decodeMetricsProtobuf(b)));
+  return { decodePointsPerSec: decode, decodeConvertPointsPerSec: convert };
+}
+
+function post(agent: Agent, url: URL, body: Buffer) {
+  return new Promise<{ status: number; retryAfter: number; body: Buffer }>((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: '/v1/metrics',
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: Number(res.headers['retry-after'] ?? 0),
+            body: Buffer.concat(chunks),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function send(baseUrl: string, bodies: Buffer[], connections: number) {
+  const url = new URL(baseUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const ackMs: number[] = [];
+  let next = 0;
+  let retries = 0;
+  const worker = async () => {
+    for (let i = next++; i < bodies.length; i = next++) {
+      for (;;) {
+        const sent = performance.now();
+        const reply = await post(agent, url, bodies[i]!);
+        if (reply.status === 503 || reply.status === 429) {
+          retries++;
+          await new Promise((r) => setTimeout(r, (reply.retryAfter || 0.1) * 1000));
+          continue;
+        }
+        // 200 with an empty body is full success; anything in it is a partialSuccess, i.e. lost points.
+        if (reply.status !== 200 || reply.body.length > 0) {
+          throw new Error(`body ${i}: HTTP ${reply.status} ${reply.body.toString('latin1').slice(0, 300)}`);
+        }
+        ackMs.push(performance.now() - sent);
+        break;
+      }
+    }
+  };
+  const t0 = performance.now();
+  try {
+    await Promise.all(Array.from({ length: connections }, worker));
+  } finally {
+    agent.destroy();
+  }
+  ackMs.sort((a, b) => a - b);
+  const at = (q: number) => ackMs[Math.floor(q * (ackMs.length - 1))] ?? 0;
+  return { wallMs: performance.now() - t0, retries, ackP50Ms: at(0.5), ackP99Ms: at(0.99) };
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  console.log(`OTLP protobuf ingest bench: node ${process.version}, ${cpus().length} cpus, ${JSON.stringify(opts)}`);
+  const workload = buildOtlpWorkload({ ...opts, end: Date.now() + 10_000, marginMs: 30_000, seed: 42 });
+  const mb = workload.bytes / 1e6;
+  console.log(
+    `built ${workload.bodies.length} bodies: ${workload.points} histogram points, ${workload.observations} observations, ${mb.toFixed(1)} MB in ${workload.generationMs.toFixed(0)} ms`,
+  );
+  const decoders = timeDecoders(workload);
+  console.log(
+    `in-process: decode ${fmt(decoders.decodePointsPerSec)} points/s, decode + convert ${fmt(decoders.decodeConvertPointsPerSec)} points/s`,
+  );
+
+  const dir = mkdtempSync(join(tmpdir(), 'pulseboard-otlp-bench-'));
+  const server = await startServer(dir);
+  try {
+    const idleRss = server.rss() ?? 0;
+    const cpu0 = server.cpuSeconds() ?? 0;
+    const sent = await send(server.baseUrl, workload.bodies, opts.connections);
+    const cpu = (server.cpuSeconds() ?? 0) - cpu0;
+    const seconds = sent.wallMs / 1000;
+    const red = await fetch(
+      `${server.baseUrl}/api/v1/red?from=${workload.start - 1000}&to=${workload.end + 1000}&maxPoints=1`,
+    ).then((r) => r.json() as Promise<RedResponse>);
+    const counted = red.series.flatMap((s) => s.points).reduce((n, p) => n + p.count, 0);
+    const results = {
+      date: new Date().toISOString(),
+      options: opts,
+      points: workload.points,
+      observations: workload.observations,
+      bytes: workload.bytes,
+      ...decoders,
+      wallMs: sent.wallMs,
+      pointsPerSec: workload.points / seconds,
+      observationsPerSec: workload.observations / seconds,
+      mbPerSec: mb / seconds,
+      serverCpuSeconds: cpu,
+      ackP50Ms: sent.ackP50Ms,
+      ackP99Ms: sent.ackP99Ms,
+      retries: sent.retries,
+      idleRssBytes: idleRss,
+      peakRssBytes: server.peakRss() ?? server.sampledPeakRss(),
+      countedByRed: counted,
+      countsExact: counted === workload.observations,
+    };
+    console.log(
+      [
+        `ingest: ${fmt(results.pointsPerSec)} histogram points/s (goal ${fmt(GOAL_POINTS_PER_SEC)}), ${fmt(results.observationsPerSec)} observations/s, ${results.mbPerSec.toFixed(1)} MB/s`,
+        `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s, ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries`,
+        `memory: idle ${(idleRss / 2 ** 20).toFixed(0)} MiB, peak RSS ${(results.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+        `check:  /api/v1/red counts ${counted} of ${workload.observations} observations ${results.countsExact ? '(exact)' : '(MISMATCH)'}`,
+      ].join('\n'),
+    );
+    const out = join(import.meta.dirname, 'out');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, `otlp-${results.date.replaceAll(':', '-')}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    if (!results.countsExact) process.exitCode = 1;
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+/**
+ * `npx tsx bench/page.ts [--seconds N]`: the page budget, measured in headless Chromium against a real server
+ * with the demo on (built page; `npm run build:web` first if it is stale):
+ * - time from navigation to the first chart drawn with data, cold (new browser context, empty cache);
+ * - the longest main-thread task while the page takes live updates for N seconds (default 30), from a trace;
+ * - JavaScript size gzipped.
+ * Prints the figures and writes bench/out/page.json.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { launchBrowser } from '../e2e/support/browser.ts';
+import { startServer } from '../e2e/support/server.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const GOALS = { firstChartMs: 1500, longestTaskMs: 50, jsGzipKb: 300 };
+
+const secondsFlag = process.argv.indexOf('--seconds');
+const liveSeconds = secondsFlag >= 0 ? Number(process.argv[secondsFlag + 1]) : 30;
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  args?: { name?: string };
+}
+
+/** Longest `RunTask` on the renderer's main thread, in ms. */
+function longestTask(trace: Buffer): { longestMs: number; tasks: number; over50: number } {
+  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  const main = events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const isMain = (e: TraceEvent) => main.some((m) => m.pid === e.pid && m.tid === e.tid);
+  const durations = events
+    .filter((e) => e.name === 'RunTask' && e.ph === 'X' && isMain(e))
+    .map((e) => (e.dur ?? 0) / 1000);
+  return {
+    longestMs: Math.max(0, ...durations),
+    tasks: durations.length,
+    over50: durations.filter((d) => d > 50).length,
+  };
+}
+
+function jsGzipKb(): number {
+  const assets = path.join(ROOT, 'packages/web/dist/assets');
+  let bytes = 0;
+  for (const name of fs.readdirSync(assets).filter((n) => n.endsWith('.js'))) {
+    bytes += zlib.gzipSync(fs.readFileSync(path.join(assets, name)), { level: 9 }).length;
+  }
+  return bytes / 1024;
+}
+
+async function main(): Promise<void> {
+  execFileSync(process.execPath, ['--import', 'tsx', 'packages/web/scripts/build-if-stale.ts'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  process.stdout.write('page bench: starting the server (demo backfill first)...\n');
+  const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  try {
+    // A first visit warms the server's caches like a user's earlier visit would; the timed load is cold in the browser.
+    const warm = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await (await warm.newPage()).goto(server.url);
+    await warm.close();
+
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(server.url, { waitUntil: 'commit' });
+    const firstChart = await page.waitForFunction(
+      `document.querySelector('[data-testid="chart-latency"][data-state="ready"] .recharts-line-curve') ? performance.now() : false`,
+      undefined,
+      { polling: 'raf', timeout: 30_000 },
+    );
+    const firstChartMs = Number(await firstChart.jsonValue());
+
+    await page.waitForTimeout(2_000);
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    await page.waitForTimeout(liveSeconds * 1000);
+    const tasks = longestTask(await browser.stopTracing());
+    const results = { firstChartMs: Math.round(firstChartMs), ...tasks, liveSeconds, jsGzipKb: Math.round(jsGzipKb()) };
+
+    const line = (name: string, value: string, goal: string, ok: boolean) =>
+      `${name.padEnd(34)} ${value.padStart(10)}   goal ${goal.padEnd(9)} ${ok ? 'ok' : 'OVER'}`;
+    process.stdout.write(
+      [
+        line(
+          'first chart with data (cold)',
+          `${results.firstChartMs} ms`,
+          '< 1500 ms',
+          results.firstChartMs < GOALS.firstChartMs,
+        ),
+        line(
+          `longest main-thread task (${liveSeconds} s live)`,
+          `${results.longestMs.toFixed(1)} ms`,
+          '< 50 ms',
+          results.longestMs < GOALS.longestTaskMs,
+        ),
+        line('JavaScript gzipped', `${results.jsGzipKb} KB`, '< 300 KB', results.jsGzipKb < GOALS.jsGzipKb),
+        `(${results.tasks} tasks traced, ${results.over50} over 50 ms)`,
+        '',
+      ].join('\n'),
+    );
+    fs.mkdirSync(path.join(ROOT, 'bench/out'), { recursive: true });
+    fs.writeFileSync(
+      path.join(ROOT, 'bench/out/page.json'),
+      `${JSON.stringify({ ...results, goals: GOALS }, null, 2)}\n`,
+    );
+  } finally {
+    await browser.close();
+    await server.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`page bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface TestServer {
+  url: string;
+  port: number;
+  db: string;
+  /** Stops the process (SIGTERM, then SIGKILL) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Starts the process again on the same port and database. */
+  restart(): Promise<void>;
+  /** Stops it and deletes its database. */
+  dispose(): Promise<void>;
+  log(): string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function waitFor(url: string, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms`);
+}
+
+/**
+ * The real server (`packages/server/src/main.ts`) in a child process on a free port with a temp database, demo
+ * on, serving the built page. Resolves once `/readyz` answers (the demo backfill is done).
+ */
+export async function startServer(): Promise<TestServer> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-e2e-'));
+  const db = path.join(dir, 'e2e.db');
+  let output = '';
+  let child: ChildProcess;
+  const start = async () => {
+    const args = ['--import', 'tsx', 'packages/server/src/main.ts', '--port', String(port), '--host', '127.0.0.1'];
+    args.push('--db', db, '--log-level', 'warn');
+    child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    await waitFor(`http://127.0.0.1:${port}/readyz`, 90_000, child);
+  };
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  await start();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    db,
+    stop,
+    restart: start,
+    dispose: async () => {
+      await stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+    log: () => output,
+  };
+}

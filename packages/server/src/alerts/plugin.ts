@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Core } from '../core.ts';
+import { AlertService } from './alert-service.ts';
+import { DEFAULT_RULES } from './default-rules.ts';
+import { Dispatcher } from './notifiers/dispatcher.ts';
+import { NOTIFIERS } from './notifiers/registry.ts';
+import { alertUrlFor } from './notify.ts';
+import { registerAlertRoutes } from './routes.ts';
+import { RuleSet } from './rule-set.ts';
+import { loadRulesFile } from './rules-file.ts';
+import { storeSignalSource } from './store-signals.ts';
+
+/** An evaluation slower than this is logged: it delays the event loop (and so the next live frame). */
+const SLOW_EVALUATION_MS = 50;
+const PRUNE_EVERY_MS = 3_600_000;
+/** Resolved alerts are kept this long for the history views. */
+const KEEP_RESOLVED_MS = 30 * 86_400_000;
+
+export interface AlertsPluginOptions {
+  core: Core;
+  /** Injected in tests; the real `fetch` otherwise. */
+  fetch?: typeof globalThis.fetch;
+  /** Retry backoff base for notifications (tests shorten it). */
+  notifyBackoffMs?: number;
+}
+
+/**
+ * Alert rules evaluated on each closed second (the bus's `frame` tick), with signals read from the store;
+ * state changes go to the store, the bus (so the live socket carries them) and notifiers.
+ */
+export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app, { core, ...options }) => {
+  const { config } = core;
+  const fixed = [
+    ...(config.defaultRules ? DEFAULT_RULES : []),
+    ...(config.rulesFile ? loadRulesFile(config.rulesFile) : []),
+  ];
+  const rules = new RuleSet({
+    store: core.alertStore,
+    fixed,
+    now: core.now,
+    newId: randomUUID,
+    metricKind: (name) => {
+      for (const record of core.registry.all()) if (record.name === name) return record.kind;
+      return undefined;
+    },
+  });
+  const dispatcher = new Dispatcher({
+    fetch: options.fetch ?? globalThis.fetch,
+    timeoutMs: 5_000,
+    retries: 3,
+    backoffMs: options.notifyBackoffMs ?? 1_000,
+    maxQueued: 1_000,
+    onFailure: (url, error) => app.log.warn({ url: redact(url), error }, 'alert notification not delivered'),
+  });
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const service = new AlertService({
+    store: core.alertStore,
+    rules,
+    source: storeSignalSource(core.query),
+    bus: core.bus,
+    notify: { dispatcher, notifiers: NOTIFIERS, context: { alertUrl: alertUrlFor(`http://${host}:${config.port}`) } },
+    now: core.now,
+  });
+  registerAlertRoutes(app, service);
+
+  // Frames arrive once a second; evaluation runs after the frame has gone out, never inside its send,
+  // and a burst of frames after a stall collapses into one evaluation at the newest time.
+  let due: number | null = null;
+  let scheduled: NodeJS.Immediate | null = null;
+  const run = () => {
+    scheduled = null;
+    const now = due;
+    due = null;
+    if (now === null) return;
+    const started = performance.now();
+    try {
+      service.evaluate(now);
+    } catch (error) {
+      app.log.error({ err: error }, 'alert evaluation failed');
+    }
+    const ms = performance.now() - started;
+    if (ms > SLOW_EVALUATION_MS) app.log.warn({ ms: Math.round(ms) }, 'slow alert evaluation');
+  };
+  const unsubscribe = core.bus.subscribe('frame', (frame) => {
+    due = Math.max(due ?? 0, frame.t + 1000);
+    scheduled ??= setImmediate(run);
+  });
+
+  const prune = () => {
+    const now = core.now();
+    core.alertStore.pruneResolved(now - KEEP_RESOLVED_MS);
+    core.alertStore.pruneSilences(now - KEEP_RESOLVED_MS);
+  };
+  prune();
+  const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+  pruneTimer.unref();
+
+  app.addHook('onClose', async () => {
+    unsubscribe();
+    if (scheduled) clearImmediate(scheduled);
+    clearInterval(pruneTimer);
+    await dispatcher.close();
+  });
+};
+
+/** Webhook URLs often carry a secret in the path (Slack's do): log the host only. */
+function redact(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'invalid url';
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  checkRule,
+  type MetricType,
+  parseSignal,
+  type Rule,
+  type RuleBody,
+  type RuleSource,
+  SERIES_STATS,
+} from '@pulseboard/shared';
+import { AppError, badRequest, notFound } from '../errors.ts';
+import type { AlertStore } from '../store/alert-store.ts';
+
+export interface RuleSetOptions {
+  store: AlertStore;
+  /** Built-in and `--rules` rules: listed, evaluated, never changed through the API. */
+  fixed: readonly Rule[];
+  now: () => number;
+  newId: () => string;
+  /** The type of a metric the server has seen, so `metric:NAME:STAT` can be checked against it. */
+  metricKind: (name: string) => MetricType | undefined;
+}
+
+/** Every rule the server evaluates: fixed ones (defaults, `--rules`) and those made over the API. */
+export class RuleSet {
+  private api: Rule[];
+
+  constructor(private readonly options: RuleSetOptions) {
+    this.api = options.store.listRules().map((r) => toRule(r.id, r.body, 'api'));
+  }
+
+  all(): readonly Rule[] {
+    return [...this.options.fixed, ...this.api];
+  }
+
+  get(id: string): Rule {
+    const rule = this.all().find((r) => r.id === id);
+    if (!rule) throw notFound(`id: no rule ${id}`);
+    return rule;
+  }
+
+  create(input: unknown): Rule {
+    const body = this.check(input);
+    const rule = toRule(this.options.newId(), body, 'api');
+    const now = this.options.now();
+    this.options.store.insertRule({ id: rule.id, body, createdAt: now, updatedAt: now });
+    this.api = [...this.api, rule];
+    return rule;
+  }
+
+  replace(id: string, input: unknown): Rule {
+    this.writable(id);
+    const body = this.check(input);
+    this.options.store.updateRule(id, body, this.options.now());
+    const rule = toRule(id, body, 'api');
+    this.api = this.api.map((r) => (r.id === id ? rule : r));
+    return rule;
+  }
+
+  remove(id: string): void {
+    this.writable(id);
+    this.options.store.deleteRule(id);
+    this.api = this.api.filter((r) => r.id !== id);
+  }
+
+  private writable(id: string): void {
+    const rule = this.get(id);
+    if (rule.readOnly) {
+      const from = rule.source === 'file' ? 'the --rules file' : 'the built-in defaults (--no-default-rules)';
+      throw new AppError('PULSE_ERR_FORBIDDEN', `id: rule ${id} comes from ${from} and is read-only`);
+    }
+  }
+
+  private check(input: unknown): RuleBody {
+    const result = checkRule(input);
+    if (!result.ok) throw badRequest(`${result.field}: ${result.message}`);
+    const signal = parseSignal(result.rule.signal);
+    if (signal?.kind === 'metric') {
+      const kind = this.options.metricKind(signal.metric);
+      const stats: readonly string[] | undefined = kind && SERIES_STATS[kind];
+      if (kind && stats && !stats.includes(signal.stat)) {
+        throw badRequest(`signal: ${signal.metric} is a ${kind}; its stats are ${stats.join(', ')}`);
+      }
+    }
+    return result.rule;
+  }
+}
+
+export function toRule(id: string, body: RuleBody, source: RuleSource): Rule {
+  return { id, ...body, source, readOnly: source !== 'api' };
+}

@@ -1,0 +1,129 @@
+import { DAY, HOUR, MINUTE, parseSignal, type Signal } from '@pulseboard/shared';
+import { activeServices, type QueryContext } from '../query/context.ts';
+import { readRed } from '../query/red.ts';
+import { MIN_SAMPLE_STEP, mergeSample, readSamples, type SampleAcc } from '../query/samples.ts';
+import { ceilTo, floorTo, tierForStep } from '../query/steps.ts';
+import type { SignalHistory, SignalWindow } from './detectors/types.ts';
+import type { SignalSource } from './evaluator.ts';
+import { type RedTotals, signalValue } from './signal-values.ts';
+
+/** A baseline changes slowly: it is read again at most this often per rule and service. */
+const HISTORY_TTL_MS = MINUTE;
+/** The metric series list is looked up again this often (new series appear rarely). */
+const SERIES_TTL_MS = 10_000;
+
+type Buckets = { red?: Map<number, RedTotals>; samples?: Map<number, SampleAcc> };
+
+/**
+ * Signals read from the store through the query layer, so alerts see exactly what the charts show. Cheap
+ * by construction: one RED read per service and window serves every RED rule of that evaluation, and
+ * baselines are cached for a minute.
+ */
+export function storeSignalSource(ctx: QueryContext): SignalSource {
+  const windowMemo = new Map<string, Buckets>();
+  let memoTo = Number.NaN;
+  const historyCache = new Map<string, { at: number; history: SignalHistory }>();
+  const seriesCache = new Map<string, { at: number; ids: number[] }>();
+  let seenAt = Number.NaN;
+  let seenServices = new Set<string>();
+
+  const seriesIds = (service: string, metric: string, now: number): number[] => {
+    const key = `${service}\u0000${metric}`;
+    const cached = seriesCache.get(key);
+    if (cached && now - cached.at < SERIES_TTL_MS) return cached.ids;
+    const ids = [...ctx.registry.all()].filter((r) => r.service === service && r.name === metric).map((r) => r.id);
+    seriesCache.set(key, { at: now, ids });
+    return ids;
+  };
+
+  /** The signal's buckets over [from, to): `bucketOf` maps a stored bucket start to an output bucket. */
+  const read = (
+    service: string,
+    signal: Signal,
+    from: number,
+    to: number,
+    step: number,
+    bucketOf: (t: number) => number,
+  ): Buckets => {
+    const now = ctx.now();
+    if (signal.kind === 'red') {
+      const mainTier = tierForStep(step);
+      const groups = readRed(ctx, { services: [service], byRoute: false, from, to, mainTier, bucketOf, now });
+      return { red: groups.get(service)?.buckets ?? new Map() };
+    }
+    const ids = seriesIds(service, signal.metric, now);
+    const mainTier = tierForStep(Math.max(MIN_SAMPLE_STEP, step));
+    const perSeries = readSamples(ctx, { seriesIds: ids, from, to, mainTier, bucketOf, now });
+    const merged = new Map<number, SampleAcc>();
+    for (const buckets of perSeries.values()) {
+      for (const [t, acc] of buckets) {
+        const into = merged.get(t);
+        if (into) mergeSample(into, acc);
+        else merged.set(t, { ...acc });
+      }
+    }
+    return { samples: merged };
+  };
+
+  const windowValue = (service: string, signal: Signal, from: number, to: number): SignalWindow => {
+    if (to !== memoTo) {
+      windowMemo.clear();
+      memoTo = to;
+    }
+    // Every RED rule of a service over the same window shares one read.
+    const key = `${service}\u0000${from}\u0000${signal.kind === 'red' ? 'red' : signal.metric}`;
+    let buckets = windowMemo.get(key);
+    // One output bucket for the whole window, whatever tiers it is read from.
+    if (!buckets) windowMemo.set(key, (buckets = read(service, signal, from, to, to - from, () => from)));
+    return signalValue(signal, { red: buckets.red?.get(from), sample: buckets.samples?.get(from) }, (to - from) / 1000);
+  };
+
+  const historyOf = (service: string, signal: Signal, now: number, windowMs: number): SignalHistory => {
+    // Metric buckets are 10 s at the finest, so their baselines use windows of whole 10 s.
+    const step = signal.kind === 'red' ? windowMs : ceilTo(windowMs, MIN_SAMPLE_STEP);
+    const values: number[] = [];
+    const spans: [number, number][] = [
+      [floorTo(now - HOUR, step), floorTo(now - windowMs, step)],
+      // The same time a day earlier, when the store still has it: daily seasonality.
+      [floorTo(now - DAY - HOUR / 2, step), floorTo(now - DAY + HOUR / 2, step)],
+    ];
+    for (const [from, to] of spans) {
+      if (!(to > from)) continue;
+      const buckets = read(service, signal, from, to, step, (t) => Math.max(from, floorTo(t, step)));
+      for (const [t, acc] of buckets.red ?? buckets.samples ?? []) {
+        if (t < from || t >= to || acc.count === 0) continue;
+        const red = buckets.red ? (acc as RedTotals) : undefined;
+        const sample = buckets.samples ? (acc as SampleAcc) : undefined;
+        const { value } = signalValue(signal, { red, sample }, step / 1000);
+        if (value !== null) values.push(value);
+      }
+    }
+    return { values, coveredMs: values.length * step };
+  };
+
+  return {
+    window: (service, text, from, to) => {
+      const signal = parseSignal(text);
+      return signal ? windowValue(service, signal, from, to) : { value: null, count: 0 };
+    },
+    history: (service, text, now, windowMs) => {
+      const signal = parseSignal(text);
+      if (!signal) return { values: [], coveredMs: 0 };
+      const key = `${service}\u0000${text}\u0000${windowMs}`;
+      const cached = historyCache.get(key);
+      if (cached && now - cached.at < HISTORY_TTL_MS) return cached.history;
+      const history = historyOf(service, signal, now, windowMs);
+      historyCache.set(key, { at: now, history });
+      return history;
+    },
+    activeServices: (now) => activeServices(ctx, now),
+    seen: (service) => {
+      const now = ctx.now();
+      if (!(now - seenAt < 1000)) {
+        seenServices = new Set(ctx.store.services().map((s) => s.name));
+        seenAt = now;
+      }
+      return seenServices.has(service);
+    },
+  };
+}

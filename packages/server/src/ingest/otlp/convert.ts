@@ -1,0 +1,204 @@
+import { type AttributeValue, INSTANCE_ATTR, type MetricType as SeriesKind } from '@pulseboard/shared';
+import type { SeriesIdentity, SeriesSamples } from '../../model.ts';
+import type { IngestLimits } from '../native/decode.ts';
+import type { CumulativePoint } from './cumulative.ts';
+import type { Observations } from './histogram.ts';
+import { KIND_CONVERTERS } from './kinds.ts';
+import { type Attributes, FLAG_NO_RECORDED_VALUE, type MetricData, type OtlpExport, type PointBase } from './model.ts';
+import { Rejections } from './rejections.ts';
+
+/**
+ * Samples of one series from every data point of it in the request, ready for the aggregator. Grouping
+ * matters: a body holding a minute of a series folds into one 1-minute bucket, not sixty.
+ */
+export interface Entry {
+  samples: SeriesSamples & { timestamps: number[]; values: number[]; weights?: number[] };
+  /** The data points it holds (one point may feed several entries: a summary feeds three series). */
+  points: number[];
+  /** For cumulative entries, the series key (`seriesKey`), which is also the cumulative state's key. */
+  series: string;
+  /** Holds deltas of a cumulative series, whose state must commit with it. */
+  cumulative: boolean;
+}
+
+/** A cumulative point waiting to be diffed against its series' last point. */
+export interface PendingCumulative extends CumulativePoint {
+  point: number;
+  identity: SeriesIdentity;
+  /** Unit factor for the values (seconds -> ms); state keeps the sender's unit. */
+  scale: number;
+}
+
+/** Where a point belongs: its service, the resource attributes series keep, and its metric. */
+export interface MetricContext {
+  service: string;
+  /** Null when the resource has none of them (then a point's attributes are used as they are). */
+  resourceAttributes: Attributes | null;
+  name: string;
+  unit: string;
+  /** Set when every point of the metric is refused (a bad service or metric name). */
+  invalid: string | null;
+}
+
+const SERVICE_NAME = 'service.name';
+/** The resource attributes that become series attributes; the rest (host, process, SDK) would only add cardinality. */
+const KEPT_RESOURCE_ATTRIBUTES = ['service.namespace', INSTANCE_ATTR];
+
+/**
+ * Converts a decoded export into entries and pending cumulative points, refusing single data points that
+ * cannot be stored (non-finite values, times out of range, limits) instead of the whole request.
+ */
+export class Conversion {
+  readonly entries: Entry[] = [];
+  private readonly bySeries = new Map<string, Entry>();
+  readonly cumulative: PendingCumulative[] = [];
+  readonly rejections = new Rejections();
+  private nextPoint = 0;
+  private readonly oldest: number;
+  private readonly newest: number;
+
+  constructor(
+    now: number,
+    private readonly limits: IngestLimits,
+  ) {
+    this.oldest = now - limits.maxAgeMs;
+    this.newest = now + limits.maxAheadMs;
+  }
+
+  run(request: OtlpExport): this {
+    for (const resource of request.resources) {
+      const service = serviceName(resource.attributes);
+      let resourceAttributes: Attributes | null = null;
+      for (const key of KEPT_RESOURCE_ATTRIBUTES) {
+        const value = resource.attributes[key];
+        if (value !== undefined) (resourceAttributes ??= {})[key] = value;
+      }
+      for (const metric of resource.metrics) {
+        if (!metric.data) continue;
+        const context: MetricContext = {
+          service,
+          resourceAttributes,
+          name: metric.name,
+          unit: metric.unit,
+          invalid: this.invalidNames(service, metric.name, metric.unit),
+        };
+        (KIND_CONVERTERS[metric.data.type] as (c: Conversion, m: MetricContext, d: MetricData) => void)(
+          this,
+          context,
+          metric.data,
+        );
+      }
+    }
+    return this;
+  }
+
+  /** Data points seen, skipped ones (no recorded value) included. */
+  get points(): number {
+    return this.nextPoint;
+  }
+
+  /**
+   * Starts a data point: its id and series attributes, or null when it is skipped (flagged as having no
+   * recorded value) or refused (time out of range, attribute limits, bad names).
+   */
+  begin(p: PointBase, m: MetricContext): { id: number; attributes: Attributes } | null {
+    const id = this.nextPoint++;
+    if ((p.flags & FLAG_NO_RECORDED_VALUE) !== 0) return null;
+    if (m.invalid) return this.refuse(id, m.invalid, m);
+    if (p.time === 0) return this.refuse(id, 'without timeUnixNano', m);
+    if (p.time < this.oldest) return this.refuse(id, 'older than the longest retention', m);
+    if (p.time > this.newest) return this.refuse(id, 'more than 10 minutes ahead of the server clock', m);
+    const attributes = m.resourceAttributes ? { ...p.attributes, ...m.resourceAttributes } : p.attributes;
+    const problem = this.attributeProblem(attributes);
+    if (problem) return this.refuse(id, problem, m);
+    return { id, attributes };
+  }
+
+  reject(id: number, reason: string, m: MetricContext): void {
+    this.rejections.reject(id, reason, `metric "${m.name}" of service "${m.service}"`);
+  }
+
+  identity(m: MetricContext, kind: SeriesKind, name: string, unit: string, attributes: Attributes): SeriesIdentity {
+    return { service: m.service, name, kind, unit, attributes };
+  }
+
+  /** Adds one value of `identity` at `time`; `series` is its key when it is a cumulative series' delta. */
+  emit(point: number, identity: SeriesIdentity, time: number, value: number, series?: string): void {
+    const entry = this.entryFor(identity, series);
+    const { samples } = entry;
+    samples.timestamps.push(time);
+    samples.values.push(value);
+    samples.weights?.push(1);
+    entry.points.push(point);
+  }
+
+  /** Adds the weighted values `fill` appends (a histogram point's buckets) to `identity` at `time`. */
+  emitWeighted(
+    point: number,
+    identity: SeriesIdentity,
+    time: number,
+    fill: (out: Observations) => void,
+    series?: string,
+  ): void {
+    const entry = this.entryFor(identity, series);
+    const { samples } = entry;
+    samples.weights ??= samples.values.map(() => 1);
+    const before = samples.values.length;
+    fill({ values: samples.values, weights: samples.weights });
+    for (let i = before; i < samples.values.length; i++) samples.timestamps.push(time);
+    entry.points.push(point);
+  }
+
+  private entryFor(identity: SeriesIdentity, series: string | undefined): Entry {
+    const cumulative = series !== undefined;
+    // Grouping only needs the attributes as sent (an SDK sends them in one order), which is cheaper than
+    // the sorted series key; a series sent in two orders just stays two entries. The kind is part of the
+    // group so that a type conflict stays two entries the registry can tell apart.
+    const group = cumulative
+      ? `${identity.kind}\u0000${series}`
+      : `${identity.kind}\u0000${identity.service}\u0000${identity.name}\u0000${JSON.stringify(identity.attributes)}`;
+    let entry = this.bySeries.get(group);
+    if (!entry) {
+      entry = { samples: { identity, timestamps: [], values: [] }, points: [], series: series ?? '', cumulative };
+      this.bySeries.set(group, entry);
+      this.entries.push(entry);
+    }
+    return entry;
+  }
+
+  private refuse(id: number, reason: string, m: MetricContext): null {
+    this.reject(id, reason, m);
+    return null;
+  }
+
+  private invalidNames(service: string, name: string, unit: string): string | null {
+    const max = this.limits.maxNameLength;
+    if (service.length === 0 || service.length > max) return `with a service.name longer than ${max} characters`;
+    // Summaries add ".count"/".sum"; leave them room so every series of a metric fits.
+    if (name.length === 0 || name.length > max - 6) return `with a metric name empty or over ${max - 6} characters`;
+    if (unit.length > 64) return 'with a unit over 64 characters';
+    return null;
+  }
+
+  private attributeProblem(attributes: Record<string, AttributeValue>): string | null {
+    const { maxAttributes, maxNameLength, maxAttributeValueLength } = this.limits;
+    let n = 0;
+    for (const key in attributes) {
+      if (++n > maxAttributes) return `with more than ${maxAttributes} attributes`;
+      if (key.length > maxNameLength) return `with an attribute name over ${maxNameLength} characters`;
+      const value = attributes[key];
+      if (typeof value === 'string' && value.length > maxAttributeValueLength) {
+        return `with an attribute value over ${maxAttributeValueLength} characters`;
+      }
+    }
+    return null;
+  }
+}
+
+/** `service.name`, or what the OpenTelemetry spec says an SDK uses without one. */
+function serviceName(attributes: Attributes): string {
+  const name = attributes[SERVICE_NAME];
+  if (name !== undefined && name !== '') return String(name);
+  const executable = attributes['process.executable.name'];
+  return executable === undefined ? 'unknown_service' : `unknown_service:${executable}`;
+}

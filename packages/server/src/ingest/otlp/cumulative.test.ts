@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { type CumulativePoint, CumulativeTracker } from './cumulative.ts';
+import { type CumulativeValue, decodeValue, encodeValue, subtract } from './cumulative-values.ts';
+import { KeyedLock } from './keyed-lock.ts';
+
+const sum = (value: number): CumulativeValue => ({ type: 'sum', value });
+const point = (key: string, start: number, time: number, value: CumulativeValue): CumulativePoint => ({
+  key,
+  start,
+  time,
+  value,
+});
+
+describe('cumulative -> delta', () => {
+  it('counts the first point in full, then differences; a retried point counts nothing', () => {
+    const { tracker, step } = setup();
+    expect(step([point('a', 100, 1000, sum(5))])).toEqual([{ value: 5, fresh: true }]);
+    expect(step([point('a', 100, 2000, sum(12))])).toEqual([{ value: 7, fresh: false }]);
+    expect(step([point('a', 100, 2000, sum(12))])).toEqual([]);
+    expect(step([point('a', 100, 1500, sum(9))])).toEqual([]);
+    expect(tracker.size).toBe(1);
+  });
+
+  it('treats a new start time or a drop as a reset that counts in full, and ignores stale starts', () => {
+    const { step } = setup();
+    step([point('a', 100, 1000, sum(50))]);
+    expect(step([point('a', 3000, 4000, sum(3))])).toEqual([{ value: 3, fresh: true }]);
+    expect(step([point('a', 3000, 5000, sum(1))])).toEqual([{ value: 1, fresh: true }]);
+    expect(step([point('a', 100, 6000, sum(99))])).toEqual([]);
+  });
+
+  it('orders several points of one series in a request by time and chains them', () => {
+    const { step } = setup();
+    const deltas = step([point('a', 0, 3000, sum(10)), point('b', 0, 1000, sum(1)), point('a', 0, 2000, sum(4))]);
+    expect(deltas).toEqual([
+      { value: 4, fresh: true },
+      { value: 6, fresh: false },
+      { value: 1, fresh: true },
+    ]);
+  });
+
+  it('leaves memory untouched until commit, so a failed write is diffed again', () => {
+    const tracker = new CumulativeTracker([]);
+    tracker.commit(tracker.diff([point('a', 0, 1000, sum(5))]).next);
+    const failed = tracker.diff([point('a', 0, 2000, sum(8))]);
+    expect(failed.deltas[0]!.value).toEqual(sum(3));
+    // Not committed: the retry gets the same delta.
+    expect(tracker.diff([point('a', 0, 2000, sum(8))]).deltas[0]!.value).toEqual(sum(3));
+  });
+
+  it('survives a restart through the stored rows', () => {
+    const before = new CumulativeTracker([]);
+    const { next } = before.diff([point('h', 7, 1000, histogram([1, 2, 0], 3))]);
+    before.commit(next);
+    const after = new CumulativeTracker(before.rows(next));
+    const { deltas } = after.diff([point('h', 7, 2000, histogram([1, 5, 2], 8))]);
+    expect(deltas[0]).toMatchObject({ fresh: false, value: { count: 5, counts: [0, 3, 2] } });
+  });
+
+  it('subtracts explicit histograms bucket by bucket; another layout or a lower bucket is a reset', () => {
+    expect(subtract(histogram([2, 3], 5), histogram([1, 1], 2))).toMatchObject({ count: 3, counts: [1, 2], sum: 3 });
+    expect(subtract(histogram([2, 3], 5), histogram([3, 1], 4))).toBeNull();
+    expect(subtract(histogram([2, 3], 5, [1]), histogram([1, 1], 2, [2]))).toBeNull();
+  });
+
+  it('subtracts exponential histograms across a scale change by merging the older buckets', () => {
+    // Previous at scale 2: buckets 4..7 each 1; current at scale 1 (buckets merge pairwise): 2 -> 3, 3 -> 4.
+    const prev = exponential(2, { offset: 4, counts: [1, 1, 1, 1] }, 4);
+    const cur = exponential(1, { offset: 2, counts: [3, 4] }, 7);
+    expect(subtract(cur, prev)).toMatchObject({ count: 3, scale: 1, positive: { offset: 2, counts: [1, 2] } });
+    expect(subtract(prev, cur)).toBeNull();
+  });
+
+  it('round-trips every value type through its stored text and refuses foreign text', () => {
+    for (const v of [sum(3.5), histogram([1, 2], 3), exponential(3, { offset: -2, counts: [4, 0, 1] }, 5)]) {
+      // min/max are not kept: they bound a cumulative point's values, not the next delta's.
+      expect(decodeValue(encodeValue(v))).toEqual(v.type === 'sum' ? v : { ...v, min: null, max: null });
+    }
+    for (const text of ['nope', '{"t":"toString"}', '{"t":"sum"}', 'null']) expect(decodeValue(text)).toBeNull();
+  });
+});
+
+describe('KeyedLock', () => {
+  it('makes a second holder of a key wait for the first, and lets other keys through', async () => {
+    const lock = new KeyedLock();
+    const order: string[] = [];
+    const releaseA = await lock.acquire(['x', 'y']);
+    const second = lock.acquire(['y']).then((release) => {
+      order.push('second');
+      release();
+    });
+    const other = lock.acquire(['z']).then((release) => {
+      order.push('other');
+      release();
+    });
+    await other;
+    order.push('first done');
+    releaseA();
+    await second;
+    expect(order).toEqual(['other', 'first done', 'second']);
+    expect(lock.size).toBe(0);
+  });
+});
+
+function histogram(counts: number[], count: number, bounds = [10]): CumulativeValue {
+  return { type: 'histogram', count, sum: count, min: null, max: null, bounds, counts };
+}
+
+function exponential(scale: number, positive: { offset: number; counts: number[] }, count: number): CumulativeValue {
+  return {
+    type: 'exponential',
+    count,
+    sum: null,
+    min: null,
+    max: null,
+    scale,
+    zeroCount: 0,
+    positive,
+    negative: { offset: 0, counts: [] },
+  };
+}
+
+function setup() {
+  const tracker = new CumulativeTracker([]);
+  const step = (points: CumulativePoint[]) => {
+    const { deltas, next } = tracker.diff(points);
+    tracker.commit(next);
+    return deltas.map((d) => ({ value: (d.value as { value: number }).value, fresh: d.fresh }));
+  };
+  return { tracker, step };
+}

@@ -1,0 +1,207 @@
+import { bucketIndex, RELATIVE_ACCURACY } from '../../sketch/sketch.ts';
+
+/**
+ * Turns an OTLP histogram point into weighted representative values, which the aggregator folds into the
+ * quantile sketch like raw observations. The guarantee the dashboard relies on: every value is placed so
+ * that what the sketch reports for it lies inside the OTLP bucket it came from, so a percentile read back
+ * always lands in the bucket that holds the exact value. Weights are whole numbers, so counts stay exact.
+ *
+ * Averages come from the representative values; explicit buckets are nudged to the point's `sum` (below),
+ * exponential ones keep their log-midpoints (their buckets are narrow, so the sum is close anyway).
+ */
+export interface Observations {
+  values: number[];
+  weights: number[];
+}
+
+/** At most this many values stand for one explicit bucket: enough to interpolate inside wide buckets. */
+export const SPREAD = 4;
+
+// Mirrors sketch.ts: a value v > 0 is reported as 2 * GAMMA^i / (GAMMA + 1) with i = bucketIndex(v).
+const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+const MIN_INDEXABLE = 1e-9;
+const binValue = (index: number) => (2 * GAMMA ** index) / (GAMMA + 1);
+/** Comfortably more than the sketch's relative error, rounding included. */
+const EDGE_MARGIN = 2 * RELATIVE_ACCURACY;
+
+/** What the sketch will report for `v`. */
+export function reportedValue(v: number): number {
+  if (v > MIN_INDEXABLE) return binValue(bucketIndex(v));
+  if (v < -MIN_INDEXABLE) return -binValue(bucketIndex(-v));
+  return 0;
+}
+
+/**
+ * `v` (inside (lo, hi]), moved to a neighbouring sketch bin when its own bin straddles a bucket edge and
+ * would report a value outside the bucket. Buckets narrower than a bin (~1.6%) keep `v` as it is.
+ */
+export function placeInside(v: number, lo: number, hi: number): number {
+  // The sketch reports within RELATIVE_ACCURACY of v: a value that far from both edges needs no check,
+  // which spares a log and a power for most values (this runs per bucket of every histogram point).
+  const margin = Math.abs(v) * EDGE_MARGIN;
+  if (v - margin > lo && v + margin <= hi) return v;
+  const reported = reportedValue(v);
+  if (reported > lo && reported <= hi) return v;
+  if (Math.abs(v) <= MIN_INDEXABLE) return v;
+  const sign = v > 0 ? 1 : -1;
+  const index = bucketIndex(Math.abs(v));
+  for (const neighbour of [index - 1, index + 1]) {
+    const candidate = sign * binValue(neighbour);
+    if (candidate > lo && candidate <= hi) return candidate;
+  }
+  return v;
+}
+
+export interface ExplicitBuckets {
+  bounds: readonly number[];
+  counts: readonly number[];
+  min: number | null;
+  max: number | null;
+  sum: number | null;
+}
+
+/**
+ * Explicit-bucket histogram -> values. `scale` converts the point's unit (seconds -> ms). `exact` says
+ * min/max are observations of exactly these counts (a delta point, or the first of a cumulative series);
+ * then one value sits on each, and the rest spread evenly through the part of each bucket between them.
+ * With a `sum`, the spread values then slide within their buckets until the weighted sum matches it, so
+ * `avg` comes out right wherever the buckets allow.
+ */
+export function explicitObservations(p: ExplicitBuckets, scale: number, exact: boolean, out: Observations): void {
+  const { bounds, counts } = p;
+  const min = p.min !== null && Number.isFinite(p.min) ? p.min * scale : null;
+  const max = p.max !== null && Number.isFinite(p.max) ? p.max * scale : null;
+  const first = out.values.length;
+  // Per value pushed: the range it may slide in (a, b) and its bucket (lo, hi].
+  const ranges: number[] = [];
+  const last = counts.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const count = counts[i]!;
+    if (count === 0) continue;
+    const lo = i === 0 ? Number.NEGATIVE_INFINITY : bounds[i - 1]! * scale;
+    const hi = i === last ? Number.POSITIVE_INFINITY : bounds[i]! * scale;
+    const minHere = min !== null && min > lo && min <= hi;
+    const maxHere = max !== null && max > lo && max <= hi;
+    let a = minHere ? min : lo;
+    let b = maxHere ? max : hi;
+    if (a === Number.NEGATIVE_INFINITY && b === Number.POSITIVE_INFINITY) {
+      // No bounds and no min/max: the mean is all there is.
+      a = b = p.sum !== null && Number.isFinite(p.sum) ? (p.sum * scale) / count : 0;
+    } else if (a === Number.NEGATIVE_INFINITY) {
+      // Below the first bound: measurements are mostly durations and sizes, so 0 unless the bound is lower.
+      a = Math.min(0, b);
+    } else if (b === Number.POSITIVE_INFINITY) {
+      // Past the last bound with no max: just inside the overflow bucket, as Prometheus reports its bound.
+      b = a = a > 0 ? a * GAMMA * GAMMA : a + 1;
+    }
+    spread(out, ranges, count, a, b, exact && minHere, exact && maxHere, lo, hi);
+  }
+  if (p.sum !== null && Number.isFinite(p.sum)) matchSum(out, first, ranges, p.sum * scale);
+  for (let i = first; i < out.values.length; i++) {
+    const r = (i - first) * 4;
+    out.values[i] = placeInside(out.values[i]!, ranges[r + 2]!, ranges[r + 3]!);
+  }
+}
+
+function spread(
+  out: Observations,
+  ranges: number[],
+  count: number,
+  a: number,
+  b: number,
+  aObserved: boolean,
+  bObserved: boolean,
+  lo: number,
+  hi: number,
+): void {
+  let left = count;
+  // Observed min/max are fixed points: their range is themselves.
+  if (aObserved) {
+    push(out, a, 1);
+    ranges.push(a, a, lo, hi);
+    left--;
+  }
+  if (bObserved && left > 0 && !(aObserved && a === b)) {
+    push(out, b, 1);
+    ranges.push(b, b, lo, hi);
+    left--;
+  }
+  if (left === 0) return;
+  const k = Math.min(left, SPREAD);
+  const each = Math.floor(left / k);
+  const extra = left - each * k;
+  for (let j = 0; j < k; j++) {
+    push(out, a + ((b - a) * (j + 0.5)) / k, j < extra ? each + 1 : each);
+    ranges.push(a, b, lo, hi);
+  }
+}
+
+/** Slides every value the same fraction of the way to its range's top (or bottom) to meet `target`. */
+function matchSum(out: Observations, first: number, ranges: number[], target: number): void {
+  let sum = 0;
+  let room = 0;
+  for (let i = first; i < out.values.length; i++) sum += out.values[i]! * out.weights[i]!;
+  const gap = target - sum;
+  const up = gap > 0;
+  for (let i = first; i < out.values.length; i++) {
+    const r = (i - first) * 4;
+    room += (up ? ranges[r + 1]! - out.values[i]! : out.values[i]! - ranges[r]!) * out.weights[i]!;
+  }
+  if (room <= 0 || gap === 0) return;
+  const f = Math.min(1, Math.abs(gap) / room);
+  for (let i = first; i < out.values.length; i++) {
+    const r = (i - first) * 4;
+    const v = out.values[i]!;
+    out.values[i] = up ? v + f * (ranges[r + 1]! - v) : v - f * (v - ranges[r]!);
+  }
+}
+
+function push(out: Observations, value: number, weight: number): void {
+  out.values.push(value);
+  out.weights.push(weight);
+}
+
+export interface ExponentialBucketsInput {
+  scale: number;
+  zeroCount: number;
+  positive: { offset: number; counts: readonly number[] };
+  negative: { offset: number; counts: readonly number[] };
+  min: number | null;
+  max: number | null;
+}
+
+/**
+ * Exponential histogram -> one value per non-empty bucket at its log-midpoint base^(i + 1/2), clamped to
+ * min/max when the bucket holds them; the zero bucket counts at 0. Works for any scale, including negative.
+ */
+export function exponentialObservations(p: ExponentialBucketsInput, unit: number, out: Observations): void {
+  if (p.zeroCount > 0) push(out, 0, p.zeroCount);
+  side(p, p.positive, 1, unit, out);
+  side(p, p.negative, -1, unit, out);
+}
+
+function side(
+  p: ExponentialBucketsInput,
+  buckets: ExponentialBucketsInput['positive'],
+  sign: 1 | -1,
+  unit: number,
+  out: Observations,
+): void {
+  const width = 2 ** -p.scale;
+  const min = p.min !== null && Number.isFinite(p.min) ? p.min * unit : Number.NEGATIVE_INFINITY;
+  const max = p.max !== null && Number.isFinite(p.max) ? p.max * unit : Number.POSITIVE_INFINITY;
+  for (let j = 0; j < buckets.counts.length; j++) {
+    const count = buckets.counts[j]!;
+    if (count === 0) continue;
+    const index = buckets.offset + j;
+    const inner = sign * 2 ** (index * width) * unit;
+    const outer = sign * 2 ** ((index + 1) * width) * unit;
+    const lo = Math.min(inner, outer);
+    const hi = Math.max(inner, outer);
+    const mid = sign * 2 ** ((index + 0.5) * width) * unit;
+    // min/max narrow the bucket that holds them; a min or max outside this bucket is someone else's.
+    const clamped = Math.min(Math.max(mid, min), max);
+    const v = clamped >= lo && clamped <= hi ? clamped : mid;
+    push(out, placeInside(v, lo, hi), count);
+  }
+}

@@ -1,0 +1,235 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { RedResponse } from '@pulseboard/shared';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { overloaded } from '../../errors.ts';
+import { getJson, startTestApp } from '../../testing/test-app.ts';
+import { encodeOtlpProtobuf, readResponse, readStatus } from './test-encoder.ts';
+
+// Just after the saved samples were captured, so their timestamps are "now".
+const NOW = 1_795_881_944_000;
+const JSON_TYPE = { 'content-type': 'application/json' };
+const PROTOBUF_TYPE = { 'content-type': 'application/x-protobuf' };
+const sample = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'testdata', name));
+
+describe('POST /v1/metrics', () => {
+  let close: () => Promise<void> = async () => {};
+  afterEach(() => close());
+
+  it('stores the SDK JSON sample and answers an empty response in JSON', async () => {
+    const { app, red } = await setup();
+    const res = await post(app, sample('metrics-delta-1.json'), JSON_TYPE);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json()).toEqual({});
+    expect(await red('checkout-api')).toEqual({ count: 4, errors: 1 });
+  });
+
+  it('stores the protobuf sample, answers empty protobuf, and does not count a repeated cumulative export twice', async () => {
+    const { app, red } = await setup();
+    for (let i = 0; i < 3; i++) {
+      const res = await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/x-protobuf');
+      expect(res.rawPayload.length).toBe(0);
+    }
+    expect(await red('checkout-api')).toEqual({ count: 4, errors: 1 });
+  });
+
+  it('inflates gzip bodies of either encoding', async () => {
+    const { app, red } = await setup();
+    const gzip = { 'content-encoding': 'gzip' };
+    expect((await post(app, zlib.gzipSync(sample('metrics-delta-1.json')), { ...JSON_TYPE, ...gzip })).statusCode).toBe(
+      200,
+    );
+    const pb = encodeOtlpProtobuf(JSON.parse(sample('metrics-delta-2.json').toString()));
+    expect((await post(app, zlib.gzipSync(pb), { ...PROTOBUF_TYPE, ...gzip })).statusCode).toBe(200);
+    expect(await red('checkout-api')).toEqual({ count: 4, errors: 1 });
+  });
+
+  it('answers partialSuccess for points it refuses and stores the rest', async () => {
+    const { app } = await setup();
+    const body = exportOf('svc', [
+      gauge('g', [point(1), point('NaN'), point(2, NOW - 500 * 86_400_000), point(3, NOW + 20 * 60_000)]),
+    ]);
+    const res = await post(app, Buffer.from(JSON.stringify(body)), JSON_TYPE);
+    expect(res.statusCode).toBe(200);
+    const { partialSuccess } = res.json();
+    expect(partialSuccess.rejectedDataPoints).toBe('3');
+    expect(partialSuccess.errorMessage).toMatch(/^3 data points rejected: 1 with a missing or non-finite value/);
+    const pb = await post(app, encodeOtlpProtobuf(body), PROTOBUF_TYPE);
+    expect(readResponse(pb.rawPayload)).toMatchObject({ rejected: 3, message: expect.stringContaining('older than') });
+    const series = await getJson<{ series: { points: { value: number | null }[] }[] }>(
+      app,
+      `/api/v1/series?metric=g&service=svc&stat=last&from=${NOW - 60_000}&to=${NOW + 1000}&maxPoints=1`,
+    );
+    expect(series.body.series[0]!.points[0]!.value).toBe(1);
+  });
+
+  it('refuses series past the per-service limit or of another type as rejected points; the rest is stored', async () => {
+    const { app } = await setup({ maxSeriesPerService: 3 });
+    const points = [1, 2, 3, 4, 5].map((i) => point(i, NOW, { i }));
+    const res = await post(app, Buffer.from(JSON.stringify(exportOf('svc', [gauge('g', points)]))), JSON_TYPE);
+    expect(res.json().partialSuccess).toMatchObject({
+      rejectedDataPoints: '2',
+      errorMessage: expect.stringContaining('series limit'),
+    });
+    const typed = exportOf('svc', [
+      { name: 'g', sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [point(1)] } },
+    ]);
+    const conflict = await post(app, Buffer.from(JSON.stringify(typed)), JSON_TYPE);
+    expect(conflict.json().partialSuccess).toMatchObject({
+      rejectedDataPoints: '1',
+      errorMessage: expect.stringContaining('another type'),
+    });
+    const metrics = await getJson<{ metrics: { attributes: Record<string, unknown[]> }[] }>(
+      app,
+      '/api/v1/metrics?service=svc',
+    );
+    expect(metrics.body.metrics[0]!.attributes.i).toHaveLength(3);
+  });
+
+  it('answers bad bodies with a google.rpc.Status in the request encoding and stores nothing', async () => {
+    const { app } = await setup({ bodyLimitBytes: 4096 });
+    const good = sample('metrics-cumulative.pb');
+    const cases: [string, Buffer, Record<string, string>, number][] = [
+      ['broken protobuf', good.subarray(0, good.length - 9), PROTOBUF_TYPE, 400],
+      ['garbage protobuf', Buffer.from('garbage that is not protobuf'), PROTOBUF_TYPE, 400],
+      ['truncated JSON', sample('metrics-delta-1.json').subarray(0, 500), JSON_TYPE, 400],
+      [
+        'wrong enum',
+        Buffer.from(
+          JSON.stringify(exportOf('svc', [{ name: 's', sum: { aggregationTemporality: 3, dataPoints: [point(1)] } }])),
+        ),
+        JSON_TYPE,
+        400,
+      ],
+      [
+        'wrong enum (protobuf)',
+        encodeOtlpProtobuf(exportOf('svc', [{ name: 'h', histogram: { aggregationTemporality: 0, dataPoints: [] } }])),
+        PROTOBUF_TYPE,
+        400,
+      ],
+      ['empty JSON', Buffer.alloc(0), JSON_TYPE, 400],
+      ['oversized', Buffer.from(JSON.stringify({ pad: 'x'.repeat(5000) })), JSON_TYPE, 413],
+      ['gzip bomb', zlib.gzipSync(Buffer.alloc(1 << 20)), { ...PROTOBUF_TYPE, 'content-encoding': 'gzip' }, 413],
+      ['not gzip', Buffer.from('plain'), { ...JSON_TYPE, 'content-encoding': 'gzip' }, 400],
+      ['brotli', Buffer.from('{}'), { ...JSON_TYPE, 'content-encoding': 'br' }, 415],
+      ['text', Buffer.from('hello'), { 'content-type': 'text/plain' }, 415],
+    ];
+    for (const [what, body, headers, status] of cases) {
+      const res = await post(app, body, headers);
+      expect(res.statusCode, what).toBe(status);
+      const rpc = headers['content-type'] === PROTOBUF_TYPE['content-type'] ? readStatus(res.rawPayload) : res.json();
+      expect(rpc.code, what).toBe(status === 413 ? 8 : 3);
+      expect(rpc.message, what).toBeTruthy();
+    }
+    const services = await getJson<{ services: unknown[] }>(app, '/api/v1/services');
+    expect(services.body.services).toEqual([]);
+  });
+
+  it('answers 503 with Retry-After when the aggregator is overloaded, and a later retry counts once', async () => {
+    const { app, red } = await setup();
+    const { aggregator } = app.core;
+    const submit = aggregator.submit.bind(aggregator);
+    aggregator.submit = () => Promise.reject(overloaded(2));
+    const busy = await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE);
+    expect(busy.statusCode).toBe(503);
+    expect(busy.headers['retry-after']).toBe('2');
+    expect(readStatus(busy.rawPayload).code).toBe(14);
+    aggregator.submit = () => {
+      aggregator.submit = submit;
+      return Promise.reject(new Error('disk full'));
+    };
+    expect((await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE)).statusCode).toBe(500);
+    expect((await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE)).statusCode).toBe(200);
+    expect(await red('checkout-api')).toEqual({ count: 4, errors: 1 });
+  });
+
+  it('keeps cumulative state across a restart, so nothing is counted twice', async () => {
+    const first = await setup();
+    const series = (value: number, time: number) =>
+      Buffer.from(JSON.stringify(exportOf('svc', [requests([value, 0], NOW - 60_000, time)])));
+    await post(first.app, series(3, NOW - 30_000), JSON_TYPE);
+    await first.app.close();
+    const second = await setup({ db: first.config.db });
+    expect((await post(second.app, series(3, NOW - 30_000), JSON_TYPE)).statusCode).toBe(200);
+    await post(second.app, series(5, NOW - 20_000), JSON_TYPE);
+    expect(await second.red('svc')).toEqual({ count: 5, errors: 0 });
+  });
+
+  it('counts concurrent cumulative exports of one series once, whatever their order', async () => {
+    const { app, red } = await setup();
+    const bodies = [1, 2, 3, 4, 5].map((n) =>
+      encodeOtlpProtobuf(exportOf('svc', [requests([n * 10, n], NOW - 60_000, NOW - 10_000 + n * 1000)])),
+    );
+    const responses = await Promise.all([4, 0, 2, 1, 3].map((i) => post(app, bodies[i]!, PROTOBUF_TYPE)));
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(await red('svc')).toEqual({ count: 55, errors: 5 });
+  });
+
+  async function setup(overrides = {}) {
+    const handle = await setupApp(overrides);
+    close = () => handle.app.close();
+    return handle;
+  }
+});
+
+function post(app: FastifyInstance, payload: Buffer, headers: Record<string, string>) {
+  return app.inject({ method: 'POST', url: '/v1/metrics', headers, payload });
+}
+
+function point(value: number | string, time = NOW, attributes: Record<string, number> = {}) {
+  const attrs = Object.entries(attributes).map(([key, v]) => ({ key, value: { intValue: v } }));
+  return { timeUnixNano: `${time}000000`, asDouble: value, attributes: attrs };
+}
+
+function gauge(name: string, dataPoints: unknown[]) {
+  return { name, gauge: { dataPoints } };
+}
+
+/** A cumulative http.server.request.duration histogram (ms) with [ok, error] request counts, all 20 ms. */
+function requests([ok, errors]: [number, number], start: number, time: number) {
+  const dataPoint = (count: number, status: number) => ({
+    startTimeUnixNano: `${start}000000`,
+    timeUnixNano: `${time}000000`,
+    count,
+    sum: count * 20,
+    explicitBounds: [10, 50],
+    bucketCounts: [0, count, 0],
+    attributes: [{ key: 'http.response.status_code', value: { intValue: status } }],
+  });
+  return {
+    name: 'http.server.request.duration',
+    unit: 'ms',
+    histogram: { aggregationTemporality: 2, dataPoints: [dataPoint(ok, 200), dataPoint(errors, 500)] },
+  };
+}
+
+function exportOf(service: string, metrics: unknown[]) {
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeMetrics: [{ metrics }],
+      },
+    ],
+  };
+}
+
+async function setupApp(overrides = {}) {
+  const handle = await startTestApp(overrides, () => NOW);
+  const red = async (service: string) => {
+    const res = await getJson<RedResponse>(
+      handle.app,
+      `/api/v1/red?service=${service}&from=${NOW - 3_600_000}&to=${NOW + 60_000}&maxPoints=1`,
+    );
+    const points = res.body.series.flatMap((s) => s.points);
+    const count = points.reduce((n, p) => n + p.count, 0);
+    const errors = Math.round(points.reduce((n, p) => n + p.count * (p.errorRate ?? 0), 0));
+    return { count, errors };
+  };
+  return { ...handle, red };
+}

@@ -1,0 +1,120 @@
+import type { ErrorCode } from '@pulseboard/shared';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Core } from '../../core.ts';
+import { AppError, badRequest } from '../../errors.ts';
+import { DEFAULT_LIMITS } from '../native/decode.ts';
+import { readBody } from './body.ts';
+import { ENCODINGS, encodingOf, type OtlpEncoding } from './encodings.ts';
+import { OtlpIngest } from './ingest.ts';
+import { DecodeError } from './model.ts';
+import { SIGNALS, type Signal } from './signals.ts';
+
+/** gRPC status codes for the google.rpc.Status bodies, by HTTP status (the OTLP/HTTP mapping). */
+const GRPC_CODES: Readonly<Record<number, number>> = {
+  400: 3, // INVALID_ARGUMENT
+  401: 16, // UNAUTHENTICATED
+  403: 7, // PERMISSION_DENIED
+  404: 5, // NOT_FOUND
+  413: 8, // RESOURCE_EXHAUSTED
+  415: 3,
+  429: 8,
+  500: 13, // INTERNAL
+  503: 14, // UNAVAILABLE
+};
+
+const UNSUPPORTED = `content-type must be ${Object.keys(ENCODINGS).join(' or ')}`;
+
+/**
+ * OTLP/HTTP: `POST /v1/metrics` in JSON or protobuf, gzip or not, answered in the request's encoding;
+ * `/v1/traces` and `/v1/logs` refuse everything politely. Encapsulated: its body parsers (raw bytes,
+ * inflated under the body limit) and its error handler (google.rpc.Status instead of `{code, message}`)
+ * apply to these routes only.
+ */
+export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
+  const limits = { ...DEFAULT_LIMITS, maxAgeMs: Math.max(...core.config.retentionMs) };
+  const ingest = new OtlpIngest({ ...core, limits });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(Object.keys(ENCODINGS), (request, payload, done) => {
+    readBody(payload, request.headers['content-encoding'], core.config.bodyLimitBytes).then(
+      (body) => done(null, body),
+      (error: Error) => done(error, undefined),
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    const { status, code, message } = describe(error);
+    if (status >= 500 && !(error instanceof AppError)) request.log.error({ err: error }, 'OTLP request failed');
+    core.metrics.rejected.inc({ code });
+    if (error instanceof AppError) reply.headers(error.headers);
+    // Exporters retry 429/503 after Retry-After; give them one even when the cause did not.
+    if ((status === 503 || status === 429) && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+    const encoding = encodingOf(request.headers['content-type']) ?? ENCODINGS['application/json']!;
+    return reply
+      .code(status)
+      .type(encoding.contentType)
+      .send(encoding.status({ code: GRPC_CODES[status] ?? 2, message }));
+  });
+
+  const schema = (summary: string) => ({ schema: { tags: ['ingest'], summary } });
+
+  app.post('/v1/metrics', schema('OTLP/HTTP metrics (JSON or protobuf, gzip or not)'), async (request, reply) => {
+    const encoding = requestEncoding(request);
+    const decoded = decode(() => encoding.decodeMetrics(body(request)));
+    const result = await ingest.ingest(decoded);
+    const partial = result.rejected > 0 ? { rejected: result.rejected, message: result.message } : null;
+    return send(reply, encoding, encoding.response('rejectedDataPoints', partial));
+  });
+
+  for (const [path, signal] of [
+    ['/v1/traces', SIGNALS.traces],
+    ['/v1/logs', SIGNALS.logs],
+  ] as [string, Signal][]) {
+    app.post(
+      path,
+      schema(`OTLP/HTTP ${signal.noun}: not stored, refused with partialSuccess`),
+      async (request, reply) => {
+        const encoding = requestEncoding(request);
+        const rejected = decode(() => encoding.countItems(body(request), signal));
+        const message = `Pulseboard stores metrics only; ${rejected} ${signal.noun} dropped. Send them to a tracing or logging backend.`;
+        return send(reply, encoding, encoding.response(signal.rejectedField, { rejected, message }));
+      },
+    );
+  }
+};
+
+function requestEncoding(request: FastifyRequest): OtlpEncoding {
+  const encoding = encodingOf(request.headers['content-type']);
+  if (!encoding) throw new AppError('PULSE_ERR_UNSUPPORTED_MEDIA_TYPE', UNSUPPORTED);
+  return encoding;
+}
+
+/** The raw body the parser read; a POST without one is an empty request (valid in protobuf, not in JSON). */
+function body(request: FastifyRequest): Buffer {
+  return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+}
+
+function decode<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof DecodeError) throw badRequest(error.message);
+    // protobufjs' Reader signals truncation and bad wire types with plain Errors.
+    if (error instanceof Error) throw badRequest(`body: not a valid OTLP protobuf message (${error.message})`);
+    throw error;
+  }
+}
+
+function send(reply: FastifyReply, encoding: OtlpEncoding, payload: Buffer | string) {
+  return reply.code(200).type(encoding.contentType).send(payload);
+}
+
+function describe(error: FastifyError | AppError): { status: number; code: ErrorCode; message: string } {
+  if (error instanceof AppError) return { status: error.statusCode, code: error.code, message: error.message };
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return { status: 415, code: 'PULSE_ERR_UNSUPPORTED_MEDIA_TYPE', message: UNSUPPORTED };
+  }
+  const status = error.statusCode ?? 500;
+  if (status < 500) return { status, code: 'PULSE_ERR_VALIDATION', message: error.message };
+  return { status: 500, code: 'PULSE_ERR_INTERNAL', message: 'internal error; see the server log' };
+}

@@ -1,0 +1,129 @@
+import { type AnyValue, MAX_ANY_VALUE_DEPTH, toAttribute } from './attributes.ts';
+import { type Attributes, DecodeError } from './model.ts';
+import {
+  checkEnd,
+  expectWire,
+  lengthEnd,
+  type Reader,
+  readTag,
+  skipField,
+  varint64,
+  WIRE_BYTES,
+  WIRE_FIXED64,
+  WIRE_VARINT,
+} from './wire.ts';
+
+/**
+ * opentelemetry/proto/common/v1: KeyValue and AnyValue, shared by every signal. Field numbers are listed in
+ * shared/otlp-samples/metrics-proto-fields.txt.
+ */
+
+/** Reads one KeyValue (already positioned after its tag) into `into`. */
+export function readKeyValue(r: Reader, limit: number, into: Attributes): void {
+  const [key, value] = readPair(r, limit, 0);
+  const attribute = toAttribute(value);
+  if (key !== '' && attribute !== undefined) into[key] = attribute;
+}
+
+function readPair(r: Reader, limit: number, depth: number): [string, AnyValue] {
+  const end = lengthEnd(r, limit);
+  let key = '';
+  let value: AnyValue = null;
+  while (r.pos < end) {
+    const tag = readTag(r);
+    if (tag >>> 3 === 1) {
+      expectWire(tag, WIRE_BYTES, 'KeyValue.key');
+      key = r.string();
+    } else if (tag >>> 3 === 2) {
+      expectWire(tag, WIRE_BYTES, 'KeyValue.value');
+      value = readAnyValue(r, end, depth);
+    } else skipField(r, tag, end);
+  }
+  checkEnd(r, end, 'KeyValue');
+  return [key, value];
+}
+
+function readAnyValue(r: Reader, limit: number, depth: number): AnyValue {
+  if (depth > MAX_ANY_VALUE_DEPTH) throw new DecodeError(`AnyValue nested deeper than ${MAX_ANY_VALUE_DEPTH}`);
+  const end = lengthEnd(r, limit);
+  let value: AnyValue = null;
+  while (r.pos < end) {
+    const tag = readTag(r);
+    switch (tag >>> 3) {
+      case 1:
+        expectWire(tag, WIRE_BYTES, 'AnyValue.stringValue');
+        value = r.string();
+        break;
+      case 2:
+        expectWire(tag, WIRE_VARINT, 'AnyValue.boolValue');
+        value = r.bool();
+        break;
+      case 3:
+        expectWire(tag, WIRE_VARINT, 'AnyValue.intValue');
+        value = varint64(r);
+        break;
+      case 4:
+        expectWire(tag, WIRE_FIXED64, 'AnyValue.doubleValue');
+        value = r.double();
+        break;
+      case 5:
+        expectWire(tag, WIRE_BYTES, 'AnyValue.arrayValue');
+        value = readArray(r, end, depth + 1);
+        break;
+      case 6:
+        expectWire(tag, WIRE_BYTES, 'AnyValue.kvlistValue');
+        value = readKvList(r, end, depth + 1);
+        break;
+      case 7:
+        expectWire(tag, WIRE_BYTES, 'AnyValue.bytesValue');
+        value = Buffer.from(r.bytes()).toString('base64');
+        break;
+      default:
+        skipField(r, tag, end);
+    }
+  }
+  checkEnd(r, end, 'AnyValue');
+  return value;
+}
+
+function readArray(r: Reader, limit: number, depth: number): AnyValue[] {
+  const end = lengthEnd(r, limit);
+  const values: AnyValue[] = [];
+  while (r.pos < end) {
+    const tag = readTag(r);
+    if (tag >>> 3 === 1) {
+      expectWire(tag, WIRE_BYTES, 'ArrayValue.values');
+      values.push(readAnyValue(r, end, depth));
+    } else skipField(r, tag, end);
+  }
+  checkEnd(r, end, 'ArrayValue');
+  return values;
+}
+
+function readKvList(r: Reader, limit: number, depth: number): { [key: string]: AnyValue } {
+  const end = lengthEnd(r, limit);
+  const values: { [key: string]: AnyValue } = {};
+  while (r.pos < end) {
+    const tag = readTag(r);
+    if (tag >>> 3 === 1) {
+      expectWire(tag, WIRE_BYTES, 'KeyValueList.values');
+      const [key, value] = readPair(r, end, depth);
+      values[key] = value;
+    } else skipField(r, tag, end);
+  }
+  checkEnd(r, end, 'KeyValueList');
+  return values;
+}
+
+/** Resource { attributes = 1 }: only the attributes matter here. */
+export function readResource(r: Reader, limit: number, into: Attributes): void {
+  const end = lengthEnd(r, limit);
+  while (r.pos < end) {
+    const tag = readTag(r);
+    if (tag >>> 3 === 1) {
+      expectWire(tag, WIRE_BYTES, 'Resource.attributes');
+      readKeyValue(r, end, into);
+    } else skipField(r, tag, end);
+  }
+  checkEnd(r, end, 'Resource');
+}

@@ -1,0 +1,70 @@
+import { array, object } from './json-values.ts';
+import { DecodeError } from './model.ts';
+import { checkEnd, lengthEnd, newReader, type Reader, readTag, skipField, WIRE_BYTES } from './wire.ts';
+
+/**
+ * Traces and logs are not stored, but an SDK configured with one endpoint for every signal sends them here
+ * too. They are answered with a partialSuccess refusing every item, which needs only the item count: the
+ * items sit at the same depth in both (ResourceX = 1 -> ScopeX = 2 -> item = 2).
+ */
+export interface Signal {
+  /** The request's nesting in OTLP/JSON, outermost first. */
+  jsonPath: readonly [string, string, string];
+  /** The partialSuccess field that counts refused items. */
+  rejectedField: string;
+  noun: string;
+}
+
+export const SIGNALS = {
+  traces: { jsonPath: ['resourceSpans', 'scopeSpans', 'spans'], rejectedField: 'rejectedSpans', noun: 'spans' },
+  logs: {
+    jsonPath: ['resourceLogs', 'scopeLogs', 'logRecords'],
+    rejectedField: 'rejectedLogRecords',
+    noun: 'log records',
+  },
+} as const satisfies Record<string, Signal>;
+
+const PROTOBUF_PATH = [1, 2, 2];
+
+export function countProtobufItems(body: Uint8Array): number {
+  const r = newReader(body);
+  return countAt(r, r.len, 0);
+}
+
+function countAt(r: Reader, end: number, depth: number): number {
+  let n = 0;
+  while (r.pos < end) {
+    const tag = readTag(r);
+    if (tag >>> 3 !== PROTOBUF_PATH[depth] || (tag & 7) !== WIRE_BYTES) {
+      skipField(r, tag, end);
+      continue;
+    }
+    const inner = lengthEnd(r, end);
+    if (depth === PROTOBUF_PATH.length - 1) {
+      n++;
+      r.pos = inner;
+    } else n += countAt(r, inner, depth + 1);
+    checkEnd(r, inner, 'message');
+  }
+  return n;
+}
+
+export function countJsonItems(body: Buffer, signal: Signal): number {
+  let root: unknown;
+  try {
+    root = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new DecodeError(`body: not valid JSON (${(error as Error).message})`);
+  }
+  const [outer, middle, items] = signal.jsonPath;
+  let n = 0;
+  array(object(root, 'body')[outer], outer).forEach((resource, i) => {
+    array(object(resource, `${outer}[${i}]`)[middle], `${outer}[${i}].${middle}`).forEach((scope, j) => {
+      n += array(
+        object(scope, `${outer}[${i}].${middle}[${j}]`)[items],
+        `${outer}[${i}].${middle}[${j}].${items}`,
+      ).length;
+    });
+  });
+  return n;
+}

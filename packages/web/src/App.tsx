@@ -1,0 +1,81 @@
+import { useCallback, useMemo } from 'react';
+import { ConnectionBanner } from './components/ConnectionBanner.tsx';
+import { LiveToggle } from './components/controls/LiveToggle.tsx';
+import { RangePicker } from './components/controls/RangePicker.tsx';
+import { ServiceFilter } from './components/controls/ServiceFilter.tsx';
+import { ThemeToggle } from './components/controls/ThemeToggle.tsx';
+import { useAlerts } from './hooks/useAlerts.ts';
+import { useServices } from './hooks/useResources.ts';
+import { useView } from './hooks/useView.ts';
+import { LiveProvider, useLiveFeed } from './live/LiveProvider.tsx';
+import { OverviewPage } from './pages/OverviewPage.tsx';
+import { ServicePage } from './pages/ServicePage.tsx';
+import type { PageConfig } from './theme/page-config.ts';
+import { ServiceColours } from './theme/ServiceColours.tsx';
+
+export function App({ config }: { config: PageConfig }) {
+  const { view } = useView();
+  const page = view.page;
+  // The socket carries what the page shows: one service, the selected ones, or all ("*").
+  const live = useMemo(
+    () => (page.name === 'service' ? [page.service] : view.services.length > 0 ? view.services : null),
+    [page, view.services],
+  );
+  return (
+    <LiveProvider services={live}>
+      <Dashboard config={config} />
+    </LiveProvider>
+  );
+}
+
+function Dashboard({ config }: { config: PageConfig }) {
+  const { view, zoomed, navigate, zoomOut } = useView();
+  const feed = useLiveFeed();
+  const alerts = useAlerts();
+  const services = useServices();
+  const names = useMemo(() => services.data?.services.map((s) => s.name) ?? [], [services.data]);
+  const onZoom = useCallback(
+    (from: number, to: number) => navigate({ from: String(from), to: String(to) }, { zoom: true }),
+    [navigate],
+  );
+  const pageProps = { view, navigate, alerts, onZoom, config };
+  return (
+    <ServiceColours services={names}>
+      <header className="app-header">
+        <h1>
+          <a
+            href="/"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate({ page: { name: 'overview' } });
+            }}
+          >
+            Pulseboard
+          </a>
+        </h1>
+        <nav className="controls" aria-label="View controls">
+          <RangePicker view={view} navigate={navigate} />
+          {zoomed && (
+            <button type="button" onClick={zoomOut}>
+              ⤺ Zoom out
+            </button>
+          )}
+          {view.page.name === 'overview' && (
+            <ServiceFilter all={names} selected={view.services} onChange={(s) => navigate({ services: s })} />
+          )}
+          <LiveToggle view={view} navigate={navigate} now={() => feed.now()} />
+          <span className="spacer" />
+          <ThemeToggle />
+        </nav>
+      </header>
+      <ConnectionBanner />
+      <main>
+        {view.page.name === 'service' ? (
+          <ServicePage {...pageProps} service={view.page.service} />
+        ) : (
+          <OverviewPage {...pageProps} />
+        )}
+      </main>
+    </ServiceColours>
+  );
+}

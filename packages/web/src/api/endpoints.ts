@@ -1,0 +1,48 @@
+import {
+  HealthResponseSchema,
+  MetricsResponseSchema,
+  OverviewResponseSchema,
+  RedResponseSchema,
+  SeriesResponseSchema,
+  ServicesResponseSchema,
+} from '@pulseboard/shared';
+import { getJson, queryString } from './client.ts';
+
+/** A resolved time window in epoch ms. */
+export interface Window {
+  from: number;
+  to: number;
+}
+
+/** `null` services means every service. */
+export type Services = readonly string[] | null;
+
+export const fetchServices = (signal?: AbortSignal) => getJson('/api/v1/services', ServicesResponseSchema, signal);
+
+export const fetchOverview = (w: Window, services: Services, signal?: AbortSignal) =>
+  getJson(`/api/v1/overview${queryString({ ...w, service: services })}`, OverviewResponseSchema, signal);
+
+export interface RedParams extends Window {
+  services: Services;
+  maxPoints: number;
+  groupBy?: 'route';
+}
+
+export const fetchRed = ({ services, ...rest }: RedParams, signal?: AbortSignal) =>
+  getJson(`/api/v1/red${queryString({ ...rest, service: services })}`, RedResponseSchema, signal);
+
+export const fetchHealth = (w: Window & { maxPoints: number }, signal?: AbortSignal) =>
+  getJson(`/api/v1/health${queryString({ ...w })}`, HealthResponseSchema, signal);
+
+export const fetchMetrics = (service: string, signal?: AbortSignal) =>
+  getJson(`/api/v1/metrics${queryString({ service })}`, MetricsResponseSchema, signal);
+
+export interface SeriesParams extends Window {
+  metric: string;
+  services: Services;
+  stat: string;
+  maxPoints: number;
+}
+
+export const fetchSeries = ({ services, ...rest }: SeriesParams, signal?: AbortSignal) =>
+  getJson(`/api/v1/series${queryString({ ...rest, service: services })}`, SeriesResponseSchema, signal);

@@ -1,0 +1,60 @@
+import { useMemo } from 'react';
+import { Bar, BarChart } from 'recharts';
+import { formatPercent } from '../../format.ts';
+import { useRed } from '../../hooks/useRed.ts';
+import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
+import { OTHER_COLOUR } from '../../theme/palette.ts';
+import { useServiceColour } from '../../theme/ServiceColours.tsx';
+import { ChartFrame } from './ChartFrame.tsx';
+import { CHART_MARGIN, GRID, legend, timeAxis, valueKey, valueParts } from './parts.tsx';
+import { bucketFacts, errorRateRows, hasRequests, OTHER } from './red-rows.ts';
+import type { ServiceChartProps } from './ThroughputChart.tsx';
+import { useDragZoom } from './useDragZoom.tsx';
+
+const TOP = 4;
+
+const values = valueParts(formatPercent, 0.01);
+
+/** Share of failed (5xx) requests per bucket, one bar per service. */
+export function ErrorRateChart({ range, services, onZoom, onService }: ServiceChartProps) {
+  const colourOf = useServiceColour();
+  const [bodyRef, width] = useWidth<HTMLDivElement>();
+  // Grouped bars need room: a few pixels per bar and service.
+  const perBucket = services?.length === 1 ? 4 : 16;
+  const query = useRed({ range, services, maxPoints: maxPointsFor(width, perBucket) });
+  const buckets = query.data;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside `buckets`.
+  const data = useMemo(() => (buckets ? errorRateRows(buckets, TOP) : null), [buckets, query.version]);
+  const legendElement = useMemo(() => legend(onService && ((name) => name !== OTHER && onService(name))), [onService]);
+  const zoom = useDragZoom(buckets?.step ?? 0, onZoom);
+  return (
+    <ChartFrame
+      title="Error rate (5xx share)"
+      testId="chart-errors"
+      query={query}
+      empty={!hasRequests(buckets)}
+      bodyRef={bodyRef}
+      facts={bucketFacts(buckets)}
+    >
+      {buckets && data && (
+        <BarChart width={width} height={240} data={data.rows} margin={CHART_MARGIN} barGap={0} {...zoom.handlers}>
+          {GRID}
+          {timeAxis(buckets.window)}
+          {values.axis}
+          {values.tooltip}
+          {legendElement}
+          {data.names.map((name, i) => (
+            <Bar
+              key={name}
+              dataKey={valueKey(i)}
+              name={name}
+              fill={data.other && i === data.names.length - 1 ? OTHER_COLOUR : colourOf(name, i)}
+              isAnimationActive={false}
+            />
+          ))}
+          {zoom.area}
+        </BarChart>
+      )}
+    </ChartFrame>
+  );
+}

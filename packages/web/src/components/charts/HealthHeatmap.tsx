@@ -1,0 +1,147 @@
+import { type KeyboardEvent, type MouseEvent, useId, useMemo, useState } from 'react';
+import type { Services } from '../../api/endpoints.ts';
+import { formatDateTime } from '../../format.ts';
+import { useHealth } from '../../hooks/useResources.ts';
+import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
+import type { PageConfig } from '../../theme/page-config.ts';
+import { HEALTH_GRADIENT, healthColour } from '../../theme/palette.ts';
+import { ChartFrame } from './ChartFrame.tsx';
+import { explainCell, heatmapGrid } from './health.ts';
+
+const LABEL_WIDTH = 150;
+const ROW_HEIGHT = 20;
+const MAX_ROWS = 40;
+
+export interface HealthHeatmapProps {
+  range: { from: string; to: string };
+  services: Services;
+  targets: PageConfig['healthTargets'];
+  onService: (service: string) => void;
+}
+
+/** Services x time coloured by health score; hover (or arrow keys) explains a cell, Enter opens the service. */
+export function HealthHeatmap({ range, services, targets, onService }: HealthHeatmapProps) {
+  const [bodyRef, width] = useWidth<HTMLDivElement>();
+  const query = useHealth(range, maxPointsFor(width - LABEL_WIDTH, 8));
+  const grid = useMemo(() => (query.data ? heatmapGrid(query.data, services, MAX_ROWS) : null), [query.data, services]);
+  const [active, setActive] = useState<{ row: number; col: number } | null>(null);
+  const cardId = useId();
+  const cols = grid?.times.length ?? 0;
+  const cellWidth = cols > 0 ? (width - LABEL_WIDTH) / cols : 0;
+  const height = Math.max(120, (grid?.rows.length ?? 0) * ROW_HEIGHT + 8);
+  const row = active ? grid?.rows[active.row] : undefined;
+  const cell = active ? row?.cells[active.col] : undefined;
+
+  const cellAt = (e: MouseEvent<SVGSVGElement>) => {
+    const box = e.currentTarget.getBoundingClientRect();
+    const r = Math.floor((e.clientY - box.top) / ROW_HEIGHT);
+    const c = Math.floor((e.clientX - box.left) / cellWidth);
+    return grid && r >= 0 && r < grid.rows.length && c >= 0 && c < cols ? { row: r, col: c } : null;
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (!grid || grid.rows.length === 0 || cols === 0) return;
+    const at = active ?? { row: 0, col: cols - 1 };
+    const moves: Record<string, [number, number]> = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+    };
+    const move = moves[e.key];
+    if (move) {
+      e.preventDefault();
+      const r = Math.min(grid.rows.length - 1, Math.max(0, at.row + (active ? move[0] : 0)));
+      const c = Math.min(cols - 1, Math.max(0, at.col + (active ? move[1] : 0)));
+      setActive({ row: r, col: c });
+    } else if (e.key === 'Enter' && row) onService(row.service);
+    else if (e.key === 'Escape') setActive(null);
+  };
+
+  return (
+    <ChartFrame
+      title="Service health"
+      testId="chart-health"
+      query={query}
+      empty={!grid || grid.rows.length === 0 || cols === 0}
+      bodyRef={bodyRef}
+      height={height + 28}
+      actions={<HealthLegend />}
+      facts={{ rows: grid?.rows.length ?? 0, cols }}
+    >
+      {grid && (
+        <div className="heatmap">
+          <div className="heatmap-labels" style={{ width: LABEL_WIDTH }}>
+            {grid.rows.map((r) => (
+              <button type="button" key={r.service} className="link-button" onClick={() => onService(r.service)}>
+                {r.service}
+              </button>
+            ))}
+          </div>
+          <svg
+            width={width - LABEL_WIDTH}
+            height={grid.rows.length * ROW_HEIGHT}
+            role="application"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a custom widget: arrow keys move between cells.
+            tabIndex={0}
+            aria-label="Health heatmap: arrow keys move between cells, Enter opens the service"
+            aria-describedby={cell ? cardId : undefined}
+            onKeyDown={onKeyDown}
+            onMouseMove={(e) => setActive(cellAt(e))}
+            onMouseLeave={() => setActive(null)}
+            onClick={(e) => {
+              const at = cellAt(e);
+              const service = at && grid.rows[at.row]?.service;
+              if (service) onService(service);
+            }}
+          >
+            {grid.rows.map((r, ri) =>
+              r.cells.map((c, ci) => (
+                <rect
+                  key={`${r.service}-${grid.times[ci]}`}
+                  x={ci * cellWidth}
+                  y={ri * ROW_HEIGHT}
+                  width={Math.max(1, cellWidth - 1)}
+                  height={ROW_HEIGHT - 2}
+                  fill={c?.score == null ? 'var(--panel-2)' : healthColour(c.score)}
+                  stroke={active?.row === ri && active.col === ci ? 'var(--text)' : undefined}
+                />
+              )),
+            )}
+          </svg>
+          {row && active && (
+            <div
+              id={cardId}
+              role="tooltip"
+              className="hover-card"
+              style={{
+                left: Math.min(LABEL_WIDTH + active.col * cellWidth + 12, width - 300),
+                top: active.row * ROW_HEIGHT + ROW_HEIGHT + 4,
+              }}
+            >
+              <strong>{row.service}</strong>
+              <div className="muted">{formatDateTime(grid.times[active.col] ?? 0)}</div>
+              <div>Score: {cell?.score == null ? 'no data' : cell.score.toFixed(2)}</div>
+              {cell && explainCell(cell, targets).map((line) => <div key={line}>{line}</div>)}
+            </div>
+          )}
+          {grid.hidden > 0 && (
+            <p className="muted">{grid.hidden} healthier services are not shown; filter services to see them.</p>
+          )}
+        </div>
+      )}
+    </ChartFrame>
+  );
+}
+
+function HealthLegend() {
+  return (
+    <div className="legend" role="img" aria-label="Health score scale: blue is healthy (1), dark red is failing (0)">
+      <span className="muted">0 failing</span>
+      <span className="legend-bar" style={{ background: HEALTH_GRADIENT }} />
+      <span className="muted">1 healthy</span>
+      <span className="legend-swatch" style={{ background: 'var(--panel-2)' }} />
+      <span className="muted">no data</span>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { useId, useMemo } from 'react';
+import { Line, LineChart } from 'recharts';
+import type { Services } from '../../api/endpoints.ts';
+import { formatMs } from '../../format.ts';
+import { useRed } from '../../hooks/useRed.ts';
+import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
+import { PERCENTILES } from '../../theme/palette.ts';
+import { ChartFrame } from './ChartFrame.tsx';
+import { CHART_MARGIN, GRID, hasLonePoints, loneDot, PLAIN_LEGEND, timeAxis, valueParts } from './parts.tsx';
+import { bucketFacts, hasRequests, totalRows } from './red-rows.ts';
+import { useDragZoom } from './useDragZoom.tsx';
+
+export interface ResponseTimeChartProps {
+  range: { from: string; to: string };
+  services: Services;
+  /** One service, or null for all of `services` together. */
+  service: string | null;
+  /** Offers a service picker when given. */
+  onPick?: (service: string | null) => void;
+  onZoom: (from: number, to: number) => void;
+}
+
+const ms = valueParts(formatMs);
+
+/** p50/p95/p99 latency over the range, for one service or all selected ones. */
+export function ResponseTimeChart({ range, services, service, onPick, onZoom }: ResponseTimeChartProps) {
+  const [bodyRef, width] = useWidth<HTMLDivElement>();
+  const query = useRed({ range, services, maxPoints: maxPointsFor(width, 4) });
+  const buckets = query.data;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside `buckets`.
+  const rows = useMemo(() => (buckets ? totalRows(buckets, service) : []), [buckets, query.version, service]);
+  const lone = useMemo(
+    () => ({
+      p50: hasLonePoints(rows, (r) => r.p50),
+      p95: hasLonePoints(rows, (r) => r.p95),
+      p99: hasLonePoints(rows, (r) => r.p99),
+    }),
+    [rows],
+  );
+  const names = useMemo(() => [...(buckets?.services() ?? [])].sort(), [buckets]);
+  const zoom = useDragZoom(buckets?.step ?? 0, onZoom);
+  const pickId = useId();
+  const picker = onPick && (
+    <>
+      <label htmlFor={pickId} className="visually-hidden">
+        Response time of
+      </label>
+      <select id={pickId} value={service ?? ''} onChange={(e) => onPick(e.target.value || null)}>
+        <option value="">All selected services (approx.)</option>
+        {service && !names.includes(service) && <option value={service}>{service}</option>}
+        {names.map((name) => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+  return (
+    <ChartFrame
+      title="Response time"
+      testId="chart-latency"
+      query={query}
+      empty={!hasRequests(buckets)}
+      bodyRef={bodyRef}
+      actions={picker}
+      facts={bucketFacts(buckets)}
+    >
+      {buckets && (
+        <LineChart width={width} height={240} data={rows} margin={CHART_MARGIN} {...zoom.handlers}>
+          {GRID}
+          {timeAxis(buckets.window)}
+          {ms.axis}
+          {ms.tooltip}
+          {PLAIN_LEGEND}
+          {PERCENTILES.map((p) => (
+            <Line
+              key={p.key}
+              dataKey={p.key}
+              name={p.label}
+              stroke={p.colour}
+              strokeDasharray={p.dash}
+              strokeWidth={1.5}
+              dot={lone[p.key] ? loneDot(p.colour) : false}
+              isAnimationActive={false}
+              connectNulls={false}
+            />
+          ))}
+          {zoom.area}
+        </LineChart>
+      )}
+    </ChartFrame>
+  );
+}

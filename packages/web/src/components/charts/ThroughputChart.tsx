@@ -1,0 +1,73 @@
+import { useMemo } from 'react';
+import { Area, AreaChart } from 'recharts';
+import type { Services } from '../../api/endpoints.ts';
+import { formatRate } from '../../format.ts';
+import { useRed } from '../../hooks/useRed.ts';
+import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
+import { OTHER_COLOUR } from '../../theme/palette.ts';
+import { useServiceColour } from '../../theme/ServiceColours.tsx';
+import { ChartFrame } from './ChartFrame.tsx';
+import { CHART_MARGIN, GRID, legend, timeAxis, valueKey, valueParts } from './parts.tsx';
+import { bucketFacts, hasRequests, OTHER, throughputRows } from './red-rows.ts';
+import { useDragZoom } from './useDragZoom.tsx';
+
+/** Services drawn on their own; the rest stack as "other". */
+const TOP = 6;
+
+export interface ServiceChartProps {
+  range: { from: string; to: string };
+  services: Services;
+  onZoom: (from: number, to: number) => void;
+  /** Clicking a service's legend entry. */
+  onService?: (service: string) => void;
+}
+
+const values = valueParts(formatRate);
+
+/** Requests per second, stacked by service. */
+export function ThroughputChart({ range, services, onZoom, onService }: ServiceChartProps) {
+  const colourOf = useServiceColour();
+  const [bodyRef, width] = useWidth<HTMLDivElement>();
+  const query = useRed({ range, services, maxPoints: maxPointsFor(width, 4) });
+  const buckets = query.data;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside `buckets`.
+  const data = useMemo(() => (buckets ? throughputRows(buckets, TOP) : null), [buckets, query.version]);
+  const legendElement = useMemo(() => legend(onService && ((name) => name !== OTHER && onService(name))), [onService]);
+  const zoom = useDragZoom(buckets?.step ?? 0, onZoom);
+  return (
+    <ChartFrame
+      title="Throughput"
+      testId="chart-throughput"
+      query={query}
+      empty={!hasRequests(buckets)}
+      bodyRef={bodyRef}
+      facts={bucketFacts(buckets)}
+    >
+      {buckets && data && (
+        <AreaChart width={width} height={240} data={data.rows} margin={CHART_MARGIN} {...zoom.handlers}>
+          {GRID}
+          {timeAxis(buckets.window)}
+          {values.axis}
+          {values.tooltip}
+          {legendElement}
+          {data.names.map((name, i) => {
+            const colour = data.other && i === data.names.length - 1 ? OTHER_COLOUR : colourOf(name, i);
+            return (
+              <Area
+                key={name}
+                dataKey={valueKey(i)}
+                name={name}
+                stackId="rate"
+                stroke={colour}
+                fill={colour}
+                fillOpacity={0.35}
+                isAnimationActive={false}
+              />
+            );
+          })}
+          {zoom.area}
+        </AreaChart>
+      )}
+    </ChartFrame>
+  );
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { againstTarget, explainCell, heatmapGrid } from './health.ts';
+
+const targets = { errorRate: 0.01, p99Ms: 500 };
+
+describe('health heatmap', () => {
+  it('scores like the server: 1 within target, 0 at 5x', () => {
+    expect(againstTarget(0.005, 0.01)).toBe(1);
+    expect(againstTarget(0.03, 0.01)).toBeCloseTo(0.5);
+    expect(againstTarget(1, 0.01)).toBe(0);
+  });
+
+  it('explains a score by its worse part', () => {
+    const lines = explainCell({ service: 's', t: 0, score: 0.5, errorRate: 0.002, p99: 1500 }, targets);
+    expect(lines[0]).toContain('0.20%');
+    expect(lines[1]).toContain('1.50 s');
+    expect(lines[1]).toContain('0.50');
+    expect(explainCell({ service: 's', t: 0, score: 0, errorRate: null, p99: null }, targets)[0]).toMatch(/Silent/);
+    expect(explainCell({ service: 's', t: 0, score: null, errorRate: null, p99: null }, targets)[0]).toMatch(/No data/);
+  });
+
+  it('keeps the worst services past the row limit, in name order', () => {
+    const cell = (service: string, score: number) => ({ service, t: 0, score, errorRate: 0, p99: 1 });
+    const res = {
+      from: 0,
+      to: 1,
+      step: 1,
+      services: ['a', 'b', 'c'],
+      cells: [cell('a', 1), cell('b', 0.2), cell('c', 0.1)],
+    };
+    const grid = heatmapGrid(res, null, 2);
+    expect(grid.rows.map((r) => r.service)).toEqual(['b', 'c']);
+    expect(grid.hidden).toBe(1);
+    expect(heatmapGrid(res, ['a'], 2).rows.map((r) => r.service)).toEqual(['a']);
+  });
+});

@@ -1,0 +1,92 @@
+import type { Buckets } from '../../live/buckets.ts';
+import { type RedAcc, type RedValues, redValues, sumRed } from '../../live/red-acc.ts';
+
+/** A chart row: time and one value per series; series are addressed by index (service names are free text). */
+export interface Row {
+  t: number;
+  v: (number | null)[];
+}
+
+export interface SeriesRows {
+  names: string[];
+  /** Whether the last name is the merged rest ("other"). */
+  other: boolean;
+  rows: Row[];
+}
+
+export const OTHER = 'other';
+
+/** The `limit` services with the most of `measure` over the data; the rest go to "other". */
+export function topServices(buckets: Buckets<RedAcc>, limit: number, measure: (acc: RedAcc) => number) {
+  const totals = new Map<string, number>();
+  for (const bucket of buckets.ring) {
+    for (const [service, acc] of bucket.values) totals.set(service, (totals.get(service) ?? 0) + measure(acc));
+  }
+  const ranked = [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([s]) => s);
+  // "other" only when it stands for two or more services; one more service fits in its place.
+  if (ranked.length <= limit + 1) return { top: ranked, rest: [] as string[] };
+  return { top: ranked.slice(0, limit), rest: ranked.slice(limit) };
+}
+
+function perService(
+  buckets: Buckets<RedAcc>,
+  limit: number,
+  measure: (acc: RedAcc) => number,
+  value: (v: RedValues) => number | null,
+): SeriesRows {
+  const { top, rest } = topServices(buckets, limit, measure);
+  const restSet = new Set(rest);
+  const rows: Row[] = [];
+  for (const bucket of buckets.ring) {
+    const v = top.map((s) => value(redValues(bucket.values.get(s), bucket.seconds)));
+    if (rest.length > 0) {
+      const others = [...bucket.values].filter(([s]) => restSet.has(s)).map(([, acc]) => acc);
+      v.push(value(redValues(sumRed(others), bucket.seconds)));
+    }
+    rows.push({ t: bucket.t, v });
+  }
+  return { names: rest.length > 0 ? [...top, OTHER] : top, other: rest.length > 0, rows };
+}
+
+/** Requests per second stacked by service: the busiest services, then "other". */
+export const throughputRows = (buckets: Buckets<RedAcc>, limit: number) =>
+  perService(
+    buckets,
+    limit,
+    (acc) => acc.count,
+    (v) => v.rate,
+  );
+
+/** Share of failed requests per service and bucket: the services with the most errors, then "other". */
+export const errorRateRows = (buckets: Buckets<RedAcc>, limit: number) =>
+  perService(
+    buckets,
+    limit,
+    (acc) => acc.errors,
+    (v) => v.errorRate,
+  );
+
+/** All services (or one) merged per bucket. */
+export function totalRows(buckets: Buckets<RedAcc>, service: string | null): (RedValues & { t: number })[] {
+  const rows = [];
+  for (const bucket of buckets.ring) {
+    const acc = service === null ? sumRed(bucket.values.values()) : bucket.values.get(service);
+    rows.push({ t: bucket.t, ...redValues(acc, bucket.seconds) });
+  }
+  return rows;
+}
+
+/** Facts about a chart's data for the frame's `data-*` attributes. */
+export function bucketFacts(buckets: Buckets<RedAcc> | null) {
+  if (!buckets || buckets.ring.size === 0) return undefined;
+  return {
+    points: buckets.ring.size,
+    step: buckets.step,
+    'first-t': buckets.ring.at(0)?.t ?? 0,
+    'last-t': buckets.ring.at(-1)?.t ?? 0,
+  };
+}
+
+/** Whether any bucket has requests. */
+export const hasRequests = (buckets: Buckets<RedAcc> | null) =>
+  buckets !== null && [...buckets.ring].some((b) => [...b.values.values()].some((acc) => acc.count > 0));

@@ -1,0 +1,85 @@
+import { type FormEvent, useId, useState } from 'react';
+import { formatDateTime, toLocalInput } from '../../format.ts';
+import type { Navigate } from '../../hooks/useView.ts';
+import { activePreset, isLive, PRESETS, resolveWindow, type ViewState } from '../../state/view.ts';
+
+/** Presets (live, relative to now) and a custom absolute range. */
+export function RangePicker({ view, navigate }: { view: ViewState; navigate: Navigate }) {
+  const active = activePreset(view);
+  const [custom, setCustom] = useState<{ from: string; to: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const fromId = useId();
+  const toId = useId();
+
+  const openCustom = () => {
+    const { from, to } = resolveWindow(view, Date.now());
+    setError(null);
+    setCustom({ from: toLocalInput(from), to: toLocalInput(to) });
+  };
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    if (!custom) return;
+    const from = new Date(custom.from).getTime();
+    const to = new Date(custom.to).getTime();
+    if (!Number.isFinite(from) || !Number.isFinite(to)) return setError('Enter both times.');
+    if (from >= to) return setError('"From" must be before "to".');
+    setCustom(null);
+    navigate({ from: String(from), to: String(to) });
+  };
+
+  return (
+    <div className="range-picker">
+      <fieldset className="group" aria-label="Time range">
+        {PRESETS.map((p) => (
+          <button
+            type="button"
+            key={p}
+            aria-pressed={active === p}
+            onClick={() => navigate({ from: `now-${p}`, to: 'now' })}
+          >
+            {p}
+          </button>
+        ))}
+        <button type="button" aria-pressed={!active} aria-expanded={custom !== null} onClick={openCustom}>
+          Custom
+        </button>
+      </fieldset>
+      {!isLive(view) && (
+        <span className="muted range-text">
+          {formatDateTime(Number(view.from))} → {formatDateTime(Number(view.to))}
+        </span>
+      )}
+      {custom && (
+        <form className="popover" onSubmit={apply} aria-label="Custom time range">
+          <label htmlFor={fromId}>From</label>
+          <input
+            id={fromId}
+            type="datetime-local"
+            step={1}
+            value={custom.from}
+            onChange={(e) => setCustom({ ...custom, from: e.target.value })}
+          />
+          <label htmlFor={toId}>To</label>
+          <input
+            id={toId}
+            type="datetime-local"
+            step={1}
+            value={custom.to}
+            onChange={(e) => setCustom({ ...custom, to: e.target.value })}
+          />
+          {error && (
+            <span className="error-text" role="alert">
+              {error}
+            </span>
+          )}
+          <div className="popover-actions">
+            <button type="submit">Apply</button>
+            <button type="button" onClick={() => setCustom(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}

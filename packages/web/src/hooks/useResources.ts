@@ -1,0 +1,44 @@
+import { fetchHealth, fetchMetrics, fetchOverview, fetchRed, fetchServices, type Services } from '../api/endpoints.ts';
+import { useLiveQuery } from './useLiveQuery.ts';
+
+type Range = { from: string; to: string };
+
+/** Stat-card numbers: the overview, reloaded every few seconds while live. */
+export const useOverview = (range: Range, services: Services) =>
+  useLiveQuery({
+    key: JSON.stringify([range.from, range.to, services]),
+    range,
+    load: (signal, window) => fetchOverview(window, services, signal),
+    refreshMs: 5_000,
+  });
+
+export const useHealth = (range: Range, maxPoints: number) =>
+  useLiveQuery({
+    key: maxPoints > 0 ? JSON.stringify([range.from, range.to, maxPoints]) : null,
+    range,
+    load: (signal, window) => fetchHealth({ ...window, maxPoints }, signal),
+    refreshMs: 10_000,
+  });
+
+/** Every known service, for the filter; new services show up within half a minute. */
+export const useServices = () =>
+  useLiveQuery({
+    key: 'services',
+    load: (signal) => fetchServices(signal),
+    refreshMs: 30_000,
+  });
+
+export const useMetricList = (service: string) =>
+  useLiveQuery({
+    key: service,
+    load: (signal) => fetchMetrics(service, signal),
+  });
+
+/** A service's routes over the whole range: one bucket per route. */
+export const useRoutes = (range: Range, service: string) =>
+  useLiveQuery({
+    key: JSON.stringify([range.from, range.to, service]),
+    range,
+    load: (signal, window) => fetchRed({ ...window, services: [service], maxPoints: 1, groupBy: 'route' }, signal),
+    refreshMs: 10_000,
+  });

@@ -1,0 +1,79 @@
+import type { LiveServiceStats, RedPoint, RedResponse } from '@pulseboard/shared';
+import { type BucketEntry, Buckets } from './buckets.ts';
+
+/** Requests of one service in one bucket, in a form that adds up across seconds. */
+export interface RedAcc {
+  count: number;
+  errors: number;
+  /** Percentiles as count-weighted sums over `weight` requests (see `redValues`). */
+  weight: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface RedValues {
+  rate: number;
+  errorRate: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  count: number;
+}
+
+type RedStats = Pick<RedPoint | LiveServiceStats, 'count' | 'errorRate' | 'p50' | 'p95' | 'p99'>;
+
+export function redAcc(s: RedStats): RedAcc {
+  const weight = s.p50 === null || s.p95 === null || s.p99 === null ? 0 : s.count;
+  return {
+    count: s.count,
+    errors: (s.errorRate ?? 0) * s.count,
+    weight,
+    p50: (s.p50 ?? 0) * weight,
+    p95: (s.p95 ?? 0) * weight,
+    p99: (s.p99 ?? 0) * weight,
+  };
+}
+
+export function addRed(into: RedAcc, more: RedAcc): void {
+  into.count += more.count;
+  into.errors += more.errors;
+  into.weight += more.weight;
+  into.p50 += more.p50;
+  into.p95 += more.p95;
+  into.p99 += more.p99;
+}
+
+/** Sums accumulators (several services, or "other"). */
+export function sumRed(accs: Iterable<RedAcc>): RedAcc {
+  const total = redAcc({ count: 0, errorRate: null, p50: null, p95: null, p99: null });
+  for (const acc of accs) addRed(total, acc);
+  return total;
+}
+
+/**
+ * Rate and error rate are exact. Percentiles of merged seconds or services are the count-weighted mean of
+ * theirs: the page has no sketches to merge, so this approximates (and can understate a p99 across services
+ * with very different latencies). Single-service, server-loaded buckets are exact.
+ */
+export function redValues(acc: RedAcc | undefined, seconds: number): RedValues {
+  if (!acc || acc.count === 0) return { rate: 0, errorRate: null, p50: null, p95: null, p99: null, count: 0 };
+  const w = acc.weight;
+  return {
+    rate: seconds > 0 ? acc.count / seconds : 0,
+    errorRate: acc.errors / acc.count,
+    p50: w > 0 ? acc.p50 / w : null,
+    p95: w > 0 ? acc.p95 / w : null,
+    p99: w > 0 ? acc.p99 / w : null,
+    count: acc.count,
+  };
+}
+
+export function redBuckets(res: RedResponse): Buckets<RedAcc> {
+  function* entries(): Generator<BucketEntry<RedAcc>> {
+    for (const series of res.series) {
+      for (const p of series.points) if (p.count > 0) yield { t: p.t, service: series.service, acc: redAcc(p) };
+    }
+  }
+  return Buckets.build({ step: res.step, from: res.from, to: res.to, entries: entries(), add: addRed });
+}

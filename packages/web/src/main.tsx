@@ -1,0 +1,16 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+import { readPageConfig } from './theme/page-config.ts';
+import { applyStoredTheme } from './theme/useTheme.ts';
+import './theme/theme.css';
+import './theme/components.css';
+
+applyStoredTheme();
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+createRoot(root).render(
+  <StrictMode>
+    <App config={readPageConfig()} />
+  </StrictMode>,
+);

@@ -1,0 +1,77 @@
+import { useMemo } from 'react';
+import { formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
+import { useRoutes } from '../hooks/useResources.ts';
+import type { Navigate } from '../hooks/useView.ts';
+import type { RouteSort, ViewState } from '../state/view.ts';
+import { routeRows, sortRoutes } from './routes.ts';
+
+const COLUMNS: { key: RouteSort; label: string; numeric: boolean }[] = [
+  { key: 'route', label: 'Route', numeric: false },
+  { key: 'count', label: 'Requests', numeric: true },
+  { key: 'p99', label: 'p99', numeric: true },
+  { key: 'errorRate', label: 'Error rate', numeric: true },
+];
+
+/** The service's routes over the range, sortable by any column (the sort is part of the URL). */
+export function RoutesTable({ view, navigate, service }: { view: ViewState; navigate: Navigate; service: string }) {
+  const query = useRoutes({ from: view.from, to: view.to }, service);
+  const rows = useMemo(
+    () => (query.data ? sortRoutes(routeRows(query.data), view.sort, view.desc) : []),
+    [query.data, view.sort, view.desc],
+  );
+  const sortBy = (key: RouteSort) =>
+    navigate({ sort: key, desc: view.sort === key ? !view.desc : key !== 'route' }, { replace: true });
+  return (
+    <section className="panel" aria-labelledby="routes-title" data-testid="routes-table" data-state={query.status}>
+      <div className="panel-head">
+        <h2 id="routes-title">Top routes</h2>
+      </div>
+      {query.status === 'loading' && (
+        <div className="skeleton" style={{ height: 200 }} role="status" aria-label="Loading" />
+      )}
+      {query.status === 'error' && (
+        <div className="state" role="alert">
+          <span className="error-text">Could not load routes: {query.error?.message}</span>
+          <button type="button" onClick={query.retry}>
+            Retry
+          </button>
+        </div>
+      )}
+      {query.status === 'ready' && rows.length === 0 && <p className="muted">No requests in this range.</p>}
+      {rows.length > 0 && (
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                {COLUMNS.map((c) => (
+                  <th
+                    key={c.key}
+                    className={c.numeric ? 'num' : undefined}
+                    aria-sort={view.sort === c.key ? (view.desc ? 'descending' : 'ascending') : 'none'}
+                  >
+                    <button type="button" className="link-button" onClick={() => sortBy(c.key)}>
+                      {c.label}
+                      {view.sort === c.key ? (view.desc ? ' ▼' : ' ▲') : ''}
+                    </button>
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.route}>
+                  <td>{r.route}</td>
+                  <td className="num">
+                    {formatCount(r.count)} <span className="muted">({formatRate(r.rate)})</span>
+                  </td>
+                  <td className="num">{formatMs(r.p99)}</td>
+                  <td className="num">{formatPercent(r.errorRate)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

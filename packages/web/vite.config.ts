@@ -1,0 +1,16 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/** `npm run dev`: the page with hot reload; the API and the live socket go to the server on PULSEBOARD_PORT. */
+const target = `http://localhost:${process.env.PULSEBOARD_PORT ?? '3000'}`;
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    proxy: {
+      '/api/v1/live': { target, ws: true },
+      '/api': { target },
+    },
+  },
+  build: { target: 'es2022', chunkSizeWarningLimit: 1000 },
+});
