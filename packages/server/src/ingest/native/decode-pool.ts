@@ -58,7 +58,7 @@ export class DecodePool {
     // Parsing a 16 MiB body needs a few hundred MB at most; the cap keeps a hostile body from growing the
     // process without bound: the worker dies, its requests fail with 500, and the next one starts afresh.
     const worker = new Worker(new URL('./decode-worker.mjs', import.meta.url), {
-      resourceLimits: { maxOldGenerationSizeMb: 384 },
+      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
     });
     worker.on('message', (result: DecodeResult) => this.settle(result));
     worker.on('exit', () => {
