@@ -24,6 +24,11 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    rebuildBacklog: new Gauge({
+      name: 'pulseboard_rebuild_backlog',
+      help: 'Closed or open 1 min / 1 h buckets with new data not yet rebuilt from the tier below',
+      registers: [registry],
+    }),
     liveClients: new Gauge({
       name: 'pulseboard_live_clients',
       help: 'Connected WebSocket clients',

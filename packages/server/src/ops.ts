@@ -24,6 +24,7 @@ export const opsPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core 
     '/metrics',
     { schema: { tags, summary: 'Prometheus text: the server\u2019s own health' } },
     async (_request, reply) => {
+      core.metrics.rebuildBacklog.set(core.query.dirty.size);
       const text = await core.metrics.registry.metrics();
       return reply.type(core.metrics.registry.contentType).send(text);
     },

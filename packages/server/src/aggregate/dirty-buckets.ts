@@ -16,6 +16,12 @@ export class DirtyBuckets {
     buckets.set(t, ++this.version);
   }
 
+  get size(): number {
+    let n = 0;
+    for (const buckets of this.byTier.values()) n += buckets.size;
+    return n;
+  }
+
   /** The oldest dirty bucket start of `tier`, or +Infinity: queries read that tier only before it. */
   first(tier: number): number {
     let first = Number.POSITIVE_INFINITY;
