@@ -37,8 +37,9 @@ export async function backfillDemo(options: BackfillOptions): Promise<void> {
   const { generator, store, registry, from, to } = options;
   // On an hour boundary, so no 1 min bucket is half fine and half coarse.
   const fineFrom = Math.floor((to - FINE_HISTORY_MS) / 3_600_000) * 3_600_000;
-  for (let start = from; start < to && !options.stopped(); start += CHUNK_MS) {
-    const end = Math.min(to, start + CHUNK_MS);
+  // Newest first: the default views (the last hour) fill within a second of start; older history follows.
+  for (let end = to; end > from && !options.stopped(); end -= CHUNK_MS) {
+    const start = Math.max(from, end - CHUNK_MS);
     const fine = end > fineFrom;
     const summary = generator.summarize(start, end, fine ? FINE_STEP_MS : COARSE_STEP_MS);
     const series = new Map<
@@ -105,7 +106,7 @@ export async function backfillDemo(options: BackfillOptions): Promise<void> {
     options.onTierWritten(2, start);
     options.onTierWritten(3, start);
     if (set.samples[1]!.length > 0) options.onTierWritten(1, Math.max(start, fineFrom));
-    options.onProgress((end - from) / (to - from));
+    options.onProgress((to - start) / (to - from));
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
