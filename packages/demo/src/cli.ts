@@ -1,16 +1,19 @@
 /**
- * `npm run demo -- --target http://host:port [--seed N] [--day-length 10m] [--key KEY]`: streams the demo
- * traffic to a running Pulseboard over the native ingest API, one POST per closed second.
+ * `npm run demo -- --target http://host:port [--format native|otlp-json|otlp-protobuf] [--seed N]
+ * [--day-length 10m] [--key KEY]`: streams the demo traffic to a running Pulseboard, one POST per closed
+ * second, over the native ingest API or as OTLP/HTTP (so the OTLP path is exercised continuously).
  */
 
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@pulseboard/shared';
+import { encodingFor, FORMATS, type Format } from './encodings.ts';
 import { DemoGenerator } from './generator.ts';
 import { countObservations, Sender } from './sender.ts';
 
-const USAGE = `usage: npm run demo -- --target http://host:port [--seed N] [--day-length 10m] [--key KEY]
+const USAGE = `usage: npm run demo -- --target http://host:port [--format F] [--seed N] [--day-length 10m] [--key KEY]
   --target      Pulseboard base URL (required)
+  --format      native (POST /api/v1/metrics), otlp-json or otlp-protobuf (POST /v1/metrics); default native
   --seed        integer seed for traffic and incidents (default 1)
   --day-length  length of one daily traffic cycle, <n>s|m|h|d (default 24h)
   --key         ingest key, sent as "Authorization: Bearer KEY"`;
@@ -21,6 +24,7 @@ const MAX_CATCH_UP_SECONDS = 60;
 
 export interface CliOptions {
   target: string;
+  format: Format;
   seed: number;
   dayLengthMs: number;
   key?: string;
@@ -34,6 +38,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     allowPositionals: false,
     options: {
       target: { type: 'string' },
+      format: { type: 'string' },
       seed: { type: 'string' },
       'day-length': { type: 'string' },
       key: { type: 'string' },
@@ -51,6 +56,10 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`--target must use http or https, got "${values.target}"`);
   }
+  const format = (values.format ?? 'native') as Format;
+  if (!FORMATS.includes(format)) {
+    throw new Error(`--format must be one of ${FORMATS.join(', ')}, got "${values.format}"`);
+  }
   let seed = 1;
   if (values.seed !== undefined) {
     if (!/^-?\d{1,15}$/.test(values.seed)) throw new Error(`--seed must be an integer, got "${values.seed}"`);
@@ -67,7 +76,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     dayLengthMs = parsed;
   }
   if (values.key !== undefined && values.key.trim() === '') throw new Error('--key must not be empty');
-  return { target: url.origin + url.pathname.replace(/\/+$/, ''), seed, dayLengthMs, key: values.key };
+  return { target: url.origin + url.pathname.replace(/\/+$/, ''), format, seed, dayLengthMs, key: values.key };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -83,9 +92,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const generator = new DemoGenerator({ seed: options.seed, origin: Date.now(), dayLengthMs: options.dayLengthMs });
-  const sender = new Sender({ target: options.target, key: options.key });
+  const sender = new Sender({ target: options.target, key: options.key, encoding: encodingFor(options.format) });
   console.log(
-    `demo: sending ${generator.services().length} services to ${options.target} (seed ${options.seed}, ` +
+    `demo: sending ${generator.services().length} services to ${options.target} as ${options.format} ` +
+      `(seed ${options.seed}, ` +
       `day ${options.dayLengthMs / 1000} s); first incident: ${describeFirstIncident(generator)}`,
   );
 
@@ -111,8 +121,12 @@ export async function main(argv: string[]): Promise<number> {
     const s = sender.stats;
     console.log(
       `demo: last 10 s: ${s.posts - last.posts} requests, ${s.observations - last.observations} observations ` +
-        `accepted, ${s.failures - last.failures} failures; total ${s.posts} requests, ${s.observations} ` +
-        `observations, ${s.failures} failures, ${s.dropped} s dropped, ${sender.queued} s queued`,
+        `accepted, ${s.failures - last.failures} failures` +
+        (s.rejectedPoints > last.rejectedPoints
+          ? `, ${s.rejectedPoints - last.rejectedPoints} data points rejected`
+          : '') +
+        `; total ${s.posts} requests, ${s.observations} observations, ${s.failures} failures, ` +
+        `${s.rejectedPoints} data points rejected, ${s.dropped} s dropped, ${sender.queued} s queued`,
     );
     last = { ...s };
   }, STATUS_EVERY_MS);
@@ -133,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
   const s = sender.stats;
   console.log(
     `demo: stopped after ${s.posts} requests, ${s.observations} of ${generated} observations accepted, ` +
-      `${s.failures} failures, ${s.dropped + sender.queued} s not delivered`,
+      `${s.failures} failures, ${s.rejectedPoints} data points rejected, ${s.dropped + sender.queued} s not delivered`,
   );
   return 0;
 }

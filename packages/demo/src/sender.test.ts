@@ -60,7 +60,7 @@ describe('Sender', () => {
       { auth: 'Bearer k1', type: 'application/json', path: '/api/v1/metrics', values: [1, 2] },
       { auth: 'Bearer k1', type: 'application/json', path: '/api/v1/metrics', values: [3] },
     ]);
-    expect(sender.stats).toEqual({ posts: 3, failures: 1, observations: 3, dropped: 0 });
+    expect(sender.stats).toEqual({ posts: 3, failures: 1, observations: 3, rejectedPoints: 0, dropped: 0 });
   });
 
   it('drops a batch the server rejects with a 4xx and carries on', async () => {
@@ -110,12 +110,14 @@ describe('parseCli', () => {
       parseCli(['--target', 'http://localhost:3000/', '--seed', '7', '--day-length', '10m', '--key', 'k']),
     ).toEqual({
       target: 'http://localhost:3000',
+      format: 'native',
       seed: 7,
       dayLengthMs: 600_000,
       key: 'k',
     });
     expect(parseCli(['--target', 'https://pulse.example'])).toMatchObject({ seed: 1, dayLengthMs: 86_400_000 });
     expect(parseCli(['--help'])).toBe('help');
+    expect(parseCli(['--target', 'http://x', '--format', 'otlp-protobuf'])).toMatchObject({ format: 'otlp-protobuf' });
   });
 
   it('names the bad flag', () => {
@@ -126,6 +128,7 @@ describe('parseCli', () => {
     expect(() => parseCli(['--target', 'http://x', '--day-length', '10s'])).toThrow(/--day-length/);
     expect(() => parseCli(['--target', 'http://x', '--key', ''])).toThrow(/--key/);
     expect(() => parseCli(['--target', 'http://x', '--nope'])).toThrow(/nope/);
+    expect(() => parseCli(['--target', 'http://x', '--format', 'otlp'])).toThrow(/--format/);
   });
 });
 

@@ -5,11 +5,16 @@
  */
 
 import type { NativeItem } from '@pulseboard/shared';
+import { type Encoding, encodingFor } from './encodings.ts';
+
+export { countObservations } from './encodings.ts';
 
 export interface SenderOptions {
   /** Server base URL, e.g. `http://localhost:3000`. */
   target: string;
   key?: string;
+  /** Wire format and endpoint; native JSON to /api/v1/metrics by default. */
+  encoding?: Encoding;
   /** Seconds kept while the server is unreachable; older ones are dropped first. */
   maxQueuedSeconds?: number;
   /** Queued seconds merged into one POST when catching up. */
@@ -23,6 +28,8 @@ export interface SenderStats {
   posts: number;
   failures: number;
   observations: number;
+  /** OTLP data points the server refused in a 200 answer (partialSuccess.rejectedDataPoints). */
+  rejectedPoints: number;
   /** Seconds given up on: rejected with a 4xx, or dropped from a full queue. */
   dropped: number;
 }
@@ -34,9 +41,10 @@ const MAX_RETRY_AFTER_MS = 60_000;
 const MAX_SERVER_ERROR_ATTEMPTS = 5;
 
 export class Sender {
-  readonly stats: SenderStats = { posts: 0, failures: 0, observations: 0, dropped: 0 };
+  readonly stats: SenderStats = { posts: 0, failures: 0, observations: 0, rejectedPoints: 0, dropped: 0 };
   private readonly queue: NativeItem[][] = [];
   private readonly url: string;
+  private readonly encoding: Encoding;
   private readonly headers: Record<string, string>;
   private readonly maxQueued: number;
   private readonly maxPerPost: number;
@@ -51,8 +59,9 @@ export class Sender {
   private serverErrors = 0;
 
   constructor(options: SenderOptions) {
-    this.url = `${options.target.replace(/\/+$/, '')}/api/v1/metrics`;
-    this.headers = { 'content-type': 'application/json' };
+    this.encoding = options.encoding ?? encodingFor('native');
+    this.url = `${options.target.replace(/\/+$/, '')}${this.encoding.path}`;
+    this.headers = { 'content-type': this.encoding.contentType };
     if (options.key) this.headers.authorization = `Bearer ${options.key}`;
     this.maxQueued = options.maxQueuedSeconds ?? 300;
     this.maxPerPost = options.maxSecondsPerPost ?? 30;
@@ -114,7 +123,7 @@ export class Sender {
       response = await fetch(this.url, {
         method: 'POST',
         headers: this.headers,
-        body: JSON.stringify({ metrics: items }),
+        body: this.encoding.encode(items),
         signal: controller.signal,
       });
     } catch (error) {
@@ -127,15 +136,22 @@ export class Sender {
       this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
       return 'retry';
     }
-    const text = await response.text().catch(() => '');
+    const body = new Uint8Array(await response.arrayBuffer().catch(() => new ArrayBuffer(0)));
     clearTimeout(timeout);
     this.inflight = null;
     if (response.ok) {
       this.backoffMs = MIN_BACKOFF_MS;
       this.serverErrors = 0;
-      this.stats.observations += acceptedCount(text) ?? countObservations(items);
+      const outcome = this.encoding.outcome(body, items);
+      this.stats.observations += outcome.observations;
+      if (outcome.rejectedPoints > 0) {
+        this.stats.rejectedPoints += outcome.rejectedPoints;
+        this.log(`demo: server refused ${outcome.rejectedPoints} data points: ${outcome.message ?? 'no reason given'}`);
+      }
       return 'ok';
     }
+    // Error bodies are JSON or a protobuf google.rpc.Status whose message is readable text either way.
+    const text = new TextDecoder().decode(body);
     this.stats.failures++;
     if (response.status === 429 || response.status === 503) {
       const waitMs = retryAfterMs(response.headers.get('retry-after')) ?? this.backoffMs;
@@ -188,22 +204,6 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   const date = Date.parse(text);
   if (Number.isNaN(date)) return null;
   return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, date - now));
-}
-
-/** Observations in a batch the way the server counts them: each point, or one per value item. */
-export function countObservations(items: NativeItem[]): number {
-  let n = 0;
-  for (const item of items) n += item.points ? item.points.length : 1;
-  return n;
-}
-
-function acceptedCount(body: string): number | null {
-  try {
-    const parsed = JSON.parse(body) as { accepted?: unknown };
-    return typeof parsed.accepted === 'number' ? parsed.accepted : null;
-  } catch {
-    return null;
-  }
 }
 
 function describe(error: unknown): string {
