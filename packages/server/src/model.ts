@@ -53,6 +53,13 @@ export type TierIndex = 0 | 1 | 2 | 3;
 export const SAMPLE_TIER_FROM: TierIndex = 1;
 
 /**
+ * Per-route RED rollups start at this tier, 10 s: the 1 s tier keeps only per-service rollups, for the
+ * live views; routes are read over whole ranges (the top-routes table), where 10 s is plenty. The 1 s
+ * route rows were most of the rows every ingest request wrote.
+ */
+export const ROUTE_TIER_FROM: TierIndex = 1;
+
+/**
  * Tiers from this one up (1 min, 1 h) are rebuilt from the tier below once a bucket with new data has
  * closed, instead of on every write: otherwise every ingest request rewrites and re-merges the same open
  * minute and hour buckets. Only data so old that the tier below will soon drop it is written directly.

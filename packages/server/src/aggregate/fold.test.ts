@@ -28,7 +28,8 @@ describe('fold', () => {
     expect(set.redServices[0]).toHaveLength(1);
     expect(set.redServices[0]![0]).toMatchObject({ service: 'svc', count: 4, errors: 1 });
     expect(decodeSketch(set.redServices[0]![0]!.sketch).quantile(1)).toBe(500);
-    const routes = Object.fromEntries(set.redRoutes[0]!.map((r) => [r.route, [r.count, r.errors]]));
+    expect(set.redRoutes[0]).toEqual([]); // routes start at the 10 s tier
+    const routes = Object.fromEntries(set.redRoutes[1]!.map((r) => [r.route, [r.count, r.errors]]));
     expect(routes).toEqual({ '/a': [3, 1], '/b': [1, 0] });
   });
 

@@ -1,5 +1,12 @@
 import { CPU_METRIC, MEMORY_METRIC } from '@pulseboard/shared';
-import { type BucketStats, MATERIALIZED_FROM, mergeStats, SAMPLE_TIER_FROM, TIER_RESOLUTIONS } from '../model.ts';
+import {
+  type BucketStats,
+  MATERIALIZED_FROM,
+  mergeStats,
+  ROUTE_TIER_FROM,
+  SAMPLE_TIER_FROM,
+  TIER_RESOLUTIONS,
+} from '../model.ts';
 import { encodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { emptyWriteSet, type RedBucket, type SeriesRecord, type WriteSet } from '../store/store.ts';
@@ -100,16 +107,19 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
             sketch: acc.sketch ? encodeSketch(acc.sketch) : null,
           });
         if (record.red && acc.sketch) {
-          addRed(redServices[tier]!, `${record.service}\u0000${t}`, record, null, t, acc, true);
-          addRed(
-            redRoutes[tier]!,
-            `${record.service}\u0000${record.route ?? ''}\u0000${t}`,
-            record,
-            record.route,
-            t,
-            acc,
-            false,
-          );
+          const routes = tier >= ROUTE_TIER_FROM;
+          // The sketch is taken over by the last rollup that uses it; the other gets a copy.
+          addRed(redServices[tier]!, `${record.service}\u0000${t}`, record, null, t, acc, routes);
+          if (routes)
+            addRed(
+              redRoutes[tier]!,
+              `${record.service}\u0000${record.route ?? ''}\u0000${t}`,
+              record,
+              record.route,
+              t,
+              acc,
+              false,
+            );
         }
       }
       if (next) buckets = next;

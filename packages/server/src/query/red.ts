@@ -1,5 +1,5 @@
 import type { RedPoint, RedResponse } from '@pulseboard/shared';
-import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
+import { ROUTE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { activeServices, bucketSeconds, heldRanges, type QueryContext, round } from './context.ts';
@@ -38,7 +38,10 @@ export interface RedReadOptions {
 /** Reads the RED rollups over [from, to) across tiers and merges them into output buckets per group. */
 export function readRed(ctx: QueryContext, options: RedReadOptions): Map<string, RedGroup> {
   const groups = new Map<string, RedGroup>();
-  const reads = planReads(options.from, options.to, options.mainTier, heldRanges(ctx, options.now));
+  // Per-route rollups start at the 10 s tier: route reads never go finer.
+  const finest = options.byRoute ? ROUTE_TIER_FROM : 0;
+  const mainTier = Math.max(options.mainTier, finest) as TierIndex;
+  const reads = planReads(options.from, options.to, mainTier, heldRanges(ctx, options.now), finest);
   for (const read of reads) {
     const rows = ctx.store.readRed({ ...read, services: options.services, byRoute: options.byRoute });
     const res = TIER_RESOLUTIONS[read.tier];
@@ -82,7 +85,8 @@ export interface RedQuery {
 
 export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
   const now = ctx.now();
-  const step = chooseStep(q.from, q.to, q.maxPoints);
+  const chosen = chooseStep(q.from, q.to, q.maxPoints);
+  const step = q.byRoute ? Math.max(chosen, TIER_RESOLUTIONS[ROUTE_TIER_FROM]) : chosen;
   const services = q.services ?? activeServices(ctx, now);
   const groups = readRed(ctx, {
     services,

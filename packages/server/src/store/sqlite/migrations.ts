@@ -57,4 +57,6 @@ CREATE TABLE alert_silences (
   body TEXT NOT NULL
 ) WITHOUT ROWID;
 `,
+  // Per-route rollups start at the 10 s tier (see ROUTE_TIER_FROM).
+  'DROP TABLE red_route_1000;',
 ];

@@ -27,7 +27,7 @@ describe('retention', () => {
 
     now += 2 * HOUR; // the 1 s tier keeps one hour
     const deleted = await enforceRetention(app.core);
-    expect(deleted).toBe(2); // the 1 s rows: the service and the route rollup
+    expect(deleted).toBe(1); // the 1 s row: the service rollup
     const read = (tier: 0 | 1) => app.core.store.readRed({ tier, services: ['a'], byRoute: false, from: 0, to: now });
     expect(read(0)).toEqual([]);
     expect(read(1)).toHaveLength(1);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { MATERIALIZED_FROM, SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../../model.ts';
+import { MATERIALIZED_FROM, ROUTE_TIER_FROM, SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../../model.ts';
 import { decodeSketch, encodeSketch, mergeEncoded } from '../../sketch/codec.ts';
 import { Sketch } from '../../sketch/sketch.ts';
 import type {
@@ -95,29 +95,33 @@ export function openSqliteStore(file: string): SqliteStore {
     forget: db.prepare(`DELETE FROM samples_${res} WHERE series_id IN (SELECT id FROM series WHERE service = ?)`),
   });
 
-  const tiers = TIER_RESOLUTIONS.map((res, i) => ({
-    samples: i >= SAMPLE_TIER_FROM ? sampleStatements(res) : null,
-    upsertRedService: db.prepare(
-      `INSERT INTO red_service_${res} (service, t, count, errors, sketch) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (service, t) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
-         sketch = sketch_merge(sketch, excluded.sketch)`,
-    ),
-    upsertRedRoute: db.prepare(
+  const routeStatements = (res: number) => ({
+    upsert: db.prepare(
       `INSERT INTO red_route_${res} (service, route, t, count, errors, sketch)
        VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (service, route, t) DO UPDATE SET count = count + excluded.count,
          errors = errors + excluded.errors, sketch = sketch_merge(sketch, excluded.sketch)`,
     ),
+    read: db.prepare<[string, number, number], RedRow>(
+      `SELECT service, route, t, count, errors, sketch FROM red_route_${res} WHERE service = ? AND t >= ? AND t < ?`,
+    ),
+    expire: db.prepare(`DELETE FROM red_route_${res} WHERE service = ? AND t < ?`),
+    forget: db.prepare(`DELETE FROM red_route_${res} WHERE service = ?`),
+  });
+
+  const tiers = TIER_RESOLUTIONS.map((res, i) => ({
+    samples: i >= SAMPLE_TIER_FROM ? sampleStatements(res) : null,
+    routes: i >= ROUTE_TIER_FROM ? routeStatements(res) : null,
+    upsertRedService: db.prepare(
+      `INSERT INTO red_service_${res} (service, t, count, errors, sketch) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (service, t) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
+         sketch = sketch_merge(sketch, excluded.sketch)`,
+    ),
     readRedService: db.prepare<[string, number, number], RedRow>(
       `SELECT service, t, count, errors, sketch FROM red_service_${res} WHERE service = ? AND t >= ? AND t < ?`,
     ),
-    readRedRoute: db.prepare<[string, number, number], RedRow>(
-      `SELECT service, route, t, count, errors, sketch FROM red_route_${res} WHERE service = ? AND t >= ? AND t < ?`,
-    ),
     expireRedService: db.prepare(`DELETE FROM red_service_${res} WHERE service = ? AND t < ?`),
-    expireRedRoute: db.prepare(`DELETE FROM red_route_${res} WHERE service = ? AND t < ?`),
     forgetRedService: db.prepare(`DELETE FROM red_service_${res} WHERE service = ?`),
-    forgetRedRoute: db.prepare(`DELETE FROM red_route_${res} WHERE service = ?`),
   }));
 
   const materializeTier = (tier: number) => {
@@ -164,6 +168,12 @@ export function openSqliteStore(file: string): SqliteStore {
   });
   const markDirty = db.prepare('INSERT OR IGNORE INTO dirty_buckets (tier, t) VALUES (?, ?)');
   const markBuilt = db.prepare('DELETE FROM dirty_buckets WHERE tier = ? AND t = ?');
+
+  const routeTier = (tier: number) => {
+    const statements = tiers[tier]?.routes;
+    if (!statements) throw new RangeError(`tier ${tier} keeps no per-route rollups`);
+    return statements;
+  };
 
   const sampleTier = (tier: number) => {
     const statements = tiers[tier]?.samples;
@@ -212,7 +222,8 @@ export function openSqliteStore(file: string): SqliteStore {
       for (const b of buckets) statement.run(b.service, b.t, b.count, b.errors, b.sketch);
     });
     set.redRoutes.forEach((buckets, tier) => {
-      const statement = tiers[tier]!.upsertRedRoute;
+      if (buckets.length === 0) return;
+      const statement = routeTier(tier).upsert;
       for (const b of buckets) statement.run(b.service, b.route ?? NO_ROUTE, b.t, b.count, b.errors, b.sketch);
     });
   });
@@ -221,7 +232,7 @@ export function openSqliteStore(file: string): SqliteStore {
     for (const tier of tiers) {
       tier.samples?.forget.run(name);
       tier.forgetRedService.run(name);
-      tier.forgetRedRoute.run(name);
+      tier.routes?.forget.run(name);
     }
     db.prepare('DELETE FROM series WHERE service = ?').run(name);
     return db.prepare('DELETE FROM services WHERE name = ?').run(name).changes > 0;
@@ -235,7 +246,7 @@ export function openSqliteStore(file: string): SqliteStore {
       if (expireSamples) for (const id of seriesIds) deleted += expireSamples.run(id, cutoff).changes;
       for (const name of services) {
         deleted += statements.expireRedService.run(name, cutoff).changes;
-        deleted += statements.expireRedRoute.run(name, cutoff).changes;
+        if (statements.routes) deleted += statements.routes.expire.run(name, cutoff).changes;
       }
       return deleted;
     },
@@ -265,7 +276,7 @@ export function openSqliteStore(file: string): SqliteStore {
     write: (set) => write.immediate(set),
     readRed: (read: RedRead) => {
       const tier = tiers[read.tier]!;
-      const statement = read.byRoute ? tier.readRedRoute : tier.readRedService;
+      const statement = read.byRoute ? routeTier(read.tier).read : tier.readRedService;
       const out: RedBucket[] = [];
       for (const service of read.services) {
         for (const row of statement.iterate(service, read.from, read.to)) {
