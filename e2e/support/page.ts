@@ -22,12 +22,11 @@ export async function waitForCharts(page: Page, ids: readonly string[] = CHARTS,
 }
 
 /**
- * Console errors, less the expected: `/api/v1/alerts` answers 404 until alerting lands, and with `outage` the
- * browser's own messages about failed connections while the server was stopped on purpose.
+ * Console errors, less the expected: with `outage`, the browser's own messages about failed connections
+ * while the server was stopped on purpose.
  */
 export function unexpected(errors: { text: string; url: string }[], options: { outage?: boolean } = {}): string[] {
   return errors
-    .filter((e) => !(e.url.includes('/api/v1/alerts') && e.text.includes('404')))
     .filter((e) => !(options.outage && /WebSocket connection to .* failed|ERR_CONNECTION_REFUSED/.test(e.text)))
     .map((e) => e.text);
 }

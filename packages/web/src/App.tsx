@@ -9,7 +9,9 @@ import { useServices } from './hooks/useResources.ts';
 import { useView } from './hooks/useView.ts';
 import { LiveProvider, useLiveFeed } from './live/LiveProvider.tsx';
 import { OverviewPage } from './pages/OverviewPage.tsx';
+import { RulesPage } from './pages/RulesPage.tsx';
 import { ServicePage } from './pages/ServicePage.tsx';
+import { viewUrl } from './state/view.ts';
 import type { PageConfig } from './theme/page-config.ts';
 import { ServiceColours } from './theme/ServiceColours.tsx';
 
@@ -39,6 +41,8 @@ function Dashboard({ config }: { config: PageConfig }) {
     [navigate],
   );
   const pageProps = { view, navigate, alerts, onZoom, config };
+  const onRules = view.page.name === 'rules';
+  const rulesHref = viewUrl({ ...view, page: { name: 'rules' } });
   return (
     <ServiceColours services={names}>
       <header className="app-header">
@@ -54,8 +58,20 @@ function Dashboard({ config }: { config: PageConfig }) {
           </a>
         </h1>
         <nav className="controls" aria-label="View controls">
-          <RangePicker view={view} navigate={navigate} />
-          {zoomed && (
+          <a
+            href={rulesHref}
+            className="nav-link"
+            aria-current={onRules ? 'page' : undefined}
+            onClick={(e) => {
+              if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+              e.preventDefault();
+              navigate({ page: { name: 'rules' } });
+            }}
+          >
+            Rules
+          </a>
+          {!onRules && <RangePicker view={view} navigate={navigate} />}
+          {zoomed && !onRules && (
             <button type="button" onClick={zoomOut}>
               ⤺ Zoom out
             </button>
@@ -63,14 +79,16 @@ function Dashboard({ config }: { config: PageConfig }) {
           {view.page.name === 'overview' && (
             <ServiceFilter all={names} selected={view.services} onChange={(s) => navigate({ services: s })} />
           )}
-          <LiveToggle view={view} navigate={navigate} now={() => feed.now()} />
+          {!onRules && <LiveToggle view={view} navigate={navigate} now={() => feed.now()} />}
           <span className="spacer" />
           <ThemeToggle />
         </nav>
       </header>
       <ConnectionBanner />
       <main>
-        {view.page.name === 'service' ? (
+        {view.page.name === 'rules' ? (
+          <RulesPage services={names} />
+        ) : view.page.name === 'service' ? (
           <ServicePage {...pageProps} service={view.page.service} />
         ) : (
           <OverviewPage {...pageProps} />

@@ -29,6 +29,47 @@ export function queryString(params: Record<string, QueryValue>): string {
   return text ? `?${text}` : '';
 }
 
+/** Turns a non-2xx response into an `ApiError` with the server's message when it sent one. */
+async function failure(response: Response, path: string): Promise<ApiError> {
+  const body: unknown = await response.json().catch(() => null);
+  if (Value.Check(ErrorBodySchema, body)) return new ApiError(response.status, body.code, body.message);
+  return new ApiError(response.status, 'HTTP', `${path} answered ${response.status}`);
+}
+
+/**
+ * POST/PUT/DELETE with a JSON body. With a `schema`, the answer must match it; without one (204) nothing is read.
+ */
+export async function sendJson<S extends TSchema>(
+  method: 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body: unknown,
+  schema: S,
+): Promise<Static<S>>;
+export async function sendJson(method: 'DELETE', path: string): Promise<void>;
+export async function sendJson<S extends TSchema>(
+  method: 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+  schema?: S,
+): Promise<Static<S> | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'the server did not answer');
+  }
+  if (!response.ok) throw await failure(response, path);
+  if (!schema) return undefined;
+  const parsed: unknown = await response.json().catch(() => null);
+  if (!Value.Check(schema, parsed))
+    throw new ApiError(response.status, 'BAD_RESPONSE', `unexpected response from ${path}`);
+  return parsed;
+}
+
 /** GETs `path` and returns the body only if it matches `schema`; anything else throws an `ApiError`. */
 export async function getJson<S extends TSchema>(path: string, schema: S, signal?: AbortSignal): Promise<Static<S>> {
   let response: Response;

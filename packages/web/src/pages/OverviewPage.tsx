@@ -1,5 +1,6 @@
 import type { Services } from '../api/endpoints.ts';
 import { AlertPanel } from '../components/AlertPanel.tsx';
+import { countFiring } from '../components/alerts/alert-list.ts';
 import { ErrorRateChart } from '../components/charts/ErrorRateChart.tsx';
 import { HealthHeatmap } from '../components/charts/HealthHeatmap.tsx';
 import { ResponseTimeChart } from '../components/charts/ResponseTimeChart.tsx';
@@ -12,7 +13,7 @@ export function OverviewPage({ view, navigate, alerts, onZoom, config }: PagePro
   const services: Services = view.services.length > 0 ? view.services : null;
   const range = { from: view.from, to: view.to };
   const openService = (service: string) => navigate({ page: { name: 'service', service } });
-  const firing = alerts.data ? alerts.data.filter((a) => a.state === 'firing').length : null;
+  const firing = countFiring(alerts.data);
   return (
     <>
       <StatCards range={range} services={services} activeAlerts={firing} />
@@ -23,9 +24,16 @@ export function OverviewPage({ view, navigate, alerts, onZoom, config }: PagePro
           service={view.latency}
           onPick={(latency) => navigate({ latency }, { replace: true })}
           onZoom={onZoom}
+          alerts={alerts.data}
         />
         <ThroughputChart range={range} services={services} onZoom={onZoom} onService={openService} />
-        <ErrorRateChart range={range} services={services} onZoom={onZoom} onService={openService} />
+        <ErrorRateChart
+          range={range}
+          services={services}
+          onZoom={onZoom}
+          onService={openService}
+          alerts={alerts.data}
+        />
         <HealthHeatmap range={range} services={services} targets={config.healthTargets} onService={openService} />
       </div>
       <AlertPanel query={alerts} />

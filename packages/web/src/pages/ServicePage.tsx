@@ -7,7 +7,7 @@ import type { PageProps } from './props.ts';
 import { RoutesTable } from './RoutesTable.tsx';
 
 /** One service: its RED over time, its routes, and its other metrics. */
-export function ServicePage({ view, navigate, onZoom, service }: PageProps & { service: string }) {
+export function ServicePage({ view, navigate, onZoom, service, alerts }: PageProps & { service: string }) {
   const services = useMemo(() => [service], [service]);
   const range = { from: view.from, to: view.to };
   return (
@@ -19,9 +19,9 @@ export function ServicePage({ view, navigate, onZoom, service }: PageProps & { s
         </button>
       </h2>
       <div className="grid-2">
-        <ResponseTimeChart range={range} services={services} service={service} onZoom={onZoom} />
+        <ResponseTimeChart range={range} services={services} service={service} onZoom={onZoom} alerts={alerts.data} />
         <ThroughputChart range={range} services={services} onZoom={onZoom} />
-        <ErrorRateChart range={range} services={services} onZoom={onZoom} />
+        <ErrorRateChart range={range} services={services} onZoom={onZoom} alerts={alerts.data} />
         <RoutesTable view={view} navigate={navigate} service={service} />
       </div>
       <OtherMetrics view={view} navigate={navigate} service={service} onZoom={onZoom} />

@@ -1,5 +1,4 @@
-import type { Alert } from '@pulseboard/shared';
-import type { LiveQuery } from '../hooks/useLiveQuery.ts';
+import type { AlertsQuery } from '../hooks/useAlerts.ts';
 import type { Navigate } from '../hooks/useView.ts';
 import type { ViewState } from '../state/view.ts';
 import type { PageConfig } from '../theme/page-config.ts';
@@ -7,7 +6,7 @@ import type { PageConfig } from '../theme/page-config.ts';
 export interface PageProps {
   view: ViewState;
   navigate: Navigate;
-  alerts: LiveQuery<Alert[]>;
+  alerts: AlertsQuery;
   onZoom: (from: number, to: number) => void;
   config: PageConfig;
 }

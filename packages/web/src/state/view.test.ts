@@ -38,6 +38,12 @@ describe('view state in the URL', () => {
     expect(toggleLive({ ...view, ...paused }, 5)).toEqual({ from: 'now-15m', to: 'now' });
   });
 
+  it('has a rules page at /rules that keeps the range', () => {
+    const view = parseView('/rules', '?from=now-15m');
+    expect(view.page).toEqual({ name: 'rules' });
+    expect(viewUrl(view)).toBe('/rules?from=now-15m');
+  });
+
   it('names spans with the largest unit that divides them', () => {
     expect(spanText(86_400_000)).toBe('1d');
     expect(spanText(5_400_000)).toBe('90m');

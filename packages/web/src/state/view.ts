@@ -1,6 +1,6 @@
 import { parseTimeParam } from '@pulseboard/shared';
 
-export type Page = { name: 'overview' } | { name: 'service'; service: string };
+export type Page = { name: 'overview' } | { name: 'service'; service: string } | { name: 'rules' };
 export type RouteSort = 'route' | 'count' | 'p99' | 'errorRate';
 export const ROUTE_SORTS: readonly RouteSort[] = ['route', 'count', 'p99', 'errorRate'];
 
@@ -23,6 +23,7 @@ export const PRESETS = ['5m', '15m', '1h', '6h', '24h', '7d'] as const;
 const DEFAULT_FROM = 'now-1h';
 
 const SERVICE_PATH = /^\/services\/([^/]+)\/?$/;
+const RULES_PATH = /^\/rules\/?$/;
 
 export function parseView(pathname: string, search: string): ViewState {
   const q = new URLSearchParams(search);
@@ -36,7 +37,7 @@ export function parseView(pathname: string, search: string): ViewState {
   if (fromMs === null || toMs === null || fromMs >= toMs) [from, to] = [DEFAULT_FROM, 'now'];
   const sort = q.get('sort');
   return {
-    page: service ? { name: 'service', service } : { name: 'overview' },
+    page: service ? { name: 'service', service } : RULES_PATH.test(pathname) ? { name: 'rules' } : { name: 'overview' },
     from,
     to,
     services: [...new Set(q.getAll('service').filter((s) => s.length > 0))],
@@ -61,7 +62,12 @@ export function viewUrl(view: ViewState): string {
     if (view.sort !== 'count') q.set('sort', view.sort);
     if (!view.desc) q.set('dir', 'asc');
   }
-  const path = view.page.name === 'service' ? `/services/${encodeURIComponent(view.page.service)}` : '/';
+  const path =
+    view.page.name === 'service'
+      ? `/services/${encodeURIComponent(view.page.service)}`
+      : view.page.name === 'rules'
+        ? '/rules'
+        : '/';
   const text = q.toString();
   return text ? `${path}?${text}` : path;
 }

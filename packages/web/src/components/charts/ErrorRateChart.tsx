@@ -1,3 +1,4 @@
+import type { Alert } from '@pulseboard/shared';
 import { useMemo } from 'react';
 import { Bar, BarChart } from 'recharts';
 import { formatPercent } from '../../format.ts';
@@ -5,6 +6,7 @@ import { useRed } from '../../hooks/useRed.ts';
 import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
 import { OTHER_COLOUR } from '../../theme/palette.ts';
 import { useServiceColour } from '../../theme/ServiceColours.tsx';
+import { useAlertLines } from './AlertMarks.tsx';
 import { ChartFrame } from './ChartFrame.tsx';
 import { CHART_MARGIN, GRID, legend, timeAxis, valueKey, valueParts } from './parts.tsx';
 import { bucketFacts, errorRateRows, hasRequests, OTHER } from './red-rows.ts';
@@ -15,8 +17,14 @@ const TOP = 4;
 
 const values = valueParts(formatPercent, 0.01);
 
-/** Share of failed (5xx) requests per bucket, one bar per service. */
-export function ErrorRateChart({ range, services, onZoom, onService }: ServiceChartProps) {
+/** Share of failed (5xx) requests per bucket, one bar per service; alerts of the shown services marked. */
+export function ErrorRateChart({
+  range,
+  services,
+  onZoom,
+  onService,
+  alerts,
+}: ServiceChartProps & { alerts?: readonly Alert[] | null }) {
   const colourOf = useServiceColour();
   const [bodyRef, width] = useWidth<HTMLDivElement>();
   // Grouped bars need room: a few pixels per bar and service.
@@ -26,6 +34,7 @@ export function ErrorRateChart({ range, services, onZoom, onService }: ServiceCh
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside `buckets`.
   const data = useMemo(() => (buckets ? errorRateRows(buckets, TOP) : null), [buckets, query.version]);
   const legendElement = useMemo(() => legend(onService && ((name) => name !== OTHER && onService(name))), [onService]);
+  const marks = useAlertLines(alerts, buckets?.window, services);
   const zoom = useDragZoom(buckets?.step ?? 0, onZoom);
   return (
     <ChartFrame
@@ -34,7 +43,7 @@ export function ErrorRateChart({ range, services, onZoom, onService }: ServiceCh
       query={query}
       empty={!hasRequests(buckets)}
       bodyRef={bodyRef}
-      facts={bucketFacts(buckets)}
+      facts={{ ...bucketFacts(buckets), marks: marks.count }}
     >
       {buckets && data && (
         <BarChart width={width} height={240} data={data.rows} margin={CHART_MARGIN} barGap={0} {...zoom.handlers}>
@@ -52,6 +61,7 @@ export function ErrorRateChart({ range, services, onZoom, onService }: ServiceCh
               isAnimationActive={false}
             />
           ))}
+          {marks.lines}
           {zoom.area}
         </BarChart>
       )}

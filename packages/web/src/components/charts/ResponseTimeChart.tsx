@@ -1,3 +1,4 @@
+import type { Alert } from '@pulseboard/shared';
 import { useId, useMemo } from 'react';
 import { Line, LineChart } from 'recharts';
 import type { Services } from '../../api/endpoints.ts';
@@ -5,6 +6,7 @@ import { formatMs } from '../../format.ts';
 import { useRed } from '../../hooks/useRed.ts';
 import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
 import { PERCENTILES } from '../../theme/palette.ts';
+import { useAlertLines } from './AlertMarks.tsx';
 import { ChartFrame } from './ChartFrame.tsx';
 import { CHART_MARGIN, GRID, hasLonePoints, loneDot, PLAIN_LEGEND, timeAxis, valueParts } from './parts.tsx';
 import { bucketFacts, hasRequests, totalRows } from './red-rows.ts';
@@ -18,12 +20,14 @@ export interface ResponseTimeChartProps {
   /** Offers a service picker when given. */
   onPick?: (service: string | null) => void;
   onZoom: (from: number, to: number) => void;
+  /** Alerts to mark where they start and end (those of the shown services). */
+  alerts?: readonly Alert[] | null;
 }
 
 const ms = valueParts(formatMs);
 
 /** p50/p95/p99 latency over the range, for one service or all selected ones. */
-export function ResponseTimeChart({ range, services, service, onPick, onZoom }: ResponseTimeChartProps) {
+export function ResponseTimeChart({ range, services, service, onPick, onZoom, alerts }: ResponseTimeChartProps) {
   const [bodyRef, width] = useWidth<HTMLDivElement>();
   const query = useRed({ range, services, maxPoints: maxPointsFor(width, 4) });
   const buckets = query.data;
@@ -38,6 +42,7 @@ export function ResponseTimeChart({ range, services, service, onPick, onZoom }: 
     [rows],
   );
   const names = useMemo(() => [...(buckets?.services() ?? [])].sort(), [buckets]);
+  const marks = useAlertLines(alerts, buckets?.window, service ? [service] : services);
   const zoom = useDragZoom(buckets?.step ?? 0, onZoom);
   const pickId = useId();
   const picker = onPick && (
@@ -64,7 +69,7 @@ export function ResponseTimeChart({ range, services, service, onPick, onZoom }: 
       empty={!hasRequests(buckets)}
       bodyRef={bodyRef}
       actions={picker}
-      facts={bucketFacts(buckets)}
+      facts={{ ...bucketFacts(buckets), marks: marks.count }}
     >
       {buckets && (
         <LineChart width={width} height={240} data={rows} margin={CHART_MARGIN} {...zoom.handlers}>
@@ -86,6 +91,7 @@ export function ResponseTimeChart({ range, services, service, onPick, onZoom }: 
               connectNulls={false}
             />
           ))}
+          {marks.lines}
           {zoom.area}
         </LineChart>
       )}
