@@ -27,9 +27,23 @@ export interface SeriesSamples {
 
 export type SampleBatch = SeriesSamples[];
 
+/** Observations as the work they cost: one per value, whatever it stands for. */
 export function countObservations(batch: SampleBatch): number {
   let n = 0;
   for (const s of batch) n += s.values.length;
+  return n;
+}
+
+/** Observations as the client counted them: a weighted value (an OTLP histogram bucket) stands for many. */
+export function countWeighted(batch: SampleBatch): number {
+  let n = 0;
+  for (const s of batch) {
+    if (!s.weights) {
+      n += s.values.length;
+      continue;
+    }
+    for (let i = 0; i < s.weights.length; i++) n += s.weights[i]!;
+  }
   return n;
 }
 

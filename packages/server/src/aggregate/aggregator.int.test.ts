@@ -22,6 +22,20 @@ describe('Aggregator', () => {
   });
 });
 
+describe('ingested observations', () => {
+  let close: () => Promise<void> = async () => {};
+  afterEach(() => close());
+
+  it('counts a weighted value (an OTLP histogram bucket) as the observations it stands for', async () => {
+    const handle = await startTestApp();
+    close = () => handle.app.close();
+    const { aggregator, metrics } = handle.app.core;
+    const weighted = { ...batch(2)[0]!, weights: [10, 5] };
+    await expect(aggregator.submit([weighted, ...batch(3)])).resolves.toBe(5);
+    expect((await metrics.ingested.get()).values[0]?.value).toBe(18);
+  });
+});
+
 function batch(n: number): SampleBatch {
   const t = Date.now();
   return [

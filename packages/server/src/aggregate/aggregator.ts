@@ -1,5 +1,5 @@
 import { AppError, overloaded } from '../errors.ts';
-import { countObservations, type SampleBatch } from '../model.ts';
+import { countObservations, countWeighted, type SampleBatch } from '../model.ts';
 import type { CumulativeState, SeriesRecord, Store, WriteSet } from '../store/store.ts';
 import { type Folded, type FoldInput, fold, mergeSecondStats } from './fold.ts';
 import { forEachRedRow, forEachSampleRow, type PackedFold, packedSeconds } from './packed.ts';
@@ -12,6 +12,8 @@ interface Pending {
   cumulative: CumulativeState[];
   created: SeriesRecord[];
   observations: number;
+  /** Observations as the client counted them (for /metrics). */
+  weighted: number;
   resolve: (accepted: number) => void;
   reject: (error: Error) => void;
 }
@@ -65,7 +67,8 @@ export class Aggregator {
       weights: samples.weights,
     }));
     return new Promise((resolve, reject) => {
-      this.enqueue({ inputs, packed: null, cumulative, created, observations, resolve, reject });
+      const weighted = countWeighted(batch);
+      this.enqueue({ inputs, packed: null, cumulative, created, observations, weighted, resolve, reject });
     });
   }
 
@@ -80,7 +83,16 @@ export class Aggregator {
     const { records, created } = this.options.registry.resolve(batch);
     const packed = { fold, ids: records.map((r) => r.id) };
     return new Promise((resolve, reject) => {
-      this.enqueue({ inputs: [], packed, cumulative: [], created, observations, resolve, reject });
+      this.enqueue({
+        inputs: [],
+        packed,
+        cumulative: [],
+        created,
+        observations,
+        weighted: observations,
+        resolve,
+        reject,
+      });
     });
   }
 
@@ -99,7 +111,6 @@ export class Aggregator {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
-    const observations = this.pendingObservations;
     this.pendingObservations = 0;
     let folded: Folded;
     const started = performance.now();
@@ -126,7 +137,8 @@ export class Aggregator {
     }
     const writeMs = performance.now() - started;
     for (const p of batch) p.resolve(p.observations);
-    this.options.onCommitted?.(folded, { observations, writeMs });
+    const weighted = batch.reduce((n, p) => n + p.weighted, 0);
+    this.options.onCommitted?.(folded, { observations: weighted, writeMs });
   }
 
   close(): void {
