@@ -20,7 +20,8 @@ const LEGACY_RED_METRIC = 'http.server.duration';
 export class SeriesRegistry {
   private readonly byKey = new Map<string, SeriesRecord>();
   private readonly byId = new Map<number, SeriesRecord>();
-  private readonly kindByName = new Map<string, MetricType>();
+  /** Per service + metric name: its kind, and how many series carry it (the kind is free again at zero). */
+  private readonly kindByName = new Map<string, { kind: MetricType; series: number }>();
   private readonly countByService = new Map<string, number>();
   private nextId = 1;
 
@@ -43,7 +44,7 @@ export class SeriesRegistry {
       const key = seriesKey(identity);
       const known = this.byKey.get(key) ?? pending.get(key);
       const nameKey = `${identity.service}\u0000${identity.name}`;
-      const kind = known?.kind ?? this.kindByName.get(nameKey) ?? newKinds.get(nameKey);
+      const kind = known?.kind ?? this.kindByName.get(nameKey)?.kind ?? newKinds.get(nameKey);
       if (kind !== undefined && kind !== identity.kind) {
         throw new AppError(
           'PULSE_ERR_TYPE_CONFLICT',
@@ -95,7 +96,10 @@ export class SeriesRegistry {
   private add(record: SeriesRecord): void {
     this.byKey.set(record.key, record);
     this.byId.set(record.id, record);
-    this.kindByName.set(`${record.service}\u0000${record.name}`, record.kind);
+    const nameKey = `${record.service}\u0000${record.name}`;
+    const named = this.kindByName.get(nameKey);
+    if (named) named.series++;
+    else this.kindByName.set(nameKey, { kind: record.kind, series: 1 });
     this.countByService.set(record.service, (this.countByService.get(record.service) ?? 0) + 1);
     this.nextId = Math.max(this.nextId, record.id + 1);
   }
@@ -107,9 +111,8 @@ export class SeriesRegistry {
     if (left > 0) this.countByService.set(record.service, left);
     else this.countByService.delete(record.service);
     const nameKey = `${record.service}\u0000${record.name}`;
-    if (![...this.byId.values()].some((r) => r.service === record.service && r.name === record.name)) {
-      this.kindByName.delete(nameKey);
-    }
+    const named = this.kindByName.get(nameKey);
+    if (named && --named.series === 0) this.kindByName.delete(nameKey);
   }
 }
 

@@ -2,6 +2,7 @@ import type { AlertsQuery } from '../hooks/useAlerts.ts';
 import { useNow } from '../hooks/useNow.ts';
 import { AlertItem } from './alerts/AlertItem.tsx';
 import { orderAlerts } from './alerts/alert-list.ts';
+import { QueryState } from './QueryState.tsx';
 
 /** Firing alerts first, by severity, then pending, then the most recently resolved. */
 export function AlertPanel({ query }: { query: AlertsQuery }) {
@@ -12,17 +13,7 @@ export function AlertPanel({ query }: { query: AlertsQuery }) {
       <div className="panel-head">
         <h2 id="alerts-title">Alerts</h2>
       </div>
-      {query.status === 'loading' && (
-        <div className="skeleton" style={{ height: 60 }} role="status" aria-label="Loading" />
-      )}
-      {query.status === 'error' && (
-        <div className="state" role="alert">
-          <span className="error-text">Could not load alerts: {query.error?.message}</span>
-          <button type="button" onClick={query.retry}>
-            Retry
-          </button>
-        </div>
-      )}
+      <QueryState query={query} what="alerts" height={60} />
       {query.status === 'ready' && alerts.length === 0 && (
         <p className="muted" role="status">
           No alerts firing or recently resolved.

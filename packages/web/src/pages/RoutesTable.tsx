@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { QueryState } from '../components/QueryState.tsx';
 import { formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import { useRoutes } from '../hooks/useResources.ts';
 import type { Navigate } from '../hooks/useView.ts';
@@ -26,17 +27,7 @@ export function RoutesTable({ view, navigate, service }: { view: ViewState; navi
       <div className="panel-head">
         <h2 id="routes-title">Top routes</h2>
       </div>
-      {query.status === 'loading' && (
-        <div className="skeleton" style={{ height: 200 }} role="status" aria-label="Loading" />
-      )}
-      {query.status === 'error' && (
-        <div className="state" role="alert">
-          <span className="error-text">Could not load routes: {query.error?.message}</span>
-          <button type="button" onClick={query.retry}>
-            Retry
-          </button>
-        </div>
-      )}
+      <QueryState query={query} what="routes" height={200} />
       {query.status === 'ready' && rows.length === 0 && <p className="muted">No requests in this range.</p>}
       {rows.length > 0 && (
         <div className="table-scroll">

@@ -1,5 +1,6 @@
 import type { Rule } from '@pulseboard/shared';
 import { useState } from 'react';
+import { QueryState } from '../components/QueryState.tsx';
 import { useRules, useSilences } from '../hooks/useRules.ts';
 import { RuleEditor } from './rules/RuleEditor.tsx';
 import { RulesTable } from './rules/RulesTable.tsx';
@@ -22,17 +23,7 @@ export function RulesPage({ services }: { services: readonly string[] }) {
             New rule
           </button>
         </div>
-        {rules.status === 'loading' && (
-          <div className="skeleton" style={{ height: 60 }} role="status" aria-label="Loading" />
-        )}
-        {rules.status === 'error' && (
-          <div className="state" role="alert">
-            <span className="error-text">Could not load rules: {rules.error?.message}</span>
-            <button type="button" onClick={rules.retry}>
-              Retry
-            </button>
-          </div>
-        )}
+        <QueryState query={rules} what="rules" height={60} />
         {rules.status === 'ready' && list.length === 0 && <p className="muted">No rules.</p>}
         {list.length > 0 && <RulesTable rules={list} onChanged={rules.retry} onEdit={(rule) => setEditing({ rule })} />}
       </section>

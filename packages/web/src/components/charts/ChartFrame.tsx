@@ -1,5 +1,6 @@
 import { type ReactNode, useId } from 'react';
 import type { QueryStatus } from '../../hooks/useLiveQuery.ts';
+import { QueryState } from '../QueryState.tsx';
 
 export interface FrameQuery {
   status: QueryStatus;
@@ -45,18 +46,10 @@ export function ChartFrame({
         {actions}
       </div>
       <div className="chart-body" ref={bodyRef} style={{ height }} aria-busy={state === 'loading'}>
-        {state === 'loading' && <div className="skeleton" role="status" aria-label="Loading" />}
+        <QueryState query={query} />
         {state === 'empty' && (
           <div className="state" role="status">
             No data in this range
-          </div>
-        )}
-        {state === 'error' && (
-          <div className="state" role="alert">
-            <span className="error-text">Could not load: {query.error?.message ?? 'unknown error'}</span>
-            <button type="button" onClick={query.retry}>
-              Retry
-            </button>
           </div>
         )}
         {state === 'ready' && children}
