@@ -54,7 +54,7 @@ function jsGzipKb(): number {
 }
 
 async function main(): Promise<void> {
-  execFileSync(process.execPath, ['--import', 'tsx', 'packages/web/scripts/build-if-stale.ts'], {
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--if-stale'], {
     cwd: ROOT,
     stdio: 'inherit',
   });

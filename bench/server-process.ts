@@ -1,5 +1,5 @@
 /**
- * Runs the real server as a child process, the way a user would, so the figures include HTTP parsing,
+ * Runs the real server as a child process, built and started the way `npm start` does, so the figures include HTTP parsing,
  * validation and durable commits, and so its memory can be read from /proc without the client's
  * pre-built bodies in the same heap.
  */
@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { buildAll, SERVER_ENTRY } from '../scripts/build.ts';
 
 export interface ServerHandle {
   pid: number;
@@ -91,6 +92,7 @@ export function dbSize(dbPath: string): DbSize {
 }
 
 export async function startServer(dir: string, readyTimeoutMs = 30_000): Promise<ServerHandle> {
+  await buildAll(false);
   const port = await freePort();
   const dbPath = join(dir, 'bench.db');
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -100,9 +102,10 @@ export async function startServer(dir: string, readyTimeoutMs = 30_000): Promise
     // The same heap cap as `npm start`, so the figures are those of the server as users run it.
     [
       '--max-old-space-size=256',
-      '--import',
-      'tsx',
-      'packages/server/src/main.ts',
+      // BENCH_CPU_PROFILE=DIR writes the server's V8 CPU profiles there (one per thread) for a look in DevTools.
+      ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
+      '--enable-source-maps',
+      SERVER_ENTRY,
       '--no-demo',
       '--port',
       String(port),

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_ENTRY } from '../../scripts/build.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -49,7 +50,7 @@ async function waitFor(url: string, timeoutMs: number, child: ChildProcess): Pro
 }
 
 /**
- * The real server (`packages/server/src/main.ts`) in a child process on a free port with a temp database, demo
+ * The real server, built as `npm start` runs it, in a child process on a free port with a temp database, demo
  * on, serving the built page. Resolves once `/readyz` answers (the demo backfill is done).
  */
 export async function startServer(): Promise<TestServer> {
@@ -59,7 +60,7 @@ export async function startServer(): Promise<TestServer> {
   let output = '';
   let child: ChildProcess;
   const start = async () => {
-    const args = ['--import', 'tsx', 'packages/server/src/main.ts', '--port', String(port), '--host', '127.0.0.1'];
+    const args = ['--enable-source-maps', SERVER_ENTRY, '--port', String(port), '--host', '127.0.0.1'];
     args.push('--db', db, '--log-level', 'warn');
     child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

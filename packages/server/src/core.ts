@@ -3,6 +3,9 @@ import { DirtyBuckets } from './aggregate/dirty-buckets.ts';
 import { SeriesRegistry } from './aggregate/series-registry.ts';
 import { type Bus, createLocalBus } from './bus/bus.ts';
 import type { Config } from './config.ts';
+import { DecodePool } from './ingest/decode-pool.ts';
+import type { FoldContext } from './ingest/decode-worker.ts';
+import { DEFAULT_LIMITS, type IngestLimits } from './ingest/native/decode.ts';
 import { SecondWindow } from './live/second-window.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { DIRECT_MARGIN_MS, MATERIALIZED_FROM, TIER_RESOLUTIONS } from './model.ts';
@@ -21,6 +24,10 @@ export interface Core {
   alertStore: AlertStore;
   registry: SeriesRegistry;
   aggregator: Aggregator;
+  /** Worker threads that decode, validate and fold ingest bodies (native and OTLP). */
+  decoders: DecodePool;
+  /** Limits on ingested items: names, attributes, timestamps (up to the longest retention back). */
+  limits: IngestLimits;
   bus: Bus;
   window: SecondWindow;
   query: QueryContext;
@@ -68,6 +75,9 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     alertStore,
     registry,
     aggregator,
+    // Up to four bodies at the limit may wait for a worker before ingest answers 503.
+    decoders: new DecodePool(4 * config.bodyLimitBytes, config.ingestWorkers),
+    limits: { ...DEFAULT_LIMITS, maxAgeMs: Math.max(...config.retentionMs) },
     bus,
     window,
     metrics,
@@ -87,6 +97,12 @@ export function directBefore(config: Readonly<Config>, now: number): number[] {
   );
 }
 
+/** What a decode worker folding a request now needs to know about the clock and the tiers. */
+export function foldContext(core: Core): FoldContext {
+  const now = core.now();
+  return { now, liveFrom: core.window.openFrom, directBefore: directBefore(core.config, now), limits: core.limits };
+}
+
 /** Records that `tier` now holds data from `t` on, so queries read it there. */
 export function noteTierWritten(core: Core, tier: number, t: number): void {
   if (!(t < core.query.tierSince[tier]!)) return;
@@ -94,7 +110,8 @@ export function noteTierWritten(core: Core, tier: number, t: number): void {
   core.store.setMeta(tierSinceKey(tier), String(t));
 }
 
-export function closeCore(core: Core): void {
+export async function closeCore(core: Core): Promise<void> {
+  await core.decoders.close();
   core.aggregator.close();
   core.store.close();
 }

@@ -7,8 +7,8 @@ import type { SeriesRegistry } from './series-registry.ts';
 
 interface Pending {
   inputs: FoldInput[];
-  /** Folded in a worker; `ids` are the registry's ids of its identities, in order. */
-  packed: { fold: PackedFold; ids: number[] } | null;
+  /** Folded in workers; `ids` are the registry's ids of each fold's identities, in order. */
+  packed: { fold: PackedFold; ids: number[] }[];
   cumulative: CumulativeState[];
   created: SeriesRecord[];
   observations: number;
@@ -68,31 +68,36 @@ export class Aggregator {
     }));
     return new Promise((resolve, reject) => {
       const weighted = countWeighted(batch);
-      this.enqueue({ inputs, packed: null, cumulative, created, observations, weighted, resolve, reject });
+      this.enqueue({ inputs, packed: [], cumulative, created, observations, weighted, resolve, reject });
     });
   }
 
-  /** Like `submit`, for a batch a worker has already folded (see packed.ts). */
-  submitPacked(fold: PackedFold): Promise<number> {
+  /**
+   * Like `submit`, for parts of one request that workers have already folded (see packed.ts): all of them
+   * commit together, with `cumulative`, or none does.
+   */
+  submitPacked(folds: readonly PackedFold[], cumulative: CumulativeState[] = []): Promise<number> {
     if (this.closed) return Promise.reject(new AppError('PULSE_ERR_NOT_READY', 'the server is shutting down'));
-    const { observations } = fold;
+    let observations = 0;
+    let weighted = 0;
+    for (const fold of folds) {
+      observations += fold.observations;
+      weighted += fold.weighted;
+    }
     if (this.pendingObservations > 0 && this.pendingObservations + observations > this.options.maxPendingObservations) {
       return Promise.reject(overloaded(1));
     }
-    const batch = fold.identities.map((identity) => ({ identity, timestamps: [], values: [] }));
+    const batch = folds.flatMap((fold) =>
+      fold.identities.map((identity) => ({ identity, timestamps: [], values: [] })),
+    );
     const { records, created } = this.options.registry.resolve(batch);
-    const packed = { fold, ids: records.map((r) => r.id) };
+    let next = 0;
+    const packed = folds.map((fold) => ({
+      fold,
+      ids: records.slice(next, (next += fold.identities.length)).map((r) => r.id),
+    }));
     return new Promise((resolve, reject) => {
-      this.enqueue({
-        inputs: [],
-        packed,
-        cumulative: [],
-        created,
-        observations,
-        weighted: observations,
-        resolve,
-        reject,
-      });
+      this.enqueue({ inputs: [], packed, cumulative, created, observations, weighted, resolve, reject });
     });
   }
 
@@ -122,7 +127,7 @@ export class Aggregator {
           ...(this.options.directBefore ? { directBefore: this.options.directBefore() } : {}),
         },
       );
-      for (const p of batch) if (p.packed) addPacked(folded, p.packed.fold, p.packed.ids);
+      for (const p of batch) for (const { fold, ids } of p.packed) addPacked(folded, fold, ids);
       const set: WriteSet = folded.set;
       set.dirty = folded.dirty;
       set.newSeries = batch.flatMap((p) => p.created);

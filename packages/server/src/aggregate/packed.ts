@@ -1,4 +1,4 @@
-import { type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
+import { countObservations, countWeighted, type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
 import { decodeSketch, encodeSketch } from '../sketch/codec.ts';
 import type { RedBucket, SampleBucket } from '../store/store.ts';
 import { type Folded, fold, type SecondStats } from './fold.ts';
@@ -41,7 +41,10 @@ export interface PackedFold {
   oldest: number;
   /** Coarse buckets to rebuild, as tier, start pairs. */
   dirty: number[];
+  /** Values folded: the unit of work the aggregator's backlog limit counts. */
   observations: number;
+  /** Observations as the client counted them (a weighted value stands for many), for /metrics. */
+  weighted: number;
 }
 
 const SAMPLE_COLUMNS = 8; // series index, t, count, sum, min, max, last, lastT
@@ -49,11 +52,15 @@ const RED_COLUMNS = 5; // service, route (-1: none), t, count, errors
 const NO_ROUTE = -1;
 
 /** Folds a decoded batch exactly as the aggregator would, and packs the result. */
-export function foldPacked(batch: SampleBatch, liveFrom: number, directBefore: readonly number[]): PackedFold {
+export function foldPacked(
+  batch: SampleBatch,
+  { liveFrom, directBefore }: { liveFrom: number; directBefore: readonly number[] },
+): PackedFold {
   const inputs = batch.map((samples, i) => ({
     record: describeSeries(i, seriesKey(samples.identity), samples.identity),
     timestamps: samples.timestamps,
     values: samples.values,
+    ...(samples.weights ? { weights: samples.weights } : {}),
   }));
   const folded = fold(inputs, { liveFrom, directBefore });
   const strings: string[] = [];
@@ -64,8 +71,7 @@ export function foldPacked(batch: SampleBatch, liveFrom: number, directBefore: r
     return i;
   };
   const { set } = folded;
-  let observations = 0;
-  for (const samples of batch) observations += samples.values.length;
+
   return {
     identities: batch.map((s) => s.identity),
     strings,
@@ -80,7 +86,8 @@ export function foldPacked(batch: SampleBatch, liveFrom: number, directBefore: r
     seconds: portableSeconds(folded.seconds),
     oldest: folded.oldest,
     dirty: folded.dirty.flat(),
-    observations,
+    observations: countObservations(batch),
+    weighted: countWeighted(batch),
   };
 }
 

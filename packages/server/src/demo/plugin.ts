@@ -1,7 +1,7 @@
 import { DemoGenerator } from '@pulseboard/demo';
 import type { FastifyPluginAsync } from 'fastify';
 import { type Core, noteTierWritten } from '../core.ts';
-import { DEFAULT_LIMITS, decodeNativeBatch } from '../ingest/native/decode.ts';
+import { decodeNativeBatch } from '../ingest/native/decode.ts';
 import { backfillDemo } from './backfill.ts';
 
 const HISTORY_MS = 24 * 3_600_000;
@@ -17,7 +17,7 @@ export const demoPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     origin: start,
     dayLengthMs: core.config.demoDayLengthMs,
   });
-  const limits = { ...DEFAULT_LIMITS, maxAgeMs: Math.max(...core.config.retentionMs) };
+  const { limits } = core;
   const emptyStore = core.store.services().length === 0;
   let sentUpTo = emptyStore ? start : Math.floor(core.now() / 1000) * 1000;
   let stopped = false;

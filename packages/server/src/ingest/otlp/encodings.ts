@@ -1,6 +1,7 @@
+import { badRequest } from '../../errors.ts';
 import { decodeMetricsJson } from './decode-json.ts';
 import { decodeMetricsProtobuf } from './decode-protobuf.ts';
-import type { OtlpExport } from './model.ts';
+import { DecodeError, type OtlpExport } from './model.ts';
 import { countJsonItems, countProtobufItems, type Signal } from './signals.ts';
 import { newWriter } from './wire.ts';
 
@@ -71,4 +72,21 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | unde
   if (contentType === undefined) return undefined;
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
   return Object.hasOwn(ENCODINGS, type) ? ENCODINGS[type] : undefined;
+}
+
+/** Decodes an export body of a supported content type; undecodable input is a 400 that says why. */
+export function decodeOtlpMetrics(contentType: string, body: Buffer): OtlpExport {
+  return decodeOrReject(() => ENCODINGS[contentType]!.decodeMetrics(body));
+}
+
+/** Runs a decoder, turning what it throws on bad input into a 400. */
+export function decodeOrReject<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof DecodeError) throw badRequest(error.message);
+    // protobufjs' Reader signals truncation and bad wire types with plain Errors.
+    if (error instanceof Error) throw badRequest(`body: not a valid OTLP protobuf message (${error.message})`);
+    throw error;
+  }
 }

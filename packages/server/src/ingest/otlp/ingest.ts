@@ -2,19 +2,22 @@ import type { Aggregator } from '../../aggregate/aggregator.ts';
 import type { SeriesRegistry } from '../../aggregate/series-registry.ts';
 import { AppError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
-import type { IngestLimits } from '../native/decode.ts';
-import { Conversion, type Entry } from './convert.ts';
+import type { DecodePool } from '../decode-pool.ts';
+import type { FoldContext } from '../decode-worker.ts';
+import { Conversion, type Entry, type PendingCumulative } from './convert.ts';
 import { CumulativeTracker, type NextStates } from './cumulative.ts';
+import { decodeOtlpMetrics } from './encodings.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { deltaEntry } from './kinds.ts';
-import type { OtlpExport } from './model.ts';
+import { entryBatch } from './off-thread.ts';
 
 export interface OtlpIngestDeps {
   store: Store;
   registry: SeriesRegistry;
   aggregator: Aggregator;
-  now: () => number;
-  limits: IngestLimits;
+  decoders: DecodePool;
+  /** The clock, tiers and limits a request is folded against, taken when it arrives. */
+  context: () => FoldContext;
 }
 
 export interface IngestResult {
@@ -30,9 +33,10 @@ const SERIES_REFUSALS: Partial<Record<string, string>> = {
 };
 
 /**
- * Decoded export -> durable samples: converts, turns cumulative points into deltas under a per-series lock,
- * submits everything as one aggregator batch with the cumulative state it advances, and only then moves
- * the in-memory state on. Overload and store failures reject the whole request and change nothing.
+ * Export body -> durable samples. A decode worker decodes, converts and folds everything that needs no
+ * per-series state; here cumulative points become deltas under a per-series lock (a worker folds those
+ * too), everything commits as one aggregator batch with the cumulative state it advances, and only then
+ * does the in-memory state move on. Overload and store failures reject the whole request and change nothing.
  */
 export class OtlpIngest {
   private readonly tracker: CumulativeTracker;
@@ -42,10 +46,32 @@ export class OtlpIngest {
     this.tracker = new CumulativeTracker(deps.store.loadCumulativeState());
   }
 
-  async ingest(request: OtlpExport): Promise<IngestResult> {
-    const c = new Conversion(this.deps.now(), this.deps.limits).run(request);
-    const keys = [...new Set(c.cumulative.map((p) => p.key))];
-    const release = keys.length > 0 ? await this.locks.acquire(keys) : null;
+  async ingest(body: Buffer, contentType: string): Promise<IngestResult> {
+    const { decoders, aggregator } = this.deps;
+    const context = this.deps.context();
+    const { packed, otlp } = await decoders.otlp(body, contentType, context);
+    const rest = otlp!;
+    const release = await this.lock(rest.cumulative);
+    try {
+      const { deltas, next } = this.tracker.diff(rest.cumulative);
+      const folds = [packed];
+      if (deltas.length > 0) folds.push((await decoders.otlpDeltas(deltas, context)).packed);
+      await aggregator.submitPacked(folds, this.tracker.rows(next));
+      this.tracker.commit(next);
+      return { rejected: rest.rejected, message: rest.message };
+    } catch (error) {
+      if (!isSeriesRefusal(error)) throw error;
+    } finally {
+      release?.();
+    }
+    // Some series cannot be created (limit, type): redo the request on this thread, series by series.
+    return this.ingestSeriesBySeries(body, contentType, context);
+  }
+
+  /** Rare path: the whole request on this thread, admitting the series the registry accepts. */
+  private async ingestSeriesBySeries(body: Buffer, contentType: string, context: FoldContext): Promise<IngestResult> {
+    const c = new Conversion(context.now, context.limits).run(decodeOtlpMetrics(contentType, body));
+    const release = await this.lock(c.cumulative);
     try {
       const { deltas, next } = this.tracker.diff(c.cumulative);
       for (const delta of deltas) deltaEntry(c, delta);
@@ -57,17 +83,22 @@ export class OtlpIngest {
     }
   }
 
+  private lock(points: readonly PendingCumulative[]): Promise<(() => void) | null> {
+    const keys = [...new Set(points.map((p) => p.key))];
+    return keys.length > 0 ? this.locks.acquire(keys) : Promise.resolve(null);
+  }
+
   private async submit(c: Conversion, entries: Entry[], next: NextStates): Promise<void> {
     if (entries.length === 0 && next.size === 0) return;
     let admitted = entries;
     let pending: Promise<number>;
     try {
-      pending = this.deps.aggregator.submit(toBatch(admitted), this.tracker.rows(next));
+      pending = this.deps.aggregator.submit(entryBatch(admitted), this.tracker.rows(next));
     } catch (error) {
       // Some series cannot be created (limit, type): find which, one by one, and store the rest.
       if (!isSeriesRefusal(error)) throw error;
       admitted = this.admit(c, entries, next);
-      pending = this.deps.aggregator.submit(toBatch(admitted), this.tracker.rows(next));
+      pending = this.deps.aggregator.submit(entryBatch(admitted), this.tracker.rows(next));
     }
     await pending;
   }
@@ -96,13 +127,6 @@ export class OtlpIngest {
     registry.release(created);
     return admitted;
   }
-}
-
-function toBatch(entries: readonly Entry[]) {
-  return entries.map((entry, i) => {
-    entry.samples.origin = `otlp#${i}`;
-    return entry.samples;
-  });
 }
 
 function isSeriesRefusal(error: unknown): error is AppError {

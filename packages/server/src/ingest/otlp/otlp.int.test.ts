@@ -133,14 +133,14 @@ describe('POST /v1/metrics', () => {
   it('answers 503 with Retry-After when the aggregator is overloaded, and a later retry counts once', async () => {
     const { app, red } = await setup();
     const { aggregator } = app.core;
-    const submit = aggregator.submit.bind(aggregator);
-    aggregator.submit = () => Promise.reject(overloaded(2));
+    const submit = aggregator.submitPacked.bind(aggregator);
+    aggregator.submitPacked = () => Promise.reject(overloaded(2));
     const busy = await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE);
     expect(busy.statusCode).toBe(503);
     expect(busy.headers['retry-after']).toBe('2');
     expect(readStatus(busy.rawPayload).code).toBe(14);
-    aggregator.submit = () => {
-      aggregator.submit = submit;
+    aggregator.submitPacked = () => {
+      aggregator.submitPacked = submit;
       return Promise.reject(new Error('disk full'));
     };
     expect((await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE)).statusCode).toBe(500);

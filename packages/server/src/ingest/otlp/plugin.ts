@@ -1,12 +1,10 @@
 import type { ErrorCode } from '@pulseboard/shared';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { Core } from '../../core.ts';
-import { AppError, badRequest } from '../../errors.ts';
-import { DEFAULT_LIMITS } from '../native/decode.ts';
+import { type Core, foldContext } from '../../core.ts';
+import { AppError } from '../../errors.ts';
 import { readBody } from './body.ts';
-import { ENCODINGS, encodingOf, type OtlpEncoding } from './encodings.ts';
+import { decodeOrReject, ENCODINGS, encodingOf, type OtlpEncoding } from './encodings.ts';
 import { OtlpIngest } from './ingest.ts';
-import { DecodeError } from './model.ts';
 import { SIGNALS, type Signal } from './signals.ts';
 
 /** gRPC status codes for the google.rpc.Status bodies, by HTTP status (the OTLP/HTTP mapping). */
@@ -31,8 +29,7 @@ const UNSUPPORTED = `content-type must be ${Object.keys(ENCODINGS).join(' or ')}
  * apply to these routes only.
  */
 export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
-  const limits = { ...DEFAULT_LIMITS, maxAgeMs: Math.max(...core.config.retentionMs) };
-  const ingest = new OtlpIngest({ ...core, limits });
+  const ingest = new OtlpIngest({ ...core, context: () => foldContext(core) });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(Object.keys(ENCODINGS), (request, payload, done) => {
@@ -60,8 +57,7 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
 
   app.post('/v1/metrics', schema('OTLP/HTTP metrics (JSON or protobuf, gzip or not)'), async (request, reply) => {
     const encoding = requestEncoding(request);
-    const decoded = decode(() => encoding.decodeMetrics(body(request)));
-    const result = await ingest.ingest(decoded);
+    const result = await ingest.ingest(body(request), encoding.contentType);
     const partial = result.rejected > 0 ? { rejected: result.rejected, message: result.message } : null;
     return send(reply, encoding, encoding.response('rejectedDataPoints', partial));
   });
@@ -75,7 +71,7 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
       schema(`OTLP/HTTP ${signal.noun}: not stored, refused with partialSuccess`),
       async (request, reply) => {
         const encoding = requestEncoding(request);
-        const rejected = decode(() => encoding.countItems(body(request), signal));
+        const rejected = decodeOrReject(() => encoding.countItems(body(request), signal));
         const message = `Pulseboard stores metrics only; ${rejected} ${signal.noun} dropped. Send them to a tracing or logging backend.`;
         return send(reply, encoding, encoding.response(signal.rejectedField, { rejected, message }));
       },
@@ -92,17 +88,6 @@ function requestEncoding(request: FastifyRequest): OtlpEncoding {
 /** The raw body the parser read; a POST without one is an empty request (valid in protobuf, not in JSON). */
 function body(request: FastifyRequest): Buffer {
   return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-}
-
-function decode<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof DecodeError) throw badRequest(error.message);
-    // protobufjs' Reader signals truncation and bad wire types with plain Errors.
-    if (error instanceof Error) throw badRequest(`body: not a valid OTLP protobuf message (${error.message})`);
-    throw error;
-  }
 }
 
 function send(reply: FastifyReply, encoding: OtlpEncoding, payload: Buffer | string) {
