@@ -24,9 +24,6 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // Load the decode workers' code now rather than on the first request; /readyz waits for it.
-  app.core.pendingStartup.add('decode workers');
-  void app.core.decoders.warmUp().finally(() => app.core.pendingStartup.delete('decode workers'));
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

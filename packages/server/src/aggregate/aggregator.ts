@@ -1,7 +1,8 @@
 import { AppError, overloaded } from '../errors.ts';
 import { countObservations, countWeighted, type SampleBatch } from '../model.ts';
 import type { CumulativeState, SeriesRecord, Store, WriteSet } from '../store/store.ts';
-import { type Folded, type FoldInput, fold, mergeSecondStats } from './fold.ts';
+import { type Folded, type FoldInput, fold } from './fold.ts';
+import { mergeSecondStats } from './live-stats.ts';
 import { forEachRedRow, forEachSampleRow, type PackedFold, packedSeconds } from './packed.ts';
 import type { SeriesRegistry } from './series-registry.ts';
 

@@ -18,13 +18,18 @@ describe('fold', () => {
     expect(set.samples[3]![0]).toMatchObject({ t: t0, min: 10, max: 40, last: 40, lastT: t0 + 65_000 });
   });
 
-  it('combines series of one service into one RED row per bucket, counting errors', () => {
+  it('combines series of one service into one RED row per bucket and live second, counting errors', () => {
     const t = 1_800_000_000_000;
-    const { set } = fold([
+    const { set, seconds } = fold([
       { record: record(1, { isError: false }), timestamps: [t, t], values: [5, 6] },
       { record: record(2, { isError: true }), timestamps: [t], values: [500] },
       { record: record(3, { isError: false, route: '/b' }), timestamps: [t], values: [7] },
     ]);
+    // The live stream sees the same second as the 1 s rollup.
+    const live = seconds.get(t)?.get('svc');
+    expect(live).toMatchObject({ count: 4, errors: 1 });
+    expect(live?.sketch.quantile(0)).toBeCloseTo(5, 0);
+    expect(live?.sketch.quantile(1)).toBe(500);
     expect(set.redServices[0]).toHaveLength(1);
     expect(set.redServices[0]![0]).toMatchObject({ service: 'svc', count: 4, errors: 1 });
     expect(decodeSketch(set.redServices[0]![0]!.sketch).quantile(1)).toBe(500);

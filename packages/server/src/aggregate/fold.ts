@@ -1,4 +1,3 @@
-import { CPU_METRIC, MEMORY_METRIC } from '@pulseboard/shared';
 import {
   type BucketStats,
   MATERIALIZED_FROM,
@@ -10,23 +9,11 @@ import {
 import { encodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { emptyWriteSet, type RedBucket, type SeriesRecord, type WriteSet } from '../store/store.ts';
+import { addLive, type LiveSeconds, liveStats } from './live-stats.ts';
 
 /** Running aggregate of one series over one bucket. */
 interface Acc extends BucketStats {
   sketch: Sketch | null;
-}
-
-/** One service's activity in one closed second, as the live stream reports it. */
-export interface SecondStats {
-  count: number;
-  errors: number;
-  sketch: Sketch;
-  cpuSum: number;
-  cpuCount: number;
-  /** Mean memory per instance this second; the service's memory is their sum. */
-  memoryByInstance: Map<string, { sum: number; count: number }>;
-  /** Whether any observation at all arrived (a gauge-only second still shows the service). */
-  seen: boolean;
 }
 
 export interface FoldInput {
@@ -52,7 +39,7 @@ export interface FoldOptions {
 export interface Folded {
   set: WriteSet;
   /** second start -> service -> stats, for the live stream. */
-  seconds: Map<number, Map<string, SecondStats>>;
+  seconds: LiveSeconds;
   /** The oldest second written. */
   oldest: number;
   /** Coarse buckets to rebuild, as [tier, bucket start]. */
@@ -68,7 +55,7 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   const fromTier = options.fromTier ?? 0;
   const liveFrom = fromTier === 0 ? (options.liveFrom ?? Number.NEGATIVE_INFINITY) : Number.POSITIVE_INFINITY;
   const set = emptyWriteSet(TIER_RESOLUTIONS.length);
-  const seconds = new Map<number, Map<string, SecondStats>>();
+  const seconds: LiveSeconds = new Map();
   const redServices = TIER_RESOLUTIONS.map(() => new Map<string, PendingRed>());
   const redRoutes = TIER_RESOLUTIONS.map(() => new Map<string, PendingRed>());
   let oldest = Number.POSITIVE_INFINITY;
@@ -76,8 +63,13 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   const dirty = TIER_RESOLUTIONS.map(() => new Set<number>());
   for (const input of inputs) {
     const { record } = input;
-    // Start at the finest tier written: a backfill skipping the 1 s tier never builds per-second buckets.
-    let buckets = foldBuckets(input, TIER_RESOLUTIONS[fromTier]!);
+    const histogram = record.kind === 'histogram';
+    // Tiers below SAMPLE_TIER_FROM keep no per-series rows; only the RED rollups and the live stream read
+    // them, so their sketches are built straight from the values, one per service and bucket, instead of one
+    // per series and bucket merged into it (most of the fold's work when a bucket holds one OTLP point).
+    const seriesSketches = fromTier >= SAMPLE_TIER_FROM;
+    let buckets = foldBuckets(input, TIER_RESOLUTIONS[fromTier]!, histogram && seriesSketches);
+    if (record.red && !seriesSketches) addRedValues(redServices[fromTier]!, redRoutes[fromTier]!, fromTier, input);
     for (const [t, acc] of buckets) {
       if (t < oldest) oldest = t;
       const seen = set.serviceSeen.get(record.service) ?? 0;
@@ -88,11 +80,14 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
       const nextRes = TIER_RESOLUTIONS[tier + 1];
       if (tier + 1 === MATERIALIZED_FROM) markDirty(buckets, dirty, direct);
       // Roll up before anything below takes ownership of this tier's sketches; coarse tiers only get the
-      // buckets written directly (the rest is rebuilt later from the tier below).
-      const next =
-        nextRes === undefined
-          ? null
-          : rollUp(buckets, nextRes, tier + 1 >= MATERIALIZED_FROM ? (t) => direct(tier + 1, t) : () => true);
+      // buckets written directly (the rest is rebuilt later from the tier below). The first tier with
+      // per-series sketches folds the values again instead (SAMPLE_TIER_FROM < MATERIALIZED_FROM: all kept).
+      let next: Map<number, Acc> | null = null;
+      if (nextRes !== undefined && tier + 1 === SAMPLE_TIER_FROM && !seriesSketches) {
+        next = foldBuckets(input, nextRes, histogram);
+      } else if (nextRes !== undefined) {
+        next = rollUp(buckets, nextRes, tier + 1 >= MATERIALIZED_FROM ? (t) => direct(tier + 1, t) : () => true);
+      }
       for (const [t, acc] of buckets) {
         if (tier >= SAMPLE_TIER_FROM)
           set.samples[tier]!.push({
@@ -124,6 +119,14 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
       }
       if (next) buckets = next;
     }
+  }
+  // The live stream's latency and counts per service and second are exactly the finest RED rollup's.
+  for (const row of redServices[fromTier]!.values()) {
+    if (row.t < liveFrom) continue;
+    const stats = liveStats(seconds, row.service, row.t);
+    stats.count += row.count;
+    stats.errors += row.errors;
+    stats.sketch.merge(row.sketch);
   }
   // Several series (status codes, instances) share a service bucket: each row is written once.
   set.redServices = redServices.map((m) => [...m.values()].map((b) => toRedBucket(b, false)));
@@ -175,6 +178,39 @@ function addRed(
   into.set(key, { service: record.service, route, t, count: acc.count, errors, sketch });
 }
 
+/**
+ * Adds a RED series' values straight into one tier's per-service rollups (and per-route ones from
+ * ROUTE_TIER_FROM), for tiers without per-series sketches.
+ */
+function addRedValues(
+  services: Map<string, PendingRed>,
+  routes: Map<string, PendingRed>,
+  tier: number,
+  { record, timestamps, values, weights }: FoldInput,
+): void {
+  const res = TIER_RESOLUTIONS[tier]!;
+  const targets: [Map<string, PendingRed>, string | null, string][] = [[services, null, record.service]];
+  if (tier >= ROUTE_TIER_FROM) targets.push([routes, record.route, `${record.service}\u0000${record.route ?? ''}`]);
+  for (const [into, route, prefix] of targets) {
+    // Values arrive grouped by time, so the row of the previous value is usually the one needed.
+    let row: PendingRed | undefined;
+    for (let i = 0; i < values.length; i++) {
+      const ts = timestamps[i]!;
+      const t = ts - (ts % res);
+      if (row?.t !== t) {
+        const key = `${prefix}\u0000${t}`;
+        row = into.get(key);
+        if (!row)
+          into.set(key, (row = { service: record.service, route, t, count: 0, errors: 0, sketch: new Sketch() }));
+      }
+      const weight = weights ? weights[i]! : 1;
+      row.count += weight;
+      if (record.isError) row.errors += weight;
+      row.sketch.add(values[i]!, weight);
+    }
+  }
+}
+
 function toRedBucket(b: PendingRed, byRoute: boolean): RedBucket {
   return {
     service: b.service,
@@ -186,9 +222,8 @@ function toRedBucket(b: PendingRed, byRoute: boolean): RedBucket {
   };
 }
 
-function foldBuckets({ record, timestamps, values, weights }: FoldInput, res: number): Map<number, Acc> {
+function foldBuckets({ timestamps, values, weights }: FoldInput, res: number, withSketch: boolean): Map<number, Acc> {
   const buckets = new Map<number, Acc>();
-  const histogram = record.kind === 'histogram';
   for (let i = 0; i < values.length; i++) {
     const ts = timestamps[i]!;
     const value = values[i]!;
@@ -203,7 +238,7 @@ function foldBuckets({ record, timestamps, values, weights }: FoldInput, res: nu
         max: value,
         last: value,
         lastT: ts,
-        sketch: histogram ? new Sketch() : null,
+        sketch: withSketch ? new Sketch() : null,
       };
       buckets.set(t, acc);
     }
@@ -249,51 +284,4 @@ interface PendingRed {
   count: number;
   errors: number;
   sketch: Sketch;
-}
-
-function addLive(seconds: Folded['seconds'], record: SeriesRecord, t: number, acc: Acc): void {
-  let services = seconds.get(t);
-  if (!services) seconds.set(t, (services = new Map()));
-  let stats = services.get(record.service);
-  if (!stats) {
-    stats = {
-      count: 0,
-      errors: 0,
-      sketch: new Sketch(),
-      cpuSum: 0,
-      cpuCount: 0,
-      memoryByInstance: new Map(),
-      seen: true,
-    };
-    services.set(record.service, stats);
-  }
-  if (record.red && acc.sketch) {
-    stats.count += acc.count;
-    if (record.isError) stats.errors += acc.count;
-    stats.sketch.merge(acc.sketch);
-  } else if (record.kind === 'gauge' && record.name === CPU_METRIC) {
-    stats.cpuSum += acc.sum;
-    stats.cpuCount += acc.count;
-  } else if (record.kind === 'gauge' && record.name === MEMORY_METRIC) {
-    const instance = record.instance ?? '';
-    const mem = stats.memoryByInstance.get(instance) ?? { sum: 0, count: 0 };
-    mem.sum += acc.sum;
-    mem.count += acc.count;
-    stats.memoryByInstance.set(instance, mem);
-  }
-}
-
-/** Adds one second's stats of a service into another's (two commits, or two requests, of one second). */
-export function mergeSecondStats(into: SecondStats, from: SecondStats): void {
-  into.count += from.count;
-  into.errors += from.errors;
-  into.sketch.merge(from.sketch);
-  into.cpuSum += from.cpuSum;
-  into.cpuCount += from.cpuCount;
-  for (const [instance, m] of from.memoryByInstance) {
-    const mem = into.memoryByInstance.get(instance) ?? { sum: 0, count: 0 };
-    mem.sum += m.sum;
-    mem.count += m.count;
-    into.memoryByInstance.set(instance, mem);
-  }
 }

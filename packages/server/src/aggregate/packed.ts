@@ -1,7 +1,8 @@
 import { countObservations, countWeighted, type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
 import { decodeSketch, encodeSketch } from '../sketch/codec.ts';
 import type { RedBucket, SampleBucket } from '../store/store.ts';
-import { type Folded, fold, type SecondStats } from './fold.ts';
+import { type Folded, fold } from './fold.ts';
+import type { SecondStats } from './live-stats.ts';
 import { describeSeries } from './series-registry.ts';
 
 /**

@@ -3,7 +3,6 @@ import { AppError, overloaded } from '../errors.ts';
 import type { DecodeJob, DecodeResult, FoldContext, JobSpec } from './decode-worker.ts';
 import type { PendingCumulative } from './otlp/convert.ts';
 import type { Delta } from './otlp/cumulative.ts';
-import { WORKER_READY } from './worker-ready.ts';
 
 type Decoded = Extract<DecodeResult, { ok: true }>;
 
@@ -14,12 +13,22 @@ interface Waiting {
   slot: number;
 }
 
+interface Slot {
+  worker: Worker | null;
+  /** Jobs posted and not yet answered. */
+  busy: number;
+  /** Stops the worker once it has been idle for `idleMs`. */
+  idleTimer: NodeJS.Timeout | null;
+}
+
 /**
  * Hands request bodies (native JSON, OTLP) to decode workers and returns them validated and folded.
  * Bounded: past `maxQueuedBytes` of bodies waiting, a request gets 503 instead of growing memory.
+ * Workers start on first use (~0.25 s) and stop after `idleMs` without work, so a server that only runs
+ * the in-process demo, or whose senders have gone quiet, does not keep ~27 MiB per worker resident.
  */
 export class DecodePool {
-  private readonly workers: (Worker | null)[];
+  private readonly slots: Slot[];
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private queuedBytes = 0;
@@ -28,8 +37,14 @@ export class DecodePool {
   constructor(
     private readonly maxQueuedBytes: number,
     size: number,
+    private readonly idleMs = 5 * 60_000,
   ) {
-    this.workers = Array.from({ length: Math.max(1, size) }, () => null);
+    this.slots = Array.from({ length: Math.max(1, size) }, () => ({ worker: null, busy: 0, idleTimer: null }));
+  }
+
+  /** Workers running now. */
+  get running(): number {
+    return this.slots.filter((slot) => slot.worker !== null).length;
   }
 
   /** A native batch body. Its bytes move to the worker: the caller must not use `body` afterwards. */
@@ -54,7 +69,11 @@ export class DecodePool {
       return Promise.reject(overloaded(1));
     }
     const id = this.nextId++;
-    const slot = id % this.workers.length;
+    const slot = id % this.slots.length;
+    const state = this.slots[slot]!;
+    if (state.idleTimer) clearTimeout(state.idleTimer);
+    state.idleTimer = null;
+    state.busy++;
     this.queuedBytes += bytes;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, bytes, slot });
@@ -63,42 +82,27 @@ export class DecodePool {
     });
   }
 
-  /**
-   * Starts every worker now and resolves once each has loaded its code, so the first requests after start
-   * do not wait for it (`main.ts` holds /readyz until then; tests start workers on first use).
-   */
-  async warmUp(): Promise<void> {
-    await Promise.all(
-      this.workers.map(
-        (_, slot) =>
-          new Promise<void>((resolve) => {
-            const worker = this.spawned(slot);
-            worker.once('message', () => resolve());
-            worker.once('exit', () => resolve());
-          }),
-      ),
-    );
-  }
-
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.workers.map((worker) => worker?.terminate()));
+    for (const slot of this.slots) if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    await Promise.all(this.slots.map((slot) => slot.worker?.terminate()));
   }
 
   /** Worker `slot`, started on first use and again after it died (a body past its memory limit, say). */
   private spawned(slot: number): Worker {
-    const running = this.workers[slot];
-    if (running) return running;
+    const state = this.slots[slot]!;
+    if (state.worker) return state.worker;
     // Parsing a 16 MiB body needs a few hundred MB at most; the cap keeps a hostile body from growing the
     // process without bound: the worker dies, its requests fail with 500, and the next one starts afresh.
     const worker = new Worker(new URL('./decode-worker.mjs', import.meta.url), {
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
     });
-    worker.on('message', (message: DecodeResult | typeof WORKER_READY) => {
-      if (message !== WORKER_READY) this.settle(message);
-    });
+    worker.on('message', (result: DecodeResult) => this.settle(result));
     worker.on('exit', () => {
-      if (this.workers[slot] === worker) this.workers[slot] = null;
+      if (state.worker === worker) {
+        state.worker = null;
+        state.busy = 0;
+      }
       const failure = new Error('the decode worker stopped');
       for (const [id, waiting] of this.waiting) {
         if (waiting.slot !== slot) continue;
@@ -109,7 +113,7 @@ export class DecodePool {
     });
     // Idle, the worker must not keep the process alive.
     worker.unref();
-    if (!this.closed) this.workers[slot] = worker;
+    if (!this.closed) state.worker = worker;
     return worker;
   }
 
@@ -118,6 +122,15 @@ export class DecodePool {
     if (!waiting) return;
     this.waiting.delete(result.id);
     this.queuedBytes -= waiting.bytes;
+    const state = this.slots[waiting.slot]!;
+    if (--state.busy === 0 && !this.closed) {
+      const worker = state.worker;
+      state.idleTimer = setTimeout(() => {
+        state.idleTimer = null;
+        if (state.worker === worker && state.busy === 0) void worker?.terminate();
+      }, this.idleMs);
+      state.idleTimer.unref();
+    }
     if (result.ok) waiting.resolve(result);
     else waiting.reject(new AppError(result.code, result.message));
   }

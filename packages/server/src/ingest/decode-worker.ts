@@ -5,7 +5,6 @@ import { decodeNativeBatch, type IngestLimits } from './native/decode.ts';
 import type { PendingCumulative } from './otlp/convert.ts';
 import type { Delta } from './otlp/cumulative.ts';
 import { convertOtlpExport, foldOtlpDeltas } from './otlp/off-thread.ts';
-import { WORKER_READY } from './worker-ready.ts';
 
 /** What every fold needs to know about the server's clock and tiers at the time of the request. */
 export interface FoldContext {
@@ -86,4 +85,3 @@ parentPort?.on('message', (job: DecodeJob) => {
   const { result, transfer } = runJob(job);
   parentPort!.postMessage(result, transfer);
 });
-parentPort?.postMessage(WORKER_READY);

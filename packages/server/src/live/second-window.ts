@@ -1,5 +1,5 @@
 import type { LiveServiceStats } from '@pulseboard/shared';
-import { mergeSecondStats, type SecondStats } from '../aggregate/fold.ts';
+import { mergeSecondStats, type SecondStats } from '../aggregate/live-stats.ts';
 import type { SecondFrame } from '../bus/bus.ts';
 import { round } from '../query/context.ts';
 

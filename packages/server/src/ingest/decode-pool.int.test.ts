@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DecodePool } from './decode-pool.ts';
+import { DEFAULT_LIMITS } from './native/decode.ts';
+
+const context = {
+  now: Date.now(),
+  liveFrom: Number.NEGATIVE_INFINITY,
+  directBefore: [],
+  limits: { ...DEFAULT_LIMITS, maxAgeMs: 86_400_000 },
+};
+
+const body = () =>
+  Buffer.from(
+    JSON.stringify({ metrics: [{ service: 's', name: 'm', type: 'counter', value: 2, timestamp: context.now }] }),
+  );
+
+describe('DecodePool', () => {
+  let pool: DecodePool | null = null;
+  afterEach(async () => {
+    await pool?.close();
+  });
+
+  it('starts workers on first use and stops them once idle; the next body starts one again', async () => {
+    pool = new DecodePool(1 << 20, 1, 100);
+    expect(pool.running).toBe(0);
+    const { packed } = await pool.native(body(), context);
+    expect(packed.observations).toBe(1);
+    expect(pool.running).toBe(1);
+    await expect.poll(() => pool?.running, { timeout: 5_000 }).toBe(0);
+    expect((await pool.native(body(), context)).packed.identities[0]?.service).toBe('s');
+  }, 30_000);
+
+  it('refuses a body with 503 while too many bytes wait, and answers bad bodies with their error', async () => {
+    pool = new DecodePool(10, 1);
+    const first = pool.native(body(), context);
+    await expect(pool.native(body(), context)).rejects.toMatchObject({ code: 'PULSE_ERR_OVERLOADED' });
+    await first;
+    await expect(pool.native(Buffer.from('{'), context)).rejects.toMatchObject({ code: 'PULSE_ERR_VALIDATION' });
+  }, 30_000);
+});
