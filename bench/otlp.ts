@@ -11,9 +11,11 @@ import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RedResponse } from '@pulseboard/shared';
+import { parseConfig } from '../packages/server/src/config.ts';
+import { directBefore } from '../packages/server/src/core.ts';
 import { DEFAULT_LIMITS } from '../packages/server/src/ingest/native/decode.ts';
-import { Conversion } from '../packages/server/src/ingest/otlp/convert.ts';
 import { decodeMetricsProtobuf } from '../packages/server/src/ingest/otlp/decode-protobuf.ts';
+import { convertOtlpExport } from '../packages/server/src/ingest/otlp/off-thread.ts';
 import { buildOtlpWorkload, type OtlpWorkload } from './otlp-workload.ts';
 import { startServer } from './server-process.ts';
 
@@ -45,9 +47,15 @@ function parseArgs(argv: string[]): Options {
   return opts;
 }
 
-/** Decoding alone and decoding + conversion, in this process: the OTLP-specific share of ingest. */
+/** Decoding alone, and a decode worker's whole share (decode, convert, fold, pack), in this process. */
 function timeDecoders(workload: OtlpWorkload) {
-  const limits = { ...DEFAULT_LIMITS, maxAgeMs: 400 * 86_400_000 };
+  const now = Date.now();
+  const context = {
+    now,
+    liveFrom: now - 120_000,
+    directBefore: directBefore(parseConfig([], {}), now),
+    limits: { ...DEFAULT_LIMITS, maxAgeMs: 400 * 86_400_000 },
+  };
   const rate = (fn: (body: Buffer) => void) => {
     const t0 = performance.now();
     for (const body of workload.bodies) fn(body);
@@ -55,8 +63,8 @@ function timeDecoders(workload: OtlpWorkload) {
   };
   rate((b) => decodeMetricsProtobuf(b)); // warm-up
   const decode = rate((b) => decodeMetricsProtobuf(b));
-  const convert = rate((b) => new Conversion(Date.now(), limits).run(decodeMetricsProtobuf(b)));
-  return { decodePointsPerSec: decode, decodeConvertPointsPerSec: convert };
+  const worker = rate((b) => convertOtlpExport(b, 'application/x-protobuf', context));
+  return { decodePointsPerSec: decode, workerSharePointsPerSec: worker };
 }
 
 function post(agent: Agent, url: URL, body: Buffer) {
@@ -134,7 +142,7 @@ async function main(): Promise<void> {
   );
   const decoders = timeDecoders(workload);
   console.log(
-    `in-process: decode ${fmt(decoders.decodePointsPerSec)} points/s, decode + convert ${fmt(decoders.decodeConvertPointsPerSec)} points/s`,
+    `in-process, one thread: decode ${fmt(decoders.decodePointsPerSec)} points/s; decode + convert + fold (a decode worker's share) ${fmt(decoders.workerSharePointsPerSec)} points/s`,
   );
 
   const dir = mkdtempSync(join(tmpdir(), 'pulseboard-otlp-bench-'));

@@ -7,7 +7,7 @@ import {
   TIER_RESOLUTIONS,
 } from '../model.ts';
 import { encodeSketch } from '../sketch/codec.ts';
-import { Sketch } from '../sketch/sketch.ts';
+import { binOf, Sketch } from '../sketch/sketch.ts';
 import { emptyWriteSet, type RedBucket, type SeriesRecord, type WriteSet } from '../store/store.ts';
 import { addLive, type LiveSeconds, liveStats } from './live-stats.ts';
 
@@ -68,8 +68,12 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
     // them, so their sketches are built straight from the values, one per service and bucket, instead of one
     // per series and bucket merged into it (most of the fold's work when a bucket holds one OTLP point).
     const seriesSketches = fromTier >= SAMPLE_TIER_FROM;
-    let buckets = foldBuckets(input, TIER_RESOLUTIONS[fromTier]!, histogram && seriesSketches);
-    if (record.red && !seriesSketches) addRedValues(redServices[fromTier]!, redRoutes[fromTier]!, fromTier, input);
+    // Each value's sketch bin, computed once for every sketch it goes into.
+    const bins = histogram ? binsOf(input.values) : null;
+    let buckets = foldBuckets(input, TIER_RESOLUTIONS[fromTier]!, seriesSketches ? bins : null);
+    if (record.red && bins && !seriesSketches) {
+      addRedValues(redServices[fromTier]!, redRoutes[fromTier]!, fromTier, input, bins);
+    }
     for (const [t, acc] of buckets) {
       if (t < oldest) oldest = t;
       const seen = set.serviceSeen.get(record.service) ?? 0;
@@ -84,7 +88,7 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
       // per-series sketches folds the values again instead (SAMPLE_TIER_FROM < MATERIALIZED_FROM: all kept).
       let next: Map<number, Acc> | null = null;
       if (nextRes !== undefined && tier + 1 === SAMPLE_TIER_FROM && !seriesSketches) {
-        next = foldBuckets(input, nextRes, histogram);
+        next = foldBuckets(input, nextRes, bins);
       } else if (nextRes !== undefined) {
         next = rollUp(buckets, nextRes, tier + 1 >= MATERIALIZED_FROM ? (t) => direct(tier + 1, t) : () => true);
       }
@@ -187,6 +191,7 @@ function addRedValues(
   routes: Map<string, PendingRed>,
   tier: number,
   { record, timestamps, values, weights }: FoldInput,
+  bins: Float64Array,
 ): void {
   const res = TIER_RESOLUTIONS[tier]!;
   const targets: [Map<string, PendingRed>, string | null, string][] = [[services, null, record.service]];
@@ -206,7 +211,7 @@ function addRedValues(
       const weight = weights ? weights[i]! : 1;
       row.count += weight;
       if (record.isError) row.errors += weight;
-      row.sketch.add(values[i]!, weight);
+      row.sketch.addBinned(values[i]!, bins[i]!, weight);
     }
   }
 }
@@ -222,7 +227,18 @@ function toRedBucket(b: PendingRed, byRoute: boolean): RedBucket {
   };
 }
 
-function foldBuckets({ timestamps, values, weights }: FoldInput, res: number, withSketch: boolean): Map<number, Acc> {
+function binsOf(values: ArrayLike<number>): Float64Array {
+  const bins = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) bins[i] = binOf(values[i]!);
+  return bins;
+}
+
+/** Per-bucket stats of one series at resolution `res`; with `bins` (a histogram's), a sketch per bucket too. */
+function foldBuckets(
+  { timestamps, values, weights }: FoldInput,
+  res: number,
+  bins: Float64Array | null,
+): Map<number, Acc> {
   const buckets = new Map<number, Acc>();
   for (let i = 0; i < values.length; i++) {
     const ts = timestamps[i]!;
@@ -238,7 +254,7 @@ function foldBuckets({ timestamps, values, weights }: FoldInput, res: number, wi
         max: value,
         last: value,
         lastT: ts,
-        sketch: withSketch ? new Sketch() : null,
+        sketch: bins ? new Sketch() : null,
       };
       buckets.set(t, acc);
     }
@@ -250,7 +266,7 @@ function foldBuckets({ timestamps, values, weights }: FoldInput, res: number, wi
       acc.last = value;
       acc.lastT = ts;
     }
-    acc.sketch?.add(value, weight);
+    acc.sketch?.addBinned(value, bins![i]!, weight);
   }
   return buckets;
 }

@@ -93,8 +93,13 @@ export class Sketch {
 
   /** Records `value` `count` times (count may be fractional when a coarser histogram is spread out). */
   add(value: number, count = 1): void {
-    if (value > MIN_INDEXABLE) this.positive.add(Math.ceil(Math.log(value) / LOG_GAMMA), count);
-    else if (value < -MIN_INDEXABLE) this.negative.add(Math.ceil(Math.log(-value) / LOG_GAMMA), count);
+    this.addBinned(value, binOf(value), count);
+  }
+
+  /** `add` with `bin = binOf(value)` already known: a value folded into several sketches takes one log. */
+  addBinned(value: number, bin: number, count: number): void {
+    if (value > MIN_INDEXABLE) this.positive.add(bin, count);
+    else if (value < -MIN_INDEXABLE) this.negative.add(bin, count);
     else this.zeroCount += count;
     this.count += count;
     this.sum += value * count;
@@ -156,6 +161,13 @@ export class Sketch {
 
 function representative(index: number): number {
   return (2 * GAMMA ** index) / (GAMMA + 1);
+}
+
+/** The bin of `value` on its side (positive or negative); 0 for values that count as zero. */
+export function binOf(value: number): number {
+  if (value > MIN_INDEXABLE) return Math.ceil(Math.log(value) / LOG_GAMMA);
+  if (value < -MIN_INDEXABLE) return Math.ceil(Math.log(-value) / LOG_GAMMA);
+  return 0;
 }
 
 /** The bucket index a positive value falls in; exposed so tests and histogram conversion agree with `add`. */
