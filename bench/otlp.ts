@@ -150,8 +150,13 @@ async function main(): Promise<void> {
   try {
     const idleRss = server.rss() ?? 0;
     const cpu0 = server.cpuSeconds() ?? 0;
+    const threads0 = server.threadCpuSeconds();
     const sent = await send(server.baseUrl, workload.bodies, opts.connections);
     const cpu = (server.cpuSeconds() ?? 0) - cpu0;
+    const threads = [...server.threadCpuSeconds()]
+      .map(([name, seconds]) => [name, seconds - (threads0.get(name) ?? 0)] as const)
+      .filter(([, seconds]) => seconds >= 0.05)
+      .sort((a, b) => b[1] - a[1]);
     const seconds = sent.wallMs / 1000;
     const red = await fetch(
       `${server.baseUrl}/api/v1/red?from=${workload.start - 1000}&to=${workload.end + 1000}&maxPoints=1`,
@@ -169,6 +174,7 @@ async function main(): Promise<void> {
       observationsPerSec: workload.observations / seconds,
       mbPerSec: mb / seconds,
       serverCpuSeconds: cpu,
+      threadCpuSeconds: Object.fromEntries(threads),
       ackP50Ms: sent.ackP50Ms,
       ackP99Ms: sent.ackP99Ms,
       retries: sent.retries,
@@ -181,6 +187,7 @@ async function main(): Promise<void> {
       [
         `ingest: ${fmt(results.pointsPerSec)} histogram points/s (goal ${fmt(GOAL_POINTS_PER_SEC)}), ${fmt(results.observationsPerSec)} observations/s, ${results.mbPerSec.toFixed(1)} MB/s`,
         `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s, ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries`,
+        `        CPU by thread: ${threads.map(([name, seconds]) => `${name} ${seconds.toFixed(2)} s`).join(', ')}`,
         `memory: idle ${(idleRss / 2 ** 20).toFixed(0)} MiB, peak RSS ${(results.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
         `check:  /api/v1/red counts ${counted} of ${workload.observations} observations ${results.countsExact ? '(exact)' : '(MISMATCH)'}`,
       ].join('\n'),

@@ -4,7 +4,7 @@
  * pre-built bodies in the same heap.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildAll, SERVER_ENTRY } from '../scripts/build.ts';
@@ -26,6 +26,8 @@ export interface ServerHandle {
   rss(): number | null;
   /** CPU seconds (user + system, all threads) the server has used so far; null once it is gone. */
   cpuSeconds(): number | null;
+  /** CPU seconds so far per thread: `main`, then others as name#tid (workers, libuv and V8 helpers). */
+  threadCpuSeconds(): Map<string, number>;
   /** SIGTERM, then wait for exit (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<{ code: number | null; signal: string | null; ms: number; killed: boolean }>;
   /** The last lines the server wrote, for error messages. */
@@ -75,6 +77,27 @@ function procCpuSeconds(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+function procThreadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid === String(pid) ? 'main' : `${name}#${tid}`, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 
 export function dbSize(dbPath: string): DbSize {
@@ -183,6 +206,7 @@ export async function startServer(dir: string, readyTimeoutMs = 30_000): Promise
     peakRss: () => procField(pid, 'VmHWM'),
     rss: () => procField(pid, 'VmRSS'),
     cpuSeconds: () => procCpuSeconds(pid),
+    threadCpuSeconds: () => procThreadCpuSeconds(pid),
     output,
     async stop(timeoutMs = 30_000) {
       clearInterval(sampler);
