@@ -11,6 +11,8 @@ export interface BusTopics {
   frame: SecondFrame;
   /** An alert's state changed (or it was acknowledged or silenced): every dashboard shows it at once. */
   alert: Alert;
+  /** A service was forgotten (DELETE /api/v1/services/:name): state kept in memory about it goes too. */
+  serviceDeleted: { name: string };
 }
 
 /**

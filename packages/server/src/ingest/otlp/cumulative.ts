@@ -71,6 +71,12 @@ export class CumulativeTracker {
     for (const [key, s] of next) this.last.set(key, s);
   }
 
+  /** Drops the state of every series of `service` (its data was deleted): its next point counts in full. */
+  forgetService(service: string): void {
+    const prefix = `${service}\u0000`;
+    for (const key of this.last.keys()) if (key.startsWith(prefix)) this.last.delete(key);
+  }
+
   get size(): number {
     return this.last.size;
   }

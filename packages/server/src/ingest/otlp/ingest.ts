@@ -68,6 +68,11 @@ export class OtlpIngest {
     return this.ingestSeriesBySeries(body, contentType, context);
   }
 
+  /** Forgets the cumulative state of a deleted service's series. */
+  forgetService(name: string): void {
+    this.tracker.forgetService(name);
+  }
+
   /** Rare path: the whole request on this thread, admitting the series the registry accepts. */
   private async ingestSeriesBySeries(body: Buffer, contentType: string, context: FoldContext): Promise<IngestResult> {
     const c = new Conversion(context.now, context.limits).run(decodeOtlpMetrics(contentType, body));

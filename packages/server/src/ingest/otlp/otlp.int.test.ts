@@ -38,6 +38,19 @@ describe('POST /v1/metrics', () => {
     expect(await red('checkout-api')).toEqual({ count: 4, errors: 1 });
   });
 
+  it('forgets the cumulative state of a deleted service: the same export afterwards counts afresh, once', async () => {
+    const { app, red } = await setup();
+    const stored = () => app.core.store.loadCumulativeState().length;
+    expect((await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE)).statusCode).toBe(200);
+    expect(stored()).toBeGreaterThan(0);
+    expect((await app.inject({ method: 'DELETE', url: '/api/v1/services/checkout-api' })).statusCode).toBe(204);
+    expect(stored()).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      expect((await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE)).statusCode).toBe(200);
+    }
+    expect(await red('checkout-api')).toEqual({ count: 4, errors: 1 });
+  });
+
   it('inflates gzip bodies of either encoding', async () => {
     const { app, red } = await setup();
     const gzip = { 'content-encoding': 'gzip' };

@@ -30,6 +30,8 @@ const UNSUPPORTED = `content-type must be ${Object.keys(ENCODINGS).join(' or ')}
  */
 export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   const ingest = new OtlpIngest({ ...core, context: () => foldContext(core) });
+  const unsubscribe = core.bus.subscribe('serviceDeleted', ({ name }) => ingest.forgetService(name));
+  app.addHook('onClose', async () => unsubscribe());
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(Object.keys(ENCODINGS), (request, payload, done) => {

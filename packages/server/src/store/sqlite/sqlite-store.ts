@@ -235,6 +235,8 @@ export function openSqliteStore(file: string): SqliteStore {
       tier.routes?.forget.run(name);
     }
     db.prepare('DELETE FROM series WHERE service = ?').run(name);
+    // Cumulative state is keyed by series key, which starts with the service name and a NUL.
+    db.prepare('DELETE FROM cumulative_state WHERE key >= ? AND key < ?').run(`${name}\u0000`, `${name}\u0001`);
     return db.prepare('DELETE FROM services WHERE name = ?').run(name).changes > 0;
   });
 
