@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, overloaded } from '../errors.ts';
-import type { DecodeJob, DecodeResult, FoldContext, JobSpec } from './decode-worker.ts';
-import type { PendingCumulative } from './otlp/convert.ts';
-import type { Delta } from './otlp/cumulative.ts';
+import type { DecodeJob, DecodeResult, FoldContext, ForgetMessage, JobSpec } from './decode-worker.ts';
+import type { Decision } from './otlp/cumulative.ts';
 
-type Decoded = Extract<DecodeResult, { ok: true }>;
+/** A job's answer, with the worker slot that ran it (OTLP cumulative points stay there until decided). */
+type Decoded = Extract<DecodeResult, { ok: true }> & { slot: number };
 
 interface Waiting {
   resolve: (decoded: Decoded) => void;
@@ -31,6 +31,8 @@ export class DecodePool {
   private readonly slots: Slot[];
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
+  /** Where the search for the least busy slot starts, turning with every unpinned job. */
+  private turn = 0;
   private queuedBytes = 0;
   private closed = false;
 
@@ -59,17 +61,24 @@ export class DecodePool {
     return this.run({ kind: 'otlp', body, contentType, context }, body.length, []);
   }
 
-  /** Deltas of cumulative OTLP points, to fold. They are small next to the body they came from. */
-  otlpDeltas(deltas: Delta<PendingCumulative>[], context: FoldContext): Promise<Decoded> {
-    return this.run({ kind: 'otlp-deltas', deltas, context }, 0, []);
+  /** Folds the cumulative points of OTLP request `ref` (kept by the worker in `slot`) as decided. */
+  otlpCumulative(slot: number, ref: number, decisions: Decision[], context: FoldContext): Promise<Decoded> {
+    return this.run({ kind: 'otlp-cumulative', ref, decisions, context }, 0, [], slot);
   }
 
-  private run(job: JobSpec, bytes: number, transfer: ArrayBuffer[]): Promise<Decoded> {
-    if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.maxQueuedBytes) {
+  /** Lets the worker in `slot` drop OTLP request `ref`'s cumulative points undecided (the request failed). */
+  forgetCumulative(slot: number, ref: number): void {
+    const message: ForgetMessage = { kind: 'otlp-forget', ref };
+    this.slots[slot]?.worker?.postMessage(message);
+  }
+
+  private run(job: JobSpec, bytes: number, transfer: ArrayBuffer[], pinned?: number): Promise<Decoded> {
+    // Jobs without a body (the second half of an admitted OTLP request) are never refused.
+    if (bytes > 0 && this.queuedBytes > 0 && this.queuedBytes + bytes > this.maxQueuedBytes) {
       return Promise.reject(overloaded(1));
     }
     const id = this.nextId++;
-    const slot = id % this.slots.length;
+    const slot = pinned ?? this.leastBusy();
     const state = this.slots[slot]!;
     if (state.idleTimer) clearTimeout(state.idleTimer);
     state.idleTimer = null;
@@ -86,6 +95,18 @@ export class DecodePool {
     this.closed = true;
     for (const slot of this.slots) if (slot.idleTimer) clearTimeout(slot.idleTimer);
     await Promise.all(this.slots.map((slot) => slot.worker?.terminate()));
+  }
+
+  /** The slot with the fewest jobs in hand; ties go round the slots, so idle workers share the load. */
+  private leastBusy(): number {
+    const n = this.slots.length;
+    const from = this.turn++ % n;
+    let best = from;
+    for (let k = 1; k < n; k++) {
+      const i = (from + k) % n;
+      if (this.slots[i]!.busy < this.slots[best]!.busy) best = i;
+    }
+    return best;
   }
 
   /** Worker `slot`, started on first use and again after it died (a body past its memory limit, say). */
@@ -131,7 +152,7 @@ export class DecodePool {
       }, this.idleMs);
       state.idleTimer.unref();
     }
-    if (result.ok) waiting.resolve(result);
+    if (result.ok) waiting.resolve({ ...result, slot: waiting.slot });
     else waiting.reject(new AppError(result.code, result.message));
   }
 }

@@ -2,9 +2,8 @@ import { parentPort } from 'node:worker_threads';
 import { foldPacked, type PackedFold, transferables } from '../aggregate/packed.ts';
 import { AppError } from '../errors.ts';
 import { decodeNativeBatch, type IngestLimits } from './native/decode.ts';
-import type { PendingCumulative } from './otlp/convert.ts';
-import type { Delta } from './otlp/cumulative.ts';
-import { convertOtlpExport, foldOtlpDeltas } from './otlp/off-thread.ts';
+import type { CumulativeHead, Decision } from './otlp/cumulative.ts';
+import { convertOtlpExport, foldCumulative, forgetCumulative } from './otlp/off-thread.ts';
 
 /** What every fold needs to know about the server's clock and tiers at the time of the request. */
 export interface FoldContext {
@@ -20,16 +19,22 @@ export interface FoldContext {
 export type JobSpec = { context: FoldContext } & (
   | { kind: 'native'; body: Uint8Array }
   | { kind: 'otlp'; body: Uint8Array; contentType: string }
-  | { kind: 'otlp-deltas'; deltas: Delta<PendingCumulative>[] }
+  | { kind: 'otlp-cumulative'; ref: number; decisions: Decision[] }
 );
+
+/** Tells the worker that holds request `ref`'s cumulative points to drop them; it answers nothing. */
+export interface ForgetMessage {
+  kind: 'otlp-forget';
+  ref: number;
+}
 
 /** A job as posted to the worker, numbered by the pool. */
 export type DecodeJob = JobSpec & { id: number };
 
 /** What an OTLP body leaves for the main thread besides its folded deltas. */
 export interface OtlpRest {
-  /** Cumulative points, to diff against each series' last point (state lives on the main thread). */
-  cumulative: PendingCumulative[];
+  /** Cumulative points, to plan against each series' last point (state lives on the main thread). */
+  cumulative: CumulativeHead[];
   rejected: number;
   message: string;
 }
@@ -53,9 +58,9 @@ export function runJob(job: DecodeJob): { result: DecodeResult; transfer: ArrayB
     if (job.kind === 'native') {
       packed = foldPacked(decodeNativeBatch(parseJson(job.body), context.now, context.limits), context);
     } else if (job.kind === 'otlp') {
-      ({ packed, rest: otlp } = convertOtlpExport(job.body, job.contentType, context));
+      ({ packed, rest: otlp } = convertOtlpExport(job.id, job.body, job.contentType, context));
     } else {
-      packed = foldOtlpDeltas(job.deltas, context);
+      packed = foldCumulative(job.ref, job.decisions, context);
     }
     return { result: { id: job.id, ok: true, packed, ...(otlp ? { otlp } : {}) }, transfer: transferables(packed) };
   } catch (error) {
@@ -81,7 +86,8 @@ function parseJson(body: Uint8Array): unknown {
   }
 }
 
-parentPort?.on('message', (job: DecodeJob) => {
+parentPort?.on('message', (job: DecodeJob | ForgetMessage) => {
+  if (job.kind === 'otlp-forget') return forgetCumulative(job.ref);
   const { result, transfer } = runJob(job);
   parentPort!.postMessage(result, transfer);
 });

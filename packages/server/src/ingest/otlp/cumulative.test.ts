@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CumulativePoint, CumulativeTracker } from './cumulative.ts';
+import { type CumulativePoint, CumulativeTracker, deltaOf, headOf } from './cumulative.ts';
 import { type CumulativeValue, decodeValue, encodeValue, subtract } from './cumulative-values.ts';
 import { KeyedLock } from './keyed-lock.ts';
 
@@ -29,32 +29,44 @@ describe('cumulative -> delta', () => {
     expect(step([point('a', 100, 6000, sum(99))])).toEqual([]);
   });
 
-  it('orders several points of one series in a request by time and chains them', () => {
+  it('chains several points of one series in a request in time order, whatever their order in it', () => {
     const { step } = setup();
     const deltas = step([point('a', 0, 3000, sum(10)), point('b', 0, 1000, sum(1)), point('a', 0, 2000, sum(4))]);
     expect(deltas).toEqual([
-      { value: 4, fresh: true },
       { value: 6, fresh: false },
       { value: 1, fresh: true },
+      { value: 4, fresh: true },
     ]);
   });
 
-  it('leaves memory untouched until commit, so a failed write is diffed again', () => {
+  it('leaves memory untouched until commit, so a failed write is planned again', () => {
     const tracker = new CumulativeTracker([]);
-    tracker.commit(tracker.diff([point('a', 0, 1000, sum(5))]).next);
-    const failed = tracker.diff([point('a', 0, 2000, sum(8))]);
-    expect(failed.deltas[0]!.value).toEqual(sum(3));
+    tracker.commit(tracker.plan([headOf(point('a', 0, 1000, sum(5)))]).next);
+    const retry = point('a', 0, 2000, sum(8));
+    const failed = tracker.plan([headOf(retry)]);
+    expect(deltaOf(retry, failed.decisions[0]!).value).toEqual(sum(3));
     // Not committed: the retry gets the same delta.
-    expect(tracker.diff([point('a', 0, 2000, sum(8))]).deltas[0]!.value).toEqual(sum(3));
+    expect(deltaOf(retry, tracker.plan([headOf(retry)]).decisions[0]!).value).toEqual(sum(3));
   });
 
   it('survives a restart through the stored rows', () => {
     const before = new CumulativeTracker([]);
-    const { next } = before.diff([point('h', 7, 1000, histogram([1, 2, 0], 3))]);
+    const { next } = before.plan([headOf(point('h', 7, 1000, histogram([1, 2, 0], 3)))]);
     before.commit(next);
     const after = new CumulativeTracker(before.rows(next));
-    const { deltas } = after.diff([point('h', 7, 2000, histogram([1, 5, 2], 8))]);
-    expect(deltas[0]).toMatchObject({ fresh: false, value: { count: 5, counts: [0, 3, 2] } });
+    const later = point('h', 7, 2000, histogram([1, 5, 2], 8));
+    const { decisions } = after.plan([headOf(later)]);
+    expect(deltaOf(later, decisions[0]!)).toMatchObject({ fresh: false, value: { count: 5, counts: [0, 3, 2] } });
+  });
+
+  it('starts a series afresh when its stored state is unreadable', () => {
+    const tracker = new CumulativeTracker([{ key: 'a', start: 0, time: 1000, state: 'from another version' }]);
+    const later = point('a', 0, 2000, sum(8));
+    expect(deltaOf(later, tracker.plan([headOf(later)]).decisions[0]!)).toEqual({
+      point: later,
+      value: sum(8),
+      fresh: true,
+    });
   });
 
   it('subtracts explicit histograms bucket by bucket; another layout or a lower bucket is a reset', () => {
@@ -122,10 +134,16 @@ function exponential(scale: number, positive: { offset: number; counts: number[]
 
 function setup() {
   const tracker = new CumulativeTracker([]);
+  /** The deltas of `points`, in their order, skipped ones left out. */
   const step = (points: CumulativePoint[]) => {
-    const { deltas, next } = tracker.diff(points);
+    const { decisions, next } = tracker.plan(points.map(headOf));
     tracker.commit(next);
-    return deltas.map((d) => ({ value: (d.value as { value: number }).value, fresh: d.fresh }));
+    return points.flatMap((p, i) => {
+      const decision = decisions[i]!;
+      if (decision === null) return [];
+      const d = deltaOf(p, decision);
+      return [{ value: (d.value as { value: number }).value, fresh: d.fresh }];
+    });
   };
   return { tracker, step };
 }

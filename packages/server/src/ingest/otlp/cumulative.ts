@@ -9,6 +9,21 @@ export interface CumulativePoint {
   value: CumulativeValue;
 }
 
+/** What the tracker needs of a point: its series, times, and its value as stored text (`encodeValue`). */
+export interface CumulativeHead {
+  key: string;
+  start: number;
+  time: number;
+  state: string;
+}
+
+/**
+ * What to do with one point: `null` skip it (a retried or stale point), `0` count its value in full (the
+ * first point of its series, or a new start time), or a string: the stored text of the point before it,
+ * to subtract (a drop below it is a reset, which also counts in full; see `deltaOf`).
+ */
+export type Decision = string | 0 | null;
+
 export interface Delta<P extends CumulativePoint> {
   point: P;
   value: CumulativeValue;
@@ -16,54 +31,64 @@ export interface Delta<P extends CumulativePoint> {
   fresh: boolean;
 }
 
-interface Last {
-  start: number;
-  time: number;
-  /** Kept as stored text until first needed: most series loaded at start are never touched again. */
-  value: CumulativeValue | string;
+export type NextStates = Map<string, { start: number; time: number; state: string }>;
+
+export function headOf(point: CumulativePoint): CumulativeHead {
+  return { key: point.key, start: point.start, time: point.time, state: encodeValue(point.value) };
 }
 
-export type NextStates = Map<string, { start: number; time: number; value: CumulativeValue }>;
+/** The delta a decision (other than skip) gives for `point`. */
+export function deltaOf<P extends CumulativePoint>(point: P, decision: string | 0): Delta<P> {
+  const previous = decision === 0 ? null : decodeValue(decision);
+  const delta = previous ? subtract(point.value, previous) : null;
+  return delta ? { point, value: delta, fresh: false } : { point, value: point.value, fresh: true };
+}
 
 /**
- * Turns cumulative points into deltas against the last point of each series. `diff` is pure with respect
- * to the tracker: it returns the next states, which the caller commits to the store in the same
+ * Decides how cumulative points become deltas, against the last point of each series. `plan` is pure with
+ * respect to the tracker: it returns the next states, which the caller commits to the store in the same
  * transaction as the deltas and then to memory with `commit`. A failed write therefore leaves both the
- * store and this memory where they were, and the sender's retry is diffed against the same point again.
+ * store and this memory where they were, and the sender's retry is planned against the same point again.
+ *
+ * Values stay as their stored text here: the subtraction itself (`deltaOf`) runs where the points were
+ * decoded (a decode worker), so the main thread only compares keys and times.
  *
  * Rules: the first point of a series counts in full; a new (later) start time, or a value lower than the
  * last, is a reset and counts in full; a point no newer than the last (a retried export) counts nothing,
  * and one from an older start time is stale and ignored.
  */
 export class CumulativeTracker {
-  private readonly last = new Map<string, Last>();
+  private readonly last = new Map<string, { start: number; time: number; state: string }>();
 
   constructor(rows: readonly CumulativeState[]) {
-    for (const row of rows) this.last.set(row.key, { start: row.start, time: row.time, value: row.state });
+    for (const row of rows) this.last.set(row.key, { start: row.start, time: row.time, state: row.state });
   }
 
-  diff<P extends CumulativePoint>(points: readonly P[]): { deltas: Delta<P>[]; next: NextStates } {
-    const ordered = [...points].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.time - b.time));
+  /** One decision per head, in the heads' order; several points of one series chain in time order. */
+  plan(heads: readonly CumulativeHead[]): { decisions: Decision[]; next: NextStates } {
+    const order = heads.map((_, i) => i);
+    order.sort((a, b) => {
+      const x = heads[a]!;
+      const y = heads[b]!;
+      return x.key < y.key ? -1 : x.key > y.key ? 1 : x.time - y.time;
+    });
     const next: NextStates = new Map();
-    const deltas: Delta<P>[] = [];
-    for (const point of ordered) {
-      const previous = next.get(point.key) ?? this.committed(point.key);
-      if (
-        previous &&
-        (point.start < previous.start || (point.start === previous.start && point.time <= previous.time))
-      ) {
+    const decisions: Decision[] = new Array<Decision>(heads.length).fill(null);
+    for (const i of order) {
+      const head = heads[i]!;
+      const previous = next.get(head.key) ?? this.last.get(head.key);
+      if (previous && (head.start < previous.start || (head.start === previous.start && head.time <= previous.time))) {
         continue;
       }
-      const delta = previous && point.start === previous.start ? subtract(point.value, previous.value) : null;
-      deltas.push(delta ? { point, value: delta, fresh: false } : { point, value: point.value, fresh: true });
-      next.set(point.key, { start: point.start, time: point.time, value: point.value });
+      decisions[i] = previous && head.start === previous.start ? previous.state : 0;
+      next.set(head.key, { start: head.start, time: head.time, state: head.state });
     }
-    return { deltas, next };
+    return { decisions, next };
   }
 
   /** The rows that make `next` durable, for `Aggregator.submit`. */
   rows(next: NextStates): CumulativeState[] {
-    return [...next].map(([key, s]) => ({ key, start: s.start, time: s.time, state: encodeValue(s.value) }));
+    return [...next].map(([key, s]) => ({ key, start: s.start, time: s.time, state: s.state }));
   }
 
   /** Call only once the rows from `rows(next)` have committed. */
@@ -79,17 +104,5 @@ export class CumulativeTracker {
 
   get size(): number {
     return this.last.size;
-  }
-
-  private committed(key: string): { start: number; time: number; value: CumulativeValue } | undefined {
-    const last = this.last.get(key);
-    if (!last) return undefined;
-    if (typeof last.value === 'string') {
-      const value = decodeValue(last.value);
-      // Unreadable state (another version's): start the series afresh rather than fail every export.
-      if (!value) return undefined;
-      last.value = value;
-    }
-    return last as { start: number; time: number; value: CumulativeValue };
   }
 }

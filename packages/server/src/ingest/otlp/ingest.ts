@@ -4,8 +4,8 @@ import { AppError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import type { DecodePool } from '../decode-pool.ts';
 import type { FoldContext } from '../decode-worker.ts';
-import { Conversion, type Entry, type PendingCumulative } from './convert.ts';
-import { CumulativeTracker, type NextStates } from './cumulative.ts';
+import { Conversion, type Entry } from './convert.ts';
+import { CumulativeTracker, deltaOf, headOf, type NextStates } from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { deltaEntry } from './kinds.ts';
@@ -49,19 +49,27 @@ export class OtlpIngest {
   async ingest(body: Buffer, contentType: string): Promise<IngestResult> {
     const { decoders, aggregator } = this.deps;
     const context = this.deps.context();
-    const { packed, otlp } = await decoders.otlp(body, contentType, context);
-    const rest = otlp!;
+    const first = await decoders.otlp(body, contentType, context);
+    const rest = first.otlp!;
+    // The worker keeps the request's cumulative points until it gets their decisions (or is told to drop them).
+    let held = rest.cumulative.length > 0;
     const release = await this.lock(rest.cumulative);
     try {
-      const { deltas, next } = this.tracker.diff(rest.cumulative);
-      const folds = [packed];
-      if (deltas.length > 0) folds.push((await decoders.otlpDeltas(deltas, context)).packed);
+      const { decisions, next } = this.tracker.plan(rest.cumulative);
+      const folds = [first.packed];
+      if (held) {
+        const cumulative = decoders.otlpCumulative(first.slot, first.id, decisions, context);
+        // Posted: the worker lets the points go whatever the outcome.
+        held = false;
+        folds.push((await cumulative).packed);
+      }
       await aggregator.submitPacked(folds, this.tracker.rows(next));
       this.tracker.commit(next);
       return { rejected: rest.rejected, message: rest.message };
     } catch (error) {
       if (!isSeriesRefusal(error)) throw error;
     } finally {
+      if (held) decoders.forgetCumulative(first.slot, first.id);
       release?.();
     }
     // Some series cannot be created (limit, type): redo the request on this thread, series by series.
@@ -78,8 +86,11 @@ export class OtlpIngest {
     const c = new Conversion(context.now, context.limits).run(decodeOtlpMetrics(contentType, body));
     const release = await this.lock(c.cumulative);
     try {
-      const { deltas, next } = this.tracker.diff(c.cumulative);
-      for (const delta of deltas) deltaEntry(c, delta);
+      const { decisions, next } = this.tracker.plan(c.cumulative.map(headOf));
+      c.cumulative.forEach((point, i) => {
+        const decision = decisions[i]!;
+        if (decision !== null) deltaEntry(c, deltaOf(point, decision));
+      });
       await this.submit(c, c.entries, next);
       this.tracker.commit(next);
       return { rejected: c.rejections.count, message: c.rejections.message() };
@@ -88,7 +99,7 @@ export class OtlpIngest {
     }
   }
 
-  private lock(points: readonly PendingCumulative[]): Promise<(() => void) | null> {
+  private lock(points: readonly { key: string }[]): Promise<(() => void) | null> {
     const keys = [...new Set(points.map((p) => p.key))];
     return keys.length > 0 ? this.locks.acquire(keys) : Promise.resolve(null);
   }

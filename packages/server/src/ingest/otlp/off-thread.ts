@@ -2,33 +2,50 @@ import { foldPacked, type PackedFold } from '../../aggregate/packed.ts';
 import type { SampleBatch } from '../../model.ts';
 import type { FoldContext, OtlpRest } from '../decode-worker.ts';
 import { Conversion, type Entry, type PendingCumulative } from './convert.ts';
-import type { Delta } from './cumulative.ts';
+import { type Decision, deltaOf, headOf } from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
 import { deltaEntry } from './kinds.ts';
 
+/** Cumulative points of requests waiting for the main thread's decisions, by the request's job id. */
+const awaiting = new Map<number, PendingCumulative[]>();
+
 /**
  * The decode worker's share of an OTLP export: decode, convert, and fold every point that needs no
- * per-series state (gauges, delta sums and histograms). Cumulative points go back to the main thread,
- * which holds each series' last point; their deltas come back here through `foldOtlpDeltas`.
+ * per-series state (gauges, delta sums and histograms). Cumulative points stay here under `id`; the main
+ * thread, which holds each series' last point, gets their keys, times and stored text only, and answers
+ * with a decision per point (`foldCumulative`).
  */
 export function convertOtlpExport(
+  id: number,
   body: Uint8Array,
   contentType: string,
   context: FoldContext,
 ): { packed: PackedFold; rest: OtlpRest } {
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const c = new Conversion(context.now, context.limits).run(decodeOtlpMetrics(contentType, bytes));
+  if (c.cumulative.length > 0) awaiting.set(id, c.cumulative);
   return {
     packed: foldPacked(entryBatch(c.entries), context),
-    rest: { cumulative: c.cumulative, rejected: c.rejections.count, message: c.rejections.message() },
+    rest: { cumulative: c.cumulative.map(headOf), rejected: c.rejections.count, message: c.rejections.message() },
   };
 }
 
-/** Folds deltas the main thread computed from cumulative points. */
-export function foldOtlpDeltas(deltas: readonly Delta<PendingCumulative>[], context: FoldContext): PackedFold {
+/** Folds the deltas of request `ref`'s cumulative points as the main thread decided, and lets them go. */
+export function foldCumulative(ref: number, decisions: readonly Decision[], context: FoldContext): PackedFold {
+  const points = awaiting.get(ref);
+  awaiting.delete(ref);
+  if (!points || points.length !== decisions.length) throw new Error(`no cumulative points waiting for request ${ref}`);
   const c = new Conversion(context.now, context.limits);
-  for (const delta of deltas) deltaEntry(c, delta);
+  points.forEach((point, i) => {
+    const decision = decisions[i]!;
+    if (decision !== null) deltaEntry(c, deltaOf(point, decision));
+  });
   return foldPacked(entryBatch(c.entries), context);
+}
+
+/** Drops request `ref`'s cumulative points (it failed before deciding). */
+export function forgetCumulative(ref: number): void {
+  awaiting.delete(ref);
 }
 
 /** Entries as an aggregator batch; `origin` names the entry in an error. */
