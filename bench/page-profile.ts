@@ -3,7 +3,8 @@
  * the dashboard in headless Chromium against a demo server, records a trace and a CPU profile (sampled
  * every 100 us) over N live seconds (default 20), and prints the longest tasks with the functions that
  * took most of each, then self time per function over all tasks longer than 16 ms. For readable names,
- * build the page unminified first: `npx vite build packages/web --minify false`.
+ * build the page unminified first: `npx vite build packages/web --minify false`. A long task without samples
+ * is the profiler's own start or stop, not the page's.
  */
 import { launchBrowser } from '../e2e/support/browser.ts';
 import { startServer } from '../e2e/support/server.ts';
@@ -37,23 +38,11 @@ function name(node: ProfileNode): string {
   return `${functionName || '(anonymous)'} ${url.split('/').pop() ?? ''}:${lineNumber + 1}`;
 }
 
-/** Self time per function name among the samples inside [from, to) (microseconds). */
-function selfTime(profile: Profile, windows: [number, number][]): Map<string, number> {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const out = new Map<string, number>();
-  let t = profile.startTime;
-  for (let i = 0; i < profile.samples.length; i++) {
-    t += profile.timeDeltas[i]!;
-    const dt = profile.timeDeltas[i + 1] ?? 0;
-    if (!windows.some(([from, to]) => t >= from && t < to)) continue;
-    const key = name(byId.get(profile.samples[i]!)!);
-    out.set(key, (out.get(key) ?? 0) + dt);
-  }
-  return out;
-}
-
-/** Time per function with everything it called, among the samples inside the windows (microseconds). */
-function inclusiveTime(profile: Profile, windows: [number, number][]): Map<string, number> {
+/**
+ * Time per function name among the samples inside the windows (microseconds): the function on top of the
+ * stack only (self), or every function on the stack (inclusive: with everything it called).
+ */
+function timePerFunction(profile: Profile, inclusive: boolean, windows: [number, number][]): Map<string, number> {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -63,10 +52,10 @@ function inclusiveTime(profile: Profile, windows: [number, number][]): Map<strin
     t += profile.timeDeltas[i]!;
     const dt = profile.timeDeltas[i + 1] ?? 0;
     if (!windows.some(([from, to]) => t >= from && t < to)) continue;
-    const seen = new Set<string>();
-    for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id))
-      seen.add(name(byId.get(id)!));
-    for (const key of seen) out.set(key, (out.get(key) ?? 0) + dt);
+    const names = new Set<string>();
+    for (let id: number | undefined = profile.samples[i]; id !== undefined; id = inclusive ? parent.get(id) : undefined)
+      names.add(name(byId.get(id)!));
+    for (const key of names) out.set(key, (out.get(key) ?? 0) + dt);
   }
   return out;
 }
@@ -104,20 +93,22 @@ async function main(): Promise<void> {
     for (const task of tasks.slice(0, 5)) {
       process.stdout.write(`  task ${((task.dur ?? 0) / 1000).toFixed(1)} ms\n`);
       const window: [number, number][] = [[task.ts, task.ts + (task.dur ?? 0)]];
-      process.stdout.write(`${top(selfTime(profile, window), 8)}\n`);
+      process.stdout.write(`${top(timePerFunction(profile, false, window), 8)}\n`);
       // Components (PascalCase names) on the stack tell which chart the task was rendering.
-      const components = new Map([...inclusiveTime(profile, window)].filter(([k]) => /^[A-Z][a-z]\w+ /.test(k)));
+      const components = new Map(
+        [...timePerFunction(profile, true, window)].filter(([k]) => /^[A-Z][a-z]\w+ /.test(k)),
+      );
       process.stdout.write(`   components:\n${top(components, 12)}\n`);
     }
     const long = tasks.filter((t) => (t.dur ?? 0) > 16_000).map((t): [number, number] => [t.ts, t.ts + (t.dur ?? 0)]);
     process.stdout.write(
-      `inclusive time over the ${long.length} tasks longer than 16 ms:\n${top(inclusiveTime(profile, long), 60)}\n`,
+      `inclusive time over the ${long.length} tasks longer than 16 ms:\n${top(timePerFunction(profile, true, long), 60)}\n`,
     );
     process.stdout.write(
-      `self time over the ${long.length} tasks longer than 16 ms:\n${top(selfTime(profile, long), 25)}\n`,
+      `self time over the ${long.length} tasks longer than 16 ms:\n${top(timePerFunction(profile, false, long), 25)}\n`,
     );
     process.stdout.write(
-      `self time over the whole period:\n${top(selfTime(profile, [[0, Number.POSITIVE_INFINITY]]), 25)}\n`,
+      `self time over the whole period:\n${top(timePerFunction(profile, false, [[0, Number.POSITIVE_INFINITY]]), 25)}\n`,
     );
   } finally {
     await browser.close();
