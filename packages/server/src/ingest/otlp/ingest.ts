@@ -34,9 +34,10 @@ const SERIES_REFUSALS: Partial<Record<string, string>> = {
 
 /**
  * Export body -> durable samples. A decode worker decodes, converts and folds everything that needs no
- * per-series state; here cumulative points become deltas under a per-series lock (a worker folds those
- * too), everything commits as one aggregator batch with the cumulative state it advances, and only then
- * does the in-memory state move on. Overload and store failures reject the whole request and change nothing.
+ * per-series state; here cumulative points are planned against each series' last point under a per-series
+ * lock (the same worker then subtracts and folds them), everything commits as one aggregator batch with
+ * the cumulative state it advances, and only then does the in-memory state move on. Overload and store
+ * failures reject the whole request and change nothing.
  */
 export class OtlpIngest {
   private readonly tracker: CumulativeTracker;
