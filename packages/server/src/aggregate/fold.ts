@@ -240,12 +240,18 @@ function foldBuckets(
   bins: Float64Array | null,
 ): Map<number, Acc> {
   const buckets = new Map<number, Acc>();
+  // Values arrive grouped by time, so the bucket of the previous value is usually the one needed.
+  let acc: Acc | undefined;
+  let accT = Number.NaN;
   for (let i = 0; i < values.length; i++) {
     const ts = timestamps[i]!;
     const value = values[i]!;
     const weight = weights ? weights[i]! : 1;
     const t = ts - (ts % res);
-    let acc = buckets.get(t);
+    if (t !== accT) {
+      acc = buckets.get(t);
+      accT = t;
+    }
     if (!acc) {
       acc = {
         count: 0,

@@ -52,6 +52,8 @@ export function placeInside(v: number, lo: number, hi: number): number {
   return v;
 }
 
+const scratchRanges: number[] = [];
+
 export interface ExplicitBuckets {
   bounds: readonly number[];
   counts: readonly number[];
@@ -72,8 +74,10 @@ export function explicitObservations(p: ExplicitBuckets, scale: number, exact: b
   const min = p.min !== null && Number.isFinite(p.min) ? p.min * scale : null;
   const max = p.max !== null && Number.isFinite(p.max) ? p.max * scale : null;
   const first = out.values.length;
-  // Per value pushed: the range it may slide in (a, b) and its bucket (lo, hi].
-  const ranges: number[] = [];
+  // Per value pushed: the range it may slide in (a, b) and its bucket (lo, hi]. Scratch space reused by
+  // every call (this runs per data point; a fresh array each time was garbage for the collector).
+  const ranges = scratchRanges;
+  ranges.length = 0;
   const last = counts.length - 1;
   for (let i = 0; i <= last; i++) {
     const count = counts[i]!;
