@@ -67,13 +67,17 @@ function procField(pid: number, field: string): number | null {
   }
 }
 
-/** utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks; 100 per second on Linux). */
+/** utime + stime from a /proc `stat` file (fields 14 and 15, in clock ticks; 100 per second on Linux). */
+function statCpuSeconds(path: string): number {
+  const stat = readFileSync(path, 'utf8');
+  // The command name (field 2) may contain spaces; the fixed fields start after its closing paren.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function procCpuSeconds(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces; the fixed fields start after its closing paren.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return statCpuSeconds(`/proc/${pid}/stat`);
   } catch {
     return null;
   }
@@ -90,9 +94,7 @@ function procThreadCpuSeconds(pid: number): Map<string, number> {
   for (const tid of tids) {
     try {
       const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid === String(pid) ? 'main' : `${name}#${tid}`, (Number(fields[11]) + Number(fields[12])) / 100);
+      out.set(tid === String(pid) ? 'main' : `${name}#${tid}`, statCpuSeconds(`/proc/${pid}/task/${tid}/stat`));
     } catch {
       // the thread ended meanwhile
     }

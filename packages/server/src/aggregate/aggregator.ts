@@ -55,11 +55,9 @@ export class Aggregator {
    * `cumulative` carries converter state that must commit with these samples (OTLP cumulative series).
    */
   submit(batch: SampleBatch, cumulative: CumulativeState[] = []): Promise<number> {
-    if (this.closed) return Promise.reject(new AppError('PULSE_ERR_NOT_READY', 'the server is shutting down'));
     const observations = countObservations(batch);
-    if (this.pendingObservations > 0 && this.pendingObservations + observations > this.options.maxPendingObservations) {
-      return Promise.reject(overloaded(1));
-    }
+    const refused = this.refusal(observations);
+    if (refused) return Promise.reject(refused);
     const { records, created } = this.options.registry.resolve(batch);
     const inputs = batch.map((samples, i) => ({
       record: records[i]!,
@@ -78,16 +76,14 @@ export class Aggregator {
    * commit together, with `cumulative`, or none does.
    */
   submitPacked(folds: readonly PackedFold[], cumulative: CumulativeState[] = []): Promise<number> {
-    if (this.closed) return Promise.reject(new AppError('PULSE_ERR_NOT_READY', 'the server is shutting down'));
     let observations = 0;
     let weighted = 0;
     for (const fold of folds) {
       observations += fold.observations;
       weighted += fold.weighted;
     }
-    if (this.pendingObservations > 0 && this.pendingObservations + observations > this.options.maxPendingObservations) {
-      return Promise.reject(overloaded(1));
-    }
+    const refused = this.refusal(observations);
+    if (refused) return Promise.reject(refused);
     const batch = folds.flatMap((fold) =>
       fold.identities.map((identity) => ({ identity, timestamps: [], values: [] })),
     );
@@ -100,6 +96,16 @@ export class Aggregator {
     return new Promise((resolve, reject) => {
       this.enqueue({ inputs: [], packed, cumulative, created, observations, weighted, resolve, reject });
     });
+  }
+
+  /** Why a request of this many observations cannot be queued now, if it cannot: shutting down, or overload. */
+  private refusal(observations: number): AppError | null {
+    if (this.closed) return new AppError('PULSE_ERR_NOT_READY', 'the server is shutting down');
+    const { maxPendingObservations } = this.options;
+    if (this.pendingObservations > 0 && this.pendingObservations + observations > maxPendingObservations) {
+      return overloaded(1);
+    }
+    return null;
   }
 
   private enqueue(pending: Pending): void {

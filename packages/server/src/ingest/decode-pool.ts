@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, overloaded } from '../errors.ts';
-import type { DecodeJob, DecodeResult, FoldContext, ForgetMessage, JobSpec } from './decode-worker.ts';
+import type { DecodeJob, DecodeResult, FoldContext, JobSpec } from './decode-worker.ts';
 import type { Decision } from './otlp/cumulative.ts';
 
 /** A job's answer, with the worker slot that ran it (OTLP cumulative points stay there until decided). */
@@ -64,12 +64,6 @@ export class DecodePool {
   /** Folds the cumulative points of OTLP request `ref` (kept by the worker in `slot`) as decided. */
   otlpCumulative(slot: number, ref: number, decisions: Decision[], context: FoldContext): Promise<Decoded> {
     return this.run({ kind: 'otlp-cumulative', ref, decisions, context }, 0, [], slot);
-  }
-
-  /** Lets the worker in `slot` drop OTLP request `ref`'s cumulative points undecided (the request failed). */
-  forgetCumulative(slot: number, ref: number): void {
-    const message: ForgetMessage = { kind: 'otlp-forget', ref };
-    this.slots[slot]?.worker?.postMessage(message);
   }
 
   private run(job: JobSpec, bytes: number, transfer: ArrayBuffer[], pinned?: number): Promise<Decoded> {

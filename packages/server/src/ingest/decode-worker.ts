@@ -3,7 +3,7 @@ import { foldPacked, type PackedFold, transferables } from '../aggregate/packed.
 import { AppError } from '../errors.ts';
 import { decodeNativeBatch, type IngestLimits } from './native/decode.ts';
 import type { CumulativeHead, Decision } from './otlp/cumulative.ts';
-import { convertOtlpExport, foldCumulative, forgetCumulative } from './otlp/off-thread.ts';
+import { convertOtlpExport, foldCumulative } from './otlp/off-thread.ts';
 
 /** What every fold needs to know about the server's clock and tiers at the time of the request. */
 export interface FoldContext {
@@ -21,12 +21,6 @@ export type JobSpec = { context: FoldContext } & (
   | { kind: 'otlp'; body: Uint8Array; contentType: string }
   | { kind: 'otlp-cumulative'; ref: number; decisions: Decision[] }
 );
-
-/** Tells the worker that holds request `ref`'s cumulative points to drop them; it answers nothing. */
-export interface ForgetMessage {
-  kind: 'otlp-forget';
-  ref: number;
-}
 
 /** A job as posted to the worker, numbered by the pool. */
 export type DecodeJob = JobSpec & { id: number };
@@ -86,8 +80,7 @@ function parseJson(body: Uint8Array): unknown {
   }
 }
 
-parentPort?.on('message', (job: DecodeJob | ForgetMessage) => {
-  if (job.kind === 'otlp-forget') return forgetCumulative(job.ref);
+parentPort?.on('message', (job: DecodeJob) => {
   const { result, transfer } = runJob(job);
   parentPort!.postMessage(result, transfer);
 });

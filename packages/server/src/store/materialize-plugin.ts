@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../core.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
+import { runPeriodically } from './periodic.ts';
 
 const EVERY_MS = 1_000;
 /** A bucket is rebuilt once it has been closed this long: time for requests in flight to commit. */
@@ -12,23 +13,9 @@ const PER_TICK = 30;
 
 /** Rebuilds closed coarse buckets (MATERIALIZED_FROM up) that have new data in the tier below. */
 export const materializePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
-  let running = false;
-  let stopped = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const built = await rebuildDirtyBuckets(core, { limit: PER_TICK, stopped: () => stopped });
-      if (built > 0) app.log.debug({ built }, 'rebuilt coarse buckets');
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void run(), EVERY_MS);
-  timer.unref();
-  app.addHook('onClose', async () => {
-    stopped = true;
-    clearInterval(timer);
+  runPeriodically(app, EVERY_MS, async (stopped) => {
+    const built = await rebuildDirtyBuckets(core, { limit: PER_TICK, stopped });
+    if (built > 0) app.log.debug({ built }, 'rebuilt coarse buckets');
   });
 };
 

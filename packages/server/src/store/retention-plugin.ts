@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../core.ts';
 import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
+import { runPeriodically } from './periodic.ts';
 
 const EVERY_MS = 60_000;
 /** Series per transaction: small enough that live frames are never held up for long. */
@@ -8,25 +9,15 @@ const CHUNK = 500;
 
 /** Keeps disk use bounded: deletes each tier's buckets older than its retention, once a minute. */
 export const retentionPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
-  let running = false;
-  let stopped = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const deleted = await enforceRetention(core, () => stopped);
+  runPeriodically(
+    app,
+    EVERY_MS,
+    async (stopped) => {
+      const deleted = await enforceRetention(core, stopped);
       if (deleted > 0) app.log.debug({ deleted }, 'retention');
-    } finally {
-      running = false;
-    }
-  };
-  void run();
-  const timer = setInterval(() => void run(), EVERY_MS);
-  timer.unref();
-  app.addHook('onClose', async () => {
-    stopped = true;
-    clearInterval(timer);
-  });
+    },
+    { immediately: true },
+  );
 };
 
 /** One pass over every tier, in small transactions with the event loop free in between. */

@@ -114,13 +114,20 @@ function numberPoint(p: Json, path: string): NumberPoint {
   return { ...base(p, path), value };
 }
 
-function histogramPoint(p: Json, path: string): HistogramPoint {
+/** The fields every distribution point has: base fields, count, and the optional sum, min and max. */
+function distribution(p: Json, path: string) {
   return {
     ...base(p, path),
     count: integer(p.count, `${path}.count`, 0),
     sum: optionalDouble(p.sum, `${path}.sum`),
     min: optionalDouble(p.min, `${path}.min`),
     max: optionalDouble(p.max, `${path}.max`),
+  };
+}
+
+function histogramPoint(p: Json, path: string): HistogramPoint {
+  return {
+    ...distribution(p, path),
     bounds: array(p.explicitBounds, `${path}.explicitBounds`).map((b, i) => double(b, `${path}.explicitBounds[${i}]`)),
     counts: array(p.bucketCounts, `${path}.bucketCounts`).map((c, i) => integer(c, `${path}.bucketCounts[${i}]`, 0)),
   };
@@ -128,11 +135,7 @@ function histogramPoint(p: Json, path: string): HistogramPoint {
 
 function exponentialPoint(p: Json, path: string): ExponentialPoint {
   return {
-    ...base(p, path),
-    count: integer(p.count, `${path}.count`, 0),
-    sum: optionalDouble(p.sum, `${path}.sum`),
-    min: optionalDouble(p.min, `${path}.min`),
-    max: optionalDouble(p.max, `${path}.max`),
+    ...distribution(p, path),
     scale: integer(p.scale, `${path}.scale`),
     zeroCount: integer(p.zeroCount, `${path}.zeroCount`, 0),
     positive: buckets(p.positive, `${path}.positive`),

@@ -52,17 +52,13 @@ export class OtlpIngest {
     const context = this.deps.context();
     const first = await decoders.otlp(body, contentType, context);
     const rest = first.otlp!;
-    // The worker keeps the request's cumulative points until it gets their decisions (or is told to drop them).
-    let held = rest.cumulative.length > 0;
     const release = await this.lock(rest.cumulative);
     try {
       const { decisions, next } = this.tracker.plan(rest.cumulative);
       const folds = [first.packed];
-      if (held) {
-        const cumulative = decoders.otlpCumulative(first.slot, first.id, decisions, context);
-        // Posted: the worker lets the points go whatever the outcome.
-        held = false;
-        folds.push((await cumulative).packed);
+      // The worker keeps the request's cumulative points until it gets their decisions.
+      if (rest.cumulative.length > 0) {
+        folds.push((await decoders.otlpCumulative(first.slot, first.id, decisions, context)).packed);
       }
       await aggregator.submitPacked(folds, this.tracker.rows(next));
       this.tracker.commit(next);
@@ -70,7 +66,6 @@ export class OtlpIngest {
     } catch (error) {
       if (!isSeriesRefusal(error)) throw error;
     } finally {
-      if (held) decoders.forgetCumulative(first.slot, first.id);
       release?.();
     }
     // Some series cannot be created (limit, type): redo the request on this thread, series by series.

@@ -43,11 +43,6 @@ export function foldCumulative(ref: number, decisions: readonly Decision[], cont
   return foldPacked(entryBatch(c.entries), context);
 }
 
-/** Drops request `ref`'s cumulative points (it failed before deciding). */
-export function forgetCumulative(ref: number): void {
-  awaiting.delete(ref);
-}
-
 /** Entries as an aggregator batch; `origin` names the entry in an error. */
 export function entryBatch(entries: readonly Entry[]): SampleBatch {
   return entries.map((entry, i) => {
