@@ -21,8 +21,29 @@ export interface SeriesSamples {
    * whole numbers, so counts stay exact. 1 each when absent.
    */
   weights?: ArrayLike<number>;
+  /**
+   * Explicit-bucket histogram points kept as bucket counts: the fold sums the counts of every point that
+   * falls in one bucket row and spreads them into the sketch once per row, instead of once per point.
+   */
+  explicit?: readonly ExplicitPoint[];
   /** Where it came from in the request (`metrics[3]`), so a rejection can name it. */
   origin?: string;
+}
+
+/** One explicit-bucket histogram point (OTLP), in the sender's unit. */
+export interface ExplicitPoint {
+  time: number;
+  bounds: readonly number[];
+  /** bounds.length + 1 counts. */
+  counts: readonly number[];
+  /** Unit factor for bounds, sum, min and max (seconds -> ms). */
+  scale: number;
+  count: number;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  /** min and max are observations of exactly these counts (a delta point, or a fresh cumulative one). */
+  exact: boolean;
 }
 
 export type SampleBatch = SeriesSamples[];
@@ -30,7 +51,11 @@ export type SampleBatch = SeriesSamples[];
 /** Observations as the work they cost: one per value, whatever it stands for. */
 export function countObservations(batch: SampleBatch): number {
   let n = 0;
-  for (const s of batch) n += s.values.length;
+  for (const s of batch) {
+    n += s.values.length;
+    // A point's cost is its buckets, as if each were one value.
+    for (const p of s.explicit ?? []) n += p.counts.length;
+  }
   return n;
 }
 
@@ -38,6 +63,7 @@ export function countObservations(batch: SampleBatch): number {
 export function countWeighted(batch: SampleBatch): number {
   let n = 0;
   for (const s of batch) {
+    for (const p of s.explicit ?? []) n += p.count;
     if (!s.weights) {
       n += s.values.length;
       continue;

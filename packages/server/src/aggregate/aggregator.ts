@@ -64,6 +64,7 @@ export class Aggregator {
       timestamps: samples.timestamps,
       values: samples.values,
       weights: samples.weights,
+      explicit: samples.explicit,
     }));
     return new Promise((resolve, reject) => {
       const weighted = countWeighted(batch);

@@ -51,6 +51,49 @@ describe('fold', () => {
     expect(set.samples[1]![0]).toMatchObject({ count: 40, sum: 650 });
     expect(decodeSketch(set.samples[1]![0]!.sketch!).quantile(0.5)).toBeCloseTo(5, 0);
   });
+
+  it('sums explicit histogram points per bounds layout and spreads each row once: exact counts, percentiles in the right bucket', () => {
+    const t = 1_800_000_000_000;
+    const bounds = [0.1, 0.5, 1];
+    const point = (time: number, counts: number[], min: number, max: number, sum: number) => ({
+      time,
+      bounds,
+      counts,
+      scale: 1000,
+      count: counts.reduce((a, b) => a + b, 0),
+      sum,
+      min,
+      max,
+      exact: true,
+    });
+    const explicit = [
+      point(t, [0, 8, 2, 0], 0.2, 0.9, 4),
+      point(t + 1_000, [1, 5, 0, 0], 0.05, 0.4, 1.5),
+      // Same bounds in another array, and another layout, in the same 10 s bucket.
+      { ...point(t + 2_000, [0, 0, 0, 3], 1.5, 3, 6), bounds: [...bounds] },
+      { ...point(t + 3_000, [4, 0], 0.01, 0.02, 0.06), bounds: [0.05] },
+    ];
+    const { set, seconds } = fold([{ record: record(1, { isError: false }), timestamps: [], values: [], explicit }]);
+    const row = set.samples[1]![0]!;
+    expect(row).toMatchObject({ count: 23, min: 10, max: 3000 });
+    expect(row.sum).toBeCloseTo(11_560, 6); // every layout's spread matches its points' sums
+    expect(row.last).toBeCloseTo(15, 6); // the newest point's mean
+    const sketch = decodeSketch(row.sketch!);
+    expect(sketch.count).toBe(23);
+    // 4 below 50 ms, 1 in (0, 100], 13 in (100, 500], 2 in (500, 1000], 3 above 1 s.
+    const inside = (q: number, lo: number, hi: number) => {
+      const v = sketch.quantile(q)!;
+      expect(v).toBeGreaterThan(lo);
+      expect(v).toBeLessThanOrEqual(hi);
+    };
+    inside(0.1, 0, 50);
+    inside(0.5, 100, 500);
+    inside(0.85, 500, 1000);
+    inside(0.95, 1000, 3000);
+    // The 1 s RED rows and live seconds count each second's points exactly.
+    expect(set.redServices[0]!.map((r) => r.count)).toEqual([10, 6, 3, 4]);
+    expect(seconds.get(t + 1_000)?.get('svc')?.sketch.count).toBe(6);
+  });
 });
 
 function record(id: number, { isError, route = '/a' }: { isError: boolean; route?: string }): SeriesRecord {

@@ -1,5 +1,6 @@
 import {
   type BucketStats,
+  type ExplicitPoint,
   MATERIALIZED_FROM,
   mergeStats,
   ROUTE_TIER_FROM,
@@ -9,11 +10,16 @@ import {
 import { encodeSketch } from '../sketch/codec.ts';
 import { binOf, Sketch } from '../sketch/sketch.ts';
 import { emptyWriteSet, type RedBucket, type SeriesRecord, type WriteSet } from '../store/store.ts';
+import { addExplicit, type LayoutCounts, spreadInto } from './explicit-counts.ts';
 import { addLive, type LiveSeconds, liveStats } from './live-stats.ts';
 
-/** Running aggregate of one series over one bucket. */
+/**
+ * Running aggregate of one series over one bucket. Explicit histogram points wait in `layouts` until
+ * `settle` spreads them into the sketch and the stats (count is always up to date).
+ */
 interface Acc extends BucketStats {
   sketch: Sketch | null;
+  layouts: LayoutCounts[] | null;
 }
 
 export interface FoldInput {
@@ -22,6 +28,7 @@ export interface FoldInput {
   values: ArrayLike<number>;
   /** How many observations each value stands for (pre-aggregated history); 1 each when absent. */
   weights?: ArrayLike<number>;
+  explicit?: readonly ExplicitPoint[] | undefined;
 }
 
 export interface FoldOptions {
@@ -70,7 +77,7 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
     const seriesSketches = fromTier >= SAMPLE_TIER_FROM;
     // Each value's sketch bin, computed once for every sketch it goes into.
     const bins = histogram ? binsOf(input.values) : null;
-    let buckets = foldBuckets(input, TIER_RESOLUTIONS[fromTier]!, seriesSketches ? bins : null);
+    let buckets = foldBuckets(input, TIER_RESOLUTIONS[fromTier]!, histogram && seriesSketches, bins);
     if (record.red && bins && !seriesSketches) {
       addRedValues(redServices[fromTier]!, redRoutes[fromTier]!, fromTier, input, bins);
     }
@@ -81,6 +88,7 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
       if (t >= liveFrom) addLive(seconds, record, t, acc);
     }
     for (let tier = fromTier; tier < TIER_RESOLUTIONS.length; tier++) {
+      for (const acc of buckets.values()) settle(acc);
       const nextRes = TIER_RESOLUTIONS[tier + 1];
       if (tier + 1 === MATERIALIZED_FROM) markDirty(buckets, dirty, direct);
       // Roll up before anything below takes ownership of this tier's sketches; coarse tiers only get the
@@ -88,7 +96,7 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
       // per-series sketches folds the values again instead (SAMPLE_TIER_FROM < MATERIALIZED_FROM: all kept).
       let next: Map<number, Acc> | null = null;
       if (nextRes !== undefined && tier + 1 === SAMPLE_TIER_FROM && !seriesSketches) {
-        next = foldBuckets(input, nextRes, bins);
+        next = foldBuckets(input, nextRes, histogram, bins);
       } else if (nextRes !== undefined) {
         next = rollUp(buckets, nextRes, tier + 1 >= MATERIALIZED_FROM ? (t) => direct(tier + 1, t) : () => true);
       }
@@ -122,6 +130,12 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
         }
       }
       if (next) buckets = next;
+    }
+  }
+  for (const rows of [...redServices, ...redRoutes]) {
+    for (const row of rows.values()) {
+      if (row.layouts) spreadInto(row.layouts, row.sketch);
+      row.layouts = null;
     }
   }
   // The live stream's latency and counts per service and second are exactly the finest RED rollup's.
@@ -179,7 +193,7 @@ function addRed(
     return;
   }
   const sketch = copy ? copySketch(acc.sketch!) : acc.sketch!;
-  into.set(key, { service: record.service, route, t, count: acc.count, errors, sketch });
+  into.set(key, { service: record.service, route, t, count: acc.count, errors, sketch, layouts: null });
 }
 
 /**
@@ -190,7 +204,7 @@ function addRedValues(
   services: Map<string, PendingRed>,
   routes: Map<string, PendingRed>,
   tier: number,
-  { record, timestamps, values, weights }: FoldInput,
+  { record, timestamps, values, weights, explicit }: FoldInput,
   bins: Float64Array,
 ): void {
   const res = TIER_RESOLUTIONS[tier]!;
@@ -199,19 +213,29 @@ function addRedValues(
   for (const [into, route, prefix] of targets) {
     // Values arrive grouped by time, so the row of the previous value is usually the one needed.
     let row: PendingRed | undefined;
-    for (let i = 0; i < values.length; i++) {
-      const ts = timestamps[i]!;
+    const rowAt = (ts: number): PendingRed => {
       const t = ts - (ts % res);
-      if (row?.t !== t) {
-        const key = `${prefix}\u0000${t}`;
-        row = into.get(key);
-        if (!row)
-          into.set(key, (row = { service: record.service, route, t, count: 0, errors: 0, sketch: new Sketch() }));
+      if (row?.t === t) return row;
+      const key = `${prefix}\u0000${t}`;
+      row = into.get(key);
+      if (!row) {
+        row = { service: record.service, route, t, count: 0, errors: 0, sketch: new Sketch(), layouts: null };
+        into.set(key, row);
       }
+      return row;
+    };
+    for (let i = 0; i < values.length; i++) {
       const weight = weights ? weights[i]! : 1;
-      row.count += weight;
-      if (record.isError) row.errors += weight;
-      row.sketch.addBinned(values[i]!, bins[i]!, weight);
+      const into = rowAt(timestamps[i]!);
+      into.count += weight;
+      if (record.isError) into.errors += weight;
+      into.sketch.addBinned(values[i]!, bins[i]!, weight);
+    }
+    for (const p of explicit ?? []) {
+      const into = rowAt(p.time);
+      into.count += p.count;
+      if (record.isError) into.errors += p.count;
+      addExplicit((into.layouts ??= []), p);
     }
   }
 }
@@ -233,10 +257,11 @@ function binsOf(values: ArrayLike<number>): Float64Array {
   return bins;
 }
 
-/** Per-bucket stats of one series at resolution `res`; with `bins` (a histogram's), a sketch per bucket too. */
+/** Per-bucket stats of one series at resolution `res`; with `sketches`, a sketch per bucket too (`bins` given). */
 function foldBuckets(
-  { timestamps, values, weights }: FoldInput,
+  { timestamps, values, weights, explicit }: FoldInput,
   res: number,
+  sketches: boolean,
   bins: Float64Array | null,
 ): Map<number, Acc> {
   const buckets = new Map<number, Acc>();
@@ -260,7 +285,8 @@ function foldBuckets(
         max: value,
         last: value,
         lastT: ts,
-        sketch: bins ? new Sketch() : null,
+        sketch: sketches ? new Sketch() : null,
+        layouts: null,
       };
       buckets.set(t, acc);
     }
@@ -274,7 +300,33 @@ function foldBuckets(
     }
     acc.sketch?.addBinned(value, bins![i]!, weight);
   }
+  for (const p of explicit ?? []) {
+    const t = p.time - (p.time % res);
+    if (t !== accT) {
+      acc = buckets.get(t);
+      accT = t;
+    }
+    if (!acc) {
+      const none = { sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
+      acc = { count: 0, ...none, last: 0, lastT: p.time, sketch: sketches ? new Sketch() : null, layouts: null };
+      buckets.set(t, acc);
+    }
+    acc.count += p.count;
+    if (p.time >= acc.lastT) {
+      // A histogram's "last value" is its newest point's mean.
+      acc.last = p.sum === null ? acc.last : (p.sum * p.scale) / p.count;
+      acc.lastT = p.time;
+    }
+    if (acc.sketch) addExplicit((acc.layouts ??= []), p);
+  }
   return buckets;
+}
+
+/** Spreads an accumulator's waiting explicit points into its sketch and stats. */
+function settle(acc: Acc): void {
+  if (!acc.layouts) return;
+  spreadInto(acc.layouts, acc.sketch!, acc);
+  acc.layouts = null;
 }
 
 function rollUp(perSecond: Map<number, Acc>, res: number, keep: (t: number) => boolean): Map<number, Acc> {
@@ -284,7 +336,7 @@ function rollUp(perSecond: Map<number, Acc>, res: number, keep: (t: number) => b
     if (!keep(t)) continue;
     const into = out.get(t);
     if (!into) {
-      out.set(t, { ...acc, sketch: acc.sketch ? copySketch(acc.sketch) : null });
+      out.set(t, { ...acc, sketch: acc.sketch ? copySketch(acc.sketch) : null, layouts: null });
       continue;
     }
     mergeStats(into, acc);
@@ -306,4 +358,6 @@ interface PendingRed {
   count: number;
   errors: number;
   sketch: Sketch;
+  /** Explicit histogram points not yet spread into `sketch` (see Acc). */
+  layouts: LayoutCounts[] | null;
 }

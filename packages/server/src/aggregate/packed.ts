@@ -62,6 +62,7 @@ export function foldPacked(
     timestamps: samples.timestamps,
     values: samples.values,
     ...(samples.weights ? { weights: samples.weights } : {}),
+    ...(samples.explicit ? { explicit: samples.explicit } : {}),
   }));
   const folded = fold(inputs, { liveFrom, directBefore });
   const strings: string[] = [];

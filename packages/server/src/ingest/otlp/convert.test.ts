@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { addExplicit, type LayoutCounts, spreadInto } from '../../aggregate/explicit-counts.ts';
+import type { ExplicitPoint } from '../../model.ts';
+import { Sketch } from '../../sketch/sketch.ts';
 import { DEFAULT_LIMITS } from '../native/decode.ts';
 import { Conversion } from './convert.ts';
 import { decodeMetricsJson } from './decode-json.ts';
@@ -31,9 +34,19 @@ describe('OTLP -> samples', () => {
         'url.scheme': 'http',
       },
     });
-    expect(ok!.values).toEqual([12, 200]);
-    expect(ok!.weights).toEqual([1, 1]);
-    expect(error!.values).toEqual([1700]);
+    // Histogram points stay bucket counts in the sender's unit, with the factor to ms beside them.
+    expect(ok!.values).toEqual([]);
+    expect(ok!.explicit).toMatchObject([{ count: 2, scale: 1000, min: 0.012, max: 0.2, exact: true }]);
+    // Spread, min and max are observations of their own: 12 ms and 200 ms.
+    const spread = (points: readonly ExplicitPoint[]) => {
+      const sketch = new Sketch();
+      const layouts: LayoutCounts[] = [];
+      for (const p of points) addExplicit(layouts, p);
+      spreadInto(layouts, sketch);
+      return [sketch.count, sketch.min, sketch.max];
+    };
+    expect(spread(ok!.explicit!)).toEqual([2, 12, 200]);
+    expect(spread(error!.explicit!)).toEqual([1, 1700, 1700]);
     expect(byName('http.server.requests').map((s) => [s.identity.kind, s.values])).toEqual([
       ['counter', [2]],
       ['counter', [1]],

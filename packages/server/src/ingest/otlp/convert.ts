@@ -1,8 +1,8 @@
 import { type AttributeValue, INSTANCE_ATTR, type MetricType as SeriesKind } from '@pulseboard/shared';
-import type { SeriesIdentity, SeriesSamples } from '../../model.ts';
+import type { ExplicitPoint, SeriesIdentity, SeriesSamples } from '../../model.ts';
+import type { Observations } from '../../sketch/bucket-values.ts';
 import type { IngestLimits } from '../native/decode.ts';
 import type { CumulativePoint } from './cumulative.ts';
-import type { Observations } from './histogram.ts';
 import { KIND_CONVERTERS } from './kinds.ts';
 import { type Attributes, FLAG_NO_RECORDED_VALUE, type MetricData, type OtlpExport, type PointBase } from './model.ts';
 import { Rejections } from './rejections.ts';
@@ -12,7 +12,7 @@ import { Rejections } from './rejections.ts';
  * matters: a body holding a minute of a series folds into one 1-minute bucket, not sixty.
  */
 export interface Entry {
-  samples: SeriesSamples & { timestamps: number[]; values: number[]; weights?: number[] };
+  samples: SeriesSamples & { timestamps: number[]; values: number[]; weights?: number[]; explicit?: ExplicitPoint[] };
   /** The data points it holds (one point may feed several entries: a summary feeds three series). */
   points: number[];
   /** For cumulative entries, the series key (`seriesKey`), which is also the cumulative state's key. */
@@ -129,6 +129,13 @@ export class Conversion {
     samples.timestamps.push(time);
     samples.values.push(value);
     samples.weights?.push(1);
+    entry.points.push(point);
+  }
+
+  /** Adds an explicit-bucket histogram point of `identity`, kept as counts (see ExplicitPoint). */
+  emitExplicit(point: number, identity: SeriesIdentity, p: ExplicitPoint, series?: string): void {
+    const entry = this.entryFor(identity, series);
+    (entry.samples.explicit ??= []).push(p);
     entry.points.push(point);
   }
 

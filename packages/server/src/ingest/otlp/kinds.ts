@@ -1,9 +1,9 @@
 import { STATUS_ATTR } from '@pulseboard/shared';
 import { seriesKey } from '../../model.ts';
+import { exponentialObservations } from '../../sketch/bucket-values.ts';
 import type { Conversion, MetricContext, PendingCumulative } from './convert.ts';
 import type { Delta } from './cumulative.ts';
 import type { CumulativeValue } from './cumulative-values.ts';
-import { explicitObservations, exponentialObservations } from './histogram.ts';
 import type { Attributes, MetricData, NumberPoint } from './model.ts';
 import { exponentialProblem, histogramProblem, summaryProblem } from './point-checks.ts';
 import { storedUnit } from './units.ts';
@@ -156,16 +156,12 @@ function emitDistribution(
 ): void {
   // An empty point (no observations since the last) adds no values; its state still commits.
   if (value.type === 'sum' || value.count === 0) return;
-  c.emitWeighted(
-    point,
-    identity,
-    time,
-    (out) => {
-      if (value.type === 'histogram') explicitObservations(value, scale, exact, out);
-      else exponentialObservations(value, scale, out);
-    },
-    series,
-  );
+  if (value.type === 'histogram') {
+    const { bounds, counts, count, sum, min, max } = value;
+    c.emitExplicit(point, identity, { time, bounds, counts, scale, count, sum, min, max, exact }, series);
+    return;
+  }
+  c.emitWeighted(point, identity, time, (out) => exponentialObservations(value, scale, out), series);
 }
 
 /** The samples of a delta computed from a cumulative point. */

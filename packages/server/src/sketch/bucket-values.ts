@@ -1,4 +1,4 @@
-import { bucketIndex, RELATIVE_ACCURACY } from '../../sketch/sketch.ts';
+import { bucketIndex, RELATIVE_ACCURACY } from './sketch.ts';
 
 /**
  * Turns an OTLP histogram point into weighted representative values, which the aggregator folds into the
