@@ -7,6 +7,8 @@ import { Sketch } from '../../sketch/sketch.ts';
 import { DEFAULT_LIMITS } from '../native/decode.ts';
 import { Conversion } from './convert.ts';
 import { decodeMetricsJson } from './decode-json.ts';
+import { decodeMetricsProtobuf } from './decode-protobuf.ts';
+import { encodeOtlpProtobuf } from './test-encoder.ts';
 
 const NOW = 1_795_881_943_600;
 const NS = (ms: number) => `${ms}000000`;
@@ -57,6 +59,31 @@ describe('OTLP -> samples', () => {
       values: [123456789],
     });
     expect(byName('http.server.active_requests')[0]).toMatchObject({ identity: { kind: 'gauge' }, values: [2] });
+  });
+
+  it('groups protobuf points by their attribute bytes into the same series as JSON, resource attributes included', () => {
+    const body = JSON.parse(sample('metrics-delta-1.json').toString());
+    // Two copies of the resource, different instances: four points per series name, two series each.
+    const resource = body.resourceMetrics[0];
+    const instance = (id: string) => ({
+      ...resource,
+      resource: {
+        attributes: [...resource.resource.attributes, { key: 'service.instance.id', value: { stringValue: id } }],
+      },
+    });
+    body.resourceMetrics = [instance('a'), instance('b'), instance('a')];
+    const summary = (c: Conversion) => c.entries.map((e) => [e.samples.identity, e.points.length]);
+    const fromProtobuf = new Conversion(NOW, limits).run(decodeMetricsProtobuf(encodeOtlpProtobuf(body)));
+    const fromJson = convert(body);
+    expect(fromProtobuf.entries.length).toBeGreaterThan(0);
+    // JSON groups a series across resources; protobuf keeps one entry per resource (the same series twice is fine).
+    const bySeries = (c: Conversion) => {
+      const out = new Map<string, number>();
+      for (const [identity, points] of summary(c))
+        out.set(JSON.stringify(identity), (out.get(JSON.stringify(identity)) ?? 0) + (points as number));
+      return out;
+    };
+    expect(bySeries(fromProtobuf)).toEqual(bySeries(fromJson));
   });
 
   it('holds cumulative sums and histograms back for the delta step, keyed by series', () => {

@@ -51,6 +51,14 @@ const KEPT_RESOURCE_ATTRIBUTES = ['service.namespace', INSTANCE_ATTR];
 export class Conversion {
   readonly entries: Entry[] = [];
   private readonly bySeries = new Map<string, Entry>();
+  /** Entries by kind, name, resource and attribute bytes (protobuf points, see PointBase.attributesKey). */
+  private readonly byAttributeBytes = new Map<string, Entry>();
+  private resourceIndex = -1;
+  /** A resource's attributes merged into each distinct (shared) point attributes object, once. */
+  private readonly withResource = new Map<Attributes, Attributes>();
+  /** The current point's series attributes, and its attribute-bytes group when it has one. */
+  private pointAttributes: Attributes | null = null;
+  private pointGroup: string | null = null;
   readonly cumulative: PendingCumulative[] = [];
   readonly rejections = new Rejections();
   private nextPoint = 0;
@@ -67,6 +75,8 @@ export class Conversion {
 
   run(request: OtlpExport): this {
     for (const resource of request.resources) {
+      this.resourceIndex++;
+      this.withResource.clear();
       const service = serviceName(resource.attributes);
       let resourceAttributes: Attributes | null = null;
       for (const key of KEPT_RESOURCE_ATTRIBUTES) {
@@ -108,10 +118,19 @@ export class Conversion {
     if (p.time === 0) return this.refuse(id, 'without timeUnixNano', m);
     if (p.time < this.oldest) return this.refuse(id, 'older than the longest retention', m);
     if (p.time > this.newest) return this.refuse(id, 'more than 10 minutes ahead of the server clock', m);
-    const attributes = m.resourceAttributes ? { ...p.attributes, ...m.resourceAttributes } : p.attributes;
+    const attributes = m.resourceAttributes ? this.mergeResource(p, m.resourceAttributes) : p.attributes;
     const problem = this.attributeProblem(attributes);
     if (problem) return this.refuse(id, problem, m);
+    this.pointAttributes = attributes;
+    this.pointGroup = p.attributesKey === undefined ? null : `${this.resourceIndex}\u0000${p.attributesKey}`;
     return { id, attributes };
+  }
+
+  private mergeResource(p: PointBase, resource: Attributes): Attributes {
+    if (p.attributesKey === undefined) return { ...p.attributes, ...resource };
+    let merged = this.withResource.get(p.attributes);
+    if (!merged) this.withResource.set(p.attributes, (merged = { ...p.attributes, ...resource }));
+    return merged;
   }
 
   reject(id: number, reason: string, m: MetricContext): void {
@@ -158,6 +177,16 @@ export class Conversion {
 
   private entryFor(identity: SeriesIdentity, series: string | undefined): Entry {
     const cumulative = series !== undefined;
+    // A series whose attributes are the current point's own, as decoded from bytes: the bytes name it.
+    if (!cumulative && this.pointGroup !== null && identity.attributes === this.pointAttributes) {
+      const group = `${identity.kind}\u0000${identity.name}\u0000${this.pointGroup}`;
+      let entry = this.byAttributeBytes.get(group);
+      if (!entry) {
+        entry = this.newEntry(identity, '', false);
+        this.byAttributeBytes.set(group, entry);
+      }
+      return entry;
+    }
     // Grouping only needs the attributes as sent (an SDK sends them in one order), which is cheaper than
     // the sorted series key; a series sent in two orders just stays two entries. The kind is part of the
     // group so that a type conflict stays two entries the registry can tell apart.
@@ -166,10 +195,15 @@ export class Conversion {
       : `${identity.kind}\u0000${identity.service}\u0000${identity.name}\u0000${JSON.stringify(identity.attributes)}`;
     let entry = this.bySeries.get(group);
     if (!entry) {
-      entry = { samples: { identity, timestamps: [], values: [] }, points: [], series: series ?? '', cumulative };
+      entry = this.newEntry(identity, series ?? '', cumulative);
       this.bySeries.set(group, entry);
-      this.entries.push(entry);
     }
+    return entry;
+  }
+
+  private newEntry(identity: SeriesIdentity, series: string, cumulative: boolean): Entry {
+    const entry: Entry = { samples: { identity, timestamps: [], values: [] }, points: [], series, cumulative };
+    this.entries.push(entry);
     return entry;
   }
 

@@ -7,6 +7,7 @@ import {
   TEMPORALITY_BY_NUMBER,
   type Temporality,
 } from './model.ts';
+import { resetAttributeCache } from './proto-attributes.ts';
 import { readResource } from './proto-common.ts';
 import { readExponentialPoint, readHistogramPoint, readNumberPoint, readSummaryPoint } from './proto-points.ts';
 import {
@@ -26,6 +27,7 @@ import {
  * generated-object tree: this is the hot path of OTLP ingest. Throws DecodeError for anything malformed.
  */
 export function decodeMetricsProtobuf(buf: Uint8Array): OtlpExport {
+  resetAttributeCache();
   const r = newReader(buf);
   const resources: OtlpResource[] = [];
   while (r.pos < r.len) {

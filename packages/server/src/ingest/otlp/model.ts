@@ -46,6 +46,11 @@ export const FLAG_NO_RECORDED_VALUE = 1;
 
 export interface PointBase {
   attributes: Attributes;
+  /**
+   * The attributes' encoded bytes as text (protobuf only), equal for every point of a series in a request:
+   * groups points without comparing attributes. Points with one share one `attributes` object.
+   */
+  attributesKey?: string;
   /** Epoch ms (floored from ns); 0 when the sender left it out. */
   start: number;
   time: number;

@@ -6,7 +6,7 @@ import type {
   NumberPoint,
   SummaryPoint,
 } from './model.ts';
-import { readKeyValue } from './proto-common.ts';
+import { finishPointAttributes, readPointAttribute, startPointAttributes } from './proto-attributes.ts';
 import {
   checkEnd,
   expectWire,
@@ -35,11 +35,11 @@ interface Common {
   flags: number;
 }
 
-function readCommon(r: Reader, tag: number, end: number, p: Common, f: PointFields): boolean {
+function readCommon(r: Reader, tag: number, tagAt: number, end: number, p: Common, f: PointFields): boolean {
   const field = tag >>> 3;
   if (field === f.attributes) {
     expectWire(tag, WIRE_BYTES, 'attributes');
-    readKeyValue(r, end, p.attributes);
+    readPointAttribute(r, tagAt, end);
   } else if (field === 2) {
     expectWire(tag, WIRE_FIXED64, 'startTimeUnixNano');
     p.start = nanosToMs(r);
@@ -65,9 +65,11 @@ const SUMMARY_FIELDS: PointFields = { attributes: 7, flags: 8 };
 export function readNumberPoint(r: Reader, limit: number): NumberPoint {
   const end = lengthEnd(r, limit);
   const p: NumberPoint = { attributes: {}, start: 0, time: 0, flags: 0, value: Number.NaN };
+  startPointAttributes();
   while (r.pos < end) {
+    const tagAt = r.pos;
     const tag = readTag(r);
-    if (readCommon(r, tag, end, p, NUMBER_FIELDS)) continue;
+    if (readCommon(r, tag, tagAt, end, p, NUMBER_FIELDS)) continue;
     const field = tag >>> 3;
     if (field === 4) {
       expectWire(tag, WIRE_FIXED64, 'asDouble');
@@ -78,6 +80,7 @@ export function readNumberPoint(r: Reader, limit: number): NumberPoint {
     } else skipField(r, tag, end);
   }
   checkEnd(r, end, 'NumberDataPoint');
+  finishPointAttributes(r, p);
   return p;
 }
 
@@ -95,9 +98,11 @@ export function readHistogramPoint(r: Reader, limit: number): HistogramPoint {
     bounds: [],
     counts: [],
   };
+  startPointAttributes();
   while (r.pos < end) {
+    const tagAt = r.pos;
     const tag = readTag(r);
-    if (readCommon(r, tag, end, p, HISTOGRAM_FIELDS)) continue;
+    if (readCommon(r, tag, tagAt, end, p, HISTOGRAM_FIELDS)) continue;
     const field = tag >>> 3;
     if (field === 4) {
       expectWire(tag, WIRE_FIXED64, 'count');
@@ -116,6 +121,7 @@ export function readHistogramPoint(r: Reader, limit: number): HistogramPoint {
     } else skipField(r, tag, end);
   }
   checkEnd(r, end, 'HistogramDataPoint');
+  finishPointAttributes(r, p);
   return p;
 }
 
@@ -135,9 +141,11 @@ export function readExponentialPoint(r: Reader, limit: number): ExponentialPoint
     positive: { offset: 0, counts: [] },
     negative: { offset: 0, counts: [] },
   };
+  startPointAttributes();
   while (r.pos < end) {
+    const tagAt = r.pos;
     const tag = readTag(r);
-    if (readCommon(r, tag, end, p, EXPONENTIAL_FIELDS)) continue;
+    if (readCommon(r, tag, tagAt, end, p, EXPONENTIAL_FIELDS)) continue;
     const field = tag >>> 3;
     if (field === 4 || field === 7) {
       expectWire(tag, WIRE_FIXED64, field === 4 ? 'count' : 'zeroCount');
@@ -158,6 +166,7 @@ export function readExponentialPoint(r: Reader, limit: number): ExponentialPoint
     } else skipField(r, tag, end);
   }
   checkEnd(r, end, 'ExponentialHistogramDataPoint');
+  finishPointAttributes(r, p);
   return p;
 }
 
@@ -178,9 +187,11 @@ function readBuckets(r: Reader, limit: number, into: ExponentialBuckets): void {
 export function readSummaryPoint(r: Reader, limit: number): SummaryPoint {
   const end = lengthEnd(r, limit);
   const p: SummaryPoint = { attributes: {}, start: 0, time: 0, flags: 0, count: 0, sum: 0, quantiles: [] };
+  startPointAttributes();
   while (r.pos < end) {
+    const tagAt = r.pos;
     const tag = readTag(r);
-    if (readCommon(r, tag, end, p, SUMMARY_FIELDS)) continue;
+    if (readCommon(r, tag, tagAt, end, p, SUMMARY_FIELDS)) continue;
     const field = tag >>> 3;
     if (field === 4) {
       expectWire(tag, WIRE_FIXED64, 'count');
@@ -194,6 +205,7 @@ export function readSummaryPoint(r: Reader, limit: number): SummaryPoint {
     } else skipField(r, tag, end);
   }
   checkEnd(r, end, 'SummaryDataPoint');
+  finishPointAttributes(r, p);
   return p;
 }
 
