@@ -13,27 +13,38 @@ export interface LayoutCounts {
   scale: number;
   counts: number[];
   count: number;
-  sum: number | null;
-  min: number | null;
-  max: number | null;
+  // NaN when unknown, rather than null: fields that only ever hold numbers are updated in place, while a
+  // field that may hold null boxes every new number it is given (these are updated once per point).
+  sum: number;
+  min: number;
+  max: number;
   exact: boolean;
 }
 
 /** Adds a point (or another row's counts) to the counts of its layout in `layouts`. */
-export function addExplicit(layouts: LayoutCounts[], p: ExplicitPoint | LayoutCounts): void {
-  const into = layouts.find((l) => l.scale === p.scale && sameBounds(l.bounds, p.bounds));
+export function addExplicit(layouts: LayoutCounts[], p: ExplicitPoint): void {
+  let into: LayoutCounts | undefined;
+  for (const layout of layouts) {
+    if (layout.scale === p.scale && sameBounds(layout.bounds, p.bounds)) {
+      into = layout;
+      break;
+    }
+  }
+  const sum = p.sum ?? Number.NaN;
+  const min = p.min ?? Number.NaN;
+  const max = p.max ?? Number.NaN;
   if (!into) {
-    const { bounds, scale, count, sum, min, max, exact } = p;
+    const { bounds, scale, count, exact } = p;
     layouts.push({ bounds, scale, counts: Array.from(p.counts), count, sum, min, max, exact });
     return;
   }
   const { counts } = into;
   for (let i = 0; i < counts.length; i++) counts[i]! += p.counts[i]!;
   into.count += p.count;
-  // An unknown sum or extreme in any point leaves the total unknown (the spread then estimates it).
-  into.sum = into.sum === null || p.sum === null ? null : into.sum + p.sum;
-  into.min = into.min === null || p.min === null ? null : Math.min(into.min, p.min);
-  into.max = into.max === null || p.max === null ? null : Math.max(into.max, p.max);
+  // An unknown sum or extreme in any point leaves the total unknown (NaN; the spread then estimates it).
+  into.sum += sum;
+  into.min = Math.min(into.min, min);
+  into.max = Math.max(into.max, max);
   into.exact &&= p.exact;
 }
 
@@ -44,8 +55,9 @@ function sameBounds(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** Scratch for one spread at a time: spreading is synchronous. */
+/** Scratch for one spread at a time (spreading is synchronous), never shrunk. */
 const scratch: Observations = { values: [], weights: [] };
+const bins: number[] = [];
 
 /**
  * Spreads every layout's counts into `sketch`, and their sum and extremes into `stats` when given (its
@@ -57,14 +69,22 @@ export function spreadInto(
   stats?: Pick<BucketStats, 'sum' | 'min' | 'max'>,
 ): void {
   for (const layout of layouts) {
-    scratch.values.length = 0;
-    scratch.weights.length = 0;
-    explicitObservations(layout, layout.scale, layout.exact, scratch);
+    const n = explicitObservations(layout, layout.scale, layout.exact, scratch);
     const { values, weights } = scratch;
-    for (let i = 0; i < values.length; i++) {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const value = values[i]!;
+      const bin = binOf(value);
+      bins[i] = bin;
+      if (value > 0 && bin < lo) lo = bin;
+      if (value > 0 && bin > hi) hi = bin;
+    }
+    sketch.reservePositive(lo, hi);
+    for (let i = 0; i < n; i++) {
       const value = values[i]!;
       const weight = weights[i]!;
-      sketch.addBinned(value, binOf(value), weight);
+      sketch.addBinned(value, bins[i]!, weight);
       if (!stats) continue;
       stats.sum += value * weight;
       if (value < stats.min) stats.min = value;

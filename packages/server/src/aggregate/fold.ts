@@ -307,8 +307,16 @@ function foldBuckets(
       accT = t;
     }
     if (!acc) {
-      const none = { sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
-      acc = { count: 0, ...none, last: 0, lastT: p.time, sketch: sketches ? new Sketch() : null, layouts: null };
+      acc = {
+        count: 0,
+        sum: 0,
+        min: Number.POSITIVE_INFINITY,
+        max: Number.NEGATIVE_INFINITY,
+        last: 0,
+        lastT: p.time,
+        sketch: sketches ? new Sketch() : null,
+        layouts: null,
+      };
       buckets.set(t, acc);
     }
     acc.count += p.count;

@@ -52,7 +52,11 @@ export function placeInside(v: number, lo: number, hi: number): number {
   return v;
 }
 
-const scratchRanges: number[] = [];
+/**
+ * Per value written: the range it may slide in (a, b) and its bucket (lo, hi]. Scratch space reused by
+ * every call and never shrunk (setting an array's length to 0 drops its storage, and this runs per row).
+ */
+const ranges: number[] = [];
 
 export interface ExplicitBuckets {
   bounds: readonly number[];
@@ -63,21 +67,18 @@ export interface ExplicitBuckets {
 }
 
 /**
- * Explicit-bucket histogram -> values. `scale` converts the point's unit (seconds -> ms). `exact` says
+ * Explicit-bucket histogram -> values, written to `out.values[0..n)` and `out.weights[0..n)` (entries past
+ * n are stale: the arrays are reused); returns n. `scale` converts the unit (seconds -> ms). `exact` says
  * min/max are observations of exactly these counts (a delta point, or the first of a cumulative series);
  * then one value sits on each, and the rest spread evenly through the part of each bucket between them.
  * With a `sum`, the spread values then slide within their buckets until the weighted sum matches it, so
  * `avg` comes out right wherever the buckets allow.
  */
-export function explicitObservations(p: ExplicitBuckets, scale: number, exact: boolean, out: Observations): void {
+export function explicitObservations(p: ExplicitBuckets, scale: number, exact: boolean, out: Observations): number {
   const { bounds, counts } = p;
   const min = p.min !== null && Number.isFinite(p.min) ? p.min * scale : null;
   const max = p.max !== null && Number.isFinite(p.max) ? p.max * scale : null;
-  const first = out.values.length;
-  // Per value pushed: the range it may slide in (a, b) and its bucket (lo, hi]. Scratch space reused by
-  // every call (this runs per data point; a fresh array each time was garbage for the collector).
-  const ranges = scratchRanges;
-  ranges.length = 0;
+  let n = 0;
   const last = counts.length - 1;
   for (let i = 0; i <= last; i++) {
     const count = counts[i]!;
@@ -98,18 +99,17 @@ export function explicitObservations(p: ExplicitBuckets, scale: number, exact: b
       // Past the last bound with no max: just inside the overflow bucket, as Prometheus reports its bound.
       b = a = a > 0 ? a * GAMMA * GAMMA : a + 1;
     }
-    spread(out, ranges, count, a, b, exact && minHere, exact && maxHere, lo, hi);
+    n = spread(out, n, count, a, b, exact && minHere, exact && maxHere, lo, hi);
   }
-  if (p.sum !== null && Number.isFinite(p.sum)) matchSum(out, first, ranges, p.sum * scale);
-  for (let i = first; i < out.values.length; i++) {
-    const r = (i - first) * 4;
-    out.values[i] = placeInside(out.values[i]!, ranges[r + 2]!, ranges[r + 3]!);
-  }
+  if (p.sum !== null && Number.isFinite(p.sum)) matchSum(out, n, p.sum * scale);
+  for (let i = 0; i < n; i++) out.values[i] = placeInside(out.values[i]!, ranges[i * 4 + 2]!, ranges[i * 4 + 3]!);
+  return n;
 }
 
+/** Writes a bucket's values from index n; returns the new n. */
 function spread(
   out: Observations,
-  ranges: number[],
+  n: number,
   count: number,
   a: number,
   b: number,
@@ -117,44 +117,50 @@ function spread(
   bObserved: boolean,
   lo: number,
   hi: number,
-): void {
+): number {
+  let at = n;
+  const put = (value: number, weight: number, from: number, to: number) => {
+    out.values[at] = value;
+    out.weights[at] = weight;
+    ranges[at * 4] = from;
+    ranges[at * 4 + 1] = to;
+    ranges[at * 4 + 2] = lo;
+    ranges[at * 4 + 3] = hi;
+    at++;
+  };
   let left = count;
   // Observed min/max are fixed points: their range is themselves.
   if (aObserved) {
-    push(out, a, 1);
-    ranges.push(a, a, lo, hi);
+    put(a, 1, a, a);
     left--;
   }
   if (bObserved && left > 0 && !(aObserved && a === b)) {
-    push(out, b, 1);
-    ranges.push(b, b, lo, hi);
+    put(b, 1, b, b);
     left--;
   }
-  if (left === 0) return;
+  if (left === 0) return at;
   const k = Math.min(left, SPREAD);
   const each = Math.floor(left / k);
   const extra = left - each * k;
-  for (let j = 0; j < k; j++) {
-    push(out, a + ((b - a) * (j + 0.5)) / k, j < extra ? each + 1 : each);
-    ranges.push(a, b, lo, hi);
-  }
+  for (let j = 0; j < k; j++) put(a + ((b - a) * (j + 0.5)) / k, j < extra ? each + 1 : each, a, b);
+  return at;
 }
 
 /** Slides every value the same fraction of the way to its range's top (or bottom) to meet `target`. */
-function matchSum(out: Observations, first: number, ranges: number[], target: number): void {
+function matchSum(out: Observations, n: number, target: number): void {
   let sum = 0;
   let room = 0;
-  for (let i = first; i < out.values.length; i++) sum += out.values[i]! * out.weights[i]!;
+  for (let i = 0; i < n; i++) sum += out.values[i]! * out.weights[i]!;
   const gap = target - sum;
   const up = gap > 0;
-  for (let i = first; i < out.values.length; i++) {
-    const r = (i - first) * 4;
+  for (let i = 0; i < n; i++) {
+    const r = i * 4;
     room += (up ? ranges[r + 1]! - out.values[i]! : out.values[i]! - ranges[r]!) * out.weights[i]!;
   }
   if (room <= 0 || gap === 0) return;
   const f = Math.min(1, Math.abs(gap) / room);
-  for (let i = first; i < out.values.length; i++) {
-    const r = (i - first) * 4;
+  for (let i = 0; i < n; i++) {
+    const r = i * 4;
     const v = out.values[i]!;
     out.values[i] = up ? v + f * (ranges[r + 1]! - v) : v - f * (v - ranges[r]!);
   }

@@ -82,33 +82,47 @@ class Reader {
 const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
 const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
+// Per-encode state for the bin callbacks below: module-level functions instead of closures and index
+// arrays per call, because a sketch is encoded for every row of every request.
+let wholeCounts = true;
+let binsCounted = 0;
+let binsWritten = 0;
+let previousIndex = 0;
+
+function countBin(_index: number, count: number): void {
+  binsCounted++;
+  if (wholeCounts && !Number.isInteger(count)) wholeCounts = false;
+}
+
+function writeBin(index: number, count: number): void {
+  scratch.varint(binsWritten === 0 ? zigzag(index) : index - previousIndex);
+  binsWritten++;
+  previousIndex = index;
+  if (wholeCounts) scratch.varint(count);
+  else scratch.f64(count);
+}
+
 export function encodeSketch(sketch: Sketch): Buffer {
-  const positive: number[] = [];
-  const negative: number[] = [];
-  let whole = Number.isInteger(sketch.zeroCount);
-  const collect = (into: number[]) => (index: number, count: number) => {
-    into.push(index, count);
-    if (whole && !Number.isInteger(count)) whole = false;
-  };
-  sketch.forEachBin('positive', collect(positive));
-  sketch.forEachBin('negative', collect(negative));
+  wholeCounts = Number.isInteger(sketch.zeroCount);
+  binsCounted = 0;
+  sketch.forEachBin('positive', countBin);
+  const positiveBins = binsCounted;
+  binsCounted = 0;
+  sketch.forEachBin('negative', countBin);
+  const negativeBins = binsCounted;
   const w = scratch;
   w.u8(VERSION);
-  w.u8(whole ? WHOLE_COUNTS : 0);
+  w.u8(wholeCounts ? WHOLE_COUNTS : 0);
   w.f64(sketch.zeroCount);
   w.f64(sketch.sum);
   w.f64(sketch.min);
   w.f64(sketch.max);
-  for (const bins of [positive, negative]) {
-    w.varint(bins.length / 2);
-    for (let i = 0; i < bins.length; i += 2) {
-      const index = bins[i]!;
-      const count = bins[i + 1]!;
-      w.varint(i === 0 ? zigzag(index) : index - bins[i - 2]!);
-      if (whole) w.varint(count);
-      else w.f64(count);
-    }
-  }
+  w.varint(positiveBins);
+  binsWritten = 0;
+  sketch.forEachBin('positive', writeBin);
+  w.varint(negativeBins);
+  binsWritten = 0;
+  sketch.forEachBin('negative', writeBin);
   return w.take();
 }
 

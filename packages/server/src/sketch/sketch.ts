@@ -154,6 +154,13 @@ export class Sketch {
   forEachBin(side: 'positive' | 'negative', fn: (index: number, count: number) => void): void {
     (side === 'positive' ? this.positive : this.negativeStore)?.forEach(fn);
   }
+  /**
+   * Makes room for positive bins lo..hi at once, for a caller that knows its values' span up front: a
+   * store grown bin by bin reallocates and copies ~5 times across a latency distribution's ~300 bins.
+   */
+  reservePositive(lo: number, hi: number): void {
+    this.positive.reserve(lo, hi);
+  }
   addBin(side: 'positive' | 'negative', index: number, count: number): void {
     (side === 'positive' ? this.positive : this.negative).add(index, count);
   }

@@ -51,14 +51,16 @@ const KEPT_RESOURCE_ATTRIBUTES = ['service.namespace', INSTANCE_ATTR];
 export class Conversion {
   readonly entries: Entry[] = [];
   private readonly bySeries = new Map<string, Entry>();
-  /** Entries by kind, name, resource and attribute bytes (protobuf points, see PointBase.attributesKey). */
-  private readonly byAttributeBytes = new Map<string, Entry>();
-  private resourceIndex = -1;
+  /**
+   * The current metric's entries by attributes object, for protobuf points: points with identical attribute
+   * bytes share one object (PointBase.attributesKey), so no key text is built per point.
+   */
+  private readonly metricEntries = new Map<Attributes, Entry>();
   /** A resource's attributes merged into each distinct (shared) point attributes object, once. */
   private readonly withResource = new Map<Attributes, Attributes>();
-  /** The current point's series attributes, and its attribute-bytes group when it has one. */
+  /** The current point's series attributes, and whether other points of its series share that object. */
   private pointAttributes: Attributes | null = null;
-  private pointGroup: string | null = null;
+  private pointShared = false;
   readonly cumulative: PendingCumulative[] = [];
   readonly rejections = new Rejections();
   private nextPoint = 0;
@@ -75,7 +77,6 @@ export class Conversion {
 
   run(request: OtlpExport): this {
     for (const resource of request.resources) {
-      this.resourceIndex++;
       this.withResource.clear();
       const service = serviceName(resource.attributes);
       let resourceAttributes: Attributes | null = null;
@@ -85,6 +86,7 @@ export class Conversion {
       }
       for (const metric of resource.metrics) {
         if (!metric.data) continue;
+        this.metricEntries.clear();
         const context: MetricContext = {
           service,
           resourceAttributes,
@@ -122,7 +124,7 @@ export class Conversion {
     const problem = this.attributeProblem(attributes);
     if (problem) return this.refuse(id, problem, m);
     this.pointAttributes = attributes;
-    this.pointGroup = p.attributesKey === undefined ? null : `${this.resourceIndex}\u0000${p.attributesKey}`;
+    this.pointShared = p.attributesKey !== undefined;
     return { id, attributes };
   }
 
@@ -178,12 +180,12 @@ export class Conversion {
   private entryFor(identity: SeriesIdentity, series: string | undefined): Entry {
     const cumulative = series !== undefined;
     // A series whose attributes are the current point's own, as decoded from bytes: the bytes name it.
-    if (!cumulative && this.pointGroup !== null && identity.attributes === this.pointAttributes) {
-      const group = `${identity.kind}\u0000${identity.name}\u0000${this.pointGroup}`;
-      let entry = this.byAttributeBytes.get(group);
+    // (One metric's gauge, sum and histogram points each make one kind of series under the metric's name.)
+    if (!cumulative && this.pointShared && identity.attributes === this.pointAttributes) {
+      let entry = this.metricEntries.get(identity.attributes);
       if (!entry) {
         entry = this.newEntry(identity, '', false);
-        this.byAttributeBytes.set(group, entry);
+        this.metricEntries.set(identity.attributes, entry);
       }
       return entry;
     }

@@ -50,9 +50,14 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
       }
       const identity = c.identity(m, 'histogram', m.name, unit, legacyStatus(m.name, started.attributes));
       const counts = p.counts.length === 0 ? [p.count] : p.counts;
-      const value: CumulativeValue = { type: 'histogram', ...summaryOf(p), bounds: p.bounds, counts };
-      if (d.temporality === 'cumulative') c.cumulative.push(pending(started.id, identity, p, scale, value));
-      else emitDistribution(c, started.id, identity, p.time, value, scale, true);
+      if (d.temporality === 'cumulative') {
+        const value: CumulativeValue = { type: 'histogram', ...summaryOf(p), bounds: p.bounds, counts };
+        c.cumulative.push(pending(started.id, identity, p, scale, value));
+      } else if (p.count > 0) {
+        // The hot path of OTLP ingest: straight to the point's counts, no intermediate value.
+        const { time, bounds, count, sum, min, max } = p;
+        c.emitExplicit(started.id, identity, { time, bounds, counts, scale, count, sum, min, max, exact: true });
+      }
     }
   },
   exponentialHistogram: (c, m, d) => {
