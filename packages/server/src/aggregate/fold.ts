@@ -9,9 +9,10 @@ import {
 } from '../model.ts';
 import { encodeSketch } from '../sketch/codec.ts';
 import { binOf, Sketch } from '../sketch/sketch.ts';
-import { emptyWriteSet, type RedBucket, type SeriesRecord, type WriteSet } from '../store/store.ts';
+import { emptyWriteSet, type SeriesRecord, type WriteSet } from '../store/store.ts';
 import { addExplicit, type LayoutCounts, spreadInto } from './explicit-counts.ts';
 import { addLive, type LiveSeconds, liveStats } from './live-stats.ts';
+import { copySketch, RedRows } from './red-rows.ts';
 
 /**
  * Running aggregate of one series over one bucket. Explicit histogram points wait in `layouts` until
@@ -63,8 +64,8 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   const liveFrom = fromTier === 0 ? (options.liveFrom ?? Number.NEGATIVE_INFINITY) : Number.POSITIVE_INFINITY;
   const set = emptyWriteSet(TIER_RESOLUTIONS.length);
   const seconds: LiveSeconds = new Map();
-  const redServices = TIER_RESOLUTIONS.map(() => new Map<string, PendingRed>());
-  const redRoutes = TIER_RESOLUTIONS.map(() => new Map<string, PendingRed>());
+  const redServices = TIER_RESOLUTIONS.map(() => new RedRows(false));
+  const redRoutes = TIER_RESOLUTIONS.map(() => new RedRows(true));
   let oldest = Number.POSITIVE_INFINITY;
   const direct = (tier: number, t: number) => t < (options.directBefore?.[tier] ?? Number.POSITIVE_INFINITY);
   const dirty = TIER_RESOLUTIONS.map(() => new Set<number>());
@@ -79,8 +80,14 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
     const bins = histogram ? binsOf(input.values) : null;
     let buckets = foldBuckets(input, TIER_RESOLUTIONS[fromTier]!, histogram && seriesSketches, bins);
     if (record.red && bins && !seriesSketches) {
-      addRedValues(redServices[fromTier]!, redRoutes[fromTier]!, fromTier, input, bins);
+      const res = TIER_RESOLUTIONS[fromTier]!;
+      for (const rows of fromTier >= ROUTE_TIER_FROM ? [redServices, redRoutes] : [redServices]) {
+        const into = rows[fromTier]!;
+        into.addValues(into.groupOf(record), res, input, bins);
+      }
     }
+    const serviceGroup = redServices[0]!.groupOf(record);
+    const routeGroup = record.red ? redRoutes[0]!.groupOf(record) : '';
     for (const [t, acc] of buckets) {
       if (t < oldest) oldest = t;
       const seen = set.serviceSeen.get(record.service) ?? 0;
@@ -116,30 +123,15 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
         if (record.red && acc.sketch) {
           const routes = tier >= ROUTE_TIER_FROM;
           // The sketch is taken over by the last rollup that uses it; the other gets a copy.
-          addRed(redServices[tier]!, `${record.service}\u0000${t}`, record, null, t, acc, routes);
-          if (routes)
-            addRed(
-              redRoutes[tier]!,
-              `${record.service}\u0000${record.route ?? ''}\u0000${t}`,
-              record,
-              record.route,
-              t,
-              acc,
-              false,
-            );
+          redServices[tier]!.addBucket(serviceGroup, record, t, acc.count, acc.sketch, routes);
+          if (routes) redRoutes[tier]!.addBucket(routeGroup, record, t, acc.count, acc.sketch, false);
         }
       }
       if (next) buckets = next;
     }
   }
-  for (const rows of [...redServices, ...redRoutes]) {
-    for (const row of rows.values()) {
-      if (row.layouts) spreadInto(row.layouts, row.sketch);
-      row.layouts = null;
-    }
-  }
   // The live stream's latency and counts per service and second are exactly the finest RED rollup's.
-  for (const row of redServices[fromTier]!.values()) {
+  for (const row of redServices[fromTier]!.settled()) {
     if (row.t < liveFrom) continue;
     const stats = liveStats(seconds, row.service, row.t);
     stats.count += row.count;
@@ -147,8 +139,8 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
     stats.sketch.merge(row.sketch);
   }
   // Several series (status codes, instances) share a service bucket: each row is written once.
-  set.redServices = redServices.map((m) => [...m.values()].map((b) => toRedBucket(b, false)));
-  set.redRoutes = redRoutes.map((m) => [...m.values()].map((b) => toRedBucket(b, true)));
+  set.redServices = redServices.map((rows) => rows.buckets());
+  set.redRoutes = redRoutes.map((rows) => rows.buckets());
   const marks: [number, number][] = [];
   dirty.forEach((starts, tier) => {
     for (const t of starts) marks.push([tier, t]);
@@ -169,86 +161,6 @@ function markDirty(
       if (!direct(tier, start)) dirty[tier]!.add(start);
     }
   }
-}
-
-/**
- * Adds a series bucket to a RED rollup. The first contributor's sketch is taken over rather than copied
- * (`copy` false) when nothing else reads it afterwards, which saves an allocation per row on the hot path.
- */
-function addRed(
-  into: Map<string, PendingRed>,
-  key: string,
-  record: SeriesRecord,
-  route: string | null,
-  t: number,
-  acc: Acc,
-  copy: boolean,
-): void {
-  const errors = record.isError ? acc.count : 0;
-  const existing = into.get(key);
-  if (existing) {
-    existing.count += acc.count;
-    existing.errors += errors;
-    existing.sketch.merge(acc.sketch!);
-    return;
-  }
-  const sketch = copy ? copySketch(acc.sketch!) : acc.sketch!;
-  into.set(key, { service: record.service, route, t, count: acc.count, errors, sketch, layouts: null });
-}
-
-/**
- * Adds a RED series' values straight into one tier's per-service rollups (and per-route ones from
- * ROUTE_TIER_FROM), for tiers without per-series sketches.
- */
-function addRedValues(
-  services: Map<string, PendingRed>,
-  routes: Map<string, PendingRed>,
-  tier: number,
-  { record, timestamps, values, weights, explicit }: FoldInput,
-  bins: Float64Array,
-): void {
-  const res = TIER_RESOLUTIONS[tier]!;
-  const targets: [Map<string, PendingRed>, string | null, string][] = [[services, null, record.service]];
-  if (tier >= ROUTE_TIER_FROM) targets.push([routes, record.route, `${record.service}\u0000${record.route ?? ''}`]);
-  for (const [into, route, prefix] of targets) {
-    // Values arrive grouped by time, so the row of the previous value is usually the one needed.
-    let row: PendingRed | undefined;
-    const rowAt = (ts: number): PendingRed => {
-      const t = ts - (ts % res);
-      if (row?.t === t) return row;
-      const key = `${prefix}\u0000${t}`;
-      row = into.get(key);
-      if (!row) {
-        row = { service: record.service, route, t, count: 0, errors: 0, sketch: new Sketch(), layouts: null };
-        into.set(key, row);
-      }
-      return row;
-    };
-    for (let i = 0; i < values.length; i++) {
-      const weight = weights ? weights[i]! : 1;
-      const into = rowAt(timestamps[i]!);
-      into.count += weight;
-      if (record.isError) into.errors += weight;
-      into.sketch.addBinned(values[i]!, bins[i]!, weight);
-    }
-    for (const p of explicit ?? []) {
-      const into = rowAt(p.time);
-      into.count += p.count;
-      if (record.isError) into.errors += p.count;
-      addExplicit((into.layouts ??= []), p);
-    }
-  }
-}
-
-function toRedBucket(b: PendingRed, byRoute: boolean): RedBucket {
-  return {
-    service: b.service,
-    ...(byRoute ? { route: b.route } : {}),
-    t: b.t,
-    count: b.count,
-    errors: b.errors,
-    sketch: encodeSketch(b.sketch),
-  };
 }
 
 function binsOf(values: ArrayLike<number>): Float64Array {
@@ -351,21 +263,4 @@ function rollUp(perSecond: Map<number, Acc>, res: number, keep: (t: number) => b
     if (into.sketch && acc.sketch) into.sketch.merge(acc.sketch);
   }
   return out;
-}
-
-function copySketch(sketch: Sketch): Sketch {
-  const copy = new Sketch();
-  copy.merge(sketch);
-  return copy;
-}
-
-interface PendingRed {
-  service: string;
-  route: string | null;
-  t: number;
-  count: number;
-  errors: number;
-  sketch: Sketch;
-  /** Explicit histogram points not yet spread into `sketch` (see Acc). */
-  layouts: LayoutCounts[] | null;
 }

@@ -1,4 +1,4 @@
-import { Sketch } from './sketch.ts';
+import { type Bins, Sketch } from './sketch.ts';
 
 /**
  * Compact binary form of a Sketch, stored as a BLOB per bucket row:
@@ -82,47 +82,52 @@ class Reader {
 const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
 const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
-// Per-encode state for the bin callbacks below: module-level functions instead of closures and index
-// arrays per call, because a sketch is encoded for every row of every request.
-let wholeCounts = true;
-let binsCounted = 0;
-let binsWritten = 0;
-let previousIndex = 0;
-
-function countBin(_index: number, count: number): void {
-  binsCounted++;
-  if (wholeCounts && !Number.isInteger(count)) wholeCounts = false;
+/** Non-empty bins of a side, and whether all their counts are whole. */
+function census(bins: Bins | null): { n: number; whole: boolean } {
+  let n = 0;
+  let whole = true;
+  if (bins) {
+    const { counts, offset } = bins;
+    for (let i = bins.lo; i <= bins.hi; i++) {
+      const count = counts[i - offset]!;
+      if (count === 0) continue;
+      n++;
+      if (whole && !Number.isInteger(count)) whole = false;
+    }
+  }
+  return { n, whole };
 }
 
-function writeBin(index: number, count: number): void {
-  scratch.varint(binsWritten === 0 ? zigzag(index) : index - previousIndex);
-  binsWritten++;
-  previousIndex = index;
-  if (wholeCounts) scratch.varint(count);
-  else scratch.f64(count);
+function writeBins(w: Writer, bins: Bins | null, n: number, whole: boolean): void {
+  w.varint(n);
+  if (!bins) return;
+  const { counts, offset } = bins;
+  let previous = Number.NaN;
+  for (let i = bins.lo; i <= bins.hi; i++) {
+    const count = counts[i - offset]!;
+    if (count === 0) continue;
+    w.varint(Number.isNaN(previous) ? zigzag(i) : i - previous);
+    previous = i;
+    if (whole) w.varint(count);
+    else w.f64(count);
+  }
 }
 
 export function encodeSketch(sketch: Sketch): Buffer {
-  wholeCounts = Number.isInteger(sketch.zeroCount);
-  binsCounted = 0;
-  sketch.forEachBin('positive', countBin);
-  const positiveBins = binsCounted;
-  binsCounted = 0;
-  sketch.forEachBin('negative', countBin);
-  const negativeBins = binsCounted;
+  const positive = sketch.bins('positive');
+  const negative = sketch.bins('negative');
+  const p = census(positive);
+  const n = census(negative);
+  const whole = Number.isInteger(sketch.zeroCount) && p.whole && n.whole;
   const w = scratch;
   w.u8(VERSION);
-  w.u8(wholeCounts ? WHOLE_COUNTS : 0);
+  w.u8(whole ? WHOLE_COUNTS : 0);
   w.f64(sketch.zeroCount);
   w.f64(sketch.sum);
   w.f64(sketch.min);
   w.f64(sketch.max);
-  w.varint(positiveBins);
-  binsWritten = 0;
-  sketch.forEachBin('positive', writeBin);
-  w.varint(negativeBins);
-  binsWritten = 0;
-  sketch.forEachBin('negative', writeBin);
+  writeBins(w, positive, p.n, whole);
+  writeBins(w, negative, n.n, whole);
   return w.take();
 }
 

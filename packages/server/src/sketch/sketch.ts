@@ -15,8 +15,16 @@ const LOG_GAMMA = Math.log(GAMMA);
 /** Values this close to zero count as zero (latencies below a nanosecond in ms). */
 const MIN_INDEXABLE = 1e-9;
 
+/** One side's bins, read-only: count of bin i is counts[i - offset], non-empty bins lie within lo..hi. */
+export interface Bins {
+  readonly counts: readonly number[];
+  readonly offset: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
 /** Dense bucket counts from `offset` upward; grows in either direction as values arrive. */
-class Store {
+class Store implements Bins {
   // A plain array: V8 allocates small ones far faster than typed arrays, and a sketch is created per
   // series per bucket, millions of times in a backfill.
   counts: number[] = [];
@@ -58,13 +66,15 @@ class Store {
     this.offset = newOffset;
   }
 
-  /** Calls `fn` for every non-empty bin in index order. */
-  forEach(fn: (index: number, count: number) => void): void {
+  /** Adds every bin of `other` (a loop over two arrays: merges run for every rollup row). */
+  addStore(other: Store): void {
+    if (other.lo > other.hi) return;
+    this.reserve(other.lo, other.hi);
     const { counts, offset } = this;
-    for (let i = this.lo; i <= this.hi; i++) {
-      const count = counts[i - offset]!;
-      if (count !== 0) fn(i, count);
-    }
+    const from = other.counts;
+    for (let i = other.lo; i <= other.hi; i++) counts[i - offset]! += from[i - other.offset]!;
+    if (other.lo < this.lo) this.lo = other.lo;
+    if (other.hi > this.hi) this.hi = other.hi;
   }
 
   /** Non-empty bins, highest index first (for the negative side, whose order is reversed). */
@@ -108,14 +118,8 @@ export class Sketch {
   }
 
   merge(other: Sketch): void {
-    this.positive.reserve(other.positive.lo, other.positive.hi);
-    if (other.negativeStore) this.negative.reserve(other.negativeStore.lo, other.negativeStore.hi);
-    other.positive.forEach((index, count) => {
-      this.positive.add(index, count);
-    });
-    other.negativeStore?.forEach((index, count) => {
-      this.negative.add(index, count);
-    });
+    this.positive.addStore(other.positive);
+    if (other.negativeStore) this.negative.addStore(other.negativeStore);
     this.zeroCount += other.zeroCount;
     this.count += other.count;
     this.sum += other.sum;
@@ -150,9 +154,9 @@ export class Sketch {
     return Math.min(this.max, Math.max(this.min, value));
   }
 
-  /** The non-empty bins of one side in index order, for encoding. */
-  forEachBin(side: 'positive' | 'negative', fn: (index: number, count: number) => void): void {
-    (side === 'positive' ? this.positive : this.negativeStore)?.forEach(fn);
+  /** One side's bins, for encoding; null for a negative side never used. */
+  bins(side: 'positive' | 'negative'): Bins | null {
+    return side === 'positive' ? this.positive : this.negativeStore;
   }
   /**
    * Makes room for positive bins lo..hi at once, for a caller that knows its values' span up front: a
