@@ -45,10 +45,10 @@ export function placeInside(v: number, lo: number, hi: number): number {
   if (Math.abs(v) <= MIN_INDEXABLE) return v;
   const sign = v > 0 ? 1 : -1;
   const index = bucketIndex(Math.abs(v));
-  for (const neighbour of [index - 1, index + 1]) {
-    const candidate = sign * binValue(neighbour);
-    if (candidate > lo && candidate <= hi) return candidate;
-  }
+  const below = sign * binValue(index - 1);
+  if (below > lo && below <= hi) return below;
+  const above = sign * binValue(index + 1);
+  if (above > lo && above <= hi) return above;
   return v;
 }
 
@@ -119,31 +119,41 @@ function spread(
   hi: number,
 ): number {
   let at = n;
-  const put = (value: number, weight: number, from: number, to: number) => {
-    out.values[at] = value;
-    out.weights[at] = weight;
-    ranges[at * 4] = from;
-    ranges[at * 4 + 1] = to;
-    ranges[at * 4 + 2] = lo;
-    ranges[at * 4 + 3] = hi;
-    at++;
-  };
   let left = count;
   // Observed min/max are fixed points: their range is themselves.
   if (aObserved) {
-    put(a, 1, a, a);
+    put(out, at++, a, 1, a, a, lo, hi);
     left--;
   }
   if (bObserved && left > 0 && !(aObserved && a === b)) {
-    put(b, 1, b, b);
+    put(out, at++, b, 1, b, b, lo, hi);
     left--;
   }
   if (left === 0) return at;
   const k = Math.min(left, SPREAD);
   const each = Math.floor(left / k);
   const extra = left - each * k;
-  for (let j = 0; j < k; j++) put(a + ((b - a) * (j + 0.5)) / k, j < extra ? each + 1 : each, a, b);
+  for (let j = 0; j < k; j++) put(out, at++, a + ((b - a) * (j + 0.5)) / k, j < extra ? each + 1 : each, a, b, lo, hi);
   return at;
+}
+
+/** Writes value `at` with the range it may slide in and its bucket. */
+function put(
+  out: Observations,
+  at: number,
+  value: number,
+  weight: number,
+  from: number,
+  to: number,
+  lo: number,
+  hi: number,
+): void {
+  out.values[at] = value;
+  out.weights[at] = weight;
+  ranges[at * 4] = from;
+  ranges[at * 4 + 1] = to;
+  ranges[at * 4 + 2] = lo;
+  ranges[at * 4 + 3] = hi;
 }
 
 /** Slides every value the same fraction of the way to its range's top (or bottom) to meet `target`. */
