@@ -51,14 +51,12 @@ export class DecodePool {
 
   /** A native batch body. Its bytes move to the worker: the caller must not use `body` afterwards. */
   native(body: Buffer, context: FoldContext): Promise<Decoded> {
-    // Move rather than copy when the body owns its whole buffer (large bodies do).
-    const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-    return this.run({ kind: 'native', body, context }, body.length, owned ? [body.buffer as ArrayBuffer] : []);
+    return this.run({ kind: 'native', body, context }, body.length, movable(body));
   }
 
-  /** An OTLP export body, copied: the caller keeps it (see OtlpIngest's fallback). */
+  /** An OTLP export body. Its bytes move to the worker, which hands them back with the result (`otlp.body`). */
   otlp(body: Buffer, contentType: string, context: FoldContext): Promise<Decoded> {
-    return this.run({ kind: 'otlp', body, contentType, context }, body.length, []);
+    return this.run({ kind: 'otlp', body, contentType, context }, body.length, movable(body));
   }
 
   /** Folds the cumulative points of OTLP request `ref` (kept by the worker in `slot`) as decided. */
@@ -149,4 +147,9 @@ export class DecodePool {
     if (result.ok) waiting.resolve({ ...result, slot: waiting.slot });
     else waiting.reject(new AppError(result.code, result.message));
   }
+}
+
+/** Move rather than copy a body that owns its whole buffer (large bodies do; small ones share a pool). */
+function movable(body: Buffer): ArrayBuffer[] {
+  return body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? [body.buffer as ArrayBuffer] : [];
 }

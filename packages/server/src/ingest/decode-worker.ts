@@ -31,6 +31,8 @@ export interface OtlpRest {
   cumulative: CumulativeHead[];
   rejected: number;
   message: string;
+  /** The request's body, handed back (it moved here) for the main thread's series-by-series fallback. */
+  body: Uint8Array;
 }
 
 export type DecodeResult =
@@ -56,7 +58,9 @@ export function runJob(job: DecodeJob): { result: DecodeResult; transfer: ArrayB
     } else {
       packed = foldCumulative(job.ref, job.decisions, context);
     }
-    return { result: { id: job.id, ok: true, packed, ...(otlp ? { otlp } : {}) }, transfer: transferables(packed) };
+    const transfer = transferables(packed);
+    if (otlp) transfer.push(otlp.body.buffer as ArrayBuffer);
+    return { result: { id: job.id, ok: true, packed, ...(otlp ? { otlp } : {}) }, transfer };
   } catch (error) {
     const failed = (code: AppError['code'], message: string) => ({
       result: { id: job.id, ok: false as const, code, message },

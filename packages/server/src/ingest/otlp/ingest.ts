@@ -47,6 +47,7 @@ export class OtlpIngest {
     this.tracker = new CumulativeTracker(deps.store.loadCumulativeState());
   }
 
+  /** Ingests one export. `body` moves to a decode worker: the caller must not use it afterwards. */
   async ingest(body: Buffer, contentType: string): Promise<IngestResult> {
     const { decoders, aggregator } = this.deps;
     const context = this.deps.context();
@@ -69,7 +70,8 @@ export class OtlpIngest {
       release?.();
     }
     // Some series cannot be created (limit, type): redo the request on this thread, series by series.
-    return this.ingestSeriesBySeries(body, contentType, context);
+    const returned = Buffer.from(rest.body.buffer, rest.body.byteOffset, rest.body.byteLength);
+    return this.ingestSeriesBySeries(returned, contentType, context);
   }
 
   /** Forgets the cumulative state of a deleted service's series. */

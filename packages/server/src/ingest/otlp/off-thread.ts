@@ -26,7 +26,12 @@ export function convertOtlpExport(
   if (c.cumulative.length > 0) awaiting.set(id, c.cumulative);
   return {
     packed: foldPacked(entryBatch(c.entries), context),
-    rest: { cumulative: c.cumulative.map(headOf), rejected: c.rejections.count, message: c.rejections.message() },
+    rest: {
+      cumulative: c.cumulative.map(headOf),
+      rejected: c.rejections.count,
+      message: c.rejections.message(),
+      body,
+    },
   };
 }
 

@@ -83,10 +83,15 @@ describe('POST /v1/metrics', () => {
 
   it('refuses series past the per-service limit or of another type as rejected points; the rest is stored', async () => {
     const { app } = await setup({ maxSeriesPerService: 3 });
-    const points = [1, 2, 3, 4, 5].map((i) => point(i, NOW, { i }));
-    const res = await post(app, Buffer.from(JSON.stringify(exportOf('svc', [gauge('g', points)]))), JSON_TYPE);
+    // 40 seconds of 5 series: a body large enough to move to a decode worker and come back for the redo.
+    const points = [1, 2, 3, 4, 5].flatMap((i) =>
+      Array.from({ length: 40 }, (_, s) => point(i, NOW - s * 1000, { i })),
+    );
+    const body = Buffer.from(JSON.stringify(exportOf('svc', [gauge('g', points)])));
+    expect(body.length).toBeGreaterThan(8192);
+    const res = await post(app, body, JSON_TYPE);
     expect(res.json().partialSuccess).toMatchObject({
-      rejectedDataPoints: '2',
+      rejectedDataPoints: '80',
       errorMessage: expect.stringContaining('series limit'),
     });
     const typed = exportOf('svc', [
