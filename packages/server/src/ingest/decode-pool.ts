@@ -59,9 +59,18 @@ export class DecodePool {
     return this.run({ kind: 'otlp', body, contentType, context }, body.length, movable(body));
   }
 
-  /** Folds the cumulative points of OTLP request `ref` (kept by the worker in `slot`) as decided. */
-  otlpCumulative(slot: number, ref: number, decisions: Decision[], context: FoldContext): Promise<Decoded> {
-    return this.run({ kind: 'otlp-cumulative', ref, decisions, context }, 0, [], slot);
+  /**
+   * Folds the cumulative points of OTLP request `ref` (kept by the worker in `slot`) as decided, and encodes
+   * the values of the points in `finals` as states to store (`states`).
+   */
+  otlpCumulative(
+    slot: number,
+    ref: number,
+    decisions: Decision[],
+    finals: number[],
+    context: FoldContext,
+  ): Promise<Decoded> {
+    return this.run({ kind: 'otlp-cumulative', ref, decisions, finals, context }, 0, [], slot);
   }
 
   private run(job: JobSpec, bytes: number, transfer: ArrayBuffer[], pinned?: number): Promise<Decoded> {

@@ -19,7 +19,7 @@ export interface FoldContext {
 export type JobSpec = { context: FoldContext } & (
   | { kind: 'native'; body: Uint8Array }
   | { kind: 'otlp'; body: Uint8Array; contentType: string }
-  | { kind: 'otlp-cumulative'; ref: number; decisions: Decision[] }
+  | { kind: 'otlp-cumulative'; ref: number; decisions: Decision[]; finals: number[] }
 );
 
 /** A job as posted to the worker, numbered by the pool. */
@@ -36,7 +36,7 @@ export interface OtlpRest {
 }
 
 export type DecodeResult =
-  | { id: number; ok: true; packed: PackedFold; otlp?: OtlpRest }
+  | { id: number; ok: true; packed: PackedFold; otlp?: OtlpRest; states?: string[] }
   | { id: number; ok: false; code: AppError['code']; message: string };
 
 const utf8 = new TextDecoder();
@@ -51,16 +51,20 @@ export function runJob(job: DecodeJob): { result: DecodeResult; transfer: ArrayB
     const { context } = job;
     let packed: PackedFold;
     let otlp: OtlpRest | undefined;
+    let states: string[] | undefined;
     if (job.kind === 'native') {
       packed = foldPacked(decodeNativeBatch(parseJson(job.body), context.now, context.limits), context);
     } else if (job.kind === 'otlp') {
       ({ packed, rest: otlp } = convertOtlpExport(job.id, job.body, job.contentType, context));
     } else {
-      packed = foldCumulative(job.ref, job.decisions, context);
+      ({ packed, states } = foldCumulative(job.ref, job.decisions, job.finals, context));
     }
     const transfer = transferables(packed);
     if (otlp) transfer.push(otlp.body.buffer as ArrayBuffer);
-    return { result: { id: job.id, ok: true, packed, ...(otlp ? { otlp } : {}) }, transfer };
+    return {
+      result: { id: job.id, ok: true, packed, ...(otlp ? { otlp } : {}), ...(states ? { states } : {}) },
+      transfer,
+    };
   } catch (error) {
     const failed = (code: AppError['code'], message: string) => ({
       result: { id: job.id, ok: false as const, code, message },

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type CumulativePoint, CumulativeTracker, deltaOf, headOf } from './cumulative.ts';
+import {
+  type CumulativePoint,
+  CumulativeTracker,
+  deltaOf,
+  finalPoints,
+  headOf,
+  statesOf,
+  withStates,
+} from './cumulative.ts';
 import { type CumulativeValue, decodeValue, encodeValue, subtract } from './cumulative-values.ts';
 import { KeyedLock } from './keyed-lock.ts';
 
@@ -41,28 +49,28 @@ describe('cumulative -> delta', () => {
 
   it('leaves memory untouched until commit, so a failed write is planned again', () => {
     const tracker = new CumulativeTracker([]);
-    tracker.commit(tracker.plan([headOf(point('a', 0, 1000, sum(5)))]).next);
+    tracker.commit(plan(tracker, [point('a', 0, 1000, sum(5))]).next);
     const retry = point('a', 0, 2000, sum(8));
-    const failed = tracker.plan([headOf(retry)]);
-    expect(deltaOf(retry, failed.decisions[0]!).value).toEqual(sum(3));
+    const failed = plan(tracker, [retry]);
+    expect(deltaOf([retry], 0, failed.decisions[0]!).value).toEqual(sum(3));
     // Not committed: the retry gets the same delta.
-    expect(deltaOf(retry, tracker.plan([headOf(retry)]).decisions[0]!).value).toEqual(sum(3));
+    expect(deltaOf([retry], 0, plan(tracker, [retry]).decisions[0]!).value).toEqual(sum(3));
   });
 
   it('survives a restart through the stored rows', () => {
     const before = new CumulativeTracker([]);
-    const { next } = before.plan([headOf(point('h', 7, 1000, histogram([1, 2, 0], 3)))]);
+    const { next } = plan(before, [point('h', 7, 1000, histogram([1, 2, 0], 3))]);
     before.commit(next);
     const after = new CumulativeTracker(before.rows(next));
     const later = point('h', 7, 2000, histogram([1, 5, 2], 8));
-    const { decisions } = after.plan([headOf(later)]);
-    expect(deltaOf(later, decisions[0]!)).toMatchObject({ fresh: false, value: { count: 5, counts: [0, 3, 2] } });
+    const { decisions } = plan(after, [later]);
+    expect(deltaOf([later], 0, decisions[0]!)).toMatchObject({ fresh: false, value: { count: 5, counts: [0, 3, 2] } });
   });
 
   it('starts a series afresh when its stored state is unreadable', () => {
     const tracker = new CumulativeTracker([{ key: 'a', start: 0, time: 1000, state: 'from another version' }]);
     const later = point('a', 0, 2000, sum(8));
-    expect(deltaOf(later, tracker.plan([headOf(later)]).decisions[0]!)).toEqual({
+    expect(deltaOf([later], 0, plan(tracker, [later]).decisions[0]!)).toEqual({
       point: later,
       value: sum(8),
       fresh: true,
@@ -132,16 +140,22 @@ function exponential(scale: number, positive: { offset: number; counts: number[]
   };
 }
 
+/** A request's plan, with the states to store encoded as a decode worker does. */
+function plan(tracker: CumulativeTracker, points: CumulativePoint[]) {
+  const { decisions, next } = tracker.plan(points.map(headOf));
+  return { decisions, next: withStates(next, statesOf(points, finalPoints(next))) };
+}
+
 function setup() {
   const tracker = new CumulativeTracker([]);
   /** The deltas of `points`, in their order, skipped ones left out. */
   const step = (points: CumulativePoint[]) => {
-    const { decisions, next } = tracker.plan(points.map(headOf));
+    const { decisions, next } = plan(tracker, points);
     tracker.commit(next);
-    return points.flatMap((p, i) => {
+    return points.flatMap((_, i) => {
       const decision = decisions[i]!;
       if (decision === null) return [];
-      const d = deltaOf(p, decision);
+      const d = deltaOf(points, i, decision);
       return [{ value: (d.value as { value: number }).value, fresh: d.fresh }];
     });
   };

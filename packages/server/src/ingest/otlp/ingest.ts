@@ -5,7 +5,15 @@ import type { Store } from '../../store/store.ts';
 import type { DecodePool } from '../decode-pool.ts';
 import type { FoldContext } from '../decode-worker.ts';
 import { Conversion, type Entry } from './convert.ts';
-import { CumulativeTracker, deltaOf, headOf, type NextStates } from './cumulative.ts';
+import {
+  CumulativeTracker,
+  deltaOf,
+  finalPoints,
+  headOf,
+  type NextStates,
+  statesOf,
+  withStates,
+} from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { deltaEntry } from './kinds.ts';
@@ -55,11 +63,15 @@ export class OtlpIngest {
     const rest = first.otlp!;
     const release = await this.lock(rest.cumulative);
     try {
-      const { decisions, next } = this.tracker.plan(rest.cumulative);
+      const { decisions, next: planned } = this.tracker.plan(rest.cumulative);
       const folds = [first.packed];
+      let next: NextStates = new Map();
       // The worker keeps the request's cumulative points until it gets their decisions.
       if (rest.cumulative.length > 0) {
-        folds.push((await decoders.otlpCumulative(first.slot, first.id, decisions, context)).packed);
+        const finals = finalPoints(planned);
+        const deltas = await decoders.otlpCumulative(first.slot, first.id, decisions, finals, context);
+        folds.push(deltas.packed);
+        next = withStates(planned, deltas.states ?? []);
       }
       await aggregator.submitPacked(folds, this.tracker.rows(next));
       this.tracker.commit(next);
@@ -84,11 +96,11 @@ export class OtlpIngest {
     const c = new Conversion(context.now, context.limits).run(decodeOtlpMetrics(contentType, body));
     const release = await this.lock(c.cumulative);
     try {
-      const { decisions, next } = this.tracker.plan(c.cumulative.map(headOf));
-      c.cumulative.forEach((point, i) => {
-        const decision = decisions[i]!;
-        if (decision !== null) deltaEntry(c, deltaOf(point, decision));
+      const { decisions, next: planned } = this.tracker.plan(c.cumulative.map(headOf));
+      decisions.forEach((decision, i) => {
+        if (decision !== null) deltaEntry(c, deltaOf(c.cumulative, i, decision));
       });
+      const next = withStates(planned, statesOf(c.cumulative, finalPoints(planned)));
       await this.submit(c, c.entries, next);
       this.tracker.commit(next);
       return { rejected: c.rejections.count, message: c.rejections.message() };

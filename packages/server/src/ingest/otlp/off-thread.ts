@@ -2,7 +2,7 @@ import { foldPacked, type PackedFold } from '../../aggregate/packed.ts';
 import type { SampleBatch } from '../../model.ts';
 import type { FoldContext, OtlpRest } from '../decode-worker.ts';
 import { Conversion, type Entry, type PendingCumulative } from './convert.ts';
-import { type Decision, deltaOf, headOf } from './cumulative.ts';
+import { type Decision, deltaOf, headOf, statesOf } from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
 import { deltaEntry } from './kinds.ts';
 
@@ -35,17 +35,24 @@ export function convertOtlpExport(
   };
 }
 
-/** Folds the deltas of request `ref`'s cumulative points as the main thread decided, and lets them go. */
-export function foldCumulative(ref: number, decisions: readonly Decision[], context: FoldContext): PackedFold {
+/**
+ * Folds the deltas of request `ref`'s cumulative points as the main thread decided, encodes the states of
+ * the points in `finals` for it to store, and lets the points go.
+ */
+export function foldCumulative(
+  ref: number,
+  decisions: readonly Decision[],
+  finals: readonly number[],
+  context: FoldContext,
+): { packed: PackedFold; states: string[] } {
   const points = awaiting.get(ref);
   awaiting.delete(ref);
   if (!points || points.length !== decisions.length) throw new Error(`no cumulative points waiting for request ${ref}`);
   const c = new Conversion(context.now, context.limits);
-  points.forEach((point, i) => {
-    const decision = decisions[i]!;
-    if (decision !== null) deltaEntry(c, deltaOf(point, decision));
+  decisions.forEach((decision, i) => {
+    if (decision !== null) deltaEntry(c, deltaOf(points, i, decision));
   });
-  return foldPacked(entryBatch(c.entries), context);
+  return { packed: foldPacked(entryBatch(c.entries), context), states: statesOf(points, finals) };
 }
 
 /** Entries as an aggregator batch; `origin` names the entry in an error. */
