@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, overloaded } from '../errors.ts';
 import type { DecodeJob, DecodeResult, FoldContext, JobSpec } from './decode-worker.ts';
-import type { Decision } from './otlp/cumulative.ts';
+import type { Decisions } from './otlp/cumulative.ts';
 
 /** A job's answer, with the worker slot that ran it (OTLP cumulative points stay there until decided). */
 type Decoded = Extract<DecodeResult, { ok: true }> & { slot: number };
@@ -66,7 +66,7 @@ export class DecodePool {
   otlpCumulative(
     slot: number,
     ref: number,
-    decisions: Decision[],
+    decisions: Decisions,
     finals: number[],
     context: FoldContext,
   ): Promise<Decoded> {

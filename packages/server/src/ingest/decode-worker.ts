@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { foldPacked, type PackedFold, transferables } from '../aggregate/packed.ts';
 import { AppError } from '../errors.ts';
 import { decodeNativeBatch, type IngestLimits } from './native/decode.ts';
-import type { CumulativeHead, Decision } from './otlp/cumulative.ts';
+import type { CumulativeHeads, Decisions } from './otlp/cumulative.ts';
 import { convertOtlpExport, foldCumulative } from './otlp/off-thread.ts';
 
 /** What every fold needs to know about the server's clock and tiers at the time of the request. */
@@ -19,7 +19,7 @@ export interface FoldContext {
 export type JobSpec = { context: FoldContext } & (
   | { kind: 'native'; body: Uint8Array }
   | { kind: 'otlp'; body: Uint8Array; contentType: string }
-  | { kind: 'otlp-cumulative'; ref: number; decisions: Decision[]; finals: number[] }
+  | { kind: 'otlp-cumulative'; ref: number; decisions: Decisions; finals: number[] }
 );
 
 /** A job as posted to the worker, numbered by the pool. */
@@ -28,7 +28,7 @@ export type DecodeJob = JobSpec & { id: number };
 /** What an OTLP body leaves for the main thread besides its folded deltas. */
 export interface OtlpRest {
   /** Cumulative points, to plan against each series' last point (state lives on the main thread). */
-  cumulative: CumulativeHead[];
+  cumulative: CumulativeHeads;
   rejected: number;
   message: string;
   /** The request's body, handed back (it moved here) for the main thread's series-by-series fallback. */
@@ -60,7 +60,7 @@ export function runJob(job: DecodeJob): { result: DecodeResult; transfer: ArrayB
       ({ packed, states } = foldCumulative(job.ref, job.decisions, job.finals, context));
     }
     const transfer = transferables(packed);
-    if (otlp) transfer.push(otlp.body.buffer as ArrayBuffer);
+    if (otlp) transfer.push(otlp.body.buffer as ArrayBuffer, otlp.cumulative.points.buffer as ArrayBuffer);
     return {
       result: { id: job.id, ok: true, packed, ...(otlp ? { otlp } : {}), ...(states ? { states } : {}) },
       transfer,

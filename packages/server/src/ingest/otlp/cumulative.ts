@@ -9,20 +9,30 @@ export interface CumulativePoint {
   value: CumulativeValue;
 }
 
-/** What the tracker needs of a point: its series and times (values stay where the points were decoded). */
-export interface CumulativeHead {
-  key: string;
-  start: number;
-  time: number;
+/**
+ * What the tracker needs of a request's points: their series keys, each once, and per point its key's index,
+ * start and time, packed (values stay where the points were decoded). Typed arrays cross threads as one
+ * block, where an object per point cost the main thread its copy and its garbage.
+ */
+export interface CumulativeHeads {
+  keys: string[];
+  /** Per point: key index, start, time. */
+  points: Float64Array;
 }
 
 /**
- * What to do with one point: `null` skip it (a retried or stale point), `0` count its value in full (the
- * first point of its series, or a new start time), or the point before it, to subtract: the stored text of
- * the series' last state, or `{ after: i }`, point i of the same request (a drop below it is a reset, which
- * also counts in full; see `deltaOf`).
+ * What to do with each point (see `plan`): `codes[i]` is SKIP (a retried or stale point), FULL (count its
+ * value in full: the first point of its series, or a new start time), j >= 0 (subtract point j of the same
+ * request), or STORED - k (subtract the series' stored state `stored[k]`). A drop below the point subtracted
+ * is a reset, which also counts in full (`deltaOf`).
  */
-export type Decision = string | 0 | null | { after: number };
+export interface Decisions {
+  codes: Int32Array;
+  stored: string[];
+}
+export const SKIP = -1;
+export const FULL = -2;
+const STORED = -3;
 
 export interface Delta<P extends CumulativePoint> {
   point: P;
@@ -36,19 +46,26 @@ export type PlannedStates = Map<string, { start: number; time: number; point: nu
 /** Per series, the state to store, as text. */
 export type NextStates = Map<string, { start: number; time: number; state: string }>;
 
-export function headOf(point: CumulativePoint): CumulativeHead {
-  return { key: point.key, start: point.start, time: point.time };
+export function headsOf(points: readonly CumulativePoint[]): CumulativeHeads {
+  const keys: string[] = [];
+  const index = new Map<string, number>();
+  const packed = new Float64Array(points.length * 3);
+  points.forEach((p, i) => {
+    let k = index.get(p.key);
+    if (k === undefined) index.set(p.key, (k = keys.push(p.key) - 1));
+    packed[i * 3] = k;
+    packed[i * 3 + 1] = p.start;
+    packed[i * 3 + 2] = p.time;
+  });
+  return { keys, points: packed };
 }
 
-/** The delta a decision (other than skip) gives for point `i` of a request's `points`. */
-export function deltaOf<P extends CumulativePoint>(
-  points: readonly P[],
-  i: number,
-  decision: Exclude<Decision, null>,
-): Delta<P> {
+/** The delta that decision `i` (other than SKIP) gives for point `i` of a request's `points`. */
+export function deltaOf<P extends CumulativePoint>(points: readonly P[], i: number, decisions: Decisions): Delta<P> {
   const point = points[i]!;
+  const code = decisions.codes[i]!;
   const previous =
-    decision === 0 ? null : typeof decision === 'string' ? decodeValue(decision) : points[decision.after]!.value;
+    code === FULL ? null : code >= 0 ? points[code]!.value : decodeValue(decisions.stored[STORED - code]!);
   const delta = previous ? subtract(point.value, previous) : null;
   return delta ? { point, value: delta, fresh: false } : { point, value: point.value, fresh: true };
 }
@@ -92,26 +109,29 @@ export class CumulativeTracker {
     for (const row of rows) this.last.set(row.key, { start: row.start, time: row.time, state: row.state });
   }
 
-  /** One decision per head, in the heads' order; several points of one series chain in time order. */
-  plan(heads: readonly CumulativeHead[]): { decisions: Decision[]; next: PlannedStates } {
-    const order = heads.map((_, i) => i);
+  /** A decision per point, in the points' order; several points of one series chain in time order. */
+  plan({ keys, points }: CumulativeHeads): { decisions: Decisions; next: PlannedStates } {
+    const n = points.length / 3;
+    const keyOf = (i: number) => keys[points[i * 3]!]!;
+    const order = Array.from({ length: n }, (_, i) => i);
     order.sort((a, b) => {
-      const x = heads[a]!;
-      const y = heads[b]!;
-      return x.key < y.key ? -1 : x.key > y.key ? 1 : x.time - y.time;
+      const x = keyOf(a);
+      const y = keyOf(b);
+      return x < y ? -1 : x > y ? 1 : points[a * 3 + 2]! - points[b * 3 + 2]!;
     });
     const next: PlannedStates = new Map();
-    const decisions: Decision[] = new Array<Decision>(heads.length).fill(null);
+    const decisions: Decisions = { codes: new Int32Array(n).fill(SKIP), stored: [] };
     for (const i of order) {
-      const head = heads[i]!;
-      const planned = next.get(head.key);
-      const previous = planned ?? this.last.get(head.key);
-      if (previous && (head.start < previous.start || (head.start === previous.start && head.time <= previous.time))) {
-        continue;
-      }
-      if (!previous || head.start !== previous.start) decisions[i] = 0;
-      else decisions[i] = planned ? { after: planned.point } : this.last.get(head.key)!.state;
-      next.set(head.key, { start: head.start, time: head.time, point: i });
+      const key = keyOf(i);
+      const start = points[i * 3 + 1]!;
+      const time = points[i * 3 + 2]!;
+      const planned = next.get(key);
+      const previous = planned ?? this.last.get(key);
+      if (previous && (start < previous.start || (start === previous.start && time <= previous.time))) continue;
+      if (!previous || start !== previous.start) decisions.codes[i] = FULL;
+      else if (planned) decisions.codes[i] = planned.point;
+      else decisions.codes[i] = STORED - (decisions.stored.push(this.last.get(key)!.state) - 1);
+      next.set(key, { start, time, point: i });
     }
     return { decisions, next };
   }

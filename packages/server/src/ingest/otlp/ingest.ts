@@ -9,8 +9,9 @@ import {
   CumulativeTracker,
   deltaOf,
   finalPoints,
-  headOf,
+  headsOf,
   type NextStates,
+  SKIP,
   statesOf,
   withStates,
 } from './cumulative.ts';
@@ -61,13 +62,13 @@ export class OtlpIngest {
     const context = this.deps.context();
     const first = await decoders.otlp(body, contentType, context);
     const rest = first.otlp!;
-    const release = await this.lock(rest.cumulative);
+    const release = await this.lock(rest.cumulative.keys);
     try {
       const { decisions, next: planned } = this.tracker.plan(rest.cumulative);
       const folds = [first.packed];
       let next: NextStates = new Map();
       // The worker keeps the request's cumulative points until it gets their decisions.
-      if (rest.cumulative.length > 0) {
+      if (rest.cumulative.keys.length > 0) {
         const finals = finalPoints(planned);
         const deltas = await decoders.otlpCumulative(first.slot, first.id, decisions, finals, context);
         folds.push(deltas.packed);
@@ -94,11 +95,12 @@ export class OtlpIngest {
   /** Rare path: the whole request on this thread, admitting the series the registry accepts. */
   private async ingestSeriesBySeries(body: Buffer, contentType: string, context: FoldContext): Promise<IngestResult> {
     const c = new Conversion(context.now, context.limits).run(decodeOtlpMetrics(contentType, body));
-    const release = await this.lock(c.cumulative);
+    const heads = headsOf(c.cumulative);
+    const release = await this.lock(heads.keys);
     try {
-      const { decisions, next: planned } = this.tracker.plan(c.cumulative.map(headOf));
-      decisions.forEach((decision, i) => {
-        if (decision !== null) deltaEntry(c, deltaOf(c.cumulative, i, decision));
+      const { decisions, next: planned } = this.tracker.plan(heads);
+      c.cumulative.forEach((_, i) => {
+        if (decisions.codes[i] !== SKIP) deltaEntry(c, deltaOf(c.cumulative, i, decisions));
       });
       const next = withStates(planned, statesOf(c.cumulative, finalPoints(planned)));
       await this.submit(c, c.entries, next);
@@ -109,8 +111,8 @@ export class OtlpIngest {
     }
   }
 
-  private lock(points: readonly { key: string }[]): Promise<(() => void) | null> {
-    const keys = [...new Set(points.map((p) => p.key))];
+  /** Waits for every earlier request holding one of these series keys (each listed once). */
+  private lock(keys: readonly string[]): Promise<(() => void) | null> {
     return keys.length > 0 ? this.locks.acquire(keys) : Promise.resolve(null);
   }
 

@@ -2,7 +2,7 @@ import { foldPacked, type PackedFold } from '../../aggregate/packed.ts';
 import type { SampleBatch } from '../../model.ts';
 import type { FoldContext, OtlpRest } from '../decode-worker.ts';
 import { Conversion, type Entry, type PendingCumulative } from './convert.ts';
-import { type Decision, deltaOf, headOf, statesOf } from './cumulative.ts';
+import { type Decisions, deltaOf, headsOf, SKIP, statesOf } from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
 import { deltaEntry } from './kinds.ts';
 
@@ -27,7 +27,7 @@ export function convertOtlpExport(
   return {
     packed: foldPacked(entryBatch(c.entries), context),
     rest: {
-      cumulative: c.cumulative.map(headOf),
+      cumulative: headsOf(c.cumulative),
       rejected: c.rejections.count,
       message: c.rejections.message(),
       body,
@@ -41,16 +41,18 @@ export function convertOtlpExport(
  */
 export function foldCumulative(
   ref: number,
-  decisions: readonly Decision[],
+  decisions: Decisions,
   finals: readonly number[],
   context: FoldContext,
 ): { packed: PackedFold; states: string[] } {
   const points = awaiting.get(ref);
   awaiting.delete(ref);
-  if (!points || points.length !== decisions.length) throw new Error(`no cumulative points waiting for request ${ref}`);
+  if (!points || points.length !== decisions.codes.length) {
+    throw new Error(`no cumulative points waiting for request ${ref}`);
+  }
   const c = new Conversion(context.now, context.limits);
-  decisions.forEach((decision, i) => {
-    if (decision !== null) deltaEntry(c, deltaOf(points, i, decision));
+  points.forEach((_, i) => {
+    if (decisions.codes[i] !== SKIP) deltaEntry(c, deltaOf(points, i, decisions));
   });
   return { packed: foldPacked(entryBatch(c.entries), context), states: statesOf(points, finals) };
 }
