@@ -82,6 +82,8 @@ export type BuildPart = { kind: 'series'; fromId: number; toId: number } | { kin
 export interface Store {
   loadSeries(): SeriesRecord[];
   loadCumulativeState(): CumulativeState[];
+  /** Deletes the cumulative state of series whose last point is older than `time`; how many. */
+  forgetCumulativeBefore(time: number): number;
   write(set: WriteSet): void;
   readRed(read: RedRead): RedBucket[];
   readSamples(tier: TierIndex, seriesIds: readonly number[], from: number, to: number): SampleBucket[];

@@ -58,6 +58,17 @@ describe('cumulative -> delta', () => {
     expect(deltaOf([retry], 0, plan(tracker, [retry]).decisions).value).toEqual(sum(3));
   });
 
+  it('forgets series silent since before a time: their next point counts in full, others still subtract', () => {
+    const { tracker, step } = setup();
+    step([point('old', 0, 1000, sum(5)), point('recent', 0, 5000, sum(5))]);
+    tracker.forgetBefore(3000);
+    expect(tracker.size).toBe(1);
+    expect(step([point('old', 0, 6000, sum(8)), point('recent', 0, 6000, sum(8))])).toEqual([
+      { value: 8, fresh: true },
+      { value: 3, fresh: false },
+    ]);
+  });
+
   it('survives a restart through the stored rows', () => {
     const before = new CumulativeTracker([]);
     const { next } = plan(before, [point('h', 7, 1000, histogram([1, 2, 0], 3))]);

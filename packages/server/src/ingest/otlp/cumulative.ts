@@ -152,6 +152,11 @@ export class CumulativeTracker {
     for (const key of this.last.keys()) if (key.startsWith(prefix)) this.last.delete(key);
   }
 
+  /** Drops the state of every series whose last point is older than `time`. */
+  forgetBefore(time: number): void {
+    for (const [key, s] of this.last) if (s.time < time) this.last.delete(key);
+  }
+
   get size(): number {
     return this.last.size;
   }

@@ -87,6 +87,16 @@ export class OtlpIngest {
     return this.ingestSeriesBySeries(returned, contentType, context);
   }
 
+  /**
+   * Forgets the cumulative state of series silent since before `time`, in memory and stored: without this,
+   * every series that ever reported cumulatively (pods come and go) would keep a row for good. A series
+   * back after that long counts its next point in full, as after a reset.
+   */
+  forgetStale(time: number): number {
+    this.tracker.forgetBefore(time);
+    return this.deps.store.forgetCumulativeBefore(time);
+  }
+
   /** Forgets the cumulative state of a deleted service's series. */
   forgetService(name: string): void {
     this.tracker.forgetService(name);

@@ -51,6 +51,16 @@ describe('POST /v1/metrics', () => {
     expect(await red('checkout-api')).toEqual({ count: 4, errors: 1 });
   });
 
+  it('deletes stored cumulative state by the time of its last point', async () => {
+    const { app } = await setup();
+    expect((await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE)).statusCode).toBe(200);
+    const states = app.core.store.loadCumulativeState();
+    const newest = Math.max(...states.map((s) => s.time));
+    expect(app.core.store.forgetCumulativeBefore(newest)).toBe(states.filter((s) => s.time < newest).length);
+    expect(app.core.store.forgetCumulativeBefore(newest + 1)).toBeGreaterThan(0);
+    expect(app.core.store.loadCumulativeState()).toEqual([]);
+  });
+
   it('inflates gzip bodies of either encoding', async () => {
     const { app, red } = await setup();
     const gzip = { 'content-encoding': 'gzip' };

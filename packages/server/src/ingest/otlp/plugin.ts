@@ -2,6 +2,7 @@ import type { ErrorCode } from '@pulseboard/shared';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { type Core, foldContext } from '../../core.ts';
 import { AppError } from '../../errors.ts';
+import { runPeriodically } from '../../store/periodic.ts';
 import { readBody } from './body.ts';
 import { decodeOrReject, ENCODINGS, encodingOf, type OtlpEncoding } from './encodings.ts';
 import { OtlpIngest } from './ingest.ts';
@@ -20,6 +21,16 @@ const GRPC_CODES: Readonly<Record<number, number>> = {
   503: 14, // UNAVAILABLE
 };
 
+const HOUR_MS = 3_600_000;
+/**
+ * How long a cumulative series' last point is kept after it goes silent. An SDK exports every series it
+ * has seen on each cycle, so a silent series almost always belongs to a process that stopped, and its
+ * successor starts afresh with a new start time anyway. The exception is a live process cut off from the
+ * server for longer than this: its next point counts in full (like the OpenTelemetry Collector's
+ * cumulativetodelta processor with max_staleness set).
+ */
+const CUMULATIVE_STATE_TTL_MS = 24 * HOUR_MS;
+
 const UNSUPPORTED = `content-type must be ${Object.keys(ENCODINGS).join(' or ')}`;
 
 /**
@@ -32,6 +43,10 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   const ingest = new OtlpIngest({ ...core, context: () => foldContext(core) });
   const unsubscribe = core.bus.subscribe('serviceDeleted', ({ name }) => ingest.forgetService(name));
   app.addHook('onClose', async () => unsubscribe());
+  runPeriodically(app, HOUR_MS, async () => {
+    const forgotten = ingest.forgetStale(core.now() - CUMULATIVE_STATE_TTL_MS);
+    if (forgotten > 0) app.log.info({ forgotten }, 'forgot the cumulative state of silent OTLP series');
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(Object.keys(ENCODINGS), (request, payload, done) => {

@@ -273,6 +273,7 @@ export function openSqliteStore(file: string): SqliteStore {
           isError: r.is_error === 1,
           instance: r.instance,
         })),
+    forgetCumulativeBefore: (time) => db.prepare('DELETE FROM cumulative_state WHERE time < ?').run(time).changes,
     loadCumulativeState: () =>
       db.prepare<[], CumulativeState>('SELECT key, start, time, state FROM cumulative_state').all(),
     write: (set) => write.immediate(set),
