@@ -131,6 +131,11 @@ export function encodeSketch(sketch: Sketch): Buffer {
   return w.take();
 }
 
+const SIDES = ['positive', 'negative'] as const;
+/** A side's bins as read, before they go into the sketch at once (scratch: decoding is synchronous). */
+const binIndexes: number[] = [];
+const binCounts: number[] = [];
+
 export function decodeSketch(bytes: Uint8Array, into = new Sketch()): Sketch {
   const r = new Reader(bytes);
   const version = r.u8();
@@ -141,15 +146,17 @@ export function decodeSketch(bytes: Uint8Array, into = new Sketch()): Sketch {
   const min = r.f64();
   const max = r.f64();
   let count = zeroCount;
-  for (const side of ['positive', 'negative'] as const) {
+  for (const side of SIDES) {
     const bins = r.varint();
     let index = 0;
     for (let i = 0; i < bins; i++) {
       index = i === 0 ? unzigzag(r.varint()) : index + r.varint();
       const binCount = whole ? r.varint() : r.f64();
-      into.addBin(side, index, binCount);
+      binIndexes[i] = index;
+      binCounts[i] = binCount;
       count += binCount;
     }
+    into.addBins(side, binIndexes, binCounts, bins);
   }
   into.zeroCount += zeroCount;
   into.count += count;

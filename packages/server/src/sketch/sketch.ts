@@ -165,8 +165,12 @@ export class Sketch {
   reservePositive(lo: number, hi: number): void {
     this.positive.reserve(lo, hi);
   }
-  addBin(side: 'positive' | 'negative', index: number, count: number): void {
-    (side === 'positive' ? this.positive : this.negative).add(index, count);
+  /** Adds bins indexes[i] (ascending) with counts[i] for i < n to one side: decoding a stored sketch. */
+  addBins(side: 'positive' | 'negative', indexes: readonly number[], counts: readonly number[], n: number): void {
+    if (n === 0) return;
+    const store = side === 'positive' ? this.positive : this.negative;
+    store.reserve(indexes[0]!, indexes[n - 1]!);
+    for (let i = 0; i < n; i++) store.add(indexes[i]!, counts[i]!);
   }
 }
 

@@ -66,13 +66,17 @@ export function openSqliteStore(file: string): SqliteStore {
       blob ? decodeSketch(blob as Buffer, (acc as Sketch | null) ?? new Sketch()) : acc,
     result: (acc: unknown) => (acc ? encodeSketch(acc as Sketch) : null),
   });
+  // One accumulator per group, updated in place (a new pair per row was garbage on every rebuild).
   const latest = {
-    start: () => null,
-    step: (acc: unknown, t: unknown, value: unknown) => {
-      const best = acc as [number, unknown] | null;
-      return !best || (t as number) >= best[0] ? [t, value] : best;
+    start: () => ({ t: Number.NEGATIVE_INFINITY, value: null as unknown }),
+    step: (acc: { t: number; value: unknown }, t: unknown, value: unknown) => {
+      if ((t as number) >= acc.t) {
+        acc.t = t as number;
+        acc.value = value;
+      }
+      return acc;
     },
-    result: (acc: unknown) => (acc as [number, unknown] | null)?.[1] ?? null,
+    result: (acc: { t: number; value: unknown }) => acc.value,
   };
   // Two arguments (time, value): the driver's types only describe one-argument aggregates.
   db.aggregate('latest', latest as unknown as Parameters<typeof db.aggregate>[1]);
