@@ -82,22 +82,6 @@ class Reader {
 const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
 const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
-/** Non-empty bins of a side, and whether all their counts are whole. */
-function census(bins: Bins | null): { n: number; whole: boolean } {
-  let n = 0;
-  let whole = true;
-  if (bins) {
-    const { counts, offset } = bins;
-    for (let i = bins.lo; i <= bins.hi; i++) {
-      const count = counts[i - offset]!;
-      if (count === 0) continue;
-      n++;
-      if (whole && !Number.isInteger(count)) whole = false;
-    }
-  }
-  return { n, whole };
-}
-
 function writeBins(w: Writer, bins: Bins | null, n: number, whole: boolean): void {
   w.varint(n);
   if (!bins) return;
@@ -116,9 +100,7 @@ function writeBins(w: Writer, bins: Bins | null, n: number, whole: boolean): voi
 export function encodeSketch(sketch: Sketch): Buffer {
   const positive = sketch.bins('positive');
   const negative = sketch.bins('negative');
-  const p = census(positive);
-  const n = census(negative);
-  const whole = Number.isInteger(sketch.zeroCount) && p.whole && n.whole;
+  const whole = Number.isInteger(sketch.zeroCount) && (positive?.whole ?? true) && (negative?.whole ?? true);
   const w = scratch;
   w.u8(VERSION);
   w.u8(whole ? WHOLE_COUNTS : 0);
@@ -126,8 +108,8 @@ export function encodeSketch(sketch: Sketch): Buffer {
   w.f64(sketch.sum);
   w.f64(sketch.min);
   w.f64(sketch.max);
-  writeBins(w, positive, p.n, whole);
-  writeBins(w, negative, n.n, whole);
+  writeBins(w, positive, positive?.size ?? 0, whole);
+  writeBins(w, negative, negative?.size ?? 0, whole);
   return w.take();
 }
 

@@ -21,6 +21,9 @@ export interface Bins {
   readonly offset: number;
   readonly lo: number;
   readonly hi: number;
+  /** Non-empty bins, and whether every count is a whole number: what encoding needs to know up front. */
+  readonly size: number;
+  readonly whole: boolean;
 }
 
 /** Dense bucket counts from `offset` upward; grows in either direction as values arrive. */
@@ -32,12 +35,22 @@ class Store implements Bins {
   /** Lowest and highest index holding a count; iteration stays inside them. */
   lo = Number.POSITIVE_INFINITY;
   hi = Number.NEGATIVE_INFINITY;
+  size = 0;
+  whole = true;
 
   add(index: number, count: number): void {
     if (index < this.offset || index >= this.offset + this.counts.length) this.grow(index);
-    this.counts[index - this.offset]! += count;
+    this.addAt(index - this.offset, count);
     if (index < this.lo) this.lo = index;
     if (index > this.hi) this.hi = index;
+  }
+
+  /** Adds to slot i of `counts`, keeping `size` and `whole` (counts are never negative). */
+  private addAt(i: number, count: number): void {
+    const before = this.counts[i]!;
+    this.counts[i] = before + count;
+    if (before === 0 && count !== 0) this.size++;
+    if (this.whole && !Number.isInteger(count)) this.whole = false;
   }
 
   /** Makes room for indexes lo..hi at once (a merge knows the whole span up front). */
@@ -70,9 +83,12 @@ class Store implements Bins {
   addStore(other: Store): void {
     if (other.lo > other.hi) return;
     this.reserve(other.lo, other.hi);
-    const { counts, offset } = this;
     const from = other.counts;
-    for (let i = other.lo; i <= other.hi; i++) counts[i - offset]! += from[i - other.offset]!;
+    const shift = this.offset;
+    for (let i = other.lo; i <= other.hi; i++) {
+      const count = from[i - other.offset]!;
+      if (count !== 0) this.addAt(i - shift, count);
+    }
     if (other.lo < this.lo) this.lo = other.lo;
     if (other.hi > this.hi) this.hi = other.hi;
   }
