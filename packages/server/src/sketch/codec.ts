@@ -10,12 +10,13 @@ import { type Bins, Sketch } from './sketch.ts';
 const VERSION = 1;
 const WHOLE_COUNTS = 1;
 
+/** Writes into a growing buffer; the caller reserves room first (one check per sketch, not per byte). */
 class Writer {
   private buf = new Uint8Array(128);
   private view = new DataView(this.buf.buffer);
   length = 0;
 
-  private reserve(bytes: number): void {
+  reserve(bytes: number): void {
     if (this.length + bytes <= this.buf.length) return;
     const grown = new Uint8Array(Math.max(this.buf.length * 2, this.length + bytes));
     grown.set(this.buf);
@@ -23,16 +24,13 @@ class Writer {
     this.view = new DataView(grown.buffer);
   }
   u8(value: number): void {
-    this.reserve(1);
     this.buf[this.length++] = value;
   }
   f64(value: number): void {
-    this.reserve(8);
     this.view.setFloat64(this.length, value, true);
     this.length += 8;
   }
   varint(value: number): void {
-    this.reserve(10);
     let v = value;
     while (v >= 0x80) {
       this.buf[this.length++] = (v % 0x80) | 0x80;
@@ -102,6 +100,8 @@ export function encodeSketch(sketch: Sketch): Buffer {
   const negative = sketch.bins('negative');
   const whole = Number.isInteger(sketch.zeroCount) && (positive?.whole ?? true) && (negative?.whole ?? true);
   const w = scratch;
+  // Header, two bin counts, and per bin an index gap and a count of at most 10 bytes each.
+  w.reserve(2 + 4 * 8 + 2 * 10 + ((positive?.size ?? 0) + (negative?.size ?? 0)) * 20);
   w.u8(VERSION);
   w.u8(whole ? WHOLE_COUNTS : 0);
   w.f64(sketch.zeroCount);

@@ -61,6 +61,7 @@ export class Conversion {
   /** The current point's series attributes, and whether other points of its series share that object. */
   private pointAttributes: Attributes | null = null;
   private pointShared = false;
+  private readonly checkedAttributes = new Map<Attributes, string | null>();
   readonly cumulative: PendingCumulative[] = [];
   readonly rejections = new Rejections();
   private nextPoint = 0;
@@ -121,10 +122,11 @@ export class Conversion {
     if (p.time < this.oldest) return this.refuse(id, 'older than the longest retention', m);
     if (p.time > this.newest) return this.refuse(id, 'more than 10 minutes ahead of the server clock', m);
     const attributes = m.resourceAttributes ? this.mergeResource(p, m.resourceAttributes) : p.attributes;
-    const problem = this.attributeProblem(attributes);
+    const shared = p.attributesKey !== undefined;
+    const problem = shared ? this.sharedAttributeProblem(attributes) : this.attributeProblem(attributes);
     if (problem) return this.refuse(id, problem, m);
     this.pointAttributes = attributes;
-    this.pointShared = p.attributesKey !== undefined;
+    this.pointShared = shared;
     return { id, attributes };
   }
 
@@ -221,6 +223,13 @@ export class Conversion {
     if (name.length === 0 || name.length > max - 6) return `with a metric name empty or over ${max - 6} characters`;
     if (unit.length > 64) return 'with a unit over 64 characters';
     return null;
+  }
+
+  /** `attributeProblem` of an attributes object many points share, checked once. */
+  private sharedAttributeProblem(attributes: Attributes): string | null {
+    let problem = this.checkedAttributes.get(attributes);
+    if (problem === undefined) this.checkedAttributes.set(attributes, (problem = this.attributeProblem(attributes)));
+    return problem;
   }
 
   private attributeProblem(attributes: Record<string, AttributeValue>): string | null {

@@ -1,6 +1,6 @@
 import type { Attributes, PointBase } from './model.ts';
 import { readKeyValue } from './proto-common.ts';
-import { expectWire, lengthEnd, type Reader, readTag, WIRE_BYTES } from './wire.ts';
+import { bytesOf, expectWire, lengthEnd, type Reader, readTag, WIRE_BYTES } from './wire.ts';
 
 /**
  * A data point's attributes, decoded once per distinct byte string in a request. Every point of a series
@@ -50,7 +50,7 @@ export function finishPointAttributes(r: Reader, p: PointBase): void {
     return;
   }
   if (from < 0) return;
-  const key = Buffer.from(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength).toString('latin1', from, to);
+  const key = bytesOf(r).toString('latin1', from, to);
   let attributes = decoded.get(key);
   if (!attributes) {
     attributes = {};

@@ -8,6 +8,7 @@ import type {
 } from './model.ts';
 import { finishPointAttributes, readPointAttribute, startPointAttributes } from './proto-attributes.ts';
 import {
+  bytesOf,
   checkEnd,
   expectWire,
   fixed64,
@@ -143,7 +144,10 @@ function readBounds(r: Reader, tag: number, end: number, p: HistogramPoint): voi
   const start = r.pos;
   const stop = lengthEnd(r, end);
   const from = r.pos;
-  if (sameBytes(r.buf, from, stop, lastBoundsBytes)) {
+  if (
+    stop - from === lastBoundsBytes.length &&
+    bytesOf(r).compare(lastBoundsBytes, 0, lastBoundsBytes.length, from, stop) === 0
+  ) {
     p.bounds = lastBounds;
     r.pos = stop;
     return;
@@ -152,12 +156,6 @@ function readBounds(r: Reader, tag: number, end: number, p: HistogramPoint): voi
   repeatedDouble(r, tag, end, p.bounds);
   lastBoundsBytes = new Uint8Array(r.buf.subarray(from, stop));
   lastBounds = p.bounds;
-}
-
-function sameBytes(buf: Uint8Array, from: number, to: number, bytes: Uint8Array): boolean {
-  if (to - from !== bytes.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (buf[from + i] !== bytes[i]) return false;
-  return true;
 }
 
 export function readExponentialPoint(r: Reader, limit: number): ExponentialPoint {

@@ -9,7 +9,12 @@ import { DecodeError } from './model.ts';
  */
 export type Reader = protobuf.Reader;
 
-export const newReader = (buf: Uint8Array): Reader => protobuf.Reader.create(buf);
+/** A reader over `buf` as a Buffer (no copy), so `bytesOf` can compare and slice it natively. */
+export const newReader = (buf: Uint8Array): Reader =>
+  protobuf.Reader.create(Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+
+/** The bytes a reader from `newReader` reads. */
+export const bytesOf = (r: Reader): Buffer => r.buf as Buffer;
 
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
