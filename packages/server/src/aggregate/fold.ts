@@ -189,19 +189,7 @@ function foldBuckets(
       acc = buckets.get(t);
       accT = t;
     }
-    if (!acc) {
-      acc = {
-        count: 0,
-        sum: 0,
-        min: value,
-        max: value,
-        last: value,
-        lastT: ts,
-        sketch: sketches ? new Sketch() : null,
-        layouts: null,
-      };
-      buckets.set(t, acc);
-    }
+    if (!acc) buckets.set(t, (acc = newAcc(value, value, value, ts, sketches)));
     acc.count += weight;
     acc.sum += value * weight;
     if (value < acc.min) acc.min = value;
@@ -218,19 +206,8 @@ function foldBuckets(
       acc = buckets.get(t);
       accT = t;
     }
-    if (!acc) {
-      acc = {
-        count: 0,
-        sum: 0,
-        min: Number.POSITIVE_INFINITY,
-        max: Number.NEGATIVE_INFINITY,
-        last: 0,
-        lastT: p.time,
-        sketch: sketches ? new Sketch() : null,
-        layouts: null,
-      };
-      buckets.set(t, acc);
-    }
+    // Sum, min and max come when the points are spread (`settle`).
+    if (!acc) buckets.set(t, (acc = newAcc(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, p.time, sketches)));
     acc.count += p.count;
     if (p.time >= acc.lastT) {
       // A histogram's "last value" is its newest point's mean.
@@ -240,6 +217,10 @@ function foldBuckets(
     if (acc.sketch) addExplicit((acc.layouts ??= []), p);
   }
   return buckets;
+}
+
+function newAcc(min: number, max: number, last: number, lastT: number, sketch: boolean): Acc {
+  return { count: 0, sum: 0, min, max, last, lastT, sketch: sketch ? new Sketch() : null, layouts: null };
 }
 
 /** Spreads an accumulator's waiting explicit points into its sketch and stats. */
