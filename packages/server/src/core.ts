@@ -61,7 +61,8 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     directBefore: () => directBefore(config, now()),
     onCommitted: (folded, stats) => {
       window.add(folded.seconds);
-      for (const [tier, t] of folded.dirty) query.dirty.add(tier, t);
+      const at = now();
+      for (const [tier, t] of folded.dirty) query.dirty.add(tier, t, at);
       // Live writes reach every tier.
       for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) noteTierWritten(core, tier, folded.oldest);
       metrics.ingested.inc(stats.observations);

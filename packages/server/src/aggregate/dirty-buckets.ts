@@ -1,19 +1,29 @@
+/** A dirty bucket: the version to clear it by, and when writes first and last marked it (epoch ms). */
+export interface DirtyMark {
+  t: number;
+  version: number;
+  first: number;
+  last: number;
+}
+
 /**
  * Coarse buckets (tiers MATERIALIZED_FROM up) that have new data in the tier below and must be rebuilt
  * from it. Each mark carries a version, so a rebuild that raced with a newer write leaves the mark on.
  */
 export class DirtyBuckets {
-  private readonly byTier = new Map<number, Map<number, number>>();
+  private readonly byTier = new Map<number, Map<number, DirtyMark>>();
   private version = 0;
 
+  /** Marks stored before a restart count as written at time 0: due at once. */
   constructor(marks: Iterable<readonly [tier: number, t: number]> = []) {
-    for (const [tier, t] of marks) this.add(tier, t);
+    for (const [tier, t] of marks) this.add(tier, t, 0);
   }
 
-  add(tier: number, t: number): void {
+  add(tier: number, t: number, at: number): void {
     let buckets = this.byTier.get(tier);
     if (!buckets) this.byTier.set(tier, (buckets = new Map()));
-    buckets.set(t, ++this.version);
+    const mark = buckets.get(t);
+    buckets.set(t, { t, version: ++this.version, first: mark?.first ?? at, last: at });
   }
 
   get size(): number {
@@ -34,18 +44,15 @@ export class DirtyBuckets {
     return false;
   }
 
-  /** Dirty buckets of `tier` starting before `before`, oldest first, with the version to clear them by. */
-  list(tier: number, before: number): { t: number; version: number }[] {
-    return [...(this.byTier.get(tier) ?? [])]
-      .filter(([t]) => t < before)
-      .sort(([a], [b]) => a - b)
-      .map(([t, version]) => ({ t, version }));
+  /** Dirty buckets of `tier` starting before `before`, oldest first. */
+  list(tier: number, before: number): DirtyMark[] {
+    return [...(this.byTier.get(tier)?.values() ?? [])].filter((m) => m.t < before).sort((a, b) => a.t - b.t);
   }
 
   /** Clears a mark unless it was set again since `version`; true when cleared. */
   clear(tier: number, t: number, version: number): boolean {
     const buckets = this.byTier.get(tier);
-    if (buckets?.get(t) !== version) return false;
+    if (buckets?.get(t)?.version !== version) return false;
     buckets.delete(t);
     return true;
   }

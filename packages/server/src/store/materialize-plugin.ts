@@ -10,30 +10,46 @@ const SETTLE_MS = 1_000;
 const CHUNK = 500;
 /** Buckets rebuilt per tick at most, so a large backlog (an import of history) spreads over ticks. */
 const PER_TICK = 30;
+/**
+ * A bucket still being written is rebuilt once writes to it pause this long: an import that sends each
+ * service's history in turn touches every closed minute once per service, and each touch rebuilt all of its
+ * series again (most of the main thread's time beside SQLite writes in `bench/otlp.ts`). Queries read the
+ * finer tier for a bucket until it is rebuilt, so waiting changes no answer.
+ */
+const QUIET_MS = 2_000;
+/** ...but not longer than this after it was first marked, so a bucket written without pause still settles. */
+const MAX_DEFER_MS = 60_000;
 
 /** Rebuilds closed coarse buckets (MATERIALIZED_FROM up) that have new data in the tier below. */
 export const materializePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   runPeriodically(app, EVERY_MS, async (stopped) => {
-    const built = await rebuildDirtyBuckets(core, { limit: PER_TICK, stopped });
+    const built = await rebuildDirtyBuckets(core, { limit: PER_TICK, stopped, quietMs: QUIET_MS });
     if (built > 0) app.log.debug({ built }, 'rebuilt coarse buckets');
   });
 };
 
 /**
  * Rebuilds dirty closed buckets, finer tiers first (an hour is rebuilt from its minutes only once none of
- * them is dirty). Each part replaces its rows, so a rebuild cut short is simply done again; the mark is
- * cleared only when every part is written and no newer data arrived meanwhile.
+ * them is dirty), skipping those written to within the last `quietMs` (for at most MAX_DEFER_MS). Each part
+ * replaces its rows, so a rebuild cut short is simply done again; the mark is cleared only when every part
+ * is written and no newer data arrived meanwhile.
  */
 export async function rebuildDirtyBuckets(
   core: Core,
-  { limit = Number.POSITIVE_INFINITY, stopped = () => false }: { limit?: number; stopped?: () => boolean } = {},
+  {
+    limit = Number.POSITIVE_INFINITY,
+    stopped = () => false,
+    quietMs = 0,
+  }: { limit?: number; stopped?: () => boolean; quietMs?: number } = {},
 ): Promise<number> {
   let built = 0;
-  const settled = core.now() - SETTLE_MS;
+  const now = core.now();
+  const settled = now - SETTLE_MS;
   for (let tier = MATERIALIZED_FROM; tier < TIER_RESOLUTIONS.length; tier++) {
     const res = TIER_RESOLUTIONS[tier]!;
-    for (const { t, version } of core.query.dirty.list(tier, settled - res)) {
+    for (const { t, version, first, last } of core.query.dirty.list(tier, settled - res)) {
       if (built >= limit || stopped()) return built;
+      if (now - last < quietMs && now - first < MAX_DEFER_MS) continue;
       if (tier > MATERIALIZED_FROM && core.query.dirty.has(tier - 1, t, t + res)) continue;
       await rebuild(core, tier as TierIndex, t, t + res, stopped);
       if (stopped()) return built;

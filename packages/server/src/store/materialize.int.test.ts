@@ -60,4 +60,34 @@ describe('minute and hour buckets rebuilt from the tier below', () => {
     });
     expect(hourRows.map((r) => r.count)).toEqual([112]);
   });
+
+  it('waits until writes to a closed bucket pause before rebuilding it, but not forever', async () => {
+    const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
+    let now = start + 10 * 60_000;
+    const handle = await startTestApp({}, () => now);
+    close = () => handle.app.close();
+    const { app } = handle;
+    const point = (t: number) => ({ service: 'shop', name: 'g', type: 'gauge', points: [[t, 1]] });
+    const minute = start + 60_000;
+    const quiet = { quietMs: 2_000 };
+    // An import touching the closed minute every second: not rebuilt while it goes on...
+    for (let i = 0; i < 3; i++) {
+      expect((await ingest(app, [point(minute + i * 1000)])).status).toBe(202);
+      now += 1_000;
+      expect(await rebuildDirtyBuckets(app.core, quiet)).toBe(0);
+    }
+    // ...then once it pauses.
+    now += 2_000;
+    expect(await rebuildDirtyBuckets(app.core, quiet)).toBeGreaterThan(0);
+    expect(app.core.query.dirty.first(2)).toBe(Number.POSITIVE_INFINITY);
+    // Written without pause for a minute, it is rebuilt anyway.
+    for (let i = 0; i <= 60; i++) {
+      expect((await ingest(app, [point(minute + 5_000 + i)])).status).toBe(202);
+      now += 1_000;
+      const built = await rebuildDirtyBuckets(app.core, quiet);
+      if (i < 59) expect(built, `second ${i}`).toBe(0);
+      else if (built > 0) return;
+    }
+    throw new Error('a bucket written every second was never rebuilt');
+  });
 });
