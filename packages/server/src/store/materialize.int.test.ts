@@ -9,12 +9,17 @@ describe('minute and hour buckets rebuilt from the tier below', () => {
   let close: () => Promise<void> = async () => {};
   afterEach(() => close());
 
-  it('counts the same before and after they are rebuilt, and again after late data', async () => {
+  /** A test app whose clock (`clock.now`) the test moves, starting 10 minutes into an hour. */
+  async function startAtHour() {
     const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
-    let now = start + 10 * 60_000;
-    const handle = await startTestApp({}, () => now);
+    const clock = { now: start + 10 * 60_000 };
+    const handle = await startTestApp({}, () => clock.now);
     close = () => handle.app.close();
-    const { app } = handle;
+    return { app: handle.app, start, clock };
+  }
+
+  it('counts the same before and after they are rebuilt, and again after late data', async () => {
+    const { app, start, clock } = await startAtHour();
     const requests = (n: number, t: number, status = 200) => ({
       service: 'shop',
       name: 'http.server.request.duration',
@@ -38,7 +43,7 @@ describe('minute and hour buckets rebuilt from the tier below', () => {
     ).toEqual([]);
 
     // The hour closes and is rebuilt (its minutes first); then late data arrives for it.
-    now = start + HOUR + 3 * 60_000;
+    clock.now = start + HOUR + 3 * 60_000;
     expect(await rebuildDirtyBuckets(app.core)).toBe(3);
     expect(total((await weekly()).body)).toBe(105);
     expect((await ingest(app, [requests(7, start + 30 * 60_000)])).status).toBe(202);
@@ -62,28 +67,24 @@ describe('minute and hour buckets rebuilt from the tier below', () => {
   });
 
   it('waits until writes to a closed bucket pause before rebuilding it, but not forever', async () => {
-    const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
-    let now = start + 10 * 60_000;
-    const handle = await startTestApp({}, () => now);
-    close = () => handle.app.close();
-    const { app } = handle;
+    const { app, start, clock } = await startAtHour();
     const point = (t: number) => ({ service: 'shop', name: 'g', type: 'gauge', points: [[t, 1]] });
     const minute = start + 60_000;
     const quiet = { quietMs: 2_000 };
     // An import touching the closed minute every second: not rebuilt while it goes on...
     for (let i = 0; i < 3; i++) {
       expect((await ingest(app, [point(minute + i * 1000)])).status).toBe(202);
-      now += 1_000;
+      clock.now += 1_000;
       expect(await rebuildDirtyBuckets(app.core, quiet)).toBe(0);
     }
     // ...then once it pauses.
-    now += 2_000;
+    clock.now += 2_000;
     expect(await rebuildDirtyBuckets(app.core, quiet)).toBeGreaterThan(0);
     expect(app.core.query.dirty.first(2)).toBe(Number.POSITIVE_INFINITY);
     // Written without pause for a minute, it is rebuilt anyway.
     for (let i = 0; i <= 60; i++) {
       expect((await ingest(app, [point(minute + 5_000 + i)])).status).toBe(202);
-      now += 1_000;
+      clock.now += 1_000;
       const built = await rebuildDirtyBuckets(app.core, quiet);
       if (i < 59) expect(built, `second ${i}`).toBe(0);
       else if (built > 0) return;
