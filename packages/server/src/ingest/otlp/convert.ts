@@ -1,5 +1,5 @@
 import { type AttributeValue, INSTANCE_ATTR, type MetricType as SeriesKind } from '@pulseboard/shared';
-import type { ExplicitPoint, SeriesIdentity, SeriesSamples } from '../../model.ts';
+import { type ExplicitPoint, type SeriesIdentity, type SeriesSamples, seriesKey } from '../../model.ts';
 import type { Observations } from '../../sketch/bucket-values.ts';
 import type { IngestLimits } from '../native/decode.ts';
 import type { CumulativePoint } from './cumulative.ts';
@@ -56,6 +56,11 @@ export class Conversion {
    * bytes share one object (PointBase.attributesKey), so no key text is built per point.
    */
   private readonly metricEntries = new Map<Attributes, Entry>();
+  /** The current metric's series keys by shared attributes object (see `seriesKeyOf`), and its name. */
+  private readonly metricKeys = new Map<Attributes, string>();
+  private metricName = '';
+  /** Cumulative series' entries by kind, then series key. */
+  private readonly byCumulativeSeries = new Map<string, Map<string, Entry>>();
   /** A resource's attributes merged into each distinct (shared) point attributes object, once. */
   private readonly withResource = new Map<Attributes, Attributes>();
   /** The current point's series attributes, and whether other points of its series share that object. */
@@ -88,6 +93,8 @@ export class Conversion {
       for (const metric of resource.metrics) {
         if (!metric.data) continue;
         this.metricEntries.clear();
+        this.metricKeys.clear();
+        this.metricName = metric.name;
         const context: MetricContext = {
           service,
           resourceAttributes,
@@ -179,8 +186,28 @@ export class Conversion {
     entry.points.push(point);
   }
 
+  /**
+   * `seriesKey(identity)`, computed once per shared attributes object of the current metric: cumulative
+   * points need their series key each, and sorting and serialising attributes per point was a hot spot.
+   */
+  seriesKeyOf(identity: SeriesIdentity): string {
+    const own = this.pointShared && identity.attributes === this.pointAttributes && identity.name === this.metricName;
+    if (!own) return seriesKey(identity);
+    let key = this.metricKeys.get(identity.attributes);
+    if (key === undefined) this.metricKeys.set(identity.attributes, (key = seriesKey(identity)));
+    return key;
+  }
+
   private entryFor(identity: SeriesIdentity, series: string | undefined): Entry {
     const cumulative = series !== undefined;
+    if (cumulative) {
+      // The kind keeps a type conflict two entries the registry can tell apart.
+      let byKey = this.byCumulativeSeries.get(identity.kind);
+      if (!byKey) this.byCumulativeSeries.set(identity.kind, (byKey = new Map()));
+      let entry = byKey.get(series);
+      if (!entry) byKey.set(series, (entry = this.newEntry(identity, series, true)));
+      return entry;
+    }
     // A series whose attributes are the current point's own, as decoded from bytes: the bytes name it.
     // (One metric's gauge, sum and histogram points each make one kind of series under the metric's name.)
     if (!cumulative && this.pointShared && identity.attributes === this.pointAttributes) {
@@ -194,12 +221,10 @@ export class Conversion {
     // Grouping only needs the attributes as sent (an SDK sends them in one order), which is cheaper than
     // the sorted series key; a series sent in two orders just stays two entries. The kind is part of the
     // group so that a type conflict stays two entries the registry can tell apart.
-    const group = cumulative
-      ? `${identity.kind}\u0000${series}`
-      : `${identity.kind}\u0000${identity.service}\u0000${identity.name}\u0000${JSON.stringify(identity.attributes)}`;
+    const group = `${identity.kind}\u0000${identity.service}\u0000${identity.name}\u0000${JSON.stringify(identity.attributes)}`;
     let entry = this.bySeries.get(group);
     if (!entry) {
-      entry = this.newEntry(identity, series ?? '', cumulative);
+      entry = this.newEntry(identity, '', false);
       this.bySeries.set(group, entry);
     }
     return entry;

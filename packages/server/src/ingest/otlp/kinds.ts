@@ -1,5 +1,4 @@
 import { STATUS_ATTR } from '@pulseboard/shared';
-import { seriesKey } from '../../model.ts';
 import { exponentialObservations } from '../../sketch/bucket-values.ts';
 import type { Conversion, MetricContext, PendingCumulative } from './convert.ts';
 import type { Delta } from './cumulative.ts';
@@ -35,7 +34,7 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
       }
       const identity = c.identity(m, 'counter', m.name, unit, started.attributes);
       if (d.temporality === 'delta') c.emit(started.id, identity, p.time, p.value * scale);
-      else c.cumulative.push(pending(started.id, identity, p, scale, { type: 'sum', value: p.value }));
+      else c.cumulative.push(pending(c, started.id, identity, p, scale, { type: 'sum', value: p.value }));
     }
   },
   histogram: (c, m, d) => {
@@ -52,7 +51,7 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
       const counts = p.counts.length === 0 ? [p.count] : p.counts;
       if (d.temporality === 'cumulative') {
         const value: CumulativeValue = { type: 'histogram', ...summaryOf(p), bounds: p.bounds, counts };
-        c.cumulative.push(pending(started.id, identity, p, scale, value));
+        c.cumulative.push(pending(c, started.id, identity, p, scale, value));
       } else if (p.count > 0) {
         // The hot path of OTLP ingest: straight to the point's counts, no intermediate value.
         const { time, bounds, count, sum, min, max } = p;
@@ -80,7 +79,7 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
         positive,
         negative,
       };
-      if (d.temporality === 'cumulative') c.cumulative.push(pending(started.id, identity, p, scale, value));
+      if (d.temporality === 'cumulative') c.cumulative.push(pending(c, started.id, identity, p, scale, value));
       else emitDistribution(c, started.id, identity, p.time, value, scale, true);
     }
   },
@@ -97,9 +96,9 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
       const attrs = started.attributes;
       // Count and sum are cumulative over the summary's life (the data model gives summaries no temporality).
       const count = c.identity(m, 'counter', `${m.name}.count`, '', attrs);
-      c.cumulative.push(pending(started.id, count, p, 1, { type: 'sum', value: p.count }));
+      c.cumulative.push(pending(c, started.id, count, p, 1, { type: 'sum', value: p.count }));
       const sum = c.identity(m, 'counter', `${m.name}.sum`, unit, attrs);
-      c.cumulative.push(pending(started.id, sum, p, scale, { type: 'sum', value: p.sum }));
+      c.cumulative.push(pending(c, started.id, sum, p, scale, { type: 'sum', value: p.sum }));
       for (const q of p.quantiles) {
         const identity = c.identity(m, 'gauge', m.name, unit, { ...attrs, quantile: q.quantile });
         c.emit(started.id, identity, p.time, q.value * scale);
@@ -140,13 +139,14 @@ function summaryOf(p: { count: number; sum: number | null; min: number | null; m
 }
 
 function pending(
+  c: Conversion,
   point: number,
   identity: PendingCumulative['identity'],
   p: { start: number; time: number },
   scale: number,
   value: CumulativeValue,
 ): PendingCumulative {
-  return { point, identity, key: seriesKey(identity), start: p.start, time: p.time, scale, value };
+  return { point, identity, key: c.seriesKeyOf(identity), start: p.start, time: p.time, scale, value };
 }
 
 function emitDistribution(
