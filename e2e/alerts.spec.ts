@@ -1,39 +1,24 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleError, launchBrowser, openPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
 import { SHOTS, unexpected, waitForCharts } from './support/page.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import { browserSession } from './support/session.ts';
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-let errors: ConsoleError[];
+const session = browserSession();
 
 const RULE = 'E2E any traffic';
 const FORM_RULE = 'E2E form rule';
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  ({ page, errors } = await openPage(browser));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
-const alertItem = () => page.locator('[data-testid="alert"]', { hasText: RULE }).first();
+const alertItem = () => session.page.locator('[data-testid="alert"]', { hasText: RULE }).first();
 
 describe('alerts in a real browser', () => {
   it('shows an alert from a new rule live, without a reload, and acknowledges it', async () => {
-    await page.goto(`${server.url}/?from=now-5m`);
-    await waitForCharts(page, ['chart-latency', 'chart-errors']);
-    await page.waitForSelector('[data-testid="alert-panel"][data-state="ready"]');
-    await page.evaluate(() => {
+    await session.page.goto(`${session.server.url}/?from=now-5m`);
+    await waitForCharts(session.page, ['chart-latency', 'chart-errors']);
+    await session.page.waitForSelector('[data-testid="alert-panel"][data-state="ready"]');
+    await session.page.evaluate(() => {
       (window as unknown as { notReloaded: boolean }).notReloaded = true;
     });
 
-    const res = await fetch(`${server.url}/api/v1/rules`, {
+    const res = await fetch(`${session.server.url}/api/v1/rules`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -49,18 +34,18 @@ describe('alerts in a real browser', () => {
     expect(res.status).toBe(201);
 
     await alertItem().waitFor({ timeout: 15_000 });
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await session.page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     const text = await alertItem().textContent();
     expect(text).toMatch(/critical/);
     expect(text).toMatch(/firing since (just now|\d+s ago)/);
     expect(text).toMatch(/value \d/);
-    const active = await page.textContent('[data-testid="stat-Active alerts"] .stat-value');
+    const active = await session.page.textContent('[data-testid="stat-Active alerts"] .stat-value');
     expect(Number(active)).toBeGreaterThanOrEqual(1);
     // The start of the alert is marked on the response-time and error-rate charts.
     const marked = { state: 'attached' } as const;
-    await page.waitForSelector('[data-testid="chart-latency"] .alert-mark[data-severity="critical"]', marked);
-    await page.waitForSelector('[data-testid="chart-errors"] .alert-mark[data-severity="critical"]', marked);
-    await page.screenshot({ path: `${SHOTS}alerts-panel-firing.png`, fullPage: true });
+    await session.page.waitForSelector('[data-testid="chart-latency"] .alert-mark[data-severity="critical"]', marked);
+    await session.page.waitForSelector('[data-testid="chart-errors"] .alert-mark[data-severity="critical"]', marked);
+    await session.page.screenshot({ path: `${SHOTS}alerts-panel-firing.png`, fullPage: true });
 
     // First acknowledgement asks for a name once, inline.
     await alertItem()
@@ -69,9 +54,9 @@ describe('alerts in a real browser', () => {
     await alertItem().getByLabel('Your name').fill('E2E tester');
     await alertItem().getByRole('button', { name: 'Save and acknowledge' }).click();
     await alertItem().getByText('Acknowledged by E2E tester').waitFor();
-    expect(await page.evaluate(() => localStorage.getItem('pulseboard:user-name'))).toBe('E2E tester');
+    expect(await session.page.evaluate(() => localStorage.getItem('pulseboard:user-name'))).toBe('E2E tester');
     await alertItem().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${SHOTS}alerts-acknowledged.png` });
+    await session.page.screenshot({ path: `${SHOTS}alerts-acknowledged.png` });
   });
 
   it('links to the service page around the alert, with the alert marked', async () => {
@@ -79,33 +64,33 @@ describe('alerts in a real browser', () => {
     const href = (await link.getAttribute('href')) ?? '';
     expect(href).toMatch(/^\/services\/[^?]+\?from=\d+&to=\d+/);
     await link.click();
-    await page.waitForURL(/\/services\/.+from=\d+&to=\d+/);
-    await waitForCharts(page, ['chart-latency', 'chart-errors']);
-    await page.waitForSelector('[data-testid="chart-latency"] .alert-mark', { state: 'attached' });
-    await page.screenshot({ path: `${SHOTS}alerts-service-page.png`, fullPage: true });
+    await session.page.waitForURL(/\/services\/.+from=\d+&to=\d+/);
+    await waitForCharts(session.page, ['chart-latency', 'chart-errors']);
+    await session.page.waitForSelector('[data-testid="chart-latency"] .alert-mark', { state: 'attached' });
+    await session.page.screenshot({ path: `${SHOTS}alerts-service-session.page.png`, fullPage: true });
   });
 
   it('manages rules on /rules with inline validation', async () => {
-    await page.goto(`${server.url}/`);
-    await page.getByRole('link', { name: 'Rules', exact: true }).click();
-    await page.waitForURL(/\/rules$/);
-    const row = (name: string) => page.locator('[data-testid="rule-row"]', { hasText: name });
+    await session.page.goto(`${session.server.url}/`);
+    await session.page.getByRole('link', { name: 'Rules', exact: true }).click();
+    await session.page.waitForURL(/\/rules$/);
+    const row = (name: string) => session.page.locator('[data-testid="rule-row"]', { hasText: name });
     await row(RULE).waitFor();
     expect(await row(RULE).textContent()).toMatch(/> 0 over 10s/);
     // Default rules are read-only.
-    const readOnly = page.locator('[data-testid="rule-row"]', { hasText: 'read-only' }).first();
+    const readOnly = session.page.locator('[data-testid="rule-row"]', { hasText: 'read-only' }).first();
     expect(await readOnly.getByRole('button', { name: /^Delete / }).isDisabled()).toBe(true);
     expect(await readOnly.getByRole('checkbox').isDisabled()).toBe(true);
 
-    await page.getByRole('button', { name: 'New rule' }).click();
-    const editor = page.getByTestId('rule-editor');
+    await session.page.getByRole('button', { name: 'New rule' }).click();
+    const editor = session.page.getByTestId('rule-editor');
     await editor.getByRole('button', { name: 'Create rule' }).click();
     const name = editor.getByLabel('Name', { exact: true });
     expect(await name.getAttribute('aria-invalid')).toBe('true');
     const value = editor.getByLabel('Value', { exact: true });
     expect(await value.getAttribute('aria-invalid')).toBe('true');
     expect(await editor.locator('.field-error').count()).toBe(2);
-    await page.screenshot({ path: `${SHOTS}rules-form-invalid.png`, fullPage: true });
+    await session.page.screenshot({ path: `${SHOTS}rules-form-invalid.png`, fullPage: true });
 
     // Each message clears as its field is fixed.
     await name.fill(FORM_RULE);
@@ -121,11 +106,11 @@ describe('alerts in a real browser', () => {
     const enabled = row(FORM_RULE).getByRole('checkbox', { name: `${FORM_RULE} enabled` });
     expect(await enabled.isChecked()).toBe(true);
     await enabled.click();
-    await page.waitForFunction(
+    await session.page.waitForFunction(
       (label) => (document.querySelector(`input[aria-label="${label}"]`) as HTMLInputElement | null)?.checked === false,
       `${FORM_RULE} enabled`,
     );
-    await page.screenshot({ path: `${SHOTS}rules-page.png`, fullPage: true });
+    await session.page.screenshot({ path: `${SHOTS}rules-session.page.png`, fullPage: true });
 
     await row(FORM_RULE)
       .getByRole('button', { name: `Delete ${FORM_RULE}` })
@@ -137,7 +122,7 @@ describe('alerts in a real browser', () => {
   });
 
   it('creates and deletes a silence', async () => {
-    const silences = page.getByTestId('silences');
+    const silences = session.page.getByTestId('silences');
     await silences.getByLabel('Silence rule').selectOption({ label: RULE });
     await silences.getByLabel('Duration').fill('1h');
     await silences.getByLabel('Comment').fill('e2e maintenance');
@@ -146,12 +131,12 @@ describe('alerts in a real browser', () => {
     await silenceRow.waitFor();
     expect(await silenceRow.textContent()).toContain(RULE);
     expect(await silenceRow.textContent()).toContain('E2E tester');
-    await page.screenshot({ path: `${SHOTS}rules-silence.png`, fullPage: true });
+    await session.page.screenshot({ path: `${SHOTS}rules-silence.png`, fullPage: true });
     await silenceRow.getByRole('button', { name: /^Delete silence/ }).click();
     await silenceRow.waitFor({ state: 'detached' });
   });
 
   it('logged no console errors', () => {
-    expect(unexpected(errors)).toEqual([]);
+    expect(unexpected(session.errors)).toEqual([]);
   });
 });

@@ -1,50 +1,35 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleError, launchBrowser, openPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
 import { chartFacts, SHOTS, unexpected, waitForCharts } from './support/page.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import { browserSession } from './support/session.ts';
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-let errors: ConsoleError[];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  ({ page, errors } = await openPage(browser));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const session = browserSession();
 
 describe('live connection loss', () => {
   it('shows a banner while the server is down, then backfills the gap with one red call', async () => {
-    await page.goto(`${server.url}/?from=now-5m`);
-    await waitForCharts(page);
+    await session.page.goto(`${session.server.url}/?from=now-5m`);
+    await waitForCharts(session.page);
     // Let a few live seconds arrive so the page has a cursor.
-    const start = await chartFacts(page, 'chart-throughput');
-    await page.waitForFunction(
+    const start = await chartFacts(session.page, 'chart-throughput');
+    await session.page.waitForFunction(
       (t) => Number(document.querySelector('[data-testid="chart-throughput"]')?.getAttribute('data-last-t')) > t,
       start.lastT,
     );
     const redCalls: URL[] = [];
-    page.on('request', (request) => {
+    session.page.on('request', (request) => {
       const url = new URL(request.url());
       if (url.pathname === '/api/v1/red') redCalls.push(url);
     });
 
-    await server.stop();
-    await page.getByTestId('connection-banner').waitFor({ timeout: 10_000 });
-    expect(await page.getByTestId('connection-banner').textContent()).toContain('Live connection lost');
-    await page.screenshot({ path: `${SHOTS}connection-banner.png` });
-    await page.waitForTimeout(3_000);
-    await server.restart();
+    await session.server.stop();
+    await session.page.getByTestId('connection-banner').waitFor({ timeout: 10_000 });
+    expect(await session.page.getByTestId('connection-banner').textContent()).toContain('Live connection lost');
+    await session.page.screenshot({ path: `${SHOTS}connection-banner.png` });
+    await session.page.waitForTimeout(3_000);
+    await session.server.restart();
 
-    await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 30_000 });
+    await session.page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 30_000 });
     const resumed = Date.now();
-    await page.waitForFunction(
+    await session.page.waitForFunction(
       (t) => Number(document.querySelector('[data-testid="chart-throughput"]')?.getAttribute('data-last-t')) >= t,
       Math.floor(resumed / 1000) * 1000,
       { timeout: 10_000 },
@@ -59,10 +44,10 @@ describe('live connection loss', () => {
 
     // Every bucket from before the outage to now is there: no hole.
     for (const id of ['chart-latency', 'chart-throughput']) {
-      const facts = await chartFacts(page, id);
+      const facts = await chartFacts(session.page, id);
       expect(facts.points).toBe((facts.lastT - facts.firstT) / facts.step + 1);
       expect(facts.firstT).toBeLessThan(from);
     }
-    expect(unexpected(errors, { outage: true })).toEqual([]);
+    expect(unexpected(session.errors, { outage: true })).toEqual([]);
   });
 });

@@ -111,14 +111,7 @@ export function RuleEditor({ rule, services, onSaved, onCancel }: Props) {
                 />
               </Field>
               <Field label="Direction" error={errorOf('condition.direction')}>
-                <select
-                  value={form.direction}
-                  onChange={(e) => set('direction', DIRECTIONS.find((d) => d === e.target.value) ?? 'both')}
-                >
-                  {DIRECTIONS.map((d) => (
-                    <option key={d}>{d}</option>
-                  ))}
-                </select>
+                <ChoiceSelect choices={DIRECTIONS} value={form.direction} onChange={(d) => set('direction', d)} />
               </Field>
             </>
           )}
@@ -132,14 +125,7 @@ export function RuleEditor({ rule, services, onSaved, onCancel }: Props) {
             <input value={form.keepFiringFor} onChange={(e) => set('keepFiringFor', e.target.value)} />
           </Field>
           <Field label="Severity" error={errorOf('severity')}>
-            <select
-              value={form.severity}
-              onChange={(e) => set('severity', SEVERITIES.find((s) => s === e.target.value) ?? 'warning')}
-            >
-              {SEVERITIES.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
+            <ChoiceSelect choices={SEVERITIES} value={form.severity} onChange={(v) => set('severity', v)} />
           </Field>
           <label className="option">
             <input type="checkbox" checked={form.enabled} onChange={(e) => set('enabled', e.target.checked)} />
@@ -174,5 +160,28 @@ export function RuleEditor({ rule, services, onSaved, onCancel }: Props) {
         </div>
       </form>
     </section>
+  );
+}
+
+/** A select of fixed choices that hands back the chosen one typed; `Field` passes its id and aria props on. */
+function ChoiceSelect<T extends string>({
+  choices,
+  value,
+  onChange,
+  ...control
+}: {
+  choices: readonly T[];
+  value: T;
+  onChange: (choice: T) => void;
+  id?: string;
+  'aria-invalid'?: boolean;
+  'aria-describedby'?: string;
+}) {
+  return (
+    <select {...control} value={value} onChange={(e) => onChange(choices.find((c) => c === e.target.value) ?? value)}>
+      {choices.map((c) => (
+        <option key={c}>{c}</option>
+      ))}
+    </select>
   );
 }

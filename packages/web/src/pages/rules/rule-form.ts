@@ -95,45 +95,30 @@ export function formToInput(form: RuleForm, notify: Rule['notify'] = []): Record
 /** The schema's wording for an empty text, in the words of a form. */
 const plain = (message: string) => (/fewer than 1 character/.test(message) ? 'is required' : message);
 
-/** Valid stand-ins, so a check can go on past a bad field and find the next one. */
-const STAND_INS: Record<string, (body: Record<string, unknown>, c: Record<string, unknown>) => void> = {
-  name: (b) => {
-    b.name = 'rule';
-  },
-  service: (b) => {
-    b.service = '*';
-  },
-  signal: (b) => {
-    b.signal = 'p99';
-  },
-  window: (b) => {
-    b.window = '1m';
-  },
-  for: (b) => {
-    b.for = '0s';
-  },
-  keepFiringFor: (b) => {
-    b.keepFiringFor = '0s';
-  },
-  severity: (b) => {
-    b.severity = 'warning';
-  },
-  'condition.op': (_, c) => {
-    c.op = '>';
-  },
-  'condition.value': (_, c) => {
-    c.value = typeof c.recovery === 'number' ? c.recovery : 0;
-  },
-  'condition.recovery': (_, c) => {
-    delete c.recovery;
-  },
-  'condition.sensitivity': (_, c) => {
-    c.sensitivity = 3;
-  },
-  'condition.direction': (_, c) => {
-    c.direction = 'both';
-  },
+/** Valid stand-ins by field, so the check can go on past a bad field and find the next one. */
+const STAND_INS: Readonly<Record<string, unknown>> = {
+  name: 'rule',
+  service: '*',
+  signal: 'p99',
+  window: '1m',
+  for: '0s',
+  keepFiringFor: '0s',
+  severity: 'warning',
+  'condition.op': '>',
+  'condition.sensitivity': 3,
+  'condition.direction': 'both',
 };
+
+/** Puts a valid stand-in in place of `field` in `probe`; false when there is none. */
+function standIn(probe: Record<string, unknown>, field: string): boolean {
+  const c = probe.condition as Record<string, unknown>;
+  if (field === 'condition.value') c.value = typeof c.recovery === 'number' ? c.recovery : 0;
+  else if (field === 'condition.recovery') delete c.recovery;
+  else if (!(field in STAND_INS)) return false;
+  else if (field.startsWith('condition.')) c[field.slice('condition.'.length)] = STAND_INS[field];
+  else probe[field] = STAND_INS[field];
+  return true;
+}
 
 /**
  * Every problem, one per field, as the shared check (and so the server) words it; or the rule to send. The shared
@@ -150,9 +135,7 @@ export function checkForm(
   const probe = structuredClone(input);
   let result: ReturnType<typeof checkRule> = first;
   while (!result.ok) {
-    const standIn = STAND_INS[result.field];
-    if (!standIn) break;
-    standIn(probe, probe.condition as Record<string, unknown>);
+    if (!standIn(probe, result.field)) break;
     result = checkRule(probe);
     if (!result.ok) {
       if (result.field in errors) break;
