@@ -48,7 +48,8 @@ export function addExplicit(layouts: LayoutCounts[], p: ExplicitPoint): void {
   into.exact &&= p.exact;
 }
 
-function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+/** Equal bucket bounds (identical arrays are the common case: a request's equal bounds share one). */
+export function sameBounds(a: readonly number[], b: readonly number[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -3,6 +3,8 @@
  * is kept as text in the store. A registry keyed by type, so a new cumulative kind is one entry.
  */
 
+import { sameBounds } from '../../aggregate/explicit-counts.ts';
+
 export interface Buckets {
   offset: number;
   counts: number[];
@@ -50,12 +52,20 @@ const KINDS: { [T in CumulativeValue['type']]: Kind<Of<T>> } = {
     decode: (s) => (typeof s.v === 'number' ? { type: 'sum', value: s.v } : null),
   },
   histogram: {
+    // Plain loops and one literal: this runs for every cumulative histogram point.
     subtract: (cur, prev) => {
-      if (cur.bounds.length !== prev.bounds.length || cur.bounds.some((b, i) => b !== prev.bounds[i])) return null;
+      if (cur.count < prev.count || !sameBounds(cur.bounds, prev.bounds)) return null;
       if (cur.counts.length !== prev.counts.length) return null;
-      const counts = cur.counts.map((c, i) => c - prev.counts[i]!);
-      if (cur.count < prev.count || counts.some((c) => c < 0)) return null;
-      return { ...cur, count: cur.count - prev.count, sum: difference(cur.sum, prev.sum), counts };
+      const counts = new Array<number>(cur.counts.length);
+      for (let i = 0; i < counts.length; i++) {
+        const c = cur.counts[i]! - prev.counts[i]!;
+        if (c < 0) return null;
+        counts[i] = c;
+      }
+      const { bounds, min, max } = cur;
+      const count = cur.count - prev.count;
+      const sum = difference(cur.sum, prev.sum);
+      return { type: 'histogram', count, sum, min, max, bounds, counts };
     },
     encode: (v) => ({ n: v.count, s: v.sum, b: v.bounds, c: v.counts }),
     decode: (s) =>

@@ -111,27 +111,30 @@ export class CumulativeTracker {
 
   /** A decision per point, in the points' order; several points of one series chain in time order. */
   plan({ keys, points }: CumulativeHeads): { decisions: Decisions; next: PlannedStates } {
-    const n = points.length / 3;
-    const keyOf = (i: number) => keys[points[i * 3]!]!;
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => {
-      const x = keyOf(a);
-      const y = keyOf(b);
-      return x < y ? -1 : x > y ? 1 : points[a * 3 + 2]! - points[b * 3 + 2]!;
-    });
+    const { order, starts } = byKeyThenTime(keys.length, points);
     const next: PlannedStates = new Map();
-    const decisions: Decisions = { codes: new Int32Array(n).fill(SKIP), stored: [] };
-    for (const i of order) {
-      const key = keyOf(i);
-      const start = points[i * 3 + 1]!;
-      const time = points[i * 3 + 2]!;
-      const planned = next.get(key);
-      const previous = planned ?? this.last.get(key);
-      if (previous && (start < previous.start || (start === previous.start && time <= previous.time))) continue;
-      if (!previous || start !== previous.start) decisions.codes[i] = FULL;
-      else if (planned) decisions.codes[i] = planned.point;
-      else decisions.codes[i] = STORED - (decisions.stored.push(this.last.get(key)!.state) - 1);
-      next.set(key, { start, time, point: i });
+    const decisions: Decisions = { codes: new Int32Array(order.length).fill(SKIP), stored: [] };
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      const stored = this.last.get(key);
+      let known = stored !== undefined;
+      let lastStart = stored?.start ?? 0;
+      let lastTime = stored?.time ?? 0;
+      let planned = -1;
+      for (let g = starts[k]!; g < starts[k + 1]!; g++) {
+        const i = order[g]!;
+        const start = points[i * 3 + 1]!;
+        const time = points[i * 3 + 2]!;
+        if (known && (start < lastStart || (start === lastStart && time <= lastTime))) continue;
+        if (!known || start !== lastStart) decisions.codes[i] = FULL;
+        else if (planned >= 0) decisions.codes[i] = planned;
+        else decisions.codes[i] = STORED - (decisions.stored.push(stored!.state) - 1);
+        known = true;
+        lastStart = start;
+        lastTime = time;
+        planned = i;
+      }
+      if (planned >= 0) next.set(key, { start: lastStart, time: lastTime, point: planned });
     }
     return { decisions, next };
   }
@@ -160,4 +163,29 @@ export class CumulativeTracker {
   get size(): number {
     return this.last.size;
   }
+}
+
+/**
+ * The points' indices grouped by series (`starts[k]` to `starts[k + 1]` for key k), each series' points in
+ * time order. A counting pass rather than one sort of text keys: planning is main-thread work per point.
+ */
+function byKeyThenTime(keyCount: number, points: Float64Array): { order: Int32Array; starts: Int32Array } {
+  const n = points.length / 3;
+  const starts = new Int32Array(keyCount + 1);
+  for (let i = 0; i < n; i++) starts[points[i * 3]! + 1]!++;
+  for (let k = 0; k < keyCount; k++) starts[k + 1]! += starts[k]!;
+  const order = new Int32Array(n);
+  const fill = starts.slice(0, keyCount);
+  for (let i = 0; i < n; i++) order[fill[points[i * 3]!]!++] = i;
+  const timeOf = (i: number) => points[i * 3 + 2]!;
+  for (let k = 0; k < keyCount; k++) {
+    const group = order.subarray(starts[k]!, starts[k + 1]!);
+    for (let g = 1; g < group.length; g++) {
+      if (timeOf(group[g]!) < timeOf(group[g - 1]!)) {
+        group.sort((a, b) => timeOf(a) - timeOf(b) || a - b);
+        break;
+      }
+    }
+  }
+  return { order, starts };
 }

@@ -50,7 +50,8 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
       const identity = c.identity(m, 'histogram', m.name, unit, legacyStatus(m.name, started.attributes));
       const counts = p.counts.length === 0 ? [p.count] : p.counts;
       if (d.temporality === 'cumulative') {
-        const value: CumulativeValue = { type: 'histogram', ...summaryOf(p), bounds: p.bounds, counts };
+        const { count, sum, min, max, bounds } = p;
+        const value: CumulativeValue = { type: 'histogram', count, sum, min, max, bounds, counts };
         c.cumulative.push(pending(c, started.id, identity, p, scale, value));
       } else if (p.count > 0) {
         // The hot path of OTLP ingest: straight to the point's counts, no intermediate value.
