@@ -3,7 +3,7 @@ import { countObservations, countWeighted, type SampleBatch } from '../model.ts'
 import type { CumulativeState, SeriesRecord, Store, WriteSet } from '../store/store.ts';
 import { type Folded, type FoldInput, fold } from './fold.ts';
 import { mergeSecondStats } from './live-stats.ts';
-import { forEachRedRow, forEachSampleRow, type PackedFold, packedSeconds } from './packed.ts';
+import { type PackedFold, packedSeconds, rowColumns } from './packed.ts';
 import type { SeriesRegistry } from './series-registry.ts';
 
 interface Pending {
@@ -163,21 +163,7 @@ export class Aggregator {
 /** Adds a worker-folded request to this commit; rows for the same bucket simply add up in the store. */
 function addPacked(into: Folded, fold: PackedFold, ids: readonly number[]): void {
   const { set } = into;
-  fold.samples.forEach((rows, tier) => {
-    forEachSampleRow(rows, ids, (row) => {
-      set.samples[tier]!.push(row);
-    });
-  });
-  fold.redServices.forEach((rows, tier) => {
-    forEachRedRow(rows, fold.strings, (row) => {
-      set.redServices[tier]!.push(row);
-    });
-  });
-  fold.redRoutes.forEach((rows, tier) => {
-    forEachRedRow(rows, fold.strings, (row) => {
-      set.redRoutes[tier]!.push(row);
-    });
-  });
+  (set.columns ??= []).push(rowColumns(fold, ids));
   for (const [service, seen] of fold.serviceSeen) {
     if (seen > (set.serviceSeen.get(service) ?? 0)) set.serviceSeen.set(service, seen);
   }

@@ -1,6 +1,6 @@
 import { countObservations, countWeighted, type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
 import { decodeSketch, encodeSketch } from '../sketch/codec.ts';
-import type { RedBucket, SampleBucket } from '../store/store.ts';
+import type { RedBucket, RowColumns } from '../store/store.ts';
 import { type Folded, fold } from './fold.ts';
 import type { SecondStats } from './live-stats.ts';
 import { describeSeries } from './series-registry.ts';
@@ -79,7 +79,14 @@ export function foldPacked(
     strings,
     samples: set.samples.map((rows) =>
       packRows(rows, SAMPLE_COLUMNS, (r, c, o) => {
-        c.set([r.seriesId, r.t, r.count, r.sum, r.min, r.max, r.last, r.lastT], o);
+        c[o] = r.seriesId;
+        c[o + 1] = r.t;
+        c[o + 2] = r.count;
+        c[o + 3] = r.sum;
+        c[o + 4] = r.min;
+        c[o + 5] = r.max;
+        c[o + 6] = r.last;
+        c[o + 7] = r.lastT;
       }),
     ),
     redServices: set.redServices.map((rows) => packRed(rows, intern)),
@@ -95,8 +102,11 @@ export function foldPacked(
 
 function packRed(rows: readonly RedBucket[], intern: (s: string) => number): PackedRows {
   return packRows(rows, RED_COLUMNS, (r, c, o) => {
-    const route = r.route === undefined ? NO_ROUTE : intern(r.route ?? '');
-    c.set([intern(r.service), route, r.t, r.count, r.errors], o);
+    c[o] = intern(r.service);
+    c[o + 1] = r.route === undefined ? NO_ROUTE : intern(r.route ?? '');
+    c[o + 2] = r.t;
+    c[o + 3] = r.count;
+    c[o + 4] = r.errors;
   });
 }
 
@@ -135,38 +145,44 @@ export function transferables(packed: PackedFold): ArrayBuffer[] {
   return out;
 }
 
-/** Calls `fn` for each sample row, with the real series id in place of the batch index. */
-export function forEachSampleRow(rows: PackedRows, ids: readonly number[], fn: (row: SampleBucket) => void): void {
-  const { columns: c } = rows;
-  for (let i = 0, o = 0; o < c.length; i++, o += SAMPLE_COLUMNS) {
-    fn({
-      seriesId: ids[c[o]!]!,
-      t: c[o + 1]!,
-      count: c[o + 2]!,
-      sum: c[o + 3]!,
-      min: c[o + 4]!,
-      max: c[o + 5]!,
-      last: c[o + 6]!,
-      lastT: c[o + 7]!,
-      sketch: sketchOf(rows, i),
-    });
-  }
+/** The rows of a worker-folded request for the store, with the registry's series ids in place of indexes. */
+export function rowColumns(fold: PackedFold, ids: readonly number[]): RowColumns {
+  return {
+    forEachSample(sink) {
+      fold.samples.forEach((rows, tier) => {
+        const { columns: c } = rows;
+        for (let i = 0, o = 0; o < c.length; i++, o += SAMPLE_COLUMNS) {
+          sink(
+            tier,
+            ids[c[o]!]!,
+            c[o + 1]!,
+            c[o + 2]!,
+            c[o + 3]!,
+            c[o + 4]!,
+            c[o + 5]!,
+            c[o + 6]!,
+            c[o + 7]!,
+            sketchOf(rows, i),
+          );
+        }
+      });
+    },
+    forEachRed(sink) {
+      for (const tables of [fold.redServices, fold.redRoutes]) {
+        tables.forEach((rows, tier) => {
+          const { columns: c } = rows;
+          for (let i = 0, o = 0; o < c.length; i++, o += RED_COLUMNS) {
+            const r = c[o + 1]!;
+            const route = r === NO_ROUTE ? undefined : fold.strings[r]! === '' ? null : fold.strings[r]!;
+            sink(tier, fold.strings[c[o]!]!, route, c[o + 2]!, c[o + 3]!, c[o + 4]!, sketchOf(rows, i) ?? EMPTY);
+          }
+        });
+      }
+    },
+  };
 }
 
-export function forEachRedRow(rows: PackedRows, strings: readonly string[], fn: (row: RedBucket) => void): void {
-  const { columns: c } = rows;
-  for (let i = 0, o = 0; o < c.length; i++, o += RED_COLUMNS) {
-    const route = c[o + 1]!;
-    fn({
-      service: strings[c[o]!]!,
-      ...(route === NO_ROUTE ? {} : { route: strings[route]! === '' ? null : strings[route]! }),
-      t: c[o + 2]!,
-      count: c[o + 3]!,
-      errors: c[o + 4]!,
-      sketch: sketchOf(rows, i) ?? Buffer.alloc(0),
-    });
-  }
-}
+const EMPTY = Buffer.alloc(0);
 
 /** A view of row i's sketch bytes (no copy), or null. */
 function sketchOf(rows: PackedRows, i: number): Buffer | null {

@@ -48,8 +48,43 @@ export interface CumulativeState {
 }
 
 /** Everything one group commit writes, in one transaction. Buckets are additive deltas. */
+/** Receives one sample row (see `RowColumns`). */
+export type SampleRowSink = (
+  tier: number,
+  seriesId: number,
+  t: number,
+  count: number,
+  sum: number,
+  min: number,
+  max: number,
+  last: number,
+  lastT: number,
+  sketch: Buffer | null,
+) => void;
+/** Receives one RED row; `route` is undefined for a per-service row, null for requests without a route. */
+export type RedRowSink = (
+  tier: number,
+  service: string,
+  route: string | null | undefined,
+  t: number,
+  count: number,
+  errors: number,
+  sketch: Buffer,
+) => void;
+
+/**
+ * Rows kept as columns (a request folded by a decode worker, see aggregate/packed.ts), handed to the store
+ * one at a time as arguments: tens of thousands of rows a second would otherwise each become an object.
+ */
+export interface RowColumns {
+  forEachSample(sink: SampleRowSink): void;
+  forEachRed(sink: RedRowSink): void;
+}
+
 export interface WriteSet {
   cumulative?: CumulativeState[];
+  /** More rows, as columns; written like the rows in `samples`, `redServices` and `redRoutes`. */
+  columns?: RowColumns[];
   /** Coarse buckets, [tier, start], to rebuild from the tier below (see MATERIALIZED_FROM). */
   dirty?: [number, number][];
   newSeries: SeriesRecord[];

@@ -230,6 +230,15 @@ export function openSqliteStore(file: string): SqliteStore {
       const statement = routeTier(tier).upsert;
       for (const b of buckets) statement.run(b.service, b.route ?? NO_ROUTE, b.t, b.count, b.errors, b.sketch);
     });
+    for (const columns of set.columns ?? []) {
+      columns.forEachSample((tier, seriesId, t, count, sum, min, max, last, lastT, sketch) => {
+        sampleTier(tier).upsert.run(seriesId, t, count, sum, min, max, last, lastT, sketch);
+      });
+      columns.forEachRed((tier, service, route, t, count, errors, sketch) => {
+        if (route === undefined) tiers[tier]!.upsertRedService.run(service, t, count, errors, sketch);
+        else routeTier(tier).upsert.run(service, route ?? NO_ROUTE, t, count, errors, sketch);
+      });
+    }
   });
 
   const deleteService = db.transaction((name: string) => {
