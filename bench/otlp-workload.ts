@@ -25,6 +25,10 @@ export interface OtlpWorkloadOptions {
   /** Data starts this long after `end - 1h`, so none of it has left the 1 s tier when it is sent. */
   marginMs: number;
   seed: number;
+  /** Services are named this followed by 0, 1, ... */
+  servicePrefix?: string;
+  /** How many services (5 unless given), each with the traffic it has when there are 5. */
+  services?: number;
   /** Cumulative points carry running totals (every series every second), delta points only new counts. */
   cumulative: boolean;
 }
@@ -61,12 +65,12 @@ export function buildOtlpWorkload(opts: OtlpWorkloadOptions): OtlpWorkload {
   let points = 0;
   let observations = 0;
   let errors = 0;
-  for (let s = 0; s < SERVICES; s++) {
+  for (let s = 0; s < (opts.services ?? SERVICES); s++) {
     const series: Series[] = [];
     for (let r = 0; r < ROUTES; r++) for (const status of STATUSES) series.push(emptySeries(r, status));
     for (let from = 0; from < seconds; from += opts.secondsPerBody) {
       const w = protobuf.Writer.create();
-      openBody(w, `svc-${s}`);
+      openBody(w, `${opts.servicePrefix ?? 'svc-'}${s}`);
       for (let sec = from; sec < Math.min(seconds, from + opts.secondsPerBody); sec++) {
         if (!opts.cumulative) for (const one of series) Object.assign(one, emptySeries(one.route, one.status));
         for (let r = 0; r < ROUTES; r++) {
