@@ -60,12 +60,17 @@ export function headsOf(points: readonly CumulativePoint[]): CumulativeHeads {
   return { keys, points: packed };
 }
 
+/** A request's points by index: an array, or the worker's packed form (`PendingPoints`). */
+export interface PointList<P extends CumulativePoint> {
+  at(index: number): P | undefined;
+}
+
 /** The delta that decision `i` (other than SKIP) gives for point `i` of a request's `points`. */
-export function deltaOf<P extends CumulativePoint>(points: readonly P[], i: number, decisions: Decisions): Delta<P> {
-  const point = points[i]!;
+export function deltaOf<P extends CumulativePoint>(points: PointList<P>, i: number, decisions: Decisions): Delta<P> {
+  const point = points.at(i)!;
   const code = decisions.codes[i]!;
   const previous =
-    code === FULL ? null : code >= 0 ? points[code]!.value : decodeValue(decisions.stored[STORED - code]!);
+    code === FULL ? null : code >= 0 ? points.at(code)!.value : decodeValue(decisions.stored[STORED - code]!);
   const delta = previous ? subtract(point.value, previous) : null;
   return delta ? { point, value: delta, fresh: false } : { point, value: point.value, fresh: true };
 }
@@ -76,8 +81,8 @@ export function finalPoints(planned: PlannedStates): number[] {
 }
 
 /** The stored text of the values of `finals` (see `finalPoints`), where the points are. */
-export function statesOf(points: readonly CumulativePoint[], finals: readonly number[]): string[] {
-  return finals.map((i) => encodeValue(points[i]!.value));
+export function statesOf(points: PointList<CumulativePoint>, finals: readonly number[]): string[] {
+  return finals.map((i) => encodeValue(points.at(i)!.value));
 }
 
 /** The planned states with their text (`states` in the planned order). */

@@ -1,13 +1,14 @@
 import { foldPacked, type PackedFold } from '../../aggregate/packed.ts';
 import type { SampleBatch } from '../../model.ts';
 import type { FoldContext, OtlpRest } from '../decode-worker.ts';
-import { Conversion, type Entry, type PendingCumulative } from './convert.ts';
+import { Conversion, type Entry } from './convert.ts';
 import { type Decisions, deltaOf, headsOf, SKIP, statesOf } from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
 import { deltaEntry } from './kinds.ts';
+import { PendingPoints } from './pending-points.ts';
 
 /** Cumulative points of requests waiting for the main thread's decisions, by the request's job id. */
-const awaiting = new Map<number, PendingCumulative[]>();
+const awaiting = new Map<number, PendingPoints>();
 
 /**
  * The decode worker's share of an OTLP export: decode, convert, and fold every point that needs no
@@ -23,7 +24,7 @@ export function convertOtlpExport(
 ): { packed: PackedFold; rest: OtlpRest } {
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const c = new Conversion(context.now, context.limits).run(decodeOtlpMetrics(contentType, bytes));
-  if (c.cumulative.length > 0) awaiting.set(id, c.cumulative);
+  if (c.cumulative.length > 0) awaiting.set(id, new PendingPoints(c.cumulative));
   return {
     packed: foldPacked(entryBatch(c.entries), context),
     rest: {
@@ -51,9 +52,9 @@ export function foldCumulative(
     throw new Error(`no cumulative points waiting for request ${ref}`);
   }
   const c = new Conversion(context.now, context.limits);
-  points.forEach((_, i) => {
+  for (let i = 0; i < points.length; i++) {
     if (decisions.codes[i] !== SKIP) deltaEntry(c, deltaOf(points, i, decisions));
-  });
+  }
   return { packed: foldPacked(entryBatch(c.entries), context), states: statesOf(points, finals) };
 }
 
