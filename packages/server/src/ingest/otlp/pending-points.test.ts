@@ -66,7 +66,7 @@ describe('PendingPoints', () => {
   it('gives back every kind of cumulative point as it was packed, nulls included', () => {
     const packed = new PendingPoints(points);
     expect(packed.length).toBe(4);
-    points.forEach((p, i) => expect(packed.at(i)).toEqual(p));
+    for (const [i, p] of points.entries()) expect(packed.at(i)).toEqual(p);
     expect(packed.at(4)).toBeUndefined();
     expect(packed.at(-1)).toBeUndefined();
   });
