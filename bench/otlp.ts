@@ -245,7 +245,7 @@ async function runOnce(
         `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s, ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries`,
         `        CPU by thread: ${threads.map(([name, seconds]) => `${name} ${seconds.toFixed(2)} s`).join(', ')}`,
         `        1 min / 1 h buckets rebuilt ${(caughtUp / 1000).toFixed(1)} s after the last ack; server CPU up to then ${cpuCaughtUp.toFixed(2)} s`,
-        `memory: idle ${(idleRss / 2 ** 20).toFixed(0)} MiB, peak RSS ${(results.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+        `memory: RSS when ready ${(idleRss / 2 ** 20).toFixed(0)} MiB, peak RSS ${(results.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
         `check:  /api/v1/red counts ${counted} of ${workload.observations} observations ${results.countsExact ? '(exact)' : '(MISMATCH)'}`,
       ].join('\n'),
     );
