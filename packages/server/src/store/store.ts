@@ -47,7 +47,6 @@ export interface CumulativeState {
   state: string;
 }
 
-/** Everything one group commit writes, in one transaction. Buckets are additive deltas. */
 /** Receives one sample row (see `RowColumns`). */
 export type SampleRowSink = (
   tier: number,
@@ -81,6 +80,7 @@ export interface RowColumns {
   forEachRed(sink: RedRowSink): void;
 }
 
+/** Everything one group commit writes, in one transaction. Buckets are additive deltas. */
 export interface WriteSet {
   cumulative?: CumulativeState[];
   /** More rows, as columns; written like the rows in `samples`, `redServices` and `redRoutes`. */
