@@ -38,6 +38,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   });
   const core = createCore(config, deps.now ?? Date.now);
   app.decorate('core', core);
+  closeConnectionsWhenDone(app);
   // Registered first so it runs last: every plugin has stopped writing before the store closes.
   app.addHook('onClose', async () => closeCore(core));
   installErrorHandler(app, core);
@@ -66,4 +67,22 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   // Loaded only when on, so a production server never loads the generator.
   if (config.demo) await app.register((await import('./demo/plugin.ts')).demoPlugin, { core });
   return app;
+}
+
+/**
+ * Shutting down waits for every open connection to end. Connections idle at that moment are closed, but one
+ * whose request is still being handled (an exporter's last flush, sent as its own process stops) went back
+ * to idle keep-alive afterwards and held the process for the 65 s keep-alive timeout. From the start of
+ * shutdown every response says `Connection: close`, so each such connection ends with its answer.
+ */
+function closeConnectionsWhenDone(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 }
