@@ -48,7 +48,7 @@ export interface Results {
   server: {
     readyMs: number;
     idleRssBytes: number | null;
-    /** RSS just before ingest, `settledAfterMs` after ready, with nothing sent yet. */
+    /** RSS `settledAfterMs` after ready, with nothing sent yet: an idle server's (the budget's). */
     settledRssBytes: number | null;
     settledAfterMs: number;
     peakRssBytes: number | null;
