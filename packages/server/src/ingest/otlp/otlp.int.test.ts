@@ -91,6 +91,48 @@ describe('POST /v1/metrics', () => {
     expect(series.body.series[0]!.points[0]!.value).toBe(1);
   });
 
+  it('refuses histogram points whose sum, min or max cannot be stored (NaN, Infinity, overflow), not the request', async () => {
+    const { app, red } = await setup();
+    const histogram = (extra: Record<string, unknown>) => {
+      const metric = requests([2, 0], NOW - 60_000, NOW - 1000);
+      const [ok] = metric.histogram.dataPoints;
+      return { ...metric, histogram: { ...metric.histogram, dataPoints: [{ ...ok, ...extra }] } };
+    };
+    const body = exportOf('svc', [
+      requests([3, 1], NOW - 60_000, NOW - 1000),
+      histogram({ sum: 'NaN' }),
+      histogram({ sum: 40, min: 20, max: 'Infinity' }),
+      histogram({ explicitBounds: [10, 1e308] }),
+      histogram({ sum: 40, min: 30, max: 10 }),
+      // No observations: min and max as some SDKs leave them are never read.
+      histogram({ count: 0, sum: 0, bucketCounts: [0, 0, 0], min: 'Infinity', max: '-Infinity' }),
+    ]);
+    for (const [payload, type] of [
+      [Buffer.from(JSON.stringify(body)), JSON_TYPE],
+      [encodeOtlpProtobuf(body), PROTOBUF_TYPE],
+    ] as const) {
+      const res = await post(app, payload, type);
+      expect(res.statusCode).toBe(200);
+      const { rejected, message } =
+        type === JSON_TYPE
+          ? {
+              rejected: Number(res.json().partialSuccess.rejectedDataPoints),
+              message: res.json().partialSuccess.errorMessage,
+            }
+          : readResponse(res.rawPayload);
+      expect(rejected).toBe(4);
+      for (const reason of [
+        'a sum, min or max that is not finite',
+        'values too large to add up',
+        'min is above its max',
+      ]) {
+        expect(message).toContain(reason);
+      }
+    }
+    // Each export's good points are stored (the first counted in full, the second a retry of it).
+    expect(await red('svc')).toEqual({ count: 4, errors: 1 });
+  });
+
   it('refuses series past the per-service limit or of another type as rejected points; the rest is stored', async () => {
     const { app } = await setup({ maxSeriesPerService: 3 });
     // 40 seconds of 5 series: a body large enough to move to a decode worker and come back for the redo.

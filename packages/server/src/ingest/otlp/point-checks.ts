@@ -10,12 +10,39 @@ const MIN_SCALE = -10;
 /** 2^x overflows a double past this exponent. */
 const MAX_EXPONENT = 1023;
 
+/**
+ * Largest value magnitude times count a point may reach. Its values are added up with those of other
+ * points (in a bucket row, then in the store) and slid to match the sum; past this an addition overflows
+ * to Infinity and a later difference of two infinities is NaN, which the store cannot keep.
+ */
+const MAX_TOTAL = 1e300;
+
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
+
+type Summary = { count: number; sum: number | null; min: number | null; max: number | null };
+
+/**
+ * Sum, min and max are optional, but when given they must be finite and keep the point's total in range.
+ * A point without observations adds no values: its min and max (some SDKs start them at +-Infinity) are
+ * never read.
+ */
+function summaryValuesProblem(p: Summary, largest: number): string | null {
+  if (p.count === 0) return null;
+  for (const v of [p.sum, p.min, p.max]) {
+    if (v !== null && !Number.isFinite(v)) return 'with a sum, min or max that is not finite';
+  }
+  if (p.min !== null && p.max !== null && p.min > p.max) return 'whose min is above its max';
+  const magnitude = Math.max(largest, Math.abs(p.min ?? 0), Math.abs(p.max ?? 0));
+  if (Math.abs(p.sum ?? 0) > MAX_TOTAL || magnitude * Math.max(p.count, 1) > MAX_TOTAL) {
+    return 'with values too large to add up';
+  }
+  return null;
+}
 
 export function histogramProblem(p: HistogramPoint): string | null {
   const { bounds, counts } = p;
   if (!isCount(p.count)) return 'with a count beyond 2^53';
-  if (counts.length === 0 && bounds.length === 0) return null;
+  if (counts.length === 0 && bounds.length === 0) return summaryValuesProblem(p, 0);
   if (counts.length !== bounds.length + 1) return 'whose bucketCounts do not number explicitBounds + 1';
   for (let i = 0; i < bounds.length; i++) {
     if (!Number.isFinite(bounds[i]!) || (i > 0 && !(bounds[i]! > bounds[i - 1]!))) {
@@ -27,7 +54,9 @@ export function histogramProblem(p: HistogramPoint): string | null {
     if (!isCount(c)) return 'with a bucket count beyond 2^53';
     total += c;
   }
-  return total === p.count ? null : 'whose count is not the sum of its bucketCounts';
+  if (total !== p.count) return 'whose count is not the sum of its bucketCounts';
+  // Bounds are increasing: the outer two are the largest in magnitude.
+  return summaryValuesProblem(p, Math.max(Math.abs(bounds[0] ?? 0), Math.abs(bounds.at(-1) ?? 0)));
 }
 
 export function exponentialProblem(p: ExponentialPoint): string | null {
@@ -36,18 +65,23 @@ export function exponentialProblem(p: ExponentialPoint): string | null {
   }
   if (!isCount(p.count) || !isCount(p.zeroCount)) return 'with a count beyond 2^53';
   let total = p.zeroCount;
+  let largest = 0;
+  const width = 2 ** -p.scale;
   for (const side of [p.positive, p.negative]) {
     if (side.counts.length === 0) continue;
-    const width = 2 ** -p.scale;
-    if (Math.abs(side.offset) * width > MAX_EXPONENT || (side.offset + side.counts.length) * width > MAX_EXPONENT) {
+    const top = (side.offset + side.counts.length) * width;
+    if (Math.abs(side.offset) * width > MAX_EXPONENT || top > MAX_EXPONENT) {
       return 'with buckets beyond the range of a double';
     }
+    // The highest bucket's upper bound: the largest magnitude a value of this side can have.
+    largest = Math.max(largest, 2 ** top);
     for (const c of side.counts) {
       if (!isCount(c)) return 'with a bucket count beyond 2^53';
       total += c;
     }
   }
-  return total === p.count ? null : 'whose count is not zeroCount plus its bucket counts';
+  if (total !== p.count) return 'whose count is not zeroCount plus its bucket counts';
+  return summaryValuesProblem(p, largest);
 }
 
 export function summaryProblem(p: SummaryPoint): string | null {
