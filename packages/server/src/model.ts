@@ -81,6 +81,13 @@ export function seriesKey(identity: Pick<SeriesIdentity, 'service' | 'name' | 'a
   return `${identity.service}\u0000${identity.name}\u0000${JSON.stringify(attrs)}`;
 }
 
+/**
+ * The largest magnitude a stored value may have (and, for a distribution point, its values times their count).
+ * Values add up in buckets, rollups and upserts: past this a sum can overflow to Infinity, and +Infinity
+ * plus -Infinity is NaN, which no store column takes (a rebuild would fail on it every time).
+ */
+export const MAX_MAGNITUDE = 1e300;
+
 /** Rollup tiers, finest first. Every bucket start is a multiple of its tier's resolution. */
 export const TIER_RESOLUTIONS = [1_000, 10_000, 60_000, 3_600_000] as const;
 export type TierIndex = 0 | 1 | 2 | 3;

@@ -22,7 +22,7 @@ const MAX_DEFER_MS = 60_000;
 
 /** Rebuilds closed coarse buckets (MATERIALIZED_FROM up) that have new data in the tier below. */
 export const materializePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
-  runPeriodically(app, EVERY_MS, async (stopped) => {
+  runPeriodically(app, 'rebuilding coarse buckets', EVERY_MS, async (stopped) => {
     const built = await rebuildDirtyBuckets(core, { limit: PER_TICK, stopped, quietMs: QUIET_MS });
     if (built > 0) app.log.debug({ built }, 'rebuilt coarse buckets');
   });

@@ -11,6 +11,7 @@ const CHUNK = 500;
 export const retentionPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   runPeriodically(
     app,
+    'retention',
     EVERY_MS,
     async (stopped) => {
       const deleted = await enforceRetention(core, stopped);

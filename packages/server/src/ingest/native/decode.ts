@@ -1,6 +1,6 @@
 import { type AttributeValue, METRIC_TYPES, type MetricType } from '@pulseboard/shared';
 import { badRequest } from '../../errors.ts';
-import type { SampleBatch, SeriesSamples } from '../../model.ts';
+import { MAX_MAGNITUDE, type SampleBatch, type SeriesSamples } from '../../model.ts';
 import { durationScale } from '../units.ts';
 
 export interface IngestLimits {
@@ -130,6 +130,7 @@ function checkTimestamp(value: unknown, at: string, ctx: Context): number {
 
 function checkValue(value: unknown, at: string, type: MetricType): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${at}: must be a finite number`);
+  if (Math.abs(value) > MAX_MAGNITUDE) throw badRequest(`${at}: must be within +-${MAX_MAGNITUDE}`);
   if (type !== 'gauge' && value < 0) {
     throw badRequest(
       `${at}: a ${type} value must not be negative${type === 'counter' ? ' (counters are deltas)' : ''}`,

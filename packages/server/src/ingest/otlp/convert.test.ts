@@ -192,7 +192,13 @@ describe('OTLP -> samples', () => {
         {
           name: 'g',
           gauge: {
-            dataPoints: [point(1), { ...point(Number.NaN), flags: 1 }, point('NaN'), point(1, NOW - 401 * 86_400_000)],
+            dataPoints: [
+              point(1),
+              { ...point(Number.NaN), flags: 1 },
+              point('NaN'),
+              point(1.7e308),
+              point(1, NOW - 401 * 86_400_000),
+            ],
           },
         },
         {
@@ -211,12 +217,12 @@ describe('OTLP -> samples', () => {
       ]),
     );
     expect(c.entries.length).toBe(1);
-    expect(c.points).toBe(10);
-    expect(c.rejections.count).toBe(8);
+    expect(c.points).toBe(11);
+    expect(c.rejections.count).toBe(9);
     const message = c.rejections.message();
     for (const reason of [
-      '8 data points rejected',
-      '1 with a missing or non-finite value',
+      '9 data points rejected',
+      '2 with a missing or non-finite value, or one beyond +-1e+300',
       'older than the longest retention',
       'more than 10 minutes ahead',
       'without timeUnixNano',

@@ -1,4 +1,5 @@
 import { STATUS_ATTR } from '@pulseboard/shared';
+import { MAX_MAGNITUDE } from '../../model.ts';
 import { exponentialObservations } from '../../sketch/bucket-values.ts';
 import type { Conversion, MetricContext, PendingCumulative } from './convert.ts';
 import type { Delta } from './cumulative.ts';
@@ -28,8 +29,8 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
     for (const p of d.points) {
       const started = c.begin(p, m);
       if (!started) continue;
-      if (!Number.isFinite(p.value) || p.value < 0) {
-        c.reject(started.id, 'with a monotonic sum that is negative, missing or not finite', m);
+      if (!Number.isFinite(p.value) || p.value < 0 || p.value > MAX_MAGNITUDE) {
+        c.reject(started.id, `with a monotonic sum that is negative, missing, not finite or over ${MAX_MAGNITUDE}`, m);
         continue;
       }
       const identity = c.identity(m, 'counter', m.name, unit, started.attributes);
@@ -126,8 +127,8 @@ function gauges(c: Conversion, m: MetricContext, points: readonly NumberPoint[])
   for (const p of points) {
     const started = c.begin(p, m);
     if (!started) continue;
-    if (!Number.isFinite(p.value)) {
-      c.reject(started.id, 'with a missing or non-finite value', m);
+    if (!Number.isFinite(p.value) || Math.abs(p.value) > MAX_MAGNITUDE) {
+      c.reject(started.id, `with a missing or non-finite value, or one beyond +-${MAX_MAGNITUDE}`, m);
       continue;
     }
     c.emit(started.id, c.identity(m, 'gauge', m.name, unit, started.attributes), p.time, p.value * scale);

@@ -119,7 +119,7 @@ describe('POST /v1/metrics', () => {
               rejected: Number(res.json().partialSuccess.rejectedDataPoints),
               message: res.json().partialSuccess.errorMessage,
             }
-          : readResponse(res.rawPayload);
+          : readResponse(res.rawPayload)!;
       expect(rejected).toBe(4);
       for (const reason of [
         'a sum, min or max that is not finite',

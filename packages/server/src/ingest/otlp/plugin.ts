@@ -43,7 +43,7 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   const ingest = new OtlpIngest({ ...core, context: () => foldContext(core) });
   const unsubscribe = core.bus.subscribe('serviceDeleted', ({ name }) => ingest.forgetService(name));
   app.addHook('onClose', async () => unsubscribe());
-  runPeriodically(app, HOUR_MS, async () => {
+  runPeriodically(app, 'forgetting silent cumulative series', HOUR_MS, async () => {
     const forgotten = ingest.forgetStale(core.now() - CUMULATIVE_STATE_TTL_MS);
     if (forgotten > 0) app.log.info({ forgotten }, 'forgot the cumulative state of silent OTLP series');
   });

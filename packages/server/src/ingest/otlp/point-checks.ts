@@ -1,3 +1,4 @@
+import { MAX_MAGNITUDE } from '../../model.ts';
 import type { ExponentialPoint, HistogramPoint, SummaryPoint } from './model.ts';
 
 /**
@@ -9,13 +10,6 @@ const MAX_SCALE = 20;
 const MIN_SCALE = -10;
 /** 2^x overflows a double past this exponent. */
 const MAX_EXPONENT = 1023;
-
-/**
- * Largest value magnitude times count a point may reach. Its values are added up with those of other
- * points (in a bucket row, then in the store) and slid to match the sum; past this an addition overflows
- * to Infinity and a later difference of two infinities is NaN, which the store cannot keep.
- */
-const MAX_TOTAL = 1e300;
 
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
@@ -33,7 +27,7 @@ function summaryValuesProblem(p: Summary, largest: number): string | null {
   }
   if (p.min !== null && p.max !== null && p.min > p.max) return 'whose min is above its max';
   const magnitude = Math.max(largest, Math.abs(p.min ?? 0), Math.abs(p.max ?? 0));
-  if (Math.abs(p.sum ?? 0) > MAX_TOTAL || magnitude * Math.max(p.count, 1) > MAX_TOTAL) {
+  if (Math.abs(p.sum ?? 0) > MAX_MAGNITUDE || magnitude * Math.max(p.count, 1) > MAX_MAGNITUDE) {
     return 'with values too large to add up';
   }
   return null;
@@ -86,10 +80,14 @@ export function exponentialProblem(p: ExponentialPoint): string | null {
 
 export function summaryProblem(p: SummaryPoint): string | null {
   if (!isCount(p.count)) return 'with a count beyond 2^53';
-  if (!Number.isFinite(p.sum) || p.sum < 0) return 'with a sum that is negative or not finite';
+  if (!Number.isFinite(p.sum) || p.sum < 0 || p.sum > MAX_MAGNITUDE) {
+    return `with a sum that is negative, not finite or over ${MAX_MAGNITUDE}`;
+  }
   for (const q of p.quantiles) {
     if (!(q.quantile >= 0 && q.quantile <= 1)) return 'with a quantile outside 0..1';
-    if (!Number.isFinite(q.value)) return 'with a non-finite quantile value';
+    if (!Number.isFinite(q.value) || Math.abs(q.value) > MAX_MAGNITUDE) {
+      return `with a quantile value that is not finite or beyond +-${MAX_MAGNITUDE}`;
+    }
   }
   return null;
 }
