@@ -41,6 +41,23 @@ describe('Sketch', () => {
     expect(decoded.quantile(1)).toBe(10);
   });
 
+  it('bounds its bins however far apart the values are, keeping the exact extremes', () => {
+    const sketch = new Sketch();
+    for (const v of [1e-9 * 1.5, 12, 40, 1e300]) sketch.add(v);
+    sketch.add(-1e300);
+    for (const side of ['positive', 'negative'] as const) {
+      const bins = sketch.bins(side)!;
+      expect(bins.counts.length).toBeLessThan(8_000);
+    }
+    expect(sketch.quantile(1)).toBe(1e300);
+    expect([sketch.min, sketch.max]).toEqual([-1e300, 1e300]);
+    // Beyond 1e18 a value reads as ~1e18.
+    expect(Math.abs(sketch.quantile(0)! / -1e18 - 1)).toBeLessThanOrEqual(0.01);
+    // Values up to 1e18 keep their accuracy.
+    expect(Math.abs(sketch.quantile(0.6)! - 12) / 12).toBeLessThanOrEqual(0.01);
+    expect(decodeSketch(encodeSketch(sketch)).quantile(0.6)).toBe(sketch.quantile(0.6));
+  });
+
   it('answers null for an empty sketch', () => {
     expect(new Sketch().quantile(0.5)).toBeNull();
   });

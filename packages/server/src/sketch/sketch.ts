@@ -14,6 +14,13 @@ const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
 const LOG_GAMMA = Math.log(GAMMA);
 /** Values this close to zero count as zero (latencies below a nanosecond in ms). */
 const MIN_INDEXABLE = 1e-9;
+/**
+ * Larger values share the bin of this one (their quantiles read as ~1e18, clamped to the exact max). Stores
+ * are dense from their lowest bin to their highest, so without a ceiling one sketch holding 1e-9 and 1e300
+ * spanned ~44,000 bins (350 KB), and a request of such sketches could exhaust the heap. With it a side
+ * spans at most ~3,900 bins (31 KB), about DDSketch's usual 2,048-bin limit.
+ */
+const MAX_INDEXABLE = 1e18;
 
 /** One side's bins, read-only: count of bin i is counts[i - offset], non-empty bins lie within lo..hi. */
 export interface Bins {
@@ -196,8 +203,8 @@ function representative(index: number): number {
 
 /** The bin of `value` on its side (positive or negative); 0 for values that count as zero. */
 export function binOf(value: number): number {
-  if (value > MIN_INDEXABLE) return Math.ceil(Math.log(value) / LOG_GAMMA);
-  if (value < -MIN_INDEXABLE) return Math.ceil(Math.log(-value) / LOG_GAMMA);
+  if (value > MIN_INDEXABLE) return Math.ceil(Math.log(Math.min(value, MAX_INDEXABLE)) / LOG_GAMMA);
+  if (value < -MIN_INDEXABLE) return Math.ceil(Math.log(Math.min(-value, MAX_INDEXABLE)) / LOG_GAMMA);
   return 0;
 }
 
