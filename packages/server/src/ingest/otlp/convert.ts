@@ -199,8 +199,7 @@ export class Conversion {
   }
 
   private entryFor(identity: SeriesIdentity, series: string | undefined): Entry {
-    const cumulative = series !== undefined;
-    if (cumulative) {
+    if (series !== undefined) {
       // The kind keeps a type conflict two entries the registry can tell apart.
       let byKey = this.byCumulativeSeries.get(identity.kind);
       if (!byKey) this.byCumulativeSeries.set(identity.kind, (byKey = new Map()));
@@ -210,7 +209,7 @@ export class Conversion {
     }
     // A series whose attributes are the current point's own, as decoded from bytes: the bytes name it.
     // (One metric's gauge, sum and histogram points each make one kind of series under the metric's name.)
-    if (!cumulative && this.pointShared && identity.attributes === this.pointAttributes) {
+    if (this.pointShared && identity.attributes === this.pointAttributes) {
       let entry = this.metricEntries.get(identity.attributes);
       if (!entry) {
         entry = this.newEntry(identity, '', false);

@@ -5,19 +5,10 @@ import type { Store } from '../../store/store.ts';
 import type { DecodePool } from '../decode-pool.ts';
 import type { FoldContext } from '../decode-worker.ts';
 import { Conversion, type Entry } from './convert.ts';
-import {
-  CumulativeTracker,
-  deltaOf,
-  finalPoints,
-  headsOf,
-  type NextStates,
-  SKIP,
-  statesOf,
-  withStates,
-} from './cumulative.ts';
+import { CumulativeTracker, finalPoints, headsOf, type NextStates, statesOf, withStates } from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
 import { KeyedLock } from './keyed-lock.ts';
-import { deltaEntry } from './kinds.ts';
+import { deltaEntries } from './kinds.ts';
 import { entryBatch } from './off-thread.ts';
 
 export interface OtlpIngestDeps {
@@ -109,9 +100,7 @@ export class OtlpIngest {
     const release = await this.lock(heads.keys);
     try {
       const { decisions, next: planned } = this.tracker.plan(heads);
-      c.cumulative.forEach((_, i) => {
-        if (decisions.codes[i] !== SKIP) deltaEntry(c, deltaOf(c.cumulative, i, decisions));
-      });
+      deltaEntries(c, c.cumulative, decisions);
       const next = withStates(planned, statesOf(c.cumulative, finalPoints(planned)));
       await this.submit(c, c.entries, next);
       this.tracker.commit(next);

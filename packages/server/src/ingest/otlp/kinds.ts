@@ -2,7 +2,7 @@ import { STATUS_ATTR } from '@pulseboard/shared';
 import { MAX_MAGNITUDE } from '../../model.ts';
 import { exponentialObservations } from '../../sketch/bucket-values.ts';
 import type { Conversion, MetricContext, PendingCumulative } from './convert.ts';
-import type { Delta } from './cumulative.ts';
+import { type Decisions, type Delta, deltaOf, type PointList, SKIP } from './cumulative.ts';
 import type { CumulativeValue } from './cumulative-values.ts';
 import type { Attributes, MetricData, NumberPoint } from './model.ts';
 import { exponentialProblem, histogramProblem, summaryProblem } from './point-checks.ts';
@@ -13,7 +13,7 @@ import { storedUnit } from './units.ts';
  * gauge -> gauge; monotonic sum -> counter of deltas; non-monotonic sum -> gauge (it is a level, not a flow);
  * histogram and exponential histogram -> histogram (weighted values into the sketch);
  * summary -> counters NAME.count and NAME.sum plus gauge NAME with a `quantile` attribute per quantile.
- * Cumulative data go through `PendingCumulative` and come back as deltas via `deltaEntry`.
+ * Cumulative data go through `PendingCumulative` and come back as deltas via `deltaEntries`.
  */
 type Converter<T extends MetricData['type']> = (
   c: Conversion,
@@ -171,8 +171,19 @@ function emitDistribution(
   c.emitWeighted(point, identity, time, (out) => exponentialObservations(value, scale, out), series);
 }
 
+/** The samples of the deltas of a request's cumulative points, as `decisions` say (SKIP adds none). */
+export function deltaEntries(
+  c: Conversion,
+  points: PointList<PendingCumulative> & { readonly length: number },
+  decisions: Decisions,
+): void {
+  for (let i = 0; i < points.length; i++) {
+    if (decisions.codes[i] !== SKIP) deltaEntry(c, deltaOf(points, i, decisions));
+  }
+}
+
 /** The samples of a delta computed from a cumulative point. */
-export function deltaEntry(c: Conversion, delta: Delta<PendingCumulative>): void {
+function deltaEntry(c: Conversion, delta: Delta<PendingCumulative>): void {
   const { point, value, fresh } = delta;
   if (value.type === 'sum') {
     c.emit(point.point, point.identity, point.time, value.value * point.scale, point.key);

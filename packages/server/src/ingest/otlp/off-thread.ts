@@ -2,9 +2,9 @@ import { foldPacked, type PackedFold } from '../../aggregate/packed.ts';
 import type { SampleBatch } from '../../model.ts';
 import type { FoldContext, OtlpRest } from '../decode-worker.ts';
 import { Conversion, type Entry } from './convert.ts';
-import { type Decisions, deltaOf, headsOf, SKIP, statesOf } from './cumulative.ts';
+import { type Decisions, headsOf, statesOf } from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
-import { deltaEntry } from './kinds.ts';
+import { deltaEntries } from './kinds.ts';
 import { PendingPoints } from './pending-points.ts';
 
 /** Cumulative points of requests waiting for the main thread's decisions, by the request's job id. */
@@ -52,9 +52,7 @@ export function foldCumulative(
     throw new Error(`no cumulative points waiting for request ${ref}`);
   }
   const c = new Conversion(context.now, context.limits);
-  for (let i = 0; i < points.length; i++) {
-    if (decisions.codes[i] !== SKIP) deltaEntry(c, deltaOf(points, i, decisions));
-  }
+  deltaEntries(c, points, decisions);
   return { packed: foldPacked(entryBatch(c.entries), context), states: statesOf(points, finals) };
 }
 

@@ -2,8 +2,35 @@ import type { SeriesIdentity } from '../../model.ts';
 import type { PendingCumulative } from './convert.ts';
 import type { Buckets, CumulativeValue } from './cumulative-values.ts';
 
-/** Per point: series, point, start, time, scale, type, count, sum, min, max, a, b, c, numbers start, n1, n2. */
-const WIDTH = 16;
+/** Each point's fields, at these offsets in its WIDTH numbers. */
+const F = {
+  series: 0,
+  point: 1,
+  start: 2,
+  time: 3,
+  /** The unit factor (seconds -> ms), see PendingCumulative. */
+  scale: 4,
+  type: 5,
+  /** A sum's value, or a distribution's count. */
+  count: 6,
+  sum: 7,
+  min: 8,
+  max: 9,
+  /** Which of sum, min and max are null (SUM_NULL | MIN_NULL | MAX_NULL). */
+  nulls: 10,
+  /** A histogram's bounds, as an index in `layouts`. */
+  layout: 11,
+  /** An exponential histogram's scale and zero count. */
+  exponentialScale: 12,
+  zeroCount: 13,
+  /** Where the point's numbers start in `numbers`: counts, or two offsets then positive and negative counts. */
+  numbers: 14,
+  /** Histogram counts, or positive counts. */
+  firstLength: 15,
+  /** Negative counts. */
+  secondLength: 16,
+} as const;
+const WIDTH = Object.keys(F).length;
 const TYPES = ['sum', 'histogram', 'exponential'] as const;
 const SUM_NULL = 1;
 const MIN_NULL = 2;
@@ -37,35 +64,36 @@ export class PendingPoints {
       if (s === undefined) seriesIndex.set(p.key, (s = this.series.push({ identity: p.identity, key: p.key }) - 1));
       const f = this.fields;
       const o = i * WIDTH;
-      f[o] = s;
-      f[o + 1] = p.point;
-      f[o + 2] = p.start;
-      f[o + 3] = p.time;
-      f[o + 4] = p.scale;
-      f[o + 13] = next;
+      f[o + F.series] = s;
+      f[o + F.point] = p.point;
+      f[o + F.start] = p.start;
+      f[o + F.time] = p.time;
+      f[o + F.scale] = p.scale;
+      f[o + F.numbers] = next;
       const v = p.value;
-      f[o + 5] = TYPES.indexOf(v.type);
+      f[o + F.type] = TYPES.indexOf(v.type);
       if (v.type === 'sum') {
-        f[o + 6] = v.value;
+        f[o + F.count] = v.value;
         return;
       }
-      f[o + 6] = v.count;
-      f[o + 7] = v.sum ?? 0;
-      f[o + 8] = v.min ?? 0;
-      f[o + 9] = v.max ?? 0;
-      f[o + 10] = (v.sum === null ? SUM_NULL : 0) | (v.min === null ? MIN_NULL : 0) | (v.max === null ? MAX_NULL : 0);
+      f[o + F.count] = v.count;
+      f[o + F.sum] = v.sum ?? 0;
+      f[o + F.min] = v.min ?? 0;
+      f[o + F.max] = v.max ?? 0;
+      f[o + F.nulls] =
+        (v.sum === null ? SUM_NULL : 0) | (v.min === null ? MIN_NULL : 0) | (v.max === null ? MAX_NULL : 0);
       if (v.type === 'histogram') {
         let l = layoutIndex.get(v.bounds);
         if (l === undefined) layoutIndex.set(v.bounds, (l = this.layouts.push(v.bounds) - 1));
-        f[o + 11] = l;
-        f[o + 14] = v.counts.length;
+        f[o + F.layout] = l;
+        f[o + F.firstLength] = v.counts.length;
         this.numbers.set(v.counts, next);
         next += v.counts.length;
       } else {
-        f[o + 11] = v.scale;
-        f[o + 12] = v.zeroCount;
-        f[o + 14] = v.positive.counts.length;
-        f[o + 15] = v.negative.counts.length;
+        f[o + F.exponentialScale] = v.scale;
+        f[o + F.zeroCount] = v.zeroCount;
+        f[o + F.firstLength] = v.positive.counts.length;
+        f[o + F.secondLength] = v.negative.counts.length;
         // The two offsets go first among the point's numbers.
         this.numbers[next] = v.positive.offset;
         this.numbers[next + 1] = v.negative.offset;
@@ -81,31 +109,49 @@ export class PendingPoints {
     if (i < 0 || i >= this.length) return undefined;
     const f = this.fields;
     const o = i * WIDTH;
-    const { identity, key } = this.series[f[o]!]!;
+    const { identity, key } = this.series[f[o + F.series]!]!;
     const value = this.valueAt(o);
-    return { point: f[o + 1]!, identity, key, start: f[o + 2]!, time: f[o + 3]!, scale: f[o + 4]!, value };
+    return {
+      point: f[o + F.point]!,
+      identity,
+      key,
+      start: f[o + F.start]!,
+      time: f[o + F.time]!,
+      scale: f[o + F.scale]!,
+      value,
+    };
   }
 
   private valueAt(o: number): CumulativeValue {
     const f = this.fields;
-    const type = TYPES[f[o + 5]!]!;
-    if (type === 'sum') return { type, value: f[o + 6]! };
-    const nulls = f[o + 10]!;
-    const count = f[o + 6]!;
-    const sum = nulls & SUM_NULL ? null : f[o + 7]!;
-    const min = nulls & MIN_NULL ? null : f[o + 8]!;
-    const max = nulls & MAX_NULL ? null : f[o + 9]!;
-    const start = f[o + 13]!;
+    const type = TYPES[f[o + F.type]!]!;
+    if (type === 'sum') return { type, value: f[o + F.count]! };
+    const nulls = f[o + F.nulls]!;
+    const count = f[o + F.count]!;
+    const sum = nulls & SUM_NULL ? null : f[o + F.sum]!;
+    const min = nulls & MIN_NULL ? null : f[o + F.min]!;
+    const max = nulls & MAX_NULL ? null : f[o + F.max]!;
+    const start = f[o + F.numbers]!;
     if (type === 'histogram') {
-      const bounds = this.layouts[f[o + 11]!]!;
-      return { type, count, sum, min, max, bounds, counts: this.list(start, f[o + 14]!) };
+      const bounds = this.layouts[f[o + F.layout]!]!;
+      return { type, count, sum, min, max, bounds, counts: this.list(start, f[o + F.firstLength]!) };
     }
-    const positive: Buckets = { offset: this.numbers[start]!, counts: this.list(start + 2, f[o + 14]!) };
+    const positive: Buckets = { offset: this.numbers[start]!, counts: this.list(start + 2, f[o + F.firstLength]!) };
     const negative: Buckets = {
       offset: this.numbers[start + 1]!,
-      counts: this.list(start + 2 + f[o + 14]!, f[o + 15]!),
+      counts: this.list(start + 2 + f[o + F.firstLength]!, f[o + F.secondLength]!),
     };
-    return { type, count, sum, min, max, scale: f[o + 11]!, zeroCount: f[o + 12]!, positive, negative };
+    return {
+      type,
+      count,
+      sum,
+      min,
+      max,
+      scale: f[o + F.exponentialScale]!,
+      zeroCount: f[o + F.zeroCount]!,
+      positive,
+      negative,
+    };
   }
 
   private list(start: number, length: number): number[] {
