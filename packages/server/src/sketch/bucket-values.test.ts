@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  explicitObservations,
-  exponentialObservations,
-  type Observations,
-  placeInside,
-  reportedValue,
-} from './bucket-values.ts';
-import { Sketch } from './sketch.ts';
+import { explicitObservations, exponentialObservations, type Observations, placeInside } from './bucket-values.ts';
+import { reportedValue, Sketch } from './sketch.ts';
 
 const QUANTILES = [0, 0.01, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
 

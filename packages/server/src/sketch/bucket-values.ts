@@ -1,4 +1,4 @@
-import { bucketIndex, RELATIVE_ACCURACY } from './sketch.ts';
+import { binOf, GAMMA, MIN_INDEXABLE, RELATIVE_ACCURACY, reportedValue, representative } from './sketch.ts';
 
 /**
  * Turns an OTLP histogram point into weighted representative values, which the aggregator folds into the
@@ -17,19 +17,8 @@ export interface Observations {
 /** At most this many values stand for one explicit bucket: enough to interpolate inside wide buckets. */
 export const SPREAD = 4;
 
-// Mirrors sketch.ts: a value v > 0 is reported as 2 * GAMMA^i / (GAMMA + 1) with i = bucketIndex(v).
-const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
-const MIN_INDEXABLE = 1e-9;
-const binValue = (index: number) => (2 * GAMMA ** index) / (GAMMA + 1);
 /** Comfortably more than the sketch's relative error, rounding included. */
 const EDGE_MARGIN = 2 * RELATIVE_ACCURACY;
-
-/** What the sketch will report for `v`. */
-export function reportedValue(v: number): number {
-  if (v > MIN_INDEXABLE) return binValue(bucketIndex(v));
-  if (v < -MIN_INDEXABLE) return -binValue(bucketIndex(-v));
-  return 0;
-}
 
 /**
  * `v` (inside (lo, hi]), moved to a neighbouring sketch bin when its own bin straddles a bucket edge and
@@ -44,10 +33,10 @@ export function placeInside(v: number, lo: number, hi: number): number {
   if (reported > lo && reported <= hi) return v;
   if (Math.abs(v) <= MIN_INDEXABLE) return v;
   const sign = v > 0 ? 1 : -1;
-  const index = bucketIndex(Math.abs(v));
-  const below = sign * binValue(index - 1);
+  const index = binOf(v);
+  const below = sign * representative(index - 1);
   if (below > lo && below <= hi) return below;
-  const above = sign * binValue(index + 1);
+  const above = sign * representative(index + 1);
   if (above > lo && above <= hi) return above;
   return v;
 }

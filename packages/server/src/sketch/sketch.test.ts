@@ -51,11 +51,24 @@ describe('Sketch', () => {
     }
     expect(sketch.quantile(1)).toBe(1e300);
     expect([sketch.min, sketch.max]).toEqual([-1e300, 1e300]);
-    // Beyond 1e18 a value reads as ~1e18.
-    expect(Math.abs(sketch.quantile(0)! / -1e18 - 1)).toBeLessThanOrEqual(0.01);
+    // Beyond 1e18 values share one bin, which reads as the exact extreme.
+    expect(sketch.quantile(0)).toBe(-1e300);
     // Values up to 1e18 keep their accuracy.
     expect(Math.abs(sketch.quantile(0.6)! - 12) / 12).toBeLessThanOrEqual(0.01);
     expect(decodeSketch(encodeSketch(sketch)).quantile(0.6)).toBe(sketch.quantile(0.6));
+  });
+
+  it('reads a sketch of values beyond 1e18 inside their range, not below its minimum', () => {
+    const sketch = new Sketch();
+    for (let i = 0; i < 10; i++) sketch.add(1e20 + i * 1e19);
+    for (const q of [0, 0.5, 0.99, 1]) {
+      expect(sketch.quantile(q)).toBeGreaterThanOrEqual(sketch.min);
+      expect(sketch.quantile(q)).toBeLessThanOrEqual(sketch.max);
+    }
+    expect(sketch.quantile(0.99)).toBe(sketch.max);
+    const below = new Sketch();
+    below.add(-5e20, 3);
+    expect(below.quantile(0.5)).toBe(-5e20);
   });
 
   it('answers null for an empty sketch', () => {

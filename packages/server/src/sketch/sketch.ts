@@ -10,17 +10,20 @@
 
 /** Below 1%, with room for floating-point rounding at bucket edges. */
 export const RELATIVE_ACCURACY = 0.008;
-const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+export const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
 const LOG_GAMMA = Math.log(GAMMA);
 /** Values this close to zero count as zero (latencies below a nanosecond in ms). */
-const MIN_INDEXABLE = 1e-9;
+export const MIN_INDEXABLE = 1e-9;
 /**
- * Larger values share the bin of this one (their quantiles read as ~1e18, clamped to the exact max). Stores
- * are dense from their lowest bin to their highest, so without a ceiling one sketch holding 1e-9 and 1e300
- * spanned ~44,000 bins (350 KB), and a request of such sketches could exhaust the heap. With it a side
- * spans at most ~3,900 bins (31 KB), about DDSketch's usual 2,048-bin limit.
+ * Larger values share the bin of this one, the ceiling bin. Stores are dense from their lowest bin to their
+ * highest, so without a ceiling one sketch holding 1e-9 and 1e300 spanned ~44,000 bins (350 KB), and a
+ * request of such sketches could exhaust the heap. With it a side spans at most ~3,900 bins (31 KB), about
+ * DDSketch's usual 2,048-bin limit. The ceiling bin's values can be anything from 1e18 to the exact
+ * extreme, so a quantile landing in it reads as that extreme (max, or min on the negative side): reading
+ * the bin's ~1e18 would put every quantile of a sketch holding only such values below its minimum.
  */
 const MAX_INDEXABLE = 1e18;
+const CEILING_BIN = Math.ceil(Math.log(MAX_INDEXABLE) / LOG_GAMMA);
 
 /** One side's bins, read-only: count of bin i is counts[i - offset], non-empty bins lie within lo..hi. */
 export interface Bins {
@@ -159,7 +162,7 @@ export class Sketch {
     let found: number | null = null;
     this.negativeStore?.forEachDescending((index, count) => {
       seen += count;
-      if (seen > rank) found = -representative(index);
+      if (seen > rank) found = index === CEILING_BIN ? this.min : -representative(index);
       return found !== null;
     });
     if (found !== null) return this.clamp(found);
@@ -168,7 +171,7 @@ export class Sketch {
     const { counts, offset, lo, hi } = this.positive;
     for (let i = lo; i <= hi; i++) {
       seen += counts[i - offset]!;
-      if (seen > rank) return this.clamp(representative(i));
+      if (seen > rank) return i === CEILING_BIN ? this.max : this.clamp(representative(i));
     }
     return this.max;
   }
@@ -197,8 +200,16 @@ export class Sketch {
   }
 }
 
-function representative(index: number): number {
+/** The value every member of bin `index` reads as (outside the ceiling bin). */
+export function representative(index: number): number {
   return (2 * GAMMA ** index) / (GAMMA + 1);
+}
+
+/** What a sketch reports for `v` (bar the ceiling bin and the clamp to min/max). */
+export function reportedValue(v: number): number {
+  if (v > MIN_INDEXABLE) return representative(binOf(v));
+  if (v < -MIN_INDEXABLE) return -representative(binOf(v));
+  return 0;
 }
 
 /** The bin of `value` on its side (positive or negative); 0 for values that count as zero. */
@@ -206,9 +217,4 @@ export function binOf(value: number): number {
   if (value > MIN_INDEXABLE) return Math.ceil(Math.log(Math.min(value, MAX_INDEXABLE)) / LOG_GAMMA);
   if (value < -MIN_INDEXABLE) return Math.ceil(Math.log(Math.min(-value, MAX_INDEXABLE)) / LOG_GAMMA);
   return 0;
-}
-
-/** The bucket index a positive value falls in; exposed so tests and histogram conversion agree with `add`. */
-export function bucketIndex(value: number): number {
-  return Math.ceil(Math.log(value) / LOG_GAMMA);
 }
