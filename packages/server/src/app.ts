@@ -8,7 +8,7 @@ import { installErrorHandler } from './error-handler.ts';
 import { nativeIngestPlugin } from './ingest/native/plugin.ts';
 import { otlpPlugin } from './ingest/otlp/plugin.ts';
 import { livePlugin } from './live/plugin.ts';
-import { opsPlugin } from './ops.ts';
+import { opsPlugin, timeRequests } from './ops.ts';
 import { queryPlugin } from './query/plugin.ts';
 import { materializePlugin } from './store/materialize-plugin.ts';
 import { retentionPlugin } from './store/retention-plugin.ts';
@@ -32,7 +32,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     bodyLimit: config.bodyLimitBytes,
     // Exporters and the bench keep connections open between batches.
     keepAliveTimeout: 65_000,
-    // Per-request log lines would cost more than ingesting the request; /metrics has the counts.
+    // Per-request log lines would cost more than ingesting the request; /metrics has the counts and times.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false } },
   });
@@ -42,6 +42,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   // Registered first so it runs last: every plugin has stopped writing before the store closes.
   app.addHook('onClose', async () => closeCore(core));
   installErrorHandler(app, core);
+  timeRequests(app, core);
   // Every body this API takes is JSON (OTLP adds protobuf); anything else is a 415, not a string.
   app.removeContentTypeParser('text/plain');
 

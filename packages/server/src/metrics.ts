@@ -3,7 +3,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 /** The server's own health as Prometheus metrics; one registry per app so tests can build several. */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'pulseboard_' });
+  // Unprefixed (`process_*`, `nodejs_*`): the names the usual Node.js process dashboards and alerts expect.
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     ingested: new Counter({

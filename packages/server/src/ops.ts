@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Core } from './core.ts';
 import { AppError } from './errors.ts';
 
@@ -29,7 +29,13 @@ export const opsPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core 
       return reply.type(core.metrics.registry.contentType).send(text);
     },
   );
+};
 
+/**
+ * Times every request into `/metrics`. Called on the root instance: a hook added inside a plugin only sees
+ * that plugin's routes (Fastify encapsulation), which is how it once timed only /healthz, /readyz and /metrics.
+ */
+export function timeRequests(app: FastifyInstance, core: Core): void {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     core.metrics.requestDuration.observe(
@@ -37,4 +43,4 @@ export const opsPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core 
       reply.elapsedTime / 1000,
     );
   });
-};
+}
