@@ -59,8 +59,7 @@ function decodeItem(item: unknown, at: string, ctx: Context): SeriesSamples {
   const scale = type === 'histogram' ? durationScale(unit) : null;
   if (scale !== null) unit = 'ms';
   const attributes = decodeAttributes(item.attributes, `${at}.attributes`, ctx.limits);
-  const { timestamps, values } = decodePoints(item, at, type, ctx);
-  if (scale !== null && scale !== 1) for (let i = 0; i < values.length; i++) values[i]! *= scale;
+  const { timestamps, values } = decodePoints(item, at, type, scale ?? 1, ctx);
   return { identity: { service, name: metricName, kind: type, unit, attributes }, timestamps, values, origin: at };
 }
 
@@ -95,7 +94,8 @@ function decodeAttributes(value: unknown, at: string, limits: IngestLimits): Rec
   return value as Record<string, AttributeValue>;
 }
 
-function decodePoints(item: Record<string, unknown>, at: string, type: MetricType, ctx: Context) {
+/** `scale` converts values to the stored unit (histograms: to ms); the range check applies to stored values. */
+function decodePoints(item: Record<string, unknown>, at: string, type: MetricType, scale: number, ctx: Context) {
   const timestamps: number[] = [];
   const values: number[] = [];
   if (item.points !== undefined) {
@@ -110,12 +110,12 @@ function decodePoints(item: Record<string, unknown>, at: string, type: MetricTyp
       if (!Array.isArray(point) || point.length !== 2)
         throw badRequest(`${at}.points[${i}]: must be [timestamp, value]`);
       timestamps.push(checkTimestamp(point[0], `${at}.points[${i}][0]`, ctx));
-      values.push(checkValue(point[1], `${at}.points[${i}][1]`, type));
+      values.push(checkValue(point[1], `${at}.points[${i}][1]`, type, scale) * scale);
     }
     return { timestamps, values };
   }
   timestamps.push(item.timestamp === undefined ? ctx.now : checkTimestamp(item.timestamp, `${at}.timestamp`, ctx));
-  values.push(checkValue(item.value, `${at}.value`, type));
+  values.push(checkValue(item.value, `${at}.value`, type, scale) * scale);
   return { timestamps, values };
 }
 
@@ -128,9 +128,11 @@ function checkTimestamp(value: unknown, at: string, ctx: Context): number {
   return Math.floor(value);
 }
 
-function checkValue(value: unknown, at: string, type: MetricType): number {
+function checkValue(value: unknown, at: string, type: MetricType, scale: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${at}: must be a finite number`);
-  if (Math.abs(value) > MAX_MAGNITUDE) throw badRequest(`${at}: must be within +-${MAX_MAGNITUDE}`);
+  if (Math.abs(value) * scale > MAX_MAGNITUDE) {
+    throw badRequest(`${at}: must be within +-${MAX_MAGNITUDE}${scale === 1 ? '' : ' once converted to ms'}`);
+  }
   if (type !== 'gauge' && value < 0) {
     throw badRequest(
       `${at}: a ${type} value must not be negative${type === 'counter' ? ' (counters are deltas)' : ''}`,

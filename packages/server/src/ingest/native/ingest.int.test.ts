@@ -44,6 +44,8 @@ describe('POST /api/v1/metrics', () => {
       [duration({ value: 'fast' }), 'metrics[1].value'],
       // Two such gauges of opposite signs would add up to NaN in a rollup.
       [duration({ type: 'gauge', value: -1.7e308 }), 'metrics[1].value'],
+      // Within 1e300 as sent, past it once seconds become the stored milliseconds.
+      [duration({ unit: 's', value: 5e298 }), 'metrics[1].value'],
       [duration({ timestamp: NOW + 11 * 60_000 }), 'metrics[1].timestamp'],
       [duration({ timestamp: NOW - 401 * 86_400_000 }), 'metrics[1].timestamp'],
       [duration({ attributes: { nested: { a: 1 } } }), 'metrics[1].attributes.nested'],

@@ -43,7 +43,7 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
     for (const p of d.points) {
       const started = c.begin(p, m);
       if (!started) continue;
-      const problem = histogramProblem(p);
+      const problem = histogramProblem(p, scale);
       if (problem) {
         c.reject(started.id, problem, m);
         continue;
@@ -66,7 +66,7 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
     for (const p of d.points) {
       const started = c.begin(p, m);
       if (!started) continue;
-      const problem = exponentialProblem(p);
+      const problem = exponentialProblem(p, scale);
       if (problem) {
         c.reject(started.id, problem, m);
         continue;
@@ -90,7 +90,7 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
     for (const p of d.points) {
       const started = c.begin(p, m);
       if (!started) continue;
-      const problem = summaryProblem(p);
+      const problem = summaryProblem(p, scale);
       if (problem) {
         c.reject(started.id, problem, m);
         continue;

@@ -104,6 +104,8 @@ describe('POST /v1/metrics', () => {
       histogram({ sum: 40, min: 20, max: 'Infinity' }),
       histogram({ explicitBounds: [10, 1e308] }),
       histogram({ sum: 40, min: 30, max: 10 }),
+      // Within 1e300 as sent, past it once seconds become the stored milliseconds.
+      { ...histogram({ sum: 5e298 }), unit: 's' },
       // No observations: min and max as some SDKs leave them are never read.
       histogram({ count: 0, sum: 0, bucketCounts: [0, 0, 0], min: 'Infinity', max: '-Infinity' }),
     ]);
@@ -120,7 +122,7 @@ describe('POST /v1/metrics', () => {
               message: res.json().partialSuccess.errorMessage,
             }
           : readResponse(res.rawPayload)!;
-      expect(rejected).toBe(4);
+      expect(rejected).toBe(5);
       for (const reason of [
         'a sum, min or max that is not finite',
         'values too large to add up',
