@@ -180,11 +180,6 @@ export const SERVICES: readonly ServiceProfile[] = [
 /** Requests per second of all services together at the daily peak (before spikes). */
 export const TOTAL_PEAK_RPS = SERVICES.reduce((sum, s) => sum + s.peakRps, 0);
 
-/** Index of a service by name, or -1. */
-export function serviceIndex(name: string): number {
-  return SERVICES.findIndex((s) => s.name === name);
-}
-
 /** Precomputed per-service shares and status lists, in the order both generator paths iterate them. */
 export interface ServiceLayout {
   /** Traffic share of each route and of each instance (each sums to 1). */

@@ -148,7 +148,6 @@ export const AckInputSchema = Type.Object(
   { by: Type.String({ minLength: 1, maxLength: 256 }) },
   { additionalProperties: false },
 );
-export type AckInput = Static<typeof AckInputSchema>;
 
 /** Silence a rule, a service, or one rule on one service, for a duration. */
 export const SilenceInputSchema = Type.Object(

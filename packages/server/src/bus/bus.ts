@@ -15,10 +15,7 @@ export interface BusTopics {
   serviceDeleted: { name: string };
 }
 
-/**
- * Fan-out between the write path and its readers (live hub, later alerts). In-process by default; a
- * Redis-backed bus with the same interface lets several instances share one stream.
- */
+/** Fan-out between the write path and its readers (the live hub and the alert service), in process. */
 export interface Bus {
   publish<K extends keyof BusTopics>(topic: K, message: BusTopics[K]): void;
   subscribe<K extends keyof BusTopics>(topic: K, listener: (message: BusTopics[K]) => void): () => void;
