@@ -1,6 +1,7 @@
 export * from './alert-rules.ts';
 export * from './alerts.ts';
 export * from './errors.ts';
+export * from './health.ts';
 export * from './ingest.ts';
 export * from './live.ts';
 export * from './query.ts';

@@ -1,15 +1,8 @@
-import type { HealthResponse } from '@pulseboard/shared';
+import { againstTarget, type HealthResponse } from '@pulseboard/shared';
 import type { Config } from '../config.ts';
 import { activeServices, type QueryContext, round } from './context.ts';
 import { readRed } from './red.ts';
 import { chooseStep, floorTo, tierForStep } from './steps.ts';
-
-/** 1 within target, falling linearly to 0 at 5x the target. */
-function againstTarget(value: number, target: number): number {
-  const ratio = value / target;
-  if (ratio <= 1) return 1;
-  return Math.max(0, 1 - (ratio - 1) / 4);
-}
 
 /** A service's health: the worse of its error-rate and p99 scores. */
 export function healthScore(errorRate: number, p99: number, config: Pick<Config, 'healthTargets'>): number {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { againstTarget, explainCell, heatmapGrid } from './health.ts';
+import { explainCell, heatmapGrid } from './health.ts';
 
 const targets = { errorRate: 0.01, p99Ms: 500 };
 
 describe('health heatmap', () => {
-  it('scores like the server: 1 within target, 0 at 5x', () => {
-    expect(againstTarget(0.005, 0.01)).toBe(1);
-    expect(againstTarget(0.03, 0.01)).toBeCloseTo(0.5);
-    expect(againstTarget(1, 0.01)).toBe(0);
-  });
-
   it('explains a score by its worse part', () => {
     const lines = explainCell({ service: 's', t: 0, score: 0.5, errorRate: 0.002, p99: 1500 }, targets);
     expect(lines[0]).toContain('0.20%');

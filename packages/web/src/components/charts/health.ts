@@ -1,14 +1,8 @@
-import type { HealthResponse } from '@pulseboard/shared';
+import { againstTarget, type HealthResponse } from '@pulseboard/shared';
 import { formatMs, formatPercent } from '../../format.ts';
 import type { PageConfig } from '../../theme/page-config.ts';
 
 export type HealthCell = HealthResponse['cells'][number];
-
-/** 1 within the target, falling linearly to 0 at 5x it (as the server scores). */
-export function againstTarget(value: number, target: number): number {
-  const ratio = value / target;
-  return ratio <= 1 ? 1 : Math.max(0, 1 - (ratio - 1) / 4);
-}
 
 /** Why a cell has its score, in sentences for the hover card. */
 export function explainCell(cell: HealthCell, targets: PageConfig['healthTargets']): string[] {
