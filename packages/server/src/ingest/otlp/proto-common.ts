@@ -15,7 +15,7 @@ import {
 
 /**
  * opentelemetry/proto/common/v1: KeyValue and AnyValue, shared by every signal. Field numbers are listed in
- * shared/otlp-samples/metrics-proto-fields.txt.
+ * PROTO_FIELDS.md (beside this file).
  */
 
 /** Reads one KeyValue (already positioned after its tag) into `into`. */

@@ -26,7 +26,7 @@ import {
   WIRE_VARINT,
 } from './wire.ts';
 
-/** opentelemetry/proto/metrics/v1 data points (field numbers in shared/otlp-samples/metrics-proto-fields.txt). */
+/** opentelemetry/proto/metrics/v1 data points (field numbers in PROTO_FIELDS.md beside this file). */
 
 /** Fields every point kind shares, by kind-specific numbers: attributes, start, time, flags. */
 interface Common {

@@ -3,7 +3,7 @@ import protobuf from 'protobufjs/minimal.js';
 /**
  * Test helper: encodes an OTLP/JSON-shaped object as binary protobuf, so a test can send the same request
  * in both encodings and cases the SDK never produces (summaries, negative buckets, bad enums) as protobuf.
- * Field numbers as in shared/otlp-samples/metrics-proto-fields.txt.
+ * Field numbers as in PROTO_FIELDS.md (beside this file).
  */
 type Scalar = 'string' | 'bool' | 'int32' | 'uint32' | 'sint32' | 'int64' | 'fixed64' | 'sfixed64' | 'double' | 'bytes';
 type Packed = 'packedFixed64' | 'packedDouble' | 'packedUint64';
