@@ -29,16 +29,34 @@ interface Reply {
   body: string;
 }
 
-function post(agent: Agent, url: URL, body: Buffer): Promise<Reply> {
+/** Where bodies go and what counts as accepted: Pulseboard's native route by default. */
+export interface IngestTarget {
+  path: string;
+  contentType: string;
+  /** Observations an answer acknowledges (of the `sent` in its body), or null when it is not a success. */
+  accepted(status: number, body: string, sent: number): number | null;
+}
+
+export const NATIVE_TARGET: IngestTarget = {
+  path: '/api/v1/metrics',
+  contentType: 'application/json',
+  accepted: (status, body) => {
+    if (status !== 202) return null;
+    const n = (JSON.parse(body) as { accepted?: unknown }).accepted;
+    return typeof n === 'number' ? n : 0;
+  },
+};
+
+function post(agent: Agent, url: URL, target: IngestTarget, body: Buffer): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
         agent,
         host: url.hostname,
         port: url.port,
-        path: '/api/v1/metrics',
+        path: target.path,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': body.length },
+        headers: { 'content-type': target.contentType, 'content-length': body.length },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -71,6 +89,7 @@ export async function ingest(
   bodies: Buffer[],
   bodyCounts: number[],
   connections: number,
+  target: IngestTarget = NATIVE_TARGET,
 ): Promise<IngestResult> {
   const url = new URL(baseUrl);
   // maxSockets = N caps the pool at exactly N connections; keepAlive reuses them for every body.
@@ -89,12 +108,11 @@ export async function ingest(
       const body = bodies[i]!;
       for (let attempt = 0; ; attempt++) {
         const sent = performance.now();
-        const reply = await post(agent, url, body);
+        const reply = await post(agent, url, target, body);
         requests++;
-        if (reply.status === 202) {
+        const count = target.accepted(reply.status, reply.body, bodyCounts[i]!);
+        if (count !== null) {
           ackMs.push(performance.now() - sent);
-          const n = (JSON.parse(reply.body) as { accepted?: unknown }).accepted;
-          const count = typeof n === 'number' ? n : 0;
           if (count !== bodyCounts[i]) mismatches++;
           accepted += count;
           break;

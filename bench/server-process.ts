@@ -57,7 +57,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Reads one `Vm*` field (kB in /proc) as bytes. */
-function procField(pid: number, field: string): number | null {
+export function procField(pid: number, field: string): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
@@ -75,7 +75,7 @@ function statCpuSeconds(path: string): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function procCpuSeconds(pid: number): number | null {
+export function procCpuSeconds(pid: number): number | null {
   try {
     return statCpuSeconds(`/proc/${pid}/stat`);
   } catch {
