@@ -19,15 +19,6 @@ export const GOALS = {
   idleRssBytes: 100 * 1000 * 1000,
 };
 
-/**
- * Peers for the same query on this machine, quoted from ARCHITECTURE.md. They cannot be run here (no
- * network, no docker), so they are printed as references, never as measurements.
- */
-export const REFERENCE = [
-  { system: 'VictoriaMetrics', queryMs: 450 },
-  { system: 'InfluxDB', queryMs: 35_000 },
-] as const;
-
 export interface Results {
   date: string;
   machine: { cores: number; cpu: string; node: string; platform: string };
@@ -63,7 +54,6 @@ export interface Results {
   query: Omit<QueryResult, 'response'>;
   accuracy: AccuracyResult | null;
   goals: { ingest: boolean; query: boolean; peakRss: boolean; idleRss: boolean };
-  reference: typeof REFERENCE;
 }
 
 export function machine(): Results['machine'] {
@@ -203,16 +193,7 @@ export function printReport(r: Results): void {
     );
   }
 
-  console.log('\nReference figures for the same query over 10 M raw samples on this machine');
-  console.log('(quoted from ARCHITECTURE.md; NOT measured by this benchmark):');
-  for (const ref of REFERENCE) {
-    const ratio = ref.queryMs / q.medianMs;
-    const cmp = ratio >= 1 ? `ours is ${ratio.toFixed(0)}x faster` : `ours is ${(1 / ratio).toFixed(1)}x slower`;
-    console.log(row(ref.system, `~${ms(ref.queryMs)}`, `${cmp}${full ? '' : ' (on a smaller workload)'}`));
-  }
-  console.log(
-    row('product budget: 1/20 of VM', ms(REFERENCE[0].queryMs / 20), verdict(q.medianMs < REFERENCE[0].queryMs / 20)),
-  );
+  console.log('\nPeers on the same work, measured in one run: npm run bench -- --peers');
 }
 
 export function writeResults(r: Results): string {

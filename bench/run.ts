@@ -12,7 +12,7 @@ import { checkAccuracy } from './accuracy.ts';
 import { cpuSplit } from './cpu.ts';
 import { ingest } from './ingest.ts';
 import { hourWindow, runQuery } from './query.ts';
-import { GOALS, load1, machine, printHeader, printReport, REFERENCE, type Results, writeResults } from './report.ts';
+import { GOALS, load1, machine, printHeader, printReport, type Results, writeResults } from './report.ts';
 import { dbSize, type ServerHandle, startServer } from './server-process.ts';
 import { buildWorkload, countInRange, SERVICES } from './workload.ts';
 
@@ -161,7 +161,6 @@ async function main(): Promise<void> {
         peakRss: peakRss !== null && peakRss < GOALS.peakRssBytes,
         idleRss: settledRss !== null && settledRss < GOALS.idleRssBytes,
       },
-      reference: REFERENCE,
     };
     printReport(results);
     console.log(`\nresults: ${writeResults(results)}`);
