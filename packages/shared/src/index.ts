@@ -5,3 +5,4 @@ export * from './ingest.ts';
 export * from './live.ts';
 export * from './query.ts';
 export * from './time.ts';
+export * from './session.ts';
