@@ -4,5 +4,5 @@ export * from './errors.ts';
 export * from './ingest.ts';
 export * from './live.ts';
 export * from './query.ts';
-export * from './time.ts';
 export * from './session.ts';
+export * from './time.ts';
