@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listenNotice } from './auth/config-options.ts';
 import { ConfigError, parseConfig } from './config.ts';
 
 describe('parseConfig', () => {
@@ -115,5 +116,18 @@ describe('parseConfig: keys and exposure', () => {
       [['--read-key'], {}, /^--read-key needs a value/],
     ];
     for (const [argv, env, message] of cases) expect(() => parseConfig(argv, env)).toThrow(message);
+  });
+
+  it('says at start who can reach the server, warning when it is open without keys', () => {
+    expect(listenNotice(parseConfig([], {}))).toEqual({
+      warn: false,
+      message: 'no keys configured: listening on 127.0.0.1 only (this machine); configure keys to serve a network',
+    });
+    expect(listenNotice(parseConfig(['--read-key', KEY_A, '--admin-key', KEY_B], {})).message).toBe(
+      'keys on (0 ingest, 1 read, 1 admin): listening on 0.0.0.0',
+    );
+    const open = listenNotice(parseConfig(['--host', '0.0.0.0', '--allow-unauthenticated'], {}));
+    expect(open.warn).toBe(true);
+    expect(open.message).toMatch(/^--allow-unauthenticated: listening on 0\.0\.0\.0 without keys; anyone .* port 3000/);
   });
 });

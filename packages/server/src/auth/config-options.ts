@@ -101,3 +101,26 @@ export function checkExposure(config: Config, hostGiven: boolean): void {
     );
   }
 }
+
+/** The start-up line that says who can reach the server: info when keys or loopback, a warning otherwise. */
+export function listenNotice(config: Pick<Config, 'keys' | 'host' | 'port'>): { warn: boolean; message: string } {
+  if (config.keys.length > 0) {
+    const count = (role: Role) => config.keys.filter((k) => k.role === role).length;
+    return {
+      warn: false,
+      message: `keys on (${count('ingest')} ingest, ${count('read')} read, ${count('admin')} admin): listening on ${config.host}`,
+    };
+  }
+  if (isLoopback(config.host)) {
+    return {
+      warn: false,
+      message: `no keys configured: listening on ${config.host} only (this machine); configure keys to serve a network`,
+    };
+  }
+  return {
+    warn: true,
+    message:
+      `--allow-unauthenticated: listening on ${config.host} without keys; anyone who can reach port ${config.port} ` +
+      'can read all metrics, send data, delete services and change alert rules',
+  };
+}
