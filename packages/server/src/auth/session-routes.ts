@@ -22,7 +22,7 @@ const documentOnly = { validatorCompiler: () => () => true };
  */
 export function registerSessionRoutes(app: FastifyInstance, auth: Auth): void {
   const tags = ['session'];
-  const describe = (session: Session['role'], label: string | null): Session => ({
+  const answer = (session: Session['role'], label: string | null): Session => ({
     auth: auth.enabled,
     role: auth.enabled ? session : 'admin',
     ...(label ? { label } : {}),
@@ -31,7 +31,7 @@ export function registerSessionRoutes(app: FastifyInstance, auth: Auth): void {
   app.get(
     PATH,
     { schema: { tags, summary: 'Keys on or off, and this request\u2019s role', response: { 200: SessionSchema } } },
-    async (request) => describe(request.principal?.role ?? null, request.principal?.label ?? null),
+    async (request) => answer(request.principal?.role ?? null, request.principal?.label ?? null),
   );
 
   app.post(
@@ -48,11 +48,11 @@ export function registerSessionRoutes(app: FastifyInstance, auth: Auth): void {
     async (request, reply) => {
       const problem = schemaProblem(SessionInputSchema, request.body ?? null, '');
       if (problem) throw badRequest(`${problem.field}: ${problem.message}`);
-      if (!auth.enabled) return describe('admin', null);
+      if (!auth.enabled) return answer('admin', null);
       const { key } = request.body as { key: string };
       const session = auth.login(key, addressOf(request));
       reply.header('set-cookie', sessionCookie(session.id, session.maxAgeSeconds, secure(request)));
-      return describe(session.principal.role, session.principal.label);
+      return answer(session.principal.role, session.principal.label);
     },
   );
 
