@@ -12,14 +12,14 @@ export interface BrowserSession {
 }
 
 /**
- * Starts the server and the browser before the file's tests and stops both after them. The fields are
+ * Starts the server (with `flags`) and the browser (a page `width` x `height`) before the file's tests and stops both after them. The fields are
  * set once `beforeAll` has run, so read them inside tests, not at the top of the file.
  */
-export function browserSession(): BrowserSession {
+export function browserSession(options: { flags?: string[]; width?: number; height?: number } = {}): BrowserSession {
   const session = {} as BrowserSession;
   beforeAll(async () => {
-    [session.server, session.browser] = await Promise.all([startServer(), launchBrowser()]);
-    Object.assign(session, await openPage(session.browser));
+    [session.server, session.browser] = await Promise.all([startServer(options.flags), launchBrowser()]);
+    Object.assign(session, await openPage(session.browser, options.width, options.height));
   });
   afterAll(async () => {
     await session.browser?.close();

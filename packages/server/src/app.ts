@@ -2,6 +2,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { alertsPlugin } from './alerts/plugin.ts';
+import { Auth } from './auth/auth.ts';
+import { installGuard } from './auth/guard.ts';
+import { registerSessionRoutes } from './auth/session-routes.ts';
 import type { Config } from './config.ts';
 import { type Core, closeCore, createCore } from './core.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -45,6 +48,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   timeRequests(app, core);
   // Every body this API takes is JSON (OTLP adds protobuf); anything else is a 415, not a string.
   app.removeContentTypeParser('text/plain');
+  // Before any plugin: root hooks reach only the plugins registered after them.
+  const auth = new Auth({ keys: config.keys, now: core.now, metrics: core.metrics });
+  installGuard(app, core, auth);
 
   await app.register(swagger, {
     openapi: {
@@ -56,6 +62,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerSessionRoutes(app, auth);
   await app.register(opsPlugin, { core });
   await app.register(retentionPlugin, { core });
   await app.register(materializePlugin, { core });

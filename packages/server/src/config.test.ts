@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listenNotice } from './auth/config-options.ts';
 import { ConfigError, parseConfig } from './config.ts';
 
 describe('parseConfig', () => {
@@ -48,5 +49,85 @@ describe('parseConfig', () => {
       expect(() => parseConfig(argv, env)).toThrow(ConfigError);
       expect(() => parseConfig(argv, env)).toThrow(message);
     }
+  });
+});
+
+describe('parseConfig: keys and exposure', () => {
+  const KEY_A = 'aaaaaaaaaaaaaaaa1';
+  const KEY_B = 'bbbbbbbbbbbbbbbb2';
+  const KEY_C = 'cccccccccccccccc3';
+
+  it('takes each key flag several times and the env variables as comma-separated lists', () => {
+    const config = parseConfig(['--read-key', KEY_A, '--read-key', `ops:${KEY_B}`], {
+      PULSEBOARD_INGEST_KEYS: `${KEY_C}, `,
+      PULSEBOARD_READ_KEYS: 'dddddddddddddddd4',
+    });
+    expect(config.keys).toEqual([
+      { role: 'ingest', secret: KEY_C, label: null },
+      // The flags replace the env variable's read keys rather than adding to them.
+      { role: 'read', secret: KEY_A, label: null },
+      { role: 'read', secret: KEY_B, label: 'ops' },
+    ]);
+    expect(parseConfig([], { PULSEBOARD_ADMIN_KEYS: `${KEY_A},${KEY_B}` }).keys.map((k) => k.role)).toEqual([
+      'admin',
+      'admin',
+    ]);
+  });
+
+  it('listens on 127.0.0.1 without keys and on every interface with keys unless --host says otherwise', () => {
+    expect(parseConfig([], {}).host).toBe('127.0.0.1');
+    expect(parseConfig(['--admin-key', KEY_A], {}).host).toBe('0.0.0.0');
+    expect(parseConfig(['--admin-key', KEY_A, '--host', '127.0.0.1'], {}).host).toBe('127.0.0.1');
+    expect(parseConfig(['--host', '::1'], {}).host).toBe('::1');
+  });
+
+  it('refuses to listen beyond loopback without keys unless --allow-unauthenticated is given', () => {
+    expect(() => parseConfig(['--host', '0.0.0.0'], {})).toThrow(
+      /listening on 0\.0\.0\.0 .* without keys would let anyone on the network .* --allow-unauthenticated/,
+    );
+    expect(() => parseConfig([], { PULSEBOARD_HOST: '192.168.1.5' })).toThrow(ConfigError);
+    // The names the Docker image uses.
+    const env = { PULSEBOARD_HOST: '0.0.0.0', PULSEBOARD_ALLOW_UNAUTHENTICATED: 'true' };
+    expect(parseConfig([], env)).toMatchObject({ host: '0.0.0.0', allowUnauthenticated: true });
+    expect(parseConfig(['--host', '0.0.0.0', '--allow-unauthenticated'], {}).host).toBe('0.0.0.0');
+  });
+
+  it('takes allowed origins and hosts, several of each', () => {
+    const config = parseConfig(['--allowed-origin', 'http://localhost:5173', '--allowed-host', 'Dash.Example.com'], {
+      PULSEBOARD_ALLOWED_ORIGINS: 'https://a.example,https://b.example',
+      PULSEBOARD_ALLOWED_HOSTS: 'x.example',
+    });
+    expect(config.allowedOrigins).toEqual(['http://localhost:5173']);
+    expect(config.allowedHosts).toEqual(['dash.example.com']);
+    expect(
+      parseConfig([], { PULSEBOARD_ALLOWED_ORIGINS: 'https://a.example,https://b.example/' }).allowedOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('stops on a bad key, origin or host with a message naming it', () => {
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['--read-key', 'short'], {}, /^--read-key: a key must be 16\.\.512 characters/],
+      [['--admin-key', `bad label:${KEY_A}`], {}, /^--admin-key: a label before ":"/],
+      [[], { PULSEBOARD_INGEST_KEYS: `${KEY_A},x` }, /^PULSEBOARD_INGEST_KEYS: a key must be/],
+      [['--read-key', KEY_A, '--admin-key', KEY_A], {}, /the same key is given twice/],
+      [['--allowed-origin', 'localhost:5173'], {}, /^--allowed-origin: must be an origin/],
+      [['--allowed-origin', 'https://a.example/path'], {}, /^--allowed-origin: must be an origin/],
+      [['--allowed-host', 'https://a.example'], {}, /^--allowed-host: must be a host name/],
+      [['--read-key'], {}, /^--read-key needs a value/],
+    ];
+    for (const [argv, env, message] of cases) expect(() => parseConfig(argv, env)).toThrow(message);
+  });
+
+  it('says at start who can reach the server, warning when it is open without keys', () => {
+    expect(listenNotice(parseConfig([], {}))).toEqual({
+      warn: false,
+      message: 'no keys configured: listening on 127.0.0.1 only (this machine); configure keys to serve a network',
+    });
+    expect(listenNotice(parseConfig(['--read-key', KEY_A, '--admin-key', KEY_B], {})).message).toBe(
+      'keys on (0 ingest, 1 read, 1 admin): listening on 0.0.0.0',
+    );
+    const open = listenNotice(parseConfig(['--host', '0.0.0.0', '--allow-unauthenticated'], {}));
+    expect(open.warn).toBe(true);
+    expect(open.message).toMatch(/^--allow-unauthenticated: listening on 0\.0\.0\.0 without keys; anyone .* port 3000/);
   });
 });

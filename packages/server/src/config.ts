@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { DAY, HOUR, parseDuration } from '@pulseboard/shared';
+import { type ApiKey, AUTH_OPTIONS, checkExposure } from './auth/config-options.ts';
+import { ConfigError } from './config-error.ts';
 
 /** Everything the server is told at start, parsed once from flags and `PULSEBOARD_*` env, then frozen. */
 export interface Config {
@@ -30,17 +32,30 @@ export interface Config {
   rulesFile: string | null;
   /** The built-in per-service alert rules (error rate, p99 and traffic anomalies, no data). */
   defaultRules: boolean;
+  /** API keys; none configured means no authentication (and a loopback listen address unless allowed). */
+  keys: readonly ApiKey[];
+  /** Origins (`scheme://host[:port]`) whose pages may open the live socket, besides the server's own. */
+  allowedOrigins: readonly string[];
+  /** Host names the server answers to (DNS rebinding); empty means the defaults in `auth/host-check.ts`. */
+  allowedHosts: readonly string[];
+  /** Listening beyond loopback without keys was asked for explicitly. */
+  allowUnauthenticated: boolean;
 }
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
-interface Option {
+export interface Option {
   flag: string;
   env: string;
   parse: (text: string) => unknown;
   apply: (config: Config, value: never) => void;
   /** Flags without a value (`--no-demo`). */
   boolean?: boolean;
+  /**
+   * May be given several times (each flag adds one value; the env variable holds a comma-separated list).
+   * `reset` empties the list before the first flag, so flags replace the variable's values.
+   */
+  repeatable?: { reset: (config: Config) => void };
 }
 
 const integer = (min: number, max: number) => (text: string) => {
@@ -139,6 +154,14 @@ const OPTIONS: Option[] = [
     apply: (c, v: boolean) => (c.defaultRules = v),
     boolean: true,
   },
+  ...AUTH_OPTIONS,
+  {
+    flag: 'allow-unauthenticated',
+    env: 'PULSEBOARD_ALLOW_UNAUTHENTICATED',
+    parse: bool,
+    apply: (c, v: boolean) => (c.allowUnauthenticated = v),
+    boolean: true,
+  },
 ];
 
 function nonEmpty(text: string): string {
@@ -155,7 +178,8 @@ function setRetention(config: Config, tier: number, ms: number): void {
 export function defaultConfig(): Config {
   return {
     port: 3000,
-    host: '0.0.0.0',
+    // Without keys only this machine may connect; with keys, parseConfig opens it to the network (0.0.0.0).
+    host: '127.0.0.1',
     db: './data/pulseboard.db',
     demo: true,
     demoDayLengthMs: DAY,
@@ -174,6 +198,10 @@ export function defaultConfig(): Config {
     logLevel: 'info',
     rulesFile: null,
     defaultRules: true,
+    keys: [],
+    allowedOrigins: [],
+    allowedHosts: [],
+    allowUnauthenticated: false,
   };
 }
 
@@ -183,16 +211,24 @@ export function parseConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): Readonly<Config> {
   const config = defaultConfig();
+  const given = new Set<string>();
   for (const option of OPTIONS) {
     const text = env[option.env];
-    if (text !== undefined) applyOption(config, option, text, option.env);
+    if (text === undefined) continue;
+    given.add(option.flag);
+    const values = option.repeatable ? text.split(',').map((v) => v.trim()) : [text];
+    for (const value of values) if (!option.repeatable || value !== '') applyOption(config, option, value, option.env);
   }
+  const flagged = new Set<Option>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const match = /^--(no-)?([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
     const option = match && OPTIONS.find((o) => o.flag === match[2]);
     if (!match || !option) throw new ConfigError(`unknown option ${arg} (see README for the flags)`);
     const [, negated, , inline] = match;
+    if (option.repeatable && !flagged.has(option)) option.repeatable.reset(config);
+    flagged.add(option);
+    given.add(option.flag);
     if (option.boolean && inline === undefined) {
       applyOption(config, option, negated ? 'false' : 'true', `--${option.flag}`);
       continue;
@@ -206,6 +242,7 @@ export function parseConfig(
   if (!(r1 <= r10 && r10 <= r60 && r60 <= r3600)) {
     throw new ConfigError('retention must not shrink from a finer tier to a coarser one (1s <= 10s <= 1m <= 1h)');
   }
+  checkExposure(config, given.has('host'));
   return Object.freeze({ ...config, retentionMs: Object.freeze(config.retentionMs) as Config['retentionMs'] });
 }
 

@@ -1,4 +1,5 @@
 import { buildApp } from './app.ts';
+import { listenNotice } from './auth/config-options.ts';
 import { ConfigError, parseConfig } from './config.ts';
 
 /** Entry point: config -> buildApp -> listen; a clean shutdown on SIGTERM/SIGINT commits what is queued. */
@@ -40,6 +41,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
+  const notice = listenNotice(config);
+  if (notice.warn) app.log.warn(notice.message);
+  else app.log.info(notice.message);
   app.log.info(
     `Pulseboard serving http://localhost:${config.port} (database ${config.db}${config.demo ? ', demo on' : ''})`,
   );

@@ -46,6 +46,16 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
+    authFailures: new Counter({
+      name: 'pulseboard_auth_failures_total',
+      help: 'Keys presented that are not valid (Bearer header or page login)',
+      registers: [registry],
+    }),
+    authThrottled: new Counter({
+      name: 'pulseboard_auth_throttled_total',
+      help: 'Requests refused with 429 because their address sent too many bad keys',
+      registers: [registry],
+    }),
   };
 }
 

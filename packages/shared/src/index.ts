@@ -5,4 +5,5 @@ export * from './health.ts';
 export * from './ingest.ts';
 export * from './live.ts';
 export * from './query.ts';
+export * from './session.ts';
 export * from './time.ts';

@@ -11,6 +11,7 @@ import { LiveProvider, useLiveFeed } from './live/LiveProvider.tsx';
 import { OverviewPage } from './pages/OverviewPage.tsx';
 import { RulesPage } from './pages/RulesPage.tsx';
 import { ServicePage } from './pages/ServicePage.tsx';
+import { LogOutButton } from './session/LogOutButton.tsx';
 import { viewUrl } from './state/view.ts';
 import type { PageConfig } from './theme/page-config.ts';
 import { ServiceColours } from './theme/ServiceColours.tsx';
@@ -82,6 +83,7 @@ function Dashboard({ config }: { config: PageConfig }) {
           {!onRules && <LiveToggle view={view} navigate={navigate} now={() => feed.now()} />}
           <span className="spacer" />
           <ThemeToggle />
+          <LogOutButton />
         </nav>
       </header>
       <ConnectionBanner />

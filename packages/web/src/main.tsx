@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { SessionGate } from './session/SessionGate.tsx';
 import { readPageConfig } from './theme/page-config.ts';
 import { applyStoredTheme } from './theme/useTheme.ts';
 import './theme/theme.css';
@@ -11,6 +12,8 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 createRoot(root).render(
   <StrictMode>
-    <App config={readPageConfig()} />
+    <SessionGate>
+      <App config={readPageConfig()} />
+    </SessionGate>
   </StrictMode>,
 );

@@ -14,6 +14,7 @@ import {
 } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static, type TSchema } from 'typebox';
+import { actorName } from '../auth/identity.ts';
 import { badRequest } from '../errors.ts';
 import type { AlertService } from './alert-service.ts';
 
@@ -50,7 +51,7 @@ export function registerAlertRoutes(app: FastifyInstance, alerts: AlertService):
     { ...documentOnly, schema: { tags, params: IdParams, body: AckInputSchema, response: { 200: AlertSchema } } },
     async (request) => {
       const body = checked(AckInputSchema, request.body);
-      return alerts.acknowledge((request.params as { id: string }).id, body.by);
+      return alerts.acknowledge((request.params as { id: string }).id, actorName(request.principal, body.by)!);
     },
   );
 
@@ -81,7 +82,11 @@ export function registerAlertRoutes(app: FastifyInstance, alerts: AlertService):
   app.post(
     '/api/v1/silences',
     { ...documentOnly, schema: { tags, body: SilenceInputSchema, response: { 201: SilenceSchema } } },
-    async (request, reply) => reply.code(201).send(alerts.addSilence(checked(SilenceInputSchema, request.body))),
+    async (request, reply) => {
+      const input = checked(SilenceInputSchema, request.body);
+      const createdBy = actorName(request.principal, input.createdBy);
+      return reply.code(201).send(alerts.addSilence({ ...input, ...(createdBy !== undefined ? { createdBy } : {}) }));
+    },
   );
   app.delete('/api/v1/silences/:id', { schema: { tags, params: IdParams } }, async (request, reply) => {
     alerts.removeSilence((request.params as { id: string }).id);

@@ -1,5 +1,6 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
+import { UNAUTHORIZED_EVENT } from '../session/context.ts';
 
 const ErrorBodySchema = Type.Object({ code: Type.String(), message: Type.String() });
 
@@ -30,10 +31,11 @@ export function queryString(params: Record<string, QueryValue>): string {
 }
 
 /** Turns a non-2xx response into an `ApiError` with the server's message when it sent one. */
-async function failure(response: Response, path: string): Promise<ApiError> {
-  const body: unknown = await response.json().catch(() => null);
-  if (Value.Check(ErrorBodySchema, body)) return new ApiError(response.status, body.code, body.message);
-  return new ApiError(response.status, 'HTTP', `${path} answered ${response.status}`);
+function failure(status: number, body: unknown, path: string): ApiError {
+  // The session ended (expired, logged out in another tab): the session gate asks for the key again.
+  if (status === 401 && path !== '/api/v1/session') window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+  if (Value.Check(ErrorBodySchema, body)) return new ApiError(status, body.code, body.message);
+  return new ApiError(status, 'HTTP', `${path} answered ${status}`);
 }
 
 /**
@@ -62,7 +64,7 @@ export async function sendJson<S extends TSchema>(
   } catch {
     throw new ApiError(0, 'NETWORK', 'the server did not answer');
   }
-  if (!response.ok) throw await failure(response, path);
+  if (!response.ok) throw failure(response.status, await response.json().catch(() => null), path);
   if (!schema) return undefined;
   const parsed: unknown = await response.json().catch(() => null);
   if (!Value.Check(schema, parsed))
@@ -80,10 +82,7 @@ export async function getJson<S extends TSchema>(path: string, schema: S, signal
     throw new ApiError(0, 'NETWORK', 'the server did not answer');
   }
   const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    if (Value.Check(ErrorBodySchema, body)) throw new ApiError(response.status, body.code, body.message);
-    throw new ApiError(response.status, 'HTTP', `${path} answered ${response.status}`);
-  }
+  if (!response.ok) throw failure(response.status, body, path);
   if (!Value.Check(schema, body)) {
     const first = [...Value.Errors(schema, body)][0];
     const where = first?.instancePath || 'body';

@@ -2,6 +2,7 @@ import type { Rule } from '@pulseboard/shared';
 import { useState } from 'react';
 import { QueryState } from '../components/QueryState.tsx';
 import { useRules, useSilences } from '../hooks/useRules.ts';
+import { READ_ONLY_REASON, useCanChange } from '../session/context.ts';
 import { RuleEditor } from './rules/RuleEditor.tsx';
 import { RulesTable } from './rules/RulesTable.tsx';
 import { SilencesPanel } from './rules/SilencesPanel.tsx';
@@ -14,12 +15,18 @@ export function RulesPage({ services }: { services: readonly string[] }) {
   const silences = useSilences();
   const [editing, setEditing] = useState<Editing>(null);
   const list = rules.data ?? [];
+  const canChange = useCanChange();
   return (
     <div className="stack">
       <section className="panel" aria-labelledby="rules-title" data-testid="rules" data-state={rules.status}>
         <div className="panel-head">
           <h2 id="rules-title">Alert rules</h2>
-          <button type="button" onClick={() => setEditing({ rule: null })} disabled={editing !== null}>
+          <button
+            type="button"
+            onClick={() => setEditing({ rule: null })}
+            disabled={editing !== null || !canChange}
+            title={canChange ? undefined : READ_ONLY_REASON}
+          >
             New rule
           </button>
         </div>

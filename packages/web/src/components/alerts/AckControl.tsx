@@ -2,6 +2,7 @@ import type { Alert } from '@pulseboard/shared';
 import { type FormEvent, useId, useState } from 'react';
 import { ackAlert } from '../../api/alerts.ts';
 import { useUserName } from '../../hooks/useUserName.ts';
+import { useCanChange } from '../../session/context.ts';
 
 /** Acknowledge button; the first time, asks for the user's name inline and remembers it. */
 export function AckControl({ alert, onAcked }: { alert: Alert; onAcked: (alert: Alert) => void }) {
@@ -11,10 +12,13 @@ export function AckControl({ alert, onAcked }: { alert: Alert; onAcked: (alert: 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const inputId = useId();
+  const canChange = useCanChange();
 
   if (alert.acknowledgedBy !== undefined) {
     return <span className="muted">Acknowledged by {alert.acknowledgedBy}</span>;
   }
+  // A read-only session could only fail to acknowledge.
+  if (!canChange) return null;
   const ack = async (by: string) => {
     setBusy(true);
     setError(null);

@@ -1,6 +1,7 @@
 import type { Rule } from '@pulseboard/shared';
 import { useState } from 'react';
 import { deleteRule, updateRule } from '../../api/alerts.ts';
+import { READ_ONLY_REASON, useCanChange } from '../../session/context.ts';
 import { conditionSummary, ruleInput } from './rule-form.ts';
 
 interface Props {
@@ -66,8 +67,9 @@ function RuleRow({
   onEdit: (rule: Rule) => void;
 }) {
   const [confirming, setConfirming] = useState(false);
-  const locked = rule.readOnly;
-  const why = locked ? `${rule.source} rule: read-only` : undefined;
+  const canChange = useCanChange();
+  const locked = rule.readOnly || !canChange;
+  const why = !canChange ? READ_ONLY_REASON : rule.readOnly ? `${rule.source} rule: read-only` : undefined;
   return (
     <tr data-testid="rule-row" data-rule-id={rule.id}>
       <th scope="row">{rule.name}</th>
@@ -87,7 +89,7 @@ function RuleRow({
           onChange={(e) => void run(() => updateRule(rule.id, ruleInput(rule, { enabled: e.target.checked })))}
         />
       </td>
-      <td>{locked ? `${rule.source} (read-only)` : rule.source}</td>
+      <td>{rule.readOnly ? `${rule.source} (read-only)` : rule.source}</td>
       <td className="num">{rule.alerts ? `${rule.alerts.firing} / ${rule.alerts.pending}` : '–'}</td>
       <td className="row-actions">
         <button

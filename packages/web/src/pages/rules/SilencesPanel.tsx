@@ -6,6 +6,7 @@ import { Field } from '../../components/Field.tsx';
 import { formatDateTime } from '../../format.ts';
 import type { LiveQuery } from '../../hooks/useLiveQuery.ts';
 import { useUserName } from '../../hooks/useUserName.ts';
+import { READ_ONLY_REASON, useCanChange } from '../../session/context.ts';
 import { type FieldError, serverFieldError } from './rule-form.ts';
 import { checkSilence, EMPTY_SILENCE, SILENCE_FIELDS, type SilenceForm } from './silence-form.ts';
 
@@ -25,6 +26,7 @@ export function SilencesPanel({ query, rules }: { query: LiveQuery<Silence[]>; r
     query.retry();
   };
   const silences = query.data ?? [];
+  const canChange = useCanChange();
   return (
     <section className="panel" aria-labelledby={titleId} data-testid="silences" data-state={query.status}>
       <div className="panel-head">
@@ -58,7 +60,13 @@ export function SilencesPanel({ query, rules }: { query: LiveQuery<Silence[]>; r
                 <td>{s.comment ?? ''}</td>
                 <td>{s.createdBy ?? ''}</td>
                 <td>
-                  <button type="button" onClick={() => void remove(s.id)} aria-label={`Delete silence ${s.id}`}>
+                  <button
+                    type="button"
+                    onClick={() => void remove(s.id)}
+                    aria-label={`Delete silence ${s.id}`}
+                    disabled={!canChange}
+                    title={canChange ? undefined : READ_ONLY_REASON}
+                  >
                     Delete
                   </button>
                 </td>
@@ -67,7 +75,11 @@ export function SilencesPanel({ query, rules }: { query: LiveQuery<Silence[]>; r
           </tbody>
         </table>
       )}
-      <NewSilence rules={rules} onCreated={query.retry} />
+      {canChange ? (
+        <NewSilence rules={rules} onCreated={query.retry} />
+      ) : (
+        <p className="muted">Silences are added with an admin key.</p>
+      )}
     </section>
   );
 }

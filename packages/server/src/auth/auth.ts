@@ -1,0 +1,86 @@
+import type { Role } from '@pulseboard/shared';
+import { AppError } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
+import type { ApiKey } from './config-options.ts';
+import { KeyRing } from './keyring.ts';
+import { type Principal, type SessionOptions, SessionTable } from './sessions.ts';
+import { FailureThrottle, type ThrottleOptions } from './throttle.ts';
+
+export interface AuthOptions {
+  keys: readonly ApiKey[];
+  now: () => number;
+  metrics: Pick<Metrics, 'authFailures' | 'authThrottled'>;
+  throttle?: ThrottleOptions;
+  sessions?: SessionOptions;
+}
+
+const CHALLENGE = { 'www-authenticate': 'Bearer' };
+
+export const unauthorized = (message: string) => new AppError('PULSE_ERR_UNAUTHORIZED', message, CHALLENGE);
+export const forbidden = (message: string) => new AppError('PULSE_ERR_FORBIDDEN', message);
+
+/** What a role may not do, in words for a 403. */
+export function roleRefusal(role: Role, needed: Role): string {
+  const a = (r: Role) => (r === 'read' ? `a ${r}` : `an ${r}`);
+  const need = needed === 'admin' ? 'an admin key' : `${a(needed)} or admin key`;
+  const who = a(role);
+  return `${who.charAt(0).toUpperCase()}${who.slice(1)} key cannot do this: it needs ${need}`;
+}
+
+/**
+ * Keys, page sessions and the bad-key throttle: turns what a request presents (a Bearer key, a session
+ * cookie, a login) into a Principal, or into the 401 / 429 it deserves.
+ */
+export class Auth {
+  readonly keyring: KeyRing;
+  readonly sessions: SessionTable;
+  private readonly throttle: FailureThrottle;
+
+  constructor(private readonly options: AuthOptions) {
+    this.keyring = new KeyRing(options.keys);
+    this.sessions = new SessionTable(options.sessions);
+    this.throttle = new FailureThrottle(options.throttle);
+  }
+
+  get enabled(): boolean {
+    return this.keyring.enabled;
+  }
+
+  /** 429 while `address` is blocked for sending bad keys. */
+  checkNotBlocked(address: string): void {
+    const seconds = this.throttle.retryAfter(address, this.options.now());
+    if (seconds === 0) return;
+    this.options.metrics.authThrottled.inc();
+    throw new AppError('PULSE_ERR_RATE_LIMITED', `too many invalid keys from ${address}; retry in ${seconds} s`, {
+      'retry-after': String(seconds),
+    });
+  }
+
+  /** The key in an `Authorization` header, checked (and counted against the address when wrong). */
+  fromAuthorization(header: string, address: string): Principal {
+    this.checkNotBlocked(address);
+    const match = /^Bearer +(\S+)$/i.exec(header.trim());
+    if (!match) throw unauthorized('Authorization: must be "Bearer KEY"');
+    return this.check(match[1]!, address, 'Authorization: the key is not valid');
+  }
+
+  fromSession(id: string): Principal | null {
+    return this.sessions.get(id, this.options.now());
+  }
+
+  /** A key typed into the page's login: a read or admin key opens a session. */
+  login(key: string, address: string): { principal: Principal; id: string; maxAgeSeconds: number } {
+    this.checkNotBlocked(address);
+    const principal = this.check(key, address, 'key: not a valid key');
+    if (principal.role === 'ingest') throw forbidden('key: an ingest key cannot open the dashboard; use a read key');
+    return { principal, ...this.sessions.open(principal, this.options.now()) };
+  }
+
+  private check(presented: string, address: string, message: string): Principal {
+    const key = this.keyring.match(presented);
+    if (key) return { role: key.role, label: key.label };
+    this.options.metrics.authFailures.inc();
+    this.throttle.fail(address, this.options.now());
+    throw unauthorized(message);
+  }
+}

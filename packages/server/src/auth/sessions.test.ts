@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { SessionTable } from './sessions.ts';
+
+describe('SessionTable', () => {
+  it('answers for a session until it expires or is closed', () => {
+    const table = new SessionTable({ ttlMs: 1_000, maxSessions: 10 });
+    const { id, maxAgeSeconds } = table.open({ role: 'read', label: null }, 0);
+    expect(maxAgeSeconds).toBe(1);
+    expect(id).toMatch(/^[\w-]{43}$/);
+    expect(table.get(id, 999)).toEqual({ role: 'read', label: null });
+    expect(table.get(id, 1_000)).toBeNull();
+    const other = table.open({ role: 'admin', label: 'ops' }, 0);
+    table.close(other.id);
+    expect(table.get(other.id, 1)).toBeNull();
+    expect(table.get('made-up', 1)).toBeNull();
+  });
+
+  it('keeps at most maxSessions, dropping expired ones first, then the oldest', () => {
+    const table = new SessionTable({ ttlMs: 1_000, maxSessions: 3 });
+    const first = table.open({ role: 'read', label: null }, 0);
+    const second = table.open({ role: 'read', label: null }, 500);
+    table.open({ role: 'read', label: null }, 500);
+    table.open({ role: 'read', label: null }, 1_200);
+    expect(table.size).toBe(3);
+    expect(table.get(second.id, 1_200)).not.toBeNull();
+    for (let i = 0; i < 10; i++) table.open({ role: 'read', label: null }, 1_300);
+    expect(table.size).toBe(3);
+    expect(table.get(first.id, 1_300)).toBeNull();
+  });
+});
