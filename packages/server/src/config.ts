@@ -30,6 +30,16 @@ export interface Config {
   rulesFile: string | null;
   /** The built-in per-service alert rules (error rate, p99 and traffic anomalies, no data). */
   defaultRules: boolean;
+  /** Series in all, across services (each series costs registry memory for as long as it is stored). */
+  maxSeries: number;
+  /** Services in all. */
+  maxServices: number;
+  /** UTF-8 bytes of one series' identity: service, metric name, attribute names and values. */
+  maxSeriesBytes: number;
+  /** Request body bytes held by ingest at once (read, inflated, being decoded) past which it answers 503. */
+  maxInflightBytes: number;
+  /** Time a client has to send a whole request (headers and body) before it is cut off with 408. */
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -139,6 +149,36 @@ const OPTIONS: Option[] = [
     apply: (c, v: boolean) => (c.defaultRules = v),
     boolean: true,
   },
+  {
+    flag: 'max-series',
+    env: 'PULSEBOARD_MAX_SERIES',
+    parse: integer(1, 10_000_000),
+    apply: (c, v: number) => (c.maxSeries = v),
+  },
+  {
+    flag: 'max-services',
+    env: 'PULSEBOARD_MAX_SERVICES',
+    parse: integer(1, 1_000_000),
+    apply: (c, v: number) => (c.maxServices = v),
+  },
+  {
+    flag: 'max-series-bytes',
+    env: 'PULSEBOARD_MAX_SERIES_BYTES',
+    parse: bytes,
+    apply: (c, v: number) => (c.maxSeriesBytes = v),
+  },
+  {
+    flag: 'max-inflight-bytes',
+    env: 'PULSEBOARD_MAX_INFLIGHT_BYTES',
+    parse: bytes,
+    apply: (c, v: number) => (c.maxInflightBytes = v),
+  },
+  {
+    flag: 'request-timeout',
+    env: 'PULSEBOARD_REQUEST_TIMEOUT',
+    parse: duration,
+    apply: (c, v: number) => (c.requestTimeoutMs = v),
+  },
 ];
 
 function nonEmpty(text: string): string {
@@ -174,6 +214,11 @@ export function defaultConfig(): Config {
     logLevel: 'info',
     rulesFile: null,
     defaultRules: true,
+    maxSeries: 100_000,
+    maxServices: 1_000,
+    maxSeriesBytes: 1024,
+    maxInflightBytes: 64 * 1024 ** 2,
+    requestTimeoutMs: 60_000,
   };
 }
 
