@@ -85,6 +85,9 @@ describe('series limits', () => {
     expect((await ingest(first.app, [...gauges('a', 4), ...gauges('b', 2)])).status).toBe(202);
     await first.app.close();
     const { app } = await setup({ ...limits, db: first.config.db });
+    const exposition = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(exposition).toMatch(/^pulseboard_series 6$/m);
+    expect(exposition).toMatch(/^pulseboard_services 2$/m);
     const metrics = await getJson<MetricsResponse>(app, '/api/v1/metrics?service=a');
     expect(metrics.body.metrics).toEqual([
       { name: 'queue.depth', type: 'gauge', unit: '', attributes: { i: [0, 1, 2, 3] } },

@@ -29,7 +29,7 @@ const CONTRACT_KINDS: ReadonlyMap<string, MetricType> = new Map([
 ]);
 
 /** Whether a metric is one the dashboard reads: those have a per-service series quota of their own. */
-export const isContractMetric = (name: string) => CONTRACT_KINDS.has(name);
+const isContractMetric = (name: string) => CONTRACT_KINDS.has(name);
 
 /**
  * Maps series identities to ids, enforcing the series limits (see series-limits.ts) and one type per metric
