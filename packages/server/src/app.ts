@@ -35,6 +35,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     bodyLimit: config.bodyLimitBytes,
     // Exporters and the bench keep connections open between batches.
     keepAliveTimeout: 65_000,
+    // A client that trickles its headers or body is cut off (408) instead of holding a socket and its body
+    // bytes for good. Node checks these every connectionsCheckingInterval (30 s by default; 1 s here).
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(10_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs),
+    },
     // Per-request log lines would cost more than ingesting the request; /metrics has the counts and times.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false } },

@@ -33,6 +33,21 @@ describe('parseConfig', () => {
     });
   });
 
+  it('takes the memory limits and the request timeout from flags and env', () => {
+    const config = parseConfig(['--max-series', '500', '--max-series-bytes', '2KiB', '--request-timeout', '5s'], {
+      PULSEBOARD_MAX_SERVICES: '20',
+      PULSEBOARD_MAX_INFLIGHT_BYTES: '8MiB',
+    });
+    expect(config).toMatchObject({
+      maxSeries: 500,
+      maxServices: 20,
+      maxSeriesBytes: 2048,
+      maxInflightBytes: 8 * 1024 ** 2,
+      requestTimeoutMs: 5_000,
+    });
+    expect(() => parseConfig(['--max-series', '0'], {})).toThrow(/^--max-series: must be a whole number/);
+  });
+
   it('stops on a bad value with a message naming the flag or variable', () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['--port', 'http'], {}, /^--port: must be a whole number/],

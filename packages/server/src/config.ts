@@ -40,6 +40,16 @@ export interface Config {
   allowedHosts: readonly string[];
   /** Listening beyond loopback without keys was asked for explicitly. */
   allowUnauthenticated: boolean;
+  /** Series in all, across services (each series costs registry memory for as long as it is stored). */
+  maxSeries: number;
+  /** Services in all. */
+  maxServices: number;
+  /** UTF-8 bytes of one series' identity: service, metric name, attribute names and values. */
+  maxSeriesBytes: number;
+  /** Request body bytes held by ingest at once (read, inflated, being decoded) past which it answers 503. */
+  maxInflightBytes: number;
+  /** Time a client has to send a whole request (headers and body) before it is cut off with 408. */
+  requestTimeoutMs: number;
 }
 
 export { ConfigError };
@@ -162,6 +172,36 @@ const OPTIONS: Option[] = [
     apply: (c, v: boolean) => (c.allowUnauthenticated = v),
     boolean: true,
   },
+  {
+    flag: 'max-series',
+    env: 'PULSEBOARD_MAX_SERIES',
+    parse: integer(1, 10_000_000),
+    apply: (c, v: number) => (c.maxSeries = v),
+  },
+  {
+    flag: 'max-services',
+    env: 'PULSEBOARD_MAX_SERVICES',
+    parse: integer(1, 1_000_000),
+    apply: (c, v: number) => (c.maxServices = v),
+  },
+  {
+    flag: 'max-series-bytes',
+    env: 'PULSEBOARD_MAX_SERIES_BYTES',
+    parse: bytes,
+    apply: (c, v: number) => (c.maxSeriesBytes = v),
+  },
+  {
+    flag: 'max-inflight-bytes',
+    env: 'PULSEBOARD_MAX_INFLIGHT_BYTES',
+    parse: bytes,
+    apply: (c, v: number) => (c.maxInflightBytes = v),
+  },
+  {
+    flag: 'request-timeout',
+    env: 'PULSEBOARD_REQUEST_TIMEOUT',
+    parse: duration,
+    apply: (c, v: number) => (c.requestTimeoutMs = v),
+  },
 ];
 
 function nonEmpty(text: string): string {
@@ -202,6 +242,16 @@ export function defaultConfig(): Config {
     allowedOrigins: [],
     allowedHosts: [],
     allowUnauthenticated: false,
+    // With these, the series registry takes ~25 MiB at the limit with typical series and ~65 MiB with every
+    // identity at the byte limit; the server stays under ~400 MB RSS with its 256 MiB heap cap either way
+    // (docs/performance.md).
+    maxSeries: 50_000,
+    maxServices: 1_000,
+    maxSeriesBytes: 1024,
+    // Two bodies at the default body limit. Most of a large body's cost is decoding it (a worker's heap),
+    // so this bounds the bodies read and waiting beside that.
+    maxInflightBytes: 32 * 1024 ** 2,
+    requestTimeoutMs: 60_000,
   };
 }
 

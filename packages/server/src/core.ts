@@ -3,6 +3,7 @@ import { DirtyBuckets } from './aggregate/dirty-buckets.ts';
 import { SeriesRegistry } from './aggregate/series-registry.ts';
 import { type Bus, createLocalBus } from './bus/bus.ts';
 import type { Config } from './config.ts';
+import { ByteBudget } from './ingest/body-budget.ts';
 import { DecodePool } from './ingest/decode-pool.ts';
 import type { FoldContext } from './ingest/decode-worker.ts';
 import { DEFAULT_LIMITS, type IngestLimits } from './ingest/native/decode.ts';
@@ -34,6 +35,8 @@ export interface Core {
   metrics: Metrics;
   /** Start-up work still running (the demo backfill); /readyz waits for it. */
   pendingStartup: Set<string>;
+  /** Request body bytes ingest may hold at once (see ingest/body-budget.ts). */
+  bodies: ByteBudget;
 }
 
 const tierSinceKey = (tier: number) => `tier_since_${tier}`;
@@ -41,10 +44,20 @@ const tierSinceKey = (tier: number) => `tier_since_${tier}`;
 export function createCore(config: Readonly<Config>, now: () => number): Core {
   const store = openSqliteStore(config.db);
   const alertStore = openSqliteAlertStore(store.db);
-  const registry = new SeriesRegistry(store.loadSeries(), config.maxSeriesPerService);
+  const registry = new SeriesRegistry(store.loadSeries(), {
+    maxSeries: config.maxSeries,
+    maxServices: config.maxServices,
+    maxSeriesPerService: config.maxSeriesPerService,
+    maxSeriesBytes: config.maxSeriesBytes,
+  });
   const bus = createLocalBus();
   const window = new SecondWindow();
-  const metrics = createMetrics();
+  const bodies = new ByteBudget(config.maxInflightBytes);
+  const metrics = createMetrics({
+    series: () => registry.size,
+    services: () => registry.services,
+    inflightBytes: () => bodies.inUse,
+  });
   const query: QueryContext = {
     store,
     registry,
@@ -84,6 +97,7 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     metrics,
     query,
     pendingStartup: new Set(),
+    bodies,
   };
   return core;
 }

@@ -1,7 +1,7 @@
 import type { ErrorBody, ErrorCode } from '@pulseboard/shared';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Core } from './core.ts';
-import { AppError } from './errors.ts';
+import { AppError, LimitError } from './errors.ts';
 
 /** Fastify's own errors, translated into the catalogue. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -20,6 +20,7 @@ export function installErrorHandler(app: FastifyInstance, core: Core): void {
     const status = error instanceof AppError ? error.statusCode : (error.statusCode ?? 500);
     if (status >= 500 && !(error instanceof AppError)) request.log.error({ err: error }, 'request failed');
     core.metrics.rejected.inc({ code: body.code });
+    if (error instanceof LimitError) core.metrics.limitRefusals.inc({ limit: error.limit });
     if (error instanceof AppError) reply.headers(error.headers);
     return reply.code(status >= 400 ? status : 500).send(body);
   });

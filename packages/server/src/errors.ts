@@ -23,3 +23,18 @@ export const overloaded = (retryAfterSeconds: number) =>
   new AppError('PULSE_ERR_OVERLOADED', 'the server is busy writing earlier data; retry shortly', {
     'retry-after': String(retryAfterSeconds),
   });
+
+/** Which limit refused something: the `limit` label of `pulseboard_limit_refusals_total`. */
+export type LimitName = 'series' | 'services' | 'series_per_service' | 'series_bytes' | 'inflight_bytes';
+
+/** A refusal by one of the limits that keep memory bounded; counted in /metrics by `limit`. */
+export class LimitError extends AppError {
+  constructor(
+    readonly limit: LimitName,
+    code: ErrorCode,
+    message: string,
+    headers: Record<string, string> = {},
+  ) {
+    super(code, message, headers);
+  }
+}

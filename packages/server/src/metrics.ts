@@ -1,7 +1,14 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
+/** What the limit gauges read when /metrics is scraped. */
+export interface LimitSources {
+  series(): number;
+  services(): number;
+  inflightBytes(): number;
+}
+
 /** The server's own health as Prometheus metrics; one registry per app so tests can build several. */
-export function createMetrics() {
+export function createMetrics(limits?: LimitSources) {
   const registry = new Registry();
   // Unprefixed (`process_*`, `nodejs_*`): the names the usual Node.js process dashboards and alerts expect.
   collectDefaultMetrics({ register: registry });
@@ -55,6 +62,36 @@ export function createMetrics() {
       name: 'pulseboard_auth_throttled_total',
       help: 'Requests refused with 429 because their address sent too many bad keys',
       registers: [registry],
+    }),
+    limitRefusals: new Counter({
+      name: 'pulseboard_limit_refusals_total',
+      help: 'Ingest refused by a memory limit: native requests, OTLP series (each once per export), bodies past the in-flight budget',
+      labelNames: ['limit'],
+      registers: [registry],
+    }),
+    seriesStored: new Gauge({
+      name: 'pulseboard_series',
+      help: 'Series the registry holds (the --max-series limit applies to this)',
+      registers: [registry],
+      collect() {
+        if (limits) this.set(limits.series());
+      },
+    }),
+    servicesStored: new Gauge({
+      name: 'pulseboard_services',
+      help: 'Services with series (the --max-services limit applies to this)',
+      registers: [registry],
+      collect() {
+        if (limits) this.set(limits.services());
+      },
+    }),
+    inflightBytes: new Gauge({
+      name: 'pulseboard_inflight_body_bytes',
+      help: 'Request body bytes ingest holds now: read, inflated or being decoded (--max-inflight-bytes)',
+      registers: [registry],
+      collect() {
+        if (limits) this.set(limits.inflightBytes());
+      },
     }),
   };
 }

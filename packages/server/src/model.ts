@@ -81,6 +81,20 @@ export function seriesKey(identity: Pick<SeriesIdentity, 'service' | 'name' | 'a
   return `${identity.service}\u0000${identity.name}\u0000${JSON.stringify(attrs)}`;
 }
 
+/** A series' attributes, parsed from its key (the JSON after service and name). */
+export function seriesAttributes(record: {
+  key: string;
+  service: string;
+  name: string;
+}): Record<string, AttributeValue> {
+  return JSON.parse(attributesJson(record)) as Record<string, AttributeValue>;
+}
+
+/** The attributes part of a series key, as the JSON object text `seriesKey` wrote. */
+export function attributesJson(record: { key: string; service: string; name: string }): string {
+  return record.key.slice(record.service.length + record.name.length + 2);
+}
+
 /**
  * The largest magnitude a stored value may have (and, for a distribution point, its values times their count).
  * Values add up in buckets, rollups and upserts: past this a sum can overflow to Infinity, and +Infinity

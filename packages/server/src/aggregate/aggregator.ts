@@ -85,8 +85,9 @@ export class Aggregator {
     }
     const refused = this.refusal(observations);
     if (refused) return Promise.reject(refused);
+    // A fold's identities are its batch's items in order, so a refusal can name the native item.
     const batch = folds.flatMap((fold) =>
-      fold.identities.map((identity) => ({ identity, timestamps: [], values: [] })),
+      fold.identities.map((identity, i) => ({ identity, timestamps: [], values: [], origin: `metrics[${i}]` })),
     );
     const { records, created } = this.options.registry.resolve(batch);
     let next = 0;

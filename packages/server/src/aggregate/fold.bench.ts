@@ -19,7 +19,6 @@ for (let s = 0; s < 5; s++) {
         name: 'http.server.request.duration',
         kind: 'histogram',
         unit: 'ms',
-        attributes: {},
         red: true,
         route: `/r/${r}`,
         isError,

@@ -104,7 +104,6 @@ function record(id: number, { isError, route = '/a' }: { isError: boolean; route
     name: 'http.server.request.duration',
     kind: 'histogram',
     unit: 'ms',
-    attributes: {},
     red: true,
     route,
     isError,

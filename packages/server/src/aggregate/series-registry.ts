@@ -1,6 +1,8 @@
 import {
+  CPU_METRIC,
   ERROR_TYPE_ATTR,
   INSTANCE_ATTR,
+  MEMORY_METRIC,
   type MetricType,
   RED_METRIC,
   ROUTE_ATTR,
@@ -9,60 +11,87 @@ import {
 import { AppError } from '../errors.ts';
 import { type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
 import type { SeriesRecord } from '../store/store.ts';
+import { type RegistryLimits, SeriesCounts } from './series-limits.ts';
 
 /** Older OpenTelemetry HTTP instrumentation reports this name in ms; it feeds RED like the current one. */
 const LEGACY_RED_METRIC = 'http.server.duration';
 
 /**
- * Maps series identities to ids, enforcing the per-service series limit and one type per metric name.
- * Resolution is synchronous and all-or-nothing, so a rejected batch reserves nothing.
+ * The metrics the dashboard reads, with the type the contract gives them. Sent with another type they are
+ * refused rather than registered, so whoever sends a service's RED metric first as a gauge cannot lock the
+ * real histogram out (type squatting).
+ */
+const CONTRACT_KINDS: ReadonlyMap<string, MetricType> = new Map([
+  [RED_METRIC, 'histogram'],
+  [LEGACY_RED_METRIC, 'histogram'],
+  [CPU_METRIC, 'gauge'],
+  [MEMORY_METRIC, 'gauge'],
+]);
+
+/** Whether a metric is one the dashboard reads: those have a per-service series quota of their own. */
+const isContractMetric = (name: string) => CONTRACT_KINDS.has(name);
+
+/**
+ * Maps series identities to ids, enforcing the series limits (see series-limits.ts) and one type per metric
+ * name. Resolution is synchronous and all-or-nothing, so a rejected batch reserves nothing.
  */
 export class SeriesRegistry {
   private readonly byKey = new Map<string, SeriesRecord>();
   private readonly byId = new Map<number, SeriesRecord>();
   /** Per service + metric name: its kind, and how many series carry it (the kind is free again at zero). */
   private readonly kindByName = new Map<string, { kind: MetricType; series: number }>();
-  private readonly countByService = new Map<string, number>();
+  private readonly counts: SeriesCounts;
+  /**
+   * One copy of each service, metric name, unit, route and instance string: rows loaded from the store and
+   * identities from each request would otherwise each hold their own copy of the same few names.
+   */
+  private readonly strings = new Map<string, string>();
   private nextId = 1;
 
-  constructor(
-    records: readonly SeriesRecord[],
-    private readonly maxSeriesPerService: number,
-  ) {
+  constructor(records: Iterable<SeriesRecord>, limits: RegistryLimits) {
+    this.counts = new SeriesCounts(limits);
     for (const record of records) this.add(record);
   }
 
-  /** The record of every series in the batch, in order, and those created by this call. */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get services(): number {
+    return this.counts.services;
+  }
+
+  /**
+   * The record of every series in the batch, in order, and those created by this call. Throws an AppError
+   * (`PULSE_ERR_TYPE_CONFLICT`, `PULSE_ERR_CARDINALITY`, `PULSE_ERR_SERIES_TOO_LARGE`) naming the item;
+   * a `LimitError` says which limit.
+   */
   resolve(batch: SampleBatch): { records: SeriesRecord[]; created: SeriesRecord[] } {
     const records: SeriesRecord[] = [];
     const created: SeriesRecord[] = [];
-    const newPerService = new Map<string, number>();
     const newKinds = new Map<string, MetricType>();
     const pending = new Map<string, SeriesRecord>();
+    const reservation = this.counts.reserve();
     for (const samples of batch) {
       const { identity } = samples;
+      const origin = samples.origin ?? 'metric';
       const key = seriesKey(identity);
       const known = this.byKey.get(key) ?? pending.get(key);
       const nameKey = `${identity.service}\u0000${identity.name}`;
-      const kind = known?.kind ?? this.kindByName.get(nameKey)?.kind ?? newKinds.get(nameKey);
+      const fixed = CONTRACT_KINDS.get(identity.name);
+      const kind = fixed ?? known?.kind ?? this.kindByName.get(nameKey)?.kind ?? newKinds.get(nameKey);
       if (kind !== undefined && kind !== identity.kind) {
+        const why = fixed ? 'by contract (the dashboard reads it)' : 'already';
         throw new AppError(
           'PULSE_ERR_TYPE_CONFLICT',
-          `${samples.origin ?? 'metric'}.type: ${identity.name} of service ${identity.service} is a ${kind}, not a ${identity.kind}`,
+          `${origin}.type: ${identity.name} of service ${identity.service} is ${why} a ${kind}, not a ${identity.kind}`,
         );
       }
       if (known) {
         records.push(known);
         continue;
       }
-      const count = (this.countByService.get(identity.service) ?? 0) + (newPerService.get(identity.service) ?? 0) + 1;
-      if (count > this.maxSeriesPerService) {
-        throw new AppError(
-          'PULSE_ERR_CARDINALITY',
-          `${samples.origin ?? 'metric'}: service ${identity.service} is at its limit of ${this.maxSeriesPerService} series; reduce attribute values or raise --max-series-per-service`,
-        );
-      }
-      newPerService.set(identity.service, (newPerService.get(identity.service) ?? 0) + 1);
+      reservation.add(origin, identity.service, isContractMetric(identity.name), key);
       newKinds.set(nameKey, identity.kind);
       const record = describeSeries(0, key, identity);
       pending.set(key, record);
@@ -81,8 +110,12 @@ export class SeriesRegistry {
     for (const record of created) this.remove(record);
   }
 
+  /** Forgets a deleted service's series, which frees its share of every limit. */
   forgetService(service: string): void {
     for (const record of [...this.byId.values()]) if (record.service === service) this.remove(record);
+    // Drop the deleted service's strings; the survivors' are registered again as they are.
+    this.strings.clear();
+    for (const record of this.byId.values()) this.internAll(record);
   }
 
   get(id: number): SeriesRecord | undefined {
@@ -93,23 +126,37 @@ export class SeriesRegistry {
     return this.byId.values();
   }
 
+  private internAll(record: SeriesRecord): void {
+    record.service = this.intern(record.service);
+    record.name = this.intern(record.name);
+    record.unit = this.intern(record.unit);
+    if (record.route !== null) record.route = this.intern(record.route);
+    if (record.instance !== null) record.instance = this.intern(record.instance);
+  }
+
+  private intern(text: string): string {
+    const known = this.strings.get(text);
+    if (known !== undefined) return known;
+    this.strings.set(text, text);
+    return text;
+  }
+
   private add(record: SeriesRecord): void {
+    this.internAll(record);
     this.byKey.set(record.key, record);
     this.byId.set(record.id, record);
     const nameKey = `${record.service}\u0000${record.name}`;
     const named = this.kindByName.get(nameKey);
     if (named) named.series++;
     else this.kindByName.set(nameKey, { kind: record.kind, series: 1 });
-    this.countByService.set(record.service, (this.countByService.get(record.service) ?? 0) + 1);
+    this.counts.add(record.service, isContractMetric(record.name), 1);
     this.nextId = Math.max(this.nextId, record.id + 1);
   }
 
   private remove(record: SeriesRecord): void {
+    if (!this.byId.delete(record.id)) return;
     this.byKey.delete(record.key);
-    this.byId.delete(record.id);
-    const left = (this.countByService.get(record.service) ?? 1) - 1;
-    if (left > 0) this.countByService.set(record.service, left);
-    else this.countByService.delete(record.service);
+    this.counts.add(record.service, isContractMetric(record.name), -1);
     const nameKey = `${record.service}\u0000${record.name}`;
     const named = this.kindByName.get(nameKey);
     if (named && --named.series === 0) this.kindByName.delete(nameKey);
@@ -130,7 +177,6 @@ export function describeSeries(id: number, key: string, identity: SeriesIdentity
     name: identity.name,
     kind: identity.kind,
     unit: identity.unit,
-    attributes,
     red,
     route: route === undefined || route === '' ? null : String(route),
     isError: status >= 500 || attributes[ERROR_TYPE_ATTR] !== undefined,

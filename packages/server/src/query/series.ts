@@ -1,5 +1,6 @@
 import { type MetricsResponse, type MetricType, SERIES_STATS, type SeriesResponse } from '@pulseboard/shared';
 import { badRequest, notFound } from '../errors.ts';
+import { seriesAttributes } from '../model.ts';
 import type { SeriesRecord } from '../store/store.ts';
 import { activeServices, bucketSeconds, type QueryContext, round } from './context.ts';
 import { MIN_SAMPLE_STEP, mergeSample, readSamples, type SampleAcc } from './samples.ts';
@@ -66,8 +67,11 @@ export function querySeries(ctx: QueryContext, q: SeriesQuery): SeriesResponse {
 }
 
 function matches(record: SeriesRecord, filters: Record<string, string>): boolean {
-  for (const [key, value] of Object.entries(filters)) {
-    if (record.attributes[key] === undefined || String(record.attributes[key]) !== value) return false;
+  const entries = Object.entries(filters);
+  if (entries.length === 0) return true;
+  const attributes = seriesAttributes(record);
+  for (const [key, value] of entries) {
+    if (attributes[key] === undefined || String(attributes[key]) !== value) return false;
   }
   return true;
 }
@@ -97,7 +101,7 @@ export function listMetrics(ctx: QueryContext, service: string): MetricsResponse
     let metric = byName.get(record.name);
     if (!metric)
       byName.set(record.name, (metric = { name: record.name, type: record.kind, unit: record.unit, attributes: {} }));
-    for (const [key, value] of Object.entries(record.attributes)) {
+    for (const [key, value] of Object.entries(seriesAttributes(record))) {
       const values = (metric.attributes[key] ??= []);
       if (!values.includes(value)) values.push(value);
     }

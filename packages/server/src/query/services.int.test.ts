@@ -20,7 +20,8 @@ describe('services', () => {
       value: 9,
       timestamp: t,
     });
-    await ingest(app, [request('old', now - 3 * HOUR), request('new', now - 1000)]);
+    const depth = { service: 'new', name: 'queue.depth', type: 'counter', value: 1, timestamp: now - 1000 };
+    await ingest(app, [request('old', now - 3 * HOUR), request('new', now - 1000), depth]);
 
     const services = await getJson<ServicesResponse>(app, '/api/v1/services');
     expect(services.body.services).toEqual([
@@ -42,6 +43,6 @@ describe('services', () => {
     const metrics = await getJson<{ metrics: unknown[] }>(app, '/api/v1/metrics?service=new');
     expect(metrics.body.metrics).toEqual([]);
     // The name is free again, with no memory of the old data's type or series.
-    expect((await ingest(app, [{ ...request('new', now - 10), type: 'gauge' }])).status).toBe(202);
+    expect((await ingest(app, [{ ...depth, type: 'gauge', timestamp: now - 10 }])).status).toBe(202);
   });
 });

@@ -1,7 +1,11 @@
-import type { AttributeValue, MetricType } from '@pulseboard/shared';
+import type { MetricType } from '@pulseboard/shared';
 import type { BucketStats, TierIndex } from '../model.ts';
 
-/** A series as stored, with what the RED views need precomputed from its attributes. */
+/**
+ * A series as stored, with what the RED views need precomputed from its attributes. The attributes
+ * themselves are only in `key` (see `seriesAttributes`): a parsed copy per series was half the registry's
+ * memory, and only discovery and attribute filters read them.
+ */
 export interface SeriesRecord {
   id: number;
   key: string;
@@ -9,7 +13,6 @@ export interface SeriesRecord {
   name: string;
   kind: MetricType;
   unit: string;
-  attributes: Record<string, AttributeValue>;
   /** Set for request-duration histograms: they feed the RED tables. */
   red: boolean;
   route: string | null;
@@ -115,7 +118,8 @@ export type BuildPart = { kind: 'series'; fromId: number; toId: number } | { kin
 
 /** The storage boundary: only implementations of this import a database driver. */
 export interface Store {
-  loadSeries(): SeriesRecord[];
+  /** Every series, read row by row: a database at the series limit must load within the heap cap. */
+  loadSeries(): Iterable<SeriesRecord>;
   loadCumulativeState(): CumulativeState[];
   /** Deletes the cumulative state of series whose last point is older than `time`; how many. */
   forgetCumulativeBefore(time: number): number;

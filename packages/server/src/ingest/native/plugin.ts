@@ -1,13 +1,21 @@
 import { IngestAcceptedSchema, NativeBatchSchema } from '@pulseboard/shared';
 import type { FastifyPluginAsync } from 'fastify';
 import { type Core, foldContext } from '../../core.ts';
+import { bodyOptions, readBody } from '../body.ts';
 
 /** `POST /api/v1/metrics`: the native JSON batch; 202 `{accepted}` once the batch is durably stored. */
 export const nativeIngestPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   // Bodies go to the decode workers as bytes: parsing, validation and folding happen there, in parallel
   // with the main thread's commits.
+  // Read under the body limit (after decompression: gzip is accepted too) and the in-flight budget.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/json', (request, payload, done) => {
+    readBody(payload, bodyOptions(core, request)).then(
+      (body) => done(null, body),
+      (error: Error) => done(error, undefined),
+    );
+  });
+  core.bodies.releaseOnResponse(app);
   app.post(
     '/api/v1/metrics',
     {

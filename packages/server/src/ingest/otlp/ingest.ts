@@ -1,6 +1,6 @@
 import type { Aggregator } from '../../aggregate/aggregator.ts';
 import type { SeriesRegistry } from '../../aggregate/series-registry.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, LimitError, type LimitName } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import type { DecodePool } from '../decode-pool.ts';
 import type { FoldContext } from '../decode-worker.ts';
@@ -18,6 +18,8 @@ export interface OtlpIngestDeps {
   decoders: DecodePool;
   /** The clock, tiers and limits a request is folded against, taken when it arrives. */
   context: () => FoldContext;
+  /** Called for each series a limit refuses (for /metrics). */
+  onLimit?: (error: LimitError) => void;
 }
 
 export interface IngestResult {
@@ -28,8 +30,14 @@ export interface IngestResult {
 
 /** Registry refusals that concern one series, so only that series' points are refused. */
 const SERIES_REFUSALS: Partial<Record<string, string>> = {
-  PULSE_ERR_CARDINALITY: 'over their service\u2019s series limit',
+  PULSE_ERR_CARDINALITY: 'over their service\u2019s series limit (--max-series-per-service)',
   PULSE_ERR_TYPE_CONFLICT: 'whose metric name already has another type',
+  PULSE_ERR_SERIES_TOO_LARGE: 'whose series identity (attribute names and values) is over --max-series-bytes',
+};
+/** The global limits, which also answer PULSE_ERR_CARDINALITY, by the limit that refused. */
+const LIMIT_REFUSALS: Partial<Record<LimitName, string>> = {
+  series: 'over the server\u2019s limit of series in all (--max-series)',
+  services: 'of a new service over the limit of services (--max-services)',
 };
 
 /**
@@ -145,9 +153,11 @@ export class OtlpIngest {
         admitted.push(entry);
       } catch (error) {
         if (!isSeriesRefusal(error)) throw error;
+        if (error instanceof LimitError) this.deps.onLimit?.(error);
         const { identity } = entry.samples;
         const detail = `metric "${identity.name}" of service "${identity.service}"`;
-        for (const point of entry.points) c.rejections.reject(point, SERIES_REFUSALS[error.code]!, detail);
+        const reason = (error instanceof LimitError && LIMIT_REFUSALS[error.limit]) || SERIES_REFUSALS[error.code]!;
+        for (const point of entry.points) c.rejections.reject(point, reason, detail);
         if (entry.cumulative) next.delete(entry.series);
       }
     }

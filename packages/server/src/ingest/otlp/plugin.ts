@@ -1,9 +1,9 @@
 import type { ErrorCode } from '@pulseboard/shared';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { type Core, foldContext } from '../../core.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, LimitError } from '../../errors.ts';
 import { runPeriodically } from '../../store/periodic.ts';
-import { readBody } from './body.ts';
+import { bodyOptions, readBody } from '../body.ts';
 import { decodeOrReject, ENCODINGS, encodingOf, type OtlpEncoding } from './encodings.ts';
 import { OtlpIngest } from './ingest.ts';
 import { SIGNALS, type Signal } from './signals.ts';
@@ -40,7 +40,11 @@ const UNSUPPORTED = `content-type must be ${Object.keys(ENCODINGS).join(' or ')}
  * apply to these routes only.
  */
 export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
-  const ingest = new OtlpIngest({ ...core, context: () => foldContext(core) });
+  const ingest = new OtlpIngest({
+    ...core,
+    context: () => foldContext(core),
+    onLimit: (error) => core.metrics.limitRefusals.inc({ limit: error.limit }),
+  });
   const unsubscribe = core.bus.subscribe('serviceDeleted', ({ name }) => ingest.forgetService(name));
   app.addHook('onClose', async () => unsubscribe());
   runPeriodically(app, 'forgetting silent cumulative series', HOUR_MS, async () => {
@@ -50,16 +54,18 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(Object.keys(ENCODINGS), (request, payload, done) => {
-    readBody(payload, request.headers['content-encoding'], core.config.bodyLimitBytes).then(
+    readBody(payload, bodyOptions(core, request)).then(
       (body) => done(null, body),
       (error: Error) => done(error, undefined),
     );
   });
+  core.bodies.releaseOnResponse(app);
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const { status, code, message } = describe(error);
     if (status >= 500 && !(error instanceof AppError)) request.log.error({ err: error }, 'OTLP request failed');
     core.metrics.rejected.inc({ code });
+    if (error instanceof LimitError) core.metrics.limitRefusals.inc({ limit: error.limit });
     if (error instanceof AppError) reply.headers(error.headers);
     // Exporters retry 429/503 after Retry-After; give them one even when the cause did not.
     if ((status === 503 || status === 429) && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { MATERIALIZED_FROM, ROUTE_TIER_FROM, SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../../model.ts';
+import {
+  attributesJson,
+  MATERIALIZED_FROM,
+  ROUTE_TIER_FROM,
+  SAMPLE_TIER_FROM,
+  TIER_RESOLUTIONS,
+  type TierIndex,
+} from '../../model.ts';
 import { decodeSketch, encodeSketch, mergeEncoded } from '../../sketch/codec.ts';
 import { Sketch } from '../../sketch/sketch.ts';
 import type {
@@ -26,7 +33,6 @@ interface SeriesRow {
   name: string;
   kind: SeriesRecord['kind'];
   unit: string;
-  attributes: string;
   red: number;
   route: string | null;
   is_error: number;
@@ -207,7 +213,7 @@ export function openSqliteStore(file: string): SqliteStore {
     for (const s of set.newSeries) {
       insertSeries.run({
         ...s,
-        attributes: JSON.stringify(s.attributes),
+        attributes: attributesJson(s),
         red: s.red ? 1 : 0,
         isError: s.isError ? 1 : 0,
       });
@@ -269,23 +275,28 @@ export function openSqliteStore(file: string): SqliteStore {
 
   return {
     db,
-    loadSeries: () =>
-      db
-        .prepare<[], SeriesRow>('SELECT * FROM series ORDER BY id')
-        .all()
-        .map((r) => ({
+    loadSeries: function* () {
+      // Row by row, attributes left in the key: at the series limit a whole array of parsed rows did not fit
+      // the heap cap next to the registry being built from it.
+      for (const r of db
+        .prepare<[], SeriesRow>(
+          'SELECT id, key, service, name, kind, unit, red, route, is_error, instance FROM series ORDER BY id',
+        )
+        .iterate()) {
+        yield {
           id: r.id,
           key: r.key,
           service: r.service,
           name: r.name,
           kind: r.kind,
           unit: r.unit,
-          attributes: JSON.parse(r.attributes) as SeriesRecord['attributes'],
           red: r.red === 1,
           route: r.route,
           isError: r.is_error === 1,
           instance: r.instance,
-        })),
+        };
+      }
+    },
     forgetCumulativeBefore: (time) => db.prepare('DELETE FROM cumulative_state WHERE time < ?').run(time).changes,
     loadCumulativeState: () =>
       db.prepare<[], CumulativeState>('SELECT key, start, time, state FROM cumulative_state').all(),
