@@ -30,6 +30,12 @@ export interface Config {
   rulesFile: string | null;
   /** The built-in per-service alert rules (error rate, p99 and traffic anomalies, no data). */
   defaultRules: boolean;
+  /** Series x points one read may return (and hold while it runs); past it the read is refused with 400. */
+  queryMaxCells: number;
+  /** Stored buckets one read may scan; past it the read is refused with 400. */
+  queryMaxRows: number;
+  /** Heavy reads waiting for their turn past which more are refused with 503. */
+  queryQueue: number;
 }
 
 export class ConfigError extends Error {}
@@ -139,6 +145,24 @@ const OPTIONS: Option[] = [
     apply: (c, v: boolean) => (c.defaultRules = v),
     boolean: true,
   },
+  {
+    flag: 'query-max-cells',
+    env: 'PULSEBOARD_QUERY_MAX_CELLS',
+    parse: integer(1, 100_000_000),
+    apply: (c, v: number) => (c.queryMaxCells = v),
+  },
+  {
+    flag: 'query-max-rows',
+    env: 'PULSEBOARD_QUERY_MAX_ROWS',
+    parse: integer(1, 1_000_000_000),
+    apply: (c, v: number) => (c.queryMaxRows = v),
+  },
+  {
+    flag: 'query-queue',
+    env: 'PULSEBOARD_QUERY_QUEUE',
+    parse: integer(0, 10_000),
+    apply: (c, v: number) => (c.queryQueue = v),
+  },
 ];
 
 function nonEmpty(text: string): string {
@@ -174,6 +198,12 @@ export function defaultConfig(): Config {
     logLevel: 'info',
     rulesFile: null,
     defaultRules: true,
+    // Calibrated on a demo server under the 256 MiB heap: a RED point held while a read runs costs ~2-4 KB
+    // (its sketch), so 30,000 is ~100 MB at worst; all services at 5000 points over a day still fit.
+    queryMaxCells: 30_000,
+    // A stored bucket costs ~5 us to read and merge: ~10 s of (yielding) main-thread work at most.
+    queryMaxRows: 2_000_000,
+    queryQueue: 16,
   };
 }
 

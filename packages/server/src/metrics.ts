@@ -45,6 +45,12 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
+    queriesRefused: new Counter({
+      name: 'pulseboard_query_refused_total',
+      help: 'Reads refused before they ran: too_large (400, over a query limit) or busy (503, heavy-read queue full)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
   };
 }
 
