@@ -36,6 +36,12 @@ export interface Config {
   queryMaxRows: number;
   /** Heavy reads waiting for their turn past which more are refused with 503. */
   queryQueue: number;
+  /** Services one live socket may subscribe to by name. */
+  liveMaxSubscriptions: number;
+  /** Unsent bytes past which a live socket is cut off (a client that does not read). */
+  liveMaxQueuedBytes: number;
+  /** Live sockets open at once; more are closed with 1013. */
+  liveMaxClients: number;
 }
 
 export class ConfigError extends Error {}
@@ -163,6 +169,24 @@ const OPTIONS: Option[] = [
     parse: integer(0, 10_000),
     apply: (c, v: number) => (c.queryQueue = v),
   },
+  {
+    flag: 'live-max-subscriptions',
+    env: 'PULSEBOARD_LIVE_MAX_SUBSCRIPTIONS',
+    parse: integer(1, 1_000_000),
+    apply: (c, v: number) => (c.liveMaxSubscriptions = v),
+  },
+  {
+    flag: 'live-max-queued',
+    env: 'PULSEBOARD_LIVE_MAX_QUEUED',
+    parse: bytes,
+    apply: (c, v: number) => (c.liveMaxQueuedBytes = v),
+  },
+  {
+    flag: 'live-max-clients',
+    env: 'PULSEBOARD_LIVE_MAX_CLIENTS',
+    parse: integer(1, 1_000_000),
+    apply: (c, v: number) => (c.liveMaxClients = v),
+  },
 ];
 
 function nonEmpty(text: string): string {
@@ -204,6 +228,11 @@ export function defaultConfig(): Config {
     // A stored bucket costs ~5 us to read and merge: ~10 s of (yielding) main-thread work at most.
     queryMaxRows: 2_000_000,
     queryQueue: 16,
+    liveMaxSubscriptions: 1_000,
+    // Above liveMaxBufferedBytes, where frames are already skipped: what passes it is a client not reading.
+    liveMaxQueuedBytes: 4 * 1024 ** 2,
+    // The live budget is 1,000 clients; each may hold up to liveMaxQueuedBytes.
+    liveMaxClients: 2_000,
   };
 }
 

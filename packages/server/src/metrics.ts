@@ -51,6 +51,12 @@ export function createMetrics() {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    liveRefused: new Counter({
+      name: 'pulseboard_live_refused_total',
+      help: 'Live sockets refused or closed, and subscriptions refused: subscriptions, bad_messages, queue, connections',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
   };
 }
 
