@@ -42,6 +42,10 @@ export interface Config {
   liveMaxQueuedBytes: number;
   /** Live sockets open at once; more are closed with 1013. */
   liveMaxClients: number;
+  /** Silences not yet ended, at most. */
+  maxSilences: number;
+  /** Alert rules made over the API, at most. */
+  maxRules: number;
 }
 
 export class ConfigError extends Error {}
@@ -187,6 +191,18 @@ const OPTIONS: Option[] = [
     parse: integer(1, 1_000_000),
     apply: (c, v: number) => (c.liveMaxClients = v),
   },
+  {
+    flag: 'max-silences',
+    env: 'PULSEBOARD_MAX_SILENCES',
+    parse: integer(1, 1_000_000),
+    apply: (c, v: number) => (c.maxSilences = v),
+  },
+  {
+    flag: 'max-rules',
+    env: 'PULSEBOARD_MAX_RULES',
+    parse: integer(1, 100_000),
+    apply: (c, v: number) => (c.maxRules = v),
+  },
 ];
 
 function nonEmpty(text: string): string {
@@ -233,6 +249,9 @@ export function defaultConfig(): Config {
     liveMaxQueuedBytes: 4 * 1024 ** 2,
     // The live budget is 1,000 clients; each may hold up to liveMaxQueuedBytes.
     liveMaxClients: 2_000,
+    maxSilences: 1_000,
+    // Each rule is evaluated every few seconds for every service it names, and may carry 20 notify targets.
+    maxRules: 200,
   };
 }
 
