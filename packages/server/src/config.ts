@@ -50,6 +50,22 @@ export interface Config {
   maxInflightBytes: number;
   /** Time a client has to send a whole request (headers and body) before it is cut off with 408. */
   requestTimeoutMs: number;
+  /** Series x points one read may return (and hold while it runs); past it the read is refused with 400. */
+  queryMaxCells: number;
+  /** Stored buckets one read may scan; past it the read is refused with 400. */
+  queryMaxRows: number;
+  /** Heavy reads waiting for their turn past which more are refused with 503. */
+  queryQueue: number;
+  /** Services one live socket may subscribe to by name. */
+  liveMaxSubscriptions: number;
+  /** Unsent bytes past which a live socket is cut off (a client that does not read). */
+  liveMaxQueuedBytes: number;
+  /** Live sockets open at once; more are closed with 1013. */
+  liveMaxClients: number;
+  /** Silences not yet ended, at most. */
+  maxSilences: number;
+  /** Alert rules made over the API, at most. */
+  maxRules: number;
 }
 
 export { ConfigError };
@@ -202,6 +218,54 @@ const OPTIONS: Option[] = [
     parse: duration,
     apply: (c, v: number) => (c.requestTimeoutMs = v),
   },
+  {
+    flag: 'query-max-cells',
+    env: 'PULSEBOARD_QUERY_MAX_CELLS',
+    parse: integer(1, 100_000_000),
+    apply: (c, v: number) => (c.queryMaxCells = v),
+  },
+  {
+    flag: 'query-max-rows',
+    env: 'PULSEBOARD_QUERY_MAX_ROWS',
+    parse: integer(1, 1_000_000_000),
+    apply: (c, v: number) => (c.queryMaxRows = v),
+  },
+  {
+    flag: 'query-queue',
+    env: 'PULSEBOARD_QUERY_QUEUE',
+    parse: integer(0, 10_000),
+    apply: (c, v: number) => (c.queryQueue = v),
+  },
+  {
+    flag: 'live-max-subscriptions',
+    env: 'PULSEBOARD_LIVE_MAX_SUBSCRIPTIONS',
+    parse: integer(1, 1_000_000),
+    apply: (c, v: number) => (c.liveMaxSubscriptions = v),
+  },
+  {
+    flag: 'live-max-queued',
+    env: 'PULSEBOARD_LIVE_MAX_QUEUED',
+    parse: bytes,
+    apply: (c, v: number) => (c.liveMaxQueuedBytes = v),
+  },
+  {
+    flag: 'live-max-clients',
+    env: 'PULSEBOARD_LIVE_MAX_CLIENTS',
+    parse: integer(1, 1_000_000),
+    apply: (c, v: number) => (c.liveMaxClients = v),
+  },
+  {
+    flag: 'max-silences',
+    env: 'PULSEBOARD_MAX_SILENCES',
+    parse: integer(1, 1_000_000),
+    apply: (c, v: number) => (c.maxSilences = v),
+  },
+  {
+    flag: 'max-rules',
+    env: 'PULSEBOARD_MAX_RULES',
+    parse: integer(1, 100_000),
+    apply: (c, v: number) => (c.maxRules = v),
+  },
 ];
 
 function nonEmpty(text: string): string {
@@ -252,6 +316,20 @@ export function defaultConfig(): Config {
     // so this bounds the bodies read and waiting beside that.
     maxInflightBytes: 32 * 1024 ** 2,
     requestTimeoutMs: 60_000,
+    // Calibrated on a demo server under the 256 MiB heap: a RED point held while a read runs costs ~2-4 KB
+    // (its sketch), so 30,000 is ~100 MB at worst; all services at 5000 points over a day still fit.
+    queryMaxCells: 30_000,
+    // A stored bucket costs ~5 us to read and merge: ~10 s of (yielding) main-thread work at most.
+    queryMaxRows: 2_000_000,
+    queryQueue: 16,
+    liveMaxSubscriptions: 1_000,
+    // Above liveMaxBufferedBytes, where frames are already skipped: what passes it is a client not reading.
+    liveMaxQueuedBytes: 4 * 1024 ** 2,
+    // The live budget is 1,000 clients; each may hold up to liveMaxQueuedBytes.
+    liveMaxClients: 2_000,
+    maxSilences: 1_000,
+    // Each rule is evaluated every few seconds for every service it names, and may carry 20 notify targets.
+    maxRules: 200,
   };
 }
 

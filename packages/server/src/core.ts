@@ -65,6 +65,7 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     now,
     tierSince: TIER_RESOLUTIONS.map((_, i) => Number(store.getMeta(tierSinceKey(i)) ?? Number.POSITIVE_INFINITY)),
     dirty: new DirtyBuckets(store.loadDirty()),
+    limits: { maxCells: config.queryMaxCells, maxRows: config.queryMaxRows },
   };
   const aggregator = new Aggregator({
     store,

@@ -93,6 +93,18 @@ export function createMetrics(limits?: LimitSources) {
         if (limits) this.set(limits.inflightBytes());
       },
     }),
+    queriesRefused: new Counter({
+      name: 'pulseboard_query_refused_total',
+      help: 'Reads refused before they ran: too_large (400, over a query limit) or busy (503, heavy-read queue full)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    liveRefused: new Counter({
+      name: 'pulseboard_live_refused_total',
+      help: 'Live sockets refused or closed, and subscriptions refused: subscriptions, bad_messages, queue, connections',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
   };
 }
 

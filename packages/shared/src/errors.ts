@@ -13,6 +13,11 @@ export const ERROR_CODES = {
   PULSE_ERR_OVERLOADED: 503,
   PULSE_ERR_NOT_READY: 503,
   PULSE_ERR_SERIES_TOO_LARGE: 400,
+  PULSE_ERR_QUERY_TOO_LARGE: 400,
+  /** Live socket only (an error message, no HTTP status): over a per-socket limit such as subscriptions. */
+  PULSE_ERR_LIVE_LIMIT: 400,
+  /** A stored collection is full (silences, API rules): nothing is added until one is removed. */
+  PULSE_ERR_LIMIT_REACHED: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -127,6 +127,8 @@ export const MetricsResponseSchema = Type.Object({
       type: Type.String(),
       unit: Type.String(),
       attributes: Type.Record(Type.String(), Type.Array(Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
+      /** Set when some attribute values were left out to keep the listing bounded. */
+      truncated: Type.Optional(Type.Boolean()),
     }),
   ),
 });

@@ -40,6 +40,7 @@ export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app,
     fixed,
     now: core.now,
     newId: randomUUID,
+    maxRules: config.maxRules,
     metricKind: (name) => {
       for (const record of core.registry.all()) if (record.name === name) return record.kind;
       return undefined;
@@ -61,6 +62,7 @@ export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app,
     bus: core.bus,
     notify: { dispatcher, notifiers: NOTIFIERS, context: { alertUrl: alertUrlFor(`http://${host}:${config.port}`) } },
     now: core.now,
+    maxSilences: config.maxSilences,
   });
   registerAlertRoutes(app, service);
 

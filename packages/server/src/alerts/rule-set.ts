@@ -18,6 +18,8 @@ export interface RuleSetOptions {
   newId: () => string;
   /** The type of a metric the server has seen, so `metric:NAME:STAT` can be checked against it. */
   metricKind: (name: string) => MetricType | undefined;
+  /** Rules made over the API, at most: each is evaluated every few seconds for every service it names. */
+  maxRules: number;
 }
 
 /** Every rule the server evaluates: fixed ones (defaults, `--rules`) and those made over the API. */
@@ -40,6 +42,12 @@ export class RuleSet {
 
   create(input: unknown): Rule {
     const body = this.check(input);
+    if (this.api.length >= this.options.maxRules) {
+      throw new AppError(
+        'PULSE_ERR_LIMIT_REACHED',
+        `rules: ${this.api.length} rules made over the API, the limit (--max-rules ${this.options.maxRules}); delete one first`,
+      );
+    }
     const rule = toRule(this.options.newId(), body, 'api');
     const now = this.options.now();
     this.options.store.insertRule({ id: rule.id, body, createdAt: now, updatedAt: now });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LiveHub, type LiveSocket } from './hub.ts';
+import { BAD_MESSAGES, LiveHub, type LiveRefusal, type LiveSocket } from './hub.ts';
 
 describe('LiveHub', () => {
   it('sends each client only the services it subscribed to', () => {
@@ -69,6 +69,62 @@ describe('LiveHub', () => {
     expect(alerts(stalled)).toEqual([]);
   });
 
+  it('refuses a subscription past the per-socket limit whole, naming the limit, and keeps the socket', () => {
+    const { hub, connect, refused } = setup();
+    const c = connect(['a', 'b']);
+    c.client.onMessage(JSON.stringify({ type: 'subscribe', services: ['b', 'c', 'd'] }));
+    expect(c.errors()).toEqual([
+      expect.objectContaining({
+        code: 'PULSE_ERR_LIVE_LIMIT',
+        message: expect.stringMatching(/^services: .* at most 3 /),
+      }),
+    ]);
+    expect(refused).toEqual(['subscriptions']);
+    // Nothing of the refused message applied; a subscription within the limit and "*" still work.
+    hub.publish({ t: 1000, services: { a: stats(1), c: stats(1), d: stats(1) } });
+    expect(Object.keys(c.frames().at(-1)!.services)).toEqual(['a']);
+    c.client.onMessage(JSON.stringify({ type: 'subscribe', services: ['c', '*'] }));
+    hub.publish({ t: 2000, services: { a: stats(1), c: stats(1), d: stats(1) } });
+    expect(Object.keys(c.frames().at(-1)!.services)).toEqual(['a', 'c', 'd']);
+    expect(c.errors()).toHaveLength(1);
+  });
+
+  it('answers the first bad messages of a minute, then drops them, and closes a socket that keeps sending them', () => {
+    const { hub, connect, clock, refused } = setup();
+    const c = connect();
+    const other = connect();
+    for (let i = 0; i < BAD_MESSAGES.allowed; i++) c.client.onMessage('x');
+    expect(c.errors()).toHaveLength(BAD_MESSAGES.answered);
+    expect(c.socket.closed).toBeNull();
+    // A new minute: the allowance starts again.
+    clock.now = BAD_MESSAGES.windowMs;
+    for (let i = 0; i < BAD_MESSAGES.allowed; i++) c.client.onMessage('x');
+    expect(c.errors()).toHaveLength(2 * BAD_MESSAGES.answered);
+    expect(c.socket.closed).toBeNull();
+    c.client.onMessage('x');
+    expect(c.socket.closed).toEqual({ code: 1008, reason: expect.stringContaining('bad messages') });
+    expect(refused).toEqual(['bad_messages']);
+    expect(hub.size).toBe(1);
+    // What it still sends is ignored; the other client keeps its frames.
+    c.client.onMessage(JSON.stringify({ type: 'subscribe', services: ['*'] }));
+    hub.publish({ t: 1000, services: {} });
+    expect(c.frames()).toHaveLength(0);
+    expect(other.frames()).toHaveLength(1);
+  });
+
+  it('cuts off a client whose unsent bytes would pass the queue bound, whatever is being sent', () => {
+    const { hub, connect, refused } = setup();
+    const c = connect();
+    const other = connect();
+    c.socket.bufferedAmount = 4 * 1024 ** 2 - 10;
+    c.client.onMessage('not json');
+    expect(c.socket.terminated).toBe(true);
+    expect(refused).toEqual(['queue']);
+    expect(hub.size).toBe(1);
+    hub.publish({ t: 1000, services: {} });
+    expect(other.frames()).toHaveLength(1);
+  });
+
   it('drops a client that stops answering pings', () => {
     const { hub, connect } = setup();
     const c = connect();
@@ -88,11 +144,14 @@ class FakeSocket implements LiveSocket {
   bufferedAmount = 0;
   sent: string[] = [];
   terminated = false;
+  closed: { code?: number; reason?: string } | null = null;
   pings = 0;
   send(data: string) {
     this.sent.push(data);
   }
-  close() {}
+  close(code?: number, reason?: string) {
+    this.closed = { code, reason };
+  }
   terminate() {
     this.terminated = true;
   }
@@ -103,13 +162,22 @@ class FakeSocket implements LiveSocket {
 
 function setup() {
   const clock = { now: 0 };
-  const hub = new LiveHub({ now: () => clock.now, maxBufferedBytes: 1024 ** 2, maxSlowMs: 30_000 });
+  const refused: LiveRefusal[] = [];
+  const hub = new LiveHub({
+    now: () => clock.now,
+    maxBufferedBytes: 1024 ** 2,
+    maxSlowMs: 30_000,
+    maxQueuedBytes: 4 * 1024 ** 2,
+    maxSubscriptions: 3,
+    onRefused: (reason) => refused.push(reason),
+  });
   const connect = (services = ['*']) => {
     const socket = new FakeSocket();
     const client = hub.add(socket, 0);
     client.onMessage(JSON.stringify({ type: 'subscribe', services }));
     const frames = () => socket.sent.map((s) => JSON.parse(s)).filter((m) => m.type === 'frame');
-    return { socket, client, frames };
+    const errors = () => socket.sent.map((s) => JSON.parse(s)).filter((m) => m.type === 'error');
+    return { socket, client, frames, errors };
   };
-  return { hub, connect, clock };
+  return { hub, connect, clock, refused };
 }

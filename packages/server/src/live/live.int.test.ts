@@ -2,7 +2,9 @@ import type { LiveFrame } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { Config } from '../config.ts';
 import { ingest, startTestApp } from '../testing/test-app.ts';
+import { BAD_MESSAGES } from './hub.ts';
 
 describe('GET /api/v1/live', () => {
   let close: () => Promise<void> = async () => {};
@@ -68,8 +70,45 @@ describe('GET /api/v1/live', () => {
     client.socket.close();
   });
 
-  async function setup(): Promise<{ app: FastifyInstance; url: string }> {
-    const handle = await startTestApp();
+  it('refuses a subscription past the per-socket limit with an error naming it', async () => {
+    const { url } = await setup({ liveMaxSubscriptions: 5 });
+    const client = await connect(url);
+    const names = Array.from({ length: 6 }, (_, i) => `svc-${i}`);
+    client.socket.send(JSON.stringify({ type: 'subscribe', services: names }));
+    const error = await client.until((m) => m.type === 'error');
+    expect(error).toMatchObject({ code: 'PULSE_ERR_LIVE_LIMIT' });
+    expect(error.message).toMatch(/^services: a socket may subscribe to at most 5 services/);
+    client.socket.close();
+  });
+
+  it('closes a socket that floods bad messages with 1008 and keeps serving the others', async () => {
+    const { app, url } = await setup();
+    const flooder = await connect(url);
+    const healthy = await connect(url);
+    healthy.socket.send(JSON.stringify({ type: 'subscribe', services: ['*'] }));
+    const closed = new Promise<number>((resolve) => flooder.socket.once('close', (code) => resolve(code)));
+    for (let i = 0; i < 1000 && flooder.socket.readyState === WebSocket.OPEN; i++) flooder.socket.send('x');
+    expect(await closed).toBe(1008);
+    // It was answered only for its first few bad messages.
+    expect(flooder.received().filter((m) => m.type === 'error')).toHaveLength(BAD_MESSAGES.answered);
+    await healthy.until((m) => m.type === 'frame');
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('pulseboard_live_refused_total{reason="bad_messages"} 1');
+    healthy.socket.close();
+  });
+
+  it('closes a socket past the connection limit with 1013', async () => {
+    const { url } = await setup({ liveMaxClients: 1 });
+    const first = await connect(url);
+    const second = new WebSocket(url);
+    const code = await new Promise<number>((resolve) => second.once('close', (c) => resolve(c)));
+    expect(code).toBe(1013);
+    first.socket.close();
+  });
+
+  async function setup(overrides: Partial<Config> = {}): Promise<{ app: FastifyInstance; url: string }> {
+    const handle = await startTestApp(overrides);
     close = () => handle.app.close();
     const address = await handle.app.listen({ port: 0, host: '127.0.0.1' });
     return { app: handle.app, url: `${address.replace('http', 'ws')}/api/v1/live` };
@@ -82,9 +121,12 @@ type Message = Record<string, any>;
 async function connect(url: string) {
   const socket = new WebSocket(url);
   const queue: Message[] = [];
+  const all: Message[] = [];
   const waiters: (() => void)[] = [];
   socket.on('message', (data) => {
-    queue.push(JSON.parse(data.toString()));
+    const message = JSON.parse(data.toString());
+    queue.push(message);
+    all.push(message);
     for (const w of waiters.splice(0)) w();
   });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
@@ -100,5 +142,5 @@ async function connect(url: string) {
       });
     }
   };
-  return { socket, until, next: () => until(() => true) };
+  return { socket, until, next: () => until(() => true), received: () => all };
 }

@@ -1,22 +1,40 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
+import type { WebSocket } from 'ws';
 import type { Core } from '../core.ts';
-import { LiveHub } from './hub.ts';
+import { CLOSE_CODES, LiveHub, type LiveRefusal, type LiveSocket } from './hub.ts';
 import { startSecondTicker } from './ticker.ts';
 
 /** How long after a second closes its frame is built: time for requests in flight to commit. */
 const GRACE_MS = 15;
 const HEARTBEAT_MS = 15_000;
 const MAX_SLOW_MS = 30_000;
+const MAX_MESSAGE_BYTES = 64 * 1024;
+const CLOSE_TIMEOUT_MS = 2_000;
 
 /** `GET /api/v1/live`: the WebSocket stream of one frame a second, fed by the bus. */
 export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // A client message is a subscription list: 64 KiB holds thousands of names. Past it ws closes with 1009.
+  await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+  const { config } = core;
+  // One line per socket refused or closed, at most one a second: a flood must not become a flood of logs.
+  let lastLog = 0;
+  const refused = (reason: LiveRefusal | 'connections') => {
+    core.metrics.liveRefused.inc({ reason });
+    const now = core.now();
+    if (reason !== 'subscriptions' && now - lastLog >= 1000) {
+      lastLog = now;
+      app.log.warn({ reason }, 'live socket refused or closed (see pulseboard_live_refused_total)');
+    }
+  };
   const hub = new LiveHub({
     now: core.now,
-    maxBufferedBytes: core.config.liveMaxBufferedBytes,
+    maxBufferedBytes: config.liveMaxBufferedBytes,
     maxSlowMs: MAX_SLOW_MS,
+    maxQueuedBytes: config.liveMaxQueuedBytes,
+    maxSubscriptions: config.liveMaxSubscriptions,
     onDropped: (n) => core.metrics.droppedFrames.inc(n),
+    onRefused: refused,
   });
   const unsubscribe = core.bus.subscribe('frame', (frame) => hub.publish(frame));
   const unsubscribeAlerts = core.bus.subscribe('alert', (alert) => hub.publishAlert(alert));
@@ -35,8 +53,13 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     '/api/v1/live',
     { websocket: true, schema: { tags: ['live'], summary: 'Live frames (WebSocket)' } },
     (socket) => {
+      if (hub.size >= config.liveMaxClients) {
+        refused('connections');
+        socket.close(CLOSE_CODES.tryAgainLater, `${config.liveMaxClients} live clients connected (--live-max-clients)`);
+        return;
+      }
       const cursor = Math.floor(core.now() / 1000) * 1000 - 1000;
-      const client = hub.add(socket, cursor);
+      const client = hub.add(closingSoon(socket), cursor);
       core.metrics.liveClients.set(hub.size);
       const closed = () => {
         client.onClose();
@@ -57,3 +80,22 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     hub.closeAll();
   });
 };
+
+/**
+ * The socket as the hub sees it. A socket the hub closes (1008 for bad messages) that does not answer the
+ * close is dropped after CLOSE_TIMEOUT_MS instead of ws's 30 s, during which a flood would still be read.
+ */
+function closingSoon(socket: WebSocket): LiveSocket {
+  return {
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    send: (data) => socket.send(data),
+    terminate: () => socket.terminate(),
+    ping: () => socket.ping(),
+    close: (code, reason) => {
+      socket.close(code, reason);
+      setTimeout(() => socket.terminate(), CLOSE_TIMEOUT_MS).unref();
+    },
+  };
+}

@@ -3,6 +3,7 @@ import type { SeriesRegistry } from '../aggregate/series-registry.ts';
 import type { Config } from '../config.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS } from '../model.ts';
 import type { Store } from '../store/store.ts';
+import type { QueryLimits } from './cost.ts';
 import type { Held } from './steps.ts';
 
 /** What every query needs: the store, the series index, the clock and what each tier holds. */
@@ -16,6 +17,8 @@ export interface QueryContext {
   tierSince: number[];
   /** Coarse buckets waiting to be rebuilt: queries read those tiers only before the oldest of them. */
   dirty: DirtyBuckets;
+  /** What one read may cost before it is refused. */
+  limits: QueryLimits;
 }
 
 /**

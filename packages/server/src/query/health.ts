@@ -1,8 +1,10 @@
 import { againstTarget, type HealthResponse } from '@pulseboard/shared';
 import type { Config } from '../config.ts';
 import { activeServices, type QueryContext, round } from './context.ts';
-import { readRed } from './red.ts';
-import { chooseStep, floorTo, tierForStep } from './steps.ts';
+import { checkQueryCost, type QueryCost, rowsOf } from './cost.ts';
+import { type RedReadOptions, readRedSteps, redReads } from './red.ts';
+import type { QuerySteps } from './scheduler.ts';
+import { bucketCount, chooseStep, floorTo, tierForStep } from './steps.ts';
 
 /** A service's health: the worse of its error-rate and p99 scores. */
 export function healthScore(errorRate: number, p99: number, config: Pick<Config, 'healthTargets'>): number {
@@ -12,13 +14,16 @@ export function healthScore(errorRate: number, p99: number, config: Pick<Config,
   );
 }
 
-export function queryHealth(ctx: QueryContext, q: { from: number; to: number; maxPoints: number }): HealthResponse {
+export function* queryHealth(
+  ctx: QueryContext,
+  q: { from: number; to: number; maxPoints: number },
+): QuerySteps<HealthResponse> {
   const now = ctx.now();
   const step = chooseStep(q.from, q.to, q.maxPoints);
   const services = activeServices(ctx, now);
   const firstSeen = new Map(ctx.store.services().map((s) => [s.name, s.firstSeen]));
   const servesRequests = new Set([...ctx.registry.all()].filter((r) => r.red).map((r) => r.service));
-  const groups = readRed(ctx, {
+  const options: RedReadOptions = {
     services,
     byRoute: false,
     from: q.from,
@@ -28,7 +33,18 @@ export function queryHealth(ctx: QueryContext, q: { from: number; to: number; ma
     bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
     step,
     now,
-  });
+  };
+  const cost: QueryCost = {
+    label: 'health',
+    from: q.from,
+    to: q.to,
+    series: services.length,
+    points: bucketCount(q.from, q.to, step),
+    rows: rowsOf(redReads(ctx, options), services.length),
+  };
+  checkQueryCost(cost, ctx.limits);
+  yield cost;
+  const groups = yield* readRedSteps(ctx, options);
   const cells: HealthResponse['cells'] = [];
   for (const service of services) {
     const buckets = groups.get(service)?.buckets;

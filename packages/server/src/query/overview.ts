@@ -1,9 +1,12 @@
 import { CPU_METRIC, MEMORY_METRIC, type OverviewResponse, type ServiceStats } from '@pulseboard/shared';
 import { Sketch } from '../sketch/sketch.ts';
+import type { SeriesRecord } from '../store/store.ts';
 import { activeServices, type QueryContext, round } from './context.ts';
+import { checkQueryCost, type QueryCost, rowsOf } from './cost.ts';
 import { healthScore } from './health.ts';
-import { type RedAcc, readRed } from './red.ts';
-import { readSamples } from './samples.ts';
+import { type RedAcc, type RedReadOptions, readRedSteps, redReads } from './red.ts';
+import { readSamplesSteps, type SampleAcc, type SampleReadOptions, sampleReads } from './samples.ts';
+import type { QuerySteps } from './scheduler.ts';
 import { chooseStep, tierForStep } from './steps.ts';
 
 interface WindowStats {
@@ -13,15 +16,24 @@ interface WindowStats {
 }
 
 /** Totals per service over [from, to) and over the window just before it, plus the merged total. */
-export function queryOverview(
+export function* queryOverview(
   ctx: QueryContext,
   q: { services: string[] | null; from: number; to: number },
-): OverviewResponse {
+): QuerySteps<OverviewResponse> {
   const now = ctx.now();
   const services = q.services ?? activeServices(ctx, now);
   const span = q.to - q.from;
-  const current = windowStats(ctx, services, q.from, q.to, now);
-  const previous = windowStats(ctx, services, q.from - span, q.from, now);
+  const plans = [windowPlan(ctx, services, q.from, q.to, now), windowPlan(ctx, services, q.from - span, q.from, now)];
+  let rows = 0;
+  for (const plan of plans) {
+    rows += rowsOf(redReads(ctx, plan.red), services.length);
+    rows += rowsOf(sampleReads(ctx, plan.gauges), plan.gauges.seriesIds.length);
+  }
+  const cost: QueryCost = { label: 'overview', from: q.from, to: q.to, series: services.length, points: 2, rows };
+  checkQueryCost(cost, ctx.limits);
+  yield cost;
+  const current = yield* windowStats(services, plans[0]!, ctx);
+  const previous = yield* windowStats(services, plans[1]!, ctx);
   const seconds = span / 1000;
   const toStats = (w: WindowStats): ServiceStats => statsOf(w, seconds, ctx);
   return {
@@ -36,14 +48,40 @@ export function queryOverview(
   };
 }
 
-function windowStats(ctx: QueryContext, services: readonly string[], from: number, to: number, now: number) {
+interface WindowPlan {
+  from: number;
+  red: RedReadOptions;
+  gauges: SampleReadOptions;
+  /** The CPU and memory series read for `gauges`. */
+  records: SeriesRecord[];
+}
+
+/** One window's reads: RED per service, and the CPU and memory gauges, each merged into one bucket. */
+function windowPlan(ctx: QueryContext, services: readonly string[], from: number, to: number, now: number): WindowPlan {
   const mainTier = tierForStep(chooseStep(from, to, 60));
-  const red = readRed(ctx, { services, byRoute: false, from, to, mainTier, bucketOf: () => from, now });
-  const gauges = gaugeMeans(ctx, services, from, to, now);
+  const wanted = new Set(services);
+  const records = [...ctx.registry.all()].filter(
+    (r) => wanted.has(r.service) && r.kind === 'gauge' && (r.name === CPU_METRIC || r.name === MEMORY_METRIC),
+  );
+  return {
+    from,
+    red: { services, byRoute: false, from, to, mainTier, bucketOf: () => from, now },
+    gauges: { seriesIds: records.map((r) => r.id), from, to, mainTier, bucketOf: () => from, now },
+    records,
+  };
+}
+
+function* windowStats(
+  services: readonly string[],
+  plan: WindowPlan,
+  ctx: QueryContext,
+): Generator<undefined, Map<string, WindowStats>, void> {
+  const red = yield* readRedSteps(ctx, plan.red);
+  const gauges = gaugeMeans(plan.records, yield* readSamplesSteps(ctx, plan.gauges), plan.from);
   const out = new Map<string, WindowStats>();
   for (const service of services) {
     out.set(service, {
-      red: red.get(service)?.buckets.get(from) ?? { count: 0, errors: 0, sketch: new Sketch() },
+      red: red.get(service)?.buckets.get(plan.from) ?? { count: 0, errors: 0, sketch: new Sketch() },
       cpu: gauges.cpu.get(service) ?? null,
       memory: gauges.memory.get(service) ?? null,
     });
@@ -52,20 +90,7 @@ function windowStats(ctx: QueryContext, services: readonly string[], from: numbe
 }
 
 /** CPU: the mean over instances and time. Memory: the sum over instances of each one's mean. */
-function gaugeMeans(ctx: QueryContext, services: readonly string[], from: number, to: number, now: number) {
-  const wanted = new Set(services);
-  const records = [...ctx.registry.all()].filter(
-    (r) => wanted.has(r.service) && r.kind === 'gauge' && (r.name === CPU_METRIC || r.name === MEMORY_METRIC),
-  );
-  const mainTier = tierForStep(chooseStep(from, to, 60));
-  const buckets = readSamples(ctx, {
-    seriesIds: records.map((r) => r.id),
-    from,
-    to,
-    mainTier,
-    bucketOf: () => from,
-    now,
-  });
+function gaugeMeans(records: readonly SeriesRecord[], buckets: Map<number, Map<number, SampleAcc>>, from: number) {
   const cpuAcc = new Map<string, { sum: number; count: number }>();
   const memory = new Map<string, number>();
   for (const record of records) {

@@ -13,11 +13,12 @@ import {
 import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import type { Core } from '../core.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { AppError, badRequest, notFound } from '../errors.ts';
 import { queryHealth } from './health.ts';
 import { queryOverview } from './overview.ts';
 import { parseMaxPoints, parseRange, parseServices } from './params.ts';
 import { queryRed } from './red.ts';
+import { QueryScheduler, type QuerySteps } from './scheduler.ts';
 import { listMetrics, querySeries } from './series.ts';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -26,9 +27,32 @@ const single = (value: string | string[] | undefined, name: string): string | un
   return value;
 };
 
+/** A heavy read gives the event loop back after this much work: a health check waits at most about this long. */
+const SLICE_MS = 10;
+/** Rows plus points from which a read is heavy: it queues for its turn and yields. The dashboard's usual reads
+ * (a few services over a day at chart width) stay below it and run at once. */
+const HEAVY_COST = 20_000;
+
 /** Read routes: they only translate HTTP to the query functions beside them. */
 export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   const ctx = core.query;
+  const scheduler = new QueryScheduler({
+    maxRunning: 1,
+    maxQueued: core.config.queryQueue,
+    sliceMs: SLICE_MS,
+    heavyCost: HEAVY_COST,
+    onRefused: () => core.metrics.queriesRefused.inc({ reason: 'busy' }),
+  });
+  const answer = async <T>(steps: QuerySteps<T>): Promise<T> => {
+    try {
+      return await scheduler.run(steps);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'PULSE_ERR_QUERY_TOO_LARGE') {
+        core.metrics.queriesRefused.inc({ reason: 'too_large' });
+      }
+      throw error;
+    }
+  };
   const range = (q: Query) => parseRange({ from: single(q.from, 'from'), to: single(q.to, 'to') }, core.now());
   const tags = ['read'];
 
@@ -73,12 +97,14 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     { schema: { tags, querystring: RedQuerySchema, response: { 200: RedResponseSchema } } },
     async (request) => {
       const q = request.query as Query;
-      return queryRed(ctx, {
-        ...range(q),
-        services: parseServices(q.service),
-        maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')),
-        byRoute: q.groupBy === 'route',
-      });
+      return answer(
+        queryRed(ctx, {
+          ...range(q),
+          services: parseServices(q.service),
+          maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')),
+          byRoute: q.groupBy === 'route',
+        }),
+      );
     },
   );
 
@@ -87,7 +113,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     { schema: { tags, querystring: OverviewQuerySchema, response: { 200: OverviewResponseSchema } } },
     async (request) => {
       const q = request.query as Query;
-      return queryOverview(ctx, { ...range(q), services: parseServices(q.service) });
+      return answer(queryOverview(ctx, { ...range(q), services: parseServices(q.service) }));
     },
   );
 
@@ -96,7 +122,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     { schema: { tags, querystring: RangeQuerySchema, response: { 200: HealthResponseSchema } } },
     async (request) => {
       const q = request.query as Query;
-      return queryHealth(ctx, { ...range(q), maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')) });
+      return answer(queryHealth(ctx, { ...range(q), maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')) }));
     },
   );
 
@@ -109,14 +135,16 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
       for (const [key, value] of Object.entries(q)) {
         if (key.startsWith('attr.') && value !== undefined) attributes[key.slice(5)] = single(value, key)!;
       }
-      return querySeries(ctx, {
-        ...range(q),
-        metric: single(q.metric, 'metric')!,
-        services: parseServices(q.service),
-        stat: single(q.stat, 'stat'),
-        maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')),
-        attributes,
-      });
+      return answer(
+        querySeries(ctx, {
+          ...range(q),
+          metric: single(q.metric, 'metric')!,
+          services: parseServices(q.service),
+          stat: single(q.stat, 'stat'),
+          maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')),
+          attributes,
+        }),
+      );
     },
   );
 };

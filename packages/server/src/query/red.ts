@@ -2,8 +2,11 @@ import type { RedPoint, RedResponse } from '@pulseboard/shared';
 import { ROUTE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
+import type { RedBucket } from '../store/store.ts';
 import { activeServices, bucketSeconds, heldRanges, type QueryContext, round } from './context.ts';
-import { chooseStep, floorTo, planReads, tierForStep } from './steps.ts';
+import { checkQueryCost, type QueryCost, routeCount, rowsOf } from './cost.ts';
+import { type QuerySteps, runToEnd } from './scheduler.ts';
+import { bucketCount, chooseStep, floorTo, planReads, type TierRead, tierForStep } from './steps.ts';
 
 /** Requests of one service (or route) merged over one output bucket. */
 export interface RedAcc {
@@ -37,35 +40,71 @@ export interface RedReadOptions {
 
 /** Reads the RED rollups over [from, to) across tiers and merges them into output buckets per group. */
 export function readRed(ctx: QueryContext, options: RedReadOptions): Map<string, RedGroup> {
+  return runToEnd(readRedSteps(ctx, options));
+}
+
+/** `readRed` in steps: it yields after each chunk of at most `CHUNK_BUCKETS` buckets of one service. */
+export function* readRedSteps(
+  ctx: QueryContext,
+  options: RedReadOptions,
+): Generator<undefined, Map<string, RedGroup>, void> {
   const groups = new Map<string, RedGroup>();
-  // Per-route rollups start at the 10 s tier: route reads never go finer.
-  const finest = options.byRoute ? ROUTE_TIER_FROM : 0;
-  const mainTier = Math.max(options.mainTier, finest) as TierIndex;
-  const reads = planReads(options.from, options.to, mainTier, heldRanges(ctx, options.now), finest);
-  for (const read of reads) {
-    const rows = ctx.store.readRed({ ...read, services: options.services, byRoute: options.byRoute });
+  for (const read of redReads(ctx, options)) {
     const res = TIER_RESOLUTIONS[read.tier];
     const spread = options.step !== undefined && res > options.step ? options.step : null;
-    for (const row of rows) {
-      const key = options.byRoute ? `${row.service}\u0000${row.route ?? ''}` : row.service;
-      let group = groups.get(key);
-      if (!group) {
-        group = { service: row.service, ...(options.byRoute ? { route: row.route ?? null } : {}), buckets: new Map() };
-        groups.set(key, group);
-      }
-      const targets = spread === null ? [options.bucketOf(row.t)] : covered(row.t, res, spread, options);
-      const sketch = targets.length > 1 ? decodeSketch(row.sketch) : null;
-      for (const t of targets) {
-        let acc = group.buckets.get(t);
-        if (!acc) group.buckets.set(t, (acc = { count: 0, errors: 0, sketch: new Sketch() }));
-        acc.count += row.count / targets.length;
-        acc.errors += row.errors / targets.length;
-        if (sketch) acc.sketch.merge(sketch);
-        else decodeSketch(row.sketch, acc.sketch);
-      }
+    for (const rows of chunks(ctx, read, options)) {
+      foldRows(groups, rows, res, spread, options);
+      yield;
     }
   }
   return groups;
+}
+
+/** The tier reads behind a RED read. Per-route rollups start at the 10 s tier: route reads never go finer. */
+export function redReads(ctx: QueryContext, options: RedReadOptions): TierRead[] {
+  const finest = options.byRoute ? ROUTE_TIER_FROM : 0;
+  const mainTier = Math.max(options.mainTier, finest) as TierIndex;
+  return planReads(options.from, options.to, mainTier, heldRanges(ctx, options.now), finest);
+}
+
+/** Stored buckets per store call: a chunk of one service takes a few ms even by route. */
+const CHUNK_BUCKETS = 256;
+
+function* chunks(ctx: QueryContext, read: TierRead, options: RedReadOptions): Generator<RedBucket[]> {
+  const span = CHUNK_BUCKETS * TIER_RESOLUTIONS[read.tier];
+  for (const service of options.services) {
+    for (let from = read.from; from < read.to; from += span) {
+      const to = Math.min(read.to, from + span);
+      yield ctx.store.readRed({ tier: read.tier, from, to, services: [service], byRoute: options.byRoute });
+    }
+  }
+}
+
+function foldRows(
+  groups: Map<string, RedGroup>,
+  rows: readonly RedBucket[],
+  res: number,
+  spread: number | null,
+  options: RedReadOptions,
+): void {
+  for (const row of rows) {
+    const key = options.byRoute ? `${row.service}\u0000${row.route ?? ''}` : row.service;
+    let group = groups.get(key);
+    if (!group) {
+      group = { service: row.service, ...(options.byRoute ? { route: row.route ?? null } : {}), buckets: new Map() };
+      groups.set(key, group);
+    }
+    const targets = spread === null ? [options.bucketOf(row.t)] : covered(row.t, res, spread, options);
+    const sketch = targets.length > 1 ? decodeSketch(row.sketch) : null;
+    for (const t of targets) {
+      let acc = group.buckets.get(t);
+      if (!acc) group.buckets.set(t, (acc = { count: 0, errors: 0, sketch: new Sketch() }));
+      acc.count += row.count / targets.length;
+      acc.errors += row.errors / targets.length;
+      if (sketch) acc.sketch.merge(sketch);
+      else decodeSketch(row.sketch, acc.sketch);
+    }
+  }
 }
 
 /** Output buckets of `step` inside [t, t + res) and inside the query's range. */
@@ -83,12 +122,12 @@ export interface RedQuery {
   byRoute: boolean;
 }
 
-export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
+export function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedResponse> {
   const now = ctx.now();
   const chosen = chooseStep(q.from, q.to, q.maxPoints);
   const step = q.byRoute ? Math.max(chosen, TIER_RESOLUTIONS[ROUTE_TIER_FROM]) : chosen;
   const services = q.services ?? activeServices(ctx, now);
-  const groups = readRed(ctx, {
+  const options: RedReadOptions = {
     services,
     byRoute: q.byRoute,
     from: q.from,
@@ -98,22 +137,37 @@ export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
     bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
     step,
     now,
-  });
+  };
+  const series = q.byRoute ? routeCount(ctx, services) : services.length;
+  const cost: QueryCost = {
+    label: q.byRoute ? 'groupBy=route' : 'red',
+    from: q.from,
+    to: q.to,
+    series,
+    points: bucketCount(q.from, q.to, step),
+    rows: rowsOf(redReads(ctx, options), series),
+  };
+  checkQueryCost(cost, ctx.limits);
+  yield cost;
+  const groups = yield* readRedSteps(ctx, options);
   // Without groupBy every asked-for service gets a series, even an empty one, so charts keep their legend.
   if (!q.byRoute)
     for (const service of services) if (!groups.has(service)) groups.set(service, { service, buckets: new Map() });
   const first = floorTo(q.from, step);
   const last = floorTo(q.to - 1, step);
-  const series = [...groups.values()]
-    .sort((a, b) => a.service.localeCompare(b.service) || (a.route ?? '').localeCompare(b.route ?? ''))
-    .map((group) => {
-      const points: RedPoint[] = [];
-      for (let t = first; t <= last; t += step) {
-        points.push(redPoint(t, group.buckets.get(t), bucketSeconds(t, step, q.from, q.to, now)));
-      }
-      return { service: group.service, ...(q.byRoute ? { route: group.route ?? null } : {}), points };
-    });
-  return { from: q.from, to: q.to, step, series };
+  const sorted = [...groups.values()].sort(
+    (a, b) => a.service.localeCompare(b.service) || (a.route ?? '').localeCompare(b.route ?? ''),
+  );
+  const out: RedResponse['series'] = [];
+  for (const group of sorted) {
+    const points: RedPoint[] = [];
+    for (let t = first; t <= last; t += step) {
+      points.push(redPoint(t, group.buckets.get(t), bucketSeconds(t, step, q.from, q.to, now)));
+    }
+    out.push({ service: group.service, ...(q.byRoute ? { route: group.route ?? null } : {}), points });
+    yield;
+  }
+  return { from: q.from, to: q.to, step, series: out };
 }
 
 export function redPoint(t: number, acc: RedAcc | undefined, seconds: number): RedPoint {

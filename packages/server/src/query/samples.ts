@@ -1,8 +1,10 @@
 import { type BucketStats, mergeStats, SAMPLE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
+import type { SampleBucket } from '../store/store.ts';
 import { heldRanges, type QueryContext } from './context.ts';
-import { planReads } from './steps.ts';
+import { runToEnd } from './scheduler.ts';
+import { planReads, type TierRead } from './steps.ts';
 
 /** One series' buckets merged into one output bucket. */
 export interface SampleAcc extends BucketStats {
@@ -23,25 +25,56 @@ export const MIN_SAMPLE_STEP = TIER_RESOLUTIONS[SAMPLE_TIER_FROM];
 
 /** Reads series buckets over [from, to) across tiers; result: series id -> output bucket -> aggregate. */
 export function readSamples(ctx: QueryContext, options: SampleReadOptions): Map<number, Map<number, SampleAcc>> {
+  return runToEnd(readSamplesSteps(ctx, options));
+}
+
+/** The tier reads behind a series read: per-series data starts at the 10 s tier. */
+export function sampleReads(ctx: QueryContext, options: SampleReadOptions): TierRead[] {
+  const mainTier = Math.max(options.mainTier, SAMPLE_TIER_FROM) as TierIndex;
+  return planReads(options.from, options.to, mainTier, heldRanges(ctx, options.now), SAMPLE_TIER_FROM);
+}
+
+/** Series and stored buckets per store call, so one chunk takes a few ms. */
+const CHUNK_SERIES = 64;
+const CHUNK_BUCKETS = 256;
+
+/** `readSamples` in steps: it yields after each chunk of at most `CHUNK_SERIES` x `CHUNK_BUCKETS` buckets. */
+export function* readSamplesSteps(
+  ctx: QueryContext,
+  options: SampleReadOptions,
+): Generator<undefined, Map<number, Map<number, SampleAcc>>, void> {
   const out = new Map<number, Map<number, SampleAcc>>();
   if (options.seriesIds.length === 0) return out;
-  const mainTier = Math.max(options.mainTier, SAMPLE_TIER_FROM) as TierIndex;
-  const reads = planReads(options.from, options.to, mainTier, heldRanges(ctx, options.now), SAMPLE_TIER_FROM);
-  for (const read of reads) {
-    for (const row of ctx.store.readSamples(read.tier, options.seriesIds, read.from, read.to)) {
-      let buckets = out.get(row.seriesId);
-      if (!buckets) out.set(row.seriesId, (buckets = new Map()));
-      const t = options.bucketOf(row.t);
-      const acc = buckets.get(t);
-      if (!acc) {
-        buckets.set(t, { ...row, sketch: row.sketch ? decodeSketch(row.sketch) : null });
-        continue;
+  for (const read of sampleReads(ctx, options)) {
+    const span = CHUNK_BUCKETS * TIER_RESOLUTIONS[read.tier];
+    for (let i = 0; i < options.seriesIds.length; i += CHUNK_SERIES) {
+      const ids = options.seriesIds.slice(i, i + CHUNK_SERIES);
+      for (let from = read.from; from < read.to; from += span) {
+        foldSamples(out, ctx.store.readSamples(read.tier, ids, from, Math.min(read.to, from + span)), options);
+        yield;
       }
-      mergeSample(acc, { ...row, sketch: null });
-      if (row.sketch) acc.sketch = decodeSketch(row.sketch, acc.sketch ?? new Sketch());
     }
   }
   return out;
+}
+
+function foldSamples(
+  out: Map<number, Map<number, SampleAcc>>,
+  rows: readonly SampleBucket[],
+  options: SampleReadOptions,
+): void {
+  for (const row of rows) {
+    let buckets = out.get(row.seriesId);
+    if (!buckets) out.set(row.seriesId, (buckets = new Map()));
+    const t = options.bucketOf(row.t);
+    const acc = buckets.get(t);
+    if (!acc) {
+      buckets.set(t, { ...row, sketch: row.sketch ? decodeSketch(row.sketch) : null });
+      continue;
+    }
+    mergeSample(acc, { ...row, sketch: null });
+    if (row.sketch) acc.sketch = decodeSketch(row.sketch, acc.sketch ?? new Sketch());
+  }
 }
 
 /** Adds `from` into `into` (sketches are merged by the caller, which may hold them encoded). */

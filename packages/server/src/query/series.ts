@@ -3,8 +3,17 @@ import { badRequest, notFound } from '../errors.ts';
 import { seriesAttributes } from '../model.ts';
 import type { SeriesRecord } from '../store/store.ts';
 import { activeServices, bucketSeconds, type QueryContext, round } from './context.ts';
-import { MIN_SAMPLE_STEP, mergeSample, readSamples, type SampleAcc } from './samples.ts';
-import { chooseStep, floorTo, tierForStep } from './steps.ts';
+import { checkQueryCost, type QueryCost, rowsOf } from './cost.ts';
+import {
+  MIN_SAMPLE_STEP,
+  mergeSample,
+  readSamplesSteps,
+  type SampleAcc,
+  type SampleReadOptions,
+  sampleReads,
+} from './samples.ts';
+import type { QuerySteps } from './scheduler.ts';
+import { bucketCount, chooseStep, floorTo, tierForStep } from './steps.ts';
 
 export interface SeriesQuery {
   metric: string;
@@ -21,7 +30,7 @@ const DEFAULT_STAT: Record<MetricType, string> = { gauge: 'avg', counter: 'rate'
 const QUANTILES: Record<string, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
 
 /** One stat of any metric over time, one series per service, merging every series that matches the filters. */
-export function querySeries(ctx: QueryContext, q: SeriesQuery): SeriesResponse {
+export function* querySeries(ctx: QueryContext, q: SeriesQuery): QuerySteps<SeriesResponse> {
   const now = ctx.now();
   const services = new Set(q.services ?? activeServices(ctx, now));
   const records = [...ctx.registry.all()].filter(
@@ -34,7 +43,7 @@ export function querySeries(ctx: QueryContext, q: SeriesQuery): SeriesResponse {
     throw badRequest(`stat: ${q.metric} is a ${kind}; its stats are ${SERIES_STATS[kind].join(', ')}`);
   }
   const step = Math.max(MIN_SAMPLE_STEP, chooseStep(q.from, q.to, q.maxPoints));
-  const buckets = readSamples(ctx, {
+  const options: SampleReadOptions = {
     seriesIds: records.map((r) => r.id),
     from: q.from,
     to: q.to,
@@ -42,7 +51,19 @@ export function querySeries(ctx: QueryContext, q: SeriesQuery): SeriesResponse {
     // A coarse fallback bucket may start before `from`: it belongs to the first output bucket.
     bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
     now,
-  });
+  };
+  // Every matching series is read and held per bucket before services are merged: that is the cost.
+  const cost: QueryCost = {
+    label: `metric=${q.metric}`,
+    from: q.from,
+    to: q.to,
+    series: records.length,
+    points: bucketCount(q.from, q.to, step),
+    rows: rowsOf(sampleReads(ctx, options), records.length),
+  };
+  checkQueryCost(cost, ctx.limits);
+  yield cost;
+  const buckets = yield* readSamplesSteps(ctx, options);
   const perService = new Map<string, Map<number, SampleAcc>>();
   for (const record of records) {
     const merged = perService.get(record.service) ?? new Map<number, SampleAcc>();
@@ -93,9 +114,16 @@ function statValue(stat: string, acc: SampleAcc | undefined, seconds: number): n
   return byStat[stat]!();
 }
 
-/** Discovery: every metric of a service with its type, unit and the values seen per attribute. */
+/**
+ * Values listed per attribute, and characters of values in the whole listing: a service may hold 10,000
+ * series with 64 attributes of 4 KB each, and listing all their values would be a response of gigabytes.
+ */
+export const LISTING_LIMITS = { valuesPerAttribute: 100, valueChars: 1_000_000 };
+
+/** Discovery: every metric of a service with its type, unit and the values seen per attribute (bounded). */
 export function listMetrics(ctx: QueryContext, service: string): MetricsResponse {
   const byName = new Map<string, MetricsResponse['metrics'][number]>();
+  let chars = 0;
   for (const record of ctx.registry.all()) {
     if (record.service !== service) continue;
     let metric = byName.get(record.name);
@@ -103,7 +131,14 @@ export function listMetrics(ctx: QueryContext, service: string): MetricsResponse
       byName.set(record.name, (metric = { name: record.name, type: record.kind, unit: record.unit, attributes: {} }));
     for (const [key, value] of Object.entries(seriesAttributes(record))) {
       const values = (metric.attributes[key] ??= []);
-      if (!values.includes(value)) values.push(value);
+      if (values.includes(value)) continue;
+      const size = String(value).length;
+      if (values.length >= LISTING_LIMITS.valuesPerAttribute || chars + size > LISTING_LIMITS.valueChars) {
+        metric.truncated = true;
+        continue;
+      }
+      values.push(value);
+      chars += size;
     }
   }
   return { metrics: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)) };

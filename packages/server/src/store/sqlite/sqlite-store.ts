@@ -112,8 +112,18 @@ export function openSqliteStore(file: string): SqliteStore {
        ON CONFLICT (service, route, t) DO UPDATE SET count = count + excluded.count,
          errors = errors + excluded.errors, sketch = sketch_merge(sketch, excluded.sketch)`,
     ),
-    read: db.prepare<[string, number, number], RedRow>(
-      `SELECT service, route, t, count, errors, sketch FROM red_route_${res} WHERE service = ? AND t >= ? AND t < ?`,
+    // The key is (service, route, t): a range of t within a service is one range per route. Without this,
+    // SQLite scanned every row of the service (each with its sketch) for any time range. The CTE walks the
+    // service's routes by index seeks (a loose index scan), then reads each route's range.
+    read: db.prepare<[{ service: string; from: number; to: number }], RedRow>(
+      `WITH RECURSIVE routes (route) AS (
+         SELECT min(route) FROM red_route_${res} WHERE service = @service
+         UNION ALL
+         SELECT (SELECT min(route) FROM red_route_${res} WHERE service = @service AND route > routes.route)
+         FROM routes WHERE routes.route IS NOT NULL
+       )
+       SELECT r.service, r.route, r.t, r.count, r.errors, r.sketch FROM routes CROSS JOIN red_route_${res} AS r
+       WHERE r.service = @service AND r.route = routes.route AND r.t >= @from AND r.t < @to`,
     ),
     expire: db.prepare(`DELETE FROM red_route_${res} WHERE service = ? AND t < ?`),
     forget: db.prepare(`DELETE FROM red_route_${res} WHERE service = ?`),
@@ -303,10 +313,12 @@ export function openSqliteStore(file: string): SqliteStore {
     write: (set) => write.immediate(set),
     readRed: (read: RedRead) => {
       const tier = tiers[read.tier]!;
-      const statement = read.byRoute ? routeTier(read.tier).read : tier.readRedService;
       const out: RedBucket[] = [];
       for (const service of read.services) {
-        for (const row of statement.iterate(service, read.from, read.to)) {
+        const rows = read.byRoute
+          ? routeTier(read.tier).read.iterate({ service, from: read.from, to: read.to })
+          : tier.readRedService.iterate(service, read.from, read.to);
+        for (const row of rows) {
           out.push({
             service: row.service,
             ...(read.byRoute ? { route: row.route === NO_ROUTE ? null : (row.route ?? null) } : {}),
