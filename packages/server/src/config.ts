@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { DAY, HOUR, parseDuration } from '@pulseboard/shared';
+import { parseCidr } from './alerts/notifiers/destination.ts';
 
 /** Everything the server is told at start, parsed once from flags and `PULSEBOARD_*` env, then frozen. */
 export interface Config {
@@ -30,6 +31,8 @@ export interface Config {
   rulesFile: string | null;
   /** The built-in per-service alert rules (error rate, p99 and traffic anomalies, no data). */
   defaultRules: boolean;
+  /** CIDR blocks notifications may reach although they are loopback, link-local, private or this server. */
+  webhookAllow: readonly string[];
 }
 
 export class ConfigError extends Error {}
@@ -139,11 +142,25 @@ const OPTIONS: Option[] = [
     apply: (c, v: boolean) => (c.defaultRules = v),
     boolean: true,
   },
+  {
+    // Repeatable, and comma-separated in the env; the env's blocks and the flags' add up.
+    flag: 'webhook-allow',
+    env: 'PULSEBOARD_WEBHOOK_ALLOW',
+    parse: cidrList,
+    apply: (c, v: string[]) => (c.webhookAllow = [...c.webhookAllow, ...v]),
+  },
 ];
 
 function nonEmpty(text: string): string {
   if (text.length === 0) throw new ConfigError('must not be empty');
   return text;
+}
+
+function cidrList(text: string): string[] {
+  return text.split(',').map((part) => {
+    if (!parseCidr(part)) throw new ConfigError('must be CIDR blocks like 10.0.0.0/8 or fd00::/8, comma-separated');
+    return part.trim();
+  });
 }
 
 function setRetention(config: Config, tier: number, ms: number): void {
@@ -174,6 +191,7 @@ export function defaultConfig(): Config {
     logLevel: 'info',
     rulesFile: null,
     defaultRules: true,
+    webhookAllow: [],
   };
 }
 

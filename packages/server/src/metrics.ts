@@ -45,6 +45,12 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
+    notifications: new Counter({
+      name: 'pulseboard_notifications_total',
+      help: 'Alert messages per receiver: delivered, failed (after retries), refused (destination policy), dropped (queue full)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
   };
 }
 
