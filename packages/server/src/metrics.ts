@@ -51,6 +51,11 @@ export function createMetrics() {
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    diskFull: new Counter({
+      name: 'pulseboard_disk_full_errors_total',
+      help: 'Writes refused because the database disk was full (answered 503 with Retry-After)',
+      registers: [registry],
+    }),
   };
 }
 

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   PULSE_ERR_INTERNAL: 500,
   PULSE_ERR_OVERLOADED: 503,
   PULSE_ERR_NOT_READY: 503,
+  PULSE_ERR_DISK_FULL: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -80,7 +80,8 @@ export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app,
     try {
       service.evaluate(now);
     } catch (error) {
-      app.log.error({ err: error }, 'alert evaluation failed');
+      // On a full disk every evaluation fails the same way: the watch logs that once a minute.
+      if (!core.diskFull.check(error)) app.log.error({ err: error }, 'alert evaluation failed');
     }
     const ms = performance.now() - started;
     if (ms > SLOW_EVALUATION_MS) app.log.warn({ ms: Math.round(ms) }, 'slow alert evaluation');
