@@ -62,6 +62,8 @@ export async function startServer(): Promise<TestServer> {
   const start = async () => {
     const args = ['--enable-source-maps', SERVER_ENTRY, '--port', String(port), '--host', '127.0.0.1'];
     args.push('--db', db, '--log-level', 'warn');
+    // Specs' webhook receivers listen on 127.0.0.1, which notifications may reach only when allowed.
+    args.push('--webhook-allow', '127.0.0.0/8');
     child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

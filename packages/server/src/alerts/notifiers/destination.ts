@@ -8,14 +8,14 @@ import os from 'node:os';
  * metadata at 169.254.169.254, admin ports on localhost, the intranet) and report back whether that worked.
  */
 const REFUSED_RANGES: readonly (readonly [reason: string, cidrs: readonly string[]])[] = [
-  ['loopback', ['127.0.0.0/8', '::1/128']],
-  ['unspecified', ['0.0.0.0/8', '::/128']],
-  ['link-local', ['169.254.0.0/16', 'fe80::/10']],
-  ['private', ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']],
+  ['a loopback address', ['127.0.0.0/8', '::1/128']],
+  ['an unspecified address', ['0.0.0.0/8', '::/128']],
+  ['a link-local address', ['169.254.0.0/16', 'fe80::/10']],
+  ['a private address', ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']],
   // Carrier-grade NAT space: also where some clouds put their metadata service (100.100.100.200).
-  ['shared (carrier-grade NAT)', ['100.64.0.0/10']],
+  ['a shared (carrier-grade NAT) address', ['100.64.0.0/10']],
   // IPv4-compatible IPv6 (deprecated), so ::7f00:1 is not a way around the IPv4 ranges.
-  ['reserved', ['::/96']],
+  ['a reserved address', ['::/96']],
 ];
 
 /** Thrown (and passed to `lookup` callbacks) when a destination is refused; not worth retrying. */
@@ -89,7 +89,7 @@ export class DestinationPolicy {
     if (version === 0) return 'not an IP address';
     const family = version === 4 ? 'ipv4' : 'ipv6';
     if (this.allow.check(address, family)) return null;
-    for (const [reason, list] of REFUSED) if (list.check(address, family)) return `a ${reason} address`;
+    for (const [reason, list] of REFUSED) if (list.check(address, family)) return reason;
     if (this.own.check(address, family)) return 'an address of this server';
     return null;
   }
