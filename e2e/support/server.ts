@@ -63,6 +63,8 @@ export async function startServer(flags: readonly string[] = []): Promise<TestSe
   const start = async () => {
     const args = ['--enable-source-maps', SERVER_ENTRY, '--port', String(port), '--host', '127.0.0.1'];
     args.push('--db', db, '--log-level', 'warn', ...flags);
+    // Specs' webhook receivers listen on 127.0.0.1, which notifications may reach only when allowed.
+    args.push('--webhook-allow', '127.0.0.0/8');
     child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

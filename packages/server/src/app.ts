@@ -46,7 +46,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false } },
   });
-  const core = createCore(config, deps.now ?? Date.now);
+  const core = createCore(config, deps.now ?? Date.now, app.log);
   app.decorate('core', core);
   closeConnectionsWhenDone(app);
   // Registered first so it runs last: every plugin has stopped writing before the store closes.

@@ -146,3 +146,20 @@ describe('parseConfig: keys and exposure', () => {
     expect(open.message).toMatch(/^--allow-unauthenticated: listening on 0\.0\.0\.0 without keys; anyone .* port 3000/);
   });
 });
+
+describe('--webhook-allow', () => {
+  it('is repeatable, comma-separated in the env, the two adding up; none by default', () => {
+    expect(parseConfig([], {}).webhookAllow).toEqual([]);
+    const config = parseConfig(['--webhook-allow', '127.0.0.0/8', '--webhook-allow=fd00::/8'], {
+      PULSEBOARD_WEBHOOK_ALLOW: '10.0.0.0/8, 192.168.1.10',
+    });
+    expect(config.webhookAllow).toEqual(['10.0.0.0/8', '192.168.1.10', '127.0.0.0/8', 'fd00::/8']);
+  });
+
+  it('stops on something that is not a CIDR block, naming it', () => {
+    expect(() => parseConfig(['--webhook-allow', '127.0.0.0/33'], {})).toThrow(
+      /^--webhook-allow: must be CIDR blocks like 10\.0\.0\.0\/8 or fd00::\/8, comma-separated \(got "127\.0\.0\.0\/33"\)/,
+    );
+    expect(() => parseConfig([], { PULSEBOARD_WEBHOOK_ALLOW: 'localhost' })).toThrow(/^PULSEBOARD_WEBHOOK_ALLOW: /);
+  });
+});

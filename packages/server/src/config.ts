@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { DAY, HOUR, parseDuration } from '@pulseboard/shared';
+import { parseCidr } from './alerts/notifiers/destination.ts';
 import { type ApiKey, AUTH_OPTIONS, checkExposure } from './auth/config-options.ts';
 import { ConfigError } from './config-error.ts';
 
@@ -66,6 +67,8 @@ export interface Config {
   maxSilences: number;
   /** Alert rules made over the API, at most. */
   maxRules: number;
+  /** CIDR blocks notifications may reach although they are loopback, link-local, private or this server. */
+  webhookAllow: readonly string[];
 }
 
 export { ConfigError };
@@ -266,11 +269,25 @@ const OPTIONS: Option[] = [
     parse: integer(1, 100_000),
     apply: (c, v: number) => (c.maxRules = v),
   },
+  {
+    // Repeatable, and comma-separated in the env; the env's blocks and the flags' add up.
+    flag: 'webhook-allow',
+    env: 'PULSEBOARD_WEBHOOK_ALLOW',
+    parse: cidrList,
+    apply: (c, v: string[]) => (c.webhookAllow = [...c.webhookAllow, ...v]),
+  },
 ];
 
 function nonEmpty(text: string): string {
   if (text.length === 0) throw new ConfigError('must not be empty');
   return text;
+}
+
+function cidrList(text: string): string[] {
+  return text.split(',').map((part) => {
+    if (!parseCidr(part)) throw new ConfigError('must be CIDR blocks like 10.0.0.0/8 or fd00::/8, comma-separated');
+    return part.trim();
+  });
 }
 
 function setRetention(config: Config, tier: number, ms: number): void {
@@ -330,6 +347,7 @@ export function defaultConfig(): Config {
     maxSilences: 1_000,
     // Each rule is evaluated every few seconds for every service it names, and may carry 20 notify targets.
     maxRules: 200,
+    webhookAllow: [],
   };
 }
 

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { Aggregator } from './aggregate/aggregator.ts';
 import { DirtyBuckets } from './aggregate/dirty-buckets.ts';
 import { SeriesRegistry } from './aggregate/series-registry.ts';
@@ -12,6 +13,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { DIRECT_MARGIN_MS, MATERIALIZED_FROM, TIER_RESOLUTIONS } from './model.ts';
 import type { QueryContext } from './query/context.ts';
 import type { AlertStore } from './store/alert-store.ts';
+import { DiskFullWatch } from './store/disk-full.ts';
 import { openSqliteAlertStore } from './store/sqlite/alert-store.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
@@ -37,11 +39,13 @@ export interface Core {
   pendingStartup: Set<string>;
   /** Request body bytes ingest may hold at once (see ingest/body-budget.ts). */
   bodies: ByteBudget;
+  /** Turns a full disk into 503 + Retry-After, logged and counted. */
+  diskFull: DiskFullWatch;
 }
 
 const tierSinceKey = (tier: number) => `tier_since_${tier}`;
 
-export function createCore(config: Readonly<Config>, now: () => number): Core {
+export function createCore(config: Readonly<Config>, now: () => number, log: FastifyBaseLogger): Core {
   const store = openSqliteStore(config.db);
   const alertStore = openSqliteAlertStore(store.db);
   const registry = new SeriesRegistry(store.loadSeries(), {
@@ -81,6 +85,7 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
       for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) noteTierWritten(core, tier, folded.oldest);
       metrics.ingested.inc(stats.observations);
       metrics.storeWrite.observe(stats.writeMs / 1000);
+      core.diskFull.wrote();
     },
   });
   const core: Core = {
@@ -99,6 +104,7 @@ export function createCore(config: Readonly<Config>, now: () => number): Core {
     query,
     pendingStartup: new Set(),
     bodies,
+    diskFull: new DiskFullWatch({ file: config.db, metrics, log, now }),
   };
   return core;
 }

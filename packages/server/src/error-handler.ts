@@ -15,7 +15,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 
 /** One place that turns any thrown error into `{ code, message }`; 5xx details stay in the log. */
 export function installErrorHandler(app: FastifyInstance, core: Core): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | AppError, request, reply) => {
+    const error = core.diskFull.check(thrown) ?? thrown;
     const body = toBody(error);
     const status = error instanceof AppError ? error.statusCode : (error.statusCode ?? 500);
     if (status >= 500 && !(error instanceof AppError)) request.log.error({ err: error }, 'request failed');

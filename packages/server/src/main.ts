@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts';
 import { listenNotice } from './auth/config-options.ts';
 import { ConfigError, parseConfig } from './config.ts';
+import { DatabaseFileError } from './store/sqlite/database-file.ts';
 
 /** Entry point: config -> buildApp -> listen; a clean shutdown on SIGTERM/SIGINT commits what is queued. */
 async function main(): Promise<void> {
@@ -18,8 +19,9 @@ async function main(): Promise<void> {
   try {
     app = await buildApp(config);
   } catch (error) {
-    // Options checked when their plugin starts (a `--rules` file) fail the same way as flags.
-    if (error instanceof ConfigError) {
+    // Options checked when their plugin starts (a `--rules` file) fail the same way as flags, and so does a
+    // database file that cannot be used (locked by another server, not a database, not writable).
+    if (error instanceof ConfigError || error instanceof DatabaseFileError) {
       process.stderr.write(`pulseboard: ${error.message}\n`);
       process.exit(2);
     }

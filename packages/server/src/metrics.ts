@@ -105,6 +105,17 @@ export function createMetrics(limits?: LimitSources) {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    notifications: new Counter({
+      name: 'pulseboard_notifications_total',
+      help: 'Alert messages per receiver: delivered, failed (after retries), refused (destination policy), dropped (queue full)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    diskFull: new Counter({
+      name: 'pulseboard_disk_full_errors_total',
+      help: 'Writes refused because the database disk was full (answered 503 with Retry-After)',
+      registers: [registry],
+    }),
   };
 }
 

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   PULSE_ERR_LIVE_LIMIT: 400,
   /** A stored collection is full (silences, API rules): nothing is added until one is removed. */
   PULSE_ERR_LIMIT_REACHED: 409,
+  PULSE_ERR_DISK_FULL: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

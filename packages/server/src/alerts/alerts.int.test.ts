@@ -154,7 +154,8 @@ describe('alerts over HTTP and WebSocket', () => {
   });
 
   async function setup(overrides: Partial<Config> = {}) {
-    const handle = await startTestApp({ defaultRules: false, ...overrides });
+    // The receivers here listen on 127.0.0.1, which notifications may reach only when allowed.
+    const handle = await startTestApp({ defaultRules: false, webhookAllow: ['127.0.0.0/8'], ...overrides });
     let closed = false;
     const close = async () => {
       if (closed) return;

@@ -1,7 +1,10 @@
-import type { Alert, Rule } from '@pulseboard/shared';
+import type { Alert, Rule, Severity } from '@pulseboard/shared';
 import type { AlertChange } from './evaluator.ts';
 import type { Dispatcher } from './notifiers/dispatcher.ts';
 import type { Notification, NotifierRegistry, NotifyContext } from './notifiers/types.ts';
+
+/** Which rules' messages take a free send slot first. */
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
 export interface NotifyDeps {
   dispatcher: Dispatcher;
@@ -26,7 +29,9 @@ export function notifyChanges(changes: readonly AlertChange[], deps: NotifyDeps)
   for (const notification of groups.values()) {
     for (const target of notification.rule.notify) {
       const body = deps.notifiers[target.type].body(notification, deps.context);
-      deps.dispatcher.send(target.url, body);
+      // Queued per rule, so one rule's unreachable receivers cannot crowd out another rule's messages.
+      const { id, severity } = notification.rule;
+      deps.dispatcher.send(id, target.url, JSON.stringify(body), SEVERITY_ORDER[severity]);
     }
   }
 }

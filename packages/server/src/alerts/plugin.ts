@@ -3,8 +3,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../core.ts';
 import { AlertService } from './alert-service.ts';
 import { DEFAULT_RULES } from './default-rules.ts';
-import { Dispatcher } from './notifiers/dispatcher.ts';
+import { DestinationPolicy } from './notifiers/destination.ts';
 import { NOTIFIERS } from './notifiers/registry.ts';
+import { serverDispatcher } from './notifiers/server-dispatcher.ts';
 import { alertUrlFor } from './notify.ts';
 import { registerAlertRoutes } from './routes.ts';
 import { RuleSet } from './rule-set.ts';
@@ -19,8 +20,6 @@ const KEEP_RESOLVED_MS = 30 * 86_400_000;
 
 export interface AlertsPluginOptions {
   core: Core;
-  /** Injected in tests; the real `fetch` otherwise. */
-  fetch?: typeof globalThis.fetch;
   /** Retry backoff base for notifications (tests shorten it). */
   notifyBackoffMs?: number;
 }
@@ -31,9 +30,14 @@ export interface AlertsPluginOptions {
  */
 export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app, { core, ...options }) => {
   const { config } = core;
+  const policy = new DestinationPolicy({ allow: config.webhookAllow });
+  const targetRefusal = (url: string) => {
+    const reason = policy.urlRefusal(new URL(url));
+    return reason && `${reason}; notifications to it are refused unless --webhook-allow lists it`;
+  };
   const fixed = [
     ...(config.defaultRules ? DEFAULT_RULES : []),
-    ...(config.rulesFile ? loadRulesFile(config.rulesFile) : []),
+    ...(config.rulesFile ? loadRulesFile(config.rulesFile, targetRefusal) : []),
   ];
   const rules = new RuleSet({
     store: core.alertStore,
@@ -41,18 +45,17 @@ export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app,
     now: core.now,
     newId: randomUUID,
     maxRules: config.maxRules,
+    targetRefusal,
     metricKind: (name) => {
       for (const record of core.registry.all()) if (record.name === name) return record.kind;
       return undefined;
     },
   });
-  const dispatcher = new Dispatcher({
-    fetch: options.fetch ?? globalThis.fetch,
-    timeoutMs: 5_000,
-    retries: 3,
+  const dispatcher = serverDispatcher({
+    policy,
+    metrics: core.metrics,
+    log: app.log,
     backoffMs: options.notifyBackoffMs ?? 1_000,
-    maxQueued: 1_000,
-    onFailure: (url, error) => app.log.warn({ url: redact(url), error }, 'alert notification not delivered'),
   });
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const service = new AlertService({
@@ -79,7 +82,8 @@ export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app,
     try {
       service.evaluate(now);
     } catch (error) {
-      app.log.error({ err: error }, 'alert evaluation failed');
+      // On a full disk every evaluation fails the same way: the watch logs that once a minute.
+      if (!core.diskFull.check(error)) app.log.error({ err: error }, 'alert evaluation failed');
     }
     const ms = performance.now() - started;
     if (ms > SLOW_EVALUATION_MS) app.log.warn({ ms: Math.round(ms) }, 'slow alert evaluation');
@@ -105,12 +109,3 @@ export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app,
     await dispatcher.close();
   });
 };
-
-/** Webhook URLs often carry a secret in the path (Slack's do): log the host only. */
-function redact(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'invalid url';
-  }
-}

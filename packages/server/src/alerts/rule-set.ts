@@ -16,6 +16,8 @@ export interface RuleSetOptions {
   fixed: readonly Rule[];
   now: () => number;
   newId: () => string;
+  /** Why a notification URL is refused (the destination policy), or null. */
+  targetRefusal: (url: string) => string | null;
   /** The type of a metric the server has seen, so `metric:NAME:STAT` can be checked against it. */
   metricKind: (name: string) => MetricType | undefined;
   /** Rules made over the API, at most: each is evaluated every few seconds for every service it names. */
@@ -81,6 +83,8 @@ export class RuleSet {
   private check(input: unknown): RuleBody {
     const result = checkRule(input);
     if (!result.ok) throw badRequest(`${result.field}: ${result.message}`);
+    const refused = firstRefusedTarget(result.rule, this.options.targetRefusal);
+    if (refused) throw badRequest(refused);
     const signal = parseSignal(result.rule.signal);
     if (signal?.kind === 'metric') {
       const kind = this.options.metricKind(signal.metric);
@@ -91,6 +95,15 @@ export class RuleSet {
     }
     return result.rule;
   }
+}
+
+/** `notify[i].url: why` for the first target the destination policy refuses, or null. */
+export function firstRefusedTarget(rule: RuleBody, refusal: (url: string) => string | null): string | null {
+  for (const [i, target] of rule.notify.entries()) {
+    const reason = refusal(target.url);
+    if (reason) return `notify[${i}].url: ${reason}`;
+  }
+  return null;
 }
 
 export function toRule(id: string, body: RuleBody, source: RuleSource): Rule {

@@ -1,26 +1,17 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Alert, Rule } from '@pulseboard/shared';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AlertChange } from '../evaluator.ts';
 import { alertUrlFor, notifyChanges } from '../notify.ts';
-import { Dispatcher } from './dispatcher.ts';
+import { RefusedDestination } from './destination.ts';
+import { Dispatcher, type DispatcherOptions, type Outcome } from './dispatcher.ts';
 import { NOTIFIERS } from './registry.ts';
 
 describe('notifications', () => {
-  const servers: http.Server[] = [];
-  afterEach(async () => {
-    for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
-  });
-
   it('groups a * rule firing on several services into one webhook, and leaves silenced alerts out', async () => {
     const sent: { url: string; body: unknown }[] = [];
-    const dispatcher = new Dispatcher({
-      ...fast(),
-      fetch: async (url, init) => {
-        sent.push({ url: String(url), body: JSON.parse(String(init?.body)) });
-        return new Response('ok');
-      },
+    const { dispatcher } = setup(async (url, body) => {
+      sent.push({ url, body: JSON.parse(body) });
+      return 200;
     });
     const r = rule([{ type: 'webhook', url: 'http://hook.test/a' }]);
     notifyChanges(
@@ -54,66 +45,74 @@ describe('notifications', () => {
     expect(body).toEqual({ text: ':white_check_mark: *RESOLVED* [critical] slow\n• <http://x/a|a>: p99 high' });
   });
 
-  it('retries a failing receiver with backoff, and gives up after the retries', async () => {
-    const attempts: number[] = [];
-    const { url } = await receiver(servers, (_req, res) => {
-      attempts.push(Date.now());
-      res.statusCode = attempts.length < 3 ? 503 : 200;
-      res.end();
-    });
-    const failures: string[] = [];
-    const dispatcher = new Dispatcher({ ...fast(), onFailure: (_u, e) => failures.push(e) });
-    dispatcher.send(url, { hello: 1 });
-    await dispatcher.idle();
-    expect(attempts).toHaveLength(3);
-    expect(failures).toEqual([]);
-
-    const dead = new Dispatcher({ ...fast(), retries: 1, onFailure: (_u, e) => failures.push(e) });
-    const { url: down } = await receiver(servers, (_req, res) => {
-      res.statusCode = 500;
-      res.end();
-    });
-    dead.send(down, {});
-    await dead.idle();
-    expect(failures).toEqual(['HTTP 500']);
+  it('escapes Slack control characters in names and reasons, so a service cannot ping @channel or fake a link', () => {
+    const r = { ...rule([{ type: 'slack', url: 'http://hook.test/s' }]), name: 'R&D <!here>' };
+    const service = '<!channel> <https://evil.test|click here>';
+    const body = NOTIFIERS.slack.body(
+      { state: 'firing', rule: r, alerts: [change(r, service, { reason: `p99 > 250 ms on ${service}` }).alert] },
+      { alertUrl: alertUrlFor('http://pulse.test') },
+    ) as { text: string };
+    expect(body.text).not.toMatch(/<!|<https:\/\/evil/);
+    expect(body.text).toContain('R&amp;D &lt;!here&gt;');
+    expect(body.text).toContain(
+      '|&lt;!channel&gt; &lt;https://evil.test|click here&gt;>: p99 &gt; 250 ms on &lt;!channel&gt;',
+    );
+    // The link itself is ours: the service is percent-encoded in it, and its `&`s are escaped as Slack asks.
+    expect(body.text).toMatch(/• <http:\/\/pulse\.test\/services\/%3C!channel%3E%20[^|>\s]+\?from=-?\d+&amp;alert=id-/);
   });
 
-  it('times out a receiver that never answers, without holding up the caller', async () => {
-    const { url } = await receiver(servers, () => {
-      // never answers
-    });
-    const failures: string[] = [];
-    const dispatcher = new Dispatcher({
-      ...fast(),
-      retries: 0,
-      timeoutMs: 100,
-      onFailure: (_u, e) => failures.push(e),
-    });
-    const started = Date.now();
-    dispatcher.send(url, {});
-    expect(Date.now() - started).toBeLessThan(20);
+  it('retries 5xx with backoff, and gives up after the retries', async () => {
+    const answers = [503, 503, 200];
+    const { dispatcher, outcomes, calls } = setup(async () => answers.shift() ?? 500);
+    dispatcher.send('r1', 'http://hook.test/a', '{}');
     await dispatcher.idle();
-    expect(failures[0]).toMatch(/abort|timeout/i);
-    await dispatcher.close();
+    expect(calls).toHaveLength(3);
+    expect(outcomes).toEqual([['delivered', 'HTTP 200']]);
+
+    const dead = setup(async () => 500, { retries: 1 });
+    dead.dispatcher.send('r1', 'http://hook.test/a', '{}');
+    await dead.dispatcher.idle();
+    expect(dead.calls).toHaveLength(2);
+    expect(dead.outcomes).toEqual([['failed', 'HTTP 500']]);
+  });
+
+  it('does not retry a redirect (not followed), a 4xx, or a refused destination', async () => {
+    const { dispatcher, outcomes, calls } = setup(async (url) => {
+      if (url.endsWith('/moved')) return 302;
+      if (url.endsWith('/gone')) return 404;
+      throw new RefusedDestination('169.254.169.254 is a link-local address');
+    });
+    dispatcher.send('r1', 'http://hook.test/moved', '{}');
+    dispatcher.send('r1', 'http://hook.test/gone', '{}');
+    dispatcher.send('r1', 'http://169.254.169.254/latest', '{}');
+    await dispatcher.idle();
+    expect(calls).toHaveLength(3);
+    expect(outcomes).toEqual([
+      ['failed', 'HTTP 302: redirects are not followed'],
+      ['failed', 'HTTP 404'],
+      ['refused', 'refused: 169.254.169.254 is a link-local address'],
+    ]);
   });
 });
 
-function fast() {
-  return {
-    fetch: globalThis.fetch,
-    timeoutMs: 2000,
+function setup(post: DispatcherOptions['post'], overrides: Partial<DispatcherOptions> = {}) {
+  const outcomes: [Outcome, string][] = [];
+  const calls: string[] = [];
+  const dispatcher = new Dispatcher({
+    post: (url, body, signal) => {
+      calls.push(url);
+      return post(url, body, signal);
+    },
     retries: 3,
-    backoffMs: 10,
-    maxQueued: 100,
-    onFailure: () => {},
-  };
-}
-
-async function receiver(servers: http.Server[], handler: http.RequestListener) {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` };
+    backoffMs: 1,
+    maxInFlight: 8,
+    maxPerTarget: 2,
+    maxQueuedPerKey: 100,
+    maxQueued: 1000,
+    onOutcome: (outcome, _url, detail) => outcomes.push([outcome, detail]),
+    ...overrides,
+  });
+  return { dispatcher, outcomes, calls };
 }
 
 function rule(notify: Rule['notify']): Rule {

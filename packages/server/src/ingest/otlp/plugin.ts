@@ -61,7 +61,9 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   });
   core.bodies.releaseOnResponse(app);
 
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | AppError, request, reply) => {
+    // A full disk is 503 UNAVAILABLE, which the OTLP/HTTP spec has exporters retry (500 they drop).
+    const error = core.diskFull.check(thrown) ?? thrown;
     const { status, code, message } = describe(error);
     if (status >= 500 && !(error instanceof AppError)) request.log.error({ err: error }, 'OTLP request failed');
     core.metrics.rejected.inc({ code });

@@ -1,6 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
   attributesJson,
   MATERIALIZED_FROM,
@@ -21,6 +19,7 @@ import type {
   Store,
   WriteSet,
 } from '../store.ts';
+import { openDatabaseFile } from './database-file.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 /** A route-less request is stored under the empty route, since NULL cannot be part of a primary key here. */
@@ -54,14 +53,7 @@ export interface SqliteStore extends Store {
 
 /** The embedded store: one SQLite file in WAL mode. All SQL of the SQLite backend lives in this file. */
 export function openSqliteStore(file: string): SqliteStore {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
-  // WAL lets readers run beside the writer; NORMAL still survives a process kill (only power loss can drop
-  // the newest commits); busy_timeout covers a second process (the bench, a backup) holding a lock briefly.
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -32000');
+  const { db, release } = openDatabaseFile(file, migrate);
   db.function('sketch_merge', { deterministic: true }, (a: unknown, b: unknown) =>
     mergeEncoded(a as Buffer | null, b as Buffer | null),
   );
@@ -86,7 +78,6 @@ export function openSqliteStore(file: string): SqliteStore {
   };
   // Two arguments (time, value): the driver's types only describe one-argument aggregates.
   db.aggregate('latest', latest as unknown as Parameters<typeof db.aggregate>[1]);
-  migrate(db);
 
   const sampleStatements = (res: number) => ({
     upsert: db.prepare(
@@ -368,6 +359,7 @@ export function openSqliteStore(file: string): SqliteStore {
     close: () => {
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
+      release();
     },
   };
 }
