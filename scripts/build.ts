@@ -1,8 +1,8 @@
 /**
- * `npm run build` builds the dashboard (Vite, into packages/web/dist) and the server (esbuild, one bundle
- * per thread into packages/server/dist/node). `--if-stale`, which `npm start` uses, builds each only when
- * its output is missing or older than its sources, so a fresh clone works after `npm install && npm start`
- * and later starts skip the build.
+ * `npm run build` builds the dashboard (Vite, into packages/web/dist, with brotli and gzip copies of each
+ * asset) and the server (esbuild, one bundle per thread into packages/server/dist/node). `--if-stale`, which
+ * `npm start` uses (scripts/start.sh), builds each only when its output is missing or older than its
+ * sources, so a fresh clone works after `npm install && npm start` and later starts skip the build.
  *
  * The server runs as plain JavaScript because a TypeScript loader at run time costs every thread (the
  * main one and each decode worker) a loader thread, tens of MB and seconds of CPU at start.
@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { compressAssets } from './compress.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (...parts: string[]) => path.join(root, ...parts);
@@ -39,6 +40,9 @@ function buildWeb(): void {
     env,
   });
   if (result.status !== 0) process.exit(result.status ?? 1);
+  const { files, bytes, br, gzip } = compressAssets(at('packages/web/dist/assets'));
+  const kb = (n: number) => `${Math.round(n / 1024)} KB`;
+  process.stdout.write(`pulseboard: ${files} page assets, ${kb(bytes)}: ${kb(br)} brotli, ${kb(gzip)} gzip\n`);
 }
 
 /** Workspace packages (TypeScript sources) go into the bundle; installed packages stay imports. */
@@ -79,7 +83,7 @@ const serverSources = ['packages/server/src', 'packages/shared/src', 'packages/d
   at(p),
 );
 const webSources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) => at('packages/web', p));
-webSources.push(at('packages/shared/src'));
+webSources.push(at('packages/shared/src'), at('scripts/compress.ts'));
 
 /** Builds what is stale (everything with `force`). */
 export async function buildAll(force: boolean): Promise<void> {

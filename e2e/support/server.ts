@@ -51,10 +51,10 @@ async function waitFor(url: string, timeoutMs: number, child: ChildProcess): Pro
 
 /**
  * The real server, built as `npm start` runs it, in a child process on a free port with a temp database, demo
- * on, serving the built page. Resolves once `/readyz` answers (the demo backfill is done). `flags` go to the
- * server as further options (`--read-key ...`).
+ * on unless `demo: false`, serving the built page. Resolves once `/readyz` answers (the demo backfill is done).
+ * `flags` go to the server as further options (`--read-key ...`).
  */
-export async function startServer(flags: readonly string[] = []): Promise<TestServer> {
+export async function startServer(options: { demo?: boolean; flags?: readonly string[] } = {}): Promise<TestServer> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-e2e-'));
   const db = path.join(dir, 'e2e.db');
@@ -62,9 +62,10 @@ export async function startServer(flags: readonly string[] = []): Promise<TestSe
   let child: ChildProcess;
   const start = async () => {
     const args = ['--enable-source-maps', SERVER_ENTRY, '--port', String(port), '--host', '127.0.0.1'];
-    args.push('--db', db, '--log-level', 'warn', ...flags);
+    args.push('--db', db, '--log-level', 'warn', ...(options.flags ?? []));
     // Specs' webhook receivers listen on 127.0.0.1, which notifications may reach only when allowed.
     args.push('--webhook-allow', '127.0.0.0/8');
+    if (options.demo === false) args.push('--no-demo');
     child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

@@ -18,7 +18,7 @@ export interface BrowserSession {
 export function browserSession(options: { flags?: string[]; width?: number; height?: number } = {}): BrowserSession {
   const session = {} as BrowserSession;
   beforeAll(async () => {
-    [session.server, session.browser] = await Promise.all([startServer(options.flags), launchBrowser()]);
+    [session.server, session.browser] = await Promise.all([startServer({ flags: options.flags }), launchBrowser()]);
     Object.assign(session, await openPage(session.browser, options.width, options.height));
   });
   afterAll(async () => {

@@ -26,12 +26,14 @@ declare module 'fastify' {
 export interface AppDeps {
   /** The clock every part reads; tests pin it. */
   now?: () => number;
+  /** Where log lines go instead of stdout as JSON (main.ts: readable lines in a terminal). */
+  logStream?: { write: (line: string) => void };
 }
 
 /** Builds the server without listening: `main.ts` listens, tests use `inject()` / `injectWS()`. */
 export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel, ...(deps.logStream && { stream: deps.logStream }) },
     bodyLimit: config.bodyLimitBytes,
     // Exporters and the bench keep connections open between batches.
     keepAliveTimeout: 65_000,

@@ -1,7 +1,15 @@
 import { buildApp } from './app.ts';
 import { listenNotice } from './auth/config-options.ts';
 import { ConfigError, parseConfig } from './config.ts';
+import { prettyLogStream } from './log-format.ts';
+import { describeListenError, portProblem } from './port-check.ts';
 import { DatabaseFileError } from './store/sqlite/database-file.ts';
+
+/** A start that cannot go on for a reason the user can fix: one line, no stack trace, exit code 1. */
+function fail(message: string, code = 1): never {
+  process.stderr.write(`pulseboard: ${message}\n`);
+  process.exit(code);
+}
 
 /** Entry point: config -> buildApp -> listen; a clean shutdown on SIGTERM/SIGINT commits what is queued. */
 async function main(): Promise<void> {
@@ -9,22 +17,19 @@ async function main(): Promise<void> {
   try {
     config = parseConfig(process.argv.slice(2), process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`pulseboard: ${error.message}\n`);
-      process.exit(2);
-    }
+    if (error instanceof ConfigError) fail(error.message, 2);
     throw error;
   }
+  const busy = config.port === 0 ? null : await portProblem(config.host, config.port);
+  if (busy) fail(busy);
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
-    app = await buildApp(config);
+    // Human-readable lines in a terminal; JSON lines for a log collector.
+    app = await buildApp(config, { logStream: process.stdout.isTTY ? prettyLogStream(process.stdout) : undefined });
   } catch (error) {
     // Options checked when their plugin starts (a `--rules` file) fail the same way as flags, and so does a
     // database file that cannot be used (locked by another server, not a database, not writable).
-    if (error instanceof ConfigError || error instanceof DatabaseFileError) {
-      process.stderr.write(`pulseboard: ${error.message}\n`);
-      process.exit(2);
-    }
+    if (error instanceof ConfigError || error instanceof DatabaseFileError) fail(error.message, 2);
     throw error;
   }
   let closing = false;
@@ -42,7 +47,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const reason = describeListenError(error as NodeJS.ErrnoException, config.host, config.port);
+    if (!reason) throw error;
+    await app.close();
+    fail(reason);
+  }
   const notice = listenNotice(config);
   if (notice.warn) app.log.warn(notice.message);
   else app.log.info(notice.message);

@@ -1,20 +1,23 @@
-import { useCallback, useMemo } from 'react';
+import { lazy, Suspense, useCallback, useMemo } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner.tsx';
 import { LiveToggle } from './components/controls/LiveToggle.tsx';
 import { RangePicker } from './components/controls/RangePicker.tsx';
 import { ServiceFilter } from './components/controls/ServiceFilter.tsx';
 import { ThemeToggle } from './components/controls/ThemeToggle.tsx';
+import { GetStarted } from './components/GetStarted.tsx';
 import { useAlerts } from './hooks/useAlerts.ts';
 import { useServices } from './hooks/useResources.ts';
 import { useView } from './hooks/useView.ts';
 import { LiveProvider, useLiveFeed } from './live/LiveProvider.tsx';
 import { OverviewPage } from './pages/OverviewPage.tsx';
-import { RulesPage } from './pages/RulesPage.tsx';
 import { ServicePage } from './pages/ServicePage.tsx';
 import { LogOutButton } from './session/LogOutButton.tsx';
 import { viewUrl } from './state/view.ts';
 import type { PageConfig } from './theme/page-config.ts';
 import { ServiceColours } from './theme/ServiceColours.tsx';
+
+// The rule editor loads when first opened: the overview paints without its code.
+const RulesPage = lazy(() => import('./pages/RulesPage.tsx').then((m) => ({ default: m.RulesPage })));
 
 export function App({ config }: { config: PageConfig }) {
   const { view } = useView();
@@ -37,6 +40,8 @@ function Dashboard({ config }: { config: PageConfig }) {
   const alerts = useAlerts();
   const services = useServices();
   const names = useMemo(() => services.data?.services.map((s) => s.name) ?? [], [services.data]);
+  // A server nothing has reported to yet: how to send data, instead of charts with nothing in them.
+  const empty = services.status === 'ready' && names.length === 0;
   const onZoom = useCallback(
     (from: number, to: number) => navigate({ from: String(from), to: String(to) }, { zoom: true }),
     [navigate],
@@ -89,9 +94,13 @@ function Dashboard({ config }: { config: PageConfig }) {
       <ConnectionBanner />
       <main>
         {view.page.name === 'rules' ? (
-          <RulesPage services={names} />
+          <Suspense fallback={<p className="loading">Loading…</p>}>
+            <RulesPage services={names} />
+          </Suspense>
         ) : view.page.name === 'service' ? (
           <ServicePage {...pageProps} service={view.page.service} />
+        ) : empty ? (
+          <GetStarted recheck={services.retry} />
         ) : (
           <OverviewPage {...pageProps} />
         )}

@@ -8,7 +8,8 @@ const HISTORY_MS = 24 * 3_600_000;
 
 /**
  * The in-process demo: each second the generator's traffic for the second just closed goes through the
- * same decode and aggregation as real requests. On an empty database it first backfills a day of history.
+ * same decode and aggregation as real requests. On an empty database it also backfills a day of history, in
+ * the background. Both start once the server listens.
  */
 export const demoPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   const start = Math.floor(core.now() / 10_000) * 10_000;
@@ -38,10 +39,11 @@ export const demoPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     sentUpTo = closed;
     timer = setTimeout(tick, 1000 - (core.now() % 1000) + 5);
   };
-  let timer = setTimeout(tick, 0);
+  let timer: NodeJS.Timeout | undefined;
 
-  if (emptyStore) {
-    core.pendingStartup.add('demo backfill');
+  // Not ready until the history is written; the writing itself waits for onListen.
+  if (emptyStore) core.pendingStartup.add('demo backfill');
+  const backfill = () => {
     let lastReported = -1;
     const started = performance.now();
     backfillDemo({
@@ -62,7 +64,14 @@ export const demoPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
       .then(() => app.log.info(`demo backfill done in ${((performance.now() - started) / 1000).toFixed(1)} s`))
       .catch((error: unknown) => app.log.error({ err: error }, 'demo backfill failed'))
       .finally(() => core.pendingStartup.delete('demo backfill'));
-  }
+  };
+
+  // Only once the server listens: the page and the API answer from the first moment, and a start that fails
+  // to listen (a busy port) has written nothing.
+  app.addHook('onListen', async () => {
+    timer = setTimeout(tick, 0);
+    if (emptyStore) backfill();
+  });
 
   app.addHook('onClose', async () => {
     stopped = true;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config.ts';
@@ -12,7 +13,11 @@ async function setup(options: { built: boolean }) {
   if (options.built) {
     fs.mkdirSync(path.join(root, 'assets'));
     fs.writeFileSync(path.join(root, 'index.html'), '<html><head><title>t</title></head><body></body></html>');
-    fs.writeFileSync(path.join(root, 'assets', 'app-abc123.js'), 'console.log(1)');
+    const js = path.join(root, 'assets', 'app-abc123.js');
+    fs.writeFileSync(js, 'console.log(1)');
+    // The copies `npm run build` writes beside each asset (scripts/compress.ts).
+    fs.writeFileSync(`${js}.br`, zlib.brotliCompressSync('console.log(1)'));
+    fs.writeFileSync(`${js}.gz`, zlib.gzipSync('console.log(1)'));
   }
   const app = Fastify();
   app.setNotFoundHandler((request, reply) =>
@@ -49,13 +54,35 @@ describe('web plugin', () => {
     const { app } = await setup({ built: true });
     const asset = await app.inject({ url: '/assets/app-abc123.js' });
     expect(asset.statusCode).toBe(200);
-    expect(asset.headers['cache-control']).toContain('immutable');
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect((await app.inject({ url: '/api/v1/services' })).json()).toEqual({ services: [] });
     for (const url of ['/api/v1/nope', '/v1/x', '/docsx', '/metrics/x', '/healthz/x', '/readyz/x', '/assets/old.js']) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(404);
       expect(res.json().code, url).toBe('PULSE_ERR_NOT_FOUND');
     }
+  });
+
+  it("sends the build's brotli or gzip copy as the browser accepts, and says it varies by that", async () => {
+    const { app } = await setup({ built: true });
+    const get = (url: string, acceptEncoding?: string) =>
+      app.inject({ url, headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} });
+    const br = await get('/assets/app-abc123.js', 'gzip, deflate, br, zstd');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('accept-encoding');
+    expect(zlib.brotliDecompressSync(br.rawPayload).toString()).toBe('console.log(1)');
+    const gzip = await get('/assets/app-abc123.js', 'gzip;q=1, br;q=0');
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(zlib.gunzipSync(gzip.rawPayload).toString()).toBe('console.log(1)');
+    const plain = await get('/assets/app-abc123.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe('console.log(1)');
+    // The page itself too, with its settings tag, and never cached without asking.
+    const page = await get('/services/x', 'br');
+    expect(page.headers['content-encoding']).toBe('br');
+    expect(page.headers['cache-control']).toBe('no-cache');
+    expect(zlib.brotliDecompressSync(page.rawPayload).toString()).toContain('pulseboard-config');
   });
 
   it('does nothing without a build', async () => {

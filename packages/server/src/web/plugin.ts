@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core.ts';
+import { type Asset, chooseEncoding, compressedAsset, encodingsOf, loadAssets } from './assets.ts';
 import { pageConfigTag, spaFallbackApplies } from './spa.ts';
 
 const DEFAULT_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -14,38 +14,48 @@ export interface WebPluginOptions {
   root?: string;
 }
 
+/** Vite names every file under assets/ by its content hash: a changed file has a new name. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
 /**
  * The dashboard's built files at `/`, with an SPA fallback so `/services/x` loads the page too. API-like paths
- * keep the JSON 404. Without a build this plugin does nothing (`npm start` builds first).
+ * keep the JSON 404. Files go out brotli- or gzip-compressed as the browser accepts, from copies the build
+ * made (`scripts/compress.ts`). Without a build this plugin does nothing (`npm start` builds first).
  */
 export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, { core, root = DEFAULT_ROOT }) => {
   const indexFile = path.join(root, 'index.html');
   if (!fs.existsSync(indexFile)) {
-    app.log.warn(`dashboard not built (${indexFile} is missing): run \`npm run build:web\``);
+    app.log.warn(`dashboard not built (${indexFile} is missing): run \`npm run build\``);
     return;
   }
   // The page learns server settings it shows (health targets) from a meta tag, not from an extra request.
-  const index = fs
-    .readFileSync(indexFile, 'utf8')
-    .replace('</head>', `${pageConfigTag({ healthTargets: core.config.healthTargets })}</head>`);
+  const index = compressedAsset(
+    'text/html; charset=utf-8',
+    fs
+      .readFileSync(indexFile, 'utf8')
+      .replace('</head>', `${pageConfigTag({ healthTargets: core.config.healthTargets })}</head>`),
+  );
+  const assetsDir = path.join(root, 'assets');
+  const assets = fs.existsSync(assetsDir) ? loadAssets(assetsDir) : new Map<string, Asset>();
 
-  // Vite puts every other file under assets/ with a content hash in its name: cacheable for good.
-  await app.register(fastifyStatic, {
-    root: path.join(root, 'assets'),
-    prefix: '/assets/',
-    // One route per file that exists now: a missing file is a plain 404, never the page.
-    wildcard: false,
-    index: false,
-    immutable: true,
-    maxAge: '365d',
+  const send = (request: FastifyRequest, reply: FastifyReply, asset: Asset, cacheControl: string) => {
+    const encoding = chooseEncoding(request.headers['accept-encoding'], encodingsOf(asset));
+    reply.type(asset.type).header('cache-control', cacheControl).header('vary', 'accept-encoding');
+    if (encoding) reply.header('content-encoding', encoding);
+    return reply.send(encoding ? asset[encoding] : asset.identity);
+  };
+  // Never cached without asking: it names the current hashed files.
+  const sendIndex = (request: FastifyRequest, reply: FastifyReply) => send(request, reply, index, 'no-cache');
+
+  app.get('/assets/*', { schema: { hide: true } }, (request, reply) => {
+    const asset = assets.get((request.params as { '*': string })['*']);
+    // A missing file (an old hash) is a plain 404, never the page.
+    return asset ? send(request, reply, asset, IMMUTABLE) : reply.callNotFound();
   });
-
-  const sendIndex = (reply: FastifyReply) =>
-    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
-  app.get('/', { schema: { hide: true } }, (_request, reply) => sendIndex(reply));
-  app.get('/index.html', { schema: { hide: true } }, (_request, reply) => sendIndex(reply));
+  app.get('/', { schema: { hide: true } }, sendIndex);
+  app.get('/index.html', { schema: { hide: true } }, sendIndex);
   app.get('/*', { schema: { hide: true } }, (request, reply) => {
     if (!spaFallbackApplies(request.url)) return reply.callNotFound();
-    return sendIndex(reply);
+    return sendIndex(request, reply);
   });
 };

@@ -48,11 +48,26 @@ export function StatCards({
 }) {
   const overview = useOverview(range, services);
   const red = useRed({ range, services, maxPoints: SPARK_POINTS });
-  const cpu = useSeries({ range, metric: CPU_METRIC, stat: 'avg', services, maxPoints: SPARK_POINTS });
-  const memory = useSeries({ range, metric: MEMORY_METRIC, stat: 'avg', services, maxPoints: SPARK_POINTS });
+  const total = overview.data?.total;
+  // Gauge sparklines only for gauges the services report: for a metric nobody sent, /series answers 404,
+  // which the browser logs as an error.
+  const reported = (metric: string, value: number | null | undefined) => (value == null ? null : metric);
+  const cpu = useSeries({
+    range,
+    metric: reported(CPU_METRIC, total?.cpu),
+    stat: 'avg',
+    services,
+    maxPoints: SPARK_POINTS,
+  });
+  const memory = useSeries({
+    range,
+    metric: reported(MEMORY_METRIC, total?.memory),
+    stat: 'avg',
+    services,
+    maxPoints: SPARK_POINTS,
+  });
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside the buckets.
   const totals = useMemo(() => (red.data ? totalRows(red.data, null) : []), [red.data, red.version]);
-  const total = overview.data?.total;
   const pick = (key: keyof ServiceStats) => ({
     value: total ? total[key] : null,
     previous: total ? total.previous[key] : null,

@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+describe('starting the server', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+
+  it('on a busy port ends with one clear line and exit code 1, before opening the database', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-main-'));
+    cleanups.push(() => {
+      blocker.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const db = path.join(dir, 'pulse.db');
+    const args = ['--import', 'tsx', 'packages/server/src/main.ts', '--host', '127.0.0.1', '--port', String(port)];
+    const child = spawn(process.execPath, [...args, '--db', db], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `pulseboard: port ${port} is already in use on 127.0.0.1 (another Pulseboard?): stop that process or choose another port with --port N\n`,
+    );
+    expect(stdout).toBe('');
+    // No work began: no database, so no demo history either.
+    expect(fs.existsSync(db)).toBe(false);
+  });
+});
