@@ -5,6 +5,7 @@ import {
   RED_METRIC,
   ROUTE_ATTR,
   STATUS_ATTR,
+  TRACE_RED_METRIC,
 } from '@pulseboard/shared';
 import { AppError } from '../errors.ts';
 import { type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
@@ -12,6 +13,8 @@ import type { SeriesRecord } from '../store/store.ts';
 
 /** Older OpenTelemetry HTTP instrumentation reports this name in ms; it feeds RED like the current one. */
 const LEGACY_RED_METRIC = 'http.server.duration';
+/** Request-duration histograms that feed RED: the metric (current and legacy names) and the one derived from spans. */
+const RED_NAMES: ReadonlySet<string> = new Set([RED_METRIC, LEGACY_RED_METRIC, TRACE_RED_METRIC]);
 
 /**
  * Maps series identities to ids, enforcing the per-service series limit and one type per metric name.
@@ -23,6 +26,8 @@ export class SeriesRegistry {
   /** Per service + metric name: its kind, and how many series carry it (the kind is free again at zero). */
   private readonly kindByName = new Map<string, { kind: MetricType; series: number }>();
   private readonly countByService = new Map<string, number>();
+  /** Per service, its request-duration series that come from metrics (not from spans). */
+  private readonly metricRedByService = new Map<string, number>();
   private nextId = 1;
 
   constructor(
@@ -85,6 +90,14 @@ export class SeriesRegistry {
     for (const record of [...this.byId.values()]) if (record.service === service) this.remove(record);
   }
 
+  /**
+   * Whether the service has reported request durations as metrics: then its RED comes from those, and its
+   * spans no longer count as requests (no double counting; see ingest/otlp/traces).
+   */
+  hasRequestMetrics(service: string): boolean {
+    return this.metricRedByService.has(service);
+  }
+
   get(id: number): SeriesRecord | undefined {
     return this.byId.get(id);
   }
@@ -101,6 +114,9 @@ export class SeriesRegistry {
     if (named) named.series++;
     else this.kindByName.set(nameKey, { kind: record.kind, series: 1 });
     this.countByService.set(record.service, (this.countByService.get(record.service) ?? 0) + 1);
+    if (isMetricRed(record)) {
+      this.metricRedByService.set(record.service, (this.metricRedByService.get(record.service) ?? 0) + 1);
+    }
     this.nextId = Math.max(this.nextId, record.id + 1);
   }
 
@@ -110,6 +126,11 @@ export class SeriesRegistry {
     const left = (this.countByService.get(record.service) ?? 1) - 1;
     if (left > 0) this.countByService.set(record.service, left);
     else this.countByService.delete(record.service);
+    if (isMetricRed(record)) {
+      const metricRed = (this.metricRedByService.get(record.service) ?? 1) - 1;
+      if (metricRed > 0) this.metricRedByService.set(record.service, metricRed);
+      else this.metricRedByService.delete(record.service);
+    }
     const nameKey = `${record.service}\u0000${record.name}`;
     const named = this.kindByName.get(nameKey);
     if (named && --named.series === 0) this.kindByName.delete(nameKey);
@@ -119,7 +140,7 @@ export class SeriesRegistry {
 /** Precomputes what RED needs from a series' attributes: route, whether its requests are errors, instance. */
 export function describeSeries(id: number, key: string, identity: SeriesIdentity): SeriesRecord {
   const { attributes } = identity;
-  const red = identity.kind === 'histogram' && (identity.name === RED_METRIC || identity.name === LEGACY_RED_METRIC);
+  const red = identity.kind === 'histogram' && RED_NAMES.has(identity.name);
   const route = attributes[ROUTE_ATTR];
   const status = Number(attributes[STATUS_ATTR]);
   const instance = attributes[INSTANCE_ATTR];
@@ -136,4 +157,8 @@ export function describeSeries(id: number, key: string, identity: SeriesIdentity
     isError: status >= 500 || attributes[ERROR_TYPE_ATTR] !== undefined,
     instance: instance === undefined ? null : String(instance),
   };
+}
+
+function isMetricRed(record: SeriesRecord): boolean {
+  return record.red && record.name !== TRACE_RED_METRIC;
 }

@@ -18,6 +18,7 @@ import { queryHealth } from './health.ts';
 import { queryOverview } from './overview.ts';
 import { parseMaxPoints, parseRange, parseServices } from './params.ts';
 import { queryRed } from './red.ts';
+import { redSources } from './red-source.ts';
 import { listMetrics, querySeries } from './series.ts';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -34,12 +35,17 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
 
   app.get('/api/v1/services', { schema: { tags, response: { 200: ServicesResponseSchema } } }, async () => {
     const now = core.now();
+    const sources = redSources(core.registry.all());
     return {
-      services: core.store.services().map((s) => ({
-        name: s.name,
-        lastSeen: s.lastSeen,
-        active: now - s.lastSeen <= core.config.inactiveAfterMs,
-      })),
+      services: core.store.services().map((s) => {
+        const redSource = sources.get(s.name);
+        return {
+          name: s.name,
+          lastSeen: s.lastSeen,
+          active: now - s.lastSeen <= core.config.inactiveAfterMs,
+          ...(redSource ? { redSource } : {}),
+        };
+      }),
     };
   });
 

@@ -1,9 +1,9 @@
 import type { Aggregator } from '../../aggregate/aggregator.ts';
 import type { SeriesRegistry } from '../../aggregate/series-registry.ts';
-import { AppError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import type { DecodePool } from '../decode-pool.ts';
 import type { FoldContext } from '../decode-worker.ts';
+import { admitEntries, isSeriesRefusal } from './admission.ts';
 import { Conversion, type Entry } from './convert.ts';
 import { CumulativeTracker, finalPoints, headsOf, type NextStates, statesOf, withStates } from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
@@ -25,12 +25,6 @@ export interface IngestResult {
   rejected: number;
   message: string;
 }
-
-/** Registry refusals that concern one series, so only that series' points are refused. */
-const SERIES_REFUSALS: Partial<Record<string, string>> = {
-  PULSE_ERR_CARDINALITY: 'over their service\u2019s series limit',
-  PULSE_ERR_TYPE_CONFLICT: 'whose metric name already has another type',
-};
 
 /**
  * Export body -> durable samples. A decode worker decodes, converts and folds everything that needs no
@@ -130,32 +124,13 @@ export class OtlpIngest {
     await pending;
   }
 
-  /**
-   * The entries whose series the registry accepts, in order, each on top of those before it (so a batch
-   * of new series stops exactly at the limit). Probing resolves and then releases, leaving the registry
-   * as it was; refused series lose their points and their cumulative state does not advance.
-   */
+  /** The entries whose series the registry accepts; refused series lose their points and state. */
   private admit(c: Conversion, entries: Entry[], next: NextStates): Entry[] {
-    const { registry } = this.deps;
-    const created: ReturnType<SeriesRegistry['resolve']>['created'] = [];
-    const admitted: Entry[] = [];
-    for (const entry of entries) {
-      try {
-        created.push(...registry.resolve([entry.samples]).created);
-        admitted.push(entry);
-      } catch (error) {
-        if (!isSeriesRefusal(error)) throw error;
-        const { identity } = entry.samples;
-        const detail = `metric "${identity.name}" of service "${identity.service}"`;
-        for (const point of entry.points) c.rejections.reject(point, SERIES_REFUSALS[error.code]!, detail);
-        if (entry.cumulative) next.delete(entry.series);
-      }
-    }
-    registry.release(created);
-    return admitted;
+    return admitEntries(this.deps.registry, entries, (entry, reason) => {
+      const { identity } = entry.samples;
+      const detail = `metric "${identity.name}" of service "${identity.service}"`;
+      for (const point of entry.points) c.rejections.reject(point, reason, detail);
+      if (entry.cumulative) next.delete(entry.series);
+    });
   }
-}
-
-function isSeriesRefusal(error: unknown): error is AppError {
-  return error instanceof AppError && SERIES_REFUSALS[error.code] !== undefined;
 }

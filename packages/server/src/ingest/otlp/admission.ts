@@ -1,0 +1,38 @@
+import type { SeriesRegistry } from '../../aggregate/series-registry.ts';
+import { AppError } from '../../errors.ts';
+import type { SeriesSamples } from '../../model.ts';
+
+/** Registry refusals that concern one series, so only that series' points (or spans) are refused. */
+export const SERIES_REFUSALS: Partial<Record<string, string>> = {
+  PULSE_ERR_CARDINALITY: 'over their service\u2019s series limit',
+  PULSE_ERR_TYPE_CONFLICT: 'whose metric name already has another type',
+};
+
+export function isSeriesRefusal(error: unknown): error is AppError {
+  return error instanceof AppError && SERIES_REFUSALS[error.code] !== undefined;
+}
+
+/**
+ * The entries whose series the registry accepts, in order, each on top of those before it (so a batch of
+ * new series stops exactly at the limit); `refused` hears of each other one with the reason. Probing
+ * resolves and then releases, leaving the registry as it was.
+ */
+export function admitEntries<E extends { samples: SeriesSamples }>(
+  registry: SeriesRegistry,
+  entries: readonly E[],
+  refused: (entry: E, reason: string) => void,
+): E[] {
+  const created: ReturnType<SeriesRegistry['resolve']>['created'] = [];
+  const admitted: E[] = [];
+  for (const entry of entries) {
+    try {
+      created.push(...registry.resolve([entry.samples]).created);
+      admitted.push(entry);
+    } catch (error) {
+      if (!isSeriesRefusal(error)) throw error;
+      refused(entry, SERIES_REFUSALS[error.code]!);
+    }
+  }
+  registry.release(created);
+  return admitted;
+}
