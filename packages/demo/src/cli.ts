@@ -1,5 +1,5 @@
 /**
- * `npm run demo -- --target http://host:port [--format native|otlp-json|otlp-protobuf] [--seed N]
+ * `npm run demo -- --target http://host:port [--format native|otlp-json|otlp-protobuf|otlp-traces] [--seed N]
  * [--day-length 10m] [--key KEY]`: streams the demo traffic to a running Pulseboard, one POST per closed
  * second, over the native ingest API or as OTLP/HTTP (so the OTLP path is exercised continuously).
  */
@@ -13,7 +13,8 @@ import { countObservations, Sender } from './sender.ts';
 
 const USAGE = `usage: npm run demo -- --target http://host:port [--format F] [--seed N] [--day-length 10m] [--key KEY]
   --target      Pulseboard base URL (required)
-  --format      native (POST /api/v1/metrics), otlp-json or otlp-protobuf (POST /v1/metrics); default native
+  --format      native (POST /api/v1/metrics), otlp-json or otlp-protobuf (POST /v1/metrics), or
+                otlp-traces (requests as spans, with calls between the services, POST /v1/traces); default native
   --seed        integer seed for traffic and incidents (default 1)
   --day-length  length of one daily traffic cycle, <n>s|m|h|d (default 24h)
   --key         ingest key, sent as "Authorization: Bearer KEY"`;

@@ -1,13 +1,16 @@
 /**
- * How the CLI puts a batch on the wire: native JSON to /api/v1/metrics, or OTLP (JSON or protobuf) to
- * /v1/metrics through the demo's own encoder, so the OTLP ingest path gets continuous traffic too.
+ * How the CLI puts a batch on the wire: native JSON to /api/v1/metrics, OTLP (JSON or protobuf) to
+ * /v1/metrics through the demo's own encoder, so the OTLP ingest path gets continuous traffic too, or the
+ * requests as OTLP spans (protobuf) to /v1/traces.
  */
 
-import type { NativeItem } from '@pulseboard/shared';
+import { type NativeItem, RED_METRIC } from '@pulseboard/shared';
 import { buildExportRequest } from './otlp/model.ts';
 import { decodeExportResponse, encodeExportRequest } from './otlp/protobuf.ts';
+import { encodeTraceRequest } from './otlp/trace-protobuf.ts';
+import { TraceBuilder } from './otlp/traces.ts';
 
-export const FORMATS = ['native', 'otlp-json', 'otlp-protobuf'] as const;
+export const FORMATS = ['native', 'otlp-json', 'otlp-protobuf', 'otlp-traces'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** What a 200 answer says was taken: observations, and OTLP data points refused via partialSuccess. */
@@ -64,6 +67,20 @@ export function encodingFor(format: Format): Encoding {
           return otlpOutcome(items, rejected, message);
         },
       };
+    case 'otlp-traces': {
+      const traces = new TraceBuilder();
+      return {
+        path: '/v1/traces',
+        contentType: 'application/x-protobuf',
+        encode: (items) => encodeTraceRequest(traces.build(items)),
+        outcome: (body, items) => {
+          const { rejected, message } = decodeExportResponse(body);
+          // Only requests travel as spans (one SERVER span each); gauges are left out.
+          const requests = items.filter((item) => item.name === RED_METRIC);
+          return { observations: countObservations(requests), rejectedPoints: rejected, message: message || undefined };
+        },
+      };
+    }
   }
 }
 
