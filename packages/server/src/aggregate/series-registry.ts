@@ -98,6 +98,11 @@ export class SeriesRegistry {
     return this.metricRedByService.has(service);
   }
 
+  /** Every service for which `hasRequestMetrics` holds. */
+  requestMetricServices(): string[] {
+    return [...this.metricRedByService.keys()];
+  }
+
   get(id: number): SeriesRecord | undefined {
     return this.byId.get(id);
   }

@@ -42,7 +42,7 @@ const UNSUPPORTED = `content-type must be ${Object.keys(ENCODINGS).join(' or ')}
  */
 export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   const ingest = new OtlpIngest({ ...core, context: () => foldContext(core) });
-  const traces = new TraceIngest(core);
+  const traces = new TraceIngest({ ...core, context: () => foldContext(core) });
   const unsubscribe = core.bus.subscribe('serviceDeleted', ({ name }) => ingest.forgetService(name));
   app.addHook('onClose', async () => unsubscribe());
   runPeriodically(app, 'forgetting silent cumulative series', HOUR_MS, async () => {

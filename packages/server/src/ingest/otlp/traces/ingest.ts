@@ -1,6 +1,7 @@
 import type { Aggregator } from '../../../aggregate/aggregator.ts';
 import type { SeriesRegistry } from '../../../aggregate/series-registry.ts';
-import type { IngestLimits } from '../../native/decode.ts';
+import type { DecodePool } from '../../decode-pool.ts';
+import type { FoldContext } from '../../decode-worker.ts';
 import { admitEntries, isSeriesRefusal } from '../admission.ts';
 import { decodeOrReject, ENCODINGS } from '../encodings.ts';
 import type { IngestResult } from '../ingest.ts';
@@ -10,44 +11,52 @@ import { SpanMapping } from './observations.ts';
 export interface TraceIngestDeps {
   registry: SeriesRegistry;
   aggregator: Aggregator;
-  now: () => number;
-  limits: IngestLimits;
+  decoders: DecodePool;
+  /** The clock, tiers and limits a request is folded against, taken when it arrives. */
+  context: () => FoldContext;
 }
 
 /**
- * Trace export body -> durable observations: spans are decoded, mapped to request and call observations
- * (SpanMapping) and committed as one aggregator batch, so an export is stored whole or not at all, with
- * the durability of any other ingest. Spans of a series the registry refuses (limit, type) are refused
- * one by one and the rest stored. Runs on the main thread: the mapping needs the registry, to know which
- * services' RED comes from metrics.
+ * Trace export body -> durable observations. A decode worker decodes, maps spans to request and call
+ * observations (SpanMapping) and folds them; the main thread commits them as one aggregator batch, so an
+ * export is stored whole or not at all, with the durability of any other ingest. When the registry refuses
+ * a series (limit, type), the export is redone here series by series: those spans are refused, the rest
+ * stored.
  */
 export class TraceIngest {
   constructor(private readonly deps: TraceIngestDeps) {}
 
+  /** Ingests one export. `body` moves to a decode worker: the caller must not use it afterwards. */
   async ingest(body: Buffer, contentType: string): Promise<IngestResult> {
+    const { registry, aggregator, decoders } = this.deps;
+    const context = this.deps.context();
+    const folded = await decoders.traces(body, contentType, context, registry.requestMetricServices());
+    const rest = folded.traces!;
+    try {
+      await aggregator.submitPacked([folded.packed]);
+      return { rejected: rest.rejected, message: rest.message };
+    } catch (error) {
+      if (!isSeriesRefusal(error)) throw error;
+    }
+    const returned = Buffer.from(rest.body.buffer, rest.body.byteOffset, rest.body.byteLength);
+    return this.ingestSeriesBySeries(returned, contentType, context);
+  }
+
+  /** Rare path: the whole export on this thread, admitting the series the registry accepts. */
+  private async ingestSeriesBySeries(body: Buffer, contentType: string, context: FoldContext): Promise<IngestResult> {
     const { registry, aggregator } = this.deps;
     const trace = decodeOrReject(() => ENCODINGS[contentType]!.decodeTraces(body));
-    const mapping = new SpanMapping({
-      now: this.deps.now(),
-      limits: this.deps.limits,
+    const { entries, rejections } = new SpanMapping({
+      now: context.now,
+      limits: context.limits,
       hasRequestMetrics: (service) => registry.hasRequestMetrics(service),
     }).run(trace);
-    const { entries, rejections } = mapping;
-    if (entries.length > 0) {
-      let pending: Promise<number>;
-      try {
-        pending = aggregator.submit(entryBatch(entries));
-      } catch (error) {
-        if (!isSeriesRefusal(error)) throw error;
-        const admitted = admitEntries(registry, entries, (entry, reason) => {
-          const { identity } = entry.samples;
-          const detail = `series "${identity.name}" of service "${identity.service}"`;
-          for (const span of entry.points) rejections.reject(span, reason, detail);
-        });
-        pending = admitted.length > 0 ? aggregator.submit(entryBatch(admitted)) : Promise.resolve(0);
-      }
-      await pending;
-    }
+    const admitted = admitEntries(registry, entries, (entry, reason) => {
+      const { identity } = entry.samples;
+      const detail = `series "${identity.name}" of service "${identity.service}"`;
+      for (const span of entry.points) rejections.reject(span, reason, detail);
+    });
+    if (admitted.length > 0) await aggregator.submit(entryBatch(admitted));
     return { rejected: rejections.count, message: rejections.message() };
   }
 }

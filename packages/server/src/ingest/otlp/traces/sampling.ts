@@ -7,7 +7,17 @@
  * `th`, or a malformed one, which the spec says to treat as unknown): its count stays 1.
  */
 export function adjustedCount(traceState: string): number | null {
-  // Cheap test first: nearly every span from an unsampled SDK has an empty tracestate.
+  // Spans of one trace, and usually of a whole export, share one tracestate: parse each text once.
+  if (traceState === lastState) return lastCount;
+  lastState = traceState;
+  lastCount = parse(traceState);
+  return lastCount;
+}
+
+let lastState = '';
+let lastCount: number | null = null;
+
+function parse(traceState: string): number | null {
   if (!traceState.includes('ot=')) return null;
   const th = thresholdOf(traceState);
   if (th === null) return null;

@@ -113,13 +113,13 @@ describe('POST /v1/traces', () => {
   it('answers 503 with Retry-After when the aggregator is overloaded', async () => {
     const { app, count } = await setup();
     const { aggregator } = app.core;
-    const submit = aggregator.submit.bind(aggregator);
-    aggregator.submit = () => Promise.reject(overloaded(2));
+    const submit = aggregator.submitPacked.bind(aggregator);
+    aggregator.submitPacked = () => Promise.reject(overloaded(2));
     const body = Buffer.from(JSON.stringify(exportOf('shop', [{ ago: 1000 }])));
     const busy = await post(app, body, JSON_TYPE);
     expect(busy.statusCode).toBe(503);
     expect(busy.headers['retry-after']).toBe('2');
-    aggregator.submit = submit;
+    aggregator.submitPacked = submit;
     expect((await post(app, body, JSON_TYPE)).statusCode).toBe(200);
     expect(await count(app, 'shop')).toBe(1);
   });
