@@ -1,4 +1,6 @@
 import {
+  CallsQuerySchema,
+  CallsResponseSchema,
   HealthResponseSchema,
   MetricsResponseSchema,
   OverviewQuerySchema,
@@ -14,6 +16,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import type { Core } from '../core.ts';
 import { badRequest, notFound } from '../errors.ts';
+import { queryCalls } from './calls.ts';
 import { queryHealth } from './health.ts';
 import { queryOverview } from './overview.ts';
 import { parseMaxPoints, parseRange, parseServices } from './params.ts';
@@ -103,6 +106,15 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     async (request) => {
       const q = request.query as Query;
       return queryHealth(ctx, { ...range(q), maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')) });
+    },
+  );
+
+  app.get(
+    '/api/v1/calls',
+    { schema: { tags, querystring: CallsQuerySchema, response: { 200: CallsResponseSchema } } },
+    async (request) => {
+      const q = request.query as Query;
+      return queryCalls(ctx, { ...range(q), service: single(q.service, 'service')! });
     },
   );
 

@@ -1,5 +1,5 @@
 import { countObservations, DemoGenerator, encodingFor } from '@pulseboard/demo';
-import type { RedResponse, ServicesResponse } from '@pulseboard/shared';
+import type { CallsResponse, RedResponse, ServicesResponse } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
 import { getJson, startTestApp } from '../../../testing/test-app.ts';
 
@@ -41,6 +41,23 @@ describe('demo CLI --format otlp-traces against /v1/traces', () => {
     expect(new Set(calls?.attributes['peer.service'])).toEqual(
       new Set(['auth-service', 'order-service', 'inventory-service']),
     );
+    // Each request of a service behind another is one call from its caller, with the request's error.
+    const sentTo = (service: string) => requests.filter((i) => i.service === service);
+    const gateway = await getJson<CallsResponse>(app, `/api/v1/calls?service=api-gateway&${range}`);
+    expect(gateway.body.upstream).toEqual([]);
+    for (const callee of ['auth-service', 'order-service', 'inventory-service']) {
+      const stats = gateway.body.downstream.find((c) => c.service === callee)!;
+      expect(stats.count, callee).toBe(countObservations(sentTo(callee)));
+      const failed = sentTo(callee).filter((i) => Number(i.attributes?.['http.response.status_code']) >= 500);
+      expect(Math.round(stats.count * (stats.errorRate ?? 0)), callee).toBe(countObservations(failed));
+      expect(stats.p99).toBeGreaterThan(0);
+    }
+    const payments = await getJson<CallsResponse>(app, `/api/v1/calls?service=payment-service&${range}`);
+    expect(payments.body.upstream.map((c) => [c.service, c.count])).toEqual([
+      ['order-service', countObservations(sentTo('payment-service'))],
+    ]);
+    expect(payments.body.downstream).toEqual([]);
+
     const services = await getJson<ServicesResponse>(app, '/api/v1/services');
     expect(new Set(services.body.services.map((s) => s.redSource))).toEqual(new Set(['traces']));
     await app.close();
