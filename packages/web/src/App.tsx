@@ -1,3 +1,4 @@
+import type { RedSource, ServicesResponse } from '@pulseboard/shared';
 import { useCallback, useMemo } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner.tsx';
 import { LiveToggle } from './components/controls/LiveToggle.tsx';
@@ -89,11 +90,20 @@ function Dashboard({ config }: { config: PageConfig }) {
         {view.page.name === 'rules' ? (
           <RulesPage services={names} />
         ) : view.page.name === 'service' ? (
-          <ServicePage {...pageProps} service={view.page.service} />
+          <ServicePage
+            {...pageProps}
+            service={view.page.service}
+            redSource={redSourceOf(services.data?.services, view.page.service)}
+          />
         ) : (
           <OverviewPage {...pageProps} />
         )}
       </main>
     </ServiceColours>
   );
+}
+
+/** Where the named service's RED comes from, once the service list has loaded. */
+function redSourceOf(services: ServicesResponse['services'] | undefined, name: string): RedSource | undefined {
+  return services?.find((s) => s.name === name)?.redSource;
 }
