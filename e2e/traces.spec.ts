@@ -19,7 +19,8 @@ function traceExport(now: number) {
     const id = (n: number) => (i * 3 + n).toString(16).padStart(16, '0');
     const traceId = (i + 1).toString(16).padStart(32, '0');
     const failed = i % 20 === 0;
-    const status = failed ? { code: 2 } : {};
+    // Every span says it was kept with probability 1, so the page shows "RED from traces".
+    const sampled = { traceState: 'ot=th:0', ...(failed ? { status: { code: 2 } } : {}) };
     shop.push({
       traceId,
       spanId: id(1),
@@ -28,7 +29,7 @@ function traceExport(now: number) {
       startTimeUnixNano: nanos(end - 40),
       endTimeUnixNano: nanos(end),
       attributes: [str('http.route', '/buy')],
-      status,
+      ...sampled,
     });
     shop.push({
       traceId,
@@ -39,7 +40,7 @@ function traceExport(now: number) {
       startTimeUnixNano: nanos(end - 30),
       endTimeUnixNano: nanos(end - 5),
       attributes: [str('peer.service', 'stock')],
-      status,
+      ...sampled,
     });
     stock.push({
       traceId,
@@ -50,7 +51,7 @@ function traceExport(now: number) {
       startTimeUnixNano: nanos(end - 28),
       endTimeUnixNano: nanos(end - 7),
       attributes: [str('http.route', '/items')],
-      status,
+      ...sampled,
     });
   }
   const resource = (service: string, spans: unknown[]) => ({

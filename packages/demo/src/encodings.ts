@@ -25,6 +25,8 @@ export interface Encoding {
   path: string;
   contentType: string;
   encode(items: NativeItem[]): string | Uint8Array;
+  /** Observations of a batch that this encoding carries (spans carry requests only). */
+  carried(items: NativeItem[]): number;
   /** Reads a successful response body. */
   outcome(body: Uint8Array, items: NativeItem[]): Outcome;
 }
@@ -38,6 +40,7 @@ export function encodingFor(format: Format): Encoding {
         path: '/api/v1/metrics',
         contentType: 'application/json',
         encode: (items) => JSON.stringify({ metrics: items }),
+        carried: countObservations,
         outcome: (body, items) => {
           const accepted = parseJson(body) as { accepted?: unknown } | null;
           const observations = typeof accepted?.accepted === 'number' ? accepted.accepted : countObservations(items);
@@ -49,6 +52,7 @@ export function encodingFor(format: Format): Encoding {
         path: '/v1/metrics',
         contentType: 'application/json',
         encode: (items) => JSON.stringify(buildExportRequest(items)),
+        carried: countObservations,
         outcome: (body, items) => {
           const parsed = parseJson(body) as {
             partialSuccess?: { rejectedDataPoints?: string | number; errorMessage?: string };
@@ -62,6 +66,7 @@ export function encodingFor(format: Format): Encoding {
         path: '/v1/metrics',
         contentType: 'application/x-protobuf',
         encode: (items) => encodeExportRequest(buildExportRequest(items)),
+        carried: countObservations,
         outcome: (body, items) => {
           const { rejected, message } = decodeExportResponse(body);
           return otlpOutcome(items, rejected, message);
@@ -69,15 +74,16 @@ export function encodingFor(format: Format): Encoding {
       };
     case 'otlp-traces': {
       const traces = new TraceBuilder();
+      // Only requests travel as spans (one SERVER span each); gauges are left out.
+      const carried = (items: NativeItem[]) => countObservations(items.filter((item) => item.name === RED_METRIC));
       return {
         path: '/v1/traces',
         contentType: 'application/x-protobuf',
         encode: (items) => encodeTraceRequest(traces.build(items)),
+        carried,
         outcome: (body, items) => {
           const { rejected, message } = decodeExportResponse(body);
-          // Only requests travel as spans (one SERVER span each); gauges are left out.
-          const requests = items.filter((item) => item.name === RED_METRIC);
-          return { observations: countObservations(requests), rejectedPoints: rejected, message: message || undefined };
+          return { observations: carried(items), rejectedPoints: rejected, message: message || undefined };
         },
       };
     }
