@@ -9,7 +9,6 @@
  * it does that N times, each on a fresh server, and reports the median too (runs here vary by ~10 %).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RedResponse } from '@pulseboard/shared';
@@ -18,6 +17,7 @@ import { directBefore } from '../packages/server/src/core.ts';
 import { DEFAULT_LIMITS } from '../packages/server/src/ingest/native/decode.ts';
 import { decodeMetricsProtobuf } from '../packages/server/src/ingest/otlp/decode-protobuf.ts';
 import { convertOtlpExport } from '../packages/server/src/ingest/otlp/off-thread.ts';
+import { fmt, sendOtlp } from './otlp-client.ts';
 import { buildOtlpWorkload, type OtlpWorkload } from './otlp-workload.ts';
 import { startServer } from './server-process.ts';
 
@@ -72,71 +72,6 @@ function timeDecoders(workload: OtlpWorkload) {
   return { decodePointsPerSec: decode, workerSharePointsPerSec: worker };
 }
 
-function post(agent: Agent, url: URL, body: Buffer) {
-  return new Promise<{ status: number; retryAfter: number; body: Buffer }>((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: '/v1/metrics',
-        method: 'POST',
-        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            retryAfter: Number(res.headers['retry-after'] ?? 0),
-            body: Buffer.concat(chunks),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function send(baseUrl: string, bodies: Buffer[], connections: number) {
-  const url = new URL(baseUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const ackMs: number[] = [];
-  let next = 0;
-  let retries = 0;
-  const worker = async () => {
-    for (let i = next++; i < bodies.length; i = next++) {
-      for (;;) {
-        const sent = performance.now();
-        const reply = await post(agent, url, bodies[i]!);
-        if (reply.status === 503 || reply.status === 429) {
-          retries++;
-          await new Promise((r) => setTimeout(r, (reply.retryAfter || 0.1) * 1000));
-          continue;
-        }
-        // 200 with an empty body is full success; anything in it is a partialSuccess, i.e. lost points.
-        if (reply.status !== 200 || reply.body.length > 0) {
-          throw new Error(`body ${i}: HTTP ${reply.status} ${reply.body.toString('latin1').slice(0, 300)}`);
-        }
-        ackMs.push(performance.now() - sent);
-        break;
-      }
-    }
-  };
-  const t0 = performance.now();
-  try {
-    await Promise.all(Array.from({ length: connections }, worker));
-  } finally {
-    agent.destroy();
-  }
-  ackMs.sort((a, b) => a - b);
-  const at = (q: number) => ackMs[Math.floor(q * (ackMs.length - 1))] ?? 0;
-  return { wallMs: performance.now() - t0, retries, ackP50Ms: at(0.5), ackP99Ms: at(0.99) };
-}
-
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   console.log(`OTLP protobuf ingest bench: node ${process.version}, ${cpus().length} cpus, ${JSON.stringify(opts)}`);
@@ -188,7 +123,7 @@ async function runOnce(
   const server = await startServer(dir);
   try {
     const idleRss = server.rss() ?? 0;
-    const warm = await send(server.baseUrl, warmup.bodies, opts.connections);
+    const warm = await sendOtlp(server.baseUrl, '/v1/metrics', warmup.bodies, opts.connections);
     const coldPointsPerSec = warmup.points / (warm.wallMs / 1000);
     console.log(
       `warm-up: ${fmt(warmup.points)} points of other services into the cold server at ${fmt(coldPointsPerSec)} points/s; waiting for their rebuilds`,
@@ -196,7 +131,7 @@ async function runOnce(
     await waitForRebuilds(server.baseUrl);
     const cpu0 = server.cpuSeconds() ?? 0;
     const threads0 = server.threadCpuSeconds();
-    const sent = await send(server.baseUrl, workload.bodies, opts.connections);
+    const sent = await sendOtlp(server.baseUrl, '/v1/metrics', workload.bodies, opts.connections);
     const cpu = (server.cpuSeconds() ?? 0) - cpu0;
     // The closed 1 min and 1 h buckets are rebuilt once writes to them pause: wait for that too, so the
     // work it takes shows beside the ingest figure instead of vanishing after the timed window.
@@ -276,8 +211,6 @@ async function waitForRebuilds(baseUrl: string): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 main().catch((error: unknown) => {
   console.error(error);

@@ -1,5 +1,5 @@
 /**
- * `npm run demo -- --target http://host:port [--format native|otlp-json|otlp-protobuf] [--seed N]
+ * `npm run demo -- --target http://host:port [--format native|otlp-json|otlp-protobuf|otlp-traces] [--seed N]
  * [--day-length 10m] [--key KEY]`: streams the demo traffic to a running Pulseboard, one POST per closed
  * second, over the native ingest API or as OTLP/HTTP (so the OTLP path is exercised continuously).
  */
@@ -9,11 +9,12 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '@pulseboard/shared';
 import { encodingFor, FORMATS, type Format } from './encodings.ts';
 import { DemoGenerator } from './generator.ts';
-import { countObservations, Sender } from './sender.ts';
+import { Sender } from './sender.ts';
 
 const USAGE = `usage: npm run demo -- --target http://host:port [--format F] [--seed N] [--day-length 10m] [--key KEY]
   --target      Pulseboard base URL (required)
-  --format      native (POST /api/v1/metrics), otlp-json or otlp-protobuf (POST /v1/metrics); default native
+  --format      native (POST /api/v1/metrics), otlp-json or otlp-protobuf (POST /v1/metrics), or
+                otlp-traces (requests as spans, with calls between the services, POST /v1/traces); default native
   --seed        integer seed for traffic and incidents (default 1)
   --day-length  length of one daily traffic cycle, <n>s|m|h|d (default 24h)
   --key         ingest key, sent as "Authorization: Bearer KEY"`;
@@ -92,7 +93,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const generator = new DemoGenerator({ seed: options.seed, origin: Date.now(), dayLengthMs: options.dayLengthMs });
-  const sender = new Sender({ target: options.target, key: options.key, encoding: encodingFor(options.format) });
+  const encoding = encodingFor(options.format);
+  const sender = new Sender({ target: options.target, key: options.key, encoding });
   console.log(
     `demo: sending ${generator.services().length} services to ${options.target} as ${options.format} ` +
       `(seed ${options.seed}, ` +
@@ -107,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     const closed = Math.floor(now / 1000) - 1;
     for (let sec = Math.max(lastSecond + 1, closed - MAX_CATCH_UP_SECONDS + 1); sec <= closed; sec++) {
       const items = generator.observe(sec * 1000, sec * 1000 + 1000);
-      generated += countObservations(items);
+      generated += encoding.carried(items);
       sender.enqueue(items);
     }
     lastSecond = closed;

@@ -1,13 +1,16 @@
 /**
- * How the CLI puts a batch on the wire: native JSON to /api/v1/metrics, or OTLP (JSON or protobuf) to
- * /v1/metrics through the demo's own encoder, so the OTLP ingest path gets continuous traffic too.
+ * How the CLI puts a batch on the wire: native JSON to /api/v1/metrics, OTLP (JSON or protobuf) to
+ * /v1/metrics through the demo's own encoder, so the OTLP ingest path gets continuous traffic too, or the
+ * requests as OTLP spans (protobuf) to /v1/traces.
  */
 
-import type { NativeItem } from '@pulseboard/shared';
+import { type NativeItem, RED_METRIC } from '@pulseboard/shared';
 import { buildExportRequest } from './otlp/model.ts';
 import { decodeExportResponse, encodeExportRequest } from './otlp/protobuf.ts';
+import { encodeTraceRequest } from './otlp/trace-protobuf.ts';
+import { TraceBuilder } from './otlp/traces.ts';
 
-export const FORMATS = ['native', 'otlp-json', 'otlp-protobuf'] as const;
+export const FORMATS = ['native', 'otlp-json', 'otlp-protobuf', 'otlp-traces'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** What a 200 answer says was taken: observations, and OTLP data points refused via partialSuccess. */
@@ -22,6 +25,8 @@ export interface Encoding {
   path: string;
   contentType: string;
   encode(items: NativeItem[]): string | Uint8Array;
+  /** Observations of a batch that this encoding carries (spans carry requests only). */
+  carried(items: NativeItem[]): number;
   /** Reads a successful response body. */
   outcome(body: Uint8Array, items: NativeItem[]): Outcome;
 }
@@ -35,6 +40,7 @@ export function encodingFor(format: Format): Encoding {
         path: '/api/v1/metrics',
         contentType: 'application/json',
         encode: (items) => JSON.stringify({ metrics: items }),
+        carried: countObservations,
         outcome: (body, items) => {
           const accepted = parseJson(body) as { accepted?: unknown } | null;
           const observations = typeof accepted?.accepted === 'number' ? accepted.accepted : countObservations(items);
@@ -46,6 +52,7 @@ export function encodingFor(format: Format): Encoding {
         path: '/v1/metrics',
         contentType: 'application/json',
         encode: (items) => JSON.stringify(buildExportRequest(items)),
+        carried: countObservations,
         outcome: (body, items) => {
           const parsed = parseJson(body) as {
             partialSuccess?: { rejectedDataPoints?: string | number; errorMessage?: string };
@@ -59,11 +66,27 @@ export function encodingFor(format: Format): Encoding {
         path: '/v1/metrics',
         contentType: 'application/x-protobuf',
         encode: (items) => encodeExportRequest(buildExportRequest(items)),
+        carried: countObservations,
         outcome: (body, items) => {
           const { rejected, message } = decodeExportResponse(body);
           return otlpOutcome(items, rejected, message);
         },
       };
+    case 'otlp-traces': {
+      const traces = new TraceBuilder();
+      // Only requests travel as spans (one SERVER span each); gauges are left out.
+      const carried = (items: NativeItem[]) => countObservations(items.filter((item) => item.name === RED_METRIC));
+      return {
+        path: '/v1/traces',
+        contentType: 'application/x-protobuf',
+        encode: (items) => encodeTraceRequest(traces.build(items)),
+        carried,
+        outcome: (body, items) => {
+          const { rejected, message } = decodeExportResponse(body);
+          return { observations: carried(items), rejectedPoints: rejected, message: message || undefined };
+        },
+      };
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 export * from './alert-rules.ts';
 export * from './alerts.ts';
+export * from './calls.ts';
 export * from './errors.ts';
 export * from './health.ts';
 export * from './ingest.ts';

@@ -36,3 +36,14 @@ export const ROUTE_ATTR = 'http.route';
 export const STATUS_ATTR = 'http.response.status_code';
 export const ERROR_TYPE_ATTR = 'error.type';
 export const INSTANCE_ATTR = 'service.instance.id';
+
+/**
+ * Series Pulseboard derives from OTLP spans (`POST /v1/traces`): request durations of SERVER, CONSUMER and
+ * root spans, which feed RED like RED_METRIC, and durations of calls to other services (CLIENT and PRODUCER
+ * spans, and cross-service parent links), of the calling service with the called one in PEER_SERVICE_ATTR.
+ */
+export const TRACE_RED_METRIC = 'pulseboard.span.server.duration';
+export const TRACE_CALLS_METRIC = 'pulseboard.span.calls.duration';
+export const PEER_SERVICE_ATTR = 'peer.service';
+/** Set to "unknown" on span series whose spans did not say how they were sampled (counted as received). */
+export const SAMPLING_ATTR = 'pulseboard.sampling';

@@ -115,8 +115,23 @@ export const SeriesResponseSchema = Type.Object({
 });
 export type SeriesResponse = Static<typeof SeriesResponseSchema>;
 
+/**
+ * Where a service's RED comes from: its request-duration metrics, or its spans (`sampled-traces` when some
+ * spans did not say how they were sampled, so counts may be lower than the real traffic). Absent for a
+ * service that reported no requests.
+ */
+export const RED_SOURCES = ['metrics', 'traces', 'sampled-traces'] as const;
+export type RedSource = (typeof RED_SOURCES)[number];
+
 export const ServicesResponseSchema = Type.Object({
-  services: Type.Array(Type.Object({ name: Type.String(), lastSeen: Type.Number(), active: Type.Boolean() })),
+  services: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      lastSeen: Type.Number(),
+      active: Type.Boolean(),
+      redSource: Type.Optional(Type.Union(RED_SOURCES.map((s) => Type.Literal(s)))),
+    }),
+  ),
 });
 export type ServicesResponse = Static<typeof ServicesResponseSchema>;
 

@@ -1,3 +1,4 @@
+import type { RedSource, ServicesResponse } from '@pulseboard/shared';
 import { lazy, Suspense, useCallback, useMemo } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner.tsx';
 import { LiveToggle } from './components/controls/LiveToggle.tsx';
@@ -98,7 +99,11 @@ function Dashboard({ config }: { config: PageConfig }) {
             <RulesPage services={names} />
           </Suspense>
         ) : view.page.name === 'service' ? (
-          <ServicePage {...pageProps} service={view.page.service} />
+          <ServicePage
+            {...pageProps}
+            service={view.page.service}
+            redSource={redSourceOf(services.data?.services, view.page.service)}
+          />
         ) : empty ? (
           <GetStarted recheck={services.retry} />
         ) : (
@@ -107,4 +112,9 @@ function Dashboard({ config }: { config: PageConfig }) {
       </main>
     </ServiceColours>
   );
+}
+
+/** Where the named service's RED comes from, once the service list has loaded. */
+function redSourceOf(services: ServicesResponse['services'] | undefined, name: string): RedSource | undefined {
+  return services?.find((s) => s.name === name)?.redSource;
 }

@@ -152,7 +152,7 @@ function bucketOf(v: number): number {
   return i;
 }
 
-function toKeyValues(attributes: Record<string, string | number | boolean>): KeyValue[] {
+export function toKeyValues(attributes: Record<string, string | number | boolean>): KeyValue[] {
   return Object.entries(attributes).map(([key, v]) => ({ key, value: anyValue(v) }));
 }
 

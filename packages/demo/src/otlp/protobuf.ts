@@ -15,11 +15,11 @@ import type {
   ResourceMetrics,
 } from './model.ts';
 
-type Writer = protobuf.Writer;
-const LEN = 2;
-const I64 = 1;
-const VARINT = 0;
-const tag = (field: number, wire: number) => ((field << 3) | wire) >>> 0;
+export type Writer = protobuf.Writer;
+export const LEN = 2;
+export const I64 = 1;
+export const VARINT = 0;
+export const tag = (field: number, wire: number) => ((field << 3) | wire) >>> 0;
 
 export function encodeExportRequest(request: ExportMetricsServiceRequest): Uint8Array {
   const w = protobuf.Writer.create();
@@ -28,7 +28,7 @@ export function encodeExportRequest(request: ExportMetricsServiceRequest): Uint8
 }
 
 /** Length-delimited submessage: fork, write the body, then prefix its length. */
-function nested(w: Writer, field: number, body: () => void): void {
+export function nested(w: Writer, field: number, body: () => void): void {
   w.uint32(tag(field, LEN)).fork();
   body();
   w.ldelim();
@@ -86,7 +86,7 @@ function histogramPoint(w: Writer, p: HistogramDataPoint): void {
   w.uint32(tag(12, I64)).double(p.max);
 }
 
-function keyValues(w: Writer, field: number, attributes: KeyValue[]): void {
+export function keyValues(w: Writer, field: number, attributes: KeyValue[]): void {
   for (const kv of attributes) {
     nested(w, field, () => {
       w.uint32(tag(1, LEN)).string(kv.key);
@@ -106,7 +106,7 @@ function anyValue(w: Writer, v: AnyValue): void {
 }
 
 /** A decimal uint64 as two little-endian 32-bit words: nanosecond times do not fit a double exactly. */
-function fixed64(w: Writer, decimal: string): void {
+export function fixed64(w: Writer, decimal: string): void {
   const { low, high } = split(decimal);
   w.fixed32(low).fixed32(high);
 }
@@ -116,7 +116,10 @@ function split(decimal: string): { low: number; high: number } {
   return { low: Number(n & 0xffff_ffffn), high: Number(n >> 32n) };
 }
 
-/** The partialSuccess of a binary ExportMetricsServiceResponse; an empty body means everything was taken. */
+/**
+ * The partialSuccess of a binary Export{Metrics,Trace}ServiceResponse (the same layout: rejected count = 1,
+ * error_message = 2); an empty body means everything was taken.
+ */
 export function decodeExportResponse(bytes: Uint8Array): { rejected: number; message: string } {
   const result = { rejected: 0, message: '' };
   const r = protobuf.Reader.create(bytes);

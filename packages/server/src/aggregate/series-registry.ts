@@ -7,6 +7,7 @@ import {
   RED_METRIC,
   ROUTE_ATTR,
   STATUS_ATTR,
+  TRACE_RED_METRIC,
 } from '@pulseboard/shared';
 import { AppError } from '../errors.ts';
 import { type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
@@ -15,6 +16,8 @@ import { type RegistryLimits, SeriesCounts } from './series-limits.ts';
 
 /** Older OpenTelemetry HTTP instrumentation reports this name in ms; it feeds RED like the current one. */
 const LEGACY_RED_METRIC = 'http.server.duration';
+/** Request-duration histograms that feed RED: the metric (current and legacy names) and the one derived from spans. */
+const RED_NAMES: ReadonlySet<string> = new Set([RED_METRIC, LEGACY_RED_METRIC, TRACE_RED_METRIC]);
 
 /**
  * The metrics the dashboard reads, with the type the contract gives them. Sent with another type they are
@@ -24,6 +27,7 @@ const LEGACY_RED_METRIC = 'http.server.duration';
 const CONTRACT_KINDS: ReadonlyMap<string, MetricType> = new Map([
   [RED_METRIC, 'histogram'],
   [LEGACY_RED_METRIC, 'histogram'],
+  [TRACE_RED_METRIC, 'histogram'],
   [CPU_METRIC, 'gauge'],
   [MEMORY_METRIC, 'gauge'],
 ]);
@@ -46,6 +50,8 @@ export class SeriesRegistry {
    * identities from each request would otherwise each hold their own copy of the same few names.
    */
   private readonly strings = new Map<string, string>();
+  /** Per service, its request-duration series that come from metrics (not from spans). */
+  private readonly metricRedByService = new Map<string, number>();
   private nextId = 1;
 
   constructor(records: Iterable<SeriesRecord>, limits: RegistryLimits) {
@@ -118,6 +124,19 @@ export class SeriesRegistry {
     for (const record of this.byId.values()) this.internAll(record);
   }
 
+  /**
+   * Whether the service has reported request durations as metrics: then its RED comes from those, and its
+   * spans no longer count as requests (no double counting; see ingest/otlp/traces).
+   */
+  hasRequestMetrics(service: string): boolean {
+    return this.metricRedByService.has(service);
+  }
+
+  /** Every service for which `hasRequestMetrics` holds. */
+  requestMetricServices(): string[] {
+    return [...this.metricRedByService.keys()];
+  }
+
   get(id: number): SeriesRecord | undefined {
     return this.byId.get(id);
   }
@@ -150,6 +169,9 @@ export class SeriesRegistry {
     if (named) named.series++;
     else this.kindByName.set(nameKey, { kind: record.kind, series: 1 });
     this.counts.add(record.service, isContractMetric(record.name), 1);
+    if (isMetricRed(record)) {
+      this.metricRedByService.set(record.service, (this.metricRedByService.get(record.service) ?? 0) + 1);
+    }
     this.nextId = Math.max(this.nextId, record.id + 1);
   }
 
@@ -157,6 +179,11 @@ export class SeriesRegistry {
     if (!this.byId.delete(record.id)) return;
     this.byKey.delete(record.key);
     this.counts.add(record.service, isContractMetric(record.name), -1);
+    if (isMetricRed(record)) {
+      const metricRed = (this.metricRedByService.get(record.service) ?? 1) - 1;
+      if (metricRed > 0) this.metricRedByService.set(record.service, metricRed);
+      else this.metricRedByService.delete(record.service);
+    }
     const nameKey = `${record.service}\u0000${record.name}`;
     const named = this.kindByName.get(nameKey);
     if (named && --named.series === 0) this.kindByName.delete(nameKey);
@@ -166,7 +193,7 @@ export class SeriesRegistry {
 /** Precomputes what RED needs from a series' attributes: route, whether its requests are errors, instance. */
 export function describeSeries(id: number, key: string, identity: SeriesIdentity): SeriesRecord {
   const { attributes } = identity;
-  const red = identity.kind === 'histogram' && (identity.name === RED_METRIC || identity.name === LEGACY_RED_METRIC);
+  const red = identity.kind === 'histogram' && RED_NAMES.has(identity.name);
   const route = attributes[ROUTE_ATTR];
   const status = Number(attributes[STATUS_ATTR]);
   const instance = attributes[INSTANCE_ATTR];
@@ -182,4 +209,8 @@ export function describeSeries(id: number, key: string, identity: SeriesIdentity
     isError: status >= 500 || attributes[ERROR_TYPE_ATTR] !== undefined,
     instance: instance === undefined ? null : String(instance),
   };
+}
+
+function isMetricRed(record: SeriesRecord): boolean {
+  return record.red && record.name !== TRACE_RED_METRIC;
 }

@@ -60,6 +60,14 @@ export class DecodePool {
   }
 
   /**
+   * An OTLP trace export body, mapped to observations and folded; `metricServices` are the services whose
+   * spans must not count as requests. The body moves to the worker and comes back in `traces.body`.
+   */
+  traces(body: Buffer, contentType: string, context: FoldContext, metricServices: string[]): Promise<Decoded> {
+    return this.run({ kind: 'traces', body, contentType, context, metricServices }, body.length, movable(body));
+  }
+
+  /**
    * Folds the cumulative points of OTLP request `ref` (kept by the worker in `slot`) as decided, and encodes
    * the values of the points in `finals` as states to store (`states`).
    */

@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import { decodeNativeBatch, type IngestLimits } from './native/decode.ts';
 import type { CumulativeHeads, Decisions } from './otlp/cumulative.ts';
 import { convertOtlpExport, foldCumulative } from './otlp/off-thread.ts';
+import { foldTraceExport } from './otlp/traces/off-thread.ts';
 
 /** What every fold needs to know about the server's clock and tiers at the time of the request. */
 export interface FoldContext {
@@ -20,6 +21,7 @@ export type JobSpec = { context: FoldContext } & (
   | { kind: 'native'; body: Uint8Array }
   | { kind: 'otlp'; body: Uint8Array; contentType: string }
   | { kind: 'otlp-cumulative'; ref: number; decisions: Decisions; finals: number[] }
+  | { kind: 'traces'; body: Uint8Array; contentType: string; metricServices: string[] }
 );
 
 /** A job as posted to the worker, numbered by the pool. */
@@ -35,8 +37,16 @@ export interface OtlpRest {
   body: Uint8Array;
 }
 
+/** What a trace export leaves for the main thread besides its folded observations. */
+export interface TraceRest {
+  rejected: number;
+  message: string;
+  /** The request's body, handed back for the main thread's series-by-series fallback. */
+  body: Uint8Array;
+}
+
 export type DecodeResult =
-  | { id: number; ok: true; packed: PackedFold; otlp?: OtlpRest; states?: string[] }
+  | { id: number; ok: true; packed: PackedFold; otlp?: OtlpRest; states?: string[]; traces?: TraceRest }
   | { id: number; ok: false; code: AppError['code']; message: string };
 
 const utf8 = new TextDecoder();
@@ -52,17 +62,28 @@ export function runJob(job: DecodeJob): { result: DecodeResult; transfer: ArrayB
     let packed: PackedFold;
     let otlp: OtlpRest | undefined;
     let states: string[] | undefined;
+    let traces: TraceRest | undefined;
     if (job.kind === 'native') {
       packed = foldPacked(decodeNativeBatch(parseJson(job.body), context.now, context.limits), context);
     } else if (job.kind === 'otlp') {
       ({ packed, rest: otlp } = convertOtlpExport(job.id, job.body, job.contentType, context));
+    } else if (job.kind === 'traces') {
+      ({ packed, rest: traces } = foldTraceExport(job.body, job.contentType, context, job.metricServices));
     } else {
       ({ packed, states } = foldCumulative(job.ref, job.decisions, job.finals, context));
     }
     const transfer = transferables(packed);
     if (otlp) transfer.push(otlp.body.buffer as ArrayBuffer, otlp.cumulative.points.buffer as ArrayBuffer);
+    if (traces) transfer.push(traces.body.buffer as ArrayBuffer);
     return {
-      result: { id: job.id, ok: true, packed, ...(otlp ? { otlp } : {}), ...(states ? { states } : {}) },
+      result: {
+        id: job.id,
+        ok: true,
+        packed,
+        ...(otlp ? { otlp } : {}),
+        ...(states ? { states } : {}),
+        ...(traces ? { traces } : {}),
+      },
       transfer,
     };
   } catch (error) {

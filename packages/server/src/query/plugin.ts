@@ -1,4 +1,6 @@
 import {
+  CallsQuerySchema,
+  CallsResponseSchema,
   HealthResponseSchema,
   MetricsResponseSchema,
   OverviewQuerySchema,
@@ -14,10 +16,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import type { Core } from '../core.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
+import { queryCalls } from './calls.ts';
 import { queryHealth } from './health.ts';
 import { queryOverview } from './overview.ts';
 import { parseMaxPoints, parseRange, parseServices } from './params.ts';
 import { queryRed } from './red.ts';
+import { redSources } from './red-source.ts';
 import { QueryScheduler, type QuerySteps } from './scheduler.ts';
 import { listMetrics, querySeries } from './series.ts';
 
@@ -58,12 +62,17 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
 
   app.get('/api/v1/services', { schema: { tags, response: { 200: ServicesResponseSchema } } }, async () => {
     const now = core.now();
+    const sources = redSources(core.registry.all());
     return {
-      services: core.store.services().map((s) => ({
-        name: s.name,
-        lastSeen: s.lastSeen,
-        active: now - s.lastSeen <= core.config.inactiveAfterMs,
-      })),
+      services: core.store.services().map((s) => {
+        const redSource = sources.get(s.name);
+        return {
+          name: s.name,
+          lastSeen: s.lastSeen,
+          active: now - s.lastSeen <= core.config.inactiveAfterMs,
+          ...(redSource ? { redSource } : {}),
+        };
+      }),
     };
   });
 
@@ -123,6 +132,15 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     async (request) => {
       const q = request.query as Query;
       return answer(queryHealth(ctx, { ...range(q), maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')) }));
+    },
+  );
+
+  app.get(
+    '/api/v1/calls',
+    { schema: { tags, querystring: CallsQuerySchema, response: { 200: CallsResponseSchema } } },
+    async (request) => {
+      const q = request.query as Query;
+      return queryCalls(ctx, { ...range(q), service: single(q.service, 'service')! });
     },
   );
 

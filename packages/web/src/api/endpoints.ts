@@ -1,4 +1,5 @@
 import {
+  CallsResponseSchema,
   HealthResponseSchema,
   MetricsResponseSchema,
   OverviewResponseSchema,
@@ -46,3 +47,7 @@ export interface SeriesParams extends Window {
 
 export const fetchSeries = ({ services, ...rest }: SeriesParams, signal?: AbortSignal) =>
   getJson(`/api/v1/series${queryString({ ...rest, service: services })}`, SeriesResponseSchema, signal);
+
+/** A service's calls to and from other services over the window (from spans). */
+export const fetchCalls = (w: Window, service: string, signal?: AbortSignal) =>
+  getJson(`/api/v1/calls${queryString({ ...w, service })}`, CallsResponseSchema, signal);

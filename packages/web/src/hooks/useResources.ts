@@ -1,4 +1,12 @@
-import { fetchHealth, fetchMetrics, fetchOverview, fetchRed, fetchServices, type Services } from '../api/endpoints.ts';
+import {
+  fetchCalls,
+  fetchHealth,
+  fetchMetrics,
+  fetchOverview,
+  fetchRed,
+  fetchServices,
+  type Services,
+} from '../api/endpoints.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
 
 type Range = { from: string; to: string };
@@ -40,5 +48,14 @@ export const useRoutes = (range: Range, service: string) =>
     key: JSON.stringify([range.from, range.to, service]),
     range,
     load: (signal, window) => fetchRed({ ...window, services: [service], maxPoints: 1, groupBy: 'route' }, signal),
+    refreshMs: 10_000,
+  });
+
+/** The services a service calls and is called by, over the whole range (from spans). */
+export const useCalls = (range: Range, service: string) =>
+  useLiveQuery({
+    key: JSON.stringify(['calls', range.from, range.to, service]),
+    range,
+    load: (signal, window) => fetchCalls(window, service, signal),
     refreshMs: 10_000,
   });

@@ -1,19 +1,43 @@
+import type { RedSource } from '@pulseboard/shared';
 import { useMemo } from 'react';
 import { ErrorRateChart } from '../components/charts/ErrorRateChart.tsx';
 import { ResponseTimeChart } from '../components/charts/ResponseTimeChart.tsx';
 import { ThroughputChart } from '../components/charts/ThroughputChart.tsx';
+import { CallsTable } from './CallsTable.tsx';
 import { OtherMetrics } from './OtherMetrics.tsx';
 import type { PageProps } from './props.ts';
 import { RoutesTable } from './RoutesTable.tsx';
 
-/** One service: its RED over time, its routes, and its other metrics. */
-export function ServicePage({ view, navigate, onZoom, service, alerts }: PageProps & { service: string }) {
+/** What the page says about where the service's RED comes from (see GET /api/v1/services `redSource`). */
+const SOURCE_LABELS: Record<RedSource, { text: string; title: string }> = {
+  metrics: { text: 'RED from metrics', title: 'Requests are its http.server.request.duration metrics' },
+  traces: { text: 'RED from traces', title: 'Requests are its SERVER and CONSUMER spans, scaled by their sampling' },
+  'sampled-traces': {
+    text: 'from sampled traces',
+    title: 'Requests are its spans as received: they do not say how they were sampled, so rates may be low',
+  },
+};
+
+/** One service: its RED over time (and where it comes from), its routes, its calls, and its other metrics. */
+export function ServicePage({
+  view,
+  navigate,
+  onZoom,
+  service,
+  alerts,
+  redSource,
+}: PageProps & { service: string; redSource?: RedSource | undefined }) {
   const services = useMemo(() => [service], [service]);
   const range = { from: view.from, to: view.to };
   return (
     <>
       <h2 className="page-title">
         <span data-testid="service-title">{service}</span>
+        {redSource && (
+          <span className="badge" data-testid="red-source" title={SOURCE_LABELS[redSource].title}>
+            {SOURCE_LABELS[redSource].text}
+          </span>
+        )}
         <button type="button" className="link-button" onClick={() => navigate({ page: { name: 'overview' } })}>
           ← All services
         </button>
@@ -24,6 +48,7 @@ export function ServicePage({ view, navigate, onZoom, service, alerts }: PagePro
         <ErrorRateChart range={range} services={services} onZoom={onZoom} alerts={alerts.data} />
         <RoutesTable view={view} navigate={navigate} service={service} />
       </div>
+      <CallsTable view={view} service={service} />
       <OtherMetrics view={view} navigate={navigate} service={service} onZoom={onZoom} />
     </>
   );

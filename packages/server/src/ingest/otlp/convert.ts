@@ -272,7 +272,7 @@ export class Conversion {
 }
 
 /** `service.name`, or what the OpenTelemetry spec says an SDK uses without one. */
-function serviceName(attributes: Attributes): string {
+export function serviceName(attributes: Attributes): string {
   const name = attributes[SERVICE_NAME];
   if (name !== undefined && name !== '') return String(name);
   const executable = attributes['process.executable.name'];

@@ -3,6 +3,9 @@ import { decodeMetricsJson } from './decode-json.ts';
 import { decodeMetricsProtobuf } from './decode-protobuf.ts';
 import { DecodeError, type OtlpExport } from './model.ts';
 import { countJsonItems, countProtobufItems, type Signal } from './signals.ts';
+import { decodeTracesJson } from './traces/decode-json.ts';
+import { decodeTracesProtobuf } from './traces/decode-protobuf.ts';
+import type { TraceExport } from './traces/model.ts';
 import { newWriter } from './wire.ts';
 
 export interface PartialSuccess {
@@ -20,6 +23,7 @@ export interface RpcStatus {
 export interface OtlpEncoding {
   contentType: string;
   decodeMetrics(body: Buffer): OtlpExport;
+  decodeTraces(body: Buffer): TraceExport;
   countItems(body: Buffer, signal: Signal): number;
   /** Export*ServiceResponse: empty on full success, else `partialSuccess` under the signal's field name. */
   response(rejectedField: string, partial: PartialSuccess | null): Buffer | string;
@@ -29,6 +33,7 @@ export interface OtlpEncoding {
 const json: OtlpEncoding = {
   contentType: 'application/json',
   decodeMetrics: decodeMetricsJson,
+  decodeTraces: decodeTracesJson,
   countItems: countJsonItems,
   // int64 is a decimal string in the protobuf JSON mapping.
   response: (field, partial) =>
@@ -41,6 +46,7 @@ const json: OtlpEncoding = {
 const protobuf: OtlpEncoding = {
   contentType: 'application/x-protobuf',
   decodeMetrics: decodeMetricsProtobuf,
+  decodeTraces: decodeTracesProtobuf,
   countItems: (body) => countProtobufItems(body),
   // Every Export*ServiceResponse is { partial_success = 1 { rejected_<items> = 1 (int64), error_message = 2 } }.
   response: (_field, partial) => {

@@ -1,9 +1,10 @@
 import type { Aggregator } from '../../aggregate/aggregator.ts';
 import type { SeriesRegistry } from '../../aggregate/series-registry.ts';
-import { AppError, LimitError, type LimitName } from '../../errors.ts';
+import type { LimitError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import type { DecodePool } from '../decode-pool.ts';
 import type { FoldContext } from '../decode-worker.ts';
+import { admitEntries, isSeriesRefusal } from './admission.ts';
 import { Conversion, type Entry } from './convert.ts';
 import { CumulativeTracker, finalPoints, headsOf, type NextStates, statesOf, withStates } from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
@@ -27,18 +28,6 @@ export interface IngestResult {
   rejected: number;
   message: string;
 }
-
-/** Registry refusals that concern one series, so only that series' points are refused. */
-const SERIES_REFUSALS: Partial<Record<string, string>> = {
-  PULSE_ERR_CARDINALITY: 'over their service\u2019s series limit (--max-series-per-service)',
-  PULSE_ERR_TYPE_CONFLICT: 'whose metric name already has another type',
-  PULSE_ERR_SERIES_TOO_LARGE: 'whose series identity (attribute names and values) is over --max-series-bytes',
-};
-/** The global limits, which also answer PULSE_ERR_CARDINALITY, by the limit that refused. */
-const LIMIT_REFUSALS: Partial<Record<LimitName, string>> = {
-  series: 'over the server\u2019s limit of series in all (--max-series)',
-  services: 'of a new service over the limit of services (--max-services)',
-};
 
 /**
  * Export body -> durable samples. A decode worker decodes, converts and folds everything that needs no
@@ -138,34 +127,18 @@ export class OtlpIngest {
     await pending;
   }
 
-  /**
-   * The entries whose series the registry accepts, in order, each on top of those before it (so a batch
-   * of new series stops exactly at the limit). Probing resolves and then releases, leaving the registry
-   * as it was; refused series lose their points and their cumulative state does not advance.
-   */
+  /** The entries whose series the registry accepts; refused series lose their points and state. */
   private admit(c: Conversion, entries: Entry[], next: NextStates): Entry[] {
-    const { registry } = this.deps;
-    const created: ReturnType<SeriesRegistry['resolve']>['created'] = [];
-    const admitted: Entry[] = [];
-    for (const entry of entries) {
-      try {
-        created.push(...registry.resolve([entry.samples]).created);
-        admitted.push(entry);
-      } catch (error) {
-        if (!isSeriesRefusal(error)) throw error;
-        if (error instanceof LimitError) this.deps.onLimit?.(error);
+    return admitEntries(
+      this.deps.registry,
+      entries,
+      (entry, reason) => {
         const { identity } = entry.samples;
         const detail = `metric "${identity.name}" of service "${identity.service}"`;
-        const reason = (error instanceof LimitError && LIMIT_REFUSALS[error.limit]) || SERIES_REFUSALS[error.code]!;
         for (const point of entry.points) c.rejections.reject(point, reason, detail);
         if (entry.cumulative) next.delete(entry.series);
-      }
-    }
-    registry.release(created);
-    return admitted;
+      },
+      this.deps.onLimit,
+    );
   }
-}
-
-function isSeriesRefusal(error: unknown): error is AppError {
-  return error instanceof AppError && SERIES_REFUSALS[error.code] !== undefined;
 }

@@ -1,7 +1,7 @@
 import { foldPacked, type PackedFold } from '../../aggregate/packed.ts';
-import type { SampleBatch } from '../../model.ts';
+import type { SampleBatch, SeriesSamples } from '../../model.ts';
 import type { FoldContext, OtlpRest } from '../decode-worker.ts';
-import { Conversion, type Entry } from './convert.ts';
+import { Conversion } from './convert.ts';
 import { type Decisions, headsOf, statesOf } from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
 import { deltaEntries } from './kinds.ts';
@@ -56,8 +56,8 @@ export function foldCumulative(
   return { packed: foldPacked(entryBatch(c.entries), context), states: statesOf(points, finals) };
 }
 
-/** Entries as an aggregator batch; `origin` names the entry in an error. */
-export function entryBatch(entries: readonly Entry[]): SampleBatch {
+/** Entries (of metric points or spans) as an aggregator batch; `origin` names the entry in an error. */
+export function entryBatch(entries: readonly { samples: SeriesSamples }[]): SampleBatch {
   return entries.map((entry, i) => {
     entry.samples.origin = `otlp#${i}`;
     return entry.samples;

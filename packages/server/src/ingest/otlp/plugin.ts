@@ -6,7 +6,8 @@ import { runPeriodically } from '../../store/periodic.ts';
 import { bodyOptions, readBody } from '../body.ts';
 import { decodeOrReject, ENCODINGS, encodingOf, type OtlpEncoding } from './encodings.ts';
 import { OtlpIngest } from './ingest.ts';
-import { SIGNALS, type Signal } from './signals.ts';
+import { SIGNALS } from './signals.ts';
+import { TraceIngest } from './traces/ingest.ts';
 
 /** gRPC status codes for the google.rpc.Status bodies, by HTTP status (the OTLP/HTTP mapping). */
 const GRPC_CODES: Readonly<Record<number, number>> = {
@@ -34,17 +35,15 @@ const CUMULATIVE_STATE_TTL_MS = 24 * HOUR_MS;
 const UNSUPPORTED = `content-type must be ${Object.keys(ENCODINGS).join(' or ')}`;
 
 /**
- * OTLP/HTTP: `POST /v1/metrics` in JSON or protobuf, gzip or not, answered in the request's encoding;
- * `/v1/traces` and `/v1/logs` refuse everything politely. Encapsulated: its body parsers (raw bytes,
- * inflated under the body limit) and its error handler (google.rpc.Status instead of `{code, message}`)
- * apply to these routes only.
+ * OTLP/HTTP: `POST /v1/metrics` and `/v1/traces` (spans become RED and call observations, see traces/) in
+ * JSON or protobuf, gzip or not, answered in the request's encoding; `/v1/logs` refuses everything
+ * politely. Encapsulated: its body parsers (raw bytes, inflated under the body limit) and its error handler
+ * (google.rpc.Status instead of `{code, message}`) apply to these routes only.
  */
 export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
-  const ingest = new OtlpIngest({
-    ...core,
-    context: () => foldContext(core),
-    onLimit: (error) => core.metrics.limitRefusals.inc({ limit: error.limit }),
-  });
+  const onLimit = (error: LimitError) => core.metrics.limitRefusals.inc({ limit: error.limit });
+  const ingest = new OtlpIngest({ ...core, context: () => foldContext(core), onLimit });
+  const traces = new TraceIngest({ ...core, context: () => foldContext(core), onLimit });
   const unsubscribe = core.bus.subscribe('serviceDeleted', ({ name }) => ingest.forgetService(name));
   app.addHook('onClose', async () => unsubscribe());
   runPeriodically(app, 'forgetting silent cumulative series', HOUR_MS, async () => {
@@ -87,21 +86,24 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     return send(reply, encoding, encoding.response('rejectedDataPoints', partial));
   });
 
-  for (const [path, signal] of [
-    ['/v1/traces', SIGNALS.traces],
-    ['/v1/logs', SIGNALS.logs],
-  ] as [string, Signal][]) {
-    app.post(
-      path,
-      schema(`OTLP/HTTP ${signal.noun}: not stored, refused with partialSuccess`),
-      async (request, reply) => {
-        const encoding = requestEncoding(request);
-        const rejected = decodeOrReject(() => encoding.countItems(body(request), signal));
-        const message = `Pulseboard stores metrics only; ${rejected} ${signal.noun} dropped. Send them to a tracing or logging backend.`;
-        return send(reply, encoding, encoding.response(signal.rejectedField, { rejected, message }));
-      },
-    );
-  }
+  app.post(
+    '/v1/traces',
+    schema('OTLP/HTTP traces (JSON or protobuf, gzip or not): spans become RED and call observations'),
+    async (request, reply) => {
+      const encoding = requestEncoding(request);
+      const result = await traces.ingest(body(request), encoding.contentType);
+      const partial = result.rejected > 0 ? { rejected: result.rejected, message: result.message } : null;
+      return send(reply, encoding, encoding.response('rejectedSpans', partial));
+    },
+  );
+
+  const logs = SIGNALS.logs;
+  app.post('/v1/logs', schema('OTLP/HTTP logs: not stored, refused with partialSuccess'), async (request, reply) => {
+    const encoding = requestEncoding(request);
+    const rejected = decodeOrReject(() => encoding.countItems(body(request), logs));
+    const message = `Pulseboard stores metrics only; ${rejected} ${logs.noun} dropped. Send them to a logging backend.`;
+    return send(reply, encoding, encoding.response(logs.rejectedField, { rejected, message }));
+  });
 };
 
 function requestEncoding(request: FastifyRequest): OtlpEncoding {

@@ -3,6 +3,9 @@
  * (each data point once, however many series it feeds) and why, with one example per reason.
  */
 export class Rejections {
+  /** `noun` names what is counted: data points, or spans for a trace export. */
+  constructor(private readonly noun = 'data point') {}
+
   private readonly points = new Set<number>();
   private readonly reasons = new Map<string, { count: number; example: string }>();
 
@@ -26,6 +29,6 @@ export class Rejections {
   message(): string {
     if (this.points.size === 0) return '';
     const parts = [...this.reasons].map(([reason, { count, example }]) => `${count} ${reason} (${example})`);
-    return `${this.points.size} data point${this.points.size === 1 ? '' : 's'} rejected: ${parts.join('; ')}`;
+    return `${this.points.size} ${this.noun}${this.points.size === 1 ? '' : 's'} rejected: ${parts.join('; ')}`;
   }
 }

@@ -3,23 +3,11 @@ import { startTestApp } from '../../testing/test-app.ts';
 import { readResponse } from './test-encoder.ts';
 
 const NOW = 1_795_881_944_000;
-const JSON_TYPE = { 'content-type': 'application/json' };
 const PROTOBUF_TYPE = { 'content-type': 'application/x-protobuf' };
 
-describe('POST /v1/traces and /v1/logs', () => {
-  it('refuse every item with a partialSuccess that says only metrics are stored', async () => {
+describe('POST /v1/logs', () => {
+  it('refuses every log record with a partialSuccess that says only metrics are stored', async () => {
     const { app } = await startTestApp({}, () => NOW);
-    const spans = { resourceSpans: [{ scopeSpans: [{ spans: [{}, {}] }, { spans: [{}] }] }] };
-    const traces = await app.inject({
-      method: 'POST',
-      url: '/v1/traces',
-      headers: JSON_TYPE,
-      payload: JSON.stringify(spans),
-    });
-    expect(traces.json().partialSuccess).toEqual({
-      rejectedSpans: '3',
-      errorMessage: expect.stringContaining('metrics only'),
-    });
     // ExportLogsServiceRequest { resource_logs = 1 { scope_logs = 2 { log_records = 2 {} x2 } } }
     const logs = Buffer.from([0x0a, 0x06, 0x12, 0x04, 0x12, 0x00, 0x12, 0x00]);
     const res = await app.inject({ method: 'POST', url: '/v1/logs', headers: PROTOBUF_TYPE, payload: logs });

@@ -3,9 +3,9 @@ import { DecodeError } from './model.ts';
 import { checkEnd, lengthEnd, newReader, type Reader, readTag, skipField, WIRE_BYTES } from './wire.ts';
 
 /**
- * Traces and logs are not stored, but an SDK configured with one endpoint for every signal sends them here
- * too. They are answered with a partialSuccess refusing every item, which needs only the item count: the
- * items sit at the same depth in both (ResourceX = 1 -> ScopeX = 2 -> item = 2).
+ * Logs are not stored, but an SDK configured with one endpoint for every signal sends them here too. They
+ * are answered with a partialSuccess refusing every item, which needs only the item count
+ * (ResourceLogs = 1 -> ScopeLogs = 2 -> LogRecord = 2).
  */
 export interface Signal {
   /** The request's nesting in OTLP/JSON, outermost first. */
@@ -16,7 +16,6 @@ export interface Signal {
 }
 
 export const SIGNALS = {
-  traces: { jsonPath: ['resourceSpans', 'scopeSpans', 'spans'], rejectedField: 'rejectedSpans', noun: 'spans' },
   logs: {
     jsonPath: ['resourceLogs', 'scopeLogs', 'logRecords'],
     rejectedField: 'rejectedLogRecords',

@@ -3,9 +3,22 @@ import protobuf from 'protobufjs/minimal.js';
 /**
  * Test helper: encodes an OTLP/JSON-shaped object as binary protobuf, so a test can send the same request
  * in both encodings and cases the SDK never produces (summaries, negative buckets, bad enums) as protobuf.
- * Field numbers as in PROTO_FIELDS.md (beside this file).
+ * Field numbers as in PROTO_FIELDS.md (beside this file); spans as in traces/decode-protobuf.ts.
  */
-type Scalar = 'string' | 'bool' | 'int32' | 'uint32' | 'sint32' | 'int64' | 'fixed64' | 'sfixed64' | 'double' | 'bytes';
+type Scalar =
+  | 'string'
+  | 'bool'
+  | 'int32'
+  | 'uint32'
+  | 'sint32'
+  | 'int64'
+  | 'fixed64'
+  | 'fixed32'
+  | 'sfixed64'
+  | 'double'
+  | 'bytes'
+  /** bytes given as hex in OTLP/JSON (trace and span ids) */
+  | 'hex';
 type Packed = 'packedFixed64' | 'packedDouble' | 'packedUint64';
 /** Field number and type: a scalar, a packed repeated scalar, or the name of a message in SCHEMA. */
 type Field = [number, Scalar | Packed | string];
@@ -86,6 +99,24 @@ const SCHEMA = {
     bytesValue: [7, 'bytes'],
   },
   ArrayValue: { values: [1, 'AnyValue'] },
+  ExportTraceServiceRequest: { resourceSpans: [1, 'ResourceSpans'] },
+  ResourceSpans: { resource: [1, 'Resource'], scopeSpans: [2, 'ScopeSpans'], schemaUrl: [3, 'string'] },
+  ScopeSpans: { scope: [1, 'InstrumentationScope'], spans: [2, 'Span'], schemaUrl: [3, 'string'] },
+  Span: {
+    traceId: [1, 'hex'],
+    spanId: [2, 'hex'],
+    traceState: [3, 'string'],
+    parentSpanId: [4, 'hex'],
+    name: [5, 'string'],
+    kind: [6, 'int32'],
+    startTimeUnixNano: [7, 'fixed64'],
+    endTimeUnixNano: [8, 'fixed64'],
+    attributes: [9, 'KeyValue'],
+    droppedAttributesCount: [10, 'uint32'],
+    status: [15, 'Status'],
+    flags: [16, 'fixed32'],
+  },
+  Status: { message: [2, 'string'], code: [3, 'int32'] },
   KeyValueList: { values: [1, 'KeyValue'] },
 } satisfies Record<string, Record<string, Field>>;
 
@@ -94,12 +125,14 @@ type MessageName = keyof typeof SCHEMA;
 const WIRE: Record<Scalar, number> = {
   string: 2,
   bytes: 2,
+  hex: 2,
   bool: 0,
   int32: 0,
   uint32: 0,
   sint32: 0,
   int64: 0,
   fixed64: 1,
+  fixed32: 5,
   sfixed64: 1,
   double: 1,
 };
@@ -139,8 +172,9 @@ function writeField(w: protobuf.Writer, number: number, type: Field[1], v: unkno
   }
   w.uint32((number << 3) | WIRE[type as Scalar]);
   if (type === 'bytes') w.bytes(Buffer.from(String(v), 'base64'));
+  else if (type === 'hex') w.bytes(Buffer.from(String(v), 'hex'));
   else if (type === 'double') w.double(typeof v === 'string' ? Number(v) : (v as number));
-  else (w[type as Exclude<Scalar, 'bytes' | 'double'>] as (x: unknown) => protobuf.Writer).call(w, v);
+  else (w[type as Exclude<Scalar, 'bytes' | 'hex' | 'double'>] as (x: unknown) => protobuf.Writer).call(w, v);
 }
 
 /** Test helper: a google.rpc.Status body. */

@@ -72,7 +72,11 @@ export function sfixed64(r: Reader): number {
  */
 export function nanosToMs(r: Reader): number {
   const lo = r.fixed32();
-  const hi = r.fixed32();
+  return nanoPartsToMs(lo, r.fixed32());
+}
+
+/** `nanosToMs` of a fixed64 already read as its low and high 32 bits. */
+export function nanoPartsToMs(lo: number, hi: number): number {
   const rest = hi * 967_296 + lo;
   return hi * 4294 + (rest - (rest % 1_000_000)) / 1_000_000;
 }

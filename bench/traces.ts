@@ -1,0 +1,200 @@
+/**
+ * `npx tsx bench/traces.ts [--spans N] [--connections N] [--runs N]`
+ *
+ * OTLP trace ingest: builds protobuf exports of 100 spans each (untimed; half SERVER spans, each with a
+ * CLIENT span calling another service, ten routes per service, 2 % errors; each export's spans end within
+ * a second, the exports in turn covering the last 10 minutes), times decoding and span mapping in this process, then starts the real server on a fresh
+ * database, warms it up with 10 % of the bodies under other service names, sends every body to /v1/traces
+ * over N keep-alive connections, checks every answer is an empty ExportTraceServiceResponse and that
+ * /api/v1/red counts exactly the SERVER spans sent, and reports spans/s (goal 300,000).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toKeyValues } from '../packages/demo/src/otlp/model.ts';
+import { encodeTraceRequest } from '../packages/demo/src/otlp/trace-protobuf.ts';
+import {
+  nanosOf,
+  SPAN_KIND_CLIENT,
+  SPAN_KIND_SERVER,
+  type Span,
+  STATUS_CODE_ERROR,
+} from '../packages/demo/src/otlp/traces.ts';
+import { DEFAULT_LIMITS } from '../packages/server/src/ingest/native/decode.ts';
+import { decodeTracesProtobuf } from '../packages/server/src/ingest/otlp/traces/decode-protobuf.ts';
+import { SpanMapping } from '../packages/server/src/ingest/otlp/traces/observations.ts';
+import type { RedResponse } from '../packages/shared/src/index.ts';
+import { fmt, sendOtlp } from './otlp-client.ts';
+import { startServer } from './server-process.ts';
+
+const GOAL_SPANS_PER_SEC = 300_000;
+const SPANS_PER_EXPORT = 100;
+const SERVICES = ['gateway', 'orders', 'payments', 'inventory', 'auth'];
+const SPREAD_MS = 10 * 60_000;
+
+interface Options {
+  spans: number;
+  connections: number;
+  runs: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { spans: 2_000_000, connections: 4, runs: 1 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const n = Number((argv[++i] ?? '').replaceAll('_', ''));
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
+    if (flag === '--spans') opts.spans = n;
+    else if (flag === '--connections') opts.connections = n;
+    else if (flag === '--runs') opts.runs = n;
+    else throw new Error(`unknown argument ${flag}`);
+  }
+  return opts;
+}
+
+/** Exports of SPANS_PER_EXPORT spans each, round the services; returns the bodies and SERVER spans per prefix. */
+function buildExports(count: number, end: number, prefix: string): { bodies: Buffer[]; requests: number } {
+  let state = 42;
+  const random = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return (state + 0.5) / 2 ** 31;
+  };
+  let id = 0;
+  const hex = (digits: number) => (++id).toString(16).padStart(digits, '0');
+  const bodies: Buffer[] = [];
+  let requests = 0;
+  for (let e = 0; e < count; e++) {
+    const service = `${prefix}${SERVICES[e % SERVICES.length]}`;
+    const peer = `${prefix}${SERVICES[(e + 1) % SERVICES.length]}`;
+    const spans: Span[] = [];
+    for (let i = 0; i < SPANS_PER_EXPORT / 2; i++) {
+      // An SDK exports every few seconds: an export's spans ended within a second or so of each other.
+      const at = end - SPREAD_MS + (e / count) * SPREAD_MS + random() * 1000;
+      const ms = Math.exp(random() * 5 - 1);
+      const route = `/route/${Math.floor(random() * 10)}`;
+      const status = random() < 0.02 ? 500 : 200;
+      const traceId = hex(32);
+      const server = hex(16);
+      const common = {
+        traceId,
+        traceState: 'ot=th:0',
+        ...(status >= 500 ? { status: { code: STATUS_CODE_ERROR } } : {}),
+      };
+      spans.push({
+        ...common,
+        spanId: server,
+        name: `GET ${route}`,
+        kind: SPAN_KIND_SERVER,
+        startTimeUnixNano: nanosOf(at - ms),
+        endTimeUnixNano: nanosOf(at),
+        attributes: toKeyValues({
+          'http.route': route,
+          'http.response.status_code': status,
+          'http.request.method': 'GET',
+          'url.path': route,
+          'server.address': 'localhost',
+          'user_agent.original': 'bench/1.0',
+        }),
+      });
+      spans.push({
+        ...common,
+        spanId: hex(16),
+        parentSpanId: server,
+        name: 'POST',
+        kind: SPAN_KIND_CLIENT,
+        startTimeUnixNano: nanosOf(at - ms * 0.8),
+        endTimeUnixNano: nanosOf(at - ms * 0.1),
+        attributes: toKeyValues({ 'peer.service': peer, 'server.address': peer, 'http.request.method': 'POST' }),
+      });
+      requests++;
+    }
+    const request = {
+      resourceSpans: [
+        {
+          resource: { attributes: toKeyValues({ 'service.name': service }) },
+          scopeSpans: [{ scope: { name: 'bench', version: '1' }, spans }],
+        },
+      ],
+    };
+    bodies.push(Buffer.from(encodeTraceRequest(request)));
+  }
+  return { bodies, requests };
+}
+
+/** Decoding alone, and decoding plus span mapping (the route's work before the commit), in this process. */
+function timeMapping(bodies: Buffer[], spans: number) {
+  const options = {
+    now: Date.now(),
+    limits: { ...DEFAULT_LIMITS, maxAgeMs: 400 * 86_400_000 },
+    hasRequestMetrics: () => false,
+  };
+  const rate = (fn: (body: Buffer) => void) => {
+    const t0 = performance.now();
+    for (const body of bodies) fn(body);
+    return spans / ((performance.now() - t0) / 1000);
+  };
+  rate((b) => decodeTracesProtobuf(b)); // warm-up
+  return {
+    decode: rate((b) => decodeTracesProtobuf(b)),
+    map: rate((b) => new SpanMapping(options).run(decodeTracesProtobuf(b))),
+  };
+}
+
+async function runOnce(opts: Options, work: ReturnType<typeof buildExports>, warmup: Buffer[], end: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'pulseboard-traces-bench-'));
+  const server = await startServer(dir);
+  try {
+    await sendOtlp(server.baseUrl, '/v1/traces', warmup, opts.connections);
+    const cpu0 = server.cpuSeconds() ?? 0;
+    const sent = await sendOtlp(server.baseUrl, '/v1/traces', work.bodies, opts.connections);
+    const cpu = (server.cpuSeconds() ?? 0) - cpu0;
+    const spans = work.bodies.length * SPANS_PER_EXPORT;
+    const rate = spans / (sent.wallMs / 1000);
+    const red = await fetch(
+      `${server.baseUrl}/api/v1/red?from=${end - SPREAD_MS - 60_000}&to=${end + 1000}&maxPoints=1`,
+    ).then((r) => r.json() as Promise<RedResponse>);
+    const counted = red.series
+      .filter((s) => !s.service.startsWith('warmup-'))
+      .flatMap((s) => s.points)
+      .reduce((n, p) => n + p.count, 0);
+    console.log(
+      [
+        `ingest: ${fmt(rate)} spans/s (goal ${fmt(GOAL_SPANS_PER_SEC)}) in ${SPANS_PER_EXPORT}-span exports`,
+        `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s, ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries`,
+        `memory: peak RSS ${((server.peakRss() ?? server.sampledPeakRss()) / 2 ** 20).toFixed(0)} MiB`,
+        `check:  /api/v1/red counts ${counted} of ${work.requests} SERVER spans ${counted === work.requests ? '(exact)' : '(MISMATCH)'}`,
+      ].join('\n'),
+    );
+    if (counted !== work.requests) process.exitCode = 1;
+    return rate;
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  console.log(`OTLP trace ingest bench: node ${process.version}, ${cpus().length} cpus, ${JSON.stringify(opts)}`);
+  const end = Date.now();
+  const exports = Math.ceil(opts.spans / SPANS_PER_EXPORT);
+  const work = buildExports(exports, end, '');
+  const warmup = buildExports(Math.ceil(exports / 10), end, 'warmup-').bodies;
+  const mapping = timeMapping(work.bodies, exports * SPANS_PER_EXPORT);
+  console.log(
+    `in-process, one thread: decode ${fmt(mapping.decode)} spans/s; decode + map ${fmt(mapping.map)} spans/s`,
+  );
+  const rates: number[] = [];
+  for (let run = 1; run <= opts.runs; run++) rates.push(await runOnce(opts, work, warmup, end));
+  if (opts.runs > 1) {
+    const sorted = [...rates].sort((a, b) => a - b);
+    console.log(
+      `median of ${opts.runs} runs: ${fmt(sorted[Math.floor(sorted.length / 2)]!)} spans/s (${fmt(sorted[0]!)} .. ${fmt(sorted.at(-1)!)})`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

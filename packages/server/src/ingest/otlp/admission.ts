@@ -1,0 +1,46 @@
+import type { SeriesRegistry } from '../../aggregate/series-registry.ts';
+import { AppError, LimitError, type LimitName } from '../../errors.ts';
+import type { SeriesSamples } from '../../model.ts';
+
+/** Registry refusals that concern one series, so only that series' points (or spans) are refused. */
+export const SERIES_REFUSALS: Partial<Record<string, string>> = {
+  PULSE_ERR_CARDINALITY: 'over their service\u2019s series limit (--max-series-per-service)',
+  PULSE_ERR_TYPE_CONFLICT: 'whose metric name already has another type',
+  PULSE_ERR_SERIES_TOO_LARGE: 'whose series identity (attribute names and values) is over --max-series-bytes',
+};
+/** The global limits, which also answer PULSE_ERR_CARDINALITY, by the limit that refused. */
+const LIMIT_REFUSALS: Partial<Record<LimitName, string>> = {
+  series: 'over the server\u2019s limit of series in all (--max-series)',
+  services: 'of a new service over the limit of services (--max-services)',
+};
+
+export function isSeriesRefusal(error: unknown): error is AppError {
+  return error instanceof AppError && SERIES_REFUSALS[error.code] !== undefined;
+}
+
+/**
+ * The entries whose series the registry accepts, in order, each on top of those before it (so a batch of
+ * new series stops exactly at the limit); `refused` hears of each other one with the reason. Probing
+ * resolves and then releases, leaving the registry as it was.
+ */
+export function admitEntries<E extends { samples: SeriesSamples }>(
+  registry: SeriesRegistry,
+  entries: readonly E[],
+  refused: (entry: E, reason: string) => void,
+  onLimit?: (error: LimitError) => void,
+): E[] {
+  const created: ReturnType<SeriesRegistry['resolve']>['created'] = [];
+  const admitted: E[] = [];
+  for (const entry of entries) {
+    try {
+      created.push(...registry.resolve([entry.samples]).created);
+      admitted.push(entry);
+    } catch (error) {
+      if (!isSeriesRefusal(error)) throw error;
+      if (error instanceof LimitError) onLimit?.(error);
+      refused(entry, (error instanceof LimitError && LIMIT_REFUSALS[error.limit]) || SERIES_REFUSALS[error.code]!);
+    }
+  }
+  registry.release(created);
+  return admitted;
+}

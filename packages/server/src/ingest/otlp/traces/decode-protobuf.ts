@@ -1,0 +1,209 @@
+import type { Attributes } from '../model.ts';
+import { readKeyValue, readResource } from '../proto-common.ts';
+import {
+  bytesOf,
+  checkEnd,
+  expectWire,
+  lengthEnd,
+  nanoPartsToMs,
+  newReader,
+  type Reader,
+  readTag,
+  skipField,
+  WIRE_BYTES,
+  WIRE_FIXED64,
+  WIRE_VARINT,
+} from '../wire.ts';
+import { type DecodedSpan, SPAN_ATTRIBUTES, type SpanResource, type TraceExport } from './model.ts';
+
+/**
+ * ExportTraceServiceRequest (binary protobuf) into the spans' RED-relevant fields. Field numbers are those
+ * of opentelemetry-proto v1.5.0 `opentelemetry/proto/trace/v1/trace.proto` and
+ * `collector/trace/v1/trace_service.proto`, as the serializer of @opentelemetry/otlp-transformer 0.223.0
+ * (`build/src/trace/protobuf/trace-serializer.js`) writes them:
+ *   ExportTraceServiceRequest { resource_spans = 1 }
+ *   ResourceSpans { resource = 1, scope_spans = 2, schema_url = 3 }
+ *   ScopeSpans { scope = 1, spans = 2, schema_url = 3 }
+ *   Span { trace_id = 1, span_id = 2, trace_state = 3, parent_span_id = 4, name = 5, kind = 6 (enum),
+ *          start_time_unix_nano = 7 (fixed64), end_time_unix_nano = 8 (fixed64), attributes = 9,
+ *          dropped_attributes_count = 10, events = 11, dropped_events_count = 12, links = 13,
+ *          dropped_links_count = 14, status = 15, flags = 16 (fixed32) }
+ *   Status { message = 2, code = 3 (enum) }
+ * Throws DecodeError (or protobufjs' Error on truncation) for anything malformed.
+ */
+export function decodeTracesProtobuf(buf: Uint8Array): TraceExport {
+  const r = newReader(buf);
+  const resources: SpanResource[] = [];
+  while (r.pos < r.len) {
+    const tag = readTag(r);
+    if (tag >>> 3 === 1) {
+      expectWire(tag, WIRE_BYTES, 'resourceSpans');
+      resources.push(readResourceSpans(r, r.len));
+    } else skipField(r, tag, r.len);
+  }
+  return { resources };
+}
+
+/** ResourceSpans (trace.proto v1.5.0): resource = 1, scope_spans = 2. */
+function readResourceSpans(r: Reader, limit: number): SpanResource {
+  const end = lengthEnd(r, limit);
+  const resource: SpanResource = { attributes: {}, spans: [] };
+  while (r.pos < end) {
+    const tag = readTag(r);
+    const field = tag >>> 3;
+    if (field === 1) {
+      expectWire(tag, WIRE_BYTES, 'ResourceSpans.resource');
+      readResource(r, end, resource.attributes);
+    } else if (field === 2) {
+      expectWire(tag, WIRE_BYTES, 'ResourceSpans.scopeSpans');
+      readScopeSpans(r, end, resource.spans);
+    } else skipField(r, tag, end);
+  }
+  checkEnd(r, end, 'ResourceSpans');
+  return resource;
+}
+
+/** ScopeSpans (trace.proto v1.5.0): spans = 2; the scope itself is not needed. */
+function readScopeSpans(r: Reader, limit: number, into: DecodedSpan[]): void {
+  const end = lengthEnd(r, limit);
+  while (r.pos < end) {
+    const tag = readTag(r);
+    if (tag >>> 3 === 2) {
+      expectWire(tag, WIRE_BYTES, 'ScopeSpans.spans');
+      into.push(readSpan(r, end));
+    } else skipField(r, tag, end);
+  }
+  checkEnd(r, end, 'ScopeSpans');
+}
+
+/** Span (trace.proto v1.5.0), field numbers in the comment of decodeTracesProtobuf. */
+function readSpan(r: Reader, limit: number): DecodedSpan {
+  const end = lengthEnd(r, limit);
+  const span: DecodedSpan = {
+    spanId: '',
+    parentSpanId: '',
+    traceState: '',
+    name: '',
+    kind: 0,
+    end: 0,
+    durationMs: Number.NaN,
+    status: 0,
+    attributes: {},
+  };
+  let startLo = -1;
+  let startHi = 0;
+  let endLo = -1;
+  let endHi = 0;
+  while (r.pos < end) {
+    const tag = readTag(r);
+    switch (tag >>> 3) {
+      case 2:
+        expectWire(tag, WIRE_BYTES, 'Span.spanId');
+        span.spanId = hexBytes(r, end);
+        break;
+      case 3:
+        expectWire(tag, WIRE_BYTES, 'Span.traceState');
+        span.traceState = r.string();
+        break;
+      case 4:
+        expectWire(tag, WIRE_BYTES, 'Span.parentSpanId');
+        span.parentSpanId = hexBytes(r, end);
+        break;
+      case 5:
+        expectWire(tag, WIRE_BYTES, 'Span.name');
+        span.name = r.string();
+        break;
+      case 6:
+        expectWire(tag, WIRE_VARINT, 'Span.kind');
+        span.kind = r.int32();
+        break;
+      case 7:
+        expectWire(tag, WIRE_FIXED64, 'Span.startTimeUnixNano');
+        startLo = r.fixed32();
+        startHi = r.fixed32();
+        break;
+      case 8:
+        expectWire(tag, WIRE_FIXED64, 'Span.endTimeUnixNano');
+        endLo = r.fixed32();
+        endHi = r.fixed32();
+        break;
+      case 9:
+        expectWire(tag, WIRE_BYTES, 'Span.attributes');
+        readWantedAttribute(r, end, span.attributes);
+        break;
+      case 15:
+        expectWire(tag, WIRE_BYTES, 'Span.status');
+        span.status = readStatusCode(r, end);
+        break;
+      default:
+        skipField(r, tag, end);
+    }
+  }
+  checkEnd(r, end, 'Span');
+  if (endLo >= 0) span.end = nanoPartsToMs(endLo, endHi);
+  // The difference of the two 64-bit times, exact while it is below 2^53 ns (104 days).
+  if (startLo >= 0 && endLo >= 0) span.durationMs = ((endHi - startHi) * 4_294_967_296 + (endLo - startLo)) / 1e6;
+  return span;
+}
+
+function hexBytes(r: Reader, limit: number): string {
+  const end = lengthEnd(r, limit);
+  const hex = bytesOf(r).toString('hex', r.pos, end);
+  r.pos = end;
+  return hex;
+}
+
+/**
+ * One KeyValue (common.proto v1.5.0: key = 1, value = 2), decoded only when its key is one Pulseboard reads:
+ * the key is read first (an SDK writes it first), and other attributes are skipped without decoding values.
+ */
+function readWantedAttribute(r: Reader, limit: number, into: Attributes): void {
+  const start = r.pos;
+  const end = lengthEnd(r, limit);
+  const first = r.pos < end ? readTag(r) : 0;
+  if (first === ((1 << 3) | WIRE_BYTES)) {
+    const keyEnd = lengthEnd(r, end);
+    // Compared as bytes: making a string of every attribute key was a tenth of the decode.
+    if (!isWantedKey(bytesOf(r), r.pos, keyEnd)) {
+      r.pos = end;
+      return;
+    }
+  }
+  r.pos = start;
+  const decoded: Attributes = {};
+  readKeyValue(r, limit, decoded);
+  for (const key in decoded) if (SPAN_ATTRIBUTES.has(key)) into[key] = decoded[key]!;
+}
+
+/** The wanted attribute keys as bytes, by length. */
+const WANTED_BY_LENGTH = new Map<number, Buffer[]>();
+for (const key of SPAN_ATTRIBUTES) {
+  const bytes = Buffer.from(key);
+  WANTED_BY_LENGTH.set(bytes.length, [...(WANTED_BY_LENGTH.get(bytes.length) ?? []), bytes]);
+}
+
+function isWantedKey(buf: Buffer, from: number, to: number): boolean {
+  const candidates = WANTED_BY_LENGTH.get(to - from);
+  if (!candidates) return false;
+  for (const key of candidates) {
+    let i = 0;
+    while (i < key.length && key[i] === buf[from + i]) i++;
+    if (i === key.length) return true;
+  }
+  return false;
+}
+
+/** Status (trace.proto v1.5.0): code = 3; message = 2 is not needed. */
+function readStatusCode(r: Reader, limit: number): number {
+  const end = lengthEnd(r, limit);
+  let code = 0;
+  while (r.pos < end) {
+    const tag = readTag(r);
+    if (tag >>> 3 === 3) {
+      expectWire(tag, WIRE_VARINT, 'Status.code');
+      code = r.int32();
+    } else skipField(r, tag, end);
+  }
+  checkEnd(r, end, 'Status');
+  return code;
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../native/decode.ts';
+import type { DecodedSpan, SpanResource } from './model.ts';
+import { SpanMapping } from './observations.ts';
+
+const NOW = 1_795_881_944_000;
+const LIMITS = { ...DEFAULT_LIMITS, maxAgeMs: 86_400_000 };
+
+function span(overrides: Partial<DecodedSpan>): DecodedSpan {
+  return {
+    spanId: '',
+    parentSpanId: '',
+    traceState: 'ot=th:0',
+    name: 'GET /x',
+    kind: 2,
+    end: NOW - 1000,
+    durationMs: 10,
+    status: 0,
+    attributes: {},
+    ...overrides,
+  };
+}
+
+const resource = (service: string, spans: DecodedSpan[]): SpanResource => ({
+  attributes: { 'service.name': service },
+  spans,
+});
+
+function map(resources: SpanResource[], metricServices: string[] = []) {
+  return new SpanMapping({ now: NOW, limits: LIMITS, hasRequestMetrics: (s) => metricServices.includes(s) }).run({
+    resources,
+  });
+}
+
+/** Entries as `service name {attributes}` -> [value, weight][] for compact expectations. */
+function summary(m: SpanMapping): Record<string, [number, number][]> {
+  const out: Record<string, [number, number][]> = {};
+  for (const { samples } of m.entries) {
+    const { service, name, attributes } = samples.identity;
+    out[`${service} ${name} ${JSON.stringify(attributes)}`] = samples.values.map((v, i) => [v, samples.weights[i]!]);
+  }
+  return out;
+}
+
+describe('SpanMapping', () => {
+  it('counts SERVER, CONSUMER and unspecified root spans as requests: route, status, errors', () => {
+    const m = map([
+      resource('shop', [
+        span({ attributes: { 'http.route': '/pay', 'http.response.status_code': 200 }, durationMs: 12.5 }),
+        span({ attributes: { 'http.route': '/pay', 'http.response.status_code': 503 }, durationMs: 40 }),
+        span({ name: 'process order', kind: 5, status: 2, attributes: { 'error.type': 'Timeout' }, durationMs: 7 }),
+        span({ name: 'cron', kind: 0, durationMs: 3 }),
+        span({ name: 'child', kind: 0, parentSpanId: 'aa', durationMs: 1 }),
+        span({ name: 'work', kind: 1, durationMs: 2 }),
+        span({ name: 'legacy', attributes: { 'http.status_code': '500' }, durationMs: 5 }),
+      ]),
+    ]);
+    expect(summary(m)).toEqual({
+      'shop pulseboard.span.server.duration {"http.route":"/pay","http.response.status_code":200}': [[12.5, 1]],
+      'shop pulseboard.span.server.duration {"http.route":"/pay","http.response.status_code":503,"error.type":"503"}': [
+        [40, 1],
+      ],
+      'shop pulseboard.span.server.duration {"http.route":"process order","error.type":"Timeout"}': [[7, 1]],
+      'shop pulseboard.span.server.duration {"http.route":"cron"}': [[3, 1]],
+      'shop pulseboard.span.server.duration {"http.route":"legacy","http.response.status_code":500,"error.type":"500"}':
+        [[5, 1]],
+    });
+    expect(m.rejections.count).toBe(0);
+    expect(m.spans).toBe(7);
+  });
+
+  it('weights each span by its sampling threshold, and marks spans that do not say how they were sampled', () => {
+    const m = map([
+      resource('shop', [
+        span({ traceState: 'ot=th:c', durationMs: 1 }),
+        span({ traceState: 'ot=th:8', durationMs: 2 }),
+        span({ traceState: '', durationMs: 3 }),
+      ]),
+    ]);
+    expect(summary(m)).toEqual({
+      'shop pulseboard.span.server.duration {"http.route":"GET /x"}': [
+        [1, 4],
+        [2, 2],
+      ],
+      'shop pulseboard.span.server.duration {"http.route":"GET /x","pulseboard.sampling":"unknown"}': [[3, 1]],
+    });
+  });
+
+  it('turns CLIENT and PRODUCER spans into calls, naming the callee by a child span, peer.service or server.address', () => {
+    const m = map([
+      resource('gateway', [
+        span({ spanId: 'a1', kind: 3, attributes: { 'server.address': 'orders.internal' }, durationMs: 20 }),
+        span({ spanId: 'a2', kind: 4, attributes: { 'peer.service': 'queue' }, durationMs: 1, status: 2 }),
+        span({ spanId: 'a3', kind: 3, durationMs: 1 }), // names no one: not a call
+        span({ spanId: 'a4', kind: 1, durationMs: 30 }), // an uninstrumented client's parent
+      ]),
+      resource('orders', [
+        span({ spanId: 'b1', parentSpanId: 'a1', durationMs: 15 }),
+        span({ spanId: 'b2', parentSpanId: 'a4', durationMs: 25 }),
+      ]),
+    ]);
+    expect(summary(m)).toMatchObject({
+      'gateway pulseboard.span.calls.duration {"peer.service":"orders"}': [
+        [20, 1],
+        [25, 1],
+      ],
+      'gateway pulseboard.span.calls.duration {"peer.service":"queue","error.type":"_OTHER"}': [[1, 1]],
+      'orders pulseboard.span.server.duration {"http.route":"GET /x"}': [
+        [15, 1],
+        [25, 1],
+      ],
+    });
+    expect(Object.keys(summary(m))).toHaveLength(3);
+  });
+
+  it('leaves the requests of services whose RED comes from metrics uncounted, but keeps their calls', () => {
+    const m = map([resource('shop', [span({}), span({ kind: 3, attributes: { 'peer.service': 'db' } })])], ['shop']);
+    expect(Object.keys(summary(m))).toEqual(['shop pulseboard.span.calls.duration {"peer.service":"db"}']);
+  });
+
+  it('refuses spans that cannot be stored, one by one, saying why', () => {
+    const m = map([
+      resource('shop', [
+        span({ end: 0 }),
+        span({ end: NOW - 2 * 86_400_000 }),
+        span({ end: NOW + 3_600_000 }),
+        span({ durationMs: -1 }),
+        span({ durationMs: Number.NaN }),
+        span({ attributes: { 'http.route': 'x'.repeat(5000) } }),
+        span({}),
+      ]),
+      resource('y'.repeat(300), [span({})]),
+    ]);
+    expect(m.rejections.count).toBe(7);
+    expect(m.entries.map((e) => e.samples.values.length)).toEqual([1]);
+    expect(m.rejections.message()).toMatch(
+      /^7 spans rejected: 1 without endTimeUnixNano \(span "GET \/x" of service "shop"\)/,
+    );
+  });
+});

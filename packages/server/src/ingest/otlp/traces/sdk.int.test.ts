@@ -1,0 +1,219 @@
+import {
+  type Context,
+  context,
+  createTraceState,
+  type DiagLogger,
+  DiagLogLevel,
+  diag,
+  type HrTime,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { RedResponse, ServicesResponse } from '@pulseboard/shared';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJson, startTestApp } from '../../../testing/test-app.ts';
+
+const ROUTES = ['/pay', '/cart', '/search'];
+
+describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
+  let app: FastifyInstance;
+  let base: string;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    ({ app } = await startTestApp());
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    // Partial successes and failed exports reach the SDK's diag logger; none may appear.
+    const record = (...args: unknown[]) => problems.push(args.map(String).join(' '));
+    const logger: DiagLogger = { error: record, warn: record, info: () => {}, debug: () => {}, verbose: () => {} };
+    diag.setLogger(logger, DiagLogLevel.WARN);
+  });
+  afterAll(async () => {
+    diag.disable();
+    await app.close();
+  });
+
+  for (const encoding of ['json', 'protobuf'] as const) {
+    for (const gzip of [false, true]) {
+      const service = `traces-${encoding}-${gzip ? 'gzip' : 'plain'}`;
+      it(`${service}: requests, errors and percentiles of SERVER spans exact; calls per peer`, async () => {
+        const provider = tracing(base, service, encoding, gzip);
+        const tracer = provider.getTracer('sdk.int.test');
+        const random = lcg(service.length * 7919);
+        const recorded: { ms: number; route: string; error: boolean }[] = [];
+        const from = Date.now() - 5000;
+        for (let i = 0; i < 300; i++) {
+          const ms = Math.round(Math.exp(random() * 7 - 1) * 1000) / 1000;
+          const route = ROUTES[i % ROUTES.length]!;
+          const roll = random();
+          const status = roll < 0.05 ? 500 : roll < 0.15 ? 404 : 200;
+          const failed = roll > 0.95; // status ERROR without a 5xx
+          const start = from + i;
+          const server = tracer.startSpan(`GET ${route}`, {
+            kind: SpanKind.SERVER,
+            startTime: hr(start),
+            attributes: { 'http.route': route, 'http.response.status_code': status, 'http.request.method': 'GET' },
+          });
+          if (failed) server.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' });
+          const inside = trace.setSpan(context.active(), server);
+          // Neither an INTERNAL child nor a CLIENT span is a request; the CLIENT span is a call.
+          tracer.startSpan('validate', { kind: SpanKind.INTERNAL, startTime: hr(start) }, inside).end(hr(start + 0.1));
+          const call = tracer.startSpan(
+            'POST',
+            { kind: SpanKind.CLIENT, startTime: hr(start), attributes: { 'peer.service': 'payments' } },
+            inside,
+          );
+          call.end(hr(start + ms / 2));
+          server.end(hr(start + ms));
+          recorded.push({ ms, route, error: status >= 500 || failed });
+        }
+        await provider.forceFlush();
+        await provider.shutdown();
+        expect(problems).toEqual([]);
+
+        const range = `from=${from - 1000}&to=${Date.now() + 2000}&maxPoints=1`;
+        const all = await red(app, `service=${service}&${range}`);
+        const errors = recorded.filter((r) => r.error).length;
+        expect(all.count).toBe(recorded.length);
+        expect(Math.round(all.count * all.errorRate)).toBe(errors);
+        for (const q of [0.5, 0.95, 0.99] as const) {
+          const want = exact(
+            recorded.map((r) => r.ms),
+            q,
+          );
+          expect(Math.abs(all.percentiles[q] / want - 1), `p${q * 100}`).toBeLessThan(0.01);
+        }
+        const byRoute = await getJson<RedResponse>(app, `/api/v1/red?service=${service}&${range}&groupBy=route`);
+        for (const route of ROUTES) {
+          const points = byRoute.body.series.find((s) => s.route === route)!.points;
+          expect(points.reduce((n, p) => n + p.count, 0)).toBe(recorded.filter((r) => r.route === route).length);
+        }
+        const calls = await getJson<{ series: { points: { value: number | null }[] }[] }>(
+          app,
+          `/api/v1/series?metric=pulseboard.span.calls.duration&service=${service}&stat=count&${range}`,
+        );
+        expect(calls.body.series[0]!.points.reduce((n, p) => n + (p.value ?? 0), 0)).toBe(300);
+        expect(await sourceOf(app, service)).toBe('sampled-traces');
+      });
+    }
+  }
+
+  it('scales spans by the sampling threshold in their tracestate', async () => {
+    const service = 'traces-sampled';
+    const provider = tracing(base, service, 'protobuf', false);
+    const tracer = provider.getTracer('sdk.int.test');
+    const from = Date.now() - 5000;
+    // A caller that kept a quarter of its traces: th:c rejects 75 % (OpenTelemetry probability sampling).
+    const parent = remoteParent('ot=th:c');
+    for (let i = 0; i < 40; i++) {
+      const span = tracer.startSpan('GET /x', { kind: SpanKind.SERVER, startTime: hr(from + i) }, parent);
+      if (i < 4) span.setAttribute('http.response.status_code', 503);
+      span.end(hr(from + i + 10));
+    }
+    await provider.forceFlush();
+    await provider.shutdown();
+    expect(problems).toEqual([]);
+    const all = await red(app, `service=${service}&from=${from - 1000}&to=${Date.now() + 2000}&maxPoints=1`);
+    expect(all.count).toBe(160);
+    expect(all.errorRate).toBeCloseTo(0.1, 6);
+    expect(await sourceOf(app, service)).toBe('traces');
+  });
+
+  it('counts a service that sends request metrics and spans once: its metrics win', async () => {
+    const service = 'traces-and-metrics';
+    const meters = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': service }),
+      readers: [
+        new PeriodicExportingMetricReader({
+          exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics` }),
+          exportIntervalMillis: 3_600_000,
+        }),
+      ],
+    });
+    const duration = meters.getMeter('sdk.int.test').createHistogram('http.server.request.duration', { unit: 's' });
+    const provider = tracing(base, service, 'json', false);
+    const tracer = provider.getTracer('sdk.int.test');
+    const from = Date.now() - 5000;
+    const serve = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        duration.record(0.01, { 'http.route': '/x', 'http.response.status_code': 200 });
+        tracer.startSpan('GET /x', { kind: SpanKind.SERVER, startTime: hr(from + i) }).end(hr(from + i + 10));
+      }
+    };
+    serve(100);
+    await meters.forceFlush();
+    await provider.forceFlush();
+    serve(20);
+    await provider.forceFlush();
+    await meters.forceFlush();
+    await Promise.all([meters.shutdown(), provider.shutdown()]);
+    expect(problems).toEqual([]);
+    const all = await red(app, `service=${service}&from=${from - 1000}&to=${Date.now() + 2000}&maxPoints=1`);
+    expect(all.count).toBe(120);
+    expect(await sourceOf(app, service)).toBe('metrics');
+  });
+});
+
+function tracing(base: string, service: string, encoding: 'json' | 'protobuf', gzip: boolean) {
+  const options = { url: `${base}/v1/traces`, compression: gzip ? ('gzip' as never) : ('none' as never) };
+  const exporter = encoding === 'json' ? new JsonExporter(options) : new ProtobufExporter(options);
+  return new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    // Exports happen on forceFlush only: the delay is longer than the test.
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 3_600_000, maxQueueSize: 10_000 })],
+  });
+}
+
+/** A context whose (remote, sampled) parent carries `traceState`, which its children inherit. */
+function remoteParent(traceState: string): Context {
+  return trace.setSpanContext(context.active(), {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+    traceState: createTraceState(traceState),
+  });
+}
+
+/** Epoch ms (with a fraction) as the SDK's [seconds, nanoseconds]. */
+function hr(ms: number): HrTime {
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+}
+
+async function red(app: FastifyInstance, query: string) {
+  const res = await getJson<RedResponse>(app, `/api/v1/red?${query}`);
+  expect(res.status).toBe(200);
+  const points = res.body.series.flatMap((s) => s.points).filter((p) => p.count > 0);
+  expect(points).toHaveLength(1);
+  const p = points[0]!;
+  return { count: p.count, errorRate: p.errorRate!, percentiles: { 0.5: p.p50!, 0.95: p.p95!, 0.99: p.p99! } };
+}
+
+async function sourceOf(app: FastifyInstance, service: string) {
+  const { body } = await getJson<ServicesResponse>(app, '/api/v1/services');
+  return body.services.find((s) => s.name === service)?.redSource;
+}
+
+/** The exact percentile as the server defines it: the value at rank floor(q * (n - 1)). */
+function exact(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(q * (sorted.length - 1))]!;
+}
+
+function lcg(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return (state + 0.5) / 2 ** 31;
+  };
+}

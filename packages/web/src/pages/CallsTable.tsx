@@ -1,0 +1,64 @@
+import type { CallStats } from '@pulseboard/shared';
+import { QueryState } from '../components/QueryState.tsx';
+import { ServiceLink } from '../components/ServiceLink.tsx';
+import { formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
+import { useCalls } from '../hooks/useResources.ts';
+import type { ViewState } from '../state/view.ts';
+
+/**
+ * The services this one calls and is called by over the range, busiest first, from the CLIENT/PRODUCER
+ * spans (and cross-service parent links) the services send. Hidden while nothing calls or is called.
+ */
+export function CallsTable({ view, service }: { view: ViewState; service: string }) {
+  const query = useCalls({ from: view.from, to: view.to }, service);
+  const data = query.data;
+  if (query.status === 'ready' && data && data.downstream.length === 0 && data.upstream.length === 0) return null;
+  return (
+    <section className="panel" aria-labelledby="calls-title" data-testid="calls-table" data-state={query.status}>
+      <div className="panel-head">
+        <h2 id="calls-title">Calls between services</h2>
+      </div>
+      <QueryState query={query} what="calls" height={120} />
+      {data && (
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th>Direction</th>
+                <th>Service</th>
+                <th className="num">Calls</th>
+                <th className="num">p99</th>
+                <th className="num">Error rate</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.downstream.map((c) => (
+                <CallRow key={`down-${c.service}`} direction="downstream" call={c} />
+              ))}
+              {data.upstream.map((c) => (
+                <CallRow key={`up-${c.service}`} direction="upstream" call={c} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** `downstream`: this service calls `call.service`; `upstream`: `call.service` calls this one. */
+function CallRow({ direction, call }: { direction: 'downstream' | 'upstream'; call: CallStats }) {
+  return (
+    <tr>
+      <td className="muted">{direction === 'downstream' ? 'calls →' : '← called by'}</td>
+      <td>
+        <ServiceLink service={call.service} />
+      </td>
+      <td className="num">
+        {formatCount(call.count)} <span className="muted">({formatRate(call.rate)})</span>
+      </td>
+      <td className="num">{formatMs(call.p99)}</td>
+      <td className="num">{formatPercent(call.errorRate)}</td>
+    </tr>
+  );
+}
