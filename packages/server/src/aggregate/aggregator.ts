@@ -65,6 +65,7 @@ export class Aggregator {
       values: samples.values,
       weights: samples.weights,
       explicit: samples.explicit,
+      interval: samples.interval,
     }));
     return new Promise((resolve, reject) => {
       const weighted = countWeighted(batch);
@@ -168,6 +169,9 @@ function addPacked(into: Folded, fold: PackedFold, ids: readonly number[]): void
     if (seen > (set.serviceSeen.get(service) ?? 0)) set.serviceSeen.set(service, seen);
   }
   into.oldest = Math.min(into.oldest, fold.oldest);
+  for (const [service, ms] of fold.intervals) {
+    into.intervals.set(service, Math.max(into.intervals.get(service) ?? 0, ms));
+  }
   for (let i = 0; i < fold.dirty.length; i += 2) into.dirty.push([fold.dirty[i]!, fold.dirty[i + 1]!]);
   for (const [t, services] of packedSeconds(fold)) {
     let existing = into.seconds.get(t);

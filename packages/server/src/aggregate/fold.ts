@@ -30,6 +30,8 @@ export interface FoldInput {
   /** How many observations each value stands for (pre-aggregated history); 1 each when absent. */
   weights?: ArrayLike<number>;
   explicit?: readonly ExplicitPoint[] | undefined;
+  /** How often the series reports (ms), when known (OTLP points' spans). */
+  interval?: number | undefined;
 }
 
 export interface FoldOptions {
@@ -52,6 +54,8 @@ export interface Folded {
   oldest: number;
   /** Coarse buckets to rebuild, as [tier, bucket start]. */
   dirty: [number, number][];
+  /** Per service, the longest reporting interval of its request series in this fold (ms), where known. */
+  intervals: Map<string, number>;
 }
 
 /**
@@ -69,8 +73,12 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   let oldest = Number.POSITIVE_INFINITY;
   const direct = (tier: number, t: number) => t < (options.directBefore?.[tier] ?? Number.POSITIVE_INFINITY);
   const dirty = TIER_RESOLUTIONS.map(() => new Set<number>());
+  const intervals = new Map<string, number>();
   for (const input of inputs) {
     const { record } = input;
+    if (record.red && input.interval !== undefined) {
+      intervals.set(record.service, Math.max(intervals.get(record.service) ?? 0, input.interval));
+    }
     const histogram = record.kind === 'histogram';
     // Tiers below SAMPLE_TIER_FROM keep no per-series rows; only the RED rollups and the live stream read
     // them, so their sketches are built straight from the values, one per service and bucket, instead of one
@@ -145,7 +153,7 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   dirty.forEach((starts, tier) => {
     for (const t of starts) marks.push([tier, t]);
   });
-  return { set, seconds, oldest, dirty: marks };
+  return { set, seconds, oldest, dirty: marks, intervals };
 }
 
 /** Marks the coarse buckets these fine buckets fall in, where those are not written directly. */

@@ -42,6 +42,8 @@ export interface PackedFold {
   oldest: number;
   /** Coarse buckets to rebuild, as tier, start pairs. */
   dirty: number[];
+  /** Per service, the longest reporting interval of its request series (see Folded.intervals). */
+  intervals: [string, number][];
   /** Values folded: the unit of work the aggregator's backlog limit counts. */
   observations: number;
   /** Observations as the client counted them (a weighted value stands for many), for /metrics. */
@@ -63,6 +65,7 @@ export function foldPacked(
     values: samples.values,
     ...(samples.weights ? { weights: samples.weights } : {}),
     ...(samples.explicit ? { explicit: samples.explicit } : {}),
+    interval: samples.interval,
   }));
   const folded = fold(inputs, { liveFrom, directBefore });
   const strings: string[] = [];
@@ -95,6 +98,7 @@ export function foldPacked(
     seconds: portableSeconds(folded.seconds),
     oldest: folded.oldest,
     dirty: folded.dirty.flat(),
+    intervals: [...folded.intervals],
     observations: countObservations(batch),
     weighted: countWeighted(batch),
   };

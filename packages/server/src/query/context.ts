@@ -1,4 +1,5 @@
 import type { DirtyBuckets } from '../aggregate/dirty-buckets.ts';
+import type { ReportIntervals } from '../aggregate/report-intervals.ts';
 import type { SeriesRegistry } from '../aggregate/series-registry.ts';
 import type { Config } from '../config.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS } from '../model.ts';
@@ -16,6 +17,8 @@ export interface QueryContext {
   tierSince: number[];
   /** Coarse buckets waiting to be rebuilt: queries read those tiers only before the oldest of them. */
   dirty: DirtyBuckets;
+  /** How often each service reports: a read's step is never shorter than what it reads. */
+  intervals: ReportIntervals;
 }
 
 /**

@@ -51,6 +51,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
       core.aggregator.flush();
       if (!core.store.deleteService(name)) throw notFound(`name: no service called ${name}`);
       core.registry.forgetService(name);
+      core.intervals.forget(name);
       core.bus.publish('serviceDeleted', { name });
       return reply.code(204).send();
     },

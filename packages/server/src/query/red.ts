@@ -88,7 +88,7 @@ export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
     from: q.from,
     to: q.to,
     maxPoints: q.maxPoints,
-    minStep: 0,
+    minStep: ctx.intervals.longest(services),
     finestTier: q.byRoute ? ROUTE_TIER_FROM : 0,
     held: heldRanges(ctx, now),
     now,
@@ -123,9 +123,12 @@ export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
   const series: RedSeries[] = sorted.map((group) => ({
     service: group.service,
     ...(q.byRoute ? { route: group.route ?? null } : {}),
+    interval: ctx.intervals.of(group.service),
     points: pointsOf(group.buckets),
   }));
-  if (q.total) series.push({ total: true, points: pointsOf(mergeGroups(sorted)) });
+  if (q.total) {
+    series.push({ total: true, interval: ctx.intervals.longest(services), points: pointsOf(mergeGroups(sorted)) });
+  }
   return { from, to, step, series };
 }
 
