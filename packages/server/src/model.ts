@@ -30,6 +30,8 @@ export interface SeriesSamples {
   origin?: string;
   /** How often the series reports (ms): the longest span an OTLP point of it covered. */
   interval?: number;
+  /** With `interval`: the end of the newest interval reported, so reads know the data is complete up to it. */
+  reportedUntil?: number;
 }
 
 /** One explicit-bucket histogram point (OTLP), in the sender's unit. */

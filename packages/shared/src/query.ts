@@ -53,11 +53,18 @@ export type RedPoint = Static<typeof RedPointSchema>;
  * points, or the observed spacing of native ones. The server never reads a series at a step shorter than it.
  */
 const IntervalField = Type.Optional(Type.Number({ description: 'longest reporting interval of the data read, ms' }));
+/**
+ * Set when the series' data is complete only up to before `to`: a service that reports every N seconds has
+ * not yet sent the time since its last report. Its points stop at the bucket holding this time, and that
+ * bucket's rate divides by its seconds up to here.
+ */
+const UntilField = Type.Optional(Type.Number({ description: 'the data is complete up to here (epoch ms)' }));
 
 export const RedServiceSeriesSchema = Type.Object({
   service: Type.String(),
   route: Type.Optional(Nullable(Type.String())),
   interval: IntervalField,
+  until: UntilField,
   points: Type.Array(RedPointSchema),
 });
 export type RedServiceSeries = Static<typeof RedServiceSeriesSchema>;
@@ -66,6 +73,7 @@ export type RedServiceSeries = Static<typeof RedServiceSeriesSchema>;
 export const RedTotalSeriesSchema = Type.Object({
   total: Type.Literal(true),
   interval: IntervalField,
+  until: UntilField,
   points: Type.Array(RedPointSchema),
 });
 export type RedTotalSeries = Static<typeof RedTotalSeriesSchema>;

@@ -1,7 +1,7 @@
 import { countObservations, countWeighted, type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
 import { decodeSketch, encodeSketch } from '../sketch/codec.ts';
 import type { RedBucket, RowColumns } from '../store/store.ts';
-import { type Folded, fold } from './fold.ts';
+import { type Folded, fold, type Reported } from './fold.ts';
 import type { SecondStats } from './live-stats.ts';
 import { describeSeries } from './series-registry.ts';
 
@@ -43,7 +43,7 @@ export interface PackedFold {
   /** Coarse buckets to rebuild, as tier, start pairs. */
   dirty: number[];
   /** Per service, the longest reporting interval of its request series (see Folded.intervals). */
-  intervals: [string, number][];
+  intervals: [string, Reported][];
   /** Values folded: the unit of work the aggregator's backlog limit counts. */
   observations: number;
   /** Observations as the client counted them (a weighted value stands for many), for /metrics. */
@@ -66,6 +66,7 @@ export function foldPacked(
     ...(samples.weights ? { weights: samples.weights } : {}),
     ...(samples.explicit ? { explicit: samples.explicit } : {}),
     interval: samples.interval,
+    reportedUntil: samples.reportedUntil,
   }));
   const folded = fold(inputs, { liveFrom, directBefore });
   const strings: string[] = [];

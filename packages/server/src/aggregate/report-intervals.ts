@@ -1,3 +1,5 @@
+import type { Reported } from './fold.ts';
+
 /** Intervals are kept in whole seconds: an SDK's 5 s export spans 4,998 or 5,003 ms by timer jitter. */
 const SECOND = 1000;
 
@@ -5,6 +7,8 @@ interface Known {
   interval: number;
   /** When a point of that interval last arrived. */
   at: number;
+  /** The end of the newest interval reported (not kept across restarts). */
+  until: number;
 }
 
 /**
@@ -26,25 +30,36 @@ export class ReportIntervals {
   ) {
     if (!stored) return;
     for (const [service, interval] of Object.entries(JSON.parse(stored) as Record<string, number>)) {
-      this.known.set(service, { interval, at: Number.NEGATIVE_INFINITY });
+      this.known.set(service, { interval, at: Number.NEGATIVE_INFINITY, until: Number.POSITIVE_INFINITY });
     }
   }
 
-  /** Records the intervals a commit's points covered (service -> longest span, ms). */
-  note(intervals: ReadonlyMap<string, number>, now: number): void {
+  /** Records the intervals a commit's points covered (service -> longest span, ms, and its newest end). */
+  note(intervals: ReadonlyMap<string, Reported>, now: number): void {
     let changed = false;
-    for (const [service, span] of intervals) {
-      const interval = Math.max(SECOND, Math.round(span / SECOND) * SECOND);
+    for (const [service, reported] of intervals) {
+      const interval = Math.max(SECOND, Math.round(reported.interval / SECOND) * SECOND);
       const known = this.known.get(service);
+      if (known && Number.isFinite(known.until)) known.until = Math.max(known.until, reported.until);
+      else if (known) known.until = reported.until;
       if (known && interval < known.interval && now - known.at < 3 * known.interval) continue;
       if (known && interval === known.interval) {
         known.at = now;
         continue;
       }
-      this.known.set(service, { interval, at: now });
+      this.known.set(service, { interval, at: now, until: known?.until ?? reported.until });
       changed = true;
     }
     if (changed) this.save();
+  }
+
+  /**
+   * Where the service's data is complete up to: the end of its newest reported interval, when it reports
+   * every N seconds and has since the start; +Infinity otherwise.
+   */
+  reportedUntil(service: string): number {
+    const known = this.known.get(service);
+    return known && known.interval > SECOND ? known.until : Number.POSITIVE_INFINITY;
   }
 
   /** The service's reporting interval (ms); 1000 when it reports as things happen. */

@@ -109,25 +109,36 @@ export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
   if (!q.byRoute)
     for (const service of services) if (!groups.has(service)) groups.set(service, { service, buckets: new Map() });
   const first = floorTo(from, step);
-  const last = floorTo(to - 1, step);
-  const pointsOf = (buckets: ReadonlyMap<number, RedAcc>): RedPoint[] => {
+  // A series that reports every N seconds is complete only up to its newest report: its points stop
+  // there, rather than read as 0 (or a fraction of its rate) until the next report arrives.
+  const untilOf = (names: readonly string[]) => {
+    const until = Math.min(...names.map((s) => ctx.intervals.reportedUntil(s)));
+    return until < to ? { until: Math.max(from, until) } : {};
+  };
+  const pointsOf = (buckets: ReadonlyMap<number, RedAcc>, { until = to }: { until?: number }): RedPoint[] => {
     const points: RedPoint[] = [];
-    for (let t = first; t <= last; t += step) {
-      points.push(redPoint(t, buckets.get(t), bucketSeconds(t, step, from, to, now)));
+    for (let t = first; t < until; t += step) {
+      points.push(redPoint(t, buckets.get(t), bucketSeconds(t, step, from, until, now)));
     }
     return points;
   };
   const sorted = [...groups.values()].sort(
     (a, b) => a.service.localeCompare(b.service) || (a.route ?? '').localeCompare(b.route ?? ''),
   );
-  const series: RedSeries[] = sorted.map((group) => ({
-    service: group.service,
-    ...(q.byRoute ? { route: group.route ?? null } : {}),
-    interval: ctx.intervals.of(group.service),
-    points: pointsOf(group.buckets),
-  }));
+  const series: RedSeries[] = sorted.map((group) => {
+    const until = untilOf([group.service]);
+    return {
+      service: group.service,
+      ...(q.byRoute ? { route: group.route ?? null } : {}),
+      interval: ctx.intervals.of(group.service),
+      ...until,
+      points: pointsOf(group.buckets, until),
+    };
+  });
   if (q.total) {
-    series.push({ total: true, interval: ctx.intervals.longest(services), points: pointsOf(mergeGroups(sorted)) });
+    const until = untilOf(services);
+    const interval = ctx.intervals.longest(services);
+    series.push({ total: true, interval, ...until, points: pointsOf(mergeGroups(sorted), until) });
   }
   return { from, to, step, series };
 }

@@ -180,7 +180,10 @@ export class Conversion {
     const explicit = (entry.samples.explicit ??= []);
     for (const piece of spreadPoint(p, since)) explicit.push(piece);
     const span = p.time - since;
-    if (!fresh && since > 0 && span > 0) entry.samples.interval = Math.max(entry.samples.interval ?? 0, span);
+    if (!fresh && since > 0 && span > 0) {
+      entry.samples.interval = Math.max(entry.samples.interval ?? 0, span);
+      entry.samples.reportedUntil = Math.max(entry.samples.reportedUntil ?? 0, p.time);
+    }
     entry.points.push(point);
   }
 
