@@ -73,18 +73,22 @@ export class SecondWindow {
   }
 }
 
-/** Figures over `interval` ms of data: rates per second of it; CPU and memory as the mean over it. */
+/**
+ * Figures over `interval` ms of data as those of its average second (rate and count per second, so a page
+ * that adds up frames' counts sees each second's share); CPU and memory as the mean over it.
+ */
 function toLiveStats(s: SecondStats, interval: number): LiveServiceStats {
   const has = s.count > 0;
+  const perSecond = round(s.count / (interval / 1000), 6) ?? 0;
   let memory: number | null = null;
   for (const m of s.memoryByInstance.values()) memory = (memory ?? 0) + m.sum / m.count;
   return {
-    rate: round(s.count / (interval / 1000), 6) ?? 0,
+    rate: perSecond,
     errorRate: has ? round(s.errors / s.count, 6) : null,
     p50: has ? round(s.sketch.quantile(0.5)) : null,
     p95: has ? round(s.sketch.quantile(0.95)) : null,
     p99: has ? round(s.sketch.quantile(0.99)) : null,
-    count: s.count,
+    count: perSecond,
     cpu: s.cpuCount > 0 ? round(s.cpuSum / s.cpuCount, 4) : null,
     memory: memory === null ? null : Math.round(memory),
     interval,
