@@ -23,7 +23,7 @@ import {
 import { DEFAULT_LIMITS } from '../packages/server/src/ingest/native/decode.ts';
 import { decodeTracesProtobuf } from '../packages/server/src/ingest/otlp/traces/decode-protobuf.ts';
 import { SpanMapping } from '../packages/server/src/ingest/otlp/traces/observations.ts';
-import type { RedResponse } from '../packages/shared/src/index.ts';
+import { type RedResponse, serviceSeries } from '../packages/shared/src/index.ts';
 import { fmt, sendOtlp } from './otlp-client.ts';
 import { startServer } from './server-process.ts';
 
@@ -153,7 +153,7 @@ async function runOnce(opts: Options, work: ReturnType<typeof buildExports>, war
     const red = await fetch(
       `${server.baseUrl}/api/v1/red?from=${end - SPREAD_MS - 60_000}&to=${end + 1000}&maxPoints=1`,
     ).then((r) => r.json() as Promise<RedResponse>);
-    const counted = red.series
+    const counted = serviceSeries(red)
       .filter((s) => !s.service.startsWith('warmup-'))
       .flatMap((s) => s.points)
       .reduce((n, p) => n + p.count, 0);

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Aggregator } from './aggregate/aggregator.ts';
 import { DirtyBuckets } from './aggregate/dirty-buckets.ts';
+import { ReportIntervals } from './aggregate/report-intervals.ts';
 import { SeriesRegistry } from './aggregate/series-registry.ts';
 import { type Bus, createLocalBus } from './bus/bus.ts';
 import type { Config } from './config.ts';
@@ -33,6 +34,8 @@ export interface Core {
   limits: IngestLimits;
   bus: Bus;
   window: SecondWindow;
+  /** How often each service reports (OTLP spans), for query steps and live frames. */
+  intervals: ReportIntervals;
   query: QueryContext;
   metrics: Metrics;
   /** Start-up work still running (the demo backfill); /readyz waits for it. */
@@ -44,6 +47,7 @@ export interface Core {
 }
 
 const tierSinceKey = (tier: number) => `tier_since_${tier}`;
+const INTERVALS_KEY = 'report_intervals';
 
 export function createCore(config: Readonly<Config>, now: () => number, log: FastifyBaseLogger): Core {
   const store = openSqliteStore(config.db);
@@ -55,7 +59,8 @@ export function createCore(config: Readonly<Config>, now: () => number, log: Fas
     maxSeriesBytes: config.maxSeriesBytes,
   });
   const bus = createLocalBus();
-  const window = new SecondWindow();
+  const intervals = new ReportIntervals(store.getMeta(INTERVALS_KEY), (json) => store.setMeta(INTERVALS_KEY, json));
+  const window = new SecondWindow((service) => intervals.of(service));
   const bodies = new ByteBudget(config.maxInflightBytes);
   const metrics = createMetrics({
     series: () => registry.size,
@@ -70,16 +75,18 @@ export function createCore(config: Readonly<Config>, now: () => number, log: Fas
     tierSince: TIER_RESOLUTIONS.map((_, i) => Number(store.getMeta(tierSinceKey(i)) ?? Number.POSITIVE_INFINITY)),
     dirty: new DirtyBuckets(store.loadDirty()),
     limits: { maxCells: config.queryMaxCells, maxRows: config.queryMaxRows },
+    intervals,
   };
   const aggregator = new Aggregator({
     store,
     registry,
     maxPendingObservations: config.maxPendingObservations,
-    liveFrom: () => window.openFrom,
+    liveFrom: () => window.collectFrom,
     directBefore: () => directBefore(config, now()),
     onCommitted: (folded, stats) => {
-      window.add(folded.seconds);
       const at = now();
+      intervals.note(folded.intervals, at);
+      window.add(folded.seconds);
       for (const [tier, t] of folded.dirty) query.dirty.add(tier, t, at);
       // Live writes reach every tier.
       for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) noteTierWritten(core, tier, folded.oldest);
@@ -100,6 +107,7 @@ export function createCore(config: Readonly<Config>, now: () => number, log: Fas
     limits: { ...DEFAULT_LIMITS, maxAgeMs: Math.max(...config.retentionMs) },
     bus,
     window,
+    intervals,
     metrics,
     query,
     pendingStartup: new Set(),
@@ -122,7 +130,7 @@ export function directBefore(config: Readonly<Config>, now: number): number[] {
 /** What a decode worker folding a request now needs to know about the clock and the tiers. */
 export function foldContext(core: Core): FoldContext {
   const now = core.now();
-  return { now, liveFrom: core.window.openFrom, directBefore: directBefore(core.config, now), limits: core.limits };
+  return { now, liveFrom: core.window.collectFrom, directBefore: directBefore(core.config, now), limits: core.limits };
 }
 
 /** Records that `tier` now holds data from `t` on, so queries read it there. */

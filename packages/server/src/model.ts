@@ -28,6 +28,10 @@ export interface SeriesSamples {
   explicit?: readonly ExplicitPoint[];
   /** Where it came from in the request (`metrics[3]`), so a rejection can name it. */
   origin?: string;
+  /** How often the series reports (ms): the longest span an OTLP point of it covered. */
+  interval?: number;
+  /** With `interval`: the end of the newest interval reported, so reads know the data is complete up to it. */
+  reportedUntil?: number;
 }
 
 /** One explicit-bucket histogram point (OTLP), in the sender's unit. */

@@ -1,7 +1,7 @@
 import { AppError, overloaded } from '../errors.ts';
 import { countObservations, countWeighted, type SampleBatch } from '../model.ts';
 import type { CumulativeState, SeriesRecord, Store, WriteSet } from '../store/store.ts';
-import { type Folded, type FoldInput, fold } from './fold.ts';
+import { addReported, type Folded, type FoldInput, fold } from './fold.ts';
 import { mergeSecondStats } from './live-stats.ts';
 import { type PackedFold, packedSeconds, rowColumns } from './packed.ts';
 import type { SeriesRegistry } from './series-registry.ts';
@@ -65,6 +65,8 @@ export class Aggregator {
       values: samples.values,
       weights: samples.weights,
       explicit: samples.explicit,
+      interval: samples.interval,
+      reportedUntil: samples.reportedUntil,
     }));
     return new Promise((resolve, reject) => {
       const weighted = countWeighted(batch);
@@ -169,6 +171,7 @@ function addPacked(into: Folded, fold: PackedFold, ids: readonly number[]): void
     if (seen > (set.serviceSeen.get(service) ?? 0)) set.serviceSeen.set(service, seen);
   }
   into.oldest = Math.min(into.oldest, fold.oldest);
+  for (const [service, reported] of fold.intervals) addReported(into.intervals, service, reported);
   for (let i = 0; i < fold.dirty.length; i += 2) into.dirty.push([fold.dirty[i]!, fold.dirty[i + 1]!]);
   for (const [t, services] of packedSeconds(fold)) {
     let existing = into.seconds.get(t);

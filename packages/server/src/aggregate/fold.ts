@@ -30,6 +30,9 @@ export interface FoldInput {
   /** How many observations each value stands for (pre-aggregated history); 1 each when absent. */
   weights?: ArrayLike<number>;
   explicit?: readonly ExplicitPoint[] | undefined;
+  /** How often the series reports (ms), when known (OTLP points' spans), and up to when it has. */
+  interval?: number | undefined;
+  reportedUntil?: number | undefined;
 }
 
 export interface FoldOptions {
@@ -52,6 +55,14 @@ export interface Folded {
   oldest: number;
   /** Coarse buckets to rebuild, as [tier, bucket start]. */
   dirty: [number, number][];
+  /** Per service, the longest reporting interval of its request series in this fold, where known. */
+  intervals: Map<string, Reported>;
+}
+
+/** A service's reporting interval (ms) and the end of the newest interval reported. */
+export interface Reported {
+  interval: number;
+  until: number;
 }
 
 /**
@@ -69,8 +80,12 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   let oldest = Number.POSITIVE_INFINITY;
   const direct = (tier: number, t: number) => t < (options.directBefore?.[tier] ?? Number.POSITIVE_INFINITY);
   const dirty = TIER_RESOLUTIONS.map(() => new Set<number>());
+  const intervals = new Map<string, Reported>();
   for (const input of inputs) {
     const { record } = input;
+    if (record.red && input.interval !== undefined) {
+      addReported(intervals, record.service, { interval: input.interval, until: input.reportedUntil ?? 0 });
+    }
     const histogram = record.kind === 'histogram';
     // Tiers below SAMPLE_TIER_FROM keep no per-series rows; only the RED rollups and the live stream read
     // them, so their sketches are built straight from the values, one per service and bucket, instead of one
@@ -145,7 +160,17 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   dirty.forEach((starts, tier) => {
     for (const t of starts) marks.push([tier, t]);
   });
-  return { set, seconds, oldest, dirty: marks };
+  return { set, seconds, oldest, dirty: marks, intervals };
+}
+
+/** Keeps the longer interval and the later end of a service's reports. */
+export function addReported(into: Map<string, Reported>, service: string, reported: Reported): void {
+  const known = into.get(service);
+  if (!known) into.set(service, { ...reported });
+  else {
+    known.interval = Math.max(known.interval, reported.interval);
+    known.until = Math.max(known.until, reported.until);
+  }
 }
 
 /** Marks the coarse buckets these fine buckets fall in, where those are not written directly. */

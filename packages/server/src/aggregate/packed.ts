@@ -1,7 +1,7 @@
 import { countObservations, countWeighted, type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
 import { decodeSketch, encodeSketch } from '../sketch/codec.ts';
 import type { RedBucket, RowColumns } from '../store/store.ts';
-import { type Folded, fold } from './fold.ts';
+import { type Folded, fold, type Reported } from './fold.ts';
 import type { SecondStats } from './live-stats.ts';
 import { describeSeries } from './series-registry.ts';
 
@@ -42,6 +42,8 @@ export interface PackedFold {
   oldest: number;
   /** Coarse buckets to rebuild, as tier, start pairs. */
   dirty: number[];
+  /** Per service, the longest reporting interval of its request series (see Folded.intervals). */
+  intervals: [string, Reported][];
   /** Values folded: the unit of work the aggregator's backlog limit counts. */
   observations: number;
   /** Observations as the client counted them (a weighted value stands for many), for /metrics. */
@@ -63,6 +65,8 @@ export function foldPacked(
     values: samples.values,
     ...(samples.weights ? { weights: samples.weights } : {}),
     ...(samples.explicit ? { explicit: samples.explicit } : {}),
+    interval: samples.interval,
+    reportedUntil: samples.reportedUntil,
   }));
   const folded = fold(inputs, { liveFrom, directBefore });
   const strings: string[] = [];
@@ -95,6 +99,7 @@ export function foldPacked(
     seconds: portableSeconds(folded.seconds),
     oldest: folded.oldest,
     dirty: folded.dirty.flat(),
+    intervals: [...folded.intervals],
     observations: countObservations(batch),
     weighted: countWeighted(batch),
   };

@@ -2,26 +2,43 @@ import type { LiveServiceStats } from '@pulseboard/shared';
 import { mergeSecondStats, type SecondStats } from '../aggregate/live-stats.ts';
 import type { SecondFrame } from '../bus/bus.ts';
 import { round } from '../query/context.ts';
+import type { Sketch } from '../sketch/sketch.ts';
+import { HISTORY_MS, IntervalHistory, MAX_LIVE_INTERVAL_MS } from './interval-history.ts';
 
 /**
  * Collects each committed write's per-second, per-service activity until that second's frame goes out.
  * Data that commits after its second was published still reaches the store; clients backfill it by REST.
+ * Services that report every N seconds are kept apart (`IntervalHistory`) and shown over their last
+ * complete interval.
  */
 export class SecondWindow {
   private readonly seconds = new Map<number, Map<string, SecondStats>>();
+  private readonly history = new IntervalHistory();
   private published = Number.NEGATIVE_INFINITY;
+
+  /** `intervalOf`: how often a service reports (ms); 1000 for one whose data arrives as it happens. */
+  constructor(private readonly intervalOf: (service: string) => number = () => 1000) {}
 
   /** The first second whose frame has not gone out yet. */
   get openFrom(): number {
     return this.published + 1000;
   }
 
+  /** The first second worth collecting: older data of services that report every N seconds still counts. */
+  get collectFrom(): number {
+    return this.openFrom - HISTORY_MS;
+  }
+
   add(seconds: ReadonlyMap<number, ReadonlyMap<string, SecondStats>>): void {
     for (const [t, services] of seconds) {
-      if (t <= this.published) continue;
-      let into = this.seconds.get(t);
-      if (!into) this.seconds.set(t, (into = new Map()));
       for (const [service, stats] of services) {
+        if (this.intervalOf(service) > 1000) {
+          this.history.add(t, service, stats);
+          continue;
+        }
+        if (t <= this.published) continue;
+        let into = this.seconds.get(t);
+        if (!into) this.seconds.set(t, (into = new Map()));
         const existing = into.get(service);
         if (existing) mergeSecondStats(existing, stats);
         else into.set(service, stats);
@@ -32,25 +49,48 @@ export class SecondWindow {
   /** The frame for second t; drops it and anything older. */
   take(t: number): SecondFrame {
     const services: Record<string, LiveServiceStats> = {};
-    for (const [service, stats] of this.seconds.get(t) ?? []) services[service] = toLiveStats(stats);
+    const sketches = new Map<string, Sketch>();
+    const put = (service: string, stats: SecondStats, interval: number) => {
+      services[service] = toLiveStats(stats, interval);
+      if (stats.count > 0) sketches.set(service, stats.sketch);
+    };
+    for (const [service, stats] of this.seconds.get(t) ?? []) {
+      // A service whose interval was learned after this second's data came in.
+      if (this.intervalOf(service) > 1000) this.history.add(t, service, stats);
+      else put(service, stats, 1000);
+    }
+    for (const service of this.history.services()) {
+      const interval = Math.min(this.intervalOf(service), MAX_LIVE_INTERVAL_MS);
+      if (interval <= 1000) continue;
+      const window = IntervalHistory.windowAt(t, interval);
+      const stats = this.history.merged(service, window.from, window.to);
+      if (stats) put(service, stats, interval);
+    }
     this.published = Math.max(this.published, t);
     for (const second of this.seconds.keys()) if (second <= t) this.seconds.delete(second);
-    return { t, services };
+    this.history.prune(t + 1000 - HISTORY_MS);
+    return { t, services, sketches };
   }
 }
 
-function toLiveStats(s: SecondStats): LiveServiceStats {
+/**
+ * Figures over `interval` ms of data as those of its average second (rate and count per second, so a page
+ * that adds up frames' counts sees each second's share); CPU and memory as the mean over it.
+ */
+function toLiveStats(s: SecondStats, interval: number): LiveServiceStats {
   const has = s.count > 0;
+  const perSecond = round(s.count / (interval / 1000), 6) ?? 0;
   let memory: number | null = null;
   for (const m of s.memoryByInstance.values()) memory = (memory ?? 0) + m.sum / m.count;
   return {
-    rate: s.count,
+    rate: perSecond,
     errorRate: has ? round(s.errors / s.count, 6) : null,
     p50: has ? round(s.sketch.quantile(0.5)) : null,
     p95: has ? round(s.sketch.quantile(0.95)) : null,
     p99: has ? round(s.sketch.quantile(0.99)) : null,
-    count: s.count,
+    count: perSecond,
     cpu: s.cpuCount > 0 ? round(s.cpuSum / s.cpuCount, 4) : null,
     memory: memory === null ? null : Math.round(memory),
+    interval,
   };
 }

@@ -1,10 +1,11 @@
 import { againstTarget, type HealthResponse } from '@pulseboard/shared';
 import type { Config } from '../config.ts';
-import { activeServices, type QueryContext, round } from './context.ts';
+import { activeServices, heldRanges, type QueryContext, round } from './context.ts';
 import { checkQueryCost, type QueryCost, rowsOf } from './cost.ts';
+import { planRange } from './range-plan.ts';
 import { type RedReadOptions, readRedSteps, redReads } from './red.ts';
 import type { QuerySteps } from './scheduler.ts';
-import { bucketCount, chooseStep, floorTo, tierForStep } from './steps.ts';
+import { bucketCount, floorTo, tierForStep } from './steps.ts';
 
 /** A service's health: the worse of its error-rate and p99 scores. */
 export function healthScore(errorRate: number, p99: number, config: Pick<Config, 'healthTargets'>): number {
@@ -19,27 +20,28 @@ export function* queryHealth(
   q: { from: number; to: number; maxPoints: number },
 ): QuerySteps<HealthResponse> {
   const now = ctx.now();
-  const step = chooseStep(q.from, q.to, q.maxPoints);
+  const plan = planRange({ ...q, minStep: 0, finestTier: 0, held: heldRanges(ctx, now), now });
+  const { step, from, to } = plan;
   const services = activeServices(ctx, now);
   const firstSeen = new Map(ctx.store.services().map((s) => [s.name, s.firstSeen]));
   const servesRequests = new Set([...ctx.registry.all()].filter((r) => r.red).map((r) => r.service));
   const options: RedReadOptions = {
     services,
     byRoute: false,
-    from: q.from,
-    to: q.to,
+    from,
+    to,
     mainTier: tierForStep(step),
-    // A coarse fallback bucket may start before `from`: it belongs to the first output bucket.
-    bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
+    bucketOf: (t) => floorTo(t, step),
     step,
     now,
+    reads: plan.reads,
   };
   const cost: QueryCost = {
     label: 'health',
-    from: q.from,
-    to: q.to,
+    from,
+    to,
     series: services.length,
-    points: bucketCount(q.from, q.to, step),
+    points: bucketCount(from, to, step),
     rows: rowsOf(redReads(ctx, options), services.length),
   };
   checkQueryCost(cost, ctx.limits);
@@ -48,7 +50,7 @@ export function* queryHealth(
   const cells: HealthResponse['cells'] = [];
   for (const service of services) {
     const buckets = groups.get(service)?.buckets;
-    for (let t = floorTo(q.from, step); t < q.to; t += step) {
+    for (let t = floorTo(from, step); t < to; t += step) {
       const acc = buckets?.get(t);
       if (acc && acc.count > 0) {
         const errorRate = acc.errors / acc.count;
@@ -69,5 +71,5 @@ export function* queryHealth(
       cells.push({ service, t, score, errorRate: null, p99: null });
     }
   }
-  return { from: q.from, to: q.to, step, services, cells };
+  return { from, to, step, services, cells };
 }

@@ -19,7 +19,7 @@ import { AppError, badRequest, notFound } from '../errors.ts';
 import { queryCalls } from './calls.ts';
 import { queryHealth } from './health.ts';
 import { queryOverview } from './overview.ts';
-import { parseMaxPoints, parseRange, parseServices } from './params.ts';
+import { parseFlag, parseMaxPoints, parseRange, parseServices } from './params.ts';
 import { queryRed } from './red.ts';
 import { redSources } from './red-source.ts';
 import { QueryScheduler, type QuerySteps } from './scheduler.ts';
@@ -84,6 +84,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
       core.aggregator.flush();
       if (!core.store.deleteService(name)) throw notFound(`name: no service called ${name}`);
       core.registry.forgetService(name);
+      core.intervals.forget(name);
       core.bus.publish('serviceDeleted', { name });
       return reply.code(204).send();
     },
@@ -112,6 +113,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
           services: parseServices(q.service),
           maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')),
           byRoute: q.groupBy === 'route',
+          total: parseFlag(single(q.total, 'total'), 'total'),
         }),
       );
     },

@@ -1,12 +1,13 @@
-import type { RedPoint, RedResponse } from '@pulseboard/shared';
+import type { RedPoint, RedResponse, RedSeries } from '@pulseboard/shared';
 import { ROUTE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import type { RedBucket } from '../store/store.ts';
 import { activeServices, bucketSeconds, heldRanges, type QueryContext, round } from './context.ts';
 import { checkQueryCost, type QueryCost, routeCount, rowsOf } from './cost.ts';
+import { planRange, spreadTargets } from './range-plan.ts';
 import { type QuerySteps, runToEnd } from './scheduler.ts';
-import { bucketCount, chooseStep, floorTo, planReads, type TierRead, tierForStep } from './steps.ts';
+import { bucketCount, floorTo, planReads, type TierRead, tierForStep } from './steps.ts';
 
 /** Requests of one service (or route) merged over one output bucket. */
 export interface RedAcc {
@@ -36,6 +37,8 @@ export interface RedReadOptions {
    */
   step?: number;
   now: number;
+  /** The reads to make, when the caller has planned them (`planRange`); else planned here from `mainTier`. */
+  reads?: readonly TierRead[];
 }
 
 /** Reads the RED rollups over [from, to) across tiers and merges them into output buckets per group. */
@@ -61,10 +64,10 @@ export function* readRedSteps(
 }
 
 /** The tier reads behind a RED read. Per-route rollups start at the 10 s tier: route reads never go finer. */
-export function redReads(ctx: QueryContext, options: RedReadOptions): TierRead[] {
+export function redReads(ctx: QueryContext, options: RedReadOptions): readonly TierRead[] {
   const finest = options.byRoute ? ROUTE_TIER_FROM : 0;
   const mainTier = Math.max(options.mainTier, finest) as TierIndex;
-  return planReads(options.from, options.to, mainTier, heldRanges(ctx, options.now), finest);
+  return options.reads ?? planReads(options.from, options.to, mainTier, heldRanges(ctx, options.now), finest);
 }
 
 /** Stored buckets per store call: a chunk of one service takes a few ms even by route. */
@@ -94,7 +97,7 @@ function foldRows(
       group = { service: row.service, ...(options.byRoute ? { route: row.route ?? null } : {}), buckets: new Map() };
       groups.set(key, group);
     }
-    const targets = spread === null ? [options.bucketOf(row.t)] : covered(row.t, res, spread, options);
+    const targets = spread === null ? [options.bucketOf(row.t)] : spreadTargets(row.t, res, spread, options);
     const sketch = targets.length > 1 ? decodeSketch(row.sketch) : null;
     for (const t of targets) {
       let acc = group.buckets.get(t);
@@ -107,45 +110,48 @@ function foldRows(
   }
 }
 
-/** Output buckets of `step` inside [t, t + res) and inside the query's range. */
-function covered(t: number, res: number, step: number, options: RedReadOptions): number[] {
-  const out: number[] = [];
-  for (let u = t; u < t + res; u += step) if (u + step > options.from && u < options.to) out.push(options.bucketOf(u));
-  return out.length > 0 ? out : [options.bucketOf(t)];
-}
-
 export interface RedQuery {
   services: string[] | null;
   from: number;
   to: number;
   maxPoints: number;
   byRoute: boolean;
+  /** Adds the selected services merged as one more series. */
+  total?: boolean;
 }
 
 export function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedResponse> {
   const now = ctx.now();
-  const chosen = chooseStep(q.from, q.to, q.maxPoints);
-  const step = q.byRoute ? Math.max(chosen, TIER_RESOLUTIONS[ROUTE_TIER_FROM]) : chosen;
   const services = q.services ?? activeServices(ctx, now);
+  const plan = planRange({
+    from: q.from,
+    to: q.to,
+    maxPoints: q.maxPoints,
+    minStep: ctx.intervals.longest(services),
+    finestTier: q.byRoute ? ROUTE_TIER_FROM : 0,
+    held: heldRanges(ctx, now),
+    now,
+  });
+  const { step, from, to } = plan;
   const options: RedReadOptions = {
     services,
     byRoute: q.byRoute,
-    from: q.from,
-    to: q.to,
+    from,
+    to,
     mainTier: tierForStep(step),
-    // A coarse fallback bucket may start before `from`: it belongs to the first output bucket.
-    bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
+    bucketOf: (t) => floorTo(t, step),
     step,
     now,
+    reads: plan.reads,
   };
-  const series = q.byRoute ? routeCount(ctx, services) : services.length;
+  const seriesCount = q.byRoute ? routeCount(ctx, services) : services.length;
   const cost: QueryCost = {
     label: q.byRoute ? 'groupBy=route' : 'red',
-    from: q.from,
-    to: q.to,
-    series,
-    points: bucketCount(q.from, q.to, step),
-    rows: rowsOf(redReads(ctx, options), series),
+    from,
+    to,
+    series: seriesCount + (q.total ? 1 : 0),
+    points: bucketCount(from, to, step),
+    rows: rowsOf(redReads(ctx, options), seriesCount),
   };
   checkQueryCost(cost, ctx.limits);
   yield cost;
@@ -153,21 +159,59 @@ export function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedRespons
   // Without groupBy every asked-for service gets a series, even an empty one, so charts keep their legend.
   if (!q.byRoute)
     for (const service of services) if (!groups.has(service)) groups.set(service, { service, buckets: new Map() });
-  const first = floorTo(q.from, step);
-  const last = floorTo(q.to - 1, step);
+  const first = floorTo(from, step);
+  // A series that reports every N seconds is complete only up to its newest report: its points stop
+  // there, rather than read as 0 (or a fraction of its rate) until the next report arrives.
+  const untilOf = (names: readonly string[]) => {
+    const until = Math.min(...names.map((s) => ctx.intervals.reportedUntil(s)));
+    return until < to ? { until: Math.max(from, until) } : {};
+  };
+  const pointsOf = (buckets: ReadonlyMap<number, RedAcc>, { until = to }: { until?: number }): RedPoint[] => {
+    const points: RedPoint[] = [];
+    for (let t = first; t < until; t += step) {
+      points.push(redPoint(t, buckets.get(t), bucketSeconds(t, step, from, until, now)));
+    }
+    return points;
+  };
   const sorted = [...groups.values()].sort(
     (a, b) => a.service.localeCompare(b.service) || (a.route ?? '').localeCompare(b.route ?? ''),
   );
-  const out: RedResponse['series'] = [];
+  const series: RedSeries[] = [];
   for (const group of sorted) {
-    const points: RedPoint[] = [];
-    for (let t = first; t <= last; t += step) {
-      points.push(redPoint(t, group.buckets.get(t), bucketSeconds(t, step, q.from, q.to, now)));
-    }
-    out.push({ service: group.service, ...(q.byRoute ? { route: group.route ?? null } : {}), points });
+    const until = untilOf([group.service]);
+    series.push({
+      service: group.service,
+      ...(q.byRoute ? { route: group.route ?? null } : {}),
+      interval: ctx.intervals.of(group.service),
+      ...until,
+      points: pointsOf(group.buckets, until),
+    });
     yield;
   }
-  return { from: q.from, to: q.to, step, series: out };
+  if (q.total) {
+    const until = untilOf(services);
+    const interval = ctx.intervals.longest(services);
+    series.push({ total: true, interval, ...until, points: pointsOf(mergeGroups(sorted), until) });
+  }
+  return { from, to, step, series };
+}
+
+/**
+ * Every group's buckets added per output bucket: counts summed (so rates add up, and the error rate comes
+ * from summed counts) and sketches merged, so percentiles are those of all requests together, not averages.
+ */
+export function mergeGroups(groups: readonly RedGroup[]): Map<number, RedAcc> {
+  const merged = new Map<number, RedAcc>();
+  for (const group of groups) {
+    for (const [t, acc] of group.buckets) {
+      let into = merged.get(t);
+      if (!into) merged.set(t, (into = { count: 0, errors: 0, sketch: new Sketch() }));
+      into.count += acc.count;
+      into.errors += acc.errors;
+      into.sketch.merge(acc.sketch);
+    }
+  }
+  return merged;
 }
 
 export function redPoint(t: number, acc: RedAcc | undefined, seconds: number): RedPoint {

@@ -6,6 +6,7 @@ import type { CumulativePoint } from './cumulative.ts';
 import { KIND_CONVERTERS } from './kinds.ts';
 import { type Attributes, FLAG_NO_RECORDED_VALUE, type MetricData, type OtlpExport, type PointBase } from './model.ts';
 import { Rejections } from './rejections.ts';
+import { spreadPoint } from './spread.ts';
 
 /**
  * Samples of one series from every data point of it in the request, ready for the aggregator. Grouping
@@ -162,10 +163,27 @@ export class Conversion {
     entry.points.push(point);
   }
 
-  /** Adds an explicit-bucket histogram point of `identity`, kept as counts (see ExplicitPoint). */
-  emitExplicit(point: number, identity: SeriesIdentity, p: ExplicitPoint, series?: string): void {
+  /**
+   * Adds an explicit-bucket histogram point of `identity`, kept as counts (see ExplicitPoint), that covers
+   * [since, p.time): spread evenly over that interval (`spreadPoint`). Unless `fresh` (the first point of a
+   * cumulative series, which covers everything since its start), that is also the series' reporting interval.
+   */
+  emitExplicit(
+    point: number,
+    identity: SeriesIdentity,
+    p: ExplicitPoint,
+    since: number,
+    series?: string,
+    fresh = false,
+  ): void {
     const entry = this.entryFor(identity, series);
-    (entry.samples.explicit ??= []).push(p);
+    const explicit = (entry.samples.explicit ??= []);
+    for (const piece of spreadPoint(p, since)) explicit.push(piece);
+    const span = p.time - since;
+    if (!fresh && since > 0 && span > 0) {
+      entry.samples.interval = Math.max(entry.samples.interval ?? 0, span);
+      entry.samples.reportedUntil = Math.max(entry.samples.reportedUntil ?? 0, p.time);
+    }
     entry.points.push(point);
   }
 

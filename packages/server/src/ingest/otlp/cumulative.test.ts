@@ -86,7 +86,15 @@ describe('cumulative -> delta', () => {
       point: later,
       value: sum(8),
       fresh: true,
+      since: 0,
     });
+  });
+
+  it('says where each delta starts: the point subtracted, or the start time when counted in full', () => {
+    const tracker = new CumulativeTracker([{ key: 'a', start: 100, time: 1000, state: encodeValue(sum(2)) }]);
+    const points = [point('a', 100, 6000, sum(5)), point('a', 100, 11_000, sum(9)), point('b', 300, 4000, sum(1))];
+    const { decisions } = plan(tracker, points);
+    expect(points.map((_, i) => deltaOf(points, i, decisions).since)).toEqual([1000, 6000, 300]);
   });
 
   it('subtracts explicit histograms bucket by bucket; another layout or a lower bucket is a reset', () => {

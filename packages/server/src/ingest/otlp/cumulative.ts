@@ -29,6 +29,8 @@ export interface CumulativeHeads {
 export interface Decisions {
   codes: Int32Array;
   stored: string[];
+  /** Per point, where its delta's interval starts: the point subtracted's time, or its start time when in full. */
+  since: Float64Array;
 }
 export const SKIP = -1;
 export const FULL = -2;
@@ -39,6 +41,8 @@ export interface Delta<P extends CumulativePoint> {
   value: CumulativeValue;
   /** The first point of its series, or the first after a reset: the value counts in full. */
   fresh: boolean;
+  /** Where the delta's interval starts (see Decisions.since). */
+  since: number;
 }
 
 /** Per series, the point of a request whose value becomes the series' state, by its index in the request. */
@@ -72,7 +76,10 @@ export function deltaOf<P extends CumulativePoint>(points: PointList<P>, i: numb
   const previous =
     code === FULL ? null : code >= 0 ? points.at(code)!.value : decodeValue(decisions.stored[STORED - code]!);
   const delta = previous ? subtract(point.value, previous) : null;
-  return delta ? { point, value: delta, fresh: false } : { point, value: point.value, fresh: true };
+  // A reset (a drop below the point subtracted) counts in full, over the interval since its start.
+  return delta
+    ? { point, value: delta, fresh: false, since: decisions.since[i]! }
+    : { point, value: point.value, fresh: true, since: point.start };
 }
 
 /** The points whose values become states, in the planned order. */
@@ -118,7 +125,11 @@ export class CumulativeTracker {
   plan({ keys, points }: CumulativeHeads): { decisions: Decisions; next: PlannedStates } {
     const { order, starts } = byKeyThenTime(keys.length, points);
     const next: PlannedStates = new Map();
-    const decisions: Decisions = { codes: new Int32Array(order.length).fill(SKIP), stored: [] };
+    const decisions: Decisions = {
+      codes: new Int32Array(order.length).fill(SKIP),
+      stored: [],
+      since: new Float64Array(order.length),
+    };
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!;
       const stored = this.last.get(key);
@@ -131,6 +142,7 @@ export class CumulativeTracker {
         const start = points[i * 3 + 1]!;
         const time = points[i * 3 + 2]!;
         if (known && (start < lastStart || (start === lastStart && time <= lastTime))) continue;
+        decisions.since[i] = !known || start !== lastStart ? start : lastTime;
         if (!known || start !== lastStart) decisions.codes[i] = FULL;
         else if (planned >= 0) decisions.codes[i] = planned;
         else decisions.codes[i] = STORED - (decisions.stored.push(stored!.state) - 1);

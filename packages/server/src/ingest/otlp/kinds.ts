@@ -57,7 +57,8 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
       } else if (p.count > 0) {
         // The hot path of OTLP ingest: straight to the point's counts, no intermediate value.
         const { time, bounds, count, sum, min, max } = p;
-        c.emitExplicit(started.id, identity, { time, bounds, counts, scale, count, sum, min, max, exact: true });
+        const explicit = { time, bounds, counts, scale, count, sum, min, max, exact: true };
+        c.emitExplicit(started.id, identity, explicit, p.start);
       }
     }
   },
@@ -82,7 +83,7 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
         negative,
       };
       if (d.temporality === 'cumulative') c.cumulative.push(pending(c, started.id, identity, p, scale, value));
-      else emitDistribution(c, started.id, identity, p.time, value, scale, true);
+      else emitDistribution(c, started.id, identity, p.time, p.start, value, scale, true);
     }
   },
   summary: (c, m, d) => {
@@ -156,6 +157,8 @@ function emitDistribution(
   point: number,
   identity: PendingCumulative['identity'],
   time: number,
+  /** Where the interval the value covers starts. */
+  since: number,
   value: CumulativeValue,
   scale: number,
   exact: boolean,
@@ -165,7 +168,9 @@ function emitDistribution(
   if (value.type === 'sum' || value.count === 0) return;
   if (value.type === 'histogram') {
     const { bounds, counts, count, sum, min, max } = value;
-    c.emitExplicit(point, identity, { time, bounds, counts, scale, count, sum, min, max, exact }, series);
+    // A cumulative series' first point covers all since its start: no reporting interval.
+    const fresh = series !== undefined && exact;
+    c.emitExplicit(point, identity, { time, bounds, counts, scale, count, sum, min, max, exact }, since, series, fresh);
     return;
   }
   c.emitWeighted(point, identity, time, (out) => exponentialObservations(value, scale, out), series);
@@ -190,5 +195,5 @@ function deltaEntry(c: Conversion, delta: Delta<PendingCumulative>): void {
     return;
   }
   // min/max of a cumulative point bound every value of the delta but are observations of it only when fresh.
-  emitDistribution(c, point.point, point.identity, point.time, value, point.scale, fresh, point.key);
+  emitDistribution(c, point.point, point.identity, point.time, delta.since, value, point.scale, fresh, point.key);
 }

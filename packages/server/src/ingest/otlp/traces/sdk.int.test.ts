@@ -17,7 +17,7 @@ import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-t
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { RedResponse, ServicesResponse } from '@pulseboard/shared';
+import { type RedResponse, type ServicesResponse, serviceSeries } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startTestApp } from '../../../testing/test-app.ts';
@@ -94,7 +94,7 @@ describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
         }
         const byRoute = await getJson<RedResponse>(app, `/api/v1/red?service=${service}&${range}&groupBy=route`);
         for (const route of ROUTES) {
-          const points = byRoute.body.series.find((s) => s.route === route)!.points;
+          const points = serviceSeries(byRoute.body).find((s) => s.route === route)!.points;
           expect(points.reduce((n, p) => n + p.count, 0)).toBe(recorded.filter((r) => r.route === route).length);
         }
         const calls = await getJson<{ series: { points: { value: number | null }[] }[] }>(

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ReportIntervals } from './report-intervals.ts';
+
+describe('ReportIntervals', () => {
+  it('rounds spans to whole seconds, keeps the slower of two instances, and remembers across restarts', () => {
+    let saved: string | null = null;
+    const intervals = new ReportIntervals(null, (json) => {
+      saved = json;
+    });
+    const reported = (interval: number, until: number) => new Map([['shop', { interval, until }]]);
+    intervals.note(reported(5_003, 10_000), 10_000);
+    expect(intervals.of('shop')).toBe(5_000);
+    expect(intervals.of('native')).toBe(1_000);
+    expect(intervals.reportedUntil('shop')).toBe(10_000);
+    // Another instance exports every 60 s: the service reads at 60 s, and a 5 s export does not undo it...
+    intervals.note(reported(59_998, 12_000), 12_000);
+    intervals.note(reported(4_999, 15_000), 15_000);
+    expect(intervals.of('shop')).toBe(60_000);
+    expect(intervals.reportedUntil('shop')).toBe(15_000);
+    expect(intervals.longest(['native', 'shop'])).toBe(60_000);
+    // ...until the 60 s one has been silent for three of its intervals.
+    intervals.note(reported(5_000, 200_000), 200_000);
+    expect(intervals.of('shop')).toBe(5_000);
+    const restarted = new ReportIntervals(saved, () => {});
+    expect(restarted.of('shop')).toBe(5_000);
+    restarted.forget('shop');
+    expect(restarted.of('shop')).toBe(1_000);
+  });
+});

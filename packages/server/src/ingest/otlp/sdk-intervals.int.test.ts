@@ -1,0 +1,131 @@
+import type { HrTime } from '@opentelemetry/api';
+import { AggregationTemporalityPreference, OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { type RedResponse, serviceSeries } from '@pulseboard/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getJson, startTestApp } from '../../testing/test-app.ts';
+
+const RATE = 40;
+const BOUNDS_S = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const RANGES = ['5m', '15m', '1h', '6h', '24h'];
+const MAX_POINTS = [160, 300, 600];
+
+/** A reader the test collects from by hand, at the temporality the exporter asks for. */
+class ManualReader extends MetricReader {
+  protected async onForceFlush() {}
+  protected async onShutdown() {}
+}
+
+/**
+ * The JS SDK's own aggregation and OTLP exporter, at its export intervals (5 s, and 60 s, its default) on
+ * a simulated clock: each round records an interval's requests at 40/s, collects, sets the points' start
+ * and end to the simulated export times (with a few ms of timer jitter), and exports over HTTP to a server
+ * whose clock is the simulated one. Every bucket the page could ask for then reads 40/s within 5 %.
+ */
+describe('SDK exports at their interval read as a steady rate', () => {
+  let close: () => Promise<void> = async () => {};
+  afterEach(() => close());
+
+  for (const intervalMs of [5_000, 60_000]) {
+    for (const temporality of ['delta', 'cumulative'] as const) {
+      it(`every ${intervalMs / 1000} s, ${temporality}: 40/s within 5 % at every step, no empty bucket`, async () => {
+        const rounds = intervalMs === 5_000 ? 90 : 30;
+        // Exports 2 ms before a minute (and 5 s) boundary: timer jitter puts some on either side of it.
+        const first = 1_800_000_000_000 + 59_998;
+        let now = first;
+        const handle = await startTestApp({}, () => now);
+        close = () => handle.app.close();
+        const address = await handle.app.listen({ port: 0, host: '127.0.0.1' });
+        const service = `sdk-${intervalMs}-${temporality}`;
+        const { provider, reader, exporter } = sdk(`${address}/v1/metrics`, service, temporality);
+        const duration = provider.getMeter('test').createHistogram('http.server.request.duration', {
+          unit: 's',
+          advice: { explicitBucketBoundaries: BOUNDS_S },
+        });
+        const random = lcg(intervalMs + rounds);
+        let previous = first - intervalMs;
+        for (let round = 0; round < rounds; round++) {
+          const at = first + round * intervalMs + Math.round((random() - 0.5) * 6);
+          for (let i = 0; i < (RATE * (at - previous)) / 1000; i++) {
+            duration.record(Math.exp(random() * 4 - 6), { 'http.route': '/pay', 'http.response.status_code': 200 });
+          }
+          const { resourceMetrics } = await reader.collect();
+          retime(resourceMetrics, temporality === 'delta' ? previous : first - intervalMs, at);
+          now = at + 20;
+          const result = await new Promise<{ code: number; error?: Error }>((resolve) =>
+            exporter.export(resourceMetrics, resolve),
+          );
+          expect(result.error).toBeUndefined();
+          previous = at;
+        }
+        await provider.shutdown();
+
+        const dataFrom = first - intervalMs;
+        // Read most of an interval after the last export: the time since has no data yet.
+        now = previous + Math.floor(intervalMs * 0.7);
+        let checked = 0;
+        for (const range of RANGES) {
+          for (const maxPoints of MAX_POINTS) {
+            const res = await getJson<RedResponse>(
+              handle.app,
+              `/api/v1/red?service=${service}&from=now-${range}&maxPoints=${maxPoints}`,
+            );
+            const { step } = res.body;
+            expect(step, `${range} ${maxPoints}`).toBeGreaterThanOrEqual(intervalMs);
+            const [series] = serviceSeries(res.body);
+            expect(series!.interval).toBe(intervalMs);
+            // The series stops at its last export instead of reading 0 or a fraction for the time since.
+            expect(series!.until).toBe(previous);
+            for (const p of series!.points.filter((p) => p.t >= dataFrom)) {
+              expect(
+                Math.abs(p.rate - RATE) / RATE,
+                `${range} ${maxPoints} step ${step} t ${p.t - now}: ${p.rate}/s`,
+              ).toBeLessThanOrEqual(0.05);
+              checked++;
+            }
+          }
+        }
+        expect(checked).toBeGreaterThan(100);
+      }, 120_000);
+    }
+  }
+});
+
+function sdk(url: string, service: string, temporality: 'delta' | 'cumulative') {
+  const exporter = new OTLPMetricExporter({
+    url,
+    temporalityPreference:
+      temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
+  });
+  const reader = new ManualReader({
+    aggregationTemporalitySelector: (type) => exporter.selectAggregationTemporality(type),
+  });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': 'test-1' }),
+    readers: [reader],
+  });
+  return { provider, reader, exporter };
+}
+
+/** Sets every point's start and end: the SDK took them from the real clock. */
+function retime(resourceMetrics: ResourceMetrics, start: number, end: number): void {
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      for (const point of metric.dataPoints) {
+        (point as { startTime: HrTime }).startTime = hrTime(start);
+        (point as { endTime: HrTime }).endTime = hrTime(end);
+      }
+    }
+  }
+}
+
+const hrTime = (ms: number): HrTime => [Math.floor(ms / 1000), (ms % 1000) * 1e6];
+
+function lcg(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return (state + 0.5) / 2 ** 31;
+  };
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { ExplicitPoint } from '../../model.ts';
+import { spreadPoint } from './spread.ts';
+
+describe('spreadPoint', () => {
+  it('spreads a point evenly over its interval, keeping every bucket count exact', () => {
+    const random = seeded(7);
+    for (let run = 0; run < 500; run++) {
+      const time = 1_800_000_000_000 + Math.floor(random() * 1e7);
+      const span = 1001 + Math.floor(random() * [5_000, 60_000, 600_000, 86_400_000][run % 4]!);
+      const counts = Array.from({ length: 1 + Math.floor(random() * 12) }, () => Math.floor(random() * 500));
+      const p = point(time, counts);
+      const pieces = spreadPoint(p, time - span);
+      expect(pieces.length).toBeLessThanOrEqual(64);
+      const summed = counts.map((_, i) => pieces.reduce((n, q) => n + q.counts[i]!, 0));
+      expect(summed).toEqual(counts);
+      expect(pieces.reduce((n, q) => n + q.count, 0)).toBe(p.count);
+      expect(pieces.reduce((n, q) => n + q.sum!, 0)).toBeCloseTo(p.sum!, 6);
+      let last = time - span;
+      for (const q of pieces) {
+        expect(q.time).toBeGreaterThanOrEqual(last);
+        expect(q.time).toBeLessThan(time);
+        last = q.time;
+      }
+    }
+  });
+
+  it('gives each second of a 60 s interval its share of the requests', () => {
+    const time = 1_800_000_000_000 + 42_300;
+    // 2,400 requests over [time - 60 s, time): 40 a second, the first and last second partly covered.
+    const pieces = spreadPoint(point(time, [1200, 1200]), time - 60_000);
+    expect(pieces).toHaveLength(61);
+    expect(pieces[0]).toMatchObject({ time: time - 60_000, count: 28 });
+    for (const q of pieces.slice(1, -1)) expect(q.count).toBe(40);
+    expect(pieces.at(-1)).toMatchObject({ time: Math.floor(time / 1000) * 1000, count: 12 });
+  });
+
+  it('keeps a point of a second or less, or without a start, whole at its time', () => {
+    const p = point(1_800_000_000_500, [3, 4]);
+    expect(spreadPoint(p, p.time - 1000)).toEqual([p]);
+    expect(spreadPoint(p, 0)).toEqual([p]);
+    expect(spreadPoint(p, p.time + 5)).toEqual([p]);
+  });
+});
+
+function point(time: number, counts: number[]): ExplicitPoint {
+  const count = counts.reduce((n, c) => n + c, 0);
+  const bounds = counts.slice(1).map((_, i) => (i + 1) * 10);
+  return { time, bounds, counts, scale: 1, count, sum: count * 7, min: 1, max: 99, exact: true };
+}
+
+function seeded(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}

@@ -1,0 +1,46 @@
+import type { ExplicitPoint } from '../../model.ts';
+
+/** Piece lengths a point is cut into, finest first: the rollup tiers' resolutions, so pieces fill whole buckets. */
+const PIECE_MS = [1_000, 10_000, 60_000, 3_600_000] as const;
+/** At most this many pieces a point: a 60 s export is cut per second, a longer span into coarser pieces. */
+const MAX_PIECES = 64;
+
+/**
+ * Where an OTLP histogram point that covers [since, time) lands in time: spread evenly over its interval,
+ * not all at its end. Each piece (a second, or a coarser bucket for long spans) gets the share of every
+ * bucket count that its overlap with the interval is of the whole, rounded so the shares add up to the
+ * counts exactly; sums are shared in proportion. A series that reports every 60 s then reads as the same
+ * steady rate in every second it covers, at any step, instead of nothing for 59 s and a burst in the 60th.
+ *
+ * Points that cover a second or less, or whose start is unknown (0, or not before their time), are kept
+ * whole at their time.
+ */
+export function spreadPoint(p: ExplicitPoint, since: number): ExplicitPoint[] {
+  const span = p.time - since;
+  if (!(since > 0) || span <= 1000) return [p];
+  const piece = PIECE_MS.find((ms) => span / ms <= MAX_PIECES - 1) ?? PIECE_MS[PIECE_MS.length - 1]!;
+  const pieces: ExplicitPoint[] = [];
+  let before = p.counts.map(() => 0);
+  for (let at = since; at < p.time; ) {
+    const end = Math.min(p.time, Math.floor(at / piece) * piece + piece);
+    const share = (end - since) / span;
+    // Cumulative rounding: each piece takes what its end's share adds, so the pieces sum to the counts.
+    const upTo = p.counts.map((c) => Math.round(c * share));
+    const counts = upTo.map((c, i) => c - before[i]!);
+    before = upTo;
+    const count = counts.reduce((n, c) => n + c, 0);
+    if (count > 0) {
+      pieces.push({
+        ...p,
+        time: at,
+        counts,
+        count,
+        sum: p.sum === null ? null : (p.sum * count) / p.count,
+        // The point's extremes still bound every piece, but are observations of only one of them.
+        exact: false,
+      });
+    }
+    at = end;
+  }
+  return pieces;
+}
