@@ -13,7 +13,6 @@ import { RulesPage } from './pages/RulesPage.tsx';
 import { ServicePage } from './pages/ServicePage.tsx';
 import { viewUrl } from './state/view.ts';
 import type { PageConfig } from './theme/page-config.ts';
-import { ServiceColours } from './theme/ServiceColours.tsx';
 
 export function App({ config }: { config: PageConfig }) {
   const { view } = useView();
@@ -44,7 +43,7 @@ function Dashboard({ config }: { config: PageConfig }) {
   const onRules = view.page.name === 'rules';
   const rulesHref = viewUrl({ ...view, page: { name: 'rules' } });
   return (
-    <ServiceColours services={names}>
+    <>
       <header className="app-header">
         <h1>
           <a
@@ -94,6 +93,6 @@ function Dashboard({ config }: { config: PageConfig }) {
           <OverviewPage {...pageProps} />
         )}
       </main>
-    </ServiceColours>
+    </>
   );
 }

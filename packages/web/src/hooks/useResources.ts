@@ -16,7 +16,8 @@ export const useHealth = (range: Range, maxPoints: number) =>
   useLiveQuery({
     key: maxPoints > 0 ? JSON.stringify([range.from, range.to, maxPoints]) : null,
     range,
-    load: (signal, window) => fetchHealth({ ...window, maxPoints }, signal),
+    // The window goes with the data: the heatmap places its cells on the same time scale as the charts.
+    load: async (signal, window) => ({ ...(await fetchHealth({ ...window, maxPoints }, signal)), window }),
     refreshMs: 10_000,
   });
 

@@ -1,8 +1,8 @@
 import type { Alert } from '@pulseboard/shared';
 import type { MouseEvent } from 'react';
-import { formatDateTime } from '../../format.ts';
 import { useView } from '../../hooks/useView.ts';
 import { viewUrl } from '../../state/view.ts';
+import { formatDateTime } from '../../time-format.ts';
 import { AckControl } from './AckControl.tsx';
 import { alertRange, timeSince } from './alert-list.ts';
 
