@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RedResponse } from '@pulseboard/shared';
+import { type RedResponse, serviceSeries } from '@pulseboard/shared';
 import { parseConfig } from '../packages/server/src/config.ts';
 import { directBefore } from '../packages/server/src/core.ts';
 import { DEFAULT_LIMITS } from '../packages/server/src/ingest/native/decode.ts';
@@ -210,7 +210,7 @@ async function runOnce(
     const red = await fetch(
       `${server.baseUrl}/api/v1/red?from=${workload.start - 1000}&to=${workload.end + 1000}&maxPoints=1`,
     ).then((r) => r.json() as Promise<RedResponse>);
-    const counted = red.series
+    const counted = serviceSeries(red)
       .filter((s) => !s.service.startsWith('warmup-'))
       .flatMap((s) => s.points)
       .reduce((n, p) => n + p.count, 0);

@@ -17,6 +17,11 @@ export const LiveServiceStatsSchema = Type.Object({
   count: Type.Number(),
   cpu: Nullable(Type.Number()),
   memory: Nullable(Type.Number()),
+  /**
+   * The span (ms) the request figures describe: 1000 for a service whose data arrives every second; for one
+   * that reports every N s, its last complete reporting interval (N s), repeated until the next one arrives.
+   */
+  interval: Type.Optional(Type.Number()),
 });
 export type LiveServiceStats = Static<typeof LiveServiceStatsSchema>;
 
@@ -30,6 +35,8 @@ export const LiveFrameSchema = Type.Object({
   t: Type.Number(),
   cursor: Type.Number(),
   services: Type.Record(Type.String(), LiveServiceStatsSchema),
+  /** The subscribed services merged: rates added, percentiles from the merged sketches, never averaged. */
+  total: Type.Optional(LiveServiceStatsSchema),
 });
 export const LiveErrorSchema = Type.Object({
   type: Type.Literal('error'),

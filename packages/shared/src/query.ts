@@ -15,6 +15,8 @@ export const RedQuerySchema = Type.Intersect([
   Type.Object({
     service: Type.Optional(ServiceParam),
     groupBy: Type.Optional(Type.Literal('route')),
+    /** `true` adds the selected services merged as one more series (`{"total":true,"points"}`). */
+    total: Type.Optional(Type.String({ description: '`true` adds the merged series; default `false`' })),
   }),
 ]);
 
@@ -46,19 +48,42 @@ export const RedPointSchema = Type.Object({
 });
 export type RedPoint = Static<typeof RedPointSchema>;
 
+/**
+ * How often a series' data arrives (ms): an OTLP delta point's `start..time`, the spacing of cumulative
+ * points, or the observed spacing of native ones. The server never reads a series at a step shorter than it.
+ */
+const IntervalField = Type.Optional(Type.Number({ description: 'longest reporting interval of the data read, ms' }));
+
+export const RedServiceSeriesSchema = Type.Object({
+  service: Type.String(),
+  route: Type.Optional(Nullable(Type.String())),
+  interval: IntervalField,
+  points: Type.Array(RedPointSchema),
+});
+export type RedServiceSeries = Static<typeof RedServiceSeriesSchema>;
+
+/** `total=true`: the selected services merged (rates added, percentiles from the merged sketches). */
+export const RedTotalSeriesSchema = Type.Object({
+  total: Type.Literal(true),
+  interval: IntervalField,
+  points: Type.Array(RedPointSchema),
+});
+export type RedTotalSeries = Static<typeof RedTotalSeriesSchema>;
+
+export type RedSeries = RedServiceSeries | RedTotalSeries;
+export const isTotalSeries = (series: RedSeries): series is RedTotalSeries => 'total' in series;
+
 export const RedResponseSchema = Type.Object({
   from: Type.Number(),
   to: Type.Number(),
   step: Type.Number(),
-  series: Type.Array(
-    Type.Object({
-      service: Type.String(),
-      route: Type.Optional(Nullable(Type.String())),
-      points: Type.Array(RedPointSchema),
-    }),
-  ),
+  series: Type.Array(Type.Union([RedServiceSeriesSchema, RedTotalSeriesSchema])),
 });
 export type RedResponse = Static<typeof RedResponseSchema>;
+
+/** The per-service (or per-route) series of a response, without the merged one. */
+export const serviceSeries = (res: Pick<RedResponse, 'series'>): RedServiceSeries[] =>
+  res.series.filter((s): s is RedServiceSeries => !isTotalSeries(s));
 
 export const ServiceStatsSchema = Type.Object({
   rate: Type.Number(),

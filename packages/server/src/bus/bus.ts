@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { Alert, LiveServiceStats } from '@pulseboard/shared';
+import type { Sketch } from '../sketch/sketch.ts';
 
 /** A closed second, summarised per service: what live frames are made of. */
 export interface SecondFrame {
   t: number;
   services: Record<string, LiveServiceStats>;
+  /** Each service's latency sketch behind its percentiles, so a frame's `total` merges them. */
+  sketches?: ReadonlyMap<string, Sketch>;
 }
 
 export interface BusTopics {

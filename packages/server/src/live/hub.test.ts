@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Sketch } from '../sketch/sketch.ts';
 import { LiveHub, type LiveSocket } from './hub.ts';
 
 describe('LiveHub', () => {
@@ -12,6 +13,24 @@ describe('LiveHub', () => {
     one.client.onMessage(JSON.stringify({ type: 'unsubscribe', services: ['checkout'] }));
     hub.publish({ t: 2000, services: { checkout: stats(5) } });
     expect(one.frames().at(-1)).toMatchObject({ t: 2000, cursor: 2000, services: {} });
+  });
+
+  it('adds the subscribed services merged as total, percentiles from their merged sketches', () => {
+    const { hub, connect } = setup();
+    const all = connect(['*']);
+    const one = connect(['fast']);
+    hub.publish({
+      t: 1000,
+      services: { fast: stats(100), slow: stats(5) },
+      sketches: new Map([
+        ['fast', sketchOf(10, 100)],
+        ['slow', sketchOf(800, 5)],
+      ]),
+    });
+    expect(all.frames().at(-1)!.total).toMatchObject({ rate: 105, count: 105 });
+    expect(all.frames().at(-1)!.total.p99).toBeCloseTo(800, -1);
+    expect(one.frames().at(-1)!.total).toMatchObject({ rate: 100, count: 100 });
+    expect(one.frames().at(-1)!.total.p99).toBeCloseTo(10, 0);
   });
 
   it('skips a stalled client without holding back the others, counts it, and closes it after 30 s', () => {
@@ -79,6 +98,12 @@ describe('LiveHub', () => {
     expect(hub.size).toBe(0);
   });
 });
+
+function sketchOf(value: number, count: number) {
+  const sketch = new Sketch();
+  sketch.add(value, count);
+  return sketch;
+}
 
 function stats(rate: number) {
   return { rate, errorRate: 0, p50: 1, p95: 2, p99: 3, count: rate, cpu: null, memory: null };

@@ -8,6 +8,7 @@ import {
 } from '@pulseboard/shared';
 import Value from 'typebox/value';
 import type { SecondFrame } from '../bus/bus.ts';
+import { liveTotal } from './total.ts';
 
 /** The part of a WebSocket the hub uses, so tests can drive it with a stand-in for slow networks. */
 export interface LiveSocket {
@@ -72,6 +73,8 @@ export class LiveHub {
   publish(frame: SecondFrame): void {
     const now = this.options.now();
     let everything: string | null = null;
+    // Clients that watch the same services share one serialised frame (its total merges their sketches).
+    const bySubset = new Map<string, string>();
     let dropped = 0;
     for (const client of this.clients) {
       if (client.socket.bufferedAmount > this.options.maxBufferedBytes) {
@@ -85,7 +88,7 @@ export class LiveHub {
       }
       client.slowSince = null;
       // Most dashboards watch every service: serialise that frame once for all of them.
-      const data = client.all ? (everything ??= serialise(frame, null)) : serialise(frame, client.services);
+      const data = client.all ? (everything ??= serialise(frame, null)) : subsetFrame(frame, client.services, bySubset);
       client.socket.send(data);
     }
     if (dropped > 0) {
@@ -155,10 +158,19 @@ export class LiveHub {
   }
 }
 
-function serialise(frame: SecondFrame, only: ReadonlySet<string> | null): string {
-  const services = only
-    ? Object.fromEntries(Object.entries(frame.services).filter(([s]) => only.has(s)))
-    : frame.services;
-  const message: LiveFrame = { type: 'frame', t: frame.t, cursor: frame.t, services };
+function subsetFrame(frame: SecondFrame, only: ReadonlySet<string>, cache: Map<string, string>): string {
+  const names = Object.keys(frame.services).filter((s) => only.has(s));
+  const key = names.join('\u0000');
+  let data = cache.get(key);
+  if (data === undefined) cache.set(key, (data = serialise(frame, names)));
+  return data;
+}
+
+function serialise(frame: SecondFrame, only: readonly string[] | null): string {
+  const services = only ? Object.fromEntries(only.map((s) => [s, frame.services[s]!])) : frame.services;
+  const total = liveTotal(
+    Object.entries(services).map(([name, stats]) => ({ stats, sketch: frame.sketches?.get(name) ?? null })),
+  );
+  const message: LiveFrame = { type: 'frame', t: frame.t, cursor: frame.t, services, total };
   return JSON.stringify(message);
 }

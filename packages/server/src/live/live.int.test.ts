@@ -34,6 +34,9 @@ describe('GET /api/v1/live', () => {
       expect(frame.services.checkout).toMatchObject({ errorRate: 1 });
       expect(frame.services.checkout!.p50).toBeCloseTo(42, -1);
       expect(Object.keys(frame.services)).toEqual(['checkout']);
+      // The total merges only the subscribed services: the other service's 1 ms requests are not in it.
+      expect(frame.total).toMatchObject({ errorRate: 1, rate: frame.services.checkout!.rate });
+      expect(frame.total!.p50).toBeCloseTo(42, -1);
     } finally {
       clearInterval(sending);
     }

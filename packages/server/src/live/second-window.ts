@@ -2,6 +2,7 @@ import type { LiveServiceStats } from '@pulseboard/shared';
 import { mergeSecondStats, type SecondStats } from '../aggregate/live-stats.ts';
 import type { SecondFrame } from '../bus/bus.ts';
 import { round } from '../query/context.ts';
+import type { Sketch } from '../sketch/sketch.ts';
 
 /**
  * Collects each committed write's per-second, per-service activity until that second's frame goes out.
@@ -32,10 +33,14 @@ export class SecondWindow {
   /** The frame for second t; drops it and anything older. */
   take(t: number): SecondFrame {
     const services: Record<string, LiveServiceStats> = {};
-    for (const [service, stats] of this.seconds.get(t) ?? []) services[service] = toLiveStats(stats);
+    const sketches = new Map<string, Sketch>();
+    for (const [service, stats] of this.seconds.get(t) ?? []) {
+      services[service] = toLiveStats(stats);
+      if (stats.count > 0) sketches.set(service, stats.sketch);
+    }
     this.published = Math.max(this.published, t);
     for (const second of this.seconds.keys()) if (second <= t) this.seconds.delete(second);
-    return { t, services };
+    return { t, services, sketches };
   }
 }
 

@@ -36,3 +36,10 @@ export function parseServices(value: string | string[] | undefined): string[] | 
   const list = (Array.isArray(value) ? value : [value]).flatMap((s) => s.split(',')).filter((s) => s.length > 0);
   return list.length > 0 ? [...new Set(list)] : null;
 }
+
+/** A `true`/`false` query flag; absent is false. */
+export function parseFlag(text: string | undefined, name: string): boolean {
+  if (text === undefined || text === 'false') return false;
+  if (text === 'true') return true;
+  throw badRequest(`${name}: must be true or false (got "${text}")`);
+}

@@ -16,7 +16,7 @@ import type { Core } from '../core.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { queryHealth } from './health.ts';
 import { queryOverview } from './overview.ts';
-import { parseMaxPoints, parseRange, parseServices } from './params.ts';
+import { parseFlag, parseMaxPoints, parseRange, parseServices } from './params.ts';
 import { queryRed } from './red.ts';
 import { listMetrics, querySeries } from './series.ts';
 
@@ -78,6 +78,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
         services: parseServices(q.service),
         maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')),
         byRoute: q.groupBy === 'route',
+        total: parseFlag(single(q.total, 'total'), 'total'),
       });
     },
   );

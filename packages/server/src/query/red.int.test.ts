@@ -1,4 +1,4 @@
-import type { OverviewResponse, RedResponse } from '@pulseboard/shared';
+import { type OverviewResponse, type RedResponse, serviceSeries } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, ingest, logNormalValues, startTestApp } from '../testing/test-app.ts';
@@ -91,7 +91,9 @@ describe('RED reads', () => {
       app,
       `/api/v1/red?service=shop&from=${from + 30_000}&to=${from + 180_000}&maxPoints=2&groupBy=route`,
     );
-    const counts = Object.fromEntries(res.body.series.map((s) => [s.route, s.points.reduce((n, p) => n + p.count, 0)]));
+    const counts = Object.fromEntries(
+      serviceSeries(res.body).map((s) => [s.route, s.points.reduce((n, p) => n + p.count, 0)]),
+    );
     expect(counts).toEqual({ '/a': 150, '/b': 15 });
   });
 

@@ -1,4 +1,4 @@
-import type { RedPoint, RedResponse } from '@pulseboard/shared';
+import type { RedPoint, RedResponse, RedSeries } from '@pulseboard/shared';
 import { ROUTE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
@@ -81,6 +81,8 @@ export interface RedQuery {
   to: number;
   maxPoints: number;
   byRoute: boolean;
+  /** Adds the selected services merged as one more series. */
+  total?: boolean;
 }
 
 export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
@@ -104,16 +106,41 @@ export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
     for (const service of services) if (!groups.has(service)) groups.set(service, { service, buckets: new Map() });
   const first = floorTo(q.from, step);
   const last = floorTo(q.to - 1, step);
-  const series = [...groups.values()]
-    .sort((a, b) => a.service.localeCompare(b.service) || (a.route ?? '').localeCompare(b.route ?? ''))
-    .map((group) => {
-      const points: RedPoint[] = [];
-      for (let t = first; t <= last; t += step) {
-        points.push(redPoint(t, group.buckets.get(t), bucketSeconds(t, step, q.from, q.to, now)));
-      }
-      return { service: group.service, ...(q.byRoute ? { route: group.route ?? null } : {}), points };
-    });
+  const pointsOf = (buckets: ReadonlyMap<number, RedAcc>): RedPoint[] => {
+    const points: RedPoint[] = [];
+    for (let t = first; t <= last; t += step) {
+      points.push(redPoint(t, buckets.get(t), bucketSeconds(t, step, q.from, q.to, now)));
+    }
+    return points;
+  };
+  const sorted = [...groups.values()].sort(
+    (a, b) => a.service.localeCompare(b.service) || (a.route ?? '').localeCompare(b.route ?? ''),
+  );
+  const series: RedSeries[] = sorted.map((group) => ({
+    service: group.service,
+    ...(q.byRoute ? { route: group.route ?? null } : {}),
+    points: pointsOf(group.buckets),
+  }));
+  if (q.total) series.push({ total: true, points: pointsOf(mergeGroups(sorted)) });
   return { from: q.from, to: q.to, step, series };
+}
+
+/**
+ * Every group's buckets added per output bucket: counts summed (so rates add up, and the error rate comes
+ * from summed counts) and sketches merged, so percentiles are those of all requests together, not averages.
+ */
+export function mergeGroups(groups: readonly RedGroup[]): Map<number, RedAcc> {
+  const merged = new Map<number, RedAcc>();
+  for (const group of groups) {
+    for (const [t, acc] of group.buckets) {
+      let into = merged.get(t);
+      if (!into) merged.set(t, (into = { count: 0, errors: 0, sketch: new Sketch() }));
+      into.count += acc.count;
+      into.errors += acc.errors;
+      into.sketch.merge(acc.sketch);
+    }
+  }
+  return merged;
 }
 
 export function redPoint(t: number, acc: RedAcc | undefined, seconds: number): RedPoint {

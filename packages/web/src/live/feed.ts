@@ -5,6 +5,7 @@ import {
   LiveHelloSchema,
   type LiveServiceStats,
   type RedResponse,
+  serviceSeries,
 } from '@pulseboard/shared';
 import Value from 'typebox/value';
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
@@ -227,7 +228,7 @@ export class LiveFeed {
 export function ticksFromRed(res: RedResponse): LiveTick[] {
   const byT = new Map<number, LiveTick>();
   for (let t = res.from; t < res.to; t += res.step) byT.set(t, { t, seconds: res.step / 1000, services: {} });
-  for (const series of res.series) {
+  for (const series of serviceSeries(res)) {
     for (const p of series.points) {
       const tick = byT.get(p.t);
       if (!tick || p.count === 0) continue;

@@ -1,4 +1,4 @@
-import type { LiveServiceStats, RedPoint, RedResponse } from '@pulseboard/shared';
+import { type LiveServiceStats, type RedPoint, type RedResponse, serviceSeries } from '@pulseboard/shared';
 import { type BucketEntry, Buckets } from './buckets.ts';
 
 /** Requests of one service in one bucket, in a form that adds up across seconds. */
@@ -71,7 +71,7 @@ export function redValues(acc: RedAcc | undefined, seconds: number): RedValues {
 
 export function redBuckets(res: RedResponse): Buckets<RedAcc> {
   function* entries(): Generator<BucketEntry<RedAcc>> {
-    for (const series of res.series) {
+    for (const series of serviceSeries(res)) {
       for (const p of series.points) if (p.count > 0) yield { t: p.t, service: series.service, acc: redAcc(p) };
     }
   }

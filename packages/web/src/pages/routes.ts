@@ -1,4 +1,4 @@
-import type { RedResponse } from '@pulseboard/shared';
+import { type RedResponse, serviceSeries } from '@pulseboard/shared';
 import type { RouteSort } from '../state/view.ts';
 
 export interface RouteRow {
@@ -11,7 +11,7 @@ export interface RouteRow {
 
 /** One row per route from a one-bucket `red?groupBy=route` response. */
 export function routeRows(res: RedResponse): RouteRow[] {
-  return res.series.map((s) => {
+  return serviceSeries(res).map((s) => {
     const p = s.points[0];
     return {
       route: s.route ?? '(no route)',

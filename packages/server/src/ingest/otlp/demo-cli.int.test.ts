@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { buildExportRequest, countObservations, DemoGenerator, encodeExportRequest } from '@pulseboard/demo';
-import type { RedResponse } from '@pulseboard/shared';
+import { type RedResponse, serviceSeries } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../testing/test-app.ts';
 
@@ -36,7 +36,7 @@ describe('demo CLI OTLP encoder against /v1/metrics', () => {
     else expect(answer.length).toBe(0);
 
     const red = await fetch(`${base}/api/v1/red?from=${NOW - 60_000}&to=${NOW}&maxPoints=1`);
-    const { series } = (await red.json()) as RedResponse;
+    const series = serviceSeries((await red.json()) as RedResponse);
     const stored = series.flatMap((s) => s.points).reduce((n, p) => n + p.count, 0);
     expect(stored).toBeGreaterThan(50);
     expect(stored).toBe(countObservations(requests));

@@ -6,7 +6,7 @@ import {
 import { OTLPMetricExporter as ProtobufExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import type { RedResponse } from '@pulseboard/shared';
+import { type RedResponse, serviceSeries } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startTestApp } from '../../testing/test-app.ts';
@@ -94,7 +94,7 @@ describe('the OpenTelemetry JS SDK exporting to /v1/metrics', () => {
       const byRoute = await getJson<RedResponse>(app, `/api/v1/red?service=${service}&${range}&groupBy=route`);
       for (const route of ROUTES) {
         const mine = recorded.filter((r) => r.route === route);
-        const points = byRoute.body.series.find((s) => s.route === route)!.points;
+        const points = serviceSeries(byRoute.body).find((s) => s.route === route)!.points;
         expect(
           points.reduce((n, p) => n + p.count, 0),
           route,

@@ -1,0 +1,102 @@
+import { isTotalSeries, type OverviewResponse, type RedResponse, serviceSeries } from '@pulseboard/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getJson, ingest, logNormalValues, startTestApp } from '../testing/test-app.ts';
+
+const NOW = 1_800_000_000_000 - (1_800_000_000_000 % 3_600_000);
+const MIN = 60_000;
+
+describe('merged services (red total=true, overview total)', () => {
+  let close: () => Promise<void> = async () => {};
+  afterEach(() => close());
+
+  it('gives the percentiles of all requests together, not an average, and adds rates', async () => {
+    const { app } = await setup();
+    const from = NOW - 10 * MIN;
+    // A fast service (~10 ms, 6,000 requests) and a slow one (~500 ms, 600 requests, a tenth of them 5xx)
+    // over one minute: the merged p99 is a slow request; an average of the two p99s would be ~260 ms.
+    const fast = logNormalValues(6000, 3, Math.log(10), 0.3);
+    const slow = logNormalValues(600, 5, Math.log(500), 0.2);
+    const at = (values: number[], i: number) => [from + Math.floor((i * MIN) / values.length), values[i]!];
+    await ingest(app, [
+      item(
+        'fast',
+        200,
+        fast.map((_, i) => at(fast, i)),
+      ),
+      item(
+        'slow',
+        200,
+        slow.map((_, i) => at(slow, i)).filter((_, i) => i % 10 !== 0),
+      ),
+      item(
+        'slow',
+        500,
+        slow.map((_, i) => at(slow, i)).filter((_, i) => i % 10 === 0),
+      ),
+    ]);
+    const res = await getJson<RedResponse>(
+      app,
+      `/api/v1/red?service=fast&service=slow&from=${from}&to=${from + MIN}&maxPoints=6&total=true`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.step).toBe(10_000);
+    expect(serviceSeries(res.body).map((s) => s.service)).toEqual(['fast', 'slow']);
+    const total = res.body.series.find(isTotalSeries)!;
+    expect(total).not.toHaveProperty('service');
+    expect(res.body.series.at(-1)).toBe(total);
+    for (const [i, point] of total.points.entries()) {
+      const inBucket = (values: number[]) =>
+        values.filter((_, k) => Math.floor((k * MIN) / values.length / 10_000) === i);
+      const exact = [...inBucket(fast), ...inBucket(slow)].sort((a, b) => a - b);
+      expect(point.count).toBe(exact.length);
+      expect(point.rate).toBeCloseTo(exact.length / 10, 6);
+      expect(point.errorRate).toBeCloseTo(inBucket(slow).filter((_, k) => k % 10 === 0).length / exact.length, 2);
+      for (const [q, key] of [
+        [0.5, 'p50'],
+        [0.95, 'p95'],
+        [0.99, 'p99'],
+      ] as const) {
+        const want = exact[Math.floor(q * (exact.length - 1))]!;
+        expect(Math.abs(point[key]! - want) / want, `bucket ${i} ${key}`).toBeLessThanOrEqual(0.01);
+      }
+      expect(point.p99!).toBeGreaterThan(350);
+    }
+
+    const overview = await getJson<OverviewResponse>(
+      app,
+      `/api/v1/overview?service=fast&service=slow&from=${from}&to=${from + MIN}`,
+    );
+    const all = [...fast, ...slow].sort((a, b) => a - b);
+    expect(overview.body.total.count).toBe(6600);
+    expect(overview.body.total.rate).toBeCloseTo(110, 6);
+    const p99 = all[Math.floor(0.99 * (all.length - 1))]!;
+    expect(Math.abs(overview.body.total.p99! - p99) / p99).toBeLessThanOrEqual(0.01);
+  });
+
+  it('adds an all-empty total for services without data, and refuses a total that is not true or false', async () => {
+    const { app } = await setup();
+    const res = await getJson<RedResponse>(app, `/api/v1/red?service=none&from=${NOW - MIN}&maxPoints=2&total=true`);
+    expect(res.body.series.find(isTotalSeries)!.points.map((p) => p.rate)).toEqual([0, 0]);
+    const without = await getJson<RedResponse>(app, `/api/v1/red?service=none&from=${NOW - MIN}&total=false`);
+    expect(without.body.series.some(isTotalSeries)).toBe(false);
+    const bad = await getJson<{ message: string }>(app, `/api/v1/red?total=yes`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/^total: must be true or false/);
+  });
+
+  async function setup() {
+    const handle = await startTestApp({}, () => NOW);
+    close = () => handle.app.close();
+    return handle;
+  }
+});
+
+function item(service: string, status: number, points: number[][]) {
+  return {
+    service,
+    name: 'http.server.request.duration',
+    type: 'histogram',
+    attributes: { 'http.response.status_code': status },
+    points,
+  };
+}
