@@ -17,13 +17,20 @@ function* entries(stats: Record<string, LiveServiceStats>, only: ReadonlySet<str
   }
 }
 
-/** RED buckets per service for a chart, kept live from the socket. */
+/** RED buckets per service and merged (the server's total) for a chart, kept live from the socket. */
 export function useRed({ range, services, maxPoints }: RedOptions): LiveQuery<Buckets<RedAcc>> {
   const only = services ? new Set(services) : null;
   return useLiveQuery({
     key: maxPoints > 0 ? JSON.stringify([range.from, range.to, services, maxPoints]) : null,
     range,
-    load: async (signal, window) => redBuckets(await fetchRed({ ...window, services, maxPoints }, signal)),
-    onTick: (buckets, tick) => buckets.addTick(tick.t, tick.seconds, entries(tick.services, only)),
+    load: async (signal, window) => redBuckets(await fetchRed({ ...window, services, maxPoints, total: true }, signal)),
+    // A frame's total merges the subscribed services, which are the ones a page's charts show.
+    onTick: (buckets, tick) =>
+      buckets.addTick(
+        tick.t,
+        tick.seconds,
+        entries(tick.services, only),
+        tick.total && tick.total.count > 0 ? redAcc(tick.total) : null,
+      ),
   });
 }

@@ -60,7 +60,7 @@ export function ResponseTimeChart({ range, services, service, onPick, onZoom, al
         Response time of
       </label>
       <select id={pickId} value={service ?? ''} onChange={(e) => onPick(e.target.value || null)}>
-        <option value="">All selected services (approx.)</option>
+        <option value="">All selected services</option>
         {service && !names.includes(service) && <option value={service}>{service}</option>}
         {names.map((name) => (
           <option key={name} value={name}>
