@@ -34,7 +34,8 @@ export function ErrorRateChart({
   const buckets = query.data;
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside `buckets`.
   const data = useMemo(() => (buckets ? errorRateRows(buckets, TOP) : null), [buckets, query.version]);
-  const max = useMemo(() => maxOf(data?.rows ?? [], (r) => Math.max(0, ...r.v.map((v) => v ?? 0))), [data]);
+  const from = buckets?.window.from;
+  const max = useMemo(() => maxOf(data?.rows ?? [], (r) => Math.max(0, ...r.v.map((v) => v ?? 0)), from), [data, from]);
   const legendElement = useMemo(() => legend(onService && ((name) => name !== OTHER && onService(name))), [onService]);
   const marks = useAlertLines(alerts, buckets?.window, services);
   const zoom = useDragZoom(buckets?.step ?? 0, onZoom);

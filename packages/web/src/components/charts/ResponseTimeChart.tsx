@@ -49,7 +49,8 @@ export function ResponseTimeChart({ range, services, service, onPick, onZoom, al
     }),
     [rows],
   );
-  const max = useMemo(() => maxOf(rows, (r) => Math.max(r.p50 ?? 0, r.p95 ?? 0, r.p99 ?? 0)), [rows]);
+  const from = buckets?.window.from;
+  const max = useMemo(() => maxOf(rows, (r) => Math.max(r.p50 ?? 0, r.p95 ?? 0, r.p99 ?? 0), from), [rows, from]);
   const names = useMemo(() => [...(buckets?.services() ?? [])].sort(), [buckets]);
   const marks = useAlertLines(alerts, buckets?.window, service ? [service] : services);
   const zoom = useDragZoom(buckets?.step ?? 0, onZoom);

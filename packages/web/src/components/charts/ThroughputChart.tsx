@@ -29,7 +29,11 @@ export function ThroughputChart({ range, services, onZoom, onService }: ServiceC
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside `buckets`.
   const data = useMemo(() => (buckets ? throughputRows(buckets, TOP) : null), [buckets, query.version]);
   // Stacked: the axis must reach the highest stack, not the highest service.
-  const max = useMemo(() => maxOf(data?.rows ?? [], (r) => r.v.reduce<number>((a, v) => a + (v ?? 0), 0)), [data]);
+  const from = buckets?.window.from;
+  const max = useMemo(
+    () => maxOf(data?.rows ?? [], (r) => r.v.reduce<number>((a, v) => a + (v ?? 0), 0), from),
+    [data, from],
+  );
   const legendElement = useMemo(() => legend(onService && ((name) => name !== OTHER && onService(name))), [onService]);
   const zoom = useDragZoom(buckets?.step ?? 0, onZoom);
   return (

@@ -107,10 +107,18 @@ export function valueTooltip(format: Format) {
   return tooltip;
 }
 
-/** The largest value of `value` over `rows` (0 when none). */
-export function maxOf<R>(rows: readonly R[], value: (row: R) => number | null | undefined): number {
+/**
+ * The largest value of `value` over the rows from `from` on (0 when none): a bucket that starts before the
+ * window is mostly clipped, and the sliver's rate must not set the scale for the whole chart.
+ */
+export function maxOf<R extends { t: number }>(
+  rows: readonly R[],
+  value: (row: R) => number | null | undefined,
+  from = Number.NEGATIVE_INFINITY,
+): number {
   let max = 0;
   for (const row of rows) {
+    if (row.t < from) continue;
     const v = value(row);
     if (typeof v === 'number' && v > max) max = v;
   }

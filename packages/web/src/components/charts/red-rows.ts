@@ -72,12 +72,15 @@ export const errorRateRows = (buckets: Buckets<RedAcc>, limit: number) =>
     (v) => v.errorRate,
   );
 
+/** A bucket's figures and the seconds of it inside the range. */
+export type TotalRow = RedValues & { t: number; seconds: number };
+
 /** All services merged per bucket (the server's total: percentiles from merged sketches), or one service. */
-export function totalRows(buckets: Buckets<RedAcc>, service: string | null): (RedValues & { t: number })[] {
+export function totalRows(buckets: Buckets<RedAcc>, service: string | null): TotalRow[] {
   const rows = [];
   for (const bucket of buckets.ring) {
     const acc = service === null ? (bucket.total ?? undefined) : bucket.values.get(service);
-    rows.push({ t: bucket.t, ...redValues(acc, bucket.seconds) });
+    rows.push({ t: bucket.t, seconds: bucket.seconds, ...redValues(acc, bucket.seconds) });
   }
   return rows;
 }
