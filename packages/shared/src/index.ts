@@ -4,4 +4,5 @@ export * from './errors.ts';
 export * from './ingest.ts';
 export * from './live.ts';
 export * from './query.ts';
+export * from './signal-format.ts';
 export * from './time.ts';

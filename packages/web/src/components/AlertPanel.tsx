@@ -1,4 +1,5 @@
 import type { AlertsQuery } from '../hooks/useAlerts.ts';
+import { useLatestSecond } from '../hooks/useLatestSecond.ts';
 import { useNow } from '../hooks/useNow.ts';
 import { AlertItem } from './alerts/AlertItem.tsx';
 import { ofServices, orderAlerts } from './alerts/alert-list.ts';
@@ -8,6 +9,7 @@ import { QueryState } from './QueryState.tsx';
 export function AlertPanel({ query, services }: { query: AlertsQuery; services: readonly string[] | null }) {
   const now = useNow();
   const alerts = query.data ? orderAlerts(ofServices(query.data, services)) : [];
+  const live = useLatestSecond(alerts.some((a) => a.state !== 'resolved'));
   return (
     <section className="panel" aria-labelledby="alerts-title" data-testid="alert-panel" data-state={query.status}>
       <div className="panel-head">
@@ -22,7 +24,7 @@ export function AlertPanel({ query, services }: { query: AlertsQuery; services: 
       {alerts.length > 0 && (
         <ul className="alert-list">
           {alerts.map((alert) => (
-            <AlertItem key={alert.id} alert={alert} now={now} onAcked={query.update} />
+            <AlertItem key={alert.id} alert={alert} now={now} live={live} onAcked={query.update} />
           ))}
         </ul>
       )}
