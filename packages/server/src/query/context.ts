@@ -3,7 +3,7 @@ import type { SeriesRegistry } from '../aggregate/series-registry.ts';
 import type { Config } from '../config.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS } from '../model.ts';
 import type { Store } from '../store/store.ts';
-import type { Held } from './steps.ts';
+import { ceilTo, type Held } from './steps.ts';
 
 /** What every query needs: the store, the series index, the clock and what each tier holds. */
 export interface QueryContext {
@@ -31,7 +31,10 @@ export function heldRanges(ctx: QueryContext, now: number): Held {
 }
 
 function holdsFrom(ctx: QueryContext, now: number): number[] {
-  const held = TIER_RESOLUTIONS.map((_, i) => Math.max(now - ctx.config.retentionMs[i]!, ctx.tierSince[i]!));
+  // From the first whole bucket: retention deletes a bucket that starts before its cut-off.
+  const held = TIER_RESOLUTIONS.map((res, i) =>
+    ceilTo(Math.max(now - ctx.config.retentionMs[i]!, ctx.tierSince[i]!), res),
+  );
   let oldestCoarser = Number.POSITIVE_INFINITY;
   for (let i = held.length - 1; i >= 0; i--) {
     const own = held[i]!;

@@ -1,8 +1,9 @@
 import type { HealthResponse } from '@pulseboard/shared';
 import type { Config } from '../config.ts';
-import { activeServices, type QueryContext, round } from './context.ts';
+import { activeServices, heldRanges, type QueryContext, round } from './context.ts';
+import { planRange } from './range-plan.ts';
 import { readRed } from './red.ts';
-import { chooseStep, floorTo, tierForStep } from './steps.ts';
+import { floorTo, tierForStep } from './steps.ts';
 
 /** 1 within target, falling linearly to 0 at 5x the target. */
 function againstTarget(value: number, target: number): number {
@@ -21,25 +22,26 @@ export function healthScore(errorRate: number, p99: number, config: Pick<Config,
 
 export function queryHealth(ctx: QueryContext, q: { from: number; to: number; maxPoints: number }): HealthResponse {
   const now = ctx.now();
-  const step = chooseStep(q.from, q.to, q.maxPoints);
+  const plan = planRange({ ...q, minStep: 0, finestTier: 0, held: heldRanges(ctx, now), now });
+  const { step, from, to } = plan;
   const services = activeServices(ctx, now);
   const firstSeen = new Map(ctx.store.services().map((s) => [s.name, s.firstSeen]));
   const servesRequests = new Set([...ctx.registry.all()].filter((r) => r.red).map((r) => r.service));
   const groups = readRed(ctx, {
     services,
     byRoute: false,
-    from: q.from,
-    to: q.to,
+    from,
+    to,
     mainTier: tierForStep(step),
-    // A coarse fallback bucket may start before `from`: it belongs to the first output bucket.
-    bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
+    bucketOf: (t) => floorTo(t, step),
     step,
     now,
+    reads: plan.reads,
   });
   const cells: HealthResponse['cells'] = [];
   for (const service of services) {
     const buckets = groups.get(service)?.buckets;
-    for (let t = floorTo(q.from, step); t < q.to; t += step) {
+    for (let t = floorTo(from, step); t < to; t += step) {
       const acc = buckets?.get(t);
       if (acc && acc.count > 0) {
         const errorRate = acc.errors / acc.count;
@@ -60,5 +62,5 @@ export function queryHealth(ctx: QueryContext, q: { from: number; to: number; ma
       cells.push({ service, t, score, errorRate: null, p99: null });
     }
   }
-  return { from: q.from, to: q.to, step, services, cells };
+  return { from, to, step, services, cells };
 }

@@ -3,7 +3,8 @@ import { ROUTE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { activeServices, bucketSeconds, heldRanges, type QueryContext, round } from './context.ts';
-import { chooseStep, floorTo, planReads, tierForStep } from './steps.ts';
+import { planRange, spreadTargets } from './range-plan.ts';
+import { floorTo, planReads, type TierRead, tierForStep } from './steps.ts';
 
 /** Requests of one service (or route) merged over one output bucket. */
 export interface RedAcc {
@@ -33,6 +34,8 @@ export interface RedReadOptions {
    */
   step?: number;
   now: number;
+  /** The reads to make, when the caller has planned them (`planRange`); else planned here from `mainTier`. */
+  reads?: readonly TierRead[];
 }
 
 /** Reads the RED rollups over [from, to) across tiers and merges them into output buckets per group. */
@@ -41,7 +44,7 @@ export function readRed(ctx: QueryContext, options: RedReadOptions): Map<string,
   // Per-route rollups start at the 10 s tier: route reads never go finer.
   const finest = options.byRoute ? ROUTE_TIER_FROM : 0;
   const mainTier = Math.max(options.mainTier, finest) as TierIndex;
-  const reads = planReads(options.from, options.to, mainTier, heldRanges(ctx, options.now), finest);
+  const reads = options.reads ?? planReads(options.from, options.to, mainTier, heldRanges(ctx, options.now), finest);
   for (const read of reads) {
     const rows = ctx.store.readRed({ ...read, services: options.services, byRoute: options.byRoute });
     const res = TIER_RESOLUTIONS[read.tier];
@@ -53,7 +56,7 @@ export function readRed(ctx: QueryContext, options: RedReadOptions): Map<string,
         group = { service: row.service, ...(options.byRoute ? { route: row.route ?? null } : {}), buckets: new Map() };
         groups.set(key, group);
       }
-      const targets = spread === null ? [options.bucketOf(row.t)] : covered(row.t, res, spread, options);
+      const targets = spread === null ? [options.bucketOf(row.t)] : spreadTargets(row.t, res, spread, options);
       const sketch = targets.length > 1 ? decodeSketch(row.sketch) : null;
       for (const t of targets) {
         let acc = group.buckets.get(t);
@@ -68,13 +71,6 @@ export function readRed(ctx: QueryContext, options: RedReadOptions): Map<string,
   return groups;
 }
 
-/** Output buckets of `step` inside [t, t + res) and inside the query's range. */
-function covered(t: number, res: number, step: number, options: RedReadOptions): number[] {
-  const out: number[] = [];
-  for (let u = t; u < t + res; u += step) if (u + step > options.from && u < options.to) out.push(options.bucketOf(u));
-  return out.length > 0 ? out : [options.bucketOf(t)];
-}
-
 export interface RedQuery {
   services: string[] | null;
   from: number;
@@ -87,29 +83,37 @@ export interface RedQuery {
 
 export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
   const now = ctx.now();
-  const chosen = chooseStep(q.from, q.to, q.maxPoints);
-  const step = q.byRoute ? Math.max(chosen, TIER_RESOLUTIONS[ROUTE_TIER_FROM]) : chosen;
   const services = q.services ?? activeServices(ctx, now);
+  const plan = planRange({
+    from: q.from,
+    to: q.to,
+    maxPoints: q.maxPoints,
+    minStep: 0,
+    finestTier: q.byRoute ? ROUTE_TIER_FROM : 0,
+    held: heldRanges(ctx, now),
+    now,
+  });
+  const { step, from, to } = plan;
   const groups = readRed(ctx, {
     services,
     byRoute: q.byRoute,
-    from: q.from,
-    to: q.to,
+    from,
+    to,
     mainTier: tierForStep(step),
-    // A coarse fallback bucket may start before `from`: it belongs to the first output bucket.
-    bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
+    bucketOf: (t) => floorTo(t, step),
     step,
     now,
+    reads: plan.reads,
   });
   // Without groupBy every asked-for service gets a series, even an empty one, so charts keep their legend.
   if (!q.byRoute)
     for (const service of services) if (!groups.has(service)) groups.set(service, { service, buckets: new Map() });
-  const first = floorTo(q.from, step);
-  const last = floorTo(q.to - 1, step);
+  const first = floorTo(from, step);
+  const last = floorTo(to - 1, step);
   const pointsOf = (buckets: ReadonlyMap<number, RedAcc>): RedPoint[] => {
     const points: RedPoint[] = [];
     for (let t = first; t <= last; t += step) {
-      points.push(redPoint(t, buckets.get(t), bucketSeconds(t, step, q.from, q.to, now)));
+      points.push(redPoint(t, buckets.get(t), bucketSeconds(t, step, from, to, now)));
     }
     return points;
   };
@@ -122,7 +126,7 @@ export function queryRed(ctx: QueryContext, q: RedQuery): RedResponse {
     points: pointsOf(group.buckets),
   }));
   if (q.total) series.push({ total: true, points: pointsOf(mergeGroups(sorted)) });
-  return { from: q.from, to: q.to, step, series };
+  return { from, to, step, series };
 }
 
 /**

@@ -21,6 +21,18 @@ export function chooseStep(from: number, to: number, maxPoints: number): number 
   return week * weeks;
 }
 
+/** The smallest step of the list that is at least `ms` (week multiples past the list). */
+export function stepAtLeast(ms: number): number {
+  for (const step of STEPS) if (step >= ms) return step;
+  const week = STEPS[STEPS.length - 1]!;
+  return week * Math.ceil(ms / week);
+}
+
+/** The step after `step`: the next one in the list, or one more week. */
+export function nextStep(step: number): number {
+  return stepAtLeast(step + 1);
+}
+
 /** The coarsest tier whose resolution divides the step: fewest rows to read for the same answer. */
 export function tierForStep(step: number): TierIndex {
   let tier: TierIndex = 0;
@@ -60,26 +72,28 @@ export function planReads(
   if (until < to && mainTier > finestTier) {
     const split = Math.max(from, until);
     const newer = planReads(split, to, (mainTier - 1) as TierIndex, held, finestTier);
-    return split > from ? [...planOlder(from, split, mainTier, held.from, finestTier), ...newer] : newer;
+    return split > from ? [...planOlder(from, split, mainTier, held, finestTier), ...newer] : newer;
   }
-  return planOlder(from, to, mainTier, held.from, finestTier);
+  return planOlder(from, to, mainTier, held, finestTier);
 }
 
-function planOlder(
-  from: number,
-  to: number,
-  mainTier: TierIndex,
-  holdsFrom: readonly number[],
-  finestTier: TierIndex,
-): TierRead[] {
+function planOlder(from: number, to: number, mainTier: TierIndex, held: Held, finestTier: TierIndex): TierRead[] {
+  const holdsFrom = held.from;
   const reads: TierRead[] = [];
   const last = TIER_RESOLUTIONS.length - 1;
   let end = to;
+  const startOf = (tier: number) =>
+    tier === last ? from : Math.max(from, ceilTo(holdsFrom[tier]!, TIER_RESOLUTIONS[tier + 1]!));
   for (let tier = mainTier; tier <= last && end > from; tier++) {
     // This tier serves from where it holds data (rounded up to the next tier's buckets, so the coarser
     // tier can take over exactly at a bucket boundary) to where the finer region began.
-    const start = tier === last ? from : Math.max(from, ceilTo(holdsFrom[tier]!, TIER_RESOLUTIONS[tier + 1]!));
-    if (start < end) coverExact(start, end, tier as TierIndex, holdsFrom, reads, finestTier);
+    let start = startOf(tier);
+    // A next tier that holds nothing older than that hands over to the one after it, whose buckets are
+    // coarser: round up to those, or its first bucket would be read whole and overlap this region.
+    for (let next = tier + 1; next < last && start > from && startOf(next) >= start; next++) {
+      start = Math.max(from, ceilTo(start, TIER_RESOLUTIONS[next + 1]!));
+    }
+    if (start < end) coverExact(start, end, tier as TierIndex, held, reads, finestTier);
     end = Math.min(end, start);
   }
   return reads;
@@ -89,11 +103,19 @@ function coverExact(
   from: number,
   to: number,
   tier: TierIndex,
-  holdsFrom: readonly number[],
+  held: Held,
   reads: TierRead[],
   finestTier: TierIndex,
 ): void {
   if (from >= to) return;
+  const until = held.until[tier]!;
+  if (until < to && tier > finestTier) {
+    // Not rebuilt from `until` (a bucket start) on, even where this tier is a fallback: read that finer.
+    coverExact(Math.max(from, until), to, (tier - 1) as TierIndex, held, reads, finestTier);
+    to = until;
+    if (from >= to) return;
+  }
+  const holdsFrom = held.from;
   const res = TIER_RESOLUTIONS[tier];
   const alignedFrom = ceilTo(from, res);
   const alignedTo = floorTo(to, res);
@@ -103,18 +125,18 @@ function coverExact(
   }
   const finer = (tier - 1) as TierIndex;
   if (alignedFrom >= alignedTo) {
-    if (holdsFrom[finer]! <= from) coverExact(from, to, finer, holdsFrom, reads, finestTier);
+    if (holdsFrom[finer]! <= from) coverExact(from, to, finer, held, reads, finestTier);
     else reads.push({ tier, from: floorTo(from, res), to: ceilTo(to, res) });
     return;
   }
   reads.push({ tier, from: alignedFrom, to: alignedTo });
   // Edges: exact from a finer tier when it still holds them, else the whole coarse bucket.
   if (from < alignedFrom) {
-    if (holdsFrom[finer]! <= from) coverExact(from, alignedFrom, finer, holdsFrom, reads, finestTier);
+    if (holdsFrom[finer]! <= from) coverExact(from, alignedFrom, finer, held, reads, finestTier);
     else reads.push({ tier, from: alignedFrom - res, to: alignedFrom });
   }
   if (alignedTo < to) {
-    if (holdsFrom[finer]! <= alignedTo) coverExact(alignedTo, to, finer, holdsFrom, reads, finestTier);
+    if (holdsFrom[finer]! <= alignedTo) coverExact(alignedTo, to, finer, held, reads, finestTier);
     else reads.push({ tier, from: alignedTo, to: alignedTo + res });
   }
 }
