@@ -33,8 +33,7 @@ export const useHealth = (range: Range, maxPoints: number) =>
   useLiveQuery({
     key: maxPoints > 0 ? JSON.stringify([range.from, range.to, maxPoints]) : null,
     range,
-    // The window goes with the data: the heatmap places its cells on the same time scale as the charts.
-    load: async (signal, window) => ({ ...(await fetchHealth({ ...window, maxPoints }, signal)), window }),
+    load: (signal, window) => fetchHealth({ ...window, maxPoints }, signal),
     refreshMs: 10_000,
   });
 

@@ -31,7 +31,7 @@ export function HealthHeatmap({ range, services, targets, onService }: HealthHea
   const cardId = useId();
   const cols = grid?.times.length ?? 0;
   // Cells sit on the window's time scale, as the charts' points do, so a moment lines up across them.
-  const window = query.data?.window ?? { from: 0, to: 1 };
+  const window = query.data ?? { from: 0, to: 1 };
   const span = Math.max(1, window.to - window.from);
   const x = (t: number) => Math.min(plot, Math.max(0, ((t - window.from) / span) * plot));
   const step = query.data?.step ?? 0;
