@@ -36,6 +36,8 @@ describe('time ticks', () => {
     expect(tickInterval(5 * 60_000, 6)).toBe(60_000);
     expect(tickInterval(7 * 86_400_000, 8)).toBe(86_400_000);
     expect(tickInterval(60_000, 4)).toBe(15_000);
+    // A window snapped a few seconds wider keeps its ticks.
+    expect(tickInterval(3_605_000, 2)).toBe(30 * 60_000);
   });
 
   it('puts ticks on round local times that stay put as the window slides', () => {

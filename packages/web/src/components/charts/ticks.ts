@@ -68,9 +68,12 @@ const INTERVALS = [
   7 * DAY,
 ];
 
-/** The shortest round interval that gives at most `maxTicks` ticks over `span` ms. */
+/**
+ * The shortest round interval that gives at most `maxTicks` ticks over `span` ms. Whole intervals count: a
+ * window the server widened by a few seconds at its edge keeps the ticks of the span asked for.
+ */
 export function tickInterval(span: number, maxTicks: number): number {
-  return INTERVALS.find((i) => span / i <= Math.max(1, maxTicks)) ?? (INTERVALS.at(-1) as number);
+  return INTERVALS.find((i) => Math.floor(span / i) <= Math.max(1, maxTicks)) ?? (INTERVALS.at(-1) as number);
 }
 
 /** Local midnight at or after `t`. */
