@@ -1,7 +1,7 @@
 import type { LiveServiceStats } from '@pulseboard/shared';
 import { fetchRed, type Services } from '../api/endpoints.ts';
 import type { Buckets } from '../live/buckets.ts';
-import { type RedAcc, redAcc, redBuckets } from '../live/red-acc.ts';
+import { liveAcc, type RedAcc, redBuckets } from '../live/red-acc.ts';
 import { type LiveQuery, useLiveQuery } from './useLiveQuery.ts';
 
 export interface RedOptions {
@@ -13,7 +13,7 @@ export interface RedOptions {
 
 function* entries(stats: Record<string, LiveServiceStats>, only: ReadonlySet<string> | null) {
   for (const [service, s] of Object.entries(stats)) {
-    if (s.count > 0 && (!only || only.has(service))) yield [service, redAcc(s)] as [string, RedAcc];
+    if (s.count > 0 && (!only || only.has(service))) yield [service, liveAcc(s)] as [string, RedAcc];
   }
 }
 
@@ -30,7 +30,7 @@ export function useRed({ range, services, maxPoints }: RedOptions): LiveQuery<Bu
         tick.t,
         tick.seconds,
         entries(tick.services, only),
-        tick.total && tick.total.count > 0 ? redAcc(tick.total) : null,
+        tick.total && tick.total.count > 0 ? liveAcc(tick.total) : null,
       ),
   });
 }

@@ -35,6 +35,15 @@ export function redAcc(s: RedStats): RedAcc {
   };
 }
 
+/**
+ * A live second's figures as an accumulator for that one second. A service that reports every N s arrives as its
+ * last complete interval repeated each second (`interval` > 1000): its count would add up N times, so the second
+ * takes the interval's rate, spread evenly, instead of flashing 0 for N - 1 s and a burst in the Nth.
+ */
+export function liveAcc(s: LiveServiceStats): RedAcc {
+  return redAcc(s.interval !== undefined && s.interval > 1000 ? { ...s, count: s.rate } : s);
+}
+
 export function addRed(into: RedAcc, more: RedAcc): void {
   into.count += more.count;
   into.errors += more.errors;
