@@ -1,7 +1,7 @@
 import type { LiveServiceStats } from '@pulseboard/shared';
 import { fetchRed, type Services } from '../api/endpoints.ts';
 import type { Buckets } from '../live/buckets.ts';
-import { liveAcc, type RedAcc, redBuckets } from '../live/red-acc.ts';
+import { liveAcc, oneBucket, type RedAcc, redBuckets } from '../live/red-acc.ts';
 import { type LiveQuery, useLiveQuery } from './useLiveQuery.ts';
 
 export interface RedOptions {
@@ -24,13 +24,23 @@ export function useRed({ range, services, maxPoints }: RedOptions): LiveQuery<Bu
     key: maxPoints > 0 ? JSON.stringify([range.from, range.to, services, maxPoints]) : null,
     range,
     load: async (signal, window) => redBuckets(await fetchRed({ ...window, services, maxPoints, total: true }, signal)),
-    // A frame's total merges the subscribed services, which are the ones a page's charts show.
-    onTick: (buckets, tick) =>
-      buckets.addTick(
-        tick.t,
-        tick.seconds,
-        entries(tick.services, only),
-        tick.total && tick.total.count > 0 ? liveAcc(tick.total) : null,
-      ),
+    onTick: (buckets, tick, later) => {
+      const open = buckets.ring.at(-1)?.t;
+      // A frame's total merges the subscribed services, which are the ones a page's charts show.
+      const total = tick.total && tick.total.count > 0 ? liveAcc(tick.total) : null;
+      const result = buckets.addTick(tick.t, tick.seconds, entries(tick.services, only), total);
+      const closed = buckets.ring.at(-1)?.t !== open ? open : undefined;
+      // A bucket that just closed combined its live seconds' percentiles approximately: load it from the server,
+      // which merges the sketches. One small read per chart per step (1 s buckets are exact already).
+      if (result === 'changed' && closed !== undefined && buckets.step > 1000) {
+        const to = closed + buckets.step;
+        later(async (signal) => {
+          const res = await fetchRed({ from: closed, to, services, maxPoints: 1, total: true }, signal);
+          const exact = oneBucket(res, closed, to);
+          return exact !== null && buckets.replace(closed, exact.values, exact.total);
+        });
+      }
+      return result;
+    },
   });
 }

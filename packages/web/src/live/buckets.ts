@@ -84,6 +84,20 @@ export class Buckets<A> {
   }
 
   /**
+   * Replaces a bucket's data with a load of it from the server (live seconds folded into it combined their
+   * percentiles approximately; the server merges sketches). False when the bucket has left the window.
+   */
+  replace(t: number, values: Map<string, A>, total: A | null): boolean {
+    for (const bucket of this.ring) {
+      if (bucket.t !== t) continue;
+      bucket.values = values;
+      bucket.total = total;
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * Folds one live interval [t, t + seconds) in, with its merge of the services (`total`). `stale`: already
    * counted; `gap`: seconds between the data and this one are missing (the caller reloads); `changed`: added.
    */

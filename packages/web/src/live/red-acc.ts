@@ -80,6 +80,23 @@ export function redValues(acc: RedAcc | undefined, seconds: number): RedValues {
   };
 }
 
+/**
+ * The one bucket of a response that read exactly [from, to) in one step, as a bucket's contents; null when the
+ * server read it otherwise (snapped its edges, or split it), which would not describe the same time.
+ */
+export function oneBucket(res: RedResponse, from: number, to: number) {
+  if (res.from !== from || res.to !== to || res.step < to - from) return null;
+  const values = new Map<string, RedAcc>();
+  let total: RedAcc | null = null;
+  for (const series of res.series) {
+    const p = series.points.find((point) => point.count > 0);
+    if (!p) continue;
+    if (isTotalSeries(series)) total = redAcc(p);
+    else values.set(series.service, redAcc(p));
+  }
+  return { values, total };
+}
+
 export function redBuckets(res: RedResponse): Buckets<RedAcc> {
   function* entries(): Generator<BucketEntry<RedAcc>> {
     for (const series of res.series) {

@@ -1,6 +1,6 @@
 import type { RedResponse } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
-import { redAcc, redBuckets } from '../../live/red-acc.ts';
+import { oneBucket, redAcc, redBuckets } from '../../live/red-acc.ts';
 import { throughputRows, totalRows } from './red-rows.ts';
 
 const point = (t: number, count: number, p99: number | null) => ({
@@ -52,5 +52,26 @@ describe('chart rows', () => {
       [9, 1],
       [9, 0],
     ]);
+  });
+});
+
+describe('a closed bucket reloaded from the server', () => {
+  it('takes the server merge in place of the live seconds combined', () => {
+    const { buckets } = setup();
+    const res: RedResponse = {
+      from: 20_000,
+      to: 30_000,
+      step: 10_000,
+      series: [
+        { service: 'fast', points: [point(20_000, 90, 12)] },
+        { total: true, points: [point(20_000, 90, 12)] },
+      ],
+    };
+    const exact = oneBucket(res, 20_000, 30_000);
+    expect(exact && buckets.replace(20_000, exact.values, exact.total)).toBe(true);
+    expect(totalRows(buckets, null).at(-1)?.p99).toBe(12);
+    // A read the server snapped to other edges describes other time: not used.
+    expect(oneBucket({ ...res, from: 10_000 }, 20_000, 30_000)).toBeNull();
+    expect(buckets.replace(-10_000, new Map(), null)).toBe(false);
   });
 });
