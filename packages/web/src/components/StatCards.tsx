@@ -161,7 +161,10 @@ function StatCard(props: {
   return (
     <div className="panel stat-card" data-testid={`stat-${card.label}`}>
       <div className="stat-label muted">
-        {card.label} <span className="stat-when">last min</span>
+        {card.label}{' '}
+        <span className="stat-when" title="The big number is the last complete minute; the line under it the window">
+          last min
+        </span>
       </div>
       <div className="stat-value">{loading ? '…' : card.format(card.now)}</div>
       <div
