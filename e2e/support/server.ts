@@ -75,7 +75,15 @@ export async function startServer(): Promise<TestServer> {
     await exited;
     clearTimeout(timer);
   };
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    // The caller gets no handle to stop it: a server that is not ready in time would otherwise run on (with
+    // its demo generator) after the tests, and on a busy machine make the next start slower still.
+    await stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     port,
