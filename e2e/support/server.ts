@@ -65,7 +65,8 @@ export async function startServer(): Promise<TestServer> {
     child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    await waitFor(`http://127.0.0.1:${port}/readyz`, 90_000, child);
+    // The demo backfill (24 h of five services) takes ~15 s on an idle machine and over 90 s on a busy one.
+    await waitFor(`http://127.0.0.1:${port}/readyz`, 240_000, child);
   };
   const stop = async () => {
     if (child.exitCode !== null) return;
