@@ -7,7 +7,8 @@ export default defineConfig({
     globalSetup: ['e2e/support/build.ts'],
     environment: 'node',
     testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // Above the server start-up timeout (e2e/support/server.ts), so a slow start reports its own error.
+    hookTimeout: 300_000,
     pool: 'forks',
     fileParallelism: false,
   },

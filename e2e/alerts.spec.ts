@@ -51,7 +51,10 @@ describe('alerts in a real browser', () => {
     const text = await alertItem().textContent();
     expect(text).toMatch(/critical/);
     expect(text).toMatch(/firing since (just now|\d+s ago)/);
-    expect(text).toMatch(/value \d/);
+    // Values in the signal's unit, and the signal's value now from the live frames.
+    expect(text).toMatch(/value [\d.]+ req\/s/);
+    await alertItem().getByTestId('alert-now').waitFor();
+    expect(await alertItem().getByTestId('alert-now').textContent()).toMatch(/now [\d.]+ req\/s/);
     const active = await session.page.textContent('[data-testid="stat-Active alerts"] .stat-value');
     expect(Number(active)).toBeGreaterThanOrEqual(1);
     // The start of the alert is marked on the response-time and error-rate charts.
@@ -72,12 +75,14 @@ describe('alerts in a real browser', () => {
     await session.page.screenshot({ path: `${SHOTS}alerts-acknowledged.png` });
   });
 
-  it('links to the service page around the alert, with the alert marked', async () => {
+  it('links to the service page around the alert, live while it fires, with the alert marked', async () => {
     const link = alertItem().getByRole('link', { name: /around this alert/ });
     const href = (await link.getAttribute('href')) ?? '';
-    expect(href).toMatch(/^\/services\/[^?]+\?from=\d+&to=\d+/);
+    // An open alert: a live window from before its start, not a paused one ending in the future.
+    expect(href).toMatch(/^\/services\/[^?]+\?from=now-\d+m$/);
     await link.click();
-    await session.page.waitForURL(/\/services\/.+from=\d+&to=\d+/);
+    await session.page.waitForURL(/\/services\/.+from=now-\d+m$/);
+    expect(await session.page.getByTestId('live-toggle').textContent()).toContain('Live');
     await waitForCharts(session.page, ['chart-latency', 'chart-errors']);
     await session.page.waitForSelector('[data-testid="chart-latency"] .alert-mark', { state: 'attached' });
     await session.page.screenshot({ path: `${SHOTS}alerts-service-session.page.png`, fullPage: true });
@@ -89,7 +94,7 @@ describe('alerts in a real browser', () => {
     await session.page.waitForURL(/\/rules$/);
     const row = (name: string) => session.page.locator('[data-testid="rule-row"]', { hasText: name });
     await row(RULE).waitFor();
-    expect(await row(RULE).textContent()).toMatch(/> 0 over 10s/);
+    expect(await row(RULE).textContent()).toMatch(/> 0 req\/s over 10s/);
     // Default rules are read-only.
     const readOnly = session.page.locator('[data-testid="rule-row"]', { hasText: 'read-only' }).first();
     expect(await readOnly.getByRole('button', { name: /^Delete / }).isDisabled()).toBe(true);
@@ -111,6 +116,15 @@ describe('alerts in a real browser', () => {
     expect(await editor.locator('.field-error').count()).toBe(1);
     await value.fill('100000');
     expect(await editor.locator('.field-error').count()).toBe(0);
+    // An error rate typed as a percentage is refused with the hint; the fraction is taken.
+    await editor.getByLabel('Signal', { exact: true }).fill('errorRate');
+    await value.fill('2');
+    expect(await editor.locator('.field-error').textContent()).toBe(
+      'must be a fraction from 0 to 1 (use 0.02 for 2 %)',
+    );
+    await value.fill('0.02');
+    expect(await editor.locator('.field-error').count()).toBe(0);
+    expect(await editor.textContent()).toContain('= 2%');
     await editor.getByLabel('Service', { exact: true }).fill('checkout');
     await editor.getByRole('button', { name: 'Create rule' }).click();
     await row(FORM_RULE).waitFor();

@@ -69,7 +69,8 @@ export async function startServer(options: { demo?: boolean; flags?: readonly st
     child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    await waitFor(`http://127.0.0.1:${port}/readyz`, 90_000, child);
+    // The demo backfill (24 h of five services) takes ~15 s on an idle machine and over 90 s on a busy one.
+    await waitFor(`http://127.0.0.1:${port}/readyz`, 240_000, child);
   };
   const stop = async () => {
     if (child.exitCode !== null) return;
@@ -79,7 +80,15 @@ export async function startServer(options: { demo?: boolean; flags?: readonly st
     await exited;
     clearTimeout(timer);
   };
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    // The caller gets no handle to stop it: a server that is not ready in time would otherwise run on (with
+    // its demo generator) after the tests, and on a busy machine make the next start slower still.
+    await stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -45,6 +45,23 @@ describe('checkRule', () => {
     ];
     for (const [input, field] of cases) expect(checkRule(input)).toMatchObject({ ok: false, field });
   });
+
+  it('refuses an error-rate threshold above 1 with a hint, and takes the fraction', () => {
+    const threshold = (signal: string, value: number, recovery?: number) => ({
+      ...rule,
+      signal,
+      condition: { type: 'threshold', op: '>', value, ...(recovery === undefined ? {} : { recovery }) },
+    });
+    expect(checkRule(threshold('errorRate', 2))).toEqual({
+      ok: false,
+      field: 'condition.value',
+      message: 'must be a fraction from 0 to 1 (use 0.02 for 2 %)',
+    });
+    expect(checkRule(threshold('errorRate', 0.05, 3))).toMatchObject({ ok: false, field: 'condition.recovery' });
+    expect(checkRule(threshold('metric:process.cpu.utilization:avg', 90))).toMatchObject({ ok: false });
+    expect(checkRule(threshold('errorRate', 0.02))).toMatchObject({ ok: true });
+    expect(checkRule(threshold('p99', 250))).toMatchObject({ ok: true });
+  });
 });
 
 describe('parseSignal', () => {

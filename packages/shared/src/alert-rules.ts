@@ -10,6 +10,7 @@ import {
   RuleInputSchema,
 } from './alerts.ts';
 import { SERIES_STATS } from './query.ts';
+import { signalFormat } from './signal-format.ts';
 import { DAY, parseDuration } from './time.ts';
 
 /**
@@ -69,6 +70,15 @@ export function checkRule(input: unknown): RuleCheck {
     if (text !== undefined && parseDuration(text)! > MAX_WINDOW_MS) return fail(field, 'must be at most 1d');
   }
   const c = rule.condition;
+  // An error rate is a fraction: "2" meant as 2 % would never fire (and 0.02 is easy to mistype as 2).
+  if (c.type === 'threshold' && signalFormat(rule.signal).unit === 'fraction') {
+    for (const key of ['value', 'recovery'] as const) {
+      const v = c[key];
+      if (v !== undefined && (v < 0 || v > 1)) {
+        return fail(`condition.${key}`, 'must be a fraction from 0 to 1 (use 0.02 for 2 %)');
+      }
+    }
+  }
   if (c.type === 'threshold' && c.recovery !== undefined) {
     if (c.op === '>' && c.recovery > c.value) return fail('condition.recovery', 'must not be above value for op >');
     if (c.op === '<' && c.recovery < c.value) return fail('condition.recovery', 'must not be below value for op <');

@@ -7,4 +7,5 @@ export * from './ingest.ts';
 export * from './live.ts';
 export * from './query.ts';
 export * from './session.ts';
+export * from './signal-format.ts';
 export * from './time.ts';

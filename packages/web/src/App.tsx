@@ -15,7 +15,6 @@ import { ServicePage } from './pages/ServicePage.tsx';
 import { LogOutButton } from './session/LogOutButton.tsx';
 import { viewUrl } from './state/view.ts';
 import type { PageConfig } from './theme/page-config.ts';
-import { ServiceColours } from './theme/ServiceColours.tsx';
 
 // The rule editor loads when first opened: the overview paints without its code.
 const RulesPage = lazy(() => import('./pages/RulesPage.tsx').then((m) => ({ default: m.RulesPage })));
@@ -51,7 +50,7 @@ function Dashboard({ config }: { config: PageConfig }) {
   const onRules = view.page.name === 'rules';
   const rulesHref = viewUrl({ ...view, page: { name: 'rules' } });
   return (
-    <ServiceColours services={names}>
+    <>
       <header className="app-header">
         <h1>
           <a
@@ -110,7 +109,7 @@ function Dashboard({ config }: { config: PageConfig }) {
           <OverviewPage {...pageProps} />
         )}
       </main>
-    </ServiceColours>
+    </>
   );
 }
 

@@ -53,24 +53,6 @@ export function formatChange(current: number | null, previous: number | null): C
   return { direction: ratio > 0 ? 'up' : 'down', text };
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** Axis and tooltip time: seconds for short spans, dates for long ones. Local time. */
-export function formatTime(t: number, spanMs: number): string {
-  const d = new Date(t);
-  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  if (spanMs <= 15 * 60_000) return `${hm}:${pad(d.getSeconds())}`;
-  if (spanMs <= 24 * 3_600_000) return hm;
-  return `${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${hm}`;
-}
-
-/** A full timestamp for tooltips and ranges. */
-export function formatDateTime(t: number): string {
-  const d = new Date(t);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** `datetime-local` input value for an epoch ms (local time). */
-export function toLocalInput(t: number): string {
-  return formatDateTime(t).replace(' ', 'T');
-}
+/** `0.50%` -> `0.5%`, `1.00 s` -> `1 s`: axis ticks are round numbers, their zeros say nothing. */
+export const trimZeros = (text: string) =>
+  text.replace(/\.(\d*?)0+(?!\d)/g, (_, digits: string) => (digits ? `.${digits}` : ''));

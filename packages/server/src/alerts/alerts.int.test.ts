@@ -31,6 +31,16 @@ describe('alerts over HTTP and WebSocket', () => {
       payload: { ...rule(), condition: { type: 'threshold', op: '>', value: 200, recovery: 300 } },
     });
     expect(badRecovery.json().message).toMatch(/^condition\.recovery: /);
+    // The page's rule form shows the same words from the same shared check.
+    const percentAsNumber = await app.inject({
+      method: 'POST',
+      url: '/api/v1/rules',
+      payload: { ...rule(), signal: 'errorRate', condition: { type: 'threshold', op: '>', value: 2 } },
+    });
+    expect(percentAsNumber.json()).toEqual({
+      code: 'PULSE_ERR_VALIDATION',
+      message: 'condition.value: must be a fraction from 0 to 1 (use 0.02 for 2 %)',
+    });
 
     const created = await app.inject({ method: 'POST', url: '/api/v1/rules', payload: rule() });
     expect(created.statusCode).toBe(201);

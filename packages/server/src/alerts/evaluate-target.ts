@@ -1,7 +1,6 @@
-import { type Alert, parseDuration, type Rule } from '@pulseboard/shared';
+import { type Alert, parseDuration, type Rule, signalFormat } from '@pulseboard/shared';
 import { detectorFor } from './detectors/registry.ts';
 import type { SignalHistory, SignalWindow, Verdict } from './detectors/types.ts';
-import { signalFormat } from './format.ts';
 import { advance, type Episode, type Step } from './lifecycle.ts';
 
 /** What one evaluation of one rule on one service needs besides the rule: all of it already read. */

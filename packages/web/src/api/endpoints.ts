@@ -27,10 +27,16 @@ export interface RedParams extends Window {
   services: Services;
   maxPoints: number;
   groupBy?: 'route';
+  /** Adds the selected services merged by the server (`{"total":true,"points"}`). */
+  total?: boolean;
 }
 
-export const fetchRed = ({ services, ...rest }: RedParams, signal?: AbortSignal) =>
-  getJson(`/api/v1/red${queryString({ ...rest, service: services })}`, RedResponseSchema, signal);
+export const fetchRed = ({ services, total, ...rest }: RedParams, signal?: AbortSignal) =>
+  getJson(
+    `/api/v1/red${queryString({ ...rest, service: services, total: total ? 'true' : undefined })}`,
+    RedResponseSchema,
+    signal,
+  );
 
 export const fetchHealth = (w: Window & { maxPoints: number }, signal?: AbortSignal) =>
   getJson(`/api/v1/health${queryString({ ...w })}`, HealthResponseSchema, signal);

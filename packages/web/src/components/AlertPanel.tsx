@@ -1,13 +1,15 @@
 import type { AlertsQuery } from '../hooks/useAlerts.ts';
+import { useLatestSecond } from '../hooks/useLatestSecond.ts';
 import { useNow } from '../hooks/useNow.ts';
 import { AlertItem } from './alerts/AlertItem.tsx';
-import { orderAlerts } from './alerts/alert-list.ts';
+import { ofServices, orderAlerts } from './alerts/alert-list.ts';
 import { QueryState } from './QueryState.tsx';
 
-/** Firing alerts first, by severity, then pending, then the most recently resolved. */
-export function AlertPanel({ query }: { query: AlertsQuery }) {
+/** The shown services' alerts (null: all): firing first, by severity, then pending, then the most recently resolved. */
+export function AlertPanel({ query, services }: { query: AlertsQuery; services: readonly string[] | null }) {
   const now = useNow();
-  const alerts = query.data ? orderAlerts(query.data) : [];
+  const alerts = query.data ? orderAlerts(ofServices(query.data, services)) : [];
+  const live = useLatestSecond(alerts.some((a) => a.state !== 'resolved'));
   return (
     <section className="panel" aria-labelledby="alerts-title" data-testid="alert-panel" data-state={query.status}>
       <div className="panel-head">
@@ -22,7 +24,7 @@ export function AlertPanel({ query }: { query: AlertsQuery }) {
       {alerts.length > 0 && (
         <ul className="alert-list">
           {alerts.map((alert) => (
-            <AlertItem key={alert.id} alert={alert} now={now} onAcked={query.update} />
+            <AlertItem key={alert.id} alert={alert} now={now} live={live} onAcked={query.update} />
           ))}
         </ul>
       )}

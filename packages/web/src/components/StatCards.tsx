@@ -4,10 +4,13 @@ import type { Services } from '../api/endpoints.ts';
 import { formatBytes, formatChange, formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import type { LiveQuery } from '../hooks/useLiveQuery.ts';
 import { useRed } from '../hooks/useRed.ts';
-import { useOverview } from '../hooks/useResources.ts';
+import { useLastMinute, useOverview } from '../hooks/useResources.ts';
 import { useSeries } from '../hooks/useSeries.ts';
-import { totalRows } from './charts/red-rows.ts';
+import { useLiveFeed } from '../live/LiveProvider.tsx';
+import { activePreset, resolveWindow, spanText, withPreviousWindow } from '../state/view.ts';
+import { type TotalRow, totalRows } from './charts/red-rows.ts';
 import { Sparkline } from './charts/Sparkline.tsx';
+import { comparable, coverage, rateOverData, splitWindows } from './stat-cards.ts';
 
 type Range = { from: string; to: string };
 /** Which way is better, for the colour of the change: rate has no better direction. */
@@ -15,7 +18,10 @@ type Better = 'down' | 'none';
 
 interface Card {
   label: string;
-  value: number | null;
+  /** The last complete minute. */
+  now: number | null;
+  /** The whole window, and the one before it. */
+  window: number | null;
   previous: number | null;
   format: (v: number | null) => string;
   better: Better;
@@ -23,8 +29,10 @@ interface Card {
 }
 
 const SPARK_POINTS = 60;
+/** Below this share of the window with data, the window's figure says how much it had. */
+const FULL_COVERAGE = 0.95;
 
-/** Per-bucket totals of a gauge across services: mean (CPU) or sum (memory). */
+/** Per-bucket totals of a gauge across services: mean (CPU) or sum (memory); null where none reported. */
 function gaugeSpark(query: LiveQuery<{ series: { points: { value: number | null }[] }[] }>, mean: boolean) {
   const series = query.data?.series ?? [];
   const length = Math.max(0, ...series.map((s) => s.points.length));
@@ -36,7 +44,14 @@ function gaugeSpark(query: LiveQuery<{ series: { points: { value: number | null 
   });
 }
 
-/** The selected services together: value, change against the previous window, and a sparkline. */
+/** A request figure per bucket, null where the bucket had no requests (a gap, not a 0). */
+const sparkOf = (rows: TotalRow[], value: (r: TotalRow) => number | null) =>
+  rows.map((r) => (r.count > 0 ? value(r) : null));
+
+/**
+ * The selected services together: the last complete minute, the window's figure, the change against the
+ * window before (when both have comparable data), and a sparkline of the window.
+ */
 export function StatCards({
   range,
   services,
@@ -46,8 +61,12 @@ export function StatCards({
   services: Services;
   activeAlerts: number | null;
 }) {
+  const feed = useLiveFeed();
   const overview = useOverview(range, services);
-  const red = useRed({ range, services, maxPoints: SPARK_POINTS });
+  const minute = useLastMinute(range, services);
+  // Both windows in one load, so coverage and the rate over the time with data come from the same buckets.
+  const both = useMemo(() => withPreviousWindow(range, feed.now()), [range, feed]);
+  const red = useRed({ range: both, services, maxPoints: 2 * SPARK_POINTS });
   const total = overview.data?.total;
   // Gauge sparklines only for gauges the services report: for a metric nobody sent, /series answers 404,
   // which the browser logs as an error.
@@ -66,28 +85,49 @@ export function StatCards({
     services,
     maxPoints: SPARK_POINTS,
   });
+  const { from, to } = resolveWindow(range, feed.now());
+  const span = to - from;
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside the buckets.
-  const totals = useMemo(() => (red.data ? totalRows(red.data, null) : []), [red.data, red.version]);
+  const windows = useMemo(() => {
+    const buckets = red.data;
+    if (!buckets) return null;
+    const split = splitWindows(totalRows(buckets, null), buckets.window.to, span);
+    return { ...split, coverage: coverage(split.current), previousCoverage: coverage(split.previous) };
+  }, [red.data, red.version, span]);
+  const current = windows?.current ?? [];
+  const last = minute.data?.total;
   const pick = (key: keyof ServiceStats) => ({
-    value: total ? total[key] : null,
+    now: last ? last[key] : null,
+    window: total ? total[key] : null,
     previous: total ? total.previous[key] : null,
   });
   const cards: Card[] = [
-    { label: 'Requests/s', ...pick('rate'), format: formatRate, better: 'none', spark: totals.map((r) => r.rate) },
+    {
+      label: 'Requests/s',
+      now: last ? last.rate : null,
+      window: windows ? rateOverData(windows.current) : null,
+      previous: windows ? rateOverData(windows.previous) : null,
+      format: formatRate,
+      better: 'none',
+      spark: sparkOf(current, (r) => r.rate),
+    },
     {
       label: 'Error rate',
       ...pick('errorRate'),
       format: formatPercent,
       better: 'down',
-      spark: totals.map((r) => r.errorRate),
+      spark: sparkOf(current, (r) => r.errorRate),
     },
-    { label: 'p50 latency', ...pick('p50'), format: formatMs, better: 'down', spark: totals.map((r) => r.p50) },
-    { label: 'p95 latency', ...pick('p95'), format: formatMs, better: 'down', spark: totals.map((r) => r.p95) },
-    { label: 'p99 latency', ...pick('p99'), format: formatMs, better: 'down', spark: totals.map((r) => r.p99) },
+    { label: 'p50 latency', ...pick('p50'), format: formatMs, better: 'down', spark: sparkOf(current, (r) => r.p50) },
+    { label: 'p95 latency', ...pick('p95'), format: formatMs, better: 'down', spark: sparkOf(current, (r) => r.p95) },
+    { label: 'p99 latency', ...pick('p99'), format: formatMs, better: 'down', spark: sparkOf(current, (r) => r.p99) },
     { label: 'CPU', ...pick('cpu'), format: formatPercent, better: 'down', spark: gaugeSpark(cpu, true) },
     { label: 'Memory', ...pick('memory'), format: formatBytes, better: 'down', spark: gaugeSpark(memory, false) },
-    { label: 'Active alerts', value: activeAlerts, previous: null, format: formatCount, better: 'down', spark: [] },
   ];
+  const windowText = activePreset(range) ?? spanText(span);
+  const compare = windows !== null && comparable(windows.coverage, windows.previousCoverage);
+  const partial =
+    windows && windows.coverage > 0 && windows.coverage < FULL_COVERAGE ? Math.round(windows.coverage * 100) : null;
   return (
     <section aria-label="Summary" className="stat-cards" data-testid="stat-cards" data-state={overview.status}>
       {overview.status === 'error' && (
@@ -99,14 +139,33 @@ export function StatCards({
         </div>
       )}
       {cards.map((card) => (
-        <StatCard key={card.label} card={card} loading={overview.status === 'loading'} />
+        <StatCard
+          key={card.label}
+          card={card}
+          loading={overview.status === 'loading'}
+          windowText={windowText}
+          partial={partial}
+          compare={compare}
+        />
       ))}
+      <div className="panel stat-card" data-testid="stat-Active alerts">
+        <div className="stat-label muted">Active alerts</div>
+        <div className="stat-value">{formatCount(activeAlerts)}</div>
+        <div className="stat-window muted">firing</div>
+      </div>
     </section>
   );
 }
 
-function StatCard({ card, loading }: { card: Card; loading: boolean }) {
-  const change = formatChange(card.value, card.previous);
+function StatCard(props: {
+  card: Card;
+  loading: boolean;
+  windowText: string;
+  partial: number | null;
+  compare: boolean;
+}) {
+  const { card, loading, windowText, partial, compare } = props;
+  const change = compare ? formatChange(card.window, card.previous) : null;
   const arrow = change ? { up: '▲', down: '▼', flat: '▶' }[change.direction] : '';
   const tone =
     !change || change.direction === 'flat' || card.better === 'none'
@@ -116,16 +175,34 @@ function StatCard({ card, loading }: { card: Card; loading: boolean }) {
         : 'bad';
   return (
     <div className="panel stat-card" data-testid={`stat-${card.label}`}>
-      <div className="stat-label muted">{card.label}</div>
-      <div className="stat-value">{loading ? '…' : card.format(card.value)}</div>
-      <div className={`stat-change ${tone}`}>
+      <div className="stat-label muted">
+        {card.label}{' '}
+        <span className="stat-when" title="The big number is the last complete minute; the line under it the window">
+          last min
+        </span>
+      </div>
+      <div className="stat-value">{loading ? '…' : card.format(card.now)}</div>
+      <div
+        className="stat-window muted"
+        data-testid="stat-window"
+        title={partial === null ? undefined : `Only ${partial}% of the ${windowText} had data; the rest is left out`}
+      >
+        {windowText}: {loading ? '…' : card.format(card.window)}
+        {partial !== null && ` (data ${partial}%)`}
+      </div>
+      <div className={`stat-change ${tone}`} data-testid="stat-change">
         {change ? (
           <>
             <span aria-hidden="true">{arrow}</span> {change.text}
-            <span className="visually-hidden"> against the previous window</span>
+            <span className="muted"> vs prev. {windowText}</span>
           </>
         ) : (
-          <span className="muted">no previous data</span>
+          <span
+            className="muted"
+            title="The window before has no data, or data for a much smaller or larger share of its time"
+          >
+            no comparison
+          </span>
         )}
       </div>
       <Sparkline values={card.spark} />

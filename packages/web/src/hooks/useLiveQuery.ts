@@ -20,14 +20,19 @@ export interface LiveQuery<T> {
   retry: () => void;
 }
 
+export type Later = (work: (signal: AbortSignal) => Promise<boolean>) => void;
+
 export interface LiveQueryOptions<T> {
   /** Reloads when it changes; null waits (e.g. for the chart's width). */
   key: string | null;
   /** The URL's range; without one the data is not time-bound and counts as live. */
   range?: { from: string; to: string };
   load: (signal: AbortSignal, window: Window) => Promise<T>;
-  /** Folds a live second into `data`; `gap` asks for a reload. */
-  onTick?: (data: T, tick: LiveTick) => 'stale' | 'gap' | 'changed';
+  /**
+   * Folds a live second into `data`; `gap` asks for a reload. `later` runs follow-up work on `data` (reloading a
+   * part of it), aborted with the query; `data` re-renders when it resolves true.
+   */
+  onTick?: (data: T, tick: LiveTick, later: Later) => 'stale' | 'gap' | 'changed';
   /** While live, reload this often (for data frames do not carry). */
   refreshMs?: number;
 }
@@ -82,8 +87,18 @@ export function useLiveQuery<T>({ key, range, load, onTick, refreshMs }: LiveQue
   useEffect(() => {
     if (!live || data === null || !onTickRef.current) return;
     const timers = new Set<ReturnType<typeof setTimeout>>();
+    const controller = new AbortController();
+    const bump = () => setState((s) => (s.data === data ? { ...s, version: s.version + 1 } : s));
+    const later: Later = (work) =>
+      work(controller.signal).then(
+        (changed) => {
+          if (changed && !controller.signal.aborted) bump();
+        },
+        // A failed follow-up keeps the data as it was: the next load replaces it anyway.
+        () => undefined,
+      );
     const unsubscribe = feed.onTick((tick) => {
-      const result = onTickRef.current?.(data, tick);
+      const result = onTickRef.current?.(data, tick, later);
       if (result === 'gap') setReloads((n) => n + 1);
       else if (result === 'changed') {
         // Each chart re-renders at its own moment in the second: React would batch updates made together into
@@ -97,6 +112,7 @@ export function useLiveQuery<T>({ key, range, load, onTick, refreshMs }: LiveQue
     });
     return () => {
       unsubscribe();
+      controller.abort();
       for (const timer of timers) clearTimeout(timer);
     };
   }, [feed, live, data, slot]);

@@ -20,6 +20,23 @@ export const useOverview = (range: Range, services: Services) =>
     refreshMs: 5_000,
   });
 
+const MINUTE = 60_000;
+
+/**
+ * The selected services' last complete minute (of the window, when paused): the stat cards' current value.
+ * Reloaded every few seconds while live, so it moves on within seconds of a minute closing.
+ */
+export const useLastMinute = (range: Range, services: Services) =>
+  useLiveQuery({
+    key: JSON.stringify(['minute', range.from, range.to, services]),
+    range,
+    load: (signal, window) => {
+      const to = Math.floor(window.to / MINUTE) * MINUTE;
+      return fetchOverview({ from: to - MINUTE, to }, services, signal);
+    },
+    refreshMs: 5_000,
+  });
+
 export const useHealth = (range: Range, maxPoints: number) =>
   useLiveQuery({
     key: maxPoints > 0 ? JSON.stringify([range.from, range.to, maxPoints]) : null,

@@ -13,7 +13,7 @@ export function LiveProvider({ children, services }: { children: ReactNode; serv
         url: liveUrl(),
         connect: browserSocket,
         backfill: (from, to, names) =>
-          fetchRed({ from, to, services: names, maxPoints: Math.ceil((to - from) / 1000) }),
+          fetchRed({ from, to, services: names, maxPoints: Math.ceil((to - from) / 1000), total: true }),
       }),
   );
   useEffect(() => {

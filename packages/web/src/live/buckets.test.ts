@@ -1,6 +1,6 @@
 import type { RedResponse } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
-import { redAcc, redBuckets, redValues } from './red-acc.ts';
+import { liveAcc, redAcc, redBuckets, redValues } from './red-acc.ts';
 
 const point = (t: number, count: number, errorRate: number | null, p99: number | null) => ({
   t,
@@ -67,5 +67,14 @@ describe('chart buckets with live seconds', () => {
     buckets.addTick(25_000, 1, []);
     const last = buckets.ring.at(-1)!;
     expect(redValues(last.values.get('a'), last.seconds)).toMatchObject({ rate: 10 / 6, p99: 10 });
+  });
+});
+
+describe('live seconds of a service that reports every N seconds', () => {
+  it('count the interval rate once per second, not the interval count N times', () => {
+    const stats = { rate: 2, errorRate: 0.5, p50: 10, p95: 20, p99: 30, count: 120, cpu: null, memory: null };
+    expect(liveAcc({ ...stats, interval: 60_000 })).toMatchObject({ count: 2, errors: 1 });
+    expect(liveAcc({ ...stats, interval: 1000 })).toMatchObject({ count: 120 });
+    expect(liveAcc(stats)).toMatchObject({ count: 120 });
   });
 });

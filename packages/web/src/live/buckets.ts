@@ -1,15 +1,20 @@
 import { RingBuffer } from './ring.ts';
 
-/** One output bucket: per-service accumulators and the seconds of it the data covers so far. */
+/**
+ * One output bucket: per-service accumulators, the server's merge of them (`total`: null when nothing had data),
+ * and the seconds of it the data covers so far.
+ */
 export interface Bucket<A> {
   t: number;
   seconds: number;
   values: Map<string, A>;
+  total: A | null;
 }
 
 export interface BucketEntry<A> {
   t: number;
-  service: string;
+  /** null: the merged series. */
+  service: string | null;
   acc: A;
 }
 
@@ -53,9 +58,15 @@ export class Buckets<A> {
     const byT = new Map<number, Bucket<A>>();
     for (let t = floorTo(from, step); t < to; t += step) {
       // Only the part of a bucket inside [from, to) counts, as on the server.
-      byT.set(t, { t, seconds: (Math.min(t + step, to) - Math.max(t, from)) / 1000, values: new Map() });
+      const seconds = (Math.min(t + step, to) - Math.max(t, from)) / 1000;
+      byT.set(t, { t, seconds, values: new Map(), total: null });
     }
-    for (const { t, service, acc } of options.entries) byT.get(t)?.values.set(service, acc);
+    for (const { t, service, acc } of options.entries) {
+      const bucket = byT.get(t);
+      if (!bucket) continue;
+      if (service === null) bucket.total = acc;
+      else bucket.values.set(service, acc);
+    }
     for (const bucket of byT.values()) buckets.ring.push(bucket);
     return buckets;
   }
@@ -73,16 +84,35 @@ export class Buckets<A> {
   }
 
   /**
-   * Folds one live interval [t, t + seconds) in. `stale`: already counted; `gap`: seconds between the data
-   * and this one are missing (the caller reloads); `changed`: added.
+   * Replaces a bucket's data with a load of it from the server (live seconds folded into it combined their
+   * percentiles approximately; the server merges sketches). False when the bucket has left the window.
    */
-  addTick(t: number, seconds: number, values: Iterable<[string, A]>): 'stale' | 'gap' | 'changed' {
+  replace(t: number, values: Map<string, A>, total: A | null): boolean {
+    for (const bucket of this.ring) {
+      if (bucket.t !== t) continue;
+      bucket.values = values;
+      bucket.total = total;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Folds one live interval [t, t + seconds) in, with its merge of the services (`total`). `stale`: already
+   * counted; `gap`: seconds between the data and this one are missing (the caller reloads); `changed`: added.
+   */
+  addTick(
+    t: number,
+    seconds: number,
+    values: Iterable<[string, A]>,
+    total: A | null = null,
+  ): 'stale' | 'gap' | 'changed' {
     if (t < this.complete) return 'stale';
     if (t > this.complete) return 'gap';
     const start = floorTo(t, this.step);
     let bucket = this.ring.at(-1);
     if (!bucket || bucket.t < start) {
-      bucket = { t: start, seconds: 0, values: new Map() };
+      bucket = { t: start, seconds: 0, values: new Map(), total: null };
       this.ring.push(bucket);
     }
     bucket.seconds = Math.min(this.step / 1000, bucket.seconds + seconds);
@@ -90,6 +120,10 @@ export class Buckets<A> {
       const into = bucket.values.get(service);
       if (into) this.add(into, acc);
       else bucket.values.set(service, acc);
+    }
+    if (total) {
+      if (bucket.total) this.add(bucket.total, total);
+      else bucket.total = total;
     }
     this.complete = t + seconds * 1000;
     return 'changed';

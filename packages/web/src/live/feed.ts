@@ -1,11 +1,11 @@
 import {
   type Alert,
+  isTotalSeries,
   LiveAlertSchema,
   LiveFrameSchema,
   LiveHelloSchema,
   type LiveServiceStats,
   type RedResponse,
-  serviceSeries,
 } from '@pulseboard/shared';
 import Value from 'typebox/value';
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
@@ -15,6 +15,8 @@ export interface LiveTick {
   t: number;
   seconds: number;
   services: Record<string, LiveServiceStats>;
+  /** The subscribed services merged by the server (percentiles from merged sketches); null when none had data. */
+  total: LiveServiceStats | null;
 }
 
 export type LiveStatus =
@@ -34,7 +36,7 @@ export interface SocketLike {
 export interface LiveFeedOptions {
   url: string;
   connect: (url: string) => SocketLike;
-  /** One `red` call covering [from, to) at 1 s steps for the subscribed services (null: all). */
+  /** One `red` call covering [from, to) at 1 s steps for the subscribed services (null: all), with their total. */
   backfill: (from: number, to: number, services: readonly string[] | null) => Promise<RedResponse>;
   backoff?: BackoffOptions;
   random?: () => number;
@@ -156,7 +158,8 @@ export class LiveFeed {
     } catch {
       return;
     }
-    if (Value.Check(LiveFrameSchema, message)) this.frame({ t: message.t, seconds: 1, services: message.services });
+    if (Value.Check(LiveFrameSchema, message))
+      this.frame({ t: message.t, seconds: 1, services: message.services, total: message.total ?? null });
     else if (Value.Check(LiveHelloSchema, message)) this.hello(message.cursor, generation);
     else if (Value.Check(LiveAlertSchema, message)) for (const listener of this.alerts) listener(message.alert);
   }
@@ -224,16 +227,20 @@ export class LiveFeed {
   private readonly random = () => (this.options.random ?? Math.random)();
 }
 
-/** A backfill response as ticks, one per step, with the services that had requests in it. */
+/** A backfill response as ticks, one per step, with the services that had requests in it and their total. */
 export function ticksFromRed(res: RedResponse): LiveTick[] {
   const byT = new Map<number, LiveTick>();
-  for (let t = res.from; t < res.to; t += res.step) byT.set(t, { t, seconds: res.step / 1000, services: {} });
-  for (const series of serviceSeries(res)) {
+  for (let t = res.from; t < res.to; t += res.step) {
+    byT.set(t, { t, seconds: res.step / 1000, services: {}, total: null });
+  }
+  for (const series of res.series) {
     for (const p of series.points) {
       const tick = byT.get(p.t);
       if (!tick || p.count === 0) continue;
-      const { t: _t, ...stats } = p;
-      tick.services[series.service] = { ...stats, cpu: null, memory: null };
+      const { t: _t, ...point } = p;
+      const stats = { ...point, cpu: null, memory: null };
+      if (isTotalSeries(series)) tick.total = stats;
+      else tick.services[series.service] = stats;
     }
   }
   return [...byT.values()];

@@ -1,4 +1,4 @@
-import { type LiveServiceStats, type RedPoint, type RedResponse, serviceSeries } from '@pulseboard/shared';
+import { isTotalSeries, type LiveServiceStats, type RedPoint, type RedResponse } from '@pulseboard/shared';
 import { type BucketEntry, Buckets } from './buckets.ts';
 
 /** Requests of one service in one bucket, in a form that adds up across seconds. */
@@ -35,6 +35,15 @@ export function redAcc(s: RedStats): RedAcc {
   };
 }
 
+/**
+ * A live second's figures as an accumulator for that one second. A service that reports every N s arrives as its
+ * last complete interval repeated each second (`interval` > 1000): its count would add up N times, so the second
+ * takes the interval's rate, spread evenly, instead of flashing 0 for N - 1 s and a burst in the Nth.
+ */
+export function liveAcc(s: LiveServiceStats): RedAcc {
+  return redAcc(s.interval !== undefined && s.interval > 1000 ? { ...s, count: s.rate } : s);
+}
+
 export function addRed(into: RedAcc, more: RedAcc): void {
   into.count += more.count;
   into.errors += more.errors;
@@ -52,9 +61,11 @@ export function sumRed(accs: Iterable<RedAcc>): RedAcc {
 }
 
 /**
- * Rate and error rate are exact. Percentiles of merged seconds or services are the count-weighted mean of
- * theirs: the page has no sketches to merge, so this approximates (and can understate a p99 across services
- * with very different latencies). Single-service, server-loaded buckets are exact.
+ * Rate and error rate are exact. Percentiles of a server-loaded bucket (one service, or the server's merge of
+ * several) are exact. Live seconds folded into the open bucket combine as the count-weighted mean of theirs:
+ * the page holds no sketches to merge, so until the bucket is reloaded its percentiles approximate (each
+ * second's, one service's or the merged total's, is exact). Across services the page never merges them: the
+ * all-services figures come from the server's `total`.
  */
 export function redValues(acc: RedAcc | undefined, seconds: number): RedValues {
   if (!acc || acc.count === 0) return { rate: 0, errorRate: null, p50: null, p95: null, p99: null, count: 0 };
@@ -69,10 +80,28 @@ export function redValues(acc: RedAcc | undefined, seconds: number): RedValues {
   };
 }
 
+/**
+ * The one bucket of a response that read exactly [from, to) in one step, as a bucket's contents; null when the
+ * server read it otherwise (snapped its edges, or split it), which would not describe the same time.
+ */
+export function oneBucket(res: RedResponse, from: number, to: number) {
+  if (res.from !== from || res.to !== to || res.step < to - from) return null;
+  const values = new Map<string, RedAcc>();
+  let total: RedAcc | null = null;
+  for (const series of res.series) {
+    const p = series.points.find((point) => point.count > 0);
+    if (!p) continue;
+    if (isTotalSeries(series)) total = redAcc(p);
+    else values.set(series.service, redAcc(p));
+  }
+  return { values, total };
+}
+
 export function redBuckets(res: RedResponse): Buckets<RedAcc> {
   function* entries(): Generator<BucketEntry<RedAcc>> {
-    for (const series of serviceSeries(res)) {
-      for (const p of series.points) if (p.count > 0) yield { t: p.t, service: series.service, acc: redAcc(p) };
+    for (const series of res.series) {
+      const service = isTotalSeries(series) ? null : series.service;
+      for (const p of series.points) if (p.count > 0) yield { t: p.t, service, acc: redAcc(p) };
     }
   }
   return Buckets.build({ step: res.step, from: res.from, to: res.to, entries: entries(), add: addRed });

@@ -13,7 +13,7 @@ export function OverviewPage({ view, navigate, alerts, onZoom, config }: PagePro
   const services: Services = view.services.length > 0 ? view.services : null;
   const range = { from: view.from, to: view.to };
   const openService = (service: string) => navigate({ page: { name: 'service', service } });
-  const firing = countFiring(alerts.data);
+  const firing = countFiring(alerts.data, services);
   return (
     <>
       <StatCards range={range} services={services} activeAlerts={firing} />
@@ -36,7 +36,7 @@ export function OverviewPage({ view, navigate, alerts, onZoom, config }: PagePro
         />
         <HealthHeatmap range={range} services={services} targets={config.healthTargets} onService={openService} />
       </div>
-      <AlertPanel query={alerts} />
+      <AlertPanel query={alerts} services={services} />
     </>
   );
 }

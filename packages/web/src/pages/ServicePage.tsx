@@ -1,8 +1,11 @@
 import type { RedSource } from '@pulseboard/shared';
 import { useMemo } from 'react';
+import { AlertPanel } from '../components/AlertPanel.tsx';
+import { countFiring } from '../components/alerts/alert-list.ts';
 import { ErrorRateChart } from '../components/charts/ErrorRateChart.tsx';
 import { ResponseTimeChart } from '../components/charts/ResponseTimeChart.tsx';
 import { ThroughputChart } from '../components/charts/ThroughputChart.tsx';
+import { StatCards } from '../components/StatCards.tsx';
 import { CallsTable } from './CallsTable.tsx';
 import { OtherMetrics } from './OtherMetrics.tsx';
 import type { PageProps } from './props.ts';
@@ -18,7 +21,7 @@ const SOURCE_LABELS: Record<RedSource, { text: string; title: string }> = {
   },
 };
 
-/** One service: its RED over time (and where it comes from), its routes, its calls, and its other metrics. */
+/** One service: its stat cards, RED over time (and where it comes from), routes, calls, alerts and other metrics. */
 export function ServicePage({
   view,
   navigate,
@@ -42,6 +45,7 @@ export function ServicePage({
           ← All services
         </button>
       </h2>
+      <StatCards range={range} services={services} activeAlerts={countFiring(alerts.data, services)} />
       <div className="grid-2">
         <ResponseTimeChart range={range} services={services} service={service} onZoom={onZoom} alerts={alerts.data} />
         <ThroughputChart range={range} services={services} onZoom={onZoom} />
@@ -49,6 +53,7 @@ export function ServicePage({
         <RoutesTable view={view} navigate={navigate} service={service} />
       </div>
       <CallsTable view={view} service={service} />
+      <AlertPanel query={alerts} services={services} />
       <OtherMetrics view={view} navigate={navigate} service={service} onZoom={onZoom} />
     </>
   );

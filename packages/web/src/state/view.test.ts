@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { activePreset, isLive, parseView, resolveWindow, spanText, toggleLive, viewUrl } from './view.ts';
+import {
+  activePreset,
+  isLive,
+  parseView,
+  resolveWindow,
+  spanText,
+  toggleLive,
+  viewUrl,
+  withPreviousWindow,
+} from './view.ts';
 
 describe('view state in the URL', () => {
   it('defaults to the live last hour of every service', () => {
@@ -60,5 +69,11 @@ describe('view state in the URL', () => {
   it('resolves relative and absolute windows', () => {
     expect(resolveWindow({ from: 'now-1m', to: 'now' }, 120_000)).toEqual({ from: 60_000, to: 120_000 });
     expect(resolveWindow({ from: '10', to: '20' }, 120_000)).toEqual({ from: 10, to: 20 });
+  });
+
+  it('puts the previous window in front of the shown one', () => {
+    expect(withPreviousWindow({ from: 'now-1h', to: 'now' }, 10_000_000)).toEqual({ from: 'now-2h', to: 'now' });
+    expect(withPreviousWindow({ from: 'now-7d', to: 'now' }, 10_000_000)).toEqual({ from: 'now-2w', to: 'now' });
+    expect(withPreviousWindow({ from: '1000', to: '4000' }, 10_000_000)).toEqual({ from: '-2000', to: '4000' });
   });
 });

@@ -94,6 +94,18 @@ export function spanText(ms: number): string {
   return `${seconds / size}${unit}`;
 }
 
+/**
+ * The view's window with the one before it in front ([from - span, to)): the stat cards load both at once to
+ * compare them. A live view stays live (`now-2h` for `now-1h`).
+ */
+export function withPreviousWindow(view: Pick<ViewState, 'from' | 'to'>, now: number): { from: string; to: string } {
+  const { from, to } = resolveWindow(view, now);
+  const span = to - from;
+  return isLive(view)
+    ? { from: `now-${spanText(2 * span)}`, to: 'now' }
+    : { from: String(from - span), to: String(to) };
+}
+
 /** Live -> paused freezes the current window; paused -> live keeps its length and follows now. */
 export function toggleLive(view: ViewState, now: number): Pick<ViewState, 'from' | 'to'> {
   const { from, to } = resolveWindow(view, now);

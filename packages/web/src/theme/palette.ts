@@ -1,19 +1,44 @@
 /**
- * Okabe-Ito: distinguishable with the common colour-vision deficiencies. Ordered per theme so the first
- * colours have contrast on that background (yellow is unreadable on white, dark blue on near-black).
+ * Service colours: mid-tone hues with at least 3:1 contrast on both the dark and the light background, so one
+ * list serves both themes. Neighbours in the list differ most; the order is otherwise arbitrary.
  */
-const SERIES = {
-  dark: ['#56B4E9', '#E69F00', '#009E73', '#F0E442', '#CC79A7', '#D55E00', '#0072B2'],
-  light: ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000'],
-} as const;
+const SERVICE_COLOURS = [
+  '#8E6CC7',
+  '#2F86D6',
+  '#7F9A2E',
+  '#E0559B',
+  '#1B9E9E',
+  '#C98500',
+  '#6A8CFF',
+  '#009E73',
+  '#CC79A7',
+  '#D55E00',
+  '#A6761D',
+  '#C0504D',
+] as const;
 
-export type ThemeName = keyof typeof SERIES;
+export type ThemeName = 'dark' | 'light';
 
 /** Colour of the "other" series and of missing data. */
 export const OTHER_COLOUR = '#999999';
 
-export const seriesColour = (theme: ThemeName, index: number): string =>
-  SERIES[theme][index % SERIES[theme].length] ?? OTHER_COLOUR;
+/** FNV-1a over the name's UTF-16 code units: cheap, and spreads similar names (`svc-1`, `svc-2`) apart. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * A service's colour, from its name alone: the same on every chart, in both themes, and whatever other
+ * services exist (a colour from a service's place in a list changed when another service appeared). Two
+ * services can share a colour; legends and tooltips name them.
+ */
+export const serviceColour = (service: string): string =>
+  SERVICE_COLOURS[hash(service) % SERVICE_COLOURS.length] ?? OTHER_COLOUR;
 
 /** Latency percentiles: colour and dash both differ, so the lines never depend on colour alone. */
 export const PERCENTILES = [

@@ -1,6 +1,5 @@
-import type { AnomalyCondition, ThresholdCondition } from '@pulseboard/shared';
+import { type AnomalyCondition, signalFormat, type ThresholdCondition } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
-import { signalFormat } from '../format.ts';
 import { absentDetector } from './absent.ts';
 import { anomalyDetector, MIN_HISTORY_MS } from './anomaly.ts';
 import { thresholdDetector } from './threshold.ts';

@@ -1,4 +1,4 @@
-import type { Condition, ConditionType } from '@pulseboard/shared';
+import type { Condition, ConditionType, SignalFormat } from '@pulseboard/shared';
 
 /** The rule's signal over its window, ending at the evaluation time. */
 export interface SignalWindow {
@@ -45,12 +45,6 @@ export interface Verdict {
   sigmas?: number;
   /** False while a detector cannot judge yet (an anomaly baseline still learning). */
   ready: boolean;
-}
-
-/** How a reason names and prints a signal's values. */
-export interface SignalFormat {
-  label: string;
-  format: (value: number) => string;
 }
 
 export interface ExplainContext {

@@ -1,15 +1,30 @@
-import type { Alert } from '@pulseboard/shared';
+import { type Alert, type LiveServiceStats, signalFormat } from '@pulseboard/shared';
 import type { MouseEvent } from 'react';
-import { formatDateTime } from '../../format.ts';
 import { useView } from '../../hooks/useView.ts';
 import { viewUrl } from '../../state/view.ts';
+import { formatDateTime } from '../../time-format.ts';
 import { AckControl } from './AckControl.tsx';
 import { alertRange, timeSince } from './alert-list.ts';
+import { liveSignalValue } from './live-value.ts';
 
-const value = (v: number | null) => (v === null ? '–' : String(Math.round(v * 1000) / 1000));
-
-/** One alert: what, where, since when, the numbers and the reason (all as text), with its actions. */
-export function AlertItem({ alert, now, onAcked }: { alert: Alert; now: number; onAcked: (alert: Alert) => void }) {
+/**
+ * One alert: what, where, since when, the numbers in the signal's unit and the reason (all as text), with its
+ * actions. While it is open, `live` (the service's newest live second) shows the signal's value now.
+ */
+export function AlertItem({
+  alert,
+  now,
+  live,
+  onAcked,
+}: {
+  alert: Alert;
+  now: number;
+  live: Record<string, LiveServiceStats> | null;
+  onAcked: (alert: Alert) => void;
+}) {
+  const { format } = signalFormat(alert.signal);
+  const value = (v: number | null) => (v === null ? 'no data' : format(v));
+  const current = alert.state !== 'resolved' && live ? liveSignalValue(alert.signal, live[alert.service]) : undefined;
   const { view, navigate } = useView();
   const page = { name: 'service' as const, service: alert.service };
   const range = alertRange(alert, now);
@@ -41,6 +56,12 @@ export function AlertItem({ alert, now, onAcked }: { alert: Alert; now: number; 
         · value {value(alert.value)}
         {alert.threshold !== undefined && ` (threshold ${value(alert.threshold)})`}
         {alert.baseline !== undefined && ` (baseline ${value(alert.baseline)})`}
+        {current !== undefined && (
+          <span data-testid="alert-now" title="The last second, from the live feed">
+            {' '}
+            · now {value(current)}
+          </span>
+        )}
       </div>
       <div className="alert-reason">{alert.reason}</div>
       <div className="alert-actions">

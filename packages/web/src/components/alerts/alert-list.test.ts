@@ -46,9 +46,12 @@ describe('alert panel order', () => {
     expect(orderAlerts([alert('a', {}), alert('b', {})], 1)).toHaveLength(1);
   });
 
-  it('counts firing alerts only', () => {
-    expect(countFiring(null)).toBeNull();
-    expect(countFiring([alert('a', {}), alert('b', { state: 'pending' }), alert('c', { state: 'resolved' })])).toBe(1);
+  it('counts firing alerts only, of the shown services', () => {
+    expect(countFiring(null, null)).toBeNull();
+    const list = [alert('a', {}), alert('b', { state: 'pending' }), alert('c', { state: 'resolved' })];
+    expect(countFiring(list, null)).toBe(1);
+    expect(countFiring([...list, alert('d', { service: 'cart' })], ['cart'])).toBe(1);
+    expect(countFiring(list, ['cart'])).toBe(0);
   });
 });
 
@@ -78,12 +81,23 @@ describe('time since', () => {
 });
 
 describe('alert range', () => {
-  it('spans 15 minutes before the start to 5 minutes after the end, or after now while open', () => {
+  it('spans 15 minutes before the start to 5 minutes after the end', () => {
     const start = 10_000_000;
-    expect(alertRange(alert('a', { startedAt: start, resolvedAt: start + 60_000 }), 0)).toEqual({
+    expect(alertRange(alert('a', { startedAt: start, resolvedAt: start + 60_000 }), start + 3_600_000)).toEqual({
       from: String(start - 900_000),
       to: String(start + 360_000),
     });
-    expect(alertRange(alert('a', { startedAt: start }), start + 1000).to).toBe(String(start + 301_000));
+  });
+
+  it('is live, never ending in the future, while the alert is open or just resolved', () => {
+    const start = 10_000_000;
+    expect(alertRange(alert('a', { startedAt: start }), start + 8 * 60_000 + 1000)).toEqual({
+      from: 'now-24m',
+      to: 'now',
+    });
+    expect(alertRange(alert('a', { startedAt: start, resolvedAt: start + 60_000 }), start + 120_000)).toEqual({
+      from: 'now-17m',
+      to: 'now',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { Alert } from '@pulseboard/shared';
+import { spanText } from '../../state/view.ts';
 
 /** Pure rules of the alert panel: order, what stays shown, time since, and the service view around an alert. */
 
@@ -24,9 +25,13 @@ export function orderAlerts(alerts: readonly Alert[], limit = PANEL_LIMIT): Aler
     .slice(0, limit);
 }
 
-/** Open (firing) alerts, for the "Active alerts" card; null while unknown. */
-export const countFiring = (alerts: readonly Alert[] | null): number | null =>
-  alerts ? alerts.filter((a) => a.state === 'firing').length : null;
+/** The alerts of the shown services (null: every service). */
+export const ofServices = (alerts: readonly Alert[], services: readonly string[] | null): Alert[] =>
+  services ? alerts.filter((a) => services.includes(a.service)) : [...alerts];
+
+/** Open (firing) alerts of the shown services, for the "Active alerts" card; null while unknown. */
+export const countFiring = (alerts: readonly Alert[] | null, services: readonly string[] | null): number | null =>
+  alerts ? ofServices(alerts, services).filter((a) => a.state === 'firing').length : null;
 
 /** Folds a live alert into the ones pushed since the last load: a pending episode that resolved unfired goes. */
 export function applyLiveAlert(pushed: ReadonlyMap<string, Alert | null>, alert: Alert): Map<string, Alert | null> {
@@ -56,7 +61,15 @@ export function timeSince(t: number, now: number): string {
 const BEFORE_MS = 15 * 60_000;
 const AFTER_MS = 5 * 60_000;
 
-/** The range of the service view around an alert: 15 minutes before it started to 5 after it ended (or now). */
+/**
+ * The range of the service view around an alert: 15 minutes before it started to 5 after it ended. While it is
+ * open, or when those 5 minutes are not over yet, the view is live from the same start instead: a paused
+ * window that ends in the future would stay frozen with its end empty.
+ */
 export function alertRange(alert: Alert, now: number): { from: string; to: string } {
-  return { from: String(alert.startedAt - BEFORE_MS), to: String((alert.resolvedAt ?? now) + AFTER_MS) };
+  const from = alert.startedAt - BEFORE_MS;
+  const to = alert.resolvedAt === undefined ? null : alert.resolvedAt + AFTER_MS;
+  if (to !== null && to <= now) return { from: String(from), to: String(to) };
+  // Whole minutes, so the link reads `now-23m`.
+  return { from: `now-${spanText(Math.ceil((now - from) / 60_000) * 60_000)}`, to: 'now' };
 }

@@ -4,18 +4,18 @@ import { Bar, BarChart } from 'recharts';
 import { formatPercent } from '../../format.ts';
 import { useRed } from '../../hooks/useRed.ts';
 import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
-import { OTHER_COLOUR } from '../../theme/palette.ts';
-import { useServiceColour } from '../../theme/ServiceColours.tsx';
+import { OTHER_COLOUR, serviceColour } from '../../theme/palette.ts';
 import { useAlertLines } from './AlertMarks.tsx';
 import { ChartFrame } from './ChartFrame.tsx';
-import { CHART_MARGIN, GRID, legend, timeAxis, valueKey, valueParts } from './parts.tsx';
+import { CHART_MARGIN, GRID, legend, maxOf, timeAxis, valueAxis, valueKey, valueTooltip } from './parts.tsx';
 import { bucketFacts, errorRateRows, hasRequests, OTHER } from './red-rows.ts';
 import type { ServiceChartProps } from './ThroughputChart.tsx';
 import { useDragZoom } from './useDragZoom.tsx';
 
 const TOP = 4;
 
-const values = valueParts(formatPercent, 0.01);
+/** The least top of the axis: an all-zero chart reads 0..1%, not an invented scale. */
+const FLOOR = 0.01;
 
 /** Share of failed (5xx) requests per bucket, one bar per service; alerts of the shown services marked. */
 export function ErrorRateChart({
@@ -25,7 +25,6 @@ export function ErrorRateChart({
   onService,
   alerts,
 }: ServiceChartProps & { alerts?: readonly Alert[] | null }) {
-  const colourOf = useServiceColour();
   const [bodyRef, width] = useWidth<HTMLDivElement>();
   // Grouped bars need room: 5 px per bar. It also bounds the work of a live update: Recharts renders each bar
   // as its own component tree, and ~200 bars made this chart's update alone a 40-55 ms task.
@@ -35,6 +34,8 @@ export function ErrorRateChart({
   const buckets = query.data;
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside `buckets`.
   const data = useMemo(() => (buckets ? errorRateRows(buckets, TOP) : null), [buckets, query.version]);
+  const from = buckets?.window.from;
+  const max = useMemo(() => maxOf(data?.rows ?? [], (r) => Math.max(0, ...r.v.map((v) => v ?? 0)), from), [data, from]);
   const legendElement = useMemo(() => legend(onService && ((name) => name !== OTHER && onService(name))), [onService]);
   const marks = useAlertLines(alerts, buckets?.window, services);
   const zoom = useDragZoom(buckets?.step ?? 0, onZoom);
@@ -50,16 +51,16 @@ export function ErrorRateChart({
       {buckets && data && (
         <BarChart width={width} height={240} data={data.rows} margin={CHART_MARGIN} barGap={0} {...zoom.handlers}>
           {GRID}
-          {timeAxis(buckets.window)}
-          {values.axis}
-          {values.tooltip}
+          {timeAxis(buckets.window, width)}
+          {valueAxis(formatPercent, max, { floor: FLOOR })}
+          {valueTooltip(formatPercent)}
           {legendElement}
           {data.names.map((name, i) => (
             <Bar
               key={name}
               dataKey={valueKey(i)}
               name={name}
-              fill={data.other && i === data.names.length - 1 ? OTHER_COLOUR : colourOf(name, i)}
+              fill={data.other && i === data.names.length - 1 ? OTHER_COLOUR : serviceColour(name)}
               isAnimationActive={false}
             />
           ))}

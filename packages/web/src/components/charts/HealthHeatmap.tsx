@@ -1,14 +1,16 @@
 import { type KeyboardEvent, type MouseEvent, useId, useMemo, useState } from 'react';
 import type { Services } from '../../api/endpoints.ts';
-import { formatDateTime } from '../../format.ts';
 import { useHealth } from '../../hooks/useResources.ts';
 import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
 import type { PageConfig } from '../../theme/page-config.ts';
 import { HEALTH_GRADIENT, healthColour } from '../../theme/palette.ts';
+import { formatDateTime } from '../../time-format.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 import { explainCell, heatmapGrid } from './health.ts';
+import { AXIS_WIDTH, plotWidth, timeScale } from './parts.tsx';
 
-const LABEL_WIDTH = 150;
+/** Height of the time axis under the rows. */
+const AXIS_HEIGHT = 20;
 const ROW_HEIGHT = 20;
 const MAX_ROWS = 40;
 
@@ -22,21 +24,28 @@ export interface HealthHeatmapProps {
 /** Services x time coloured by health score; hover (or arrow keys) explains a cell, Enter opens the service. */
 export function HealthHeatmap({ range, services, targets, onService }: HealthHeatmapProps) {
   const [bodyRef, width] = useWidth<HTMLDivElement>();
-  const query = useHealth(range, maxPointsFor(width - LABEL_WIDTH, 8));
+  const plot = plotWidth(width);
+  const query = useHealth(range, maxPointsFor(plot, 8));
   const grid = useMemo(() => (query.data ? heatmapGrid(query.data, services, MAX_ROWS) : null), [query.data, services]);
   const [active, setActive] = useState<{ row: number; col: number } | null>(null);
   const cardId = useId();
   const cols = grid?.times.length ?? 0;
-  const cellWidth = cols > 0 ? (width - LABEL_WIDTH) / cols : 0;
-  const height = Math.max(120, (grid?.rows.length ?? 0) * ROW_HEIGHT + 8);
+  // Cells sit on the window's time scale, as the charts' points do, so a moment lines up across them.
+  const window = query.data ?? { from: 0, to: 1 };
+  const span = Math.max(1, window.to - window.from);
+  const x = (t: number) => Math.min(plot, Math.max(0, ((t - window.from) / span) * plot));
+  const step = query.data?.step ?? 0;
+  const axis = timeScale(window, width);
+  const height = Math.max(120, (grid?.rows.length ?? 0) * ROW_HEIGHT + AXIS_HEIGHT + 8);
   const row = active ? grid?.rows[active.row] : undefined;
   const cell = active ? row?.cells[active.col] : undefined;
 
   const cellAt = (e: MouseEvent<SVGSVGElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
     const r = Math.floor((e.clientY - box.top) / ROW_HEIGHT);
-    const c = Math.floor((e.clientX - box.left) / cellWidth);
-    return grid && r >= 0 && r < grid.rows.length && c >= 0 && c < cols ? { row: r, col: c } : null;
+    const t = window.from + ((e.clientX - box.left) / plot) * span;
+    const c = grid ? grid.times.findIndex((start) => t >= start && t < start + step) : -1;
+    return grid && r >= 0 && r < grid.rows.length && c >= 0 ? { row: r, col: c } : null;
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -71,16 +80,22 @@ export function HealthHeatmap({ range, services, targets, onService }: HealthHea
     >
       {grid && (
         <div className="heatmap">
-          <div className="heatmap-labels" style={{ width: LABEL_WIDTH }}>
+          <div className="heatmap-labels" style={{ width: AXIS_WIDTH }}>
             {grid.rows.map((r) => (
-              <button type="button" key={r.service} className="link-button" onClick={() => onService(r.service)}>
+              <button
+                type="button"
+                key={r.service}
+                className="link-button"
+                title={r.service}
+                onClick={() => onService(r.service)}
+              >
                 {r.service}
               </button>
             ))}
           </div>
           <svg
-            width={width - LABEL_WIDTH}
-            height={grid.rows.length * ROW_HEIGHT}
+            width={plot}
+            height={grid.rows.length * ROW_HEIGHT + AXIS_HEIGHT}
             role="application"
             // biome-ignore lint/a11y/noNoninteractiveTabindex: a custom widget: arrow keys move between cells.
             tabIndex={0}
@@ -96,18 +111,32 @@ export function HealthHeatmap({ range, services, targets, onService }: HealthHea
             }}
           >
             {grid.rows.map((r, ri) =>
-              r.cells.map((c, ci) => (
-                <rect
-                  key={`${r.service}-${grid.times[ci]}`}
-                  x={ci * cellWidth}
-                  y={ri * ROW_HEIGHT}
-                  width={Math.max(1, cellWidth - 1)}
-                  height={ROW_HEIGHT - 2}
-                  fill={c?.score == null ? 'var(--panel-2)' : healthColour(c.score)}
-                  stroke={active?.row === ri && active.col === ci ? 'var(--text)' : undefined}
-                />
-              )),
+              r.cells.map((c, ci) => {
+                const start = grid.times[ci] ?? 0;
+                const left = x(start);
+                return (
+                  <rect
+                    key={`${r.service}-${start}`}
+                    x={left}
+                    y={ri * ROW_HEIGHT}
+                    width={Math.max(1, x(start + step) - left - 1)}
+                    height={ROW_HEIGHT - 2}
+                    fill={c?.score == null ? 'var(--panel-2)' : healthColour(c.score)}
+                    stroke={active?.row === ri && active.col === ci ? 'var(--text)' : undefined}
+                  />
+                );
+              }),
             )}
+            <g className="heatmap-axis" transform={`translate(0 ${grid.rows.length * ROW_HEIGHT})`}>
+              {axis.ticks.map((t) => (
+                <g key={t} transform={`translate(${x(t)} 0)`}>
+                  <line y2={4} stroke="var(--muted)" />
+                  <text y={15} textAnchor="middle" fill="var(--muted)" fontSize={11}>
+                    {axis.format(t)}
+                  </text>
+                </g>
+              ))}
+            </g>
           </svg>
           {row && active && (
             <div
@@ -115,7 +144,7 @@ export function HealthHeatmap({ range, services, targets, onService }: HealthHea
               role="tooltip"
               className="hover-card"
               style={{
-                left: Math.min(LABEL_WIDTH + active.col * cellWidth + 12, width - 300),
+                left: Math.max(0, Math.min(AXIS_WIDTH + x(grid.times[active.col] ?? 0) + 12, width - 300)),
                 top: active.row * ROW_HEIGHT + ROW_HEIGHT + 4,
               }}
             >

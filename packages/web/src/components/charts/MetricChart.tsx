@@ -4,10 +4,9 @@ import { formatBytes, formatCount, formatMs, formatPercent } from '../../format.
 import type { LiveQuery } from '../../hooks/useLiveQuery.ts';
 import { useSeries } from '../../hooks/useSeries.ts';
 import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
-import { seriesColour } from '../../theme/palette.ts';
-import { useTheme } from '../../theme/useTheme.ts';
+import { serviceColour } from '../../theme/palette.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { CHART_MARGIN, GRID, hasLonePoints, loneDot, timeAxis, valueParts } from './parts.tsx';
+import { CHART_MARGIN, GRID, hasLonePoints, loneDot, maxOf, timeAxis, valueAxis, valueTooltip } from './parts.tsx';
 import { useDragZoom } from './useDragZoom.tsx';
 
 export interface MetricChartProps {
@@ -35,12 +34,13 @@ function formatterFor(unit: string, stat: string | null): (v: number) => string 
 /** One metric's stat over time for a service. */
 export function MetricChart(props: MetricChartProps) {
   const { range, service, metric, unit, stat, listQuery, noMetrics, actions, onZoom } = props;
-  const [theme] = useTheme();
   const [bodyRef, width] = useWidth<HTMLDivElement>();
   const services = useMemo(() => [service], [service]);
   const query = useSeries({ range, metric, stat, services, maxPoints: maxPointsFor(width, 4) });
   const points = query.data?.series[0]?.points ?? [];
-  const values = useMemo(() => valueParts(formatterFor(unit, stat)), [unit, stat]);
+  const format = useMemo(() => formatterFor(unit, stat), [unit, stat]);
+  const max = useMemo(() => maxOf(points, (p) => p.value), [points]);
+  const min = useMemo(() => -maxOf(points, (p) => (p.value === null ? null : -p.value)), [points]);
   const zoom = useDragZoom(query.data?.step ?? 0, onZoom);
   const frameQuery = listQuery.status === 'ready' ? query : listQuery;
   return (
@@ -56,14 +56,14 @@ export function MetricChart(props: MetricChartProps) {
       {query.data && (
         <LineChart width={width} height={240} data={points} margin={CHART_MARGIN} {...zoom.handlers}>
           {GRID}
-          {timeAxis(query.data)}
-          {values.axis}
-          {values.tooltip}
+          {timeAxis(query.data, width)}
+          {valueAxis(format, max, { min })}
+          {valueTooltip(format)}
           <Line
             dataKey="value"
             name={`${metric} ${stat}`}
-            stroke={seriesColour(theme, 0)}
-            dot={hasLonePoints(points, (p) => p.value) ? loneDot(seriesColour(theme, 0)) : false}
+            stroke={serviceColour(service)}
+            dot={hasLonePoints(points, (p) => p.value) ? loneDot(serviceColour(service)) : false}
             strokeWidth={1.5}
             isAnimationActive={false}
           />

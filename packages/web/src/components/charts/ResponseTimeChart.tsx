@@ -8,7 +8,17 @@ import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
 import { PERCENTILES } from '../../theme/palette.ts';
 import { useAlertLines } from './AlertMarks.tsx';
 import { ChartFrame } from './ChartFrame.tsx';
-import { CHART_MARGIN, GRID, hasLonePoints, loneDot, PLAIN_LEGEND, timeAxis, valueParts } from './parts.tsx';
+import {
+  CHART_MARGIN,
+  GRID,
+  hasLonePoints,
+  loneDot,
+  maxOf,
+  PLAIN_LEGEND,
+  timeAxis,
+  valueAxis,
+  valueTooltip,
+} from './parts.tsx';
 import { bucketFacts, hasRequests, totalRows } from './red-rows.ts';
 import { useDragZoom } from './useDragZoom.tsx';
 
@@ -23,8 +33,6 @@ export interface ResponseTimeChartProps {
   /** Alerts to mark where they start and end (those of the shown services). */
   alerts?: readonly Alert[] | null;
 }
-
-const ms = valueParts(formatMs);
 
 /** p50/p95/p99 latency over the range, for one service or all selected ones. */
 export function ResponseTimeChart({ range, services, service, onPick, onZoom, alerts }: ResponseTimeChartProps) {
@@ -41,6 +49,8 @@ export function ResponseTimeChart({ range, services, service, onPick, onZoom, al
     }),
     [rows],
   );
+  const from = buckets?.window.from;
+  const max = useMemo(() => maxOf(rows, (r) => Math.max(r.p50 ?? 0, r.p95 ?? 0, r.p99 ?? 0), from), [rows, from]);
   const names = useMemo(() => [...(buckets?.services() ?? [])].sort(), [buckets]);
   const marks = useAlertLines(alerts, buckets?.window, service ? [service] : services);
   const zoom = useDragZoom(buckets?.step ?? 0, onZoom);
@@ -51,7 +61,7 @@ export function ResponseTimeChart({ range, services, service, onPick, onZoom, al
         Response time of
       </label>
       <select id={pickId} value={service ?? ''} onChange={(e) => onPick(e.target.value || null)}>
-        <option value="">All selected services (approx.)</option>
+        <option value="">All selected services</option>
         {service && !names.includes(service) && <option value={service}>{service}</option>}
         {names.map((name) => (
           <option key={name} value={name}>
@@ -74,9 +84,9 @@ export function ResponseTimeChart({ range, services, service, onPick, onZoom, al
       {buckets && (
         <LineChart width={width} height={240} data={rows} margin={CHART_MARGIN} {...zoom.handlers}>
           {GRID}
-          {timeAxis(buckets.window)}
-          {ms.axis}
-          {ms.tooltip}
+          {timeAxis(buckets.window, width)}
+          {valueAxis(formatMs, max)}
+          {valueTooltip(formatMs)}
           {PLAIN_LEGEND}
           {PERCENTILES.map((p) => (
             <Line

@@ -4,10 +4,9 @@ import type { Services } from '../../api/endpoints.ts';
 import { formatRate } from '../../format.ts';
 import { useRed } from '../../hooks/useRed.ts';
 import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
-import { OTHER_COLOUR } from '../../theme/palette.ts';
-import { useServiceColour } from '../../theme/ServiceColours.tsx';
+import { OTHER_COLOUR, serviceColour } from '../../theme/palette.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { CHART_MARGIN, GRID, legend, timeAxis, valueKey, valueParts } from './parts.tsx';
+import { CHART_MARGIN, GRID, legend, maxOf, timeAxis, valueAxis, valueKey, valueTooltip } from './parts.tsx';
 import { bucketFacts, hasRequests, OTHER, throughputRows } from './red-rows.ts';
 import { useDragZoom } from './useDragZoom.tsx';
 
@@ -22,16 +21,19 @@ export interface ServiceChartProps {
   onService?: (service: string) => void;
 }
 
-const values = valueParts(formatRate);
-
 /** Requests per second, stacked by service. */
 export function ThroughputChart({ range, services, onZoom, onService }: ServiceChartProps) {
-  const colourOf = useServiceColour();
   const [bodyRef, width] = useWidth<HTMLDivElement>();
   const query = useRed({ range, services, maxPoints: maxPointsFor(width, 4) });
   const buckets = query.data;
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside `buckets`.
   const data = useMemo(() => (buckets ? throughputRows(buckets, TOP) : null), [buckets, query.version]);
+  // Stacked: the axis must reach the highest stack, not the highest service.
+  const from = buckets?.window.from;
+  const max = useMemo(
+    () => maxOf(data?.rows ?? [], (r) => r.v.reduce<number>((a, v) => a + (v ?? 0), 0), from),
+    [data, from],
+  );
   const legendElement = useMemo(() => legend(onService && ((name) => name !== OTHER && onService(name))), [onService]);
   const zoom = useDragZoom(buckets?.step ?? 0, onZoom);
   return (
@@ -46,12 +48,12 @@ export function ThroughputChart({ range, services, onZoom, onService }: ServiceC
       {buckets && data && (
         <AreaChart width={width} height={240} data={data.rows} margin={CHART_MARGIN} {...zoom.handlers}>
           {GRID}
-          {timeAxis(buckets.window)}
-          {values.axis}
-          {values.tooltip}
+          {timeAxis(buckets.window, width)}
+          {valueAxis(formatRate, max)}
+          {valueTooltip(formatRate)}
           {legendElement}
           {data.names.map((name, i) => {
-            const colour = data.other && i === data.names.length - 1 ? OTHER_COLOUR : colourOf(name, i);
+            const colour = data.other && i === data.names.length - 1 ? OTHER_COLOUR : serviceColour(name);
             return (
               <Area
                 key={name}

@@ -1,5 +1,5 @@
 import type { Alert, Severity } from '@pulseboard/shared';
-import { formatDateTime } from '../../format.ts';
+import { formatDateTime } from '../../time-format.ts';
 
 /** Where alerts start and end on a time chart: pure, so the chart only draws what this returns. */
 

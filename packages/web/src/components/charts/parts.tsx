@@ -1,17 +1,40 @@
 import type { ReactElement } from 'react';
 import { CartesianGrid, type DotItemDotProps, Legend, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatDateTime, formatTime } from '../../format.ts';
+import { trimZeros } from '../../format.ts';
+import { formatDateTime } from '../../time-format.ts';
+import { formatTick, tickInterval, timeTicks, valueTicks } from './ticks.ts';
 
 /** Shared pieces of the time charts, so every chart has the same axes, grid and tooltip. */
 
 export const CHART_MARGIN = { top: 4, right: 8, bottom: 0, left: 0 };
 
-const tickFormats = new Map<number, (t: number) => string>();
+/**
+ * Width of every chart's value axis and of the heatmap's name column: plots of one page start and end at the
+ * same x, so a moment lines up across the charts stacked above each other.
+ */
+export const AXIS_WIDTH = 80;
 
-export function timeAxis(window: { from: number; to: number }) {
-  const span = window.to - window.from;
-  let tickFormat = tickFormats.get(span);
-  if (!tickFormat) tickFormats.set(span, (tickFormat = (t: number) => formatTime(t, span)));
+/** Room per time tick label (`08:05:30` is the widest). */
+const PX_PER_TIME_TICK = 90;
+
+/** The plot area's width inside a chart of `width` px. */
+export const plotWidth = (width: number) => Math.max(0, width - AXIS_WIDTH - CHART_MARGIN.left - CHART_MARGIN.right);
+
+/** Round time ticks for a window drawn `width` px wide, with their label format. */
+export function timeScale(window: { from: number; to: number }, width: number) {
+  const interval = tickInterval(window.to - window.from, Math.max(2, Math.floor(plotWidth(width) / PX_PER_TIME_TICK)));
+  return { ticks: timeTicks(window.from, window.to, interval), format: tickFormat(interval) };
+}
+
+const tickFormats = new Map<number, (t: number) => string>();
+function tickFormat(interval: number) {
+  let format = tickFormats.get(interval);
+  if (!format) tickFormats.set(interval, (format = (t: number) => formatTick(t, interval)));
+  return format;
+}
+
+export function timeAxis(window: { from: number; to: number }, width: number) {
+  const { ticks, format } = timeScale(window, width);
   return (
     <XAxis
       dataKey="t"
@@ -19,10 +42,11 @@ export function timeAxis(window: { from: number; to: number }) {
       scale="time"
       domain={[window.from, window.to]}
       allowDataOverflow
-      tickFormatter={tickFormat}
+      ticks={ticks}
+      interval={0}
+      tickFormatter={format}
       stroke="var(--muted)"
       tick={{ fill: 'var(--muted)', fontSize: 11 }}
-      minTickGap={40}
     />
   );
 }
@@ -30,39 +54,75 @@ export function timeAxis(window: { from: number; to: number }) {
 type Format = (v: number) => string;
 
 /**
- * Y axis and tooltip for a value format, built once per format: the same element on every live render lets
- * React skip them, and Recharts does not re-register unchanged settings.
+ * Y axes by format and ticks, built once each: the same element on every live render (while the data's range
+ * keeps its ticks) lets React skip it, and Recharts does not re-register unchanged settings.
  */
-const valueCache = new WeakMap<Format, Map<number | undefined, { axis: ReactElement; tooltip: ReactElement }>>();
-/** `minMax` keeps an all-zero chart from inventing a scale (0..400% for a 0% error rate). */
-export function valueParts(format: Format, minMax?: number) {
-  let byMax = valueCache.get(format);
-  if (!byMax) valueCache.set(format, (byMax = new Map()));
-  let parts = byMax.get(minMax);
-  if (!parts) {
-    parts = {
-      axis: (
-        <YAxis
-          tickFormatter={format}
-          stroke="var(--muted)"
-          tick={{ fill: 'var(--muted)', fontSize: 11 }}
-          width={64}
-          domain={[0, minMax === undefined ? 'auto' : (max: number) => Math.max(max, minMax)]}
-        />
-      ),
-      tooltip: (
-        <Tooltip
-          isAnimationActive={false}
-          labelFormatter={(t) => formatDateTime(Number(t))}
-          formatter={(value) => (typeof value === 'number' ? format(value) : '–')}
-          contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', borderRadius: 6 }}
-          labelStyle={{ color: 'var(--muted)' }}
-        />
-      ),
-    };
-    byMax.set(minMax, parts);
+const axisCache = new WeakMap<Format, { label: Format; axes: Map<string, ReactElement> }>();
+
+/**
+ * The value axis for data up to `max` (down to `min`): nice ticks, the domain from the first to the last.
+ * `floor` keeps an all-zero chart from inventing a scale (0..400% for a 0% error rate).
+ */
+export function valueAxis(format: Format, max: number, options: { floor?: number; min?: number } = {}) {
+  const ticks = valueTicks(max, 4, options.floor, options.min);
+  let cached = axisCache.get(format);
+  if (!cached) axisCache.set(format, (cached = { label: (v) => trimZeros(format(v)), axes: new Map() }));
+  const key = ticks.join(',');
+  let axis = cached.axes.get(key);
+  if (!axis) {
+    axis = (
+      <YAxis
+        tickFormatter={cached.label}
+        stroke="var(--muted)"
+        tick={{ fill: 'var(--muted)', fontSize: 11 }}
+        width={AXIS_WIDTH}
+        ticks={ticks}
+        interval={0}
+        domain={[ticks[0] ?? 0, ticks.at(-1) ?? 1]}
+        allowDataOverflow
+      />
+    );
+    cached.axes.set(key, axis);
   }
-  return parts;
+  return axis;
+}
+
+const tooltipCache = new WeakMap<Format, ReactElement>();
+
+/** The tooltip for a value format (one element per format, for the same reason as the axes). */
+export function valueTooltip(format: Format) {
+  let tooltip = tooltipCache.get(format);
+  if (!tooltip) {
+    tooltip = (
+      <Tooltip
+        isAnimationActive={false}
+        labelFormatter={(t) => formatDateTime(Number(t))}
+        formatter={(value) => (typeof value === 'number' ? format(value) : '–')}
+        contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', borderRadius: 6 }}
+        labelStyle={{ color: 'var(--muted)' }}
+      />
+    );
+    tooltipCache.set(format, tooltip);
+  }
+  return tooltip;
+}
+
+/**
+ * The largest value of `value` over the rows from `from` on (0 when none): a bucket that starts before the
+ * window is mostly clipped, and the sliver's rate must not set the scale for the whole chart.
+ */
+export function maxOf<R extends { t: number }>(
+  rows: readonly R[],
+  value: (row: R) => number | null | undefined,
+  from = Number.NEGATIVE_INFINITY,
+): number {
+  let max = 0;
+  for (const row of rows) {
+    if (row.t < from) continue;
+    const v = value(row);
+    if (typeof v === 'number' && v > max) max = v;
+  }
+  return max;
 }
 
 export const GRID = <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" vertical={false} />;

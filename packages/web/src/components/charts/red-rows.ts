@@ -38,6 +38,12 @@ function perService(
   const restSet = new Set(rest);
   const rows: Row[] = [];
   for (const bucket of buckets.ring) {
+    // No service had data: a gap, not zeros (a 7-day range with one day of data draws nothing before it).
+    // Beside others' data, a service without requests is a real 0.
+    if (bucket.values.size === 0) {
+      rows.push({ t: bucket.t, v: new Array(top.length + (rest.length > 0 ? 1 : 0)).fill(null) });
+      continue;
+    }
     const v = top.map((s) => value(redValues(bucket.values.get(s), bucket.seconds)));
     if (rest.length > 0) {
       const others = [...bucket.values].filter(([s]) => restSet.has(s)).map(([, acc]) => acc);
@@ -66,12 +72,15 @@ export const errorRateRows = (buckets: Buckets<RedAcc>, limit: number) =>
     (v) => v.errorRate,
   );
 
-/** All services (or one) merged per bucket. */
-export function totalRows(buckets: Buckets<RedAcc>, service: string | null): (RedValues & { t: number })[] {
+/** A bucket's figures and the seconds of it inside the range. */
+export type TotalRow = RedValues & { t: number; seconds: number };
+
+/** All services merged per bucket (the server's total: percentiles from merged sketches), or one service. */
+export function totalRows(buckets: Buckets<RedAcc>, service: string | null): TotalRow[] {
   const rows = [];
   for (const bucket of buckets.ring) {
-    const acc = service === null ? sumRed(bucket.values.values()) : bucket.values.get(service);
-    rows.push({ t: bucket.t, ...redValues(acc, bucket.seconds) });
+    const acc = service === null ? (bucket.total ?? undefined) : bucket.values.get(service);
+    rows.push({ t: bucket.t, seconds: bucket.seconds, ...redValues(acc, bucket.seconds) });
   }
   return rows;
 }

@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
-import { formatDateTime, toLocalInput } from '../../format.ts';
 import type { Navigate } from '../../hooks/useView.ts';
 import { activePreset, isLive, PRESETS, resolveWindow, type ViewState } from '../../state/view.ts';
+import { formatDateTime, parseDateTime } from '../../time-format.ts';
 
 /** Presets (live, relative to now) and a custom absolute range. */
 export function RangePicker({ view, navigate }: { view: ViewState; navigate: Navigate }) {
@@ -14,14 +14,14 @@ export function RangePicker({ view, navigate }: { view: ViewState; navigate: Nav
   const openCustom = () => {
     const { from, to } = resolveWindow(view, Date.now());
     setError(null);
-    setCustom({ from: toLocalInput(from), to: toLocalInput(to) });
+    setCustom({ from: formatDateTime(from), to: formatDateTime(to) });
   };
   const apply = (e: FormEvent) => {
     e.preventDefault();
     if (!custom) return;
-    const from = new Date(custom.from).getTime();
-    const to = new Date(custom.to).getTime();
-    if (!Number.isFinite(from) || !Number.isFinite(to)) return setError('Enter both times.');
+    const from = parseDateTime(custom.from);
+    const to = parseDateTime(custom.to);
+    if (from === null || to === null) return setError(`Enter times like ${formatDateTime(Date.now())}.`);
     if (from >= to) return setError('"From" must be before "to".');
     setCustom(null);
     navigate({ from: String(from), to: String(to) });
@@ -52,18 +52,17 @@ export function RangePicker({ view, navigate }: { view: ViewState; navigate: Nav
       {custom && (
         <form className="popover" onSubmit={apply} aria-label="Custom time range">
           <label htmlFor={fromId}>From</label>
+          {/* Text in the page's own time format: a datetime-local input shows the browser locale's (AM/PM). */}
           <input
             id={fromId}
-            type="datetime-local"
-            step={1}
+            spellCheck={false}
             value={custom.from}
             onChange={(e) => setCustom({ ...custom, from: e.target.value })}
           />
           <label htmlFor={toId}>To</label>
           <input
             id={toId}
-            type="datetime-local"
-            step={1}
+            spellCheck={false}
             value={custom.to}
             onChange={(e) => setCustom({ ...custom, to: e.target.value })}
           />

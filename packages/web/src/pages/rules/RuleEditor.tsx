@@ -11,6 +11,7 @@ import {
   type RuleForm,
   ruleToForm,
   serverFieldError,
+  thresholdHint,
 } from './rule-form.ts';
 
 interface Props {
@@ -93,10 +94,14 @@ export function RuleEditor({ rule, services, onSaved, onCancel }: Props) {
                   <option value="<">&lt; below</option>
                 </select>
               </Field>
-              <Field label="Value" error={errorOf('condition.value')}>
+              <Field label="Value" error={errorOf('condition.value')} hint={thresholdHint(form.signal, form.value)}>
                 <input inputMode="decimal" value={form.value} onChange={(e) => set('value', e.target.value)} />
               </Field>
-              <Field label="Recovery" error={errorOf('condition.recovery')} hint="blank: the value">
+              <Field
+                label="Recovery"
+                error={errorOf('condition.recovery')}
+                hint={form.recovery.trim() ? thresholdHint(form.signal, form.recovery) : 'blank: the value'}
+              >
                 <input inputMode="decimal" value={form.recovery} onChange={(e) => set('recovery', e.target.value)} />
               </Field>
             </>

@@ -3,10 +3,10 @@ import { type FormEvent, useId, useState } from 'react';
 import { createSilence, deleteSilence } from '../../api/alerts.ts';
 import { ApiError } from '../../api/client.ts';
 import { Field } from '../../components/Field.tsx';
-import { formatDateTime } from '../../format.ts';
 import type { LiveQuery } from '../../hooks/useLiveQuery.ts';
 import { useUserName } from '../../hooks/useUserName.ts';
 import { READ_ONLY_REASON, useCanChange } from '../../session/context.ts';
+import { formatDateTime } from '../../time-format.ts';
 import { type FieldError, serverFieldError } from './rule-form.ts';
 import { checkSilence, EMPTY_SILENCE, SILENCE_FIELDS, type SilenceForm } from './silence-form.ts';
 

@@ -1,6 +1,6 @@
 import type { Rule } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
-import { checkForm, conditionSummary, EMPTY_FORM, ruleToForm, serverFieldError } from './rule-form.ts';
+import { checkForm, conditionSummary, EMPTY_FORM, ruleToForm, serverFieldError, thresholdHint } from './rule-form.ts';
 
 const valid = { ...EMPTY_FORM, name: 'Slow', value: '250' };
 
@@ -66,7 +66,33 @@ describe('rule form checks', () => {
     const form = ruleToForm(rule);
     expect(form).toMatchObject({ value: '0.9', recovery: '', enabled: false, for: '10s' });
     expect(checkForm(form)).toMatchObject({ ok: true, input: { condition: { value: 0.9 }, service: 'checkout' } });
-    expect(conditionSummary(rule)).toBe('> 0.9 over 30s, for 10s');
+    expect(conditionSummary(rule)).toBe('> 90% over 30s, for 10s');
+  });
+
+  it('shows thresholds in the signal unit', () => {
+    const base = {
+      condition: { type: 'threshold', op: '>', value: 250, recovery: 200 },
+      window: '1m',
+      for: '0s',
+    } as const;
+    expect(conditionSummary({ ...base, signal: 'p99' })).toBe('> 250 ms (recovers at 200 ms) over 1m');
+    expect(
+      conditionSummary({ ...base, signal: 'errorRate', condition: { type: 'threshold', op: '>', value: 0.05 } }),
+    ).toBe('> 5% over 1m');
+  });
+
+  it('says what a threshold is typed in, and how an error rate reads', () => {
+    expect(thresholdHint('p99', '250')).toBe('in ms');
+    expect(thresholdHint('errorRate', '2')).toBe('a fraction: 0.02 for 2 %, = 200%');
+    expect(thresholdHint('errorRate', '')).toBe('a fraction: 0.02 for 2 %');
+    expect(thresholdHint('metric:queue.depth:max', '3')).toBeUndefined();
+  });
+
+  it('refuses an error rate typed as a percentage, as the server does', () => {
+    expect(checkForm({ ...valid, signal: 'errorRate', value: '2' })).toEqual({
+      ok: false,
+      errors: { 'condition.value': 'must be a fraction from 0 to 1 (use 0.02 for 2 %)' },
+    });
   });
 });
 

@@ -6,6 +6,7 @@ import {
   type Rule,
   type RuleInput,
   type Severity,
+  signalFormat,
 } from '@pulseboard/shared';
 
 /** The rule form's state as text fields, and its translation to and from the API's rule. */
@@ -192,17 +193,31 @@ export function serverFieldError(message: string): FieldError {
   return { field: 'form', message };
 }
 
-/** `> 250 (recovers at 200)`, `anomaly 3σ up`, `absent`. */
-export function conditionSummary(rule: Pick<Rule, 'condition' | 'window' | 'for'>): string {
+/** `> 250 ms (recovers at 200 ms)`, `> 5%`, `anomaly 3σ up`, `absent`: values in the signal's unit. */
+export function conditionSummary(rule: Pick<Rule, 'signal' | 'condition' | 'window' | 'for'>): string {
   const c = rule.condition;
   const over = `over ${rule.window}${rule.for !== '0s' ? `, for ${rule.for}` : ''}`;
   if (c.type === 'absent') return `no data for ${rule.window}`;
   if (c.type === 'anomaly') return `anomaly ${c.sensitivity}σ ${c.direction ?? 'both'} ${over}`;
-  const recovery = c.recovery !== undefined && c.recovery !== c.value ? ` (recovers at ${c.recovery})` : '';
-  return `${c.op} ${c.value}${recovery} ${over}`;
+  const { format } = signalFormat(rule.signal);
+  const recovery = c.recovery !== undefined && c.recovery !== c.value ? ` (recovers at ${format(c.recovery)})` : '';
+  return `${c.op} ${format(c.value)}${recovery} ${over}`;
 }
 
 export const DIRECTIONS = ANOMALY_DIRECTIONS;
+
+const UNIT_HINTS = { ms: 'in ms', 'req/s': 'in requests per second', fraction: 'a fraction: 0.02 for 2 %', '': '' };
+
+/**
+ * What a threshold field is typed in for the form's signal, and how the typed number reads (`= 2%`), so an
+ * error rate typed as "2" meaning 2 % shows as 200% before the check refuses it.
+ */
+export function thresholdHint(signal: string, text: string): string | undefined {
+  const { unit, format } = signalFormat(signal.trim());
+  const n = text.trim() === '' ? Number.NaN : Number(text);
+  const reads = Number.isFinite(n) && unit === 'fraction' ? `= ${format(n)}` : '';
+  return [UNIT_HINTS[unit], reads].filter(Boolean).join(', ') || undefined;
+}
 
 /** A stored rule as the body PUT takes, with some fields changed (the enable toggle). */
 export function ruleInput(rule: Rule, patch: Partial<RuleInput> = {}): RuleInput {

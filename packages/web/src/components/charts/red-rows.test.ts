@@ -1,0 +1,77 @@
+import type { RedResponse } from '@pulseboard/shared';
+import { describe, expect, it } from 'vitest';
+import { oneBucket, redAcc, redBuckets } from '../../live/red-acc.ts';
+import { throughputRows, totalRows } from './red-rows.ts';
+
+const point = (t: number, count: number, p99: number | null) => ({
+  t,
+  rate: count / 10,
+  errorRate: count > 0 ? 0 : null,
+  p50: p99,
+  p95: p99,
+  p99,
+  count,
+});
+
+function setup() {
+  // Three 10 s buckets; nothing had data in the first. `fast` and `slow` differ 100x in latency: the server's
+  // merged p99 (900) is far from any average of theirs.
+  const res: RedResponse = {
+    from: 0,
+    to: 30_000,
+    step: 10_000,
+    series: [
+      { service: 'fast', points: [point(0, 0, null), point(10_000, 90, 10), point(20_000, 90, 10)] },
+      { service: 'slow', points: [point(0, 0, null), point(10_000, 10, 1000), point(20_000, 0, null)] },
+      { total: true, points: [point(0, 0, null), point(10_000, 100, 900), point(20_000, 90, 10)] },
+    ],
+  };
+  return { buckets: redBuckets(res) };
+}
+
+describe('chart rows', () => {
+  it('takes all services together from the server total, never an average of percentiles', () => {
+    const { buckets } = setup();
+    expect(totalRows(buckets, null).map((r) => r.p99)).toEqual([null, 900, 10]);
+    expect(totalRows(buckets, 'slow').map((r) => r.p99)).toEqual([null, 1000, null]);
+  });
+
+  it('folds live totals into the open bucket', () => {
+    const { buckets } = setup();
+    const total = redAcc({ count: 10, errorRate: 0, p50: 10, p95: 10, p99: 10 });
+    buckets.addTick(30_000, 1, [['fast', total]], total);
+    expect(totalRows(buckets, null).at(-1)).toMatchObject({ t: 30_000, rate: 10, p99: 10 });
+  });
+
+  it('draws a gap where no service had data, and 0 for a quiet service beside busy ones', () => {
+    const { buckets } = setup();
+    const { names, rows } = throughputRows(buckets, 6);
+    expect(names).toEqual(['fast', 'slow']);
+    expect(rows.map((r) => r.v)).toEqual([
+      [null, null],
+      [9, 1],
+      [9, 0],
+    ]);
+  });
+});
+
+describe('a closed bucket reloaded from the server', () => {
+  it('takes the server merge in place of the live seconds combined', () => {
+    const { buckets } = setup();
+    const res: RedResponse = {
+      from: 20_000,
+      to: 30_000,
+      step: 10_000,
+      series: [
+        { service: 'fast', points: [point(20_000, 90, 12)] },
+        { total: true, points: [point(20_000, 90, 12)] },
+      ],
+    };
+    const exact = oneBucket(res, 20_000, 30_000);
+    expect(exact && buckets.replace(20_000, exact.values, exact.total)).toBe(true);
+    expect(totalRows(buckets, null).at(-1)?.p99).toBe(12);
+    // A read the server snapped to other edges describes other time: not used.
+    expect(oneBucket({ ...res, from: 10_000 }, 20_000, 30_000)).toBeNull();
+    expect(buckets.replace(-10_000, new Map(), null)).toBe(false);
+  });
+});
