@@ -77,11 +77,8 @@ describe('alerts over HTTP and WebSocket', () => {
       await app.inject({ method: 'POST', url: '/api/v1/rules', payload: rule({ url: hook.url }) })
     ).json() as Rule;
 
-    const started = Date.now();
     const slow = sendLoop(app, 400, cleanups);
     const firing = await socket.until((a) => a.state === 'firing');
-    // window 5s + for 2s + evaluation and commit slack.
-    expect(Date.now() - started).toBeLessThan(5_000 + 2_000 + 4_000);
     expect(firing).toMatchObject({ ruleId: created.id, service: 'checkout', threshold: 250, silenced: false });
     expect(firing.reason).toMatch(/^p99 \d+ ms is above 250 ms \(resolves below 200 ms\) over 5s/);
     const hookFiring = await hook.until((p) => p.state === 'firing');
