@@ -3,6 +3,7 @@ import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ApiKey } from './config-options.ts';
 import { KeyRing } from './keyring.ts';
+import { type Closable, SessionSockets } from './session-sockets.ts';
 import { type Principal, type SessionOptions, SessionTable } from './sessions.ts';
 import { FailureThrottle, type ThrottleOptions } from './throttle.ts';
 
@@ -33,7 +34,8 @@ export function roleRefusal(role: Role, needed: Role): string {
  */
 export class Auth {
   readonly keyring: KeyRing;
-  readonly sessions: SessionTable;
+  private readonly sessions: SessionTable;
+  private readonly liveSockets = new SessionSockets();
   private readonly throttle: FailureThrottle;
 
   constructor(private readonly options: AuthOptions) {
@@ -66,6 +68,22 @@ export class Auth {
 
   fromSession(id: string): Principal | null {
     return this.sessions.get(id, this.options.now());
+  }
+
+  /** A live socket opened with session `id`: it is closed when the session ends. */
+  trackLive(id: string, socket: Closable): void {
+    this.liveSockets.add(id, socket);
+  }
+
+  /** Log out: the session and its live sockets end. */
+  endSession(id: string): void {
+    this.sessions.close(id);
+    this.liveSockets.end(id);
+  }
+
+  /** Closes the live sockets of sessions that expired (called once a minute). */
+  sweepLive(): void {
+    this.liveSockets.sweep((id) => this.fromSession(id) !== null);
   }
 
   /** A key typed into the page's login: a read or admin key opens a session. */

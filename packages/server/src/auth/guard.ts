@@ -15,6 +15,8 @@ declare module 'fastify' {
 }
 
 const LIVE_ROUTE = '/api/v1/live';
+/** How often live sockets of expired sessions are looked for. */
+const SWEEP_MS = 60_000;
 
 /** The client address the throttle counts against (injected test requests have no socket). */
 export const addressOf = (request: FastifyRequest) => request.ip ?? 'unknown';
@@ -41,13 +43,17 @@ export function installGuard(app: FastifyInstance, core: Core, auth: Auth): void
     }
     if (!auth.enabled) return;
     const access = requiredAccess(request.method, route);
-    request.principal = principalOf(request, auth, access !== 'public');
+    request.principal = principalOf(request, auth, access !== 'public', route === LIVE_ROUTE);
     if (access === 'public') return;
     if (!request.principal) {
       throw unauthorized('this needs a key: send "Authorization: Bearer KEY", or log in on the page');
     }
     if (!allows(request.principal.role, access)) throw forbidden(roleRefusal(request.principal.role, access));
   });
+
+  const sweep = setInterval(() => auth.sweepLive(), SWEEP_MS);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
 
   // A refused WebSocket upgrade never reaches @fastify/websocket's own hooks, which close the upgrade socket
   // after an HTTP answer; without this the socket stays open and holds the server's shutdown.
@@ -64,9 +70,10 @@ export function installGuard(app: FastifyInstance, core: Core, auth: Auth): void
 /**
  * A Bearer key wins over the session cookie. A bad key is refused even on public routes (else they would
  * let keys be guessed without the throttle); a stale cookie only where a key is needed, so the page still
- * loads and can show its login.
+ * loads and can show its login. A live socket opened with a session is tracked, to be closed when the
+ * session ends.
  */
-function principalOf(request: FastifyRequest, auth: Auth, needed: boolean): Principal | null {
+function principalOf(request: FastifyRequest, auth: Auth, needed: boolean, live: boolean): Principal | null {
   const { authorization, cookie } = request.headers;
   if (authorization !== undefined) return auth.fromAuthorization(authorization, addressOf(request));
   const id = readCookie(cookie, SESSION_COOKIE);
@@ -75,6 +82,7 @@ function principalOf(request: FastifyRequest, auth: Auth, needed: boolean): Prin
     return null;
   }
   const principal = auth.fromSession(id);
+  if (principal && live) auth.trackLive(id, request.raw.socket);
   if (!principal && needed) throw unauthorized('the session has ended (logged out or expired): log in again');
   return principal;
 }

@@ -61,7 +61,7 @@ export function registerSessionRoutes(app: FastifyInstance, auth: Auth): void {
     { schema: { tags, summary: 'Log out: ends the session and clears its cookie' } },
     async (request, reply) => {
       const id = readCookie(request.headers.cookie, SESSION_COOKIE);
-      if (id !== null) auth.sessions.close(id);
+      if (id !== null) auth.endSession(id);
       return reply
         .header('set-cookie', sessionCookie('', 0, secure(request)))
         .code(204)

@@ -86,6 +86,20 @@ describe('live socket: keys and Origin', () => {
     expect(await live({ ...own, origin: 'http://evil.example', cookie })).toBe(403);
   });
 
+  it('closes a live socket opened with a session when that session logs out', async () => {
+    const { app } = await setup();
+    const login = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { key: READ } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const socket = new WebSocket(`${address.replace('http', 'ws')}/api/v1/live`, { headers: { cookie } });
+    await new Promise((resolve, reject) => socket.once('message', resolve).once('error', reject));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    const logout = await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } });
+    expect(logout.statusCode).toBe(204);
+    await closed;
+    expect(socket.readyState).toBe(WebSocket.CLOSED);
+  });
+
   it('refuses a foreign Origin without keys too, and accepts one given with --allowed-origin', async () => {
     const { app } = await setup({ keys: [], allowedOrigins: ['http://localhost:5173'] });
     const live = await listen(app);
