@@ -3,7 +3,7 @@ import type { BucketStats, TierIndex } from '../model.ts';
 
 /**
  * A series as stored, with what the RED views need precomputed from its attributes. The attributes
- * themselves are only in `key` (see `seriesAttributes`): a parsed copy per series was half the registry's
+ * themselves are only in `key` (see `seriesAttributes`): a parsed copy per series was over a third of the registry's
  * memory, and only discovery and attribute filters read them.
  */
 export interface SeriesRecord {

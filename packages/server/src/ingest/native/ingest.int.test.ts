@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, ingest, startTestApp } from '../../testing/test-app.ts';
 
@@ -117,6 +118,25 @@ describe('POST /api/v1/metrics', () => {
     });
     expect(broken.statusCode).toBe(400);
     expect(broken.json().code).toBe('PULSE_ERR_VALIDATION');
+  });
+
+  it('takes gzip-compressed batches, and answers a gzip bomb 413 at the limit after decompression', async () => {
+    const { app } = await setup({ bodyLimitBytes: 64 * 1024 });
+    const post = (body: Buffer) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/metrics',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        payload: body,
+      });
+    const batch = await post(zlib.gzipSync(JSON.stringify({ metrics: [duration()] })));
+    expect(batch.statusCode).toBe(202);
+    const bomb = await post(zlib.gzipSync(Buffer.alloc(16 * 1024 ** 2, 32)));
+    expect(bomb.statusCode).toBe(413);
+    expect(bomb.json()).toMatchObject({
+      code: 'PULSE_ERR_BODY_TOO_LARGE',
+      message: expect.stringContaining('after decompression'),
+    });
   });
 
   async function setup(overrides = {}) {
