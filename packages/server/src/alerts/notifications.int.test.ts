@@ -63,8 +63,12 @@ describe('alert notifications over HTTP', () => {
     cleanups.push(() => clearInterval(traffic));
     const fired = await until(() => received.find((p) => p.ruleName === 'pager'));
     expect(fired).toMatchObject({ state: 'firing', service: 'checkout', severity: 'critical' });
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toMatch(/^pulseboard_notifications_total\{outcome="delivered"\} 1$/m);
+    // Counted once the pager's answer has been read, just after the receiver saw the message.
+    const delivered = /^pulseboard_notifications_total\{outcome="delivered"\} 1$/m;
+    const metrics = await until(async () => {
+      const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      return delivered.test(text) ? text : undefined;
+    });
     expect(metrics).not.toMatch(/outcome="dropped"/);
   }, 30_000);
 
@@ -99,10 +103,10 @@ async function server(cleanups: (() => Promise<void> | void)[], handler: http.Re
   return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
 }
 
-async function until<T>(find: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+async function until<T>(find: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = find();
+    const found = await find();
     if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 50));

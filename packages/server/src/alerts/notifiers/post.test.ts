@@ -85,9 +85,10 @@ describe('postJson', () => {
     // A name no DNS knows: only the policy's own lookup can have connected it, so the checked address is used.
     const resolve = async () => [{ address: '127.0.0.1', family: 4 }];
     const refusing = options({ policy: new DestinationPolicy({ allow: [], resolve }) });
-    await expect(postJson(`http://rebind.test:${port}/`, '{}', refusing)).rejects.toThrow(
-      'rebind.test resolves to 127.0.0.1, a loopback address',
-    );
+    const refused = postJson(`http://rebind.test:${port}/`, '{}', refusing);
+    // Refused, not failed: the dispatcher does not retry it.
+    await expect(refused).rejects.toBeInstanceOf(RefusedDestination);
+    await expect(refused).rejects.toThrow('rebind.test resolves to 127.0.0.1, a loopback address');
     expect(requests).toBe(0);
     const allowing = options({ policy: new DestinationPolicy({ allow: ['127.0.0.0/8'], resolve }) });
     expect(await postJson(`http://rebind.test:${port}/`, '{}', allowing)).toBe(200);
