@@ -95,6 +95,8 @@ describe('SDK exports at their interval read as a steady rate', () => {
 function sdk(url: string, service: string, temporality: 'delta' | 'cumulative') {
   const exporter = new OTLPMetricExporter({
     url,
+    // The default 10 s can pass while a loaded machine starts the server's decode worker from sources.
+    timeoutMillis: 60_000,
     temporalityPreference:
       temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
   });
