@@ -24,8 +24,8 @@ describe('services', () => {
 
     const services = await getJson<ServicesResponse>(app, '/api/v1/services');
     expect(services.body.services).toEqual([
-      { name: 'new', lastSeen: now - 1000, active: true },
-      { name: 'old', lastSeen: now - 3 * HOUR, active: false },
+      { name: 'new', lastSeen: now - 1000, active: true, redSource: 'metrics' },
+      { name: 'old', lastSeen: now - 3 * HOUR, active: false, redSource: 'metrics' },
     ]);
     const overview = await getJson<OverviewResponse>(app, '/api/v1/overview?from=now-4h');
     expect(overview.body.services.map((s) => s.service)).toEqual(['new']);
