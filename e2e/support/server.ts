@@ -65,7 +65,13 @@ export async function startServer(): Promise<TestServer> {
     child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    await waitFor(`http://127.0.0.1:${port}/readyz`, 90_000, child);
+    try {
+      await waitFor(`http://127.0.0.1:${port}/readyz`, 90_000, child);
+    } catch (error) {
+      // A server that never got ready is nobody's to stop otherwise: it would keep running after the tests.
+      child.kill('SIGKILL');
+      throw error;
+    }
   };
   const stop = async () => {
     if (child.exitCode !== null) return;
