@@ -160,7 +160,7 @@ async function runOnce(opts: Options, work: ReturnType<typeof buildExports>, war
     console.log(
       [
         `ingest: ${fmt(rate)} spans/s (goal ${fmt(GOAL_SPANS_PER_SEC)}) in ${SPANS_PER_EXPORT}-span exports`,
-        `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s, ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries`,
+        `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s (${fmt(spans / cpu)} spans per CPU second, the steadier figure on a shared machine), ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries`,
         `memory: peak RSS ${((server.peakRss() ?? server.sampledPeakRss()) / 2 ** 20).toFixed(0)} MiB`,
         `check:  /api/v1/red counts ${counted} of ${work.requests} SERVER spans ${counted === work.requests ? '(exact)' : '(MISMATCH)'}`,
       ].join('\n'),

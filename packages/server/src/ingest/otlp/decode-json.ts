@@ -8,6 +8,7 @@ import {
   nanosToMs,
   object,
   optionalDouble,
+  parseBody,
   string,
   temporality,
 } from './json-values.ts';
@@ -31,12 +32,7 @@ import {
  * integers as strings or numbers) into the internal model. Unknown keys are ignored, as the spec requires.
  */
 export function decodeMetricsJson(body: Buffer): OtlpExport {
-  let root: unknown;
-  try {
-    root = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw new DecodeError(`body: not valid JSON (${(error as Error).message})`);
-  }
+  const root = parseBody(body);
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
     throw new DecodeError('body: must be a JSON object {"resourceMetrics":[...]}');
   }

@@ -13,6 +13,15 @@ const fail = (path: string, expected: string, value: unknown): never => {
   throw new DecodeError(`${path}: must be ${expected} (got ${shown})`);
 };
 
+/** A request body as JSON; text that is not JSON is a DecodeError (a 400). */
+export function parseBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new DecodeError(`body: not valid JSON (${(error as Error).message})`);
+  }
+}
+
 export function object(value: unknown, path: string): Json {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) return fail(path, 'an object', value);

@@ -1,4 +1,4 @@
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import {
   AggregationTemporalityPreference,
   OTLPMetricExporter as JsonExporter,
@@ -9,6 +9,7 @@ import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@
 import { type RedResponse, serviceSeries } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exact, lcg, recordSdkProblems } from '../../testing/otel-sdk.ts';
 import { getJson, startTestApp } from '../../testing/test-app.ts';
 
 /** Semantic-convention bounds (s), as `advice.explicitBucketBoundaries` of HTTP instrumentation. */
@@ -37,10 +38,7 @@ describe('the OpenTelemetry JS SDK exporting to /v1/metrics', () => {
     ({ app } = await startTestApp());
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     url = `${address}/v1/metrics`;
-    // Partial successes and failed exports reach the SDK's diag logger; none may appear.
-    const record = (...args: unknown[]) => problems.push(args.map(String).join(' '));
-    const logger: DiagLogger = { error: record, warn: record, info: () => {}, debug: () => {}, verbose: () => {} };
-    diag.setLogger(logger, DiagLogLevel.WARN);
+    recordSdkProblems(problems);
   });
   afterAll(async () => {
     diag.disable();
@@ -203,12 +201,6 @@ async function red(app: FastifyInstance, query: string) {
   };
 }
 
-/** The exact percentile as the server defines it: the value at rank floor(q * (n - 1)). */
-function exact(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(q * (sorted.length - 1))]!;
-}
-
 function expectInBucket(read: number, exactValue: number): void {
   const bounds = BOUNDS_S.map((b) => b * 1000);
   let i = 0;
@@ -216,12 +208,4 @@ function expectInBucket(read: number, exactValue: number): void {
   const lo = i === 0 ? Number.NEGATIVE_INFINITY : bounds[i - 1]!;
   const hi = i === bounds.length ? Number.POSITIVE_INFINITY : bounds[i]!;
   expect(read > lo && read <= hi, `${read} ms should be in (${lo}, ${hi}] with ${exactValue}`).toBe(true);
-}
-
-function lcg(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return (state + 0.5) / 2 ** 31;
-  };
 }

@@ -1,5 +1,4 @@
-import { array, object } from './json-values.ts';
-import { DecodeError } from './model.ts';
+import { array, object, parseBody } from './json-values.ts';
 import { checkEnd, lengthEnd, newReader, type Reader, readTag, skipField, WIRE_BYTES } from './wire.ts';
 
 /**
@@ -49,12 +48,7 @@ function countAt(r: Reader, end: number, depth: number): number {
 }
 
 export function countJsonItems(body: Buffer, signal: Signal): number {
-  let root: unknown;
-  try {
-    root = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw new DecodeError(`body: not valid JSON (${(error as Error).message})`);
-  }
+  const root = parseBody(body);
   const [outer, middle, items] = signal.jsonPath;
   let n = 0;
   array(object(root, 'body')[outer], outer).forEach((resource, i) => {

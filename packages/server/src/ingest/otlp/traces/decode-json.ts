@@ -1,4 +1,4 @@
-import { array, attributes, integer, type Json, nanosToMs, object, string } from '../json-values.ts';
+import { array, attributes, integer, type Json, nanosToMs, object, parseBody, string } from '../json-values.ts';
 import { DecodeError } from '../model.ts';
 import { type DecodedSpan, SPAN_ATTRIBUTES, SPAN_KIND, type SpanResource, type TraceExport } from './model.ts';
 
@@ -9,12 +9,7 @@ import { type DecodedSpan, SPAN_ATTRIBUTES, SPAN_KIND, type SpanResource, type T
  * naming their path.
  */
 export function decodeTracesJson(body: Buffer): TraceExport {
-  let root: unknown;
-  try {
-    root = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw new DecodeError(`body: not valid JSON (${(error as Error).message})`);
-  }
+  const root = parseBody(body);
   const resources: SpanResource[] = [];
   array(object(root, 'body').resourceSpans, 'resourceSpans').forEach((item, i) => {
     const path = `resourceSpans[${i}]`;

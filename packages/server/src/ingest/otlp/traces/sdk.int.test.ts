@@ -2,8 +2,6 @@ import {
   type Context,
   context,
   createTraceState,
-  type DiagLogger,
-  DiagLogLevel,
   diag,
   type HrTime,
   SpanKind,
@@ -20,6 +18,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { type RedResponse, type ServicesResponse, serviceSeries } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exact, lcg, recordSdkProblems } from '../../../testing/otel-sdk.ts';
 import { getJson, startTestApp } from '../../../testing/test-app.ts';
 
 const ROUTES = ['/pay', '/cart', '/search'];
@@ -32,10 +31,7 @@ describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
   beforeAll(async () => {
     ({ app } = await startTestApp());
     base = await app.listen({ port: 0, host: '127.0.0.1' });
-    // Partial successes and failed exports reach the SDK's diag logger; none may appear.
-    const record = (...args: unknown[]) => problems.push(args.map(String).join(' '));
-    const logger: DiagLogger = { error: record, warn: record, info: () => {}, debug: () => {}, verbose: () => {} };
-    diag.setLogger(logger, DiagLogLevel.WARN);
+    recordSdkProblems(problems);
   });
   afterAll(async () => {
     diag.disable();
@@ -202,18 +198,4 @@ async function red(app: FastifyInstance, query: string) {
 async function sourceOf(app: FastifyInstance, service: string) {
   const { body } = await getJson<ServicesResponse>(app, '/api/v1/services');
   return body.services.find((s) => s.name === service)?.redSource;
-}
-
-/** The exact percentile as the server defines it: the value at rank floor(q * (n - 1)). */
-function exact(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(q * (sorted.length - 1))]!;
-}
-
-function lcg(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return (state + 0.5) / 2 ** 31;
-  };
 }
