@@ -67,8 +67,17 @@ export function StatCards({
   // Both windows in one load, so coverage and the rate over the time with data come from the same buckets.
   const both = useMemo(() => withPreviousWindow(range, feed.now()), [range, feed]);
   const red = useRed({ range: both, services, maxPoints: 2 * SPARK_POINTS });
-  const cpu = useSeries({ range, metric: CPU_METRIC, stat: 'avg', services, maxPoints: SPARK_POINTS });
-  const memory = useSeries({ range, metric: MEMORY_METRIC, stat: 'avg', services, maxPoints: SPARK_POINTS });
+  const total = overview.data?.total;
+  // Only services that report CPU or memory have those series (asking for them otherwise is a 404).
+  const gauge = (metric: string, value: number | null | undefined) => ({
+    range,
+    metric: value == null ? null : metric,
+    stat: 'avg',
+    services,
+    maxPoints: SPARK_POINTS,
+  });
+  const cpu = useSeries(gauge(CPU_METRIC, total?.cpu));
+  const memory = useSeries(gauge(MEMORY_METRIC, total?.memory));
   const { from, to } = resolveWindow(range, feed.now());
   const span = to - from;
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside the buckets.
@@ -79,7 +88,6 @@ export function StatCards({
     return { ...split, coverage: coverage(split.current), previousCoverage: coverage(split.previous) };
   }, [red.data, red.version, span]);
   const current = windows?.current ?? [];
-  const total = overview.data?.total;
   const last = minute.data?.total;
   const pick = (key: keyof ServiceStats) => ({
     now: last ? last[key] : null,
