@@ -165,9 +165,9 @@ describe('dashboard in a real browser', () => {
     expect(res.status).toBe(202);
     await session.page.goto(`${session.server.url}/`);
     await waitForCharts(session.page);
-    await session.page.getByRole('button', { name }).waitFor();
+    await session.page.getByRole('button', { name, exact: true }).waitFor();
     expect(await session.page.$('img[src="x"]')).toBeNull();
-    await session.page.getByRole('button', { name }).click();
+    await session.page.getByRole('button', { name, exact: true }).click();
     await session.page.waitForSelector('[data-testid="service-title"]');
     expect(await session.page.textContent('[data-testid="service-title"]')).toBe(name);
     expect(await session.page.$('img')).toBeNull();

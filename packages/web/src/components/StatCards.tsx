@@ -68,23 +68,16 @@ export function StatCards({
   const both = useMemo(() => withPreviousWindow(range, feed.now()), [range, feed]);
   const red = useRed({ range: both, services, maxPoints: 2 * SPARK_POINTS });
   const total = overview.data?.total;
-  // Gauge sparklines only for gauges the services report: for a metric nobody sent, /series answers 404,
-  // which the browser logs as an error.
-  const reported = (metric: string, value: number | null | undefined) => (value == null ? null : metric);
-  const cpu = useSeries({
+  // Only services that report CPU or memory have those series (asking for them otherwise is a 404).
+  const gauge = (metric: string, value: number | null | undefined) => ({
     range,
-    metric: reported(CPU_METRIC, total?.cpu),
+    metric: value == null ? null : metric,
     stat: 'avg',
     services,
     maxPoints: SPARK_POINTS,
   });
-  const memory = useSeries({
-    range,
-    metric: reported(MEMORY_METRIC, total?.memory),
-    stat: 'avg',
-    services,
-    maxPoints: SPARK_POINTS,
-  });
+  const cpu = useSeries(gauge(CPU_METRIC, total?.cpu));
+  const memory = useSeries(gauge(MEMORY_METRIC, total?.memory));
   const { from, to } = resolveWindow(range, feed.now());
   const span = to - from;
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside the buckets.

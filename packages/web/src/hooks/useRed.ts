@@ -17,6 +17,8 @@ function* entries(stats: Record<string, LiveServiceStats>, only: ReadonlySet<str
   }
 }
 
+const SETTLE_STEP_MS = 10_000;
+
 /** RED buckets per service and merged (the server's total) for a chart, kept live from the socket. */
 export function useRed({ range, services, maxPoints }: RedOptions): LiveQuery<Buckets<RedAcc>> {
   const only = services ? new Set(services) : null;
@@ -31,8 +33,9 @@ export function useRed({ range, services, maxPoints }: RedOptions): LiveQuery<Bu
       const result = buckets.addTick(tick.t, tick.seconds, entries(tick.services, only), total);
       const closed = buckets.ring.at(-1)?.t !== open ? open : undefined;
       // A bucket that just closed combined its live seconds' percentiles approximately: load it from the server,
-      // which merges the sketches. One small read per chart per step (1 s buckets are exact already).
-      if (result === 'changed' && closed !== undefined && buckets.step > 1000) {
+      // which merges the sketches. One small read per chart per step, so only for steps of 10 s and more (a
+      // 2-5 s bucket combines a few exact seconds; reading it again would be a request per chart every 2 s).
+      if (result === 'changed' && closed !== undefined && buckets.step >= SETTLE_STEP_MS) {
         const to = closed + buckets.step;
         later(async (signal) => {
           const res = await fetchRed({ from: closed, to, services, maxPoints: 1, total: true }, signal);
