@@ -66,7 +66,14 @@ export async function startServer(options: { demo?: boolean } = {}): Promise<Tes
     child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    await waitFor(`http://127.0.0.1:${port}/readyz`, 90_000, child);
+    try {
+      await waitFor(`http://127.0.0.1:${port}/readyz`, 90_000, child);
+    } catch (error) {
+      // A server that never got ready is nobody's to stop: it would run on, taking CPU from later tests.
+      child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
   };
   const stop = async () => {
     if (child.exitCode !== null) return;
