@@ -11,9 +11,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
 import { launchBrowser } from '../e2e/support/browser.ts';
 import { startServer } from '../e2e/support/server.ts';
+import { transferCounter } from './transfer.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GOALS = { firstChartMs: 1500, longestTaskMs: 50, jsKb: 300 };
@@ -42,21 +42,6 @@ function longestTask(trace: Buffer): { longestMs: number; tasks: number; over50:
     longestMs: Math.max(0, ...durations),
     tasks: durations.length,
     over50: durations.filter((d) => d > 50).length,
-  };
-}
-
-/** Bytes on the wire per response, as Chromium counts them (compressed body plus headers). */
-function transferCounter(page: Page): () => Promise<{ totalKb: number; jsKb: number; requests: number }> {
-  const sizes: Promise<{ url: string; bytes: number }>[] = [];
-  page.on('requestfinished', (request) => {
-    sizes.push(
-      request.sizes().then((s) => ({ url: request.url(), bytes: s.responseBodySize + s.responseHeadersSize })),
-    );
-  });
-  return async () => {
-    const all = await Promise.all(sizes);
-    const sum = (list: { bytes: number }[]) => list.reduce((n, r) => n + r.bytes, 0) / 1024;
-    return { totalKb: sum(all), jsKb: sum(all.filter((r) => /\.js(\?|$)/.test(r.url))), requests: all.length };
   };
 }
 

@@ -75,6 +75,7 @@ export async function startServer(options: { demo?: boolean; flags?: readonly st
     } catch (error) {
       // A server that never got ready is nobody's to stop otherwise: it would keep running after the tests.
       child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
       throw error;
     }
   };

@@ -14,6 +14,7 @@ debian_mirror() {
 # ensure_base_images WORKDIR: local/bookworm:base (debootstrap) and node:20-bookworm-slim (this machine's node).
 ensure_base_images() {
   local work=$1
+  mkdir -p "$work"
   if ! docker image inspect local/bookworm:base >/dev/null 2>&1; then
     local mirror
     mirror=$(debian_mirror)
