@@ -166,6 +166,8 @@ function sdk(url: string, service: string, c: Case, exponential = false) {
   const options = {
     url,
     compression: c.gzip ? ('gzip' as never) : ('none' as never),
+    // The default 10 s can pass while a loaded machine starts the server's decode worker from sources.
+    timeoutMillis: 60_000,
     temporalityPreference:
       c.temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
   };

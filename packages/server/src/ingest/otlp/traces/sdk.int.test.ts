@@ -160,12 +160,23 @@ describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
 });
 
 function tracing(base: string, service: string, encoding: 'json' | 'protobuf', gzip: boolean) {
-  const options = { url: `${base}/v1/traces`, compression: gzip ? ('gzip' as never) : ('none' as never) };
+  const options = {
+    url: `${base}/v1/traces`,
+    compression: gzip ? ('gzip' as never) : ('none' as never),
+    // The default 10 s can pass while a loaded machine starts the server's decode worker from sources.
+    timeoutMillis: 60_000,
+  };
   const exporter = encoding === 'json' ? new JsonExporter(options) : new ProtobufExporter(options);
   return new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
     // Exports happen on forceFlush only: the delay is longer than the test.
-    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 3_600_000, maxQueueSize: 10_000 })],
+    spanProcessors: [
+      new BatchSpanProcessor(exporter, {
+        scheduledDelayMillis: 3_600_000,
+        exportTimeoutMillis: 60_000,
+        maxQueueSize: 10_000,
+      }),
+    ],
   });
 }
 
