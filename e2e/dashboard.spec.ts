@@ -159,15 +159,18 @@ describe('dashboard in a real browser', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        metrics: [{ service: name, name: 'http.session.server.request.duration', type: 'histogram', value: 12 }],
+        metrics: [{ service: name, name: 'http.server.request.duration', type: 'histogram', value: 12 }],
       }),
     });
     expect(res.status).toBe(202);
     await session.page.goto(`${session.server.url}/`);
     await waitForCharts(session.page);
-    await session.page.getByRole('button', { name, exact: true }).waitFor();
+    // The heatmap's row label: on a slow machine the "no data" alert for this service may fire meanwhile,
+    // and the alert panel's link carries the same name.
+    const rowLabel = session.page.locator('.heatmap-labels').getByRole('button', { name, exact: true });
+    await rowLabel.waitFor();
     expect(await session.page.$('img[src="x"]')).toBeNull();
-    await session.page.getByRole('button', { name, exact: true }).click();
+    await rowLabel.click();
     await session.page.waitForSelector('[data-testid="service-title"]');
     expect(await session.page.textContent('[data-testid="service-title"]')).toBe(name);
     expect(await session.page.$('img')).toBeNull();
