@@ -44,6 +44,24 @@ describe('GET /api/v1/health', () => {
     expect(late[4]).toMatchObject({ errorRate: null, p99: null });
   });
 
+  it("leaves the time after a slow reporter's newest export without a score instead of calling it silent", async () => {
+    const { app, cells } = await setup();
+    // An OTLP exporter reporting every 60 s: two exports, covering minutes 0 and 1.
+    for (const i of [0, 1]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/metrics',
+        headers: { 'content-type': 'application/json' },
+        payload: otlpMinute('every-minute', minute(i), minute(i + 1)),
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    const slow = (await cells()).get('every-minute')!;
+    expect(slow.slice(0, 2).map((c) => c.score)).toEqual([1, 1]);
+    // Minutes 2..9 have not been reported yet: the next export will tell.
+    expect(slow.slice(2).map((c) => c.score)).toEqual(Array(8).fill(null));
+  });
+
   async function setup() {
     const { app } = await startTestApp({}, () => NOW);
     close = () => app.close();
@@ -62,6 +80,32 @@ describe('GET /api/v1/health', () => {
 
 const minute = (i: number) => FROM + i * MIN;
 const minutes = () => Array.from({ length: 10 }, (_, i) => minute(i));
+
+/** One OTLP delta export of 600 requests of 20 ms over [start, end), as an SDK sends it every minute. */
+function otlpMinute(service: string, start: number, end: number) {
+  const point = {
+    startTimeUnixNano: `${start}000000`,
+    timeUnixNano: `${end}000000`,
+    count: 600,
+    sum: 600 * 0.02,
+    explicitBounds: [0.01, 0.05],
+    bucketCounts: [0, 600, 0],
+    attributes: [{ key: 'http.response.status_code', value: { intValue: 200 } }],
+  };
+  const metric = {
+    name: 'http.server.request.duration',
+    unit: 's',
+    histogram: { aggregationTemporality: 1, dataPoints: [point] },
+  };
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeMetrics: [{ metrics: [metric] }],
+      },
+    ],
+  };
+}
 
 /** `n` requests of one status and latency spread over the minute starting at `start`. */
 function requests(service: string, status: number, ms: number, start: number, n: number) {

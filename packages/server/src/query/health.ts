@@ -64,10 +64,13 @@ export function* queryHealth(
         });
         continue;
       }
-      // Silent: known before this bucket ended, serves requests, and the bucket has had time to fill.
+      // Silent: known before this bucket ended, serves requests, and the bucket has had time to fill. A
+      // service that reports every N s has not told about the time after its newest report yet: no data, not
+      // silence (its next export covers it).
       const known = (firstSeen.get(service) ?? Number.POSITIVE_INFINITY) < t + step;
       const settled = t + step <= now || now - t > 2_000;
-      const score = known && settled && servesRequests.has(service) && t < now ? 0 : null;
+      const reported = t + step <= ctx.intervals.reportedUntil(service);
+      const score = known && settled && reported && servesRequests.has(service) && t < now ? 0 : null;
       cells.push({ service, t, score, errorRate: null, p99: null });
     }
   }
