@@ -62,8 +62,12 @@ async function main(): Promise<void> {
     const page = await context.newPage();
     const transferred = transferCounter(page);
     await page.goto(server.url, { waitUntil: 'commit' });
+    // A function, not a string: the page's Content-Security-Policy forbids evaluating strings.
     const firstChart = await page.waitForFunction(
-      `document.querySelector('[data-testid="chart-latency"][data-state="ready"] .recharts-line-curve') ? performance.now() : false`,
+      () =>
+        document.querySelector('[data-testid="chart-latency"][data-state="ready"] .recharts-line-curve')
+          ? performance.now()
+          : false,
       undefined,
       { polling: 'raf', timeout: 30_000 },
     );
