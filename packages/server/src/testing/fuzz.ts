@@ -10,7 +10,7 @@ export const FUZZ_SEED = 42;
  * What the store holds, as one comparable value: services, series, and every raw sample bucket's count and
  * sum. A refused request must leave it unchanged (all-or-nothing), so a half-written batch shows up here.
  */
-export function storedSnapshot(app: FastifyInstance): string {
+export function storedSnapshot(app: FastifyInstance) {
   const store = app.core.store;
   const series = [...store.loadSeries()];
   const ids = series.map((s) => s.id);
@@ -26,7 +26,7 @@ export function storedSnapshot(app: FastifyInstance): string {
     }
   });
   const services = store.services().map((s) => `${s.name}:${s.lastSeen}`);
-  return JSON.stringify({ services, series: series.map((s) => s.key), samples });
+  return { services, series: series.map((s) => s.key), samples };
 }
 
 export async function expectAlive(app: FastifyInstance): Promise<void> {
