@@ -10,7 +10,7 @@
  * on a busy machine). The heavy-read attacker therefore scans the soak's own data, not a full day.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dbSize, startServer } from '../server-process.ts';
 import { startAttacks } from './attackers.ts';
@@ -82,6 +82,9 @@ let maxLag = 0;
 let lastFrames = clients.frames();
 let lastAccepted = 0;
 let alive = true;
+// CPU of both sides: on a 2-core machine this process (200 sockets, ingest, attackers) competes with the server.
+let lastServerCpu = server.cpuSeconds() ?? 0;
+let lastClientCpu = process.cpuUsage();
 
 while (performance.now() - t0 < durationMs && alive) {
   await sleep(Math.min(LINE_EVERY_MS, durationMs - (performance.now() - t0)));
@@ -105,12 +108,17 @@ while (performance.now() - t0 < durationMs && alive) {
   const frames = clients.frames();
   const rate = (ingest.accepted - lastAccepted) / (LINE_EVERY_MS / 1000);
   lastAccepted = ingest.accepted;
+  const serverCpu = server.cpuSeconds() ?? lastServerCpu;
+  const clientCpu = process.cpuUsage(lastClientCpu);
+  const cpu = `cpu server ${((100 * (serverCpu - lastServerCpu)) / (LINE_EVERY_MS / 1000)).toFixed(0)}% soak ${((clientCpu.user + clientCpu.system) / 1e4 / (LINE_EVERY_MS / 1000)).toFixed(0)}%`;
+  lastServerCpu = serverCpu;
+  lastClientCpu = process.cpuUsage();
   const refusals = m
     ? `limit[${byLabel(m, 'pulseboard_limit_refusals_total', 'limit')}] query[${byLabel(m, 'pulseboard_query_refused_total', 'reason')}] ` +
       `live[${byLabel(m, 'pulseboard_live_refused_total', 'reason')}] dropped=${sumOf(m, 'pulseboard_live_dropped_frames_total')}`
     : '/metrics did not answer';
   console.log(
-    `${at.toFixed(0).padStart(4)}s rss ${mb(rss)} lag p99 ${ms(lag)} max ${ms(lagMax)} | healthz p99 ${ms(quantile(h, 0.99))} | ` +
+    `${at.toFixed(0).padStart(4)}s rss ${mb(rss)} ${cpu} lag p99 ${ms(lag)} max ${ms(lagMax)} | healthz p99 ${ms(quantile(h, 0.99))} | ` +
       `ingest ${(rate / 1000).toFixed(1)}k/s ack p99 ${ms(quantile(acks, 0.99))} | ` +
       `frames ${frames.received - lastFrames.received}/${frames.expected - lastFrames.expected} late p99 ${ms(quantile(late, 0.99))} | ` +
       `db ${mb(dbSize(server.dbPath).total)} | ${refusals}`,
@@ -160,6 +168,11 @@ console.log(
 console.log(
   `  live: ${frames.received}/${frames.expected} frames (${((100 * frames.received) / Math.max(1, frames.expected)).toFixed(1)} %), ` +
     `lateness p50 ${ms(quantile(allLate, 0.5))} p99 ${ms(quantile(allLate, 0.99))}, unexpected closes ${JSON.stringify([...clients.closes])}`,
+);
+console.log(
+  `  load average at the end ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
 );
 console.log(`  db ${mb(dbSize(server.dbPath).total)} after shutdown`);
 for (const [name, tally] of attacks.tallies)
