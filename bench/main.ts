@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the native ingest + query benchmark, the OTLP one and the page one, in turn, each in
  * its own process. `npm run bench -- --peers [...]`: Pulseboard against VictoriaMetrics in the same run
- * (bench/peers/run.ts).
+ * (bench/peers/run.ts). `npm run bench -- --soak 10m`: the server under steady load and attackers for that long,
+ * RSS and latency every 10 s (bench/soak/run.ts).
  */
 import { spawnSync } from 'node:child_process';
 
@@ -9,8 +10,13 @@ const args = process.argv.slice(2);
 if (args.includes('--peers')) {
   process.argv = [...process.argv.slice(0, 2), ...args.filter((a) => a !== '--peers')];
   await import('./peers/run.ts');
+} else if (args[0] === '--soak') {
+  if (args.length !== 2) throw new Error('npm run bench -- --soak takes one duration, e.g. --soak 10m');
+  process.argv = [...process.argv.slice(0, 2), args[1]!];
+  await import('./soak/run.ts');
 } else {
-  if (args.length > 0) throw new Error(`npm run bench takes no arguments but --peers (got ${args.join(' ')})`);
+  if (args.length > 0)
+    throw new Error(`npm run bench takes no arguments but --peers or --soak DURATION (got ${args.join(' ')})`);
   for (const script of ['run.ts', 'otlp.ts', 'page.ts']) {
     const { status } = spawnSync(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname], {
       stdio: 'inherit',
