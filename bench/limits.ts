@@ -180,14 +180,7 @@ async function cardinality(server: Server): Promise<void> {
     for (let from = 0; from < perService; from += 5_000) {
       const items = [];
       for (let i = from; i < Math.min(perService, from + 5_000); i++) {
-        items.push({
-          service: `svc-${s}`,
-          name: 'queue.depth',
-          type: 'gauge',
-          value: 1,
-          timestamp: NOW,
-          attributes: { 'queue.id': `q-${i}` },
-        });
+        items.push(queueGauge(s, `q-${i}`));
       }
       batches.push(native(items));
     }
@@ -195,6 +188,18 @@ async function cardinality(server: Server): Promise<void> {
   server.resetPeak();
   const answers = await pool(batches, 2, (body) => post(server.port, '/api/v1/metrics', body, JSON_HEADERS));
   await report('cardinality (440k series, 46 services)', server, answers);
+}
+
+/** One gauge series of service `svc-<s>`, told apart by its queue id: how the attacks make new series. */
+function queueGauge(s: number, id: string) {
+  return {
+    service: `svc-${s}`,
+    name: 'queue.depth',
+    type: 'gauge',
+    value: 1,
+    timestamp: NOW,
+    attributes: { 'queue.id': id },
+  };
 }
 
 /**
@@ -208,14 +213,7 @@ async function atLimit(server: Server): Promise<void> {
       const items = [];
       for (let i = from; i < from + 2_000; i++) {
         const id = limitQueueId(s, i);
-        items.push({
-          service: `svc-${s}`,
-          name: 'queue.depth',
-          type: 'gauge',
-          value: 1,
-          timestamp: NOW,
-          attributes: { 'queue.id': id },
-        });
+        items.push(queueGauge(s, id));
       }
       batches.push(native(items));
     }

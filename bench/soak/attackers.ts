@@ -29,18 +29,24 @@ async function openSocket(base: string): Promise<WebSocket> {
   return ws;
 }
 
+/** A socket, or null after counting the failure and waiting a second (the server may be busy refusing). */
+async function openOrBackOff(base: string, tally: Tally): Promise<WebSocket | null> {
+  const ws = await openSocket(base).catch(() => null);
+  if (!ws) {
+    count(tally, 'connect-failed');
+    await sleep(1_000);
+  }
+  return ws;
+}
+
 /** Finding 4a: one socket subscribing to 2,000 never-seen names a second (past the per-socket limit). */
 const subscribeFlood: Attack = {
   name: 'subscribe-flood',
   async run(base, until, tally) {
     let n = 0;
     while (!until()) {
-      const ws = await openSocket(base).catch(() => null);
-      if (!ws) {
-        count(tally, 'connect-failed');
-        await sleep(1_000);
-        continue;
-      }
+      const ws = await openOrBackOff(base, tally);
+      if (!ws) continue;
       ws.on('message', (data) => {
         const msg = JSON.parse(String(data)) as { type: string };
         if (msg.type === 'error') count(tally, 'refused');
@@ -66,12 +72,8 @@ const badMessages: Attack = {
   name: 'bad-messages',
   async run(base, until, tally) {
     while (!until()) {
-      const ws = await openSocket(base).catch(() => null);
-      if (!ws) {
-        count(tally, 'connect-failed');
-        await sleep(1_000);
-        continue;
-      }
+      const ws = await openOrBackOff(base, tally);
+      if (!ws) continue;
       ws.pause(); // never read: frames and error replies queue up on the server's side
       count(tally, 'sockets');
       const end = Date.now() + 10_000;
