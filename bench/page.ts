@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/page.ts [--seconds N]`: the page budget, measured in headless Chromium against a real server
- * with the demo on (built page; `npm run build:web` first if it is stale):
+ * with the demo on (built page; `npm run build` first if it is stale):
  * - time from navigation to the first chart drawn with data, cold (new browser context, empty cache);
  * - the longest main-thread task while the page takes live updates for N seconds (default 30), from a trace;
  * - bytes the cold load transferred (bodies as sent, compressed or not, plus headers) up to that first chart,

@@ -7,18 +7,43 @@ export const METRIC_TYPES = ['gauge', 'counter', 'histogram'] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
 
 /**
+ * What one series may carry, for native and OTLP ingest alike: name lengths (service, metric, attribute key),
+ * unit length, attributes per series and characters per string attribute value; and how far ahead of the
+ * server clock a timestamp may be.
+ */
+export const INGEST_LIMITS = {
+  maxNameLength: 256,
+  maxUnitLength: 64,
+  maxAttributes: 64,
+  maxAttributeValueLength: 4096,
+  maxAheadMs: 10 * 60_000,
+} as const;
+
+/**
  * One item of a native batch. Either `value` (+ optional `timestamp`) or `points: [[timestamp, value], ...]`.
- * The server validates items by hand (the hot path); this schema documents the shape in OpenAPI.
+ * The server validates items by hand (the hot path, ingest/native/decode.ts) with the same limits; this schema
+ * documents the shape in OpenAPI.
  */
 export const NativeItemSchema = Type.Object({
-  service: Type.String({ minLength: 1, maxLength: 256 }),
-  name: Type.String({ minLength: 1, maxLength: 256 }),
+  service: Type.String({ minLength: 1, maxLength: INGEST_LIMITS.maxNameLength }),
+  name: Type.String({ minLength: 1, maxLength: INGEST_LIMITS.maxNameLength }),
   type: Type.Union([Type.Literal('gauge'), Type.Literal('counter'), Type.Literal('histogram')]),
-  unit: Type.Optional(Type.String()),
-  value: Type.Optional(Type.Number()),
-  timestamp: Type.Optional(Type.Number()),
-  points: Type.Optional(Type.Array(Type.Tuple([Type.Number(), Type.Number()]))),
-  attributes: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
+  unit: Type.Optional(
+    Type.String({ maxLength: INGEST_LIMITS.maxUnitLength, description: 'histograms: ms by default' }),
+  ),
+  value: Type.Optional(Type.Number({ description: 'counters and histograms: >= 0' })),
+  timestamp: Type.Optional(Type.Number({ description: 'epoch ms; default now' })),
+  points: Type.Optional(Type.Array(Type.Tuple([Type.Number(), Type.Number()]), { minItems: 1 })),
+  attributes: Type.Optional(
+    Type.Record(
+      Type.String(),
+      Type.Union([Type.String({ maxLength: INGEST_LIMITS.maxAttributeValueLength }), Type.Number(), Type.Boolean()]),
+      {
+        maxProperties: INGEST_LIMITS.maxAttributes,
+        description: `keys of 1..${INGEST_LIMITS.maxNameLength} characters`,
+      },
+    ),
+  ),
 });
 export type NativeItem = Static<typeof NativeItemSchema>;
 
@@ -30,6 +55,8 @@ export type IngestAccepted = Static<typeof IngestAcceptedSchema>;
 
 /** Metric names and attribute keys the RED views are computed from (OpenTelemetry semantic conventions). */
 export const RED_METRIC = 'http.server.request.duration';
+/** The name older OpenTelemetry HTTP instrumentation reports (in ms, status in `http.status_code`); feeds RED too. */
+export const LEGACY_RED_METRIC = 'http.server.duration';
 export const CPU_METRIC = 'process.cpu.utilization';
 export const MEMORY_METRIC = 'process.memory.usage';
 export const ROUTE_ATTR = 'http.route';

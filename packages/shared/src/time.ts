@@ -29,3 +29,11 @@ export const SECOND = 1_000;
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
+
+/** The start of the `step`-aligned bucket holding `t` (buckets are aligned to multiples of their step). */
+export const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
+
+/** Number of `step`-aligned buckets that touch [from, to): the points a range read returns at most. */
+export function bucketCount(from: number, to: number, step: number): number {
+  return Math.floor((to - 1) / step) - Math.floor(from / step) + 1;
+}

@@ -32,8 +32,37 @@ for (let s = 0; s < 5; s++) {
   }
 }
 
+// The OTLP shape: the same 100 series as explicit-bucket histogram points (one a second for a minute, the
+// SDK's default bounds shared by every point as the decoder shares them), so the layout sums and the spread
+// into sketches (explicit-counts.ts) are what is measured.
+const BOUNDS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10_000];
+const histogramInputs: FoldInput[] = inputs.map(({ record }, s) => ({
+  record,
+  timestamps: [],
+  values: [],
+  explicit: Array.from({ length: 60 }, (_, i) => {
+    const counts = BOUNDS.map((_, b) => ((s + i + b) % 7) * 3);
+    counts.push(1);
+    const count = counts.reduce((a, b) => a + b, 0);
+    return {
+      time: T0 + i * 1000,
+      bounds: BOUNDS,
+      counts,
+      scale: 1,
+      count,
+      sum: count * 40,
+      min: 0.5,
+      max: 9000,
+      exact: true,
+    };
+  }),
+}));
+
 describe('fold', () => {
   bench('fold 10,000 observations of 100 series', () => {
     fold(inputs);
+  });
+  bench('fold 6,000 explicit histogram points of 100 series', () => {
+    fold(histogramInputs);
   });
 });

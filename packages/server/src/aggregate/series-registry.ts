@@ -2,6 +2,7 @@ import {
   CPU_METRIC,
   ERROR_TYPE_ATTR,
   INSTANCE_ATTR,
+  LEGACY_RED_METRIC,
   MEMORY_METRIC,
   type MetricType,
   RED_METRIC,
@@ -14,8 +15,6 @@ import { type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
 import type { SeriesRecord } from '../store/store.ts';
 import { type RegistryLimits, SeriesCounts } from './series-limits.ts';
 
-/** Older OpenTelemetry HTTP instrumentation reports this name in ms; it feeds RED like the current one. */
-const LEGACY_RED_METRIC = 'http.server.duration';
 /** Request-duration histograms that feed RED: the metric (current and legacy names) and the one derived from spans. */
 const RED_NAMES: ReadonlySet<string> = new Set([RED_METRIC, LEGACY_RED_METRIC, TRACE_RED_METRIC]);
 

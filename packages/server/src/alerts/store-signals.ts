@@ -1,8 +1,8 @@
-import { DAY, HOUR, MINUTE, parseSignal, type Signal } from '@pulseboard/shared';
+import { DAY, floorTo, HOUR, MINUTE, parseSignal, type Signal } from '@pulseboard/shared';
 import { activeServices, type QueryContext } from '../query/context.ts';
 import { readRed } from '../query/red.ts';
 import { MIN_SAMPLE_STEP, mergeSample, readSamples, type SampleAcc } from '../query/samples.ts';
-import { ceilTo, floorTo, tierForStep } from '../query/steps.ts';
+import { ceilTo, tierForStep } from '../query/steps.ts';
 import type { SignalHistory, SignalWindow } from './detectors/types.ts';
 import type { SignalSource } from './evaluator.ts';
 import { type RedTotals, signalValue } from './signal-values.ts';

@@ -1,6 +1,5 @@
-import websocket from '@fastify/websocket';
+import websocket, { type WebSocket } from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
-import type { WebSocket } from 'ws';
 import type { Core } from '../core.ts';
 import { CLOSE_CODES, LiveHub, type LiveRefusal, type LiveSocket } from './hub.ts';
 import { startSecondTicker } from './ticker.ts';

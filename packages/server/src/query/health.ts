@@ -1,11 +1,11 @@
-import { againstTarget, type HealthResponse } from '@pulseboard/shared';
+import { againstTarget, bucketCount, floorTo, type HealthResponse } from '@pulseboard/shared';
 import type { Config } from '../config.ts';
 import { activeServices, heldRanges, type QueryContext, round } from './context.ts';
 import { checkQueryCost, type QueryCost, rowsOf } from './cost.ts';
 import { planRange } from './range-plan.ts';
 import { type RedReadOptions, readRedSteps, redReads } from './red.ts';
 import type { QuerySteps } from './scheduler.ts';
-import { bucketCount, floorTo, tierForStep } from './steps.ts';
+import { tierForStep } from './steps.ts';
 
 /** A service's health: the worse of its error-rate and p99 scores. */
 export function healthScore(errorRate: number, p99: number, config: Pick<Config, 'healthTargets'>): number {

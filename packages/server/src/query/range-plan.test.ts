@@ -1,8 +1,9 @@
+import { bucketCount, floorTo } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
 import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { bucketSeconds } from './context.ts';
 import { planRange, spreadTargets } from './range-plan.ts';
-import { bucketCount, floorTo, type Held } from './steps.ts';
+import type { Held } from './steps.ts';
 
 const SEC = 1000;
 const MIN = 60_000;

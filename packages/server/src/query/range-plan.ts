@@ -1,14 +1,6 @@
+import { bucketCount } from '@pulseboard/shared';
 import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
-import {
-  bucketCount,
-  chooseStep,
-  type Held,
-  nextStep,
-  planReads,
-  stepAtLeast,
-  type TierRead,
-  tierForStep,
-} from './steps.ts';
+import { chooseStep, type Held, nextStep, planReads, stepAtLeast, type TierRead, tierForStep } from './steps.ts';
 
 /** What a range read returns and how: the step, the span the data really covers, and the reads behind it. */
 export interface RangePlan {

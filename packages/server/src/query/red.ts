@@ -1,4 +1,4 @@
-import type { RedPoint, RedResponse, RedSeries } from '@pulseboard/shared';
+import { bucketCount, floorTo, type RedPoint, type RedResponse, type RedSeries } from '@pulseboard/shared';
 import { ROUTE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
@@ -7,7 +7,7 @@ import { activeServices, bucketSeconds, heldRanges, type QueryContext, round } f
 import { checkQueryCost, type QueryCost, routeCount, rowsOf } from './cost.ts';
 import { planRange, spreadTargets } from './range-plan.ts';
 import { type QuerySteps, runToEnd } from './scheduler.ts';
-import { bucketCount, floorTo, planReads, type TierRead, tierForStep } from './steps.ts';
+import { planReads, type TierRead, tierForStep } from './steps.ts';
 
 /** Requests of one service (or route) merged over one output bucket. */
 export interface RedAcc {

@@ -1,4 +1,11 @@
-import { type MetricsResponse, type MetricType, SERIES_STATS, type SeriesResponse } from '@pulseboard/shared';
+import {
+  bucketCount,
+  floorTo,
+  type MetricsResponse,
+  type MetricType,
+  SERIES_STATS,
+  type SeriesResponse,
+} from '@pulseboard/shared';
 import { badRequest, notFound } from '../errors.ts';
 import { seriesAttributes } from '../model.ts';
 import type { SeriesRecord } from '../store/store.ts';
@@ -13,7 +20,7 @@ import {
   sampleReads,
 } from './samples.ts';
 import type { QuerySteps } from './scheduler.ts';
-import { bucketCount, chooseStep, floorTo, tierForStep } from './steps.ts';
+import { chooseStep, tierForStep } from './steps.ts';
 
 export interface SeriesQuery {
   metric: string;

@@ -1,5 +1,6 @@
+import { bucketCount } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
-import { bucketCount, chooseStep, planReads, tierForStep } from './steps.ts';
+import { chooseStep, planReads, tierForStep } from './steps.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;

@@ -1,3 +1,4 @@
+import { bucketCount, floorTo } from '@pulseboard/shared';
 import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 
 /** Steps the server picks from: each a multiple of a tier resolution, so buckets line up with stored ones. */
@@ -7,11 +8,6 @@ const STEPS = [
 
 export const MAX_POINTS_LIMIT = 5000;
 export const DEFAULT_MAX_POINTS = 300;
-
-/** Number of aligned step buckets that touch [from, to). */
-export function bucketCount(from: number, to: number, step: number): number {
-  return Math.floor((to - 1) / step) - Math.floor(from / step) + 1;
-}
 
 /** The smallest step whose aligned buckets over [from, to) number at most maxPoints. */
 export function chooseStep(from: number, to: number, maxPoints: number): number {
@@ -141,5 +137,4 @@ function coverExact(
   }
 }
 
-export const floorTo = (t: number, res: number) => Math.floor(t / res) * res;
 export const ceilTo = (t: number, res: number) => Math.ceil(t / res) * res;

@@ -1,3 +1,4 @@
+import { bucketCount, floorTo } from '@pulseboard/shared';
 import { RingBuffer } from './ring.ts';
 
 /**
@@ -17,12 +18,6 @@ export interface BucketEntry<A> {
   service: string | null;
   acc: A;
 }
-
-/** Aligned buckets over [from, to), as the server counts them. */
-export const bucketCount = (from: number, to: number, step: number) =>
-  Math.floor((to - 1) / step) - Math.floor(from / step) + 1;
-
-const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
 
 /**
  * A chart's data: the server's buckets for its window, then live seconds folded into the newest bucket (or

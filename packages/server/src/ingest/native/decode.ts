@@ -1,10 +1,11 @@
-import { type AttributeValue, METRIC_TYPES, type MetricType } from '@pulseboard/shared';
+import { type AttributeValue, INGEST_LIMITS, METRIC_TYPES, type MetricType } from '@pulseboard/shared';
 import { badRequest } from '../../errors.ts';
 import { MAX_MAGNITUDE, type SampleBatch, type SeriesSamples } from '../../model.ts';
 import { durationScale } from '../units.ts';
 
 export interface IngestLimits {
   maxNameLength: number;
+  maxUnitLength: number;
   maxAttributes: number;
   maxAttributeValueLength: number;
   /** Oldest accepted timestamp is now - this (the longest retention). */
@@ -13,12 +14,7 @@ export interface IngestLimits {
   maxAheadMs: number;
 }
 
-export const DEFAULT_LIMITS: Omit<IngestLimits, 'maxAgeMs'> = {
-  maxNameLength: 256,
-  maxAttributes: 64,
-  maxAttributeValueLength: 4096,
-  maxAheadMs: 10 * 60_000,
-};
+export const DEFAULT_LIMITS: Omit<IngestLimits, 'maxAgeMs'> = INGEST_LIMITS;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -52,8 +48,9 @@ function decodeItem(item: unknown, at: string, ctx: Context): SeriesSamples {
     throw badRequest(`${at}.type: must be one of ${METRIC_TYPES.join(', ')}`);
   }
   const type = kind as MetricType;
-  if (item.unit !== undefined && (typeof item.unit !== 'string' || item.unit.length > 64)) {
-    throw badRequest(`${at}.unit: must be a string of at most 64 characters`);
+  const { maxUnitLength } = ctx.limits;
+  if (item.unit !== undefined && (typeof item.unit !== 'string' || item.unit.length > maxUnitLength)) {
+    throw badRequest(`${at}.unit: must be a string of at most ${maxUnitLength} characters`);
   }
   let unit = (item.unit as string | undefined) ?? (type === 'histogram' ? 'ms' : '');
   const scale = type === 'histogram' ? durationScale(unit) : null;

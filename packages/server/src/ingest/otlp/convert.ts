@@ -263,7 +263,7 @@ export class Conversion {
     if (service.length === 0 || service.length > max) return `with a service.name longer than ${max} characters`;
     // Summaries add ".count"/".sum"; leave them room so every series of a metric fits.
     if (name.length === 0 || name.length > max - 6) return `with a metric name empty or over ${max - 6} characters`;
-    if (unit.length > 64) return 'with a unit over 64 characters';
+    if (unit.length > this.limits.maxUnitLength) return `with a unit over ${this.limits.maxUnitLength} characters`;
     return null;
   }
 

@@ -1,4 +1,4 @@
-import { STATUS_ATTR } from '@pulseboard/shared';
+import { LEGACY_RED_METRIC, STATUS_ATTR } from '@pulseboard/shared';
 import { MAX_MAGNITUDE } from '../../model.ts';
 import { exponentialObservations } from '../../sketch/bucket-values.ts';
 import type { Conversion, MetricContext, PendingCumulative } from './convert.ts';
@@ -112,9 +112,8 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
 
 /**
  * Older HTTP instrumentation reports `http.server.duration` with the status in `http.status_code`; RED
- * reads `http.response.status_code`, so that metric also gets the current name (the old one stays).
+ * reads `http.response.status_code`, so points of that metric get it as well (the old attribute stays).
  */
-const LEGACY_RED_METRIC = 'http.server.duration';
 const LEGACY_STATUS_ATTR = 'http.status_code';
 
 function legacyStatus(name: string, attributes: Attributes): Attributes {

@@ -19,7 +19,6 @@ export const bytesOf = (r: Reader): Buffer => r.buf as Buffer;
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
 export const WIRE_BYTES = 2;
-export const WIRE_FIXED32 = 5;
 
 const TWO_32 = 4_294_967_296;
 const TWO_64 = 2 ** 64;
