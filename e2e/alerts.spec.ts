@@ -1,7 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { WebhookPayload } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
+import { webhookReceiver } from '../packages/server/src/testing/webhook-receiver.ts';
 import { SHOTS, unexpected, waitForCharts } from './support/page.ts';
 import { browserSession } from './support/session.ts';
 
@@ -41,7 +39,7 @@ describe('alerts in a real browser', () => {
     await alertItem().waitFor({ timeout: 15_000 });
     // The same episode reaches the rule's webhook, on 127.0.0.1 as the server allows it to here.
     const alertId = await alertItem().getAttribute('data-alert-id');
-    const payload = await hook.firing(RULE);
+    const payload = await hook.until((p) => p.state === 'firing' && p.ruleName === RULE);
     expect(payload).toMatchObject({ state: 'firing', ruleName: RULE, severity: 'critical' });
     // A `*` rule firing on several services at once sends them in one message, listed in `alerts`.
     const ids = [payload.alertId, ...(payload.alerts ?? []).map((a) => a.alertId)];
@@ -167,30 +165,3 @@ describe('alerts in a real browser', () => {
     expect(unexpected(session.errors)).toEqual([]);
   });
 });
-
-/** A webhook receiver on 127.0.0.1 that keeps what it is sent. */
-async function webhookReceiver() {
-  const received: WebhookPayload[] = [];
-  const server = http.createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk) => (text += chunk));
-    req.on('end', () => {
-      received.push(JSON.parse(text) as WebhookPayload);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    firing: async (ruleName: string) => {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const found = received.find((p) => p.state === 'firing' && p.ruleName === ruleName);
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no firing webhook for ${ruleName}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}

@@ -13,11 +13,9 @@ export interface LayoutCounts {
   scale: number;
   counts: number[];
   count: number;
-  // NaN when unknown, rather than null: fields that only ever hold numbers are updated in place, while a
-  // field that may hold null boxes every new number it is given (these are updated once per point).
-  sum: number;
-  min: number;
-  max: number;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
   exact: boolean;
 }
 
@@ -30,21 +28,18 @@ export function addExplicit(layouts: LayoutCounts[], p: ExplicitPoint): void {
       break;
     }
   }
-  const sum = p.sum ?? Number.NaN;
-  const min = p.min ?? Number.NaN;
-  const max = p.max ?? Number.NaN;
   if (!into) {
-    const { bounds, scale, count, exact } = p;
+    const { bounds, scale, count, sum, min, max, exact } = p;
     layouts.push({ bounds, scale, counts: Array.from(p.counts), count, sum, min, max, exact });
     return;
   }
   const { counts } = into;
   for (let i = 0; i < counts.length; i++) counts[i]! += p.counts[i]!;
   into.count += p.count;
-  // An unknown sum or extreme in any point leaves the total unknown (NaN; the spread then estimates it).
-  into.sum += sum;
-  into.min = Math.min(into.min, min);
-  into.max = Math.max(into.max, max);
+  // An unknown sum or extreme in any point leaves the total unknown (the spread then estimates it).
+  into.sum = into.sum === null || p.sum === null ? null : into.sum + p.sum;
+  into.min = into.min === null || p.min === null ? null : Math.min(into.min, p.min);
+  into.max = into.max === null || p.max === null ? null : Math.max(into.max, p.max);
   into.exact &&= p.exact;
 }
 
@@ -56,10 +51,6 @@ export function sameBounds(a: readonly number[], b: readonly number[]): boolean 
   return true;
 }
 
-/** Scratch for one spread at a time (spreading is synchronous), never shrunk. */
-const scratch: Observations = { values: [], weights: [] };
-const bins: number[] = [];
-
 /**
  * Spreads every layout's counts into `sketch`, and their sum and extremes into `stats` when given (its
  * count already holds them: counts are known exactly as points arrive).
@@ -69,9 +60,11 @@ export function spreadInto(
   sketch: Sketch,
   stats?: Pick<BucketStats, 'sum' | 'min' | 'max'>,
 ): void {
+  const observations: Observations = { values: [], weights: [] };
+  const bins: number[] = [];
   for (const layout of layouts) {
-    const n = explicitObservations(layout, layout.scale, layout.exact, scratch);
-    const { values, weights } = scratch;
+    const n = explicitObservations(layout, layout.scale, layout.exact, observations);
+    const { values, weights } = observations;
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {

@@ -1,12 +1,11 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Alert, Rule, WebhookPayload } from '@pulseboard/shared';
+import type { Alert, Rule } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildApp } from '../app.ts';
 import type { Config } from '../config.ts';
 import { getJson, ingest, startTestApp } from '../testing/test-app.ts';
+import { waitFor, webhookReceiver } from '../testing/webhook-receiver.ts';
 
 describe('alerts over HTTP and WebSocket', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -71,7 +70,8 @@ describe('alerts over HTTP and WebSocket', () => {
 
   it('fires a rule made over the API on ingested data, notifies a webhook and the socket, then resolves', async () => {
     const { app, url } = await setup();
-    const hook = await receiver(cleanups);
+    const hook = await webhookReceiver();
+    cleanups.push(hook.close);
     const socket = await liveClient(url, cleanups);
     const created = (
       await app.inject({ method: 'POST', url: '/api/v1/rules', payload: rule({ url: hook.url }) })
@@ -108,7 +108,8 @@ describe('alerts over HTTP and WebSocket', () => {
 
   it('keeps the rule, the firing alert and its acknowledgement across a restart, without notifying again', async () => {
     const first = await setup();
-    const hook = await receiver(cleanups);
+    const hook = await webhookReceiver();
+    cleanups.push(hook.close);
     const created = (
       await first.app.inject({ method: 'POST', url: '/api/v1/rules', payload: rule({ url: hook.url }) })
     ).json() as Rule;
@@ -198,32 +199,6 @@ function sendLoop(app: FastifyInstance, latencyMs: number, cleanups: (() => void
   const stop = () => clearInterval(timer);
   cleanups.push(stop);
   return { stop };
-}
-
-async function waitFor<T>(list: T[], match: (item: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = list.find(match);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function receiver(cleanups: (() => Promise<void> | void)[]) {
-  const received: WebhookPayload[] = [];
-  const server = http.createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk) => (text += chunk));
-    req.on('end', () => {
-      received.push(JSON.parse(text) as WebhookPayload);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, received, until: (match: (p: WebhookPayload) => boolean) => waitFor(received, match) };
 }
 
 async function liveClient(url: string, cleanups: (() => void)[]) {

@@ -1,4 +1,8 @@
 import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import type { RedResponse } from '@pulseboard/shared';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { getJson, startTestApp } from './test-app.ts';
 
 /**
  * Test helpers for the tests that drive the real OpenTelemetry JS SDK. Partial successes and failed
@@ -23,5 +27,38 @@ export function lcg(seed: number): () => number {
   return () => {
     state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
     return (state + 0.5) / 2 ** 31;
+  };
+}
+
+/**
+ * A server on a free port for a file of SDK tests: started before them, closed after, with the SDK's
+ * problems in `problems`. The fields are set once `beforeAll` has run.
+ */
+export function sdkTestServer(): { app: FastifyInstance; base: string; problems: string[] } {
+  const server = { app: undefined as unknown as FastifyInstance, base: '', problems: [] as string[] };
+  beforeAll(async () => {
+    ({ app: server.app } = await startTestApp());
+    server.base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    recordSdkProblems(server.problems);
+  });
+  afterAll(async () => {
+    diag.disable();
+    await server.app.close();
+  });
+  return server;
+}
+
+/** The one RED point with requests that `/api/v1/red?query` returns (the query asks for one bucket). */
+export async function singleRedPoint(app: FastifyInstance, query: string) {
+  const res = await getJson<RedResponse>(app, `/api/v1/red?${query}`);
+  expect(res.status).toBe(200);
+  const points = res.body.series.flatMap((s) => s.points).filter((p) => p.count > 0);
+  expect(points).toHaveLength(1);
+  const p = points[0]!;
+  return {
+    count: p.count,
+    errorRate: p.errorRate!,
+    errors: Math.round(p.count * p.errorRate!),
+    percentiles: { 0.5: p.p50!, 0.95: p.p95!, 0.99: p.p99! },
   };
 }

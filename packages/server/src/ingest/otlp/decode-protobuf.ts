@@ -3,24 +3,13 @@ import {
   type MetricData,
   type OtlpExport,
   type OtlpMetric,
-  type OtlpResource,
   TEMPORALITY_BY_NUMBER,
   type Temporality,
 } from './model.ts';
 import { resetAttributeCache } from './proto-attributes.ts';
-import { readResource } from './proto-common.ts';
+import { readExportRequest } from './proto-common.ts';
 import { readExponentialPoint, readHistogramPoint, readNumberPoint, readSummaryPoint } from './proto-points.ts';
-import {
-  checkEnd,
-  expectWire,
-  lengthEnd,
-  newReader,
-  type Reader,
-  readTag,
-  skipField,
-  WIRE_BYTES,
-  WIRE_VARINT,
-} from './wire.ts';
+import { checkEnd, expectWire, lengthEnd, type Reader, readTag, skipField, WIRE_BYTES, WIRE_VARINT } from './wire.ts';
 
 /**
  * ExportMetricsServiceRequest (binary protobuf) straight into the internal model, without an intermediate
@@ -28,46 +17,8 @@ import {
  */
 export function decodeMetricsProtobuf(buf: Uint8Array): OtlpExport {
   resetAttributeCache();
-  const r = newReader(buf);
-  const resources: OtlpResource[] = [];
-  while (r.pos < r.len) {
-    const tag = readTag(r);
-    if (tag >>> 3 === 1) {
-      expectWire(tag, WIRE_BYTES, 'resourceMetrics');
-      resources.push(readResourceMetrics(r, r.len));
-    } else skipField(r, tag, r.len);
-  }
-  return { resources };
-}
-
-function readResourceMetrics(r: Reader, limit: number): OtlpResource {
-  const end = lengthEnd(r, limit);
-  const resource: OtlpResource = { attributes: {}, metrics: [] };
-  while (r.pos < end) {
-    const tag = readTag(r);
-    const field = tag >>> 3;
-    if (field === 1) {
-      expectWire(tag, WIRE_BYTES, 'ResourceMetrics.resource');
-      readResource(r, end, resource.attributes);
-    } else if (field === 2) {
-      expectWire(tag, WIRE_BYTES, 'ResourceMetrics.scopeMetrics');
-      readScopeMetrics(r, end, resource.metrics);
-    } else skipField(r, tag, end);
-  }
-  checkEnd(r, end, 'ResourceMetrics');
-  return resource;
-}
-
-function readScopeMetrics(r: Reader, limit: number, into: OtlpMetric[]): void {
-  const end = lengthEnd(r, limit);
-  while (r.pos < end) {
-    const tag = readTag(r);
-    if (tag >>> 3 === 2) {
-      expectWire(tag, WIRE_BYTES, 'ScopeMetrics.metrics');
-      into.push(readMetric(r, end));
-    } else skipField(r, tag, end);
-  }
-  checkEnd(r, end, 'ScopeMetrics');
+  const resources = readExportRequest(buf, 'Metrics', readMetric);
+  return { resources: resources.map(({ attributes, items }) => ({ attributes, metrics: items })) };
 }
 
 /** Metric's data oneof, by field number. */

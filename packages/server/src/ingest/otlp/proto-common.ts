@@ -4,6 +4,7 @@ import {
   checkEnd,
   expectWire,
   lengthEnd,
+  newReader,
   type Reader,
   readTag,
   skipField,
@@ -126,4 +127,65 @@ export function readResource(r: Reader, limit: number, into: Attributes): void {
     } else skipField(r, tag, end);
   }
   checkEnd(r, end, 'Resource');
+}
+
+/**
+ * The envelope every OTLP export request shares (opentelemetry-proto v1.5.0, `collector/<signal>/v1` and
+ * `<signal>/v1`), with Signal = Metrics or Spans:
+ *   Export<Signal>ServiceRequest { resource_<signal> = 1 }
+ *   Resource<Signal> { resource = 1, scope_<signal> = 2, schema_url = 3 }
+ *   Scope<Signal> { scope = 1, <signal> = 2, schema_url = 3 }
+ * Returns each resource's attributes and its items as `readItem` reads them (scopes are not needed).
+ */
+export function readExportRequest<T>(
+  buf: Uint8Array,
+  signal: 'Metrics' | 'Spans',
+  readItem: (r: Reader, limit: number) => T,
+): { attributes: Attributes; items: T[] }[] {
+  const r = newReader(buf);
+  const resources: { attributes: Attributes; items: T[] }[] = [];
+  while (r.pos < r.len) {
+    const tag = readTag(r);
+    if (tag >>> 3 === 1) {
+      expectWire(tag, WIRE_BYTES, `resource${signal}`);
+      resources.push(readResourceItems(r, r.len, signal, readItem));
+    } else skipField(r, tag, r.len);
+  }
+  return resources;
+}
+
+function readResourceItems<T>(r: Reader, limit: number, signal: string, readItem: (r: Reader, limit: number) => T) {
+  const end = lengthEnd(r, limit);
+  const resource = { attributes: {} as Attributes, items: [] as T[] };
+  while (r.pos < end) {
+    const tag = readTag(r);
+    const field = tag >>> 3;
+    if (field === 1) {
+      expectWire(tag, WIRE_BYTES, `Resource${signal}.resource`);
+      readResource(r, end, resource.attributes);
+    } else if (field === 2) {
+      expectWire(tag, WIRE_BYTES, `Resource${signal}.scope${signal}`);
+      readScopeItems(r, end, signal, readItem, resource.items);
+    } else skipField(r, tag, end);
+  }
+  checkEnd(r, end, `Resource${signal}`);
+  return resource;
+}
+
+function readScopeItems<T>(
+  r: Reader,
+  limit: number,
+  signal: string,
+  readItem: (r: Reader, limit: number) => T,
+  into: T[],
+) {
+  const end = lengthEnd(r, limit);
+  while (r.pos < end) {
+    const tag = readTag(r);
+    if (tag >>> 3 === 2) {
+      expectWire(tag, WIRE_BYTES, `Scope${signal}.${signal.toLowerCase()}`);
+      into.push(readItem(r, end));
+    } else skipField(r, tag, end);
+  }
+  checkEnd(r, end, `Scope${signal}`);
 }

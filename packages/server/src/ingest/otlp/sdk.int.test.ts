@@ -1,4 +1,3 @@
-import { diag } from '@opentelemetry/api';
 import {
   AggregationTemporalityPreference,
   OTLPMetricExporter as JsonExporter,
@@ -7,10 +6,9 @@ import { OTLPMetricExporter as ProtobufExporter } from '@opentelemetry/exporter-
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { type RedResponse, serviceSeries } from '@pulseboard/shared';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exact, lcg, recordSdkProblems } from '../../testing/otel-sdk.ts';
-import { getJson, startTestApp } from '../../testing/test-app.ts';
+import { describe, expect, it } from 'vitest';
+import { exact, lcg, sdkTestServer, singleRedPoint } from '../../testing/otel-sdk.ts';
+import { getJson } from '../../testing/test-app.ts';
 
 /** Semantic-convention bounds (s), as `advice.explicitBucketBoundaries` of HTTP instrumentation. */
 const BOUNDS_S = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -30,25 +28,12 @@ const CASES: Case[] = (['json', 'protobuf'] as const).flatMap((encoding) =>
 );
 
 describe('the OpenTelemetry JS SDK exporting to /v1/metrics', () => {
-  let app: FastifyInstance;
-  let url: string;
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    ({ app } = await startTestApp());
-    const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    url = `${address}/v1/metrics`;
-    recordSdkProblems(problems);
-  });
-  afterAll(async () => {
-    diag.disable();
-    await app.close();
-  });
+  const server = sdkTestServer();
 
   for (const c of CASES) {
     const service = `sdk-${c.encoding}-${c.gzip ? 'gzip' : 'plain'}-${c.temporality}`;
     it(`${service}: exact counts and error rate, percentiles inside the exact bucket`, async () => {
-      const { provider, meter } = sdk(url, service, c);
+      const { provider, meter } = sdk(`${server.base}/v1/metrics`, service, c);
       const duration = meter.createHistogram('http.server.request.duration', {
         unit: 's',
         advice: { explicitBucketBoundaries: BOUNDS_S },
@@ -71,10 +56,10 @@ describe('the OpenTelemetry JS SDK exporting to /v1/metrics', () => {
         await provider.forceFlush();
       }
       await provider.shutdown();
-      expect(problems).toEqual([]);
+      expect(server.problems).toEqual([]);
 
       const range = `from=${from}&to=${Date.now() + 2000}&maxPoints=1`;
-      const all = await red(app, `service=${service}&${range}`);
+      const all = await singleRedPoint(server.app, `service=${service}&${range}`);
       const errors = recorded.filter((r) => r.error).length;
       expect(all.count).toBe(recorded.length);
       expect(all.errors).toBe(errors);
@@ -89,7 +74,7 @@ describe('the OpenTelemetry JS SDK exporting to /v1/metrics', () => {
           ),
         );
 
-      const byRoute = await getJson<RedResponse>(app, `/api/v1/red?service=${service}&${range}&groupBy=route`);
+      const byRoute = await getJson<RedResponse>(server.app, `/api/v1/red?service=${service}&${range}&groupBy=route`);
       for (const route of ROUTES) {
         const mine = recorded.filter((r) => r.route === route);
         const points = serviceSeries(byRoute.body).find((s) => s.route === route)!.points;
@@ -112,7 +97,7 @@ describe('the OpenTelemetry JS SDK exporting to /v1/metrics', () => {
   it('exponential histograms (cumulative, protobuf, rescaled as the range grows): percentiles in the exact bucket', async () => {
     const service = 'sdk-exponential';
     const { provider, meter } = sdk(
-      url,
+      `${server.base}/v1/metrics`,
       service,
       { encoding: 'protobuf', gzip: true, temporality: 'cumulative' },
       true,
@@ -131,8 +116,8 @@ describe('the OpenTelemetry JS SDK exporting to /v1/metrics', () => {
       await provider.forceFlush();
     }
     await provider.shutdown();
-    expect(problems).toEqual([]);
-    const all = await red(app, `service=${service}&from=${from}&to=${Date.now() + 2000}&maxPoints=1`);
+    expect(server.problems).toEqual([]);
+    const all = await singleRedPoint(server.app, `service=${service}&from=${from}&to=${Date.now() + 2000}&maxPoints=1`);
     expect(all.count).toBe(recorded.length);
     // The SDK's final scale is the finest at which all values fit its 160 buckets; every delta was at that
     // scale or finer, so each percentile must sit in the exact value's bucket at that scale.
@@ -187,20 +172,6 @@ function sdk(url: string, service: string, c: Case, exponential = false) {
       : [],
   });
   return { provider, meter: provider.getMeter('sdk.int.test') };
-}
-
-async function red(app: FastifyInstance, query: string) {
-  const res = await getJson<RedResponse>(app, `/api/v1/red?${query}`);
-  expect(res.status).toBe(200);
-  const points = res.body.series.flatMap((s) => s.points).filter((p) => p.count > 0);
-  expect(points).toHaveLength(1);
-  const p = points[0]!;
-  return {
-    count: p.count,
-    errorRate: p.errorRate!,
-    errors: Math.round(p.count * p.errorRate!),
-    percentiles: { 0.5: p.p50!, 0.95: p.p95!, 0.99: p.p99! },
-  };
 }
 
 function expectInBucket(read: number, exactValue: number): void {

@@ -1,12 +1,11 @@
 import type { Attributes } from '../model.ts';
-import { readKeyValue, readResource } from '../proto-common.ts';
+import { readExportRequest, readKeyValue } from '../proto-common.ts';
 import {
   bytesOf,
   checkEnd,
   expectWire,
   lengthEnd,
   nanoPartsToMs,
-  newReader,
   type Reader,
   readTag,
   skipField,
@@ -14,7 +13,7 @@ import {
   WIRE_FIXED64,
   WIRE_VARINT,
 } from '../wire.ts';
-import { type DecodedSpan, SPAN_ATTRIBUTES, type SpanResource, type TraceExport } from './model.ts';
+import { type DecodedSpan, SPAN_ATTRIBUTES, type TraceExport } from './model.ts';
 
 /**
  * ExportTraceServiceRequest (binary protobuf) into the spans' RED-relevant fields. Field numbers are those
@@ -32,48 +31,8 @@ import { type DecodedSpan, SPAN_ATTRIBUTES, type SpanResource, type TraceExport 
  * Throws DecodeError (or protobufjs' Error on truncation) for anything malformed.
  */
 export function decodeTracesProtobuf(buf: Uint8Array): TraceExport {
-  const r = newReader(buf);
-  const resources: SpanResource[] = [];
-  while (r.pos < r.len) {
-    const tag = readTag(r);
-    if (tag >>> 3 === 1) {
-      expectWire(tag, WIRE_BYTES, 'resourceSpans');
-      resources.push(readResourceSpans(r, r.len));
-    } else skipField(r, tag, r.len);
-  }
-  return { resources };
-}
-
-/** ResourceSpans (trace.proto v1.5.0): resource = 1, scope_spans = 2. */
-function readResourceSpans(r: Reader, limit: number): SpanResource {
-  const end = lengthEnd(r, limit);
-  const resource: SpanResource = { attributes: {}, spans: [] };
-  while (r.pos < end) {
-    const tag = readTag(r);
-    const field = tag >>> 3;
-    if (field === 1) {
-      expectWire(tag, WIRE_BYTES, 'ResourceSpans.resource');
-      readResource(r, end, resource.attributes);
-    } else if (field === 2) {
-      expectWire(tag, WIRE_BYTES, 'ResourceSpans.scopeSpans');
-      readScopeSpans(r, end, resource.spans);
-    } else skipField(r, tag, end);
-  }
-  checkEnd(r, end, 'ResourceSpans');
-  return resource;
-}
-
-/** ScopeSpans (trace.proto v1.5.0): spans = 2; the scope itself is not needed. */
-function readScopeSpans(r: Reader, limit: number, into: DecodedSpan[]): void {
-  const end = lengthEnd(r, limit);
-  while (r.pos < end) {
-    const tag = readTag(r);
-    if (tag >>> 3 === 2) {
-      expectWire(tag, WIRE_BYTES, 'ScopeSpans.spans');
-      into.push(readSpan(r, end));
-    } else skipField(r, tag, end);
-  }
-  checkEnd(r, end, 'ScopeSpans');
+  const resources = readExportRequest(buf, 'Spans', readSpan);
+  return { resources: resources.map(({ attributes, items }) => ({ attributes, spans: items })) };
 }
 
 /** Span (trace.proto v1.5.0), field numbers in the comment of decodeTracesProtobuf. */

@@ -2,7 +2,6 @@ import {
   type Context,
   context,
   createTraceState,
-  diag,
   type HrTime,
   SpanKind,
   SpanStatusCode,
@@ -17,32 +16,20 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { type RedResponse, type ServicesResponse, serviceSeries } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exact, lcg, recordSdkProblems } from '../../../testing/otel-sdk.ts';
-import { getJson, startTestApp } from '../../../testing/test-app.ts';
+import { describe, expect, it } from 'vitest';
+import { exact, lcg, sdkTestServer, singleRedPoint } from '../../../testing/otel-sdk.ts';
+import { getJson } from '../../../testing/test-app.ts';
 
 const ROUTES = ['/pay', '/cart', '/search'];
 
 describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
-  let app: FastifyInstance;
-  let base: string;
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    ({ app } = await startTestApp());
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    recordSdkProblems(problems);
-  });
-  afterAll(async () => {
-    diag.disable();
-    await app.close();
-  });
+  const server = sdkTestServer();
 
   for (const encoding of ['json', 'protobuf'] as const) {
     for (const gzip of [false, true]) {
       const service = `traces-${encoding}-${gzip ? 'gzip' : 'plain'}`;
       it(`${service}: requests, errors and percentiles of SERVER spans exact; calls per peer`, async () => {
-        const provider = tracing(base, service, encoding, gzip);
+        const provider = tracing(server.base, service, encoding, gzip);
         const tracer = provider.getTracer('sdk.int.test');
         const random = lcg(service.length * 7919);
         const recorded: { ms: number; route: string; error: boolean }[] = [];
@@ -74,10 +61,10 @@ describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
         }
         await provider.forceFlush();
         await provider.shutdown();
-        expect(problems).toEqual([]);
+        expect(server.problems).toEqual([]);
 
         const range = `from=${from - 1000}&to=${Date.now() + 2000}&maxPoints=1`;
-        const all = await red(app, `service=${service}&${range}`);
+        const all = await singleRedPoint(server.app, `service=${service}&${range}`);
         const errors = recorded.filter((r) => r.error).length;
         expect(all.count).toBe(recorded.length);
         expect(Math.round(all.count * all.errorRate)).toBe(errors);
@@ -88,24 +75,24 @@ describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
           );
           expect(Math.abs(all.percentiles[q] / want - 1), `p${q * 100}`).toBeLessThan(0.01);
         }
-        const byRoute = await getJson<RedResponse>(app, `/api/v1/red?service=${service}&${range}&groupBy=route`);
+        const byRoute = await getJson<RedResponse>(server.app, `/api/v1/red?service=${service}&${range}&groupBy=route`);
         for (const route of ROUTES) {
           const points = serviceSeries(byRoute.body).find((s) => s.route === route)!.points;
           expect(points.reduce((n, p) => n + p.count, 0)).toBe(recorded.filter((r) => r.route === route).length);
         }
         const calls = await getJson<{ series: { points: { value: number | null }[] }[] }>(
-          app,
+          server.app,
           `/api/v1/series?metric=pulseboard.span.calls.duration&service=${service}&stat=count&${range}`,
         );
         expect(calls.body.series[0]!.points.reduce((n, p) => n + (p.value ?? 0), 0)).toBe(300);
-        expect(await sourceOf(app, service)).toBe('sampled-traces');
+        expect(await sourceOf(server.app, service)).toBe('sampled-traces');
       });
     }
   }
 
   it('scales spans by the sampling threshold in their tracestate', async () => {
     const service = 'traces-sampled';
-    const provider = tracing(base, service, 'protobuf', false);
+    const provider = tracing(server.base, service, 'protobuf', false);
     const tracer = provider.getTracer('sdk.int.test');
     const from = Date.now() - 5000;
     // A caller that kept a quarter of its traces: th:c rejects 75 % (OpenTelemetry probability sampling).
@@ -117,11 +104,14 @@ describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
     }
     await provider.forceFlush();
     await provider.shutdown();
-    expect(problems).toEqual([]);
-    const all = await red(app, `service=${service}&from=${from - 1000}&to=${Date.now() + 2000}&maxPoints=1`);
+    expect(server.problems).toEqual([]);
+    const all = await singleRedPoint(
+      server.app,
+      `service=${service}&from=${from - 1000}&to=${Date.now() + 2000}&maxPoints=1`,
+    );
     expect(all.count).toBe(160);
     expect(all.errorRate).toBeCloseTo(0.1, 6);
-    expect(await sourceOf(app, service)).toBe('traces');
+    expect(await sourceOf(server.app, service)).toBe('traces');
   });
 
   it('counts a service that sends request metrics and spans once: its metrics win', async () => {
@@ -130,13 +120,13 @@ describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
       resource: resourceFromAttributes({ 'service.name': service }),
       readers: [
         new PeriodicExportingMetricReader({
-          exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics` }),
+          exporter: new OTLPMetricExporter({ url: `${server.base}/v1/metrics` }),
           exportIntervalMillis: 3_600_000,
         }),
       ],
     });
     const duration = meters.getMeter('sdk.int.test').createHistogram('http.server.request.duration', { unit: 's' });
-    const provider = tracing(base, service, 'json', false);
+    const provider = tracing(server.base, service, 'json', false);
     const tracer = provider.getTracer('sdk.int.test');
     const from = Date.now() - 5000;
     const serve = (n: number) => {
@@ -152,10 +142,13 @@ describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
     await provider.forceFlush();
     await meters.forceFlush();
     await Promise.all([meters.shutdown(), provider.shutdown()]);
-    expect(problems).toEqual([]);
-    const all = await red(app, `service=${service}&from=${from - 1000}&to=${Date.now() + 2000}&maxPoints=1`);
+    expect(server.problems).toEqual([]);
+    const all = await singleRedPoint(
+      server.app,
+      `service=${service}&from=${from - 1000}&to=${Date.now() + 2000}&maxPoints=1`,
+    );
     expect(all.count).toBe(120);
-    expect(await sourceOf(app, service)).toBe('metrics');
+    expect(await sourceOf(server.app, service)).toBe('metrics');
   });
 });
 
@@ -195,15 +188,6 @@ function remoteParent(traceState: string): Context {
 function hr(ms: number): HrTime {
   const seconds = Math.floor(ms / 1000);
   return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
-}
-
-async function red(app: FastifyInstance, query: string) {
-  const res = await getJson<RedResponse>(app, `/api/v1/red?${query}`);
-  expect(res.status).toBe(200);
-  const points = res.body.series.flatMap((s) => s.points).filter((p) => p.count > 0);
-  expect(points).toHaveLength(1);
-  const p = points[0]!;
-  return { count: p.count, errorRate: p.errorRate!, percentiles: { 0.5: p.p50!, 0.95: p.p95!, 0.99: p.p99! } };
 }
 
 async function sourceOf(app: FastifyInstance, service: string) {
