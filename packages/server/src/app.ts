@@ -11,6 +11,7 @@ import { installErrorHandler } from './error-handler.ts';
 import { nativeIngestPlugin } from './ingest/native/plugin.ts';
 import { otlpPlugin } from './ingest/otlp/plugin.ts';
 import { livePlugin } from './live/plugin.ts';
+import { documentErrors } from './openapi.ts';
 import { opsPlugin, timeRequests } from './ops.ts';
 import { queryPlugin } from './query/plugin.ts';
 import { materializePlugin } from './store/materialize-plugin.ts';
@@ -62,6 +63,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   installGuard(app, core, auth);
 
   await app.register(swagger, {
+    transform: documentErrors,
     openapi: {
       info: {
         title: 'Pulseboard API',

@@ -139,7 +139,9 @@ export type Alert = Static<typeof AlertSchema>;
 
 export const AlertsQuerySchema = Type.Object({
   state: Type.Optional(Type.Union([AlertStateSchema, Type.Literal('all')])),
-  limit: Type.Optional(Type.String({ description: 'resolved alerts to return, newest first: 1..1000, default 100' })),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'resolved alerts to return, newest first' }),
+  ),
 });
 export const AlertsResponseSchema = Type.Object({ alerts: Type.Array(AlertSchema) });
 export type AlertsResponse = Static<typeof AlertsResponseSchema>;

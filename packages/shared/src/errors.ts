@@ -1,3 +1,5 @@
+import Type from 'typebox';
+
 /** The one catalogue of coded errors: every 4xx/5xx body is `{ code, message }` with one of these codes. */
 export const ERROR_CODES = {
   PULSE_ERR_VALIDATION: 400,
@@ -27,3 +29,9 @@ export interface ErrorBody {
   code: ErrorCode;
   message: string;
 }
+
+/** `ErrorBody` for the OpenAPI document. */
+export const ErrorBodySchema = Type.Object({
+  code: Type.Union(Object.keys(ERROR_CODES).map((code) => Type.Literal(code))),
+  message: Type.String({ description: 'what went wrong; a 400 names the field or parameter' }),
+});

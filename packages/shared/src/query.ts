@@ -1,5 +1,10 @@
 import Type, { type Static } from 'typebox';
 
+/**
+ * Query parameters as the OpenAPI document shows them. The server parses each by hand from the query text
+ * (a 400 names the parameter), so numbers and flags are typed as what they mean, not as strings.
+ */
+
 /** `from`/`to`: epoch ms, `now`, or `now-<n><s|m|h|d|w>`. Parsed by the server. */
 const TimeParam = Type.String({ description: 'epoch ms, `now`, or `now-<n><s|m|h|d|w>`' });
 const ServiceParam = Type.Union([Type.String(), Type.Array(Type.String())]);
@@ -7,7 +12,9 @@ const ServiceParam = Type.Union([Type.String(), Type.Array(Type.String())]);
 export const RangeQuerySchema = Type.Object({
   from: Type.Optional(TimeParam),
   to: Type.Optional(TimeParam),
-  maxPoints: Type.Optional(Type.String({ description: '1..5000, default 300' })),
+  maxPoints: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 5000, default: 300, description: 'at most this many points per series' }),
+  ),
 });
 
 export const RedQuerySchema = Type.Intersect([
@@ -16,7 +23,7 @@ export const RedQuerySchema = Type.Intersect([
     service: Type.Optional(ServiceParam),
     groupBy: Type.Optional(Type.Literal('route')),
     /** `true` adds the selected services merged as one more series (`{"total":true,"points"}`). */
-    total: Type.Optional(Type.String({ description: '`true` adds the merged series; default `false`' })),
+    total: Type.Optional(Type.Boolean({ default: false, description: '`true` adds the merged series' })),
   }),
 ]);
 

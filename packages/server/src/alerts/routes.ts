@@ -32,7 +32,8 @@ export function registerAlertRoutes(app: FastifyInstance, alerts: AlertService):
 
   app.get(
     '/api/v1/alerts',
-    { schema: { tags, querystring: AlertsQuerySchema, response: { 200: AlertsResponseSchema } } },
+    // The query is parsed by hand (parseStates, parseLimit); the schema documents it with its real types.
+    { ...documentOnly, schema: { tags, querystring: AlertsQuerySchema, response: { 200: AlertsResponseSchema } } },
     async (request) => {
       const q = request.query as { state?: string; limit?: string };
       return { alerts: alerts.alerts(parseStates(q.state), parseLimit(q.limit)) };

@@ -43,3 +43,16 @@ export function parseFlag(text: string | undefined, name: string): boolean {
   if (text === 'true') return true;
   throw badRequest(`${name}: must be true or false (got "${text}")`);
 }
+
+/** `groupBy=route` splits RED by route; absent is per service. */
+export function parseGroupBy(text: string | undefined): boolean {
+  if (text === undefined) return false;
+  if (text === 'route') return true;
+  throw badRequest(`groupBy: must be route (got "${text}")`);
+}
+
+/** A parameter the route cannot do without. */
+export function required(text: string | undefined, name: string): string {
+  if (text === undefined || text === '') throw badRequest(`${name}: required`);
+  return text;
+}

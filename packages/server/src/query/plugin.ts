@@ -19,13 +19,18 @@ import { AppError, badRequest, notFound } from '../errors.ts';
 import { queryCalls } from './calls.ts';
 import { queryHealth } from './health.ts';
 import { queryOverview } from './overview.ts';
-import { parseFlag, parseMaxPoints, parseRange, parseServices } from './params.ts';
+import { parseFlag, parseGroupBy, parseMaxPoints, parseRange, parseServices, required } from './params.ts';
 import { queryRed } from './red.ts';
 import { redSources } from './red-source.ts';
 import { QueryScheduler, type QuerySteps } from './scheduler.ts';
 import { listMetrics, querySeries } from './series.ts';
 
 type Query = Record<string, string | string[] | undefined>;
+/**
+ * Every parameter of these routes is parsed by hand from the query text (params.ts), naming it in a 400; the
+ * querystring schemas document them with their real types (a number, a flag), which the query text is not.
+ */
+const parsedByHand = { validatorCompiler: () => () => true };
 const single = (value: string | string[] | undefined, name: string): string | undefined => {
   if (Array.isArray(value)) throw badRequest(`${name}: give it once`);
   return value;
@@ -104,7 +109,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
 
   app.get(
     '/api/v1/red',
-    { schema: { tags, querystring: RedQuerySchema, response: { 200: RedResponseSchema } } },
+    { ...parsedByHand, schema: { tags, querystring: RedQuerySchema, response: { 200: RedResponseSchema } } },
     async (request) => {
       const q = request.query as Query;
       return answer(
@@ -112,7 +117,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
           ...range(q),
           services: parseServices(q.service),
           maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')),
-          byRoute: q.groupBy === 'route',
+          byRoute: parseGroupBy(single(q.groupBy, 'groupBy')),
           total: parseFlag(single(q.total, 'total'), 'total'),
         }),
       );
@@ -130,7 +135,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
 
   app.get(
     '/api/v1/health',
-    { schema: { tags, querystring: RangeQuerySchema, response: { 200: HealthResponseSchema } } },
+    { ...parsedByHand, schema: { tags, querystring: RangeQuerySchema, response: { 200: HealthResponseSchema } } },
     async (request) => {
       const q = request.query as Query;
       return answer(queryHealth(ctx, { ...range(q), maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')) }));
@@ -148,7 +153,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
 
   app.get(
     '/api/v1/series',
-    { schema: { tags, querystring: SeriesQuerySchema, response: { 200: SeriesResponseSchema } } },
+    { ...parsedByHand, schema: { tags, querystring: SeriesQuerySchema, response: { 200: SeriesResponseSchema } } },
     async (request) => {
       const q = request.query as Query;
       const attributes: Record<string, string> = {};
@@ -158,7 +163,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
       return answer(
         querySeries(ctx, {
           ...range(q),
-          metric: single(q.metric, 'metric')!,
+          metric: required(single(q.metric, 'metric'), 'metric'),
           services: parseServices(q.service),
           stat: single(q.stat, 'stat'),
           maxPoints: parseMaxPoints(single(q.maxPoints, 'maxPoints')),
