@@ -6,12 +6,18 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { overloaded } from '../../errors.ts';
 import { getJson, startTestApp } from '../../testing/test-app.ts';
-import { encodeOtlpProtobuf, readResponse, readStatus } from './test-encoder.ts';
+import {
+  encodeOtlpProtobuf,
+  expectRpcRefusals,
+  JSON_TYPE,
+  PROTOBUF_TYPE,
+  type RefusedBody,
+  readResponse,
+  readStatus,
+} from './test-encoder.ts';
 
 // Just after the saved samples were captured, so their timestamps are "now".
 const NOW = 1_795_881_944_000;
-const JSON_TYPE = { 'content-type': 'application/json' };
-const PROTOBUF_TYPE = { 'content-type': 'application/x-protobuf' };
 const sample = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'testdata', name));
 
 describe('POST /v1/metrics', () => {
@@ -166,7 +172,7 @@ describe('POST /v1/metrics', () => {
   it('answers bad bodies with a google.rpc.Status in the request encoding and stores nothing', async () => {
     const { app } = await setup({ bodyLimitBytes: 4096 });
     const good = sample('metrics-cumulative.pb');
-    const cases: [string, Buffer, Record<string, string>, number][] = [
+    const cases: RefusedBody[] = [
       ['broken protobuf', good.subarray(0, good.length - 9), PROTOBUF_TYPE, 400],
       ['garbage protobuf', Buffer.from('garbage that is not protobuf'), PROTOBUF_TYPE, 400],
       ['truncated JSON', sample('metrics-delta-1.json').subarray(0, 500), JSON_TYPE, 400],
@@ -191,13 +197,7 @@ describe('POST /v1/metrics', () => {
       ['brotli', Buffer.from('{}'), { ...JSON_TYPE, 'content-encoding': 'br' }, 415],
       ['text', Buffer.from('hello'), { 'content-type': 'text/plain' }, 415],
     ];
-    for (const [what, body, headers, status] of cases) {
-      const res = await post(app, body, headers);
-      expect(res.statusCode, what).toBe(status);
-      const rpc = headers['content-type'] === PROTOBUF_TYPE['content-type'] ? readStatus(res.rawPayload) : res.json();
-      expect(rpc.code, what).toBe(status === 413 ? 8 : 3);
-      expect(rpc.message, what).toBeTruthy();
-    }
+    await expectRpcRefusals(app, '/v1/metrics', cases);
     const services = await getJson<{ services: unknown[] }>(app, '/api/v1/services');
     expect(services.body.services).toEqual([]);
   });

@@ -1,4 +1,6 @@
+import type { FastifyInstance } from 'fastify';
 import protobuf from 'protobufjs/minimal.js';
+import { expect } from 'vitest';
 
 /**
  * Test helper: encodes an OTLP/JSON-shaped object as binary protobuf, so a test can send the same request
@@ -210,4 +212,24 @@ export function readResponse(bytes: Uint8Array): { rejected: number; message: st
     }
   }
   return partial;
+}
+
+export const JSON_TYPE = { 'content-type': 'application/json' };
+export const PROTOBUF_TYPE = { 'content-type': 'application/x-protobuf' };
+
+/** A body an OTLP route must refuse: what it is, the bytes, the request headers and the status expected. */
+export type RefusedBody = [what: string, body: Buffer, headers: Record<string, string>, status: number];
+
+/**
+ * Posts each body to `url` and expects its status with a google.rpc.Status answer in the request's encoding
+ * (code 8 RESOURCE_EXHAUSTED for 413, else 3 INVALID_ARGUMENT) that says why.
+ */
+export async function expectRpcRefusals(app: FastifyInstance, url: string, cases: RefusedBody[]): Promise<void> {
+  for (const [what, payload, headers, status] of cases) {
+    const res = await app.inject({ method: 'POST', url, headers, payload });
+    expect(res.statusCode, what).toBe(status);
+    const rpc = headers['content-type'] === PROTOBUF_TYPE['content-type'] ? readStatus(res.rawPayload) : res.json();
+    expect(rpc.code, what).toBe(status === 413 ? 8 : 3);
+    expect(rpc.message, what).toBeTruthy();
+  }
 }

@@ -4,11 +4,16 @@ import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { overloaded } from '../../../errors.ts';
 import { getJson, startTestApp } from '../../../testing/test-app.ts';
-import { encodeOtlpProtobuf, readResponse, readStatus } from '../test-encoder.ts';
+import {
+  encodeOtlpProtobuf,
+  expectRpcRefusals,
+  JSON_TYPE,
+  PROTOBUF_TYPE,
+  type RefusedBody,
+  readResponse,
+} from '../test-encoder.ts';
 
 const NOW = 1_795_881_944_000;
-const JSON_TYPE = { 'content-type': 'application/json' };
-const PROTOBUF_TYPE = { 'content-type': 'application/x-protobuf' };
 const nanos = (ms: number) => `${ms}000000`;
 
 /** An OTLP/JSON trace export of one service's SERVER spans ending at `NOW - ago` ms. */
@@ -84,7 +89,7 @@ describe('POST /v1/traces', () => {
 
   it('answers bad bodies with google.rpc.Status and stores nothing', async () => {
     const { app } = await setup();
-    const cases: [string, Buffer, Record<string, string>, number][] = [
+    const cases: RefusedBody[] = [
       ['truncated JSON', Buffer.from('{"resourceSpans":['), JSON_TYPE, 400],
       [
         'bad span id',
@@ -101,12 +106,7 @@ describe('POST /v1/traces', () => {
       ['oversized', Buffer.from(JSON.stringify({ pad: 'x'.repeat(5000) })), JSON_TYPE, 413],
       ['text', Buffer.from('hello'), { 'content-type': 'text/plain' }, 415],
     ];
-    for (const [what, body, headers, status] of cases) {
-      const res = await post(app, body, headers);
-      expect(res.statusCode, what).toBe(status);
-      const rpc = headers['content-type'] === PROTOBUF_TYPE['content-type'] ? readStatus(res.rawPayload) : res.json();
-      expect(rpc.code, what).toBe(status === 413 ? 8 : 3);
-    }
+    await expectRpcRefusals(app, '/v1/traces', cases);
     expect((await getJson<{ services: unknown[] }>(app, '/api/v1/services')).body.services).toEqual([]);
   });
 
