@@ -126,7 +126,7 @@ export async function startServer(dir: string, readyTimeoutMs = 30_000): Promise
     process.execPath,
     // The same heap flags as `npm start`, so the figures are those of the server as users run it. Under a
     // 256 MiB cap V8 lets the old generation grow only ~1.3x past what survived the last full collection,
-    // so ingest ran one every ~100 ms per thread; 2x halves that (docs/architecture.md, "Threads and memory").
+    // so ingest ran one every ~100 ms per thread; 2x halves that (docs/performance.md, "Threads and memory").
     [
       '--max-old-space-size=256',
       '--heap-growing-percent=100',
