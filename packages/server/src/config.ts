@@ -109,62 +109,43 @@ const bytes = (text: string) => {
   const scale = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
   return Number(match[1]) * scale;
 };
+const envOf = (flag: string) => `PULSEBOARD_${flag.toUpperCase().replaceAll('-', '_')}`;
+/** `--flag` / `PULSEBOARD_FLAG` sets `config[key]` to the parsed value. */
+const setting = <K extends keyof Config>(flag: string, parse: (text: string) => Config[K], key: K): Option => ({
+  flag,
+  env: envOf(flag),
+  parse,
+  apply: (c, v: Config[K]) => {
+    c[key] = v;
+  },
+});
+/** A setting that is also a flag without a value (`--demo`, `--no-demo`). */
+const toggle = <K extends keyof Config>(flag: string, parse: (text: string) => Config[K], key: K): Option => ({
+  ...setting(flag, parse, key),
+  boolean: true,
+});
+const retention = (tier: string, index: number): Option => ({
+  flag: `retention-${tier}`,
+  env: envOf(`retention-${tier}`),
+  parse: duration,
+  apply: (c, v: number) => setRetention(c, index, v),
+});
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const OPTIONS: Option[] = [
-  { flag: 'port', env: 'PULSEBOARD_PORT', parse: integer(0, 65_535), apply: (c, v: number) => (c.port = v) },
-  { flag: 'host', env: 'PULSEBOARD_HOST', parse: (t) => t, apply: (c, v: string) => (c.host = v) },
-  { flag: 'db', env: 'PULSEBOARD_DB', parse: nonEmpty, apply: (c, v: string) => (c.db = v) },
-  { flag: 'demo', env: 'PULSEBOARD_DEMO', parse: bool, apply: (c, v: boolean) => (c.demo = v), boolean: true },
-  {
-    flag: 'demo-day-length',
-    env: 'PULSEBOARD_DEMO_DAY_LENGTH',
-    parse: duration,
-    apply: (c, v: number) => (c.demoDayLengthMs = v),
-  },
-  {
-    flag: 'demo-seed',
-    env: 'PULSEBOARD_DEMO_SEED',
-    parse: integer(0, 2 ** 31),
-    apply: (c, v: number) => (c.demoSeed = v),
-  },
-  {
-    flag: 'retention-1s',
-    env: 'PULSEBOARD_RETENTION_1S',
-    parse: duration,
-    apply: (c, v: number) => setRetention(c, 0, v),
-  },
-  {
-    flag: 'retention-10s',
-    env: 'PULSEBOARD_RETENTION_10S',
-    parse: duration,
-    apply: (c, v: number) => setRetention(c, 1, v),
-  },
-  {
-    flag: 'retention-1m',
-    env: 'PULSEBOARD_RETENTION_1M',
-    parse: duration,
-    apply: (c, v: number) => setRetention(c, 2, v),
-  },
-  {
-    flag: 'retention-1h',
-    env: 'PULSEBOARD_RETENTION_1H',
-    parse: duration,
-    apply: (c, v: number) => setRetention(c, 3, v),
-  },
-  { flag: 'body-limit', env: 'PULSEBOARD_BODY_LIMIT', parse: bytes, apply: (c, v: number) => (c.bodyLimitBytes = v) },
-  {
-    flag: 'max-series-per-service',
-    env: 'PULSEBOARD_MAX_SERIES_PER_SERVICE',
-    parse: integer(1, 10_000_000),
-    apply: (c, v: number) => (c.maxSeriesPerService = v),
-  },
-  {
-    flag: 'inactive-after',
-    env: 'PULSEBOARD_INACTIVE_AFTER',
-    parse: duration,
-    apply: (c, v: number) => (c.inactiveAfterMs = v),
-  },
+  setting('port', integer(0, 65_535), 'port'),
+  setting('host', (t) => t, 'host'),
+  setting('db', nonEmpty, 'db'),
+  toggle('demo', bool, 'demo'),
+  setting('demo-day-length', duration, 'demoDayLengthMs'),
+  setting('demo-seed', integer(0, 2 ** 31), 'demoSeed'),
+  retention('1s', 0),
+  retention('10s', 1),
+  retention('1m', 2),
+  retention('1h', 3),
+  setting('body-limit', bytes, 'bodyLimitBytes'),
+  setting('max-series-per-service', integer(1, 10_000_000), 'maxSeriesPerService'),
+  setting('inactive-after', duration, 'inactiveAfterMs'),
   {
     flag: 'log-level',
     env: 'PULSEBOARD_LOG_LEVEL',
@@ -175,100 +156,23 @@ const OPTIONS: Option[] = [
     },
     apply: (c, v: Config['logLevel']) => (c.logLevel = v),
   },
-  { flag: 'rules', env: 'PULSEBOARD_RULES', parse: nonEmpty, apply: (c, v: string) => (c.rulesFile = v) },
-  {
-    flag: 'default-rules',
-    env: 'PULSEBOARD_DEFAULT_RULES',
-    parse: bool,
-    apply: (c, v: boolean) => (c.defaultRules = v),
-    boolean: true,
-  },
+  setting('rules', nonEmpty, 'rulesFile'),
+  toggle('default-rules', bool, 'defaultRules'),
   ...AUTH_OPTIONS,
-  {
-    flag: 'allow-unauthenticated',
-    env: 'PULSEBOARD_ALLOW_UNAUTHENTICATED',
-    parse: bool,
-    apply: (c, v: boolean) => (c.allowUnauthenticated = v),
-    boolean: true,
-  },
-  {
-    flag: 'max-series',
-    env: 'PULSEBOARD_MAX_SERIES',
-    parse: integer(1, 10_000_000),
-    apply: (c, v: number) => (c.maxSeries = v),
-  },
-  {
-    flag: 'max-services',
-    env: 'PULSEBOARD_MAX_SERVICES',
-    parse: integer(1, 1_000_000),
-    apply: (c, v: number) => (c.maxServices = v),
-  },
-  {
-    flag: 'max-series-bytes',
-    env: 'PULSEBOARD_MAX_SERIES_BYTES',
-    parse: bytes,
-    apply: (c, v: number) => (c.maxSeriesBytes = v),
-  },
-  {
-    flag: 'max-inflight-bytes',
-    env: 'PULSEBOARD_MAX_INFLIGHT_BYTES',
-    parse: bytes,
-    apply: (c, v: number) => (c.maxInflightBytes = v),
-  },
-  {
-    flag: 'request-timeout',
-    env: 'PULSEBOARD_REQUEST_TIMEOUT',
-    parse: duration,
-    apply: (c, v: number) => (c.requestTimeoutMs = v),
-  },
-  {
-    flag: 'query-max-cells',
-    env: 'PULSEBOARD_QUERY_MAX_CELLS',
-    parse: integer(1, 100_000_000),
-    apply: (c, v: number) => (c.queryMaxCells = v),
-  },
-  {
-    flag: 'query-max-rows',
-    env: 'PULSEBOARD_QUERY_MAX_ROWS',
-    parse: integer(1, 1_000_000_000),
-    apply: (c, v: number) => (c.queryMaxRows = v),
-  },
-  {
-    flag: 'query-queue',
-    env: 'PULSEBOARD_QUERY_QUEUE',
-    parse: integer(0, 10_000),
-    apply: (c, v: number) => (c.queryQueue = v),
-  },
-  {
-    flag: 'live-max-subscriptions',
-    env: 'PULSEBOARD_LIVE_MAX_SUBSCRIPTIONS',
-    parse: integer(1, 1_000_000),
-    apply: (c, v: number) => (c.liveMaxSubscriptions = v),
-  },
-  {
-    flag: 'live-max-queued',
-    env: 'PULSEBOARD_LIVE_MAX_QUEUED',
-    parse: bytes,
-    apply: (c, v: number) => (c.liveMaxQueuedBytes = v),
-  },
-  {
-    flag: 'live-max-clients',
-    env: 'PULSEBOARD_LIVE_MAX_CLIENTS',
-    parse: integer(1, 1_000_000),
-    apply: (c, v: number) => (c.liveMaxClients = v),
-  },
-  {
-    flag: 'max-silences',
-    env: 'PULSEBOARD_MAX_SILENCES',
-    parse: integer(1, 1_000_000),
-    apply: (c, v: number) => (c.maxSilences = v),
-  },
-  {
-    flag: 'max-rules',
-    env: 'PULSEBOARD_MAX_RULES',
-    parse: integer(1, 100_000),
-    apply: (c, v: number) => (c.maxRules = v),
-  },
+  toggle('allow-unauthenticated', bool, 'allowUnauthenticated'),
+  setting('max-series', integer(1, 10_000_000), 'maxSeries'),
+  setting('max-services', integer(1, 1_000_000), 'maxServices'),
+  setting('max-series-bytes', bytes, 'maxSeriesBytes'),
+  setting('max-inflight-bytes', bytes, 'maxInflightBytes'),
+  setting('request-timeout', duration, 'requestTimeoutMs'),
+  setting('query-max-cells', integer(1, 100_000_000), 'queryMaxCells'),
+  setting('query-max-rows', integer(1, 1_000_000_000), 'queryMaxRows'),
+  setting('query-queue', integer(0, 10_000), 'queryQueue'),
+  setting('live-max-subscriptions', integer(1, 1_000_000), 'liveMaxSubscriptions'),
+  setting('live-max-queued', bytes, 'liveMaxQueuedBytes'),
+  setting('live-max-clients', integer(1, 1_000_000), 'liveMaxClients'),
+  setting('max-silences', integer(1, 1_000_000), 'maxSilences'),
+  setting('max-rules', integer(1, 100_000), 'maxRules'),
   {
     // Repeatable, and comma-separated in the env; the env's blocks and the flags' add up.
     flag: 'webhook-allow',
