@@ -1,16 +1,7 @@
 import type { RedResponse } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
 import { liveAcc, redAcc, redBuckets, redValues } from './red-acc.ts';
-
-const point = (t: number, count: number, errorRate: number | null, p99: number | null) => ({
-  t,
-  rate: count / 10,
-  errorRate,
-  p50: p99,
-  p95: p99,
-  p99,
-  count,
-});
+import { redPoint } from './test-points.ts';
 
 function setup() {
   // Three 10 s buckets over [0, 25 s): the last covers 5 s so far.
@@ -18,7 +9,9 @@ function setup() {
     from: 0,
     to: 25_000,
     step: 10_000,
-    series: [{ service: 'a', points: [point(0, 100, 0.1, 50), point(10_000, 50, 0, 20), point(20_000, 10, 0, 10)] }],
+    series: [
+      { service: 'a', points: [redPoint(0, 100, 50, 0.1), redPoint(10_000, 50, 20, 0), redPoint(20_000, 10, 10, 0)] },
+    ],
   };
   const buckets = redBuckets(res);
   const stats = (count: number, p99: number) => ({ count, errorRate: 0.5, p50: p99, p95: p99, p99 });

@@ -1,17 +1,8 @@
 import type { RedResponse } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
 import { oneBucket, redAcc, redBuckets } from '../../live/red-acc.ts';
+import { redPoint } from '../../live/test-points.ts';
 import { throughputRows, totalRows } from './red-rows.ts';
-
-const point = (t: number, count: number, p99: number | null) => ({
-  t,
-  rate: count / 10,
-  errorRate: count > 0 ? 0 : null,
-  p50: p99,
-  p95: p99,
-  p99,
-  count,
-});
 
 function setup() {
   // Three 10 s buckets; nothing had data in the first. `fast` and `slow` differ 100x in latency: the server's
@@ -21,9 +12,9 @@ function setup() {
     to: 30_000,
     step: 10_000,
     series: [
-      { service: 'fast', points: [point(0, 0, null), point(10_000, 90, 10), point(20_000, 90, 10)] },
-      { service: 'slow', points: [point(0, 0, null), point(10_000, 10, 1000), point(20_000, 0, null)] },
-      { total: true, points: [point(0, 0, null), point(10_000, 100, 900), point(20_000, 90, 10)] },
+      { service: 'fast', points: [redPoint(0, 0, null), redPoint(10_000, 90, 10), redPoint(20_000, 90, 10)] },
+      { service: 'slow', points: [redPoint(0, 0, null), redPoint(10_000, 10, 1000), redPoint(20_000, 0, null)] },
+      { total: true, points: [redPoint(0, 0, null), redPoint(10_000, 100, 900), redPoint(20_000, 90, 10)] },
     ],
   };
   return { buckets: redBuckets(res) };
@@ -63,8 +54,8 @@ describe('a closed bucket reloaded from the server', () => {
       to: 30_000,
       step: 10_000,
       series: [
-        { service: 'fast', points: [point(20_000, 90, 12)] },
-        { total: true, points: [point(20_000, 90, 12)] },
+        { service: 'fast', points: [redPoint(20_000, 90, 12)] },
+        { total: true, points: [redPoint(20_000, 90, 12)] },
       ],
     };
     const exact = oneBucket(res, 20_000, 30_000);
