@@ -9,7 +9,7 @@ import { getJson, startTestApp } from './test-app.ts';
  * exports reach the SDK's diag logger: this routes its warnings and errors into `problems` (undo with
  * `diag.disable()`), so a test can require that none appeared.
  */
-export function recordSdkProblems(problems: string[]): void {
+function recordSdkProblems(problems: string[]): void {
   const record = (...args: unknown[]) => problems.push(args.map(String).join(' '));
   const logger: DiagLogger = { error: record, warn: record, info: () => {}, debug: () => {}, verbose: () => {} };
   diag.setLogger(logger, DiagLogLevel.WARN);

@@ -117,7 +117,7 @@ function readKvList(r: Reader, limit: number, depth: number): { [key: string]: A
 }
 
 /** Resource { attributes = 1 }: only the attributes matter here. */
-export function readResource(r: Reader, limit: number, into: Attributes): void {
+function readResource(r: Reader, limit: number, into: Attributes): void {
   const end = lengthEnd(r, limit);
   while (r.pos < end) {
     const tag = readTag(r);
