@@ -4,14 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { overloaded } from '../../../errors.ts';
 import { getJson, startTestApp } from '../../../testing/test-app.ts';
-import {
-  encodeOtlpProtobuf,
-  expectRpcRefusals,
-  JSON_TYPE,
-  PROTOBUF_TYPE,
-  type RefusedBody,
-  readResponse,
-} from '../test-encoder.ts';
+import { encodeOtlpProtobuf, expectRpcRefusals, JSON_TYPE, PROTOBUF_TYPE, readResponse } from '../test-encoder.ts';
 
 const NOW = 1_795_881_944_000;
 const nanos = (ms: number) => `${ms}000000`;
@@ -89,7 +82,7 @@ describe('POST /v1/traces', () => {
 
   it('answers bad bodies with google.rpc.Status and stores nothing', async () => {
     const { app } = await setup();
-    const cases: RefusedBody[] = [
+    await expectRpcRefusals(app, '/v1/traces', [
       ['truncated JSON', Buffer.from('{"resourceSpans":['), JSON_TYPE, 400],
       [
         'bad span id',
@@ -105,8 +98,7 @@ describe('POST /v1/traces', () => {
       ],
       ['oversized', Buffer.from(JSON.stringify({ pad: 'x'.repeat(5000) })), JSON_TYPE, 413],
       ['text', Buffer.from('hello'), { 'content-type': 'text/plain' }, 415],
-    ];
-    await expectRpcRefusals(app, '/v1/traces', cases);
+    ]);
     expect((await getJson<{ services: unknown[] }>(app, '/api/v1/services')).body.services).toEqual([]);
   });
 
