@@ -78,6 +78,8 @@ export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app,
     const now = due;
     due = null;
     if (now === null) return;
+    // In a cluster only the lease holder evaluates, so each rule is judged (and notified) once.
+    if (core.cluster && !core.cluster.alertLease.held) return;
     const started = performance.now();
     try {
       service.evaluate(now);
