@@ -36,6 +36,8 @@ export interface ClusterOptions {
 /** This instance's link to the others through Redis: the live bus, and the alert evaluation lease. */
 export interface Cluster {
   readonly instanceId: string;
+  /** Other instances heard from lately (their partials of the last seconds came in). */
+  readonly peers: number;
   /** The local bus, with alert changes also sent to (and received from) the other instances. */
   readonly bus: Bus;
   /** Second t closed here: share its partial, and put the merged frame on the local bus once all are in. */
@@ -132,6 +134,9 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
 
   return {
     instanceId,
+    get peers() {
+      return exchange.peers;
+    },
     bus,
     alertLease,
     closeSecond: (t, partial) => {
