@@ -68,15 +68,25 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
   const clientOptions = { lazyConnect: true, enableOfflineQueue: false, connectTimeout: CONNECT_TIMEOUT_MS };
   const redis = new Redis(options.url, clientOptions);
   const sub = new Redis(options.url, clientOptions);
-  redis.on('error', failed('connection'));
-  sub.on('error', failed('connection'));
+  // The socket's own error (ECONNREFUSED, a DNS failure) says more than the rejected connect ("closed").
+  let startError: Error | null = null;
+  const atStart = (error: Error) => {
+    startError ??= error;
+  };
+  redis.on('error', atStart);
+  sub.on('error', atStart);
   try {
     await Promise.all([redis.connect(), sub.connect()]);
     await sub.subscribe(channels.partials, channels.alerts);
   } catch (error) {
     redis.disconnect();
     sub.disconnect();
-    throw new ConfigError(`--redis: cannot use ${redacted(options.url)}: ${(error as Error).message}`);
+    const reason = (startError ?? (error as Error)).message;
+    throw new ConfigError(`--redis: cannot use ${redacted(options.url)}: ${reason}`);
+  }
+  for (const client of [redis, sub]) {
+    client.off('error', atStart);
+    client.on('error', failed('connection'));
   }
 
   const exchange = new PartialExchange({
