@@ -1,18 +1,14 @@
 import type { Alert } from '@pulseboard/shared';
-import Fastify from 'fastify';
 import { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LiveSeconds, liveStats } from '../aggregate/live-stats.ts';
 import type { FramePartial } from '../live/second-window.ts';
 import { round } from '../query/context.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { waitUntil } from '../testing/processes.ts';
-import { dropKeys, redisReachable, TEST_REDIS_URL, testPrefix } from '../testing/redis.ts';
+import { dropKeys, redisReachable, TEST_REDIS_URL, testCluster, testPrefix } from '../testing/redis.ts';
 import { logNormalValues } from '../testing/test-app.ts';
-import { createLocalBus, type SecondFrame } from './bus.ts';
 import { RedisLease } from './lease.ts';
-import { type Cluster, connectCluster } from './redis-cluster.ts';
 
 const up = await redisReachable('Redis bus tests (bus/redis-cluster.int.test.ts)');
 const T = 1_800_000_000_000;
@@ -49,22 +45,9 @@ describe.skipIf(!up)('Redis bus', () => {
   });
 
   async function instance(prefix: string) {
-    const local = createLocalBus();
-    const frames: SecondFrame[] = [];
-    const alerts: Alert[] = [];
-    local.subscribe('frame', (frame) => frames.push(frame));
-    local.subscribe('alert', (a) => alerts.push(a));
-    const cluster: Cluster = await connectCluster({
-      url: TEST_REDIS_URL,
-      prefix,
-      // Long enough for any load on a shared machine; the wait ends as soon as both partials are in.
-      frameWaitMs: 5000,
-      local,
-      registry: new Registry(),
-      log: Fastify().log,
-    });
-    cleanups.push(() => cluster.close());
-    return { cluster, frames, alerts };
+    const made = await testCluster(prefix);
+    cleanups.push(() => made.cluster.close());
+    return made;
   }
 
   it("merges both instances' partials of a second into each one's frame, and relays alert changes", async () => {

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Alert } from '@pulseboard/shared';
+import Fastify from 'fastify';
 import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { createLocalBus, type SecondFrame } from '../bus/bus.ts';
+import { connectCluster } from '../bus/redis-cluster.ts';
 
 /** The Redis the cluster tests use: the one these machines run, unless PULSEBOARD_TEST_REDIS names another. */
 export const TEST_REDIS_URL = process.env.PULSEBOARD_TEST_REDIS ?? 'redis://127.0.0.1:6379';
@@ -37,4 +42,26 @@ export async function dropKeys(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * One instance's link to the cluster, in process, with what reaches its local bus (frames and alerts)
+ * recorded. Close it with `cluster.close()`.
+ */
+export async function testCluster(prefix: string, url = TEST_REDIS_URL) {
+  const local = createLocalBus();
+  const frames: SecondFrame[] = [];
+  const alerts: Alert[] = [];
+  local.subscribe('frame', (frame) => frames.push(frame));
+  local.subscribe('alert', (a) => alerts.push(a));
+  const cluster = await connectCluster({
+    url,
+    prefix,
+    // Long enough for any load on a shared machine; the wait ends as soon as every partial is in.
+    frameWaitMs: 5000,
+    local,
+    registry: new Registry(),
+    log: Fastify().log,
+  });
+  return { cluster, frames, alerts };
 }
