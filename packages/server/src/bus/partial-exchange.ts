@@ -65,6 +65,10 @@ export class PartialExchange {
   closeLocal(t: number, partial: FramePartial): void {
     if (t <= this.sent) return;
     this.newestClosed = Math.max(this.newestClosed, t);
+    // Instances gone for good (each restart is a new id) are forgotten.
+    for (const [instance, newest] of this.heard) {
+      if (newest < this.newestClosed - this.options.memberTtlMs) this.heard.delete(instance);
+    }
     const entry = this.entry(t);
     entry.partials.push(partial);
     entry.closed = true;
