@@ -5,6 +5,7 @@ import { alertsPlugin } from './alerts/plugin.ts';
 import { Auth } from './auth/auth.ts';
 import { installGuard } from './auth/guard.ts';
 import { registerSessionRoutes } from './auth/session-routes.ts';
+import { connectCluster } from './bus/redis-cluster.ts';
 import type { Config } from './config.ts';
 import { type Core, closeCore, createCore } from './core.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -51,6 +52,22 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   });
   const core = createCore(config, deps.now ?? Date.now, app.log);
   app.decorate('core', core);
+  if (config.redis) {
+    try {
+      core.cluster = await connectCluster({
+        url: config.redis,
+        prefix: config.redisPrefix,
+        frameWaitMs: config.redisFrameWaitMs,
+        local: core.bus,
+        registry: core.metrics.registry,
+        log: app.log,
+      });
+    } catch (error) {
+      await closeCore(core);
+      throw error;
+    }
+    core.bus = core.cluster.bus;
+  }
   closeConnectionsWhenDone(app);
   // Registered first so it runs last: every plugin has stopped writing before the store closes.
   app.addHook('onClose', async () => closeCore(core));

@@ -48,6 +48,14 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--max-series', '0'], {})).toThrow(/^--max-series: must be a whole number/);
   });
 
+  it('takes the Redis bus from --redis or PULSEBOARD_REDIS; without it, one instance alone', () => {
+    expect(parseConfig([], {}).redis).toBeNull();
+    const config = parseConfig(['--redis-frame-wait', '2s'], { PULSEBOARD_REDIS: 'redis://cache:6379/2' });
+    expect(config.redis).toBe('redis://cache:6379/2');
+    expect(config.redisFrameWaitMs).toBe(2000);
+    expect(config.redisPrefix).toBe('pulseboard');
+  });
+
   it('stops on a bad value with a message naming the flag or variable', () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['--port', 'http'], {}, /^--port: must be a whole number/],
@@ -59,6 +67,10 @@ describe('parseConfig', () => {
       [['--retention-1s', '2d'], {}, /retention must not shrink/],
       [['--rules', ''], {}, /^--rules: must not be empty/],
       [[], { PULSEBOARD_DEFAULT_RULES: 'maybe' }, /^PULSEBOARD_DEFAULT_RULES: must be true or false/],
+      [['--redis', 'http://cache:6379'], {}, /^--redis: must start with redis:\/\/ or rediss:\/\//],
+      [[], { PULSEBOARD_REDIS: 'cache:6379' }, /^PULSEBOARD_REDIS: must/],
+      [['--redis-prefix', 'a b'], {}, /^--redis-prefix: must be 1 to 64 letters/],
+      [['--redis-frame-wait', '1m'], {}, /^--redis-frame-wait: must be a duration from 0ms to 10s/],
     ];
     for (const [argv, env, message] of cases) {
       expect(() => parseConfig(argv, env)).toThrow(ConfigError);

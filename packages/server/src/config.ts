@@ -69,6 +69,12 @@ export interface Config {
   maxRules: number;
   /** CIDR blocks notifications may reach although they are loopback, link-local, private or this server. */
   webhookAllow: readonly string[];
+  /** Redis URL of the live bus shared by several instances (`bus/redis-cluster.ts`); null: one instance. */
+  redis: string | null;
+  /** Prefix of the Redis keys and channels, so clusters sharing one Redis stay apart. */
+  redisPrefix: string;
+  /** How long a live frame waits for the other instances' partials of its second. */
+  redisFrameWaitMs: number;
 }
 
 export { ConfigError };
@@ -180,7 +186,41 @@ const OPTIONS: Option[] = [
     parse: cidrList,
     apply: (c, v: string[]) => (c.webhookAllow = [...c.webhookAllow, ...v]),
   },
+  { flag: 'redis', env: 'PULSEBOARD_REDIS', parse: redisUrl, apply: (c, v: string) => (c.redis = v) },
+  {
+    flag: 'redis-prefix',
+    env: 'PULSEBOARD_REDIS_PREFIX',
+    parse: (text) => {
+      if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(text)) throw new ConfigError('must be 1 to 64 letters, digits or _ . : -');
+      return text;
+    },
+    apply: (c, v: string) => (c.redisPrefix = v),
+  },
+  {
+    flag: 'redis-frame-wait',
+    env: 'PULSEBOARD_REDIS_FRAME_WAIT',
+    parse: (text) => {
+      const match = /^(\d{1,5})(ms|s)$/.exec(text);
+      const ms = match ? Number(match[1]) * (match[2] === 's' ? 1000 : 1) : Number.NaN;
+      if (!(ms <= 10_000)) throw new ConfigError('must be a duration from 0ms to 10s, like 25ms or 2s');
+      return ms;
+    },
+    apply: (c, v: number) => (c.redisFrameWaitMs = v),
+  },
 ];
+
+function redisUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError('must be a URL like redis://host:6379 or rediss://host:6380');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new ConfigError('must start with redis:// or rediss://');
+  if (!url.hostname) throw new ConfigError('must name a host, like redis://host:6379');
+  return text;
+}
 
 function nonEmpty(text: string): string {
   if (text.length === 0) throw new ConfigError('must not be empty');
@@ -252,6 +292,12 @@ export function defaultConfig(): Config {
     // Each rule is evaluated every few seconds for every service it names, and may carry 20 notify targets.
     maxRules: 200,
     webhookAllow: [],
+    redis: null,
+    redisPrefix: 'pulseboard',
+    // The ticker closes a second 15 ms after it ends and a frame should reach clients within 50 ms: waiting
+    // up to 25 ms more leaves ~10 ms to send it. Instances' partials arrive within a few ms of each other
+    // when their clocks agree (NTP), and the wait ends as soon as all are in.
+    redisFrameWaitMs: 25,
   };
 }
 

@@ -4,12 +4,13 @@ import { DirtyBuckets } from './aggregate/dirty-buckets.ts';
 import { ReportIntervals } from './aggregate/report-intervals.ts';
 import { SeriesRegistry } from './aggregate/series-registry.ts';
 import { type Bus, createLocalBus } from './bus/bus.ts';
+import type { Cluster } from './bus/redis-cluster.ts';
 import type { Config } from './config.ts';
 import { ByteBudget } from './ingest/body-budget.ts';
 import { DecodePool } from './ingest/decode-pool.ts';
 import type { FoldContext } from './ingest/decode-worker.ts';
 import { DEFAULT_LIMITS, type IngestLimits } from './ingest/native/decode.ts';
-import { SecondWindow } from './live/second-window.ts';
+import { frameOf, SecondWindow } from './live/second-window.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { DIRECT_MARGIN_MS, MATERIALIZED_FROM, TIER_RESOLUTIONS } from './model.ts';
 import type { QueryContext } from './query/context.ts';
@@ -32,7 +33,10 @@ export interface Core {
   decoders: DecodePool;
   /** Limits on ingested items: names, attributes, timestamps (up to the longest retention back). */
   limits: IngestLimits;
+  /** In process; with `--redis`, alert changes also reach the other instances' (`cluster.bus`). */
   bus: Bus;
+  /** The other instances, through Redis (`--redis`); null when this one runs alone. */
+  cluster: Cluster | null;
   window: SecondWindow;
   /** How often each service reports (OTLP spans), for query steps and live frames. */
   intervals: ReportIntervals;
@@ -106,6 +110,7 @@ export function createCore(config: Readonly<Config>, now: () => number, log: Fas
     decoders: new DecodePool(4 * config.bodyLimitBytes, config.ingestWorkers),
     limits: { ...DEFAULT_LIMITS, maxAgeMs: Math.max(...config.retentionMs) },
     bus,
+    cluster: null,
     window,
     intervals,
     metrics,
@@ -140,7 +145,20 @@ export function noteTierWritten(core: Core, tier: number, t: number): void {
   core.store.setMeta(tierSinceKey(tier), String(t));
 }
 
+/**
+ * Second t has closed: its frame goes on the bus, built from this instance's stats alone or, in a cluster,
+ * once the other instances' stats of it are in (or the wait for them is up).
+ */
+export function closeSecond(core: Core, t: number): void {
+  // Commit what is queued first, so a request that arrived before the second closed is in its frame.
+  core.aggregator.flush();
+  const partial = core.window.takePartial(t);
+  if (core.cluster) core.cluster.closeSecond(t, partial);
+  else core.bus.publish('frame', frameOf(t, partial));
+}
+
 export async function closeCore(core: Core): Promise<void> {
+  await core.cluster?.close();
   await core.decoders.close();
   core.aggregator.close();
   core.store.close();

@@ -29,7 +29,7 @@ const MAX_SILENCE_MS = 365 * 86_400_000;
  * state changes, and answers the API's questions with silences applied.
  */
 export class AlertService {
-  readonly evaluator: AlertEvaluator;
+  private evaluator: AlertEvaluator;
   private readonly newId: () => string;
   /**
    * Silences not yet ended, kept here once read: reading and parsing them all from the store for every new
@@ -39,10 +39,22 @@ export class AlertService {
 
   constructor(private readonly options: AlertServiceOptions) {
     this.newId = options.newId ?? randomUUID;
-    this.evaluator = new AlertEvaluator({
-      source: options.source,
+    this.evaluator = this.evaluatorFromStore();
+  }
+
+  /**
+   * Takes evaluation up again from the stored open episodes, as after a restart: in a cluster, when this
+   * instance gets the alert lease, since the previous holder may have opened or closed episodes meanwhile.
+   */
+  resumeFromStore(): void {
+    this.evaluator = this.evaluatorFromStore();
+  }
+
+  private evaluatorFromStore(): AlertEvaluator {
+    return new AlertEvaluator({
+      source: this.options.source,
       newId: this.newId,
-      open: options.store.openAlerts(),
+      open: this.options.store.openAlerts(),
     });
   }
 

@@ -72,12 +72,22 @@ export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app,
   // Frames arrive once a second; evaluation runs after the frame has gone out, never inside its send,
   // and a burst of frames after a stall collapses into one evaluation at the newest time.
   let due: number | null = null;
+  /** Whether this instance held the alert lease at the last evaluation (with --redis). */
+  let leaseHeld = false;
   let scheduled: NodeJS.Immediate | null = null;
   const run = () => {
     scheduled = null;
     const now = due;
     due = null;
     if (now === null) return;
+    // In a cluster only the lease holder evaluates, so each rule is judged (and notified) once; a new holder
+    // starts from the episodes as stored, not as it last saw them.
+    if (core.cluster) {
+      const held = core.cluster.alertLease.held;
+      if (held && !leaseHeld) service.resumeFromStore();
+      leaseHeld = held;
+      if (!held) return;
+    }
     const started = performance.now();
     try {
       service.evaluate(now);

@@ -1,6 +1,6 @@
 import websocket, { type WebSocket } from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Core } from '../core.ts';
+import { type Core, closeSecond } from '../core.ts';
 import { CLOSE_CODES, LiveHub, type LiveRefusal, type LiveSocket } from './hub.ts';
 import { startSecondTicker } from './ticker.ts';
 
@@ -40,11 +40,7 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   const stopTicker = startSecondTicker({
     now: core.now,
     graceMs: GRACE_MS,
-    onSecond: (t) => {
-      // Commit what is queued first, so a request that arrived before the second closed is in its frame.
-      core.aggregator.flush();
-      core.bus.publish('frame', core.window.take(t));
-    },
+    onSecond: (t) => closeSecond(core, t),
   });
   const heartbeat = setInterval(() => hub.heartbeat(), HEARTBEAT_MS);
 

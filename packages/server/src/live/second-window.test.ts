@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { liveStats, type SecondStats } from '../aggregate/live-stats.ts';
-import { SecondWindow } from './second-window.ts';
+import { frameOf, SecondWindow } from './second-window.ts';
 
 describe('SecondWindow', () => {
   it('shows a service that reports every 60 s at its steady rate every second, never 0 between exports', () => {
@@ -12,7 +12,7 @@ describe('SecondWindow', () => {
       if ((t - start) % 60_000 === 17_000) window.add(spread('slow', t - 60_000, t, 40));
       // A service with per-second data, as native items arrive.
       window.add(spread('fast', t, t + 1000, 7));
-      const frame = window.take(t);
+      const frame = frameOf(t, window.takePartial(t));
       expect(frame.services.fast).toMatchObject({ rate: 7, interval: 1000 });
       if (t >= start + 3 * 60_000) {
         expect(frame.services.slow, `t +${(t - start) / 1000} s`).toMatchObject({ rate: 40, interval: 60_000 });
@@ -24,9 +24,9 @@ describe('SecondWindow', () => {
 
   it('drops per-second data that arrives after its frame went out', () => {
     const window = new SecondWindow();
-    window.take(5000);
+    window.takePartial(5000);
     window.add(spread('late', 4000, 5000, 3));
-    expect(window.take(6000).services).toEqual({});
+    expect(frameOf(6000, window.takePartial(6000)).services).toEqual({});
   });
 });
 

@@ -46,31 +46,49 @@ export class SecondWindow {
     }
   }
 
-  /** The frame for second t; drops it and anything older. */
-  take(t: number): SecondFrame {
-    const services: Record<string, LiveServiceStats> = {};
-    const sketches = new Map<string, Sketch>();
-    const put = (service: string, stats: SecondStats, interval: number) => {
-      services[service] = toLiveStats(stats, interval);
-      if (stats.count > 0) sketches.set(service, stats.sketch);
-    };
+  /**
+   * Second t's stats per service, before they become figures: what an instance shares with the others of a
+   * cluster (`bus/`), which add theirs before building the frame. Drops it and anything older.
+   */
+  takePartial(t: number): FramePartial {
+    const partial: FramePartial = new Map();
     for (const [service, stats] of this.seconds.get(t) ?? []) {
       // A service whose interval was learned after this second's data came in.
       if (this.intervalOf(service) > 1000) this.history.add(t, service, stats);
-      else put(service, stats, 1000);
+      else partial.set(service, { stats, interval: 1000 });
     }
     for (const service of this.history.services()) {
       const interval = Math.min(this.intervalOf(service), MAX_LIVE_INTERVAL_MS);
       if (interval <= 1000) continue;
       const window = IntervalHistory.windowAt(t, interval);
       const stats = this.history.merged(service, window.from, window.to);
-      if (stats) put(service, stats, interval);
+      if (stats) partial.set(service, { stats, interval });
     }
     this.published = Math.max(this.published, t);
     for (const second of this.seconds.keys()) if (second <= t) this.seconds.delete(second);
     this.history.prune(t + 1000 - HISTORY_MS);
-    return { t, services, sketches };
+    return partial;
   }
+}
+
+/** One service's stats behind a frame, over `interval` ms (1000, or the last complete reporting interval). */
+export interface ServicePartial {
+  stats: SecondStats;
+  interval: number;
+}
+
+/** service -> its stats behind one second's frame. */
+export type FramePartial = Map<string, ServicePartial>;
+
+/** The frame of second t from its stats: figures per service, and the sketches a frame's `total` merges. */
+export function frameOf(t: number, partial: ReadonlyMap<string, ServicePartial>): SecondFrame {
+  const services: Record<string, LiveServiceStats> = {};
+  const sketches = new Map<string, Sketch>();
+  for (const [service, { stats, interval }] of partial) {
+    services[service] = toLiveStats(stats, interval);
+    if (stats.count > 0) sketches.set(service, stats.sketch);
+  }
+  return { t, services, sketches };
 }
 
 /**

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { AlertSchema } from '@pulseboard/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import { Redis } from 'ioredis';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { Compile } from 'typebox/compile';
+import { ConfigError } from '../config-error.ts';
+import type { FramePartial } from '../live/second-window.ts';
+import type { Bus } from './bus.ts';
+import { RedisLease } from './lease.ts';
+import { decodePartial, encodePartial } from './partial-codec.ts';
+import { PartialExchange } from './partial-exchange.ts';
+
+/** An instance not heard from for this long is no longer waited for: a dead one delays frames 3 s at most. */
+const MEMBER_TTL_MS = 3_000;
+/** The alert lease: a killed holder's rules are evaluated elsewhere within ~6 s (ttl + one renewal). */
+const LEASE_TTL_MS = 5_000;
+const LEASE_RENEW_MS = 1_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Redis errors are logged at most this often (a reconnecting client reports one every retry). */
+const ERROR_LOG_EVERY_MS = 10_000;
+
+export interface ClusterOptions {
+  url: string;
+  /** Key and channel prefix: clusters (or test runs) sharing one Redis stay apart. */
+  prefix: string;
+  /** How long a frame waits for the other instances' partials of its second. */
+  frameWaitMs: number;
+  /** The in-process bus the live hub and alerts listen on. */
+  local: Bus;
+  registry: Registry;
+  log: FastifyBaseLogger;
+}
+
+/** This instance's link to the others through Redis: the live bus, and the alert evaluation lease. */
+export interface Cluster {
+  readonly instanceId: string;
+  /** Other instances heard from lately (their partials of the last seconds came in). */
+  readonly peers: number;
+  /** The local bus, with alert changes also sent to (and received from) the other instances. */
+  readonly bus: Bus;
+  /** Second t closed here: share its partial, and put the merged frame on the local bus once all are in. */
+  closeSecond(t: number, partial: FramePartial): void;
+  /** Held by one instance at a time: only that one evaluates alert rules (and so notifies). */
+  readonly alertLease: RedisLease;
+  close(): Promise<void>;
+}
+
+const alertMessage = Compile(AlertSchema);
+
+/** Connects to Redis (a ConfigError naming --redis if it cannot) and joins the cluster. */
+export async function connectCluster(options: ClusterOptions): Promise<Cluster> {
+  const { prefix, log } = options;
+  const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const channels = { partials: `${prefix}:partials`, alerts: `${prefix}:alerts` };
+  const metrics = clusterMetrics(options.registry, () => exchange.peers);
+  let lastErrorLog = 0;
+  const failed = (what: string) => (error: unknown) => {
+    metrics.errors.inc({ during: what });
+    const now = Date.now();
+    if (now - lastErrorLog < ERROR_LOG_EVERY_MS) return;
+    lastErrorLog = now;
+    log.warn({ err: error }, `redis: ${what} failed (see pulseboard_cluster_redis_errors_total)`);
+  };
+  // Commands fail at once while Redis is unreachable instead of queueing: a partial or an alert sent late
+  // is of no use, and a queue would grow for as long as Redis is away.
+  const clientOptions = { lazyConnect: true, enableOfflineQueue: false, connectTimeout: CONNECT_TIMEOUT_MS };
+  const redis = new Redis(options.url, clientOptions);
+  const sub = new Redis(options.url, clientOptions);
+  // The socket's own error (ECONNREFUSED, a DNS failure) says more than the rejected connect ("closed").
+  let startError: Error | null = null;
+  const atStart = (error: Error) => {
+    startError ??= error;
+  };
+  redis.on('error', atStart);
+  sub.on('error', atStart);
+  try {
+    await Promise.all([redis.connect(), sub.connect()]);
+    await sub.subscribe(channels.partials, channels.alerts);
+  } catch (error) {
+    redis.disconnect();
+    sub.disconnect();
+    const reason = (startError ?? (error as Error)).message;
+    throw new ConfigError(`--redis: cannot use ${redacted(options.url)}: ${reason}`);
+  }
+  for (const client of [redis, sub]) {
+    client.off('error', atStart);
+    client.on('error', failed('connection'));
+  }
+
+  const exchange = new PartialExchange({
+    self: instanceId,
+    waitMs: options.frameWaitMs,
+    memberTtlMs: MEMBER_TTL_MS,
+    emit: (frame) => options.local.publish('frame', frame),
+    onLate: () => metrics.late.inc(),
+  });
+
+  sub.on('message', (channel: string, text: string) => {
+    if (channel === channels.partials) {
+      const received = decodePartial(text);
+      if (received instanceof Error) return badMessage(received.message);
+      exchange.receive(received);
+    } else if (channel === channels.alerts) {
+      const message = parseJson(text) as { from?: unknown; alert?: unknown } | null;
+      if (!message || typeof message.from !== 'string' || !alertMessage.Check(message.alert)) {
+        return badMessage('not an alert message');
+      }
+      if (message.from !== instanceId) options.local.publish('alert', message.alert);
+    }
+  });
+  let lastBadLog = 0;
+  const badMessage = (reason: string) => {
+    metrics.bad.inc();
+    if (Date.now() - lastBadLog < ERROR_LOG_EVERY_MS) return;
+    lastBadLog = Date.now();
+    log.warn({ reason }, 'redis: a message on the cluster channel was ignored (another version of Pulseboard?)');
+  };
+
+  const alertLease = new RedisLease({
+    redis,
+    key: `${prefix}:lease:alerts`,
+    owner: instanceId,
+    ttlMs: LEASE_TTL_MS,
+    renewEveryMs: LEASE_RENEW_MS,
+    onChange: (held) => {
+      metrics.leaseHeld.set(held ? 1 : 0);
+      log.info(`alert evaluation lease ${held ? 'taken: this instance evaluates alert rules' : 'not held'}`);
+    },
+    onError: failed('alert lease'),
+  });
+  await alertLease.start();
+
+  const bus: Bus = {
+    publish: (topic, message) => {
+      options.local.publish(topic, message);
+      if (topic === 'alert') {
+        redis.publish(channels.alerts, JSON.stringify({ from: instanceId, alert: message })).catch(failed('publish'));
+      }
+    },
+    subscribe: (topic, listener) => options.local.subscribe(topic, listener),
+  };
+
+  return {
+    instanceId,
+    get peers() {
+      return exchange.peers;
+    },
+    bus,
+    alertLease,
+    closeSecond: (t, partial) => {
+      // Every second, even an empty one: the others learn from it that this instance is there.
+      redis.publish(channels.partials, encodePartial(instanceId, t, partial)).catch(failed('publish'));
+      exchange.closeLocal(t, partial);
+    },
+    close: async () => {
+      exchange.close();
+      await alertLease.stop(true);
+      sub.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+function clusterMetrics(registry: Registry, peers: () => number) {
+  return {
+    peers: new Gauge({
+      name: 'pulseboard_cluster_peers',
+      help: 'Other instances whose live partials arrived in the last 3 s',
+      registers: [registry],
+      collect() {
+        this.set(peers());
+      },
+    }),
+    late: new Counter({
+      name: 'pulseboard_cluster_late_partials_total',
+      help: "Other instances' partials that came after their second's frame went out (left out of it)",
+      registers: [registry],
+    }),
+    bad: new Counter({
+      name: 'pulseboard_cluster_bad_messages_total',
+      help: 'Messages on the cluster channels that were not understood and were ignored',
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'pulseboard_cluster_redis_errors_total',
+      help: 'Redis commands or connections that failed, by what was being done',
+      labelNames: ['during'],
+      registers: [registry],
+    }),
+    leaseHeld: new Gauge({
+      name: 'pulseboard_alert_lease_held',
+      help: 'Whether this instance holds the alert evaluation lease (1) or not (0)',
+      registers: [registry],
+    }),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The URL without its password, for messages. */
+function redacted(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

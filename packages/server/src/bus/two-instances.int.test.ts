@@ -1,0 +1,188 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { LiveFrame, WebhookPayload } from '@pulseboard/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { round } from '../query/context.ts';
+import { Sketch } from '../sketch/sketch.ts';
+import { killHard, type ServerProcess, startServerProcess, waitUntil } from '../testing/processes.ts';
+import { dropKeys, redisReachable, TEST_REDIS_URL, testPrefix } from '../testing/redis.ts';
+import { logNormalValues } from '../testing/test-app.ts';
+
+const up = await redisReachable('two-instance test (bus/two-instances.int.test.ts)');
+
+/**
+ * Two real server processes on one Redis, each on its own SQLite file (a shared store needs the PostgreSQL
+ * store, which does not exist yet): the live bus and the alert lease, as a user of either instance sees them.
+ */
+describe.skipIf(!up)('two instances on one Redis', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it("shows A's traffic in B's live frames exactly, notifies once, and B takes over alerts when A is killed", async () => {
+    const prefix = testPrefix();
+    cleanups.push(() => dropKeys(prefix));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-cluster-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const hooks = await webhookReceiver();
+    cleanups.push(hooks.close);
+    const rules = path.join(dir, 'rules.json');
+    fs.writeFileSync(
+      rules,
+      JSON.stringify([
+        {
+          name: 'cluster traffic',
+          service: 'cluster-alert',
+          signal: 'rate',
+          condition: { type: 'threshold', op: '>', value: 0 },
+          window: '2s',
+          severity: 'warning',
+          notify: [{ type: 'webhook', url: hooks.url }],
+        },
+      ]),
+    );
+    const flags = ['--redis', TEST_REDIS_URL, '--redis-prefix', prefix, '--rules', rules, '--no-default-rules'];
+    // Partials of two processes on a loaded machine may be far apart; the wait ends once both are in.
+    flags.push('--webhook-allow', '127.0.0.0/8', '--redis-frame-wait', '5s');
+    const start = async (name: string) => {
+      const server = await startServerProcess({ db: path.join(dir, `${name}.db`), flags });
+      cleanups.push(() => killHard(server.child));
+      return server;
+    };
+    const a = await start('a');
+    // A starts first and takes the alert lease; B, started after, waits for it.
+    await waitUntil(async () => (await gauge(a, 'pulseboard_alert_lease_held')) === 1);
+    const b = await start('b');
+    await waitUntil(async () => (await gauge(a, 'pulseboard_cluster_peers')) === 1);
+    await waitUntil(async () => (await gauge(b, 'pulseboard_cluster_peers')) === 1);
+    expect(await gauge(b, 'pulseboard_alert_lease_held')).toBe(0);
+
+    // Steady traffic into both for the alert rule: each instance's store has it, so either would fire.
+    let sending = true;
+    const traffic = (async () => {
+      while (sending) {
+        const item = [{ service: 'cluster-alert', name: 'http.server.request.duration', type: 'histogram', value: 5 }];
+        await Promise.allSettled([post(a, item), post(b, item)]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    cleanups.push(async () => {
+      sending = false;
+      await traffic;
+    });
+    await waitUntil(() => hooks.received.some((h) => h.state === 'firing'), 30_000);
+
+    // Live: observations of a second 6 s ahead, so both posts are in before it closes even on a loaded machine.
+    const socket = await liveSocket(b, ['orders', 'checkout']);
+    cleanups.push(() => socket.close());
+    const second = Math.ceil(Date.now() / 1000) * 1000 + 6000;
+    const ordersA = logNormalValues(250, 21);
+    const checkoutA = logNormalValues(300, 22);
+    const checkoutB = logNormalValues(120, 23, 5, 0.4);
+    const posted = await Promise.all([
+      post(a, [histogram('orders', second, ordersA), histogram('checkout', second, checkoutA)]),
+      post(b, [histogram('checkout', second, checkoutB)]),
+    ]);
+    expect(posted).toEqual([202, 202]);
+    const frame = await socket.frame(second);
+    // Only A took orders: B's frame shows all of it; checkout came through both and shows the merged figures.
+    expect(frame.services.orders).toMatchObject({ count: 250, rate: 250, ...percentiles(ordersA) });
+    expect(frame.services.checkout).toMatchObject({
+      count: 420,
+      rate: 420,
+      ...percentiles([...checkoutA, ...checkoutB]),
+    });
+    expect(frame.total).toMatchObject({ count: 670, ...percentiles([...ordersA, ...checkoutA, ...checkoutB]) });
+
+    // Several seconds have passed in which B had the same data: still only A's one notification.
+    const firing = () => hooks.received.filter((h) => h.state === 'firing');
+    expect(firing().map((h) => new URL(h.url).port)).toEqual([String(a.port)]);
+
+    await killHard(a.child);
+    const killedAt = Date.now();
+    await waitUntil(async () => (await gauge(b, 'pulseboard_alert_lease_held')) === 1, 30_000);
+    const tookOver = Date.now() - killedAt;
+    // B now evaluates: its own store has no open episode yet, so it fires (and notifies) for itself.
+    await waitUntil(() => firing().some((h) => new URL(h.url).port === String(b.port)), 30_000);
+    process.stderr.write(`two instances: B took the alert lease ${tookOver} ms after A was killed\n`);
+    // And B's live frames go on without A (after its partials stop being waited for).
+    const after = Math.ceil(Date.now() / 1000) * 1000 + 1000;
+    expect((await socket.frame(after)).t).toBe(after);
+  }, 180_000);
+});
+
+function histogram(service: string, second: number, values: readonly number[]) {
+  const points = values.map((v, i) => [second + (i % 1000), v]);
+  return { service, name: 'http.server.request.duration', type: 'histogram', unit: 'ms', points };
+}
+
+/** The percentiles a frame shows for these observations: from one sketch of them all. */
+function percentiles(values: readonly number[]) {
+  const sketch = new Sketch();
+  for (const v of values) sketch.add(v);
+  return { p50: round(sketch.quantile(0.5)), p95: round(sketch.quantile(0.95)), p99: round(sketch.quantile(0.99)) };
+}
+
+async function post(server: ServerProcess, metrics: unknown[]): Promise<number> {
+  const res = await fetch(`${server.url}/api/v1/metrics`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ metrics }),
+  });
+  await res.text();
+  return res.status;
+}
+
+/** A gauge's value on the instance's /metrics. */
+async function gauge(server: ServerProcess, name: string): Promise<number | null> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.slice(name.length + 1)) : null;
+}
+
+async function liveSocket(server: ServerProcess, services: readonly string[]) {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/live`);
+  const frames: LiveFrame[] = [];
+  socket.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as { type: string };
+    if (message.type === 'frame') frames.push(message as LiveFrame);
+  });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  socket.send(JSON.stringify({ type: 'subscribe', services }));
+  return {
+    async frame(t: number): Promise<LiveFrame> {
+      await waitUntil(() => frames.some((f) => f.t >= t), 30_000);
+      const frame = frames.find((f) => f.t === t);
+      if (!frame) throw new Error(`no frame for ${t}: frames ${frames.map((f) => f.t).join(', ')}`);
+      return frame;
+    },
+    close: () => socket.close(),
+  };
+}
+
+async function webhookReceiver() {
+  const received: WebhookPayload[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push(JSON.parse(body) as WebhookPayload);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
