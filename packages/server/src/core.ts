@@ -142,6 +142,6 @@ export function noteTierWritten(core: Core, tier: number, t: number): void {
 
 export async function closeCore(core: Core): Promise<void> {
   await core.decoders.close();
-  core.aggregator.close();
+  await core.aggregator.close();
   core.store.close();
 }

@@ -43,8 +43,8 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     graceMs: GRACE_MS,
     onSecond: (t) => {
       // Commit what is queued first, so a request that arrived before the second closed is in its frame.
-      core.aggregator.flush();
-      core.bus.publish('frame', core.window.take(t));
+      // Frames stay in order: each flush settles after the one before it.
+      void core.aggregator.flush().then(() => core.bus.publish('frame', core.window.take(t)));
     },
   });
   const heartbeat = setInterval(() => hub.heartbeat(), HEARTBEAT_MS);

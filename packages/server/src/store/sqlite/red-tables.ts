@@ -1,0 +1,153 @@
+import type Database from 'better-sqlite3';
+import { MATERIALIZED_FROM, ROUTE_TIER_FROM, TIER_RESOLUTIONS } from '../../model.ts';
+import type { RedBucket, RedRead } from '../store.ts';
+
+/** A route-less request is stored under the empty route, since NULL cannot be part of a primary key here. */
+const NO_ROUTE = '';
+
+interface RedRow {
+  service: string;
+  route?: string;
+  t: number;
+  count: number;
+  errors: number;
+  sketch: Buffer;
+}
+
+/**
+ * The RED rollup tables: `red_service_<resolution>` (a service's requests over all its routes) in every
+ * tier, and `red_route_<resolution>` (per service and route) in the tiers from ROUTE_TIER_FROM.
+ */
+export function redTables(db: Database.Database) {
+  const tiers = TIER_RESOLUTIONS.map((res, tier) => ({
+    service: serviceStatements(db, tier, res),
+    route: tier >= ROUTE_TIER_FROM ? routeStatements(db, tier, res) : null,
+  }));
+  const routeTier = (tier: number) => {
+    const statements = tiers[tier]?.route;
+    if (!statements) throw new RangeError(`tier ${tier} keeps no per-route rollups`);
+    return statements;
+  };
+  return {
+    /** Adds a delta into a bucket; `route` undefined is the service's row over all routes. */
+    upsert(
+      tier: number,
+      service: string,
+      route: string | null | undefined,
+      t: number,
+      count: number,
+      errors: number,
+      sketch: Buffer,
+    ): void {
+      if (route === undefined) tiers[tier]!.service.upsert.run(service, t, count, errors, sketch);
+      else routeTier(tier).upsert.run(service, route ?? NO_ROUTE, t, count, errors, sketch);
+    },
+    read(read: RedRead): RedBucket[] {
+      const out: RedBucket[] = [];
+      for (const service of read.services) {
+        const rows = read.byRoute
+          ? routeTier(read.tier).read.iterate({ service, from: read.from, to: read.to })
+          : tiers[read.tier]!.service.read.iterate(service, read.from, read.to);
+        for (const row of rows) {
+          out.push({
+            service: row.service,
+            ...(read.byRoute ? { route: row.route === NO_ROUTE ? null : (row.route ?? null) } : {}),
+            t: row.t,
+            count: row.count,
+            errors: row.errors,
+            sketch: row.sketch,
+          });
+        }
+      }
+      return out;
+    },
+    /** Replaces `tier`'s rollups in [from, to) by the tier below's. */
+    build(tier: number, from: number, to: number): void {
+      const { service, route } = tiers[tier]!;
+      if (!service.build || !route?.build) throw new RangeError(`tier ${tier} is written directly, not built`);
+      service.build.run(from, to);
+      route.build.run(from, to);
+    },
+    expire(tier: number, cutoff: number, services: readonly string[]): number {
+      const { service, route } = tiers[tier]!;
+      let deleted = 0;
+      for (const name of services) {
+        deleted += service.expire.run(name, cutoff).changes;
+        if (route) deleted += route.expire.run(name, cutoff).changes;
+      }
+      return deleted;
+    },
+    forgetService(name: string): void {
+      for (const { service, route } of tiers) {
+        service.forget.run(name);
+        route?.forget.run(name);
+      }
+    },
+  };
+}
+
+function serviceStatements(db: Database.Database, tier: number, res: number) {
+  const source = TIER_RESOLUTIONS[tier - 1];
+  const bucket = `(t / ${res}) * ${res}`;
+  return {
+    upsert: db.prepare(
+      `INSERT INTO red_service_${res} (service, t, count, errors, sketch) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (service, t) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
+         sketch = sketch_merge(sketch, excluded.sketch)`,
+    ),
+    read: db.prepare<[string, number, number], RedRow>(
+      `SELECT service, t, count, errors, sketch FROM red_service_${res} WHERE service = ? AND t >= ? AND t < ?`,
+    ),
+    // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the upsert, not the SELECT.
+    build:
+      tier >= MATERIALIZED_FROM
+        ? db.prepare(
+            `INSERT INTO red_service_${res} (service, t, count, errors, sketch)
+             SELECT service, ${bucket}, sum(count), sum(errors), sketch_merge_all(sketch)
+             FROM red_service_${source} WHERE t >= ? AND t < ? AND true GROUP BY service, ${bucket}
+             ON CONFLICT (service, t) DO UPDATE SET count = excluded.count, errors = excluded.errors,
+               sketch = excluded.sketch`,
+          )
+        : null,
+    expire: db.prepare(`DELETE FROM red_service_${res} WHERE service = ? AND t < ?`),
+    forget: db.prepare(`DELETE FROM red_service_${res} WHERE service = ?`),
+  };
+}
+
+function routeStatements(db: Database.Database, tier: number, res: number) {
+  const source = TIER_RESOLUTIONS[tier - 1];
+  const bucket = `(t / ${res}) * ${res}`;
+  return {
+    upsert: db.prepare(
+      `INSERT INTO red_route_${res} (service, route, t, count, errors, sketch)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (service, route, t) DO UPDATE SET count = count + excluded.count,
+         errors = errors + excluded.errors, sketch = sketch_merge(sketch, excluded.sketch)`,
+    ),
+    // The key is (service, route, t): a range of t within a service is one range per route. Without this,
+    // SQLite scanned every row of the service (each with its sketch) for any time range. The CTE walks the
+    // service's routes by index seeks (a loose index scan), then reads each route's range.
+    read: db.prepare<[{ service: string; from: number; to: number }], RedRow>(
+      `WITH RECURSIVE routes (route) AS (
+         SELECT min(route) FROM red_route_${res} WHERE service = @service
+         UNION ALL
+         SELECT (SELECT min(route) FROM red_route_${res} WHERE service = @service AND route > routes.route)
+         FROM routes WHERE routes.route IS NOT NULL
+       )
+       SELECT r.service, r.route, r.t, r.count, r.errors, r.sketch FROM routes CROSS JOIN red_route_${res} AS r
+       WHERE r.service = @service AND r.route = routes.route AND r.t >= @from AND r.t < @to`,
+    ),
+    build:
+      tier >= MATERIALIZED_FROM
+        ? db.prepare(
+            `INSERT INTO red_route_${res} (service, route, t, count, errors, sketch)
+             SELECT service, route, ${bucket}, sum(count), sum(errors), sketch_merge_all(sketch)
+             FROM red_route_${source} WHERE t >= ? AND t < ? AND true GROUP BY service, route, ${bucket}
+             ON CONFLICT (service, route, t) DO UPDATE SET count = excluded.count, errors = excluded.errors,
+               sketch = excluded.sketch`,
+          )
+        : null,
+    expire: db.prepare(`DELETE FROM red_route_${res} WHERE service = ? AND t < ?`),
+    forget: db.prepare(`DELETE FROM red_route_${res} WHERE service = ?`),
+  };
+}
