@@ -1,3 +1,5 @@
+import type { BucketStats } from '../model.ts';
+
 /**
  * The one shape in which bucket rows reach the store, from every producer (decode workers, the main
  * thread, the demo backfill): per tier, a column block of numbers plus the rows' sketches in one byte
@@ -104,54 +106,23 @@ export class RowsBuilder {
   private readonly index = new Map<string, number>();
 
   constructor(tiers: number) {
-    this.sampleBlocks = Array.from({ length: tiers }, () => new BlockBuilder(SAMPLE_WIDTH));
-    this.redBlocks = Array.from({ length: tiers }, () => new BlockBuilder(RED_WIDTH));
+    this.sampleBlocks = Array.from({ length: tiers }, () => new BlockBuilder());
+    this.redBlocks = Array.from({ length: tiers }, () => new BlockBuilder());
   }
 
-  sample(
-    tier: number,
-    seriesId: number,
-    t: number,
-    stats: { count: number; sum: number; min: number; max: number; last: number; lastT: number },
-    sketch: Uint8Array | null,
-  ): void {
-    const block = this.sampleBlocks[tier]!;
-    const c = block.row(sketch);
-    block.columns[c] = seriesId;
-    block.columns[c + 1] = t;
-    block.columns[c + 2] = stats.count;
-    block.columns[c + 3] = stats.sum;
-    block.columns[c + 4] = stats.min;
-    block.columns[c + 5] = stats.max;
-    block.columns[c + 6] = stats.last;
-    block.columns[c + 7] = stats.lastT;
+  sample(tier: number, seriesId: number, t: number, s: BucketStats, sketch: Uint8Array | null): void {
+    this.sampleBlocks[tier]!.add(sketch).push(seriesId, t, s.count, s.sum, s.min, s.max, s.last, s.lastT);
   }
 
   /** A RED row; `route` undefined is the service's row over all routes, null requests without a route. */
-  red(
-    tier: number,
-    service: string,
-    route: string | null | undefined,
-    t: number,
-    count: number,
-    errors: number,
-    sketch: Uint8Array,
-  ): void {
-    const block = this.redBlocks[tier]!;
-    const c = block.row(sketch);
-    block.columns[c] = this.intern(service);
-    block.columns[c + 1] = route === undefined ? SERVICE_ROW : this.intern(route ?? '');
-    block.columns[c + 2] = t;
-    block.columns[c + 3] = count;
-    block.columns[c + 4] = errors;
+  red(...[tier, service, route, t, count, errors, sketch]: Parameters<RedRowSink>): void {
+    const r = route === undefined ? SERVICE_ROW : this.intern(route ?? '');
+    this.redBlocks[tier]!.add(sketch).push(this.intern(service), r, t, count, errors);
   }
 
   finish(): Rows {
-    return {
-      samples: this.sampleBlocks.map((b) => b.finish()),
-      red: this.redBlocks.map((b) => b.finish()),
-      strings: this.strings,
-    };
+    const samples = this.sampleBlocks.map((b) => b.finish());
+    return { samples, red: this.redBlocks.map((b) => b.finish()), strings: this.strings };
   }
 
   private intern(s: string): number {
@@ -161,48 +132,31 @@ export class RowsBuilder {
   }
 }
 
-/** One table and tier's rows, in arrays that double as they fill. */
+/** One table and tier's rows while they are being collected. */
 class BlockBuilder {
-  columns = new Float64Array(0);
-  private ends = new Uint32Array(0);
+  private readonly numbers: number[] = [];
+  private readonly ends: number[] = [];
   private readonly sketches: Uint8Array[] = [];
-  private rows = 0;
   private bytes = 0;
 
-  constructor(private readonly width: number) {}
-
-  /** Adds a row with this sketch; returns the offset of its columns. */
-  row(sketch: Uint8Array | null): number {
-    if (this.rows === this.ends.length) this.grow();
+  /** Starts a row with this sketch; its numbers go into the array returned. */
+  add(sketch: Uint8Array | null): number[] {
     if (sketch && sketch.length > 0) {
       this.sketches.push(sketch);
       this.bytes += sketch.length;
     }
-    this.ends[this.rows] = this.bytes;
-    return this.rows++ * this.width;
+    this.ends.push(this.bytes);
+    return this.numbers;
   }
 
   finish(): PackedRows {
+    // Not Buffer.concat: a small result comes from Node's shared pool, whose whole buffer a transfer would move.
     const sketches = new Uint8Array(this.bytes);
     let at = 0;
     for (const s of this.sketches) {
       sketches.set(s, at);
       at += s.length;
     }
-    return {
-      columns: this.columns.slice(0, this.rows * this.width),
-      sketchEnds: this.ends.slice(0, this.rows),
-      sketches,
-    };
-  }
-
-  private grow(): void {
-    const capacity = Math.max(16, this.ends.length * 2);
-    const columns = new Float64Array(capacity * this.width);
-    columns.set(this.columns);
-    this.columns = columns;
-    const ends = new Uint32Array(capacity);
-    ends.set(this.ends);
-    this.ends = ends;
+    return { columns: Float64Array.from(this.numbers), sketchEnds: Uint32Array.from(this.ends), sketches };
   }
 }

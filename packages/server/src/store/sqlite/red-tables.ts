@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { MATERIALIZED_FROM, ROUTE_TIER_FROM, TIER_RESOLUTIONS } from '../../model.ts';
+import type { RedRowSink } from '../rows.ts';
 import type { RedBucket, RedRead } from '../store.ts';
 
 /** A route-less request is stored under the empty route, since NULL cannot be part of a primary key here. */
@@ -20,8 +21,8 @@ interface RedRow {
  */
 export function redTables(db: Database.Database) {
   const tiers = TIER_RESOLUTIONS.map((res, tier) => ({
-    service: serviceStatements(db, tier, res),
-    route: tier >= ROUTE_TIER_FROM ? routeStatements(db, tier, res) : null,
+    service: rollupStatements(db, tier, res, false),
+    route: tier >= ROUTE_TIER_FROM ? rollupStatements(db, tier, res, true) : null,
   }));
   const routeTier = (tier: number) => {
     const statements = tiers[tier]?.route;
@@ -29,26 +30,16 @@ export function redTables(db: Database.Database) {
     return statements;
   };
   return {
-    /** Adds a delta into a bucket; `route` undefined is the service's row over all routes. */
-    upsert(
-      tier: number,
-      service: string,
-      route: string | null | undefined,
-      t: number,
-      count: number,
-      errors: number,
-      sketch: Buffer,
-    ): void {
+    /** Adds a delta into a bucket (see `Appender`); `route` undefined is the service's row over all routes. */
+    upsert: ((tier, service, route, t, count, errors, sketch) => {
       if (route === undefined) tiers[tier]!.service.upsert.run(service, t, count, errors, sketch);
       else routeTier(tier).upsert.run(service, route ?? NO_ROUTE, t, count, errors, sketch);
-    },
+    }) satisfies RedRowSink,
     read(read: RedRead): RedBucket[] {
       const out: RedBucket[] = [];
+      const statement = read.byRoute ? routeTier(read.tier).read : tiers[read.tier]!.service.read;
       for (const service of read.services) {
-        const rows = read.byRoute
-          ? routeTier(read.tier).read.iterate({ service, from: read.from, to: read.to })
-          : tiers[read.tier]!.service.read.iterate(service, read.from, read.to);
-        for (const row of rows) {
+        for (const row of statement.iterate({ service, from: read.from, to: read.to })) {
           out.push({
             service: row.service,
             ...(read.byRoute ? { route: row.route === NO_ROUTE ? null : (row.route ?? null) } : {}),
@@ -86,68 +77,48 @@ export function redTables(db: Database.Database) {
   };
 }
 
-function serviceStatements(db: Database.Database, tier: number, res: number) {
-  const source = TIER_RESOLUTIONS[tier - 1];
+/**
+ * The statements of one rollup table: `red_service_<res>` keyed by (service, t), or `red_route_<res>` keyed
+ * by (service, route, t).
+ */
+function rollupStatements(db: Database.Database, tier: number, res: number, byRoute: boolean) {
+  const table = byRoute ? `red_route_${res}` : `red_service_${res}`;
+  const source = byRoute ? `red_route_${TIER_RESOLUTIONS[tier - 1]}` : `red_service_${TIER_RESOLUTIONS[tier - 1]}`;
+  const key = byRoute ? 'service, route' : 'service';
   const bucket = `(t / ${res}) * ${res}`;
   return {
     upsert: db.prepare(
-      `INSERT INTO red_service_${res} (service, t, count, errors, sketch) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (service, t) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
+      `INSERT INTO ${table} (${key}, t, count, errors, sketch) VALUES (${byRoute ? '?, ' : ''}?, ?, ?, ?, ?)
+       ON CONFLICT (${key}, t) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
          sketch = sketch_merge(sketch, excluded.sketch)`,
     ),
-    read: db.prepare<[string, number, number], RedRow>(
-      `SELECT service, t, count, errors, sketch FROM red_service_${res} WHERE service = ? AND t >= ? AND t < ?`,
+    // The route table's key is (service, route, t): a range of t within a service is one range per route.
+    // Without this, SQLite scanned every row of the service (each with its sketch) for any time range. The
+    // CTE walks the service's routes by index seeks (a loose index scan), then reads each route's range.
+    read: db.prepare<[{ service: string; from: number; to: number }], RedRow>(
+      byRoute
+        ? `WITH RECURSIVE routes (route) AS (
+             SELECT min(route) FROM ${table} WHERE service = @service
+             UNION ALL
+             SELECT (SELECT min(route) FROM ${table} WHERE service = @service AND route > routes.route)
+             FROM routes WHERE routes.route IS NOT NULL
+           )
+           SELECT r.service, r.route, r.t, r.count, r.errors, r.sketch FROM routes CROSS JOIN ${table} AS r
+           WHERE r.service = @service AND r.route = routes.route AND r.t >= @from AND r.t < @to`
+        : `SELECT service, t, count, errors, sketch FROM ${table} WHERE service = @service AND t >= @from AND t < @to`,
     ),
     // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the upsert, not the SELECT.
     build:
       tier >= MATERIALIZED_FROM
         ? db.prepare(
-            `INSERT INTO red_service_${res} (service, t, count, errors, sketch)
-             SELECT service, ${bucket}, sum(count), sum(errors), sketch_merge_all(sketch)
-             FROM red_service_${source} WHERE t >= ? AND t < ? AND true GROUP BY service, ${bucket}
-             ON CONFLICT (service, t) DO UPDATE SET count = excluded.count, errors = excluded.errors,
+            `INSERT INTO ${table} (${key}, t, count, errors, sketch)
+             SELECT ${key}, ${bucket}, sum(count), sum(errors), sketch_merge_all(sketch)
+             FROM ${source} WHERE t >= ? AND t < ? AND true GROUP BY ${key}, ${bucket}
+             ON CONFLICT (${key}, t) DO UPDATE SET count = excluded.count, errors = excluded.errors,
                sketch = excluded.sketch`,
           )
         : null,
-    expire: db.prepare(`DELETE FROM red_service_${res} WHERE service = ? AND t < ?`),
-    forget: db.prepare(`DELETE FROM red_service_${res} WHERE service = ?`),
-  };
-}
-
-function routeStatements(db: Database.Database, tier: number, res: number) {
-  const source = TIER_RESOLUTIONS[tier - 1];
-  const bucket = `(t / ${res}) * ${res}`;
-  return {
-    upsert: db.prepare(
-      `INSERT INTO red_route_${res} (service, route, t, count, errors, sketch)
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (service, route, t) DO UPDATE SET count = count + excluded.count,
-         errors = errors + excluded.errors, sketch = sketch_merge(sketch, excluded.sketch)`,
-    ),
-    // The key is (service, route, t): a range of t within a service is one range per route. Without this,
-    // SQLite scanned every row of the service (each with its sketch) for any time range. The CTE walks the
-    // service's routes by index seeks (a loose index scan), then reads each route's range.
-    read: db.prepare<[{ service: string; from: number; to: number }], RedRow>(
-      `WITH RECURSIVE routes (route) AS (
-         SELECT min(route) FROM red_route_${res} WHERE service = @service
-         UNION ALL
-         SELECT (SELECT min(route) FROM red_route_${res} WHERE service = @service AND route > routes.route)
-         FROM routes WHERE routes.route IS NOT NULL
-       )
-       SELECT r.service, r.route, r.t, r.count, r.errors, r.sketch FROM routes CROSS JOIN red_route_${res} AS r
-       WHERE r.service = @service AND r.route = routes.route AND r.t >= @from AND r.t < @to`,
-    ),
-    build:
-      tier >= MATERIALIZED_FROM
-        ? db.prepare(
-            `INSERT INTO red_route_${res} (service, route, t, count, errors, sketch)
-             SELECT service, route, ${bucket}, sum(count), sum(errors), sketch_merge_all(sketch)
-             FROM red_route_${source} WHERE t >= ? AND t < ? AND true GROUP BY service, route, ${bucket}
-             ON CONFLICT (service, route, t) DO UPDATE SET count = excluded.count, errors = excluded.errors,
-               sketch = excluded.sketch`,
-          )
-        : null,
-    expire: db.prepare(`DELETE FROM red_route_${res} WHERE service = ? AND t < ?`),
-    forget: db.prepare(`DELETE FROM red_route_${res} WHERE service = ?`),
+    expire: db.prepare(`DELETE FROM ${table} WHERE service = ? AND t < ?`),
+    forget: db.prepare(`DELETE FROM ${table} WHERE service = ?`),
   };
 }

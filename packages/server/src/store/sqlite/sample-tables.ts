@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { MATERIALIZED_FROM, SAMPLE_TIER_FROM, TIER_RESOLUTIONS } from '../../model.ts';
+import type { SampleRowSink } from '../rows.ts';
 import type { SampleBucket } from '../store.ts';
 
 /** The per-series bucket tables, `samples_<resolution>`, of the tiers that keep them. */
@@ -12,20 +13,9 @@ export function sampleTables(db: Database.Database) {
   };
   return {
     /** Adds a delta into a bucket (see `Appender`). Positional: measurably cheaper on the hottest statement. */
-    upsert(
-      tier: number,
-      seriesId: number,
-      t: number,
-      count: number,
-      sum: number,
-      min: number,
-      max: number,
-      last: number,
-      lastT: number,
-      sketch: Buffer | null,
-    ): void {
-      tierOf(tier).upsert.run(seriesId, t, count, sum, min, max, last, lastT, sketch);
-    },
+    upsert: ((tier, id, t, count, sum, min, max, last, lastT, sketch) => {
+      tierOf(tier).upsert.run(id, t, count, sum, min, max, last, lastT, sketch);
+    }) satisfies SampleRowSink,
     read(tier: number, seriesIds: readonly number[], from: number, to: number): SampleBucket[] {
       const statement = tierOf(tier).read;
       const out: SampleBucket[] = [];

@@ -2,19 +2,6 @@ import type Database from 'better-sqlite3';
 import { attributesJson } from '../../model.ts';
 import type { SeriesRecord, ServiceRecord } from '../store.ts';
 
-interface SeriesRow {
-  id: number;
-  key: string;
-  service: string;
-  name: string;
-  kind: SeriesRecord['kind'];
-  unit: string;
-  red: number;
-  route: string | null;
-  is_error: number;
-  instance: string | null;
-}
-
 /** The `series` table (identities and ids) and `services` (each service's first and last seen). */
 export function seriesTables(db: Database.Database) {
   const insertSeries = db.prepare(
@@ -33,24 +20,10 @@ export function seriesTables(db: Database.Database) {
     *load(): Generator<SeriesRecord> {
       // Row by row, attributes left in the key: at the series limit a whole array of parsed rows did not fit
       // the heap cap next to the registry being built from it.
-      for (const r of db
-        .prepare<[], SeriesRow>(
-          'SELECT id, key, service, name, kind, unit, red, route, is_error, instance FROM series ORDER BY id',
-        )
-        .iterate()) {
-        yield {
-          id: r.id,
-          key: r.key,
-          service: r.service,
-          name: r.name,
-          kind: r.kind,
-          unit: r.unit,
-          red: r.red === 1,
-          route: r.route,
-          isError: r.is_error === 1,
-          instance: r.instance,
-        };
-      }
+      const rows = db.prepare<[], Omit<SeriesRecord, 'red' | 'isError'> & { red: number; isError: number }>(
+        'SELECT id, key, service, name, kind, unit, red, route, is_error AS isError, instance FROM series ORDER BY id',
+      );
+      for (const r of rows.iterate()) yield { ...r, red: r.red === 1, isError: r.isError === 1 };
     },
     seeService(name: string, t: number): void {
       touchService.run(name, t, t);

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
+import { type Collected, collectingAppender } from '../collecting-appender.ts';
+import { forEachRed, forEachSample } from '../rows.ts';
 import type { BuildPart, Store } from '../store.ts';
-import { sqliteAppenders } from './appender.ts';
 import { cumulativeTable } from './cumulative-table.ts';
 import { openDatabaseFile } from './database-file.ts';
 import { metaTables } from './meta-tables.ts';
@@ -28,6 +29,18 @@ export function openSqliteStore(file: string): SqliteStore {
   const cumulative = cumulativeTable(db);
   const meta = metaTables(db);
 
+  // The whole write runs synchronously inside `commit`, in one `BEGIN IMMEDIATE` transaction rolled back on
+  // any error; in WAL mode a committed transaction survives the process being killed.
+  const write = db.transaction((c: Collected) => {
+    for (const s of c.series) series.insert(s);
+    for (const [name, t] of c.seen) series.seeService(name, t);
+    for (const state of c.cumulative) cumulative.save(state);
+    for (const [tier, t] of c.dirty) meta.markDirty(tier, t);
+    for (const rows of c.rows) {
+      forEachSample(rows, samples.upsert);
+      forEachRed(rows, red.upsert);
+    }
+  });
   const deleteService = db.transaction((name: string) => {
     samples.forgetService(name);
     red.forgetService(name);
@@ -48,7 +61,7 @@ export function openSqliteStore(file: string): SqliteStore {
     loadSeries: () => series.load(),
     loadCumulativeState: cumulative.load,
     forgetCumulativeBefore: cumulative.forgetBefore,
-    appender: sqliteAppenders(db, { series, samples, red, cumulative, meta }),
+    appender: () => collectingAppender((c) => write.immediate(c)),
     readRed: (read) => red.read(read),
     readSamples: (tier, seriesIds, from, to) => samples.read(tier, seriesIds, from, to),
     services: () => series.services(),
