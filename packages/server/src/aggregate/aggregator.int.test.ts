@@ -57,6 +57,36 @@ describe('a failed commit', () => {
   });
 });
 
+describe('a commit in flight (an asynchronous store)', () => {
+  let close: () => Promise<void> = async () => {};
+  afterEach(() => close());
+
+  it('answers a request queued meanwhile with 503 when the commit that created its series fails', async () => {
+    const handle = await startTestApp();
+    close = () => handle.app.close();
+    const { aggregator, registry, store } = handle.app.core;
+    const appender = store.appender;
+    store.appender = () => ({
+      ...appender(),
+      commit: async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        throw new Error('connection lost');
+      },
+    });
+    const first = aggregator.submit(batch(3));
+    void aggregator.flush(); // the commit is in flight from here
+    store.appender = appender;
+    const second = aggregator.submit(batch(2)); // names the series the first is creating
+    await expect(first).rejects.toThrow('connection lost');
+    await expect(second).rejects.toMatchObject({ statusCode: 503, code: 'PULSE_ERR_OVERLOADED' });
+    expect(registry.size).toBe(0);
+    expect([...store.loadSeries()]).toEqual([]);
+    // The client's retry is stored, with its series.
+    await expect(aggregator.submit(batch(2))).resolves.toBe(2);
+    expect([...store.loadSeries()].map((s) => s.service)).toEqual(['s']);
+  });
+});
+
 describe('ingested observations', () => {
   let close: () => Promise<void> = async () => {};
   afterEach(() => close());

@@ -12,6 +12,8 @@ interface Pending {
   folds: PackedFold[];
   cumulative: CumulativeState[];
   created: SeriesRecord[];
+  /** Every series the folds name, to check they are still registered when the request commits. */
+  records: readonly SeriesRecord[];
   observations: number;
   /** Observations as the client counted them (for /metrics). */
   weighted: number;
@@ -39,7 +41,9 @@ export interface AggregatorOptions {
  * Group commit: requests that arrive while the event loop is busy share one transaction. A request's
  * promise resolves only after the transaction holding its data has committed, so an acknowledged write
  * survives a crash, and since each bucket write is an additive upsert inside that same transaction,
- * nothing is ever applied twice.
+ * nothing is ever applied twice. One commit runs at a time; requests arriving meanwhile form the next.
+ * A request queued meanwhile may name a series that commit created; if the commit fails (or the service is
+ * deleted), that series is released, and the request is answered 503 to retry rather than stored without it.
  */
 export class Aggregator {
   private pending: Pending[] = [];
@@ -118,7 +122,7 @@ export class Aggregator {
       weighted += fold.weighted;
     }
     return new Promise((resolve, reject) => {
-      this.pending.push({ folds: [...folds], cumulative, created, observations, weighted, resolve, reject });
+      this.pending.push({ folds: [...folds], cumulative, created, records, observations, weighted, resolve, reject });
       this.pendingObservations += observations;
       this.schedule();
     });
@@ -150,8 +154,15 @@ export class Aggregator {
     return this.committing;
   }
 
-  private async commit(batch: Pending[]): Promise<void> {
+  private async commit(queued: Pending[]): Promise<void> {
     const started = performance.now();
+    const { registry } = this.options;
+    const batch = queued.filter((p) => {
+      if (p.records.every((r) => registry.get(r.id) === r)) return true;
+      registry.release(p.created);
+      p.reject(overloaded(1));
+      return false;
+    });
     const appender = this.options.store.appender();
     try {
       for (const p of batch) {
