@@ -3,17 +3,8 @@ import { MATERIALIZED_FROM, ROUTE_TIER_FROM, TIER_RESOLUTIONS } from '../../mode
 import type { RedRowSink } from '../rows.ts';
 import type { RedBucket, RedRead } from '../store.ts';
 
-/** A route-less request is stored under the empty route, since NULL cannot be part of a primary key here. */
+/** A route-less request is stored under the empty route (read back as null): NULL cannot be in a primary key here. */
 const NO_ROUTE = '';
-
-interface RedRow {
-  service: string;
-  route?: string;
-  t: number;
-  count: number;
-  errors: number;
-  sketch: Buffer;
-}
 
 /**
  * The RED rollup tables: `red_service_<resolution>` (a service's requests over all its routes) in every
@@ -39,16 +30,7 @@ export function redTables(db: Database.Database) {
       const out: RedBucket[] = [];
       const statement = read.byRoute ? routeTier(read.tier).read : tiers[read.tier]!.service.read;
       for (const service of read.services) {
-        for (const row of statement.iterate({ service, from: read.from, to: read.to })) {
-          out.push({
-            service: row.service,
-            ...(read.byRoute ? { route: row.route === NO_ROUTE ? null : (row.route ?? null) } : {}),
-            t: row.t,
-            count: row.count,
-            errors: row.errors,
-            sketch: row.sketch,
-          });
-        }
+        for (const row of statement.iterate({ service, from: read.from, to: read.to })) out.push(row);
       }
       return out;
     },
@@ -95,7 +77,7 @@ function rollupStatements(db: Database.Database, tier: number, res: number, byRo
     // The route table's key is (service, route, t): a range of t within a service is one range per route.
     // Without this, SQLite scanned every row of the service (each with its sketch) for any time range. The
     // CTE walks the service's routes by index seeks (a loose index scan), then reads each route's range.
-    read: db.prepare<[{ service: string; from: number; to: number }], RedRow>(
+    read: db.prepare<[{ service: string; from: number; to: number }], RedBucket>(
       byRoute
         ? `WITH RECURSIVE routes (route) AS (
              SELECT min(route) FROM ${table} WHERE service = @service
@@ -103,7 +85,8 @@ function rollupStatements(db: Database.Database, tier: number, res: number, byRo
              SELECT (SELECT min(route) FROM ${table} WHERE service = @service AND route > routes.route)
              FROM routes WHERE routes.route IS NOT NULL
            )
-           SELECT r.service, r.route, r.t, r.count, r.errors, r.sketch FROM routes CROSS JOIN ${table} AS r
+           SELECT r.service, nullif(r.route, '') AS route, r.t, r.count, r.errors, r.sketch
+           FROM routes CROSS JOIN ${table} AS r
            WHERE r.service = @service AND r.route = routes.route AND r.t >= @from AND r.t < @to`
         : `SELECT service, t, count, errors, sketch FROM ${table} WHERE service = @service AND t >= @from AND t < @to`,
     ),
