@@ -149,9 +149,10 @@ export function noteTierWritten(core: Core, tier: number, t: number): void {
  * Second t has closed: its frame goes on the bus, built from this instance's stats alone or, in a cluster,
  * once the other instances' stats of it are in (or the wait for them is up).
  */
-export function closeSecond(core: Core, t: number): void {
+export async function closeSecond(core: Core, t: number): Promise<void> {
   // Commit what is queued first, so a request that arrived before the second closed is in its frame.
-  core.aggregator.flush();
+  // Frames stay in order: each flush settles after the one before it.
+  await core.aggregator.flush();
   const partial = core.window.takePartial(t);
   if (core.cluster) core.cluster.closeSecond(t, partial);
   else core.bus.publish('frame', frameOf(t, partial));
@@ -160,6 +161,6 @@ export function closeSecond(core: Core, t: number): void {
 export async function closeCore(core: Core): Promise<void> {
   await core.cluster?.close();
   await core.decoders.close();
-  core.aggregator.close();
+  await core.aggregator.close();
   core.store.close();
 }

@@ -1,23 +1,28 @@
 import { AppError, overloaded } from '../errors.ts';
-import { countObservations, countWeighted, type SampleBatch } from '../model.ts';
-import type { CumulativeState, SeriesRecord, Store, WriteSet } from '../store/store.ts';
-import { addReported, type Folded, type FoldInput, fold } from './fold.ts';
+import { countObservations, type SampleBatch } from '../model.ts';
+import { assignSeriesIds } from '../store/rows.ts';
+import type { CumulativeState, SeriesRecord, Store } from '../store/store.ts';
+import { addReported, type Folded } from './fold.ts';
 import { mergeSecondStats } from './live-stats.ts';
-import { type PackedFold, packedSeconds, rowColumns } from './packed.ts';
+import { foldPacked, type PackedFold, packedSeconds } from './packed.ts';
 import type { SeriesRegistry } from './series-registry.ts';
 
 interface Pending {
-  inputs: FoldInput[];
-  /** Folded in workers; `ids` are the registry's ids of each fold's identities, in order. */
-  packed: { fold: PackedFold; ids: number[] }[];
+  /** The request's folds, their rows already naming the registry's series ids. */
+  folds: PackedFold[];
   cumulative: CumulativeState[];
   created: SeriesRecord[];
+  /** Every series the folds name, to check they are still registered when the request commits. */
+  records: readonly SeriesRecord[];
   observations: number;
   /** Observations as the client counted them (for /metrics). */
   weighted: number;
   resolve: (accepted: number) => void;
   reject: (error: Error) => void;
 }
+
+/** What one commit wrote, for the live stream, the query side and metrics. */
+export type Committed = Pick<Folded, 'seconds' | 'oldest' | 'dirty' | 'intervals'>;
 
 export interface AggregatorOptions {
   store: Store;
@@ -29,19 +34,22 @@ export interface AggregatorOptions {
   /** Per coarse tier, buckets before this are written directly, newer ones marked for rebuilding. */
   directBefore?: () => readonly number[];
   /** Called after each commit with what it wrote, for the live stream and metrics. */
-  onCommitted?: (folded: Folded, stats: { observations: number; writeMs: number }) => void;
+  onCommitted?: (committed: Committed, stats: { observations: number; writeMs: number }) => void;
 }
 
 /**
  * Group commit: requests that arrive while the event loop is busy share one transaction. A request's
  * promise resolves only after the transaction holding its data has committed, so an acknowledged write
  * survives a crash, and since each bucket write is an additive upsert inside that same transaction,
- * nothing is ever applied twice.
+ * nothing is ever applied twice. One commit runs at a time; requests arriving meanwhile form the next.
+ * A request queued meanwhile may name a series that commit created; if the commit fails (or the service is
+ * deleted), that series is released, and the request is answered 503 to retry rather than stored without it.
  */
 export class Aggregator {
   private pending: Pending[] = [];
   private pendingObservations = 0;
   private scheduled = false;
+  private committing: Promise<void> | null = null;
   private closed = false;
 
   constructor(private readonly options: AggregatorOptions) {}
@@ -51,27 +59,25 @@ export class Aggregator {
   }
 
   /**
-   * Validates identities (type, cardinality) synchronously, then resolves with the count once durable.
-   * `cumulative` carries converter state that must commit with these samples (OTLP cumulative series).
+   * Validates identities (type, cardinality) synchronously, folds on this thread, then resolves with the
+   * count once durable. `cumulative` carries converter state that must commit with these samples (OTLP
+   * cumulative series).
    */
   submit(batch: SampleBatch, cumulative: CumulativeState[] = []): Promise<number> {
-    const observations = countObservations(batch);
-    const refused = this.refusal(observations);
+    const refused = this.refusal(countObservations(batch));
     if (refused) return Promise.reject(refused);
     const { records, created } = this.options.registry.resolve(batch);
-    const inputs = batch.map((samples, i) => ({
-      record: records[i]!,
-      timestamps: samples.timestamps,
-      values: samples.values,
-      weights: samples.weights,
-      explicit: samples.explicit,
-      interval: samples.interval,
-      reportedUntil: samples.reportedUntil,
-    }));
-    return new Promise((resolve, reject) => {
-      const weighted = countWeighted(batch);
-      this.enqueue({ inputs, packed: [], cumulative, created, observations, weighted, resolve, reject });
-    });
+    let fold: PackedFold;
+    try {
+      fold = foldPacked(batch, {
+        liveFrom: this.options.liveFrom?.() ?? Number.NEGATIVE_INFINITY,
+        directBefore: this.options.directBefore?.() ?? [],
+      });
+    } catch (error) {
+      this.options.registry.release(created);
+      throw error;
+    }
+    return this.enqueue([fold], records, created, cumulative);
   }
 
   /**
@@ -79,27 +85,14 @@ export class Aggregator {
    * commit together, with `cumulative`, or none does.
    */
   submitPacked(folds: readonly PackedFold[], cumulative: CumulativeState[] = []): Promise<number> {
-    let observations = 0;
-    let weighted = 0;
-    for (const fold of folds) {
-      observations += fold.observations;
-      weighted += fold.weighted;
-    }
-    const refused = this.refusal(observations);
+    const refused = this.refusal(folds.reduce((n, fold) => n + fold.observations, 0));
     if (refused) return Promise.reject(refused);
     // A fold's identities are its batch's items in order, so a refusal can name the native item.
     const batch = folds.flatMap((fold) =>
       fold.identities.map((identity, i) => ({ identity, timestamps: [], values: [], origin: `metrics[${i}]` })),
     );
     const { records, created } = this.options.registry.resolve(batch);
-    let next = 0;
-    const packed = folds.map((fold) => ({
-      fold,
-      ids: records.slice(next, (next += fold.identities.length)).map((r) => r.id),
-    }));
-    return new Promise((resolve, reject) => {
-      this.enqueue({ inputs: [], packed, cumulative, created, observations, weighted, resolve, reject });
-    });
+    return this.enqueue(folds, records, created, cumulative);
   }
 
   /** Why a request of this many observations cannot be queued now, if it cannot: shutting down, or overload. */
@@ -112,38 +105,76 @@ export class Aggregator {
     return null;
   }
 
-  private enqueue(pending: Pending): void {
-    this.pending.push(pending);
-    this.pendingObservations += pending.observations;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
+  /** Queues folds whose series, in order, are `records`, for the next commit. */
+  private enqueue(
+    folds: readonly PackedFold[],
+    records: readonly SeriesRecord[],
+    created: SeriesRecord[],
+    cumulative: CumulativeState[],
+  ): Promise<number> {
+    let next = 0;
+    let observations = 0;
+    let weighted = 0;
+    for (const fold of folds) {
+      const ids = records.slice(next, (next += fold.identities.length)).map((r) => r.id);
+      assignSeriesIds(fold.rows, ids);
+      observations += fold.observations;
+      weighted += fold.weighted;
     }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ folds: [...folds], cumulative, created, records, observations, weighted, resolve, reject });
+      this.pendingObservations += observations;
+      this.schedule();
+    });
   }
 
-  /** Writes everything queued in one transaction. Synchronous: shutdown calls it directly. */
-  flush(): void {
+  /** Flushes on the next turn of the event loop, or after the commit in flight settles. */
+  private schedule(): void {
+    if (this.scheduled || this.committing) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  /**
+   * Commits everything queued, in one transaction, after the commit in flight (one at a time, so state
+   * that overwrites, like cumulative state, lands in order). Resolves once that commit has settled and its
+   * requests have been answered; it never rejects (a failed commit rejects its requests).
+   */
+  flush(): Promise<void> {
     this.scheduled = false;
+    if (this.committing) return this.committing.then(() => this.flush());
     const batch = this.pending;
-    if (batch.length === 0) return;
+    if (batch.length === 0) return Promise.resolve();
     this.pending = [];
     this.pendingObservations = 0;
-    let folded: Folded;
+    this.committing = this.commit(batch).finally(() => {
+      this.committing = null;
+      if (this.pending.length > 0) this.schedule();
+    });
+    return this.committing;
+  }
+
+  private async commit(queued: Pending[]): Promise<void> {
     const started = performance.now();
+    const { registry } = this.options;
+    const batch = queued.filter((p) => {
+      if (p.records.every((r) => registry.get(r.id) === r)) return true;
+      registry.release(p.created);
+      p.reject(overloaded(1));
+      return false;
+    });
+    const appender = this.options.store.appender();
     try {
-      folded = fold(
-        batch.flatMap((p) => p.inputs),
-        {
-          liveFrom: this.options.liveFrom?.() ?? Number.NEGATIVE_INFINITY,
-          ...(this.options.directBefore ? { directBefore: this.options.directBefore() } : {}),
-        },
-      );
-      for (const p of batch) for (const { fold, ids } of p.packed) addPacked(folded, fold, ids);
-      const set: WriteSet = folded.set;
-      set.dirty = folded.dirty;
-      set.newSeries = batch.flatMap((p) => p.created);
-      set.cumulative = batch.flatMap((p) => p.cumulative);
-      this.options.store.write(set);
+      for (const p of batch) {
+        for (const record of p.created) appender.addSeries(record);
+        for (const state of p.cumulative) appender.setCumulative(state);
+        for (const fold of p.folds) {
+          appender.addRows(fold.rows);
+          for (const [service, seen] of fold.serviceSeen) appender.seeService(service, seen);
+          for (let i = 0; i < fold.dirty.length; i += 2) appender.markDirty(fold.dirty[i]!, fold.dirty[i + 1]!);
+        }
+      }
+      await appender.commit();
     } catch (error) {
       for (const p of batch) {
         this.options.registry.release(p.created);
@@ -154,32 +185,32 @@ export class Aggregator {
     const writeMs = performance.now() - started;
     for (const p of batch) p.resolve(p.observations);
     const weighted = batch.reduce((n, p) => n + p.weighted, 0);
-    this.options.onCommitted?.(folded, { observations: weighted, writeMs });
+    this.options.onCommitted?.(committed(batch), { observations: weighted, writeMs });
   }
 
-  close(): void {
-    this.flush();
+  /** Refuses new requests, then commits what is queued. */
+  async close(): Promise<void> {
     this.closed = true;
+    await this.flush();
   }
 }
 
-/** Adds a worker-folded request to this commit; rows for the same bucket simply add up in the store. */
-function addPacked(into: Folded, fold: PackedFold, ids: readonly number[]): void {
-  const { set } = into;
-  (set.columns ??= []).push(rowColumns(fold, ids));
-  for (const [service, seen] of fold.serviceSeen) {
-    if (seen > (set.serviceSeen.get(service) ?? 0)) set.serviceSeen.set(service, seen);
-  }
-  into.oldest = Math.min(into.oldest, fold.oldest);
-  for (const [service, reported] of fold.intervals) addReported(into.intervals, service, reported);
-  for (let i = 0; i < fold.dirty.length; i += 2) into.dirty.push([fold.dirty[i]!, fold.dirty[i + 1]!]);
-  for (const [t, services] of packedSeconds(fold)) {
-    let existing = into.seconds.get(t);
-    if (!existing) into.seconds.set(t, (existing = new Map()));
-    for (const [service, stats] of services) {
-      const current = existing.get(service);
-      if (current) mergeSecondStats(current, stats);
-      else existing.set(service, stats);
+/** What a commit wrote, merged over its folds: the live seconds, the oldest second, dirty marks, intervals. */
+function committed(batch: readonly Pending[]): Committed {
+  const into: Committed = { seconds: new Map(), oldest: Number.POSITIVE_INFINITY, dirty: [], intervals: new Map() };
+  for (const fold of batch.flatMap((p) => p.folds)) {
+    into.oldest = Math.min(into.oldest, fold.oldest);
+    for (const [service, reported] of fold.intervals) addReported(into.intervals, service, reported);
+    for (let i = 0; i < fold.dirty.length; i += 2) into.dirty.push([fold.dirty[i]!, fold.dirty[i + 1]!]);
+    for (const [t, services] of packedSeconds(fold)) {
+      let existing = into.seconds.get(t);
+      if (!existing) into.seconds.set(t, (existing = new Map()));
+      for (const [service, stats] of services) {
+        const current = existing.get(service);
+        if (current) mergeSecondStats(current, stats);
+        else existing.set(service, stats);
+      }
     }
   }
+  return into;
 }

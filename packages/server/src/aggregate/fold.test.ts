@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSketch } from '../sketch/codec.ts';
-import type { SeriesRecord } from '../store/store.ts';
+import { forEachRed, forEachSample, type Rows } from '../store/rows.ts';
+import type { RedBucket, SampleBucket, SeriesRecord } from '../store/store.ts';
 import { fold } from './fold.ts';
 
 describe('fold', () => {
@@ -8,7 +9,7 @@ describe('fold', () => {
     const ok = record(1, { isError: false });
     const t0 = 1_800_000_000_000 - (1_800_000_000_000 % 3_600_000);
     const timestamps = [t0 + 100, t0 + 900, t0 + 1_500, t0 + 65_000];
-    const { set } = fold([{ record: ok, timestamps, values: [10, 20, 30, 40] }]);
+    const set = tables(fold([{ record: ok, timestamps, values: [10, 20, 30, 40] }]).rows);
     expect(set.samples.map((rows) => rows.length)).toEqual([0, 2, 2, 1]);
     expect(set.redServices[0]!.map((r) => r.count)).toEqual([2, 1, 1]);
     for (const rows of set.samples.slice(1)) {
@@ -20,11 +21,12 @@ describe('fold', () => {
 
   it('combines series of one service into one RED row per bucket and live second, counting errors', () => {
     const t = 1_800_000_000_000;
-    const { set, seconds } = fold([
+    const { rows, seconds } = fold([
       { record: record(1, { isError: false }), timestamps: [t, t], values: [5, 6] },
       { record: record(2, { isError: true }), timestamps: [t], values: [500] },
       { record: record(3, { isError: false, route: '/b' }), timestamps: [t], values: [7] },
     ]);
+    const set = tables(rows);
     // The live stream sees the same second as the 1 s rollup.
     const live = seconds.get(t)?.get('svc');
     expect(live).toMatchObject({ count: 4, errors: 1 });
@@ -40,12 +42,11 @@ describe('fold', () => {
 
   it('adds weighted values as that many observations, and can skip fine tiers', () => {
     const t = 1_800_000_000_000;
-    const { set, seconds } = fold(
+    const { rows, seconds } = fold(
       [{ record: record(1, { isError: false }), timestamps: [t, t], values: [5, 50], weights: [30, 10] }],
-      {
-        fromTier: 1,
-      },
+      { fromTier: 1 },
     );
+    const set = tables(rows);
     expect(set.samples[0]).toEqual([]);
     expect(seconds.size).toBe(0);
     expect(set.samples[1]![0]).toMatchObject({ count: 40, sum: 650 });
@@ -73,7 +74,8 @@ describe('fold', () => {
       { ...point(t + 2_000, [0, 0, 0, 3], 1.5, 3, 6), bounds: [...bounds] },
       { ...point(t + 3_000, [4, 0], 0.01, 0.02, 0.06), bounds: [0.05] },
     ];
-    const { set, seconds } = fold([{ record: record(1, { isError: false }), timestamps: [], values: [], explicit }]);
+    const { rows, seconds } = fold([{ record: record(1, { isError: false }), timestamps: [], values: [], explicit }]);
+    const set = tables(rows);
     const row = set.samples[1]![0]!;
     expect(row).toMatchObject({ count: 23, min: 10, max: 3000 });
     expect(row.sum).toBeCloseTo(11_560, 6); // every layout's spread matches its points' sums
@@ -109,4 +111,19 @@ function record(id: number, { isError, route = '/a' }: { isError: boolean; route
     isError,
     instance: null,
   };
+}
+
+/** The rows per table and tier, as objects. */
+function tables(rows: Rows) {
+  const samples: SampleBucket[][] = rows.samples.map(() => []);
+  const redServices: RedBucket[][] = rows.red.map(() => []);
+  const redRoutes: RedBucket[][] = rows.red.map(() => []);
+  forEachSample(rows, (tier, seriesId, t, count, sum, min, max, last, lastT, sketch) => {
+    samples[tier]!.push({ seriesId, t, count, sum, min, max, last, lastT, sketch });
+  });
+  forEachRed(rows, (tier, service, route, t, count, errors, sketch) => {
+    if (route === undefined) redServices[tier]!.push({ service, t, count, errors, sketch });
+    else redRoutes[tier]!.push({ service, route, t, count, errors, sketch });
+  });
+  return { samples, redServices, redRoutes };
 }

@@ -9,7 +9,8 @@ import {
 } from '../model.ts';
 import { encodeSketch } from '../sketch/codec.ts';
 import { binOf, Sketch } from '../sketch/sketch.ts';
-import { emptyWriteSet, type SeriesRecord, type WriteSet } from '../store/store.ts';
+import { type Rows, RowsBuilder } from '../store/rows.ts';
+import type { SeriesRecord } from '../store/store.ts';
 import { addExplicit, type LayoutCounts, spreadInto } from './explicit-counts.ts';
 import { addLive, type LiveSeconds, liveStats } from './live-stats.ts';
 import { copySketch, RedRows } from './red-rows.ts';
@@ -48,7 +49,9 @@ export interface FoldOptions {
 }
 
 export interface Folded {
-  set: WriteSet;
+  rows: Rows;
+  /** Newest timestamp seen per service. */
+  serviceSeen: Map<string, number>;
   /** second start -> service -> stats, for the live stream. */
   seconds: LiveSeconds;
   /** The oldest second written. */
@@ -73,7 +76,8 @@ export interface Reported {
 export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): Folded {
   const fromTier = options.fromTier ?? 0;
   const liveFrom = fromTier === 0 ? (options.liveFrom ?? Number.NEGATIVE_INFINITY) : Number.POSITIVE_INFINITY;
-  const set = emptyWriteSet(TIER_RESOLUTIONS.length);
+  const rows = new RowsBuilder(TIER_RESOLUTIONS.length);
+  const serviceSeen = new Map<string, number>();
   const seconds: LiveSeconds = new Map();
   const redServices = TIER_RESOLUTIONS.map(() => new RedRows(false));
   const redRoutes = TIER_RESOLUTIONS.map(() => new RedRows(true));
@@ -96,8 +100,8 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
     let buckets = foldBuckets(input, TIER_RESOLUTIONS[fromTier]!, histogram && seriesSketches, bins);
     if (record.red && bins && !seriesSketches) {
       const res = TIER_RESOLUTIONS[fromTier]!;
-      for (const rows of fromTier >= ROUTE_TIER_FROM ? [redServices, redRoutes] : [redServices]) {
-        const into = rows[fromTier]!;
+      for (const table of fromTier >= ROUTE_TIER_FROM ? [redServices, redRoutes] : [redServices]) {
+        const into = table[fromTier]!;
         into.addValues(into.groupOf(record), res, input, bins);
       }
     }
@@ -105,8 +109,8 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
     const routeGroup = record.red ? redRoutes[0]!.groupOf(record) : '';
     for (const [t, acc] of buckets) {
       if (t < oldest) oldest = t;
-      const seen = set.serviceSeen.get(record.service) ?? 0;
-      if (acc.lastT > seen) set.serviceSeen.set(record.service, acc.lastT);
+      const seen = serviceSeen.get(record.service) ?? 0;
+      if (acc.lastT > seen) serviceSeen.set(record.service, acc.lastT);
       if (t >= liveFrom) addLive(seconds, record, t, acc);
     }
     for (let tier = fromTier; tier < TIER_RESOLUTIONS.length; tier++) {
@@ -123,18 +127,7 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
         next = rollUp(buckets, nextRes, tier + 1 >= MATERIALIZED_FROM ? (t) => direct(tier + 1, t) : () => true);
       }
       for (const [t, acc] of buckets) {
-        if (tier >= SAMPLE_TIER_FROM)
-          set.samples[tier]!.push({
-            seriesId: record.id,
-            t,
-            count: acc.count,
-            sum: acc.sum,
-            min: acc.min,
-            max: acc.max,
-            last: acc.last,
-            lastT: acc.lastT,
-            sketch: acc.sketch ? encodeSketch(acc.sketch) : null,
-          });
+        if (tier >= SAMPLE_TIER_FROM) rows.sample(tier, record.id, t, acc, acc.sketch && encodeSketch(acc.sketch));
         if (record.red && acc.sketch) {
           const routes = tier >= ROUTE_TIER_FROM;
           // The sketch is taken over by the last rollup that uses it; the other gets a copy.
@@ -154,13 +147,15 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
     stats.sketch.merge(row.sketch);
   }
   // Several series (status codes, instances) share a service bucket: each row is written once.
-  set.redServices = redServices.map((rows) => rows.buckets());
-  set.redRoutes = redRoutes.map((rows) => rows.buckets());
+  for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) {
+    redServices[tier]!.writeTo(rows, tier);
+    redRoutes[tier]!.writeTo(rows, tier);
+  }
   const marks: [number, number][] = [];
   dirty.forEach((starts, tier) => {
     for (const t of starts) marks.push([tier, t]);
   });
-  return { set, seconds, oldest, dirty: marks, intervals };
+  return { rows: rows.finish(), serviceSeen, seconds, oldest, dirty: marks, intervals };
 }
 
 /** Keeps the longer interval and the later end of a service's reports. */

@@ -1,6 +1,7 @@
 import { encodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
-import type { RedBucket, SeriesRecord } from '../store/store.ts';
+import type { RowsBuilder } from '../store/rows.ts';
+import type { SeriesRecord } from '../store/store.ts';
 import { addExplicit, type LayoutCounts, spreadInto } from './explicit-counts.ts';
 import type { FoldInput } from './fold.ts';
 
@@ -99,20 +100,12 @@ export class RedRows {
     }
   }
 
-  /** The rows as the store writes them (settled first). */
-  buckets(): RedBucket[] {
-    const out: RedBucket[] = [];
+  /** Adds the rows (settled first) to what the store writes, as `tier`'s. */
+  writeTo(into: RowsBuilder, tier: number): void {
     for (const b of this.settled()) {
-      out.push({
-        service: b.service,
-        ...(this.byRoute ? { route: b.route } : {}),
-        t: b.t,
-        count: b.count,
-        errors: b.errors,
-        sketch: encodeSketch(b.sketch),
-      });
+      const route = this.byRoute ? b.route : undefined;
+      into.red(tier, b.service, route, b.t, b.count, b.errors, encodeSketch(b.sketch));
     }
-    return out;
   }
 }
 

@@ -99,20 +99,21 @@ export async function backfillDemo(options: BackfillOptions): Promise<void> {
       values: s.values,
       weights: s.weights,
     }));
-    const { set } = fold(inputs, { fromTier: fine ? 1 : 2 });
-    set.samples[1] = set.samples[1]!.filter((b) => b.t >= fineFrom);
-    set.redServices[1] = set.redServices[1]!.filter((b) => b.t >= fineFrom);
-    set.redRoutes[1] = set.redRoutes[1]!.filter((b) => b.t >= fineFrom);
-    set.newSeries = created;
+    // A fine chunk starts at fineFrom or later, so only fine chunks reach the 10 s tier.
+    const folded = fold(inputs, { fromTier: fine ? 1 : 2 });
+    const appender = store.appender();
+    for (const record of created) appender.addSeries(record);
+    appender.addRows(folded.rows);
+    for (const [service, seen] of folded.serviceSeen) appender.seeService(service, seen);
     try {
-      store.write(set);
+      await appender.commit();
     } catch (error) {
       registry.release(created);
       throw error;
     }
     options.onTierWritten(2, start);
     options.onTierWritten(3, start);
-    if (set.samples[1]!.length > 0) options.onTierWritten(1, Math.max(start, fineFrom));
+    if (fine) options.onTierWritten(1, start);
     options.onProgress((to - start) / (to - from));
     await new Promise((resolve) => setImmediate(resolve));
   }

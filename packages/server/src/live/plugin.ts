@@ -40,7 +40,7 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   const stopTicker = startSecondTicker({
     now: core.now,
     graceMs: GRACE_MS,
-    onSecond: (t) => closeSecond(core, t),
+    onSecond: (t) => void closeSecond(core, t),
   });
   const heartbeat = setInterval(() => hub.heartbeat(), HEARTBEAT_MS);
 

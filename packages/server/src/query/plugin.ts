@@ -86,7 +86,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     { schema: { tags, params: Type.Object({ name: Type.String() }) } },
     async (request, reply) => {
       const { name } = request.params as { name: string };
-      core.aggregator.flush();
+      await core.aggregator.flush();
       if (!core.store.deleteService(name)) throw notFound(`name: no service called ${name}`);
       core.registry.forgetService(name);
       core.intervals.forget(name);

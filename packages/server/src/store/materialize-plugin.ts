@@ -62,7 +62,7 @@ export async function rebuildDirtyBuckets(
 
 async function rebuild(core: Core, tier: TierIndex, from: number, to: number, stopped: () => boolean): Promise<void> {
   // Commit what is queued first, so the tier below is complete for this bucket.
-  core.aggregator.flush();
+  await core.aggregator.flush();
   let maxId = 0;
   for (const record of core.registry.all()) maxId = Math.max(maxId, record.id);
   for (let fromId = 0; fromId <= maxId; fromId += CHUNK) {
@@ -70,6 +70,6 @@ async function rebuild(core: Core, tier: TierIndex, from: number, to: number, st
     core.store.buildBuckets(tier, from, to, { kind: 'series', fromId, toId: fromId + CHUNK });
     await new Promise((resolve) => setImmediate(resolve));
   }
-  core.aggregator.flush();
+  await core.aggregator.flush();
   core.store.buildBuckets(tier, from, to, { kind: 'red' });
 }

@@ -1,5 +1,6 @@
 import type { MetricType } from '@pulseboard/shared';
 import type { BucketStats, TierIndex } from '../model.ts';
+import type { Rows } from './rows.ts';
 
 /**
  * A series as stored, with what the RED views need precomputed from its attributes. The attributes
@@ -50,52 +51,35 @@ export interface CumulativeState {
   state: string;
 }
 
-/** Receives one sample row (see `RowColumns`). */
-export type SampleRowSink = (
-  tier: number,
-  seriesId: number,
-  t: number,
-  count: number,
-  sum: number,
-  min: number,
-  max: number,
-  last: number,
-  lastT: number,
-  sketch: Buffer | null,
-) => void;
-/** Receives one RED row; `route` is undefined for a per-service row, null for requests without a route. */
-export type RedRowSink = (
-  tier: number,
-  service: string,
-  route: string | null | undefined,
-  t: number,
-  count: number,
-  errors: number,
-  sketch: Buffer,
-) => void;
-
 /**
- * Rows kept as columns (a request folded by a decode worker, see aggregate/packed.ts), handed to the store
- * one at a time as arguments: tens of thousands of rows a second would otherwise each become an object.
+ * One transaction's worth of writes, collected and then committed together (after Prometheus' `Appender`).
+ * Every producer (the aggregator for workers' and the main thread's folds, the demo backfill) writes
+ * through one, with bucket rows in the one shape of `Rows`.
+ *
+ * The contract, which every implementation keeps:
+ * - **Atomic**: nothing reaches the database before `commit`; `commit` writes everything appended, or, when
+ *   it fails (its promise rejects), nothing at all. A half-written batch is never visible or durable.
+ * - **Durable before it resolves**: the promise resolves only once the transaction has committed durably
+ *   (it survives `kill -9`), so a request acknowledged after it is never lost. Implementations may do the
+ *   work synchronously inside `commit` (SQLite) or asynchronously (a network database).
+ * - **Additive rows, overwritten state**: bucket rows add into what is stored (counts and sums add,
+ *   sketches merge, min and max and the newest `last` combine), so commits touching the same bucket add
+ *   up in any order. Cumulative state, like the deltas it produced, is in the same transaction: exactly
+ *   once across restarts. Cumulative state overwrites, so two commits carrying the same series' state
+ *   must not overlap: the aggregator starts a commit only after the previous one settled.
+ * - **Series first**: a series added here may be named by rows of this commit; rows may also name series
+ *   committed earlier. An appender is used once, on the main thread, and dropped after `commit`.
  */
-export interface RowColumns {
-  forEachSample(sink: SampleRowSink): void;
-  forEachRed(sink: RedRowSink): void;
-}
-
-/** Everything one group commit writes, in one transaction. Buckets are additive deltas. */
-export interface WriteSet {
-  cumulative?: CumulativeState[];
-  /** More rows, as columns; written like the rows in `samples`, `redServices` and `redRoutes`. */
-  columns?: RowColumns[];
-  /** Coarse buckets, [tier, start], to rebuild from the tier below (see MATERIALIZED_FROM). */
-  dirty?: [number, number][];
-  newSeries: SeriesRecord[];
-  samples: SampleBucket[][];
-  redRoutes: RedBucket[][];
-  redServices: RedBucket[][];
-  /** Newest timestamp seen per service in this write. */
-  serviceSeen: Map<string, number>;
+export interface Appender {
+  addSeries(record: SeriesRecord): void;
+  /** Bucket rows whose series column holds store series ids (see `assignSeriesIds`). */
+  addRows(rows: Rows): void;
+  /** The newest timestamp seen of a service (its "last seen"; the oldest becomes its "first seen"). */
+  seeService(name: string, t: number): void;
+  setCumulative(state: CumulativeState): void;
+  /** A coarse bucket to rebuild from the tier below (see MATERIALIZED_FROM). */
+  markDirty(tier: number, t: number): void;
+  commit(): Promise<void>;
 }
 
 export interface ServiceRecord {
@@ -123,7 +107,8 @@ export interface Store {
   loadCumulativeState(): CumulativeState[];
   /** Deletes the cumulative state of series whose last point is older than `time`; how many. */
   forgetCumulativeBefore(time: number): number;
-  write(set: WriteSet): void;
+  /** A new write; see `Appender` for what its commit promises. */
+  appender(): Appender;
   readRed(read: RedRead): RedBucket[];
   readSamples(tier: TierIndex, seriesIds: readonly number[], from: number, to: number): SampleBucket[];
   services(): ServiceRecord[];
@@ -141,14 +126,4 @@ export interface Store {
   setMeta(key: string, value: string): void;
   sizeBytes(): number;
   close(): void;
-}
-
-export function emptyWriteSet(tiers: number): WriteSet {
-  return {
-    newSeries: [],
-    samples: Array.from({ length: tiers }, () => []),
-    redRoutes: Array.from({ length: tiers }, () => []),
-    redServices: Array.from({ length: tiers }, () => []),
-    serviceSeen: new Map(),
-  };
 }

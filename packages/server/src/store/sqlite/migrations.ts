@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { TIER_RESOLUTIONS } from '../../model.ts';
 
 const tierTables = (res: number) => `
@@ -60,3 +61,14 @@ CREATE TABLE alert_silences (
   // Per-route rollups start at the 10 s tier (see ROUTE_TIER_FROM).
   'DROP TABLE red_route_1000;',
 ];
+
+/** Applies the migrations this database has not had yet, one transaction each. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  MIGRATIONS.slice(current).forEach((sql, i) => {
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${current + i + 1}`);
+    }).immediate();
+  });
+}
