@@ -102,6 +102,14 @@ function procThreadCpuSeconds(pid: number): Map<string, number> {
   return out;
 }
 
+/** CPU seconds per thread used since `before` (a threadCpuSeconds() reading), busiest first, small ones left out. */
+export function threadCpuSince(server: ServerHandle, before: Map<string, number>): [string, number][] {
+  return [...server.threadCpuSeconds()]
+    .map(([name, seconds]): [string, number] => [name, seconds - (before.get(name) ?? 0)])
+    .filter(([, seconds]) => seconds >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
+}
+
 export function dbSize(dbPath: string): DbSize {
   const size = (p: string): number => {
     try {
