@@ -124,8 +124,9 @@ export function dbSize(dbPath: string): DbSize {
   return { db, wal, shm, total: db + wal + shm };
 }
 
-export async function startServer(dir: string, readyTimeoutMs = 30_000): Promise<ServerHandle> {
-  await buildAll(false);
+/** Starts the server built from this tree (built first if stale), or `entry`: another build, for a before/after. */
+export async function startServer(dir: string, readyTimeoutMs = 30_000, entry?: string): Promise<ServerHandle> {
+  if (entry === undefined) await buildAll(false);
   const port = await freePort();
   const dbPath = join(dir, 'bench.db');
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -141,7 +142,7 @@ export async function startServer(dir: string, readyTimeoutMs = 30_000): Promise
       // BENCH_CPU_PROFILE=DIR writes the server's V8 CPU profiles there (one per thread) for a look in DevTools.
       ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
       '--enable-source-maps',
-      SERVER_ENTRY,
+      entry ?? SERVER_ENTRY,
       '--no-demo',
       '--port',
       String(port),

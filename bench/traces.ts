@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/traces.ts [--spans N] [--connections N] [--runs N]`
+ * `npx tsx bench/traces.ts [--spans N] [--connections N] [--runs N] [--entry FILE]`
  *
  * OTLP trace ingest: builds protobuf exports of 100 spans each (untimed; half SERVER spans, each with a
  * CLIENT span calling another service, ten routes per service, 2 % errors; each export's spans end within
@@ -9,7 +9,8 @@
  * connections, checks every answer is an empty ExportTraceServiceResponse and that /api/v1/red counts
  * exactly the SERVER spans sent, and reports spans/s (goal 300,000), the server's CPU per thread (main
  * thread against decode workers) and peak RSS; figures go to bench/out/traces-*.json too.
- * `BENCH_CPU_PROFILE=DIR` writes the server's CPU profiles (see server-process.ts).
+ * `BENCH_CPU_PROFILE=DIR` writes the server's CPU profiles (see server-process.ts); `--entry` runs another
+ * build's `main.mjs` (a copy of an older commit's packages/server/dist/node, e.g. to packages/server/dist/base, for a before/after).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -42,12 +43,17 @@ interface Options {
   spans: number;
   connections: number;
   runs: number;
+  entry?: string;
 }
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = { spans: 2_000_000, connections: 4, runs: 1 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
+    if (flag === '--entry') {
+      opts.entry = argv[++i] ?? '';
+      continue;
+    }
     const n = Number((argv[++i] ?? '').replaceAll('_', ''));
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
     if (flag === '--spans') opts.spans = n;
@@ -158,7 +164,7 @@ async function runOnce(
   inProcess: ReturnType<typeof timeWorkerShare>,
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'pulseboard-traces-bench-'));
-  const server = await startServer(dir);
+  const server = await startServer(dir, undefined, opts.entry);
   try {
     await sendOtlp(server.baseUrl, '/v1/traces', warmup, opts.connections);
     const cpu0 = server.cpuSeconds() ?? 0;
