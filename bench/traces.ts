@@ -10,7 +10,8 @@
  * exactly the SERVER spans sent, and reports spans/s (goal 300,000), the server's CPU per thread (main
  * thread against decode workers) and peak RSS; figures go to bench/out/traces-*.json too.
  * `BENCH_CPU_PROFILE=DIR` writes the server's CPU profiles (see server-process.ts); `--entry` runs another
- * build's `main.mjs` (a copy of an older commit's packages/server/dist/node, e.g. to packages/server/dist/base, for a before/after).
+ * build's `main.mjs` (an older commit's packages/server/dist/node copied to, say, packages/server/dist/base)
+ * for a before/after in the same minutes.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';

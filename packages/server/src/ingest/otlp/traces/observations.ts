@@ -14,6 +14,7 @@ import { serviceName } from '../convert.ts';
 import { Rejections } from '../rejections.ts';
 import { isCallee, isCaller, SpanLinks } from './links.ts';
 import { type DecodedSpan, SPAN_KIND, STATUS_ERROR, type TraceExport } from './model.ts';
+import type { RecentSpans } from './recent-spans.ts';
 import { adjustedCount } from './sampling.ts';
 
 /** Observations of one series from the spans of an export, and which spans (by index) they came from. */
@@ -30,6 +31,8 @@ export interface SpanMappingOptions {
    * count as requests (a request is counted once), though its calls to other services still do.
    */
   hasRequestMetrics: (service: string) => boolean;
+  /** Spans of earlier exports to link calls across exports (see SpanLinks); none: this export's only. */
+  recent?: RecentSpans;
 }
 
 /** `http.status_code` is the pre-1.20 spelling older instrumentation still sends. */
@@ -64,7 +67,7 @@ export class SpanMapping {
   }
 
   run(trace: TraceExport): this {
-    const links = new SpanLinks(trace);
+    const links = new SpanLinks(trace, this.options.recent);
     for (const resource of trace.resources) {
       const service = serviceName(resource.attributes);
       const invalid = this.invalidService(service);
@@ -87,7 +90,7 @@ export class SpanMapping {
         }
         // Calls are labelled by the other service only: their status codes would multiply the series.
         const call = { ...facts, status: 0 };
-        const callee = isCaller(span.kind) ? links.calleeOf(span) : null;
+        const callee = isCaller(span.kind) ? links.calleeOf(span, service) : null;
         if (callee !== null) {
           this.add(id, span, call, { service, name: TRACE_CALLS_METRIC, key: PEER_SERVICE_ATTR, value: callee });
         }

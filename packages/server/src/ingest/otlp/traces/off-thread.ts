@@ -3,6 +3,10 @@ import type { FoldContext, TraceRest } from '../../decode-worker.ts';
 import { decodeOrReject, ENCODINGS } from '../encodings.ts';
 import { entryBatch } from '../off-thread.ts';
 import { SpanMapping } from './observations.ts';
+import { RecentSpans } from './recent-spans.ts';
+
+/** This worker's memory of spans whose call partner may come in a later export. */
+const recent = new RecentSpans();
 
 /**
  * The decode worker's share of a trace export: decode, map spans to observations, fold. The main thread
@@ -22,6 +26,7 @@ export function foldTraceExport(
     now: context.now,
     limits: context.limits,
     hasRequestMetrics: (service) => fromMetrics.has(service),
+    recent,
   }).run(trace);
   return {
     packed: foldPacked(entryBatch(mapping.entries), context),
