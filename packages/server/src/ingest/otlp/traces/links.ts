@@ -1,7 +1,7 @@
 import { PEER_SERVICE_ATTR } from '@pulseboard/shared';
 import { serviceName } from '../convert.ts';
 import { type DecodedSpan, SPAN_KIND, type TraceExport } from './model.ts';
-import type { RecentSpans } from './recent-spans.ts';
+import type { UnnamedCalls } from './unnamed-calls.ts';
 
 /** Attributes naming the other side of a CLIENT or PRODUCER span, best first (semantic conventions). */
 const PEER_ATTRIBUTES = [PEER_SERVICE_ATTR, 'server.address', 'net.peer.name'];
@@ -11,12 +11,11 @@ export const isCallee = (kind: number) => kind === SPAN_KIND.server || kind === 
 
 /**
  * Who calls whom. A CLIENT or PRODUCER span is a call; the called service is the service of its SERVER or
- * CONSUMER child when the export holds it (a Collector batches several services) or an earlier export did
- * (`recent`), else what the span's attributes name (`peer.service`, `server.address`). A SERVER or CONSUMER
- * span is a call too when its parent is another service's span that does not count as one: a span of any
- * other kind in the same export (an uninstrumented client), or a CLIENT or PRODUCER span of an earlier
- * export that nothing named the callee of. Spans whose other end has not arrived yet are remembered in
- * `recent` for the exports after (see RecentSpans). Each call counts once whichever span arrives first.
+ * CONSUMER child when the export holds it (a Collector batches several services), else what the span's
+ * attributes name (`peer.service`, `server.address`). A SERVER or CONSUMER span is a call too when its
+ * parent is another service's span that does not count as one: a span of any other kind in the same
+ * export (an uninstrumented client), or a CLIENT or PRODUCER span of an earlier export that named no
+ * callee (`unnamed`, see UnnamedCalls). Each call counts once.
  */
 export class SpanLinks {
   /** Span id -> its service and kind; empty when the export holds a single service. */
@@ -26,7 +25,7 @@ export class SpanLinks {
 
   constructor(
     trace: TraceExport,
-    private readonly recent?: RecentSpans,
+    private readonly unnamed?: UnnamedCalls,
   ) {
     const services = trace.resources.map((resource) => serviceName(resource.attributes));
     if (new Set(services).size < 2) return;
@@ -41,12 +40,11 @@ export class SpanLinks {
 
   /** The service a CLIENT or PRODUCER span of `service` called, or null when nothing names it. */
   calleeOf(span: DecodedSpan, service: string): string | null {
-    if (span.spanId === '') return namedPeer(span);
-    const child = this.calleeByParent.get(span.spanId);
+    const child = span.spanId === '' ? undefined : this.calleeByParent.get(span.spanId);
     if (child !== undefined) return child;
-    const callee = this.recent?.calleeOf(span.spanId) ?? namedPeer(span);
-    this.recent?.rememberCaller(span.spanId, { service, counted: callee !== null });
-    return callee;
+    const named = namedPeer(span);
+    if (named === null && span.spanId !== '') this.unnamed?.remember(span.spanId, service);
+    return named;
   }
 
   /** For a SERVER or CONSUMER span of `service`: another service that called it, when no other span counts the call. */
@@ -54,10 +52,8 @@ export class SpanLinks {
     if (span.parentSpanId === '') return null;
     const parent = this.byId.get(span.parentSpanId);
     if (parent) return parent.service === service || isCaller(parent.kind) ? null : parent.service;
-    const caller = this.recent?.caller(span.parentSpanId);
-    if (caller) return caller.service === service || caller.counted ? null : caller.service;
-    this.recent?.rememberCallee(span.parentSpanId, service);
-    return null;
+    const caller = this.unnamed?.callerOf(span.parentSpanId);
+    return caller === undefined || caller === service ? null : caller;
   }
 }
 

@@ -14,8 +14,8 @@ import { serviceName } from '../convert.ts';
 import { Rejections } from '../rejections.ts';
 import { isCallee, isCaller, SpanLinks } from './links.ts';
 import { type DecodedSpan, SPAN_KIND, STATUS_ERROR, type TraceExport } from './model.ts';
-import type { RecentSpans } from './recent-spans.ts';
 import { adjustedCount } from './sampling.ts';
+import type { UnnamedCalls } from './unnamed-calls.ts';
 
 /** Observations of one series from the spans of an export, and which spans (by index) they came from. */
 export interface SpanEntry {
@@ -31,8 +31,8 @@ export interface SpanMappingOptions {
    * count as requests (a request is counted once), though its calls to other services still do.
    */
   hasRequestMetrics: (service: string) => boolean;
-  /** Spans of earlier exports to link calls across exports (see SpanLinks); none: this export's only. */
-  recent?: RecentSpans;
+  /** Unnamed calls of earlier exports, to link calls across exports (see SpanLinks); none: this export's only. */
+  unnamed?: UnnamedCalls;
 }
 
 /** `http.status_code` is the pre-1.20 spelling older instrumentation still sends. */
@@ -67,7 +67,7 @@ export class SpanMapping {
   }
 
   run(trace: TraceExport): this {
-    const links = new SpanLinks(trace, this.options.recent);
+    const links = new SpanLinks(trace, this.options.unnamed);
     for (const resource of trace.resources) {
       const service = serviceName(resource.attributes);
       const invalid = this.invalidService(service);
