@@ -11,7 +11,7 @@
  * thread against decode workers) and peak RSS; figures go to bench/out/traces-*.json too.
  * `BENCH_CPU_PROFILE=DIR` writes the server's CPU profiles (see server-process.ts); `--entry` runs another
  * build's `main.mjs` (an older commit's packages/server/dist/node copied to, say, packages/server/dist/base)
- * for a before/after in the same minutes.
+ * for a before/after in the same minutes; the in-process figures are always this tree's code.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
