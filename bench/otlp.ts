@@ -19,7 +19,7 @@ import { decodeMetricsProtobuf } from '../packages/server/src/ingest/otlp/decode
 import { convertOtlpExport } from '../packages/server/src/ingest/otlp/off-thread.ts';
 import { fmt, sendOtlp } from './otlp-client.ts';
 import { buildOtlpWorkload, type OtlpWorkload } from './otlp-workload.ts';
-import { startServer } from './server-process.ts';
+import { startServer, threadCpuSince } from './server-process.ts';
 
 const GOAL_POINTS_PER_SEC = 200_000;
 
@@ -135,10 +135,7 @@ async function runOnce(
     const cpu = (server.cpuSeconds() ?? 0) - cpu0;
     // The closed 1 min and 1 h buckets are rebuilt once writes to them pause: wait for that too, so the
     // work it takes shows beside the ingest figure instead of vanishing after the timed window.
-    const threads = [...server.threadCpuSeconds()]
-      .map(([name, seconds]) => [name, seconds - (threads0.get(name) ?? 0)] as const)
-      .filter(([, seconds]) => seconds >= 0.05)
-      .sort((a, b) => b[1] - a[1]);
+    const threads = threadCpuSince(server, threads0);
     const caughtUp = await waitForRebuilds(server.baseUrl);
     const cpuCaughtUp = (server.cpuSeconds() ?? 0) - cpu0;
     const seconds = sent.wallMs / 1000;

@@ -102,6 +102,14 @@ function procThreadCpuSeconds(pid: number): Map<string, number> {
   return out;
 }
 
+/** CPU seconds per thread used since `before` (a threadCpuSeconds() reading), busiest first, small ones left out. */
+export function threadCpuSince(server: ServerHandle, before: Map<string, number>): [string, number][] {
+  return [...server.threadCpuSeconds()]
+    .map(([name, seconds]): [string, number] => [name, seconds - (before.get(name) ?? 0)])
+    .filter(([, seconds]) => seconds >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
+}
+
 export function dbSize(dbPath: string): DbSize {
   const size = (p: string): number => {
     try {
@@ -116,8 +124,9 @@ export function dbSize(dbPath: string): DbSize {
   return { db, wal, shm, total: db + wal + shm };
 }
 
-export async function startServer(dir: string, readyTimeoutMs = 30_000): Promise<ServerHandle> {
-  await buildAll(false);
+/** Starts the server built from this tree (built first if stale), or `entry`: another build, for a before/after. */
+export async function startServer(dir: string, readyTimeoutMs = 30_000, entry?: string): Promise<ServerHandle> {
+  if (entry === undefined) await buildAll(false);
   const port = await freePort();
   const dbPath = join(dir, 'bench.db');
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -133,7 +142,7 @@ export async function startServer(dir: string, readyTimeoutMs = 30_000): Promise
       // BENCH_CPU_PROFILE=DIR writes the server's V8 CPU profiles there (one per thread) for a look in DevTools.
       ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
       '--enable-source-maps',
-      SERVER_ENTRY,
+      entry ?? SERVER_ENTRY,
       '--no-demo',
       '--port',
       String(port),

@@ -1,15 +1,20 @@
 /**
- * `npx tsx bench/traces.ts [--spans N] [--connections N] [--runs N]`
+ * `npx tsx bench/traces.ts [--spans N] [--connections N] [--runs N] [--entry FILE]`
  *
  * OTLP trace ingest: builds protobuf exports of 100 spans each (untimed; half SERVER spans, each with a
  * CLIENT span calling another service, ten routes per service, 2 % errors; each export's spans end within
- * a second, the exports in turn covering the last 10 minutes), times decoding and span mapping in this process, then starts the real server on a fresh
- * database, warms it up with 10 % of the bodies under other service names, sends every body to /v1/traces
- * over N keep-alive connections, checks every answer is an empty ExportTraceServiceResponse and that
- * /api/v1/red counts exactly the SERVER spans sent, and reports spans/s (goal 300,000).
+ * a second, the exports in turn covering the last 10 minutes), times decoding, span mapping and a decode
+ * worker's whole share in this process, then starts the real server on a fresh database, warms it up with
+ * 10 % of the bodies under other service names, sends every body to /v1/traces over N keep-alive
+ * connections, checks every answer is an empty ExportTraceServiceResponse and that /api/v1/red counts
+ * exactly the SERVER spans sent, and reports spans/s (goal 300,000), the server's CPU per thread (main
+ * thread against decode workers) and peak RSS; figures go to bench/out/traces-*.json too.
+ * `BENCH_CPU_PROFILE=DIR` writes the server's CPU profiles (see server-process.ts); `--entry` runs another
+ * build's `main.mjs` (an older commit's packages/server/dist/node copied to, say, packages/server/dist/base)
+ * for a before/after in the same minutes; the in-process figures are always this tree's code.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toKeyValues } from '../packages/demo/src/otlp/model.ts';
 import { encodeTraceRequest } from '../packages/demo/src/otlp/trace-protobuf.ts';
@@ -20,12 +25,15 @@ import {
   type Span,
   STATUS_CODE_ERROR,
 } from '../packages/demo/src/otlp/traces.ts';
+import { parseConfig } from '../packages/server/src/config.ts';
+import { directBefore } from '../packages/server/src/core.ts';
 import { DEFAULT_LIMITS } from '../packages/server/src/ingest/native/decode.ts';
 import { decodeTracesProtobuf } from '../packages/server/src/ingest/otlp/traces/decode-protobuf.ts';
 import { SpanMapping } from '../packages/server/src/ingest/otlp/traces/observations.ts';
+import { foldTraceExport } from '../packages/server/src/ingest/otlp/traces/off-thread.ts';
 import { type RedResponse, serviceSeries } from '../packages/shared/src/index.ts';
 import { fmt, sendOtlp } from './otlp-client.ts';
-import { startServer } from './server-process.ts';
+import { startServer, threadCpuSince } from './server-process.ts';
 
 const GOAL_SPANS_PER_SEC = 300_000;
 const SPANS_PER_EXPORT = 100;
@@ -36,12 +44,17 @@ interface Options {
   spans: number;
   connections: number;
   runs: number;
+  entry?: string;
 }
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = { spans: 2_000_000, connections: 4, runs: 1 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
+    if (flag === '--entry') {
+      opts.entry = argv[++i] ?? '';
+      continue;
+    }
     const n = Number((argv[++i] ?? '').replaceAll('_', ''));
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
     if (flag === '--spans') opts.spans = n;
@@ -121,33 +134,45 @@ function buildExports(count: number, end: number, prefix: string): { bodies: Buf
   return { bodies, requests };
 }
 
-/** Decoding alone, and decoding plus span mapping (the route's work before the commit), in this process. */
-function timeMapping(bodies: Buffer[], spans: number) {
-  const options = {
-    now: Date.now(),
-    limits: { ...DEFAULT_LIMITS, maxAgeMs: 400 * 86_400_000 },
-    hasRequestMetrics: () => false,
-  };
+/**
+ * Decoding alone, decoding plus span mapping, and a decode worker's whole share of an export (decode, map,
+ * fold, pack), in this process: spans per second of this thread's CPU, steadier than wall time here.
+ */
+function timeWorkerShare(bodies: Buffer[], spans: number) {
+  const now = Date.now();
+  const limits = { ...DEFAULT_LIMITS, maxAgeMs: 400 * 86_400_000 };
+  const options = { now, limits, hasRequestMetrics: () => false };
+  const context = { now, liveFrom: now - 120_000, directBefore: directBefore(parseConfig([], {}), now), limits };
   const rate = (fn: (body: Buffer) => void) => {
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     for (const body of bodies) fn(body);
-    return spans / ((performance.now() - t0) / 1000);
+    const used = process.cpuUsage(t0);
+    return spans / ((used.user + used.system) / 1e6);
   };
-  rate((b) => decodeTracesProtobuf(b)); // warm-up
+  rate((b) => foldTraceExport(b, 'application/x-protobuf', context, [])); // warm-up
   return {
     decode: rate((b) => decodeTracesProtobuf(b)),
     map: rate((b) => new SpanMapping(options).run(decodeTracesProtobuf(b))),
+    workerShare: rate((b) => foldTraceExport(b, 'application/x-protobuf', context, [])),
   };
 }
 
-async function runOnce(opts: Options, work: ReturnType<typeof buildExports>, warmup: Buffer[], end: number) {
+async function runOnce(
+  opts: Options,
+  work: ReturnType<typeof buildExports>,
+  warmup: Buffer[],
+  end: number,
+  inProcess: ReturnType<typeof timeWorkerShare>,
+) {
   const dir = mkdtempSync(join(tmpdir(), 'pulseboard-traces-bench-'));
-  const server = await startServer(dir);
+  const server = await startServer(dir, undefined, opts.entry);
   try {
     await sendOtlp(server.baseUrl, '/v1/traces', warmup, opts.connections);
     const cpu0 = server.cpuSeconds() ?? 0;
+    const threads0 = server.threadCpuSeconds();
     const sent = await sendOtlp(server.baseUrl, '/v1/traces', work.bodies, opts.connections);
     const cpu = (server.cpuSeconds() ?? 0) - cpu0;
+    const threads = threadCpuSince(server, threads0);
     const spans = work.bodies.length * SPANS_PER_EXPORT;
     const rate = spans / (sent.wallMs / 1000);
     const red = await fetch(
@@ -157,15 +182,40 @@ async function runOnce(opts: Options, work: ReturnType<typeof buildExports>, war
       .filter((s) => !s.service.startsWith('warmup-'))
       .flatMap((s) => s.points)
       .reduce((n, p) => n + p.count, 0);
+    const results = {
+      date: new Date().toISOString(),
+      options: opts,
+      loadAverage: loadavg()[0] ?? 0,
+      spans,
+      inProcessSpansPerCpuSecond: inProcess,
+      wallMs: sent.wallMs,
+      spansPerSec: rate,
+      serverCpuSeconds: cpu,
+      spansPerServerCpuSecond: spans / cpu,
+      threadCpuSeconds: Object.fromEntries(threads),
+      ackP50Ms: sent.ackP50Ms,
+      ackP99Ms: sent.ackP99Ms,
+      retries: sent.retries,
+      peakRssBytes: server.peakRss() ?? server.sampledPeakRss(),
+      countedByRed: counted,
+      countsExact: counted === work.requests,
+    };
     console.log(
       [
-        `ingest: ${fmt(rate)} spans/s (goal ${fmt(GOAL_SPANS_PER_SEC)}) in ${SPANS_PER_EXPORT}-span exports`,
+        `ingest: ${fmt(rate)} spans/s (goal ${fmt(GOAL_SPANS_PER_SEC)}) in ${SPANS_PER_EXPORT}-span exports, load average ${results.loadAverage.toFixed(1)}`,
         `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s (${fmt(spans / cpu)} spans per CPU second, the steadier figure on a shared machine), ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries`,
-        `memory: peak RSS ${((server.peakRss() ?? server.sampledPeakRss()) / 2 ** 20).toFixed(0)} MiB`,
-        `check:  /api/v1/red counts ${counted} of ${work.requests} SERVER spans ${counted === work.requests ? '(exact)' : '(MISMATCH)'}`,
+        `        CPU by thread: ${threads.map(([name, seconds]) => `${name} ${seconds.toFixed(2)} s`).join(', ')}`,
+        `memory: peak RSS ${(results.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+        `check:  /api/v1/red counts ${counted} of ${work.requests} SERVER spans ${results.countsExact ? '(exact)' : '(MISMATCH)'}`,
       ].join('\n'),
     );
-    if (counted !== work.requests) process.exitCode = 1;
+    const out = join(import.meta.dirname, 'out');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, `traces-${results.date.replaceAll(':', '-')}.json`),
+      `${JSON.stringify(results, null, 2)}\n`,
+    );
+    if (!results.countsExact) process.exitCode = 1;
     return rate;
   } finally {
     await server.stop();
@@ -180,12 +230,12 @@ async function main(): Promise<void> {
   const exports = Math.ceil(opts.spans / SPANS_PER_EXPORT);
   const work = buildExports(exports, end, '');
   const warmup = buildExports(Math.ceil(exports / 10), end, 'warmup-').bodies;
-  const mapping = timeMapping(work.bodies, exports * SPANS_PER_EXPORT);
+  const inProcess = timeWorkerShare(work.bodies, exports * SPANS_PER_EXPORT);
   console.log(
-    `in-process, one thread: decode ${fmt(mapping.decode)} spans/s; decode + map ${fmt(mapping.map)} spans/s`,
+    `in-process, spans per CPU second of one thread: decode ${fmt(inProcess.decode)}; decode + map ${fmt(inProcess.map)}; decode + map + fold + pack (a decode worker's share) ${fmt(inProcess.workerShare)}`,
   );
   const rates: number[] = [];
-  for (let run = 1; run <= opts.runs; run++) rates.push(await runOnce(opts, work, warmup, end));
+  for (let run = 1; run <= opts.runs; run++) rates.push(await runOnce(opts, work, warmup, end, inProcess));
   if (opts.runs > 1) {
     const sorted = [...rates].sort((a, b) => a - b);
     console.log(

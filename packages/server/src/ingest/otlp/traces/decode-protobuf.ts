@@ -9,11 +9,16 @@ import {
   type Reader,
   readTag,
   skipField,
+  varint64,
   WIRE_BYTES,
   WIRE_FIXED64,
   WIRE_VARINT,
 } from '../wire.ts';
 import { type DecodedSpan, SPAN_ATTRIBUTES, type TraceExport } from './model.ts';
+import { Utf8Cache } from './utf8-cache.ts';
+
+/** Span names, tracestate and wanted attribute values, decoded once per distinct bytes (see Utf8Cache). */
+const strings = new Utf8Cache();
 
 /**
  * ExportTraceServiceRequest (binary protobuf) into the spans' RED-relevant fields. Field numbers are those
@@ -62,7 +67,7 @@ function readSpan(r: Reader, limit: number): DecodedSpan {
         break;
       case 3:
         expectWire(tag, WIRE_BYTES, 'Span.traceState');
-        span.traceState = r.string();
+        span.traceState = cachedString(r, end);
         break;
       case 4:
         expectWire(tag, WIRE_BYTES, 'Span.parentSpanId');
@@ -70,7 +75,7 @@ function readSpan(r: Reader, limit: number): DecodedSpan {
         break;
       case 5:
         expectWire(tag, WIRE_BYTES, 'Span.name');
-        span.name = r.string();
+        span.name = cachedString(r, end);
         break;
       case 6:
         expectWire(tag, WIRE_VARINT, 'Span.kind');
@@ -112,9 +117,18 @@ function hexBytes(r: Reader, limit: number): string {
   return hex;
 }
 
+function cachedString(r: Reader, limit: number): string {
+  const end = lengthEnd(r, limit);
+  const text = strings.get(bytesOf(r), r.pos, end);
+  r.pos = end;
+  return text;
+}
+
 /**
  * One KeyValue (common.proto v1.5.0: key = 1, value = 2), decoded only when its key is one Pulseboard reads:
  * the key is read first (an SDK writes it first), and other attributes are skipped without decoding values.
+ * A wanted value that is a plain string or int (AnyValue string_value = 1, int_value = 3), as these
+ * attributes are, is read here; anything else goes through the general reader.
  */
 function readWantedAttribute(r: Reader, limit: number, into: Attributes): void {
   const start = r.pos;
@@ -123,10 +137,13 @@ function readWantedAttribute(r: Reader, limit: number, into: Attributes): void {
   if (first === ((1 << 3) | WIRE_BYTES)) {
     const keyEnd = lengthEnd(r, end);
     // Compared as bytes: making a string of every attribute key was a tenth of the decode.
-    if (!isWantedKey(bytesOf(r), r.pos, keyEnd)) {
+    const key = wantedKey(bytesOf(r), r.pos, keyEnd);
+    if (key === null) {
       r.pos = end;
       return;
     }
+    r.pos = keyEnd;
+    if (r.pos < end && readTag(r) === ((2 << 3) | WIRE_BYTES) && readPlainValue(r, end, key, into)) return;
   }
   r.pos = start;
   const decoded: Attributes = {};
@@ -134,22 +151,46 @@ function readWantedAttribute(r: Reader, limit: number, into: Attributes): void {
   for (const key in decoded) if (SPAN_ATTRIBUTES.has(key)) into[key] = decoded[key]!;
 }
 
-/** The wanted attribute keys as bytes, by length. */
-const WANTED_BY_LENGTH = new Map<number, Buffer[]>();
-for (const key of SPAN_ATTRIBUTES) {
-  const bytes = Buffer.from(key);
-  WANTED_BY_LENGTH.set(bytes.length, [...(WANTED_BY_LENGTH.get(bytes.length) ?? []), bytes]);
-}
-
-function isWantedKey(buf: Buffer, from: number, to: number): boolean {
-  const candidates = WANTED_BY_LENGTH.get(to - from);
-  if (!candidates) return false;
-  for (const key of candidates) {
-    let i = 0;
-    while (i < key.length && key[i] === buf[from + i]) i++;
-    if (i === key.length) return true;
+/**
+ * An AnyValue holding just a string_value or an int_value and ending the KeyValue, into `into[key]`; false
+ * (position undefined) for anything else, which the general reader then decodes from the start.
+ */
+function readPlainValue(r: Reader, kvEnd: number, key: string, into: Attributes): boolean {
+  const end = lengthEnd(r, kvEnd);
+  if (end !== kvEnd || r.pos >= end) return false;
+  const tag = readTag(r);
+  if (tag === ((1 << 3) | WIRE_BYTES)) {
+    const text = cachedString(r, end);
+    if (r.pos !== end) return false;
+    into[key] = text;
+    return true;
+  }
+  if (tag === ((3 << 3) | WIRE_VARINT)) {
+    const value = varint64(r);
+    if (r.pos !== end) return false;
+    into[key] = value;
+    return true;
   }
   return false;
+}
+
+/** The wanted attribute keys as bytes, by length. */
+const WANTED_BY_LENGTH = new Map<number, { key: string; bytes: Buffer }[]>();
+for (const key of SPAN_ATTRIBUTES) {
+  const bytes = Buffer.from(key);
+  WANTED_BY_LENGTH.set(bytes.length, [...(WANTED_BY_LENGTH.get(bytes.length) ?? []), { key, bytes }]);
+}
+
+/** The wanted key these bytes spell, or null. */
+function wantedKey(buf: Buffer, from: number, to: number): string | null {
+  const candidates = WANTED_BY_LENGTH.get(to - from);
+  if (!candidates) return null;
+  for (const { key, bytes } of candidates) {
+    let i = 0;
+    while (i < bytes.length && bytes[i] === buf[from + i]) i++;
+    if (i === bytes.length) return key;
+  }
+  return null;
 }
 
 /** Status (trace.proto v1.5.0): code = 3; message = 2 is not needed. */

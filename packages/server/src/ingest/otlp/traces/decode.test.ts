@@ -106,6 +106,33 @@ describe('trace decoders', () => {
     expect(decodeTracesProtobuf(encodeOtlpProtobuf(REQUEST, 'ExportTraceServiceRequest'))).toEqual(EXPECTED);
   });
 
+  it('read wanted attributes of every value type alike, and the same bytes alike export after export', () => {
+    const attributes = [
+      { key: 'http.route', value: { boolValue: true } },
+      { key: 'peer.service', value: { doubleValue: 2.5 } },
+      { key: 'server.address', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: '1' }] } } },
+      { key: 'http.status_code', value: { stringValue: '502' } },
+      { key: 'error.type', value: { stringValue: 'Zeitüberschreitung' } },
+      int('http.response.status_code', 504),
+    ];
+    const request = { resourceSpans: [{ scopeSpans: [{ spans: [{ name: 'GET /ü', attributes }] }] }] };
+    const expected = {
+      'http.route': true,
+      'peer.service': 2.5,
+      'server.address': '["a",1]',
+      'http.status_code': '502',
+      'error.type': 'Zeitüberschreitung',
+      'http.response.status_code': 504,
+    };
+    const body = encodeOtlpProtobuf(request, 'ExportTraceServiceRequest');
+    for (let i = 0; i < 2; i++) {
+      const span = decodeTracesProtobuf(Buffer.from(body)).resources[0]!.spans[0]!;
+      expect(span.attributes).toEqual(expected);
+      expect(span.name).toBe('GET /ü');
+    }
+    expect(decodeTracesJson(Buffer.from(JSON.stringify(request))).resources[0]!.spans[0]!.attributes).toEqual(expected);
+  });
+
   it('take enum names in JSON and upper-case hex ids', () => {
     const span = { spanId: 'B7AD6B7169203331', kind: 'SPAN_KIND_CONSUMER', status: { code: 'STATUS_CODE_ERROR' } };
     const decoded = decodeTracesJson(

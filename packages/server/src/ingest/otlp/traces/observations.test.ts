@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../native/decode.ts';
 import type { DecodedSpan, SpanResource } from './model.ts';
 import { SpanMapping } from './observations.ts';
+import { UnnamedCalls } from './unnamed-calls.ts';
 
 const NOW = 1_795_881_944_000;
 const LIMITS = { ...DEFAULT_LIMITS, maxAgeMs: 86_400_000 };
@@ -26,10 +27,13 @@ const resource = (service: string, spans: DecodedSpan[]): SpanResource => ({
   spans,
 });
 
-function map(resources: SpanResource[], metricServices: string[] = []) {
-  return new SpanMapping({ now: NOW, limits: LIMITS, hasRequestMetrics: (s) => metricServices.includes(s) }).run({
-    resources,
-  });
+function map(resources: SpanResource[], metricServices: string[] = [], unnamed?: UnnamedCalls) {
+  return new SpanMapping({
+    now: NOW,
+    limits: LIMITS,
+    hasRequestMetrics: (s) => metricServices.includes(s),
+    ...(unnamed ? { unnamed } : {}),
+  }).run({ resources });
 }
 
 /** Entries as `service name {attributes}` -> [value, weight][] for compact expectations. */
@@ -136,5 +140,63 @@ describe('SpanMapping', () => {
     expect(m.rejections.message()).toMatch(
       /^7 spans rejected: 1 without endTimeUnixNano \(span "GET \/x" of service "shop"\)/,
     );
+  });
+
+  describe('across exports (each SDK exports its own service)', () => {
+    const calls = (m: SpanMapping) =>
+      Object.fromEntries(Object.entries(summary(m)).filter(([key]) => key.includes('calls')));
+
+    it('counts a call whose CLIENT span came earlier and named no one, from its SERVER span, once', () => {
+      const unnamed = new UnnamedCalls();
+      const first = map([resource('gateway', [span({ spanId: 'a1', kind: 3, durationMs: 20 })])], [], unnamed);
+      expect(calls(first)).toEqual({});
+      const later = map(
+        [resource('orders', [span({ spanId: 'b1', parentSpanId: 'a1', durationMs: 15 })])],
+        [],
+        unnamed,
+      );
+      expect(calls(later)).toEqual({ 'gateway pulseboard.span.calls.duration {"peer.service":"orders"}': [[15, 1]] });
+      // The same export sent again (say after a 503) links the same way.
+      const again = map(
+        [resource('orders', [span({ spanId: 'b1', parentSpanId: 'a1', durationMs: 15 })])],
+        [],
+        unnamed,
+      );
+      expect(calls(again)).toEqual(calls(later));
+    });
+
+    it('does not count again a call its CLIENT span counted, nor a call within one service', () => {
+      const unnamed = new UnnamedCalls();
+      const client = span({ spanId: 'a1', kind: 3, attributes: { 'peer.service': 'orders' }, durationMs: 20 });
+      map([resource('gateway', [client, span({ spanId: 'a2', kind: 3 })])], [], unnamed);
+      const later = map(
+        [
+          resource('orders', [span({ spanId: 'b1', parentSpanId: 'a1' })]),
+          resource('gateway', [span({ spanId: 'a3', parentSpanId: 'a2' })]),
+        ],
+        [],
+        unnamed,
+      );
+      expect(calls(later)).toEqual({});
+    });
+
+    it('keeps at least the newest half of its bound', () => {
+      const unnamed = new UnnamedCalls(4);
+      const clients = ['a1', 'a2', 'a3', 'a4', 'a5'].map((spanId) => span({ spanId, kind: 3 }));
+      map([resource('gateway', clients)], [], unnamed);
+      expect(['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => unnamed.callerOf(id) ?? null)).toEqual([
+        null,
+        null,
+        'gateway',
+        'gateway',
+        'gateway',
+      ]);
+      const later = map(
+        [resource('orders', [span({ parentSpanId: 'a1' }), span({ parentSpanId: 'a4', durationMs: 4 })])],
+        [],
+        unnamed,
+      );
+      expect(calls(later)).toEqual({ 'gateway pulseboard.span.calls.duration {"peer.service":"orders"}': [[4, 1]] });
+    });
   });
 });

@@ -3,6 +3,10 @@ import type { FoldContext, TraceRest } from '../../decode-worker.ts';
 import { decodeOrReject, ENCODINGS } from '../encodings.ts';
 import { entryBatch } from '../off-thread.ts';
 import { SpanMapping } from './observations.ts';
+import { UnnamedCalls } from './unnamed-calls.ts';
+
+/** This worker's CLIENT spans that named no callee, for their SERVER spans in later exports. */
+const unnamed = new UnnamedCalls();
 
 /**
  * The decode worker's share of a trace export: decode, map spans to observations, fold. The main thread
@@ -22,6 +26,7 @@ export function foldTraceExport(
     now: context.now,
     limits: context.limits,
     hasRequestMetrics: (service) => fromMetrics.has(service),
+    unnamed,
   }).run(trace);
   return {
     packed: foldPacked(entryBatch(mapping.entries), context),
