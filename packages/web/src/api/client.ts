@@ -1,8 +1,9 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { UNAUTHORIZED_EVENT } from '../session/context.ts';
+import { checkerOf } from './check.ts';
 
-const ErrorBodySchema = Type.Object({ code: Type.String(), message: Type.String() });
+const isErrorBody = checkerOf(Type.Object({ code: Type.String(), message: Type.String() }));
 
 /** A failed request: the server's `{ code, message }`, a network failure, or a body the schema rejects. */
 export class ApiError extends Error {
@@ -34,7 +35,7 @@ export function queryString(params: Record<string, QueryValue>): string {
 function failure(status: number, body: unknown, path: string): ApiError {
   // The session ended (expired, logged out in another tab): the session gate asks for the key again.
   if (status === 401 && path !== '/api/v1/session') window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
-  if (Value.Check(ErrorBodySchema, body)) return new ApiError(status, body.code, body.message);
+  if (isErrorBody(body)) return new ApiError(status, body.code, body.message);
   return new ApiError(status, 'HTTP', `${path} answered ${status}`);
 }
 
@@ -67,7 +68,7 @@ export async function sendJson<S extends TSchema>(
   if (!response.ok) throw failure(response.status, await response.json().catch(() => null), path);
   if (!schema) return undefined;
   const parsed: unknown = await response.json().catch(() => null);
-  if (!Value.Check(schema, parsed))
+  if (!checkerOf(schema)(parsed))
     throw new ApiError(response.status, 'BAD_RESPONSE', `unexpected response from ${path}`);
   return parsed;
 }
@@ -83,7 +84,7 @@ export async function getJson<S extends TSchema>(path: string, schema: S, signal
   }
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) throw failure(response.status, body, path);
-  if (!Value.Check(schema, body)) {
+  if (!checkerOf(schema)(body)) {
     const first = [...Value.Errors(schema, body)][0];
     const where = first?.instancePath || 'body';
     throw new ApiError(response.status, 'BAD_RESPONSE', `unexpected response from ${path}: ${where} ${first?.message}`);
