@@ -22,6 +22,8 @@ const runs = flag('--runs', 5);
 const liveSeconds = flag('--seconds', 10);
 const waterfall = process.argv.includes('--waterfall');
 
+const TRACE = ['devtools.timeline', 'disabled-by-default-devtools.timeline'];
+
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
   '.css': 'text/css',
@@ -64,14 +66,18 @@ async function run(browser: Browser, url: string, dir: string) {
   try {
     const page = await context.newPage();
     await serveFrom(page, dir);
+    await browser.startTracing(page, { categories: TRACE });
     await page.goto(url, { waitUntil: 'commit' });
     const first = await firstChartMs(page);
+    const load = longestTask(await browser.stopTracing());
     if (waterfall) process.stdout.write(await requestsBefore(page, first));
-    if (liveSeconds === 0) return { first, longest: Number.NaN };
+    const result = { first, loadCpu: load.cpuMs, longest: Number.NaN, longestCpu: Number.NaN, liveCpu: Number.NaN };
+    if (liveSeconds === 0) return result;
     await page.waitForTimeout(2_000);
-    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    await browser.startTracing(page, { categories: TRACE });
     await page.waitForTimeout(liveSeconds * 1000);
-    return { first, longest: longestTask(await browser.stopTracing()).longestMs };
+    const live = longestTask(await browser.stopTracing());
+    return { ...result, longest: live.longestMs, longestCpu: live.longestCpuMs, liveCpu: live.cpuMs };
   } finally {
     await context.close();
   }
@@ -91,22 +97,26 @@ async function main(): Promise<void> {
   const [server, browser] = await Promise.all([startServer(), chromium.launch({ executablePath: CHROMIUM, args })]);
   try {
     await run(browser, server.url, dirs[0]!); // warms the server's caches, as bench/page.ts does
-    const results = dirs.map(() => ({ first: [] as number[], longest: [] as number[] }));
+    type Run = Awaited<ReturnType<typeof run>>;
+    const results = dirs.map((): Run[] => []);
+    const figures = (r: Run) =>
+      `first chart ${r.first.toFixed(0)} ms (main-thread CPU ${r.loadCpu.toFixed(0)} ms until then); live: longest ` +
+      `task ${r.longest.toFixed(1)} ms (its CPU ${r.longestCpu.toFixed(1)} ms), main-thread CPU ${r.liveCpu.toFixed(0)} ms`;
     for (let i = 0; i < runs; i++) {
       for (const [k, dir] of dirs.entries()) {
         const r = await run(browser, server.url, dir);
-        results[k]!.first.push(r.first);
-        results[k]!.longest.push(r.longest);
-        process.stdout.write(
-          `run ${i} ${'AB'[k] ?? k}: first chart ${r.first} ms, longest task ${r.longest.toFixed(1)} ms\n`,
-        );
+        results[k]!.push(r);
+        process.stdout.write(`run ${i} ${'AB'[k] ?? k}: ${figures(r)}\n`);
       }
     }
     for (const [k, dir] of dirs.entries()) {
-      const r = results[k]!;
+      const rs = results[k]!;
+      const med = (key: keyof Run) => median(rs.map((r) => r[key]));
+      const all = (key: keyof Run) => rs.map((r) => r[key].toFixed(0)).join(', ');
+      const medians = { first: med('first'), loadCpu: med('loadCpu'), longest: med('longest') };
       process.stdout.write(
-        `${'AB'[k] ?? k} ${dir}: median first chart ${median(r.first)} ms [${r.first.join(', ')}], ` +
-          `median longest task ${median(r.longest).toFixed(1)} ms [${r.longest.map((v) => v.toFixed(0)).join(', ')}]\n`,
+        `${'AB'[k] ?? k} ${dir} medians: ${figures({ ...medians, longestCpu: med('longestCpu'), liveCpu: med('liveCpu') })}\n` +
+          `  first chart [${all('first')}], load CPU [${all('loadCpu')}], longest task [${all('longest')}]\n`,
       );
     }
   } finally {
