@@ -8,6 +8,7 @@
  */
 import { launchBrowser } from '../e2e/support/browser.ts';
 import { startServer } from '../e2e/support/server.ts';
+import { firstChartMs } from './page-measure.ts';
 
 interface TraceEvent {
   name: string;
@@ -32,6 +33,7 @@ interface Profile {
 
 const secondsFlag = process.argv.indexOf('--seconds');
 const liveSeconds = secondsFlag >= 0 ? Number(process.argv[secondsFlag + 1]) : 20;
+const cold = process.argv.includes('--cold');
 
 function name(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
@@ -71,17 +73,29 @@ function top(map: Map<string, number>, n: number): string {
 async function main(): Promise<void> {
   const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
   try {
+    if (cold) {
+      const warm = await browser.newContext();
+      await (await warm.newPage()).goto(server.url);
+      await warm.close();
+    }
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
-    await page.goto(server.url);
-    await page.waitForSelector('[data-testid="chart-latency"][data-state="ready"] .recharts-line-curve');
-    await page.waitForTimeout(2_000);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
-    await cdp.send('Profiler.start');
-    await page.waitForTimeout(liveSeconds * 1000);
+    if (cold) {
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+      await cdp.send('Profiler.start');
+      await page.goto(server.url, { waitUntil: 'commit' });
+      process.stdout.write(`first chart at ${await firstChartMs(page)} ms\n`);
+    } else {
+      await page.goto(server.url);
+      await firstChartMs(page);
+      await page.waitForTimeout(2_000);
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+      await cdp.send('Profiler.start');
+      await page.waitForTimeout(liveSeconds * 1000);
+    }
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
     const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
     const main = trace.traceEvents.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
@@ -89,7 +103,7 @@ async function main(): Promise<void> {
     const tasks = trace.traceEvents
       .filter((e) => e.name === 'RunTask' && e.ph === 'X' && isMain(e))
       .sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0));
-    process.stdout.write(`${tasks.length} tasks in ${liveSeconds} s; longest:\n`);
+    process.stdout.write(`${tasks.length} tasks in ${cold ? 'the cold load' : `${liveSeconds} s`}; longest:\n`);
     for (const task of tasks.slice(0, 5)) {
       process.stdout.write(`  task ${((task.dur ?? 0) / 1000).toFixed(1)} ms\n`);
       const window: [number, number][] = [[task.ts, task.ts + (task.dur ?? 0)]];
@@ -103,6 +117,13 @@ async function main(): Promise<void> {
     const long = tasks.filter((t) => (t.dur ?? 0) > 16_000).map((t): [number, number] => [t.ts, t.ts + (t.dur ?? 0)]);
     process.stdout.write(
       `inclusive time over the ${long.length} tasks longer than 16 ms:\n${top(timePerFunction(profile, true, long), 60)}\n`,
+    );
+    const inclusive = timePerFunction(profile, true, long);
+    process.stdout.write(
+      `components and the page's own functions (inclusive) over those tasks:\n${top(
+        new Map([...inclusive].filter(([k]) => /^[A-Z][a-z]\w+ /.test(k) || / index-[\w-]+\.js:/.test(k))),
+        40,
+      )}\n`,
     );
     process.stdout.write(
       `self time over the ${long.length} tasks longer than 16 ms:\n${top(timePerFunction(profile, false, long), 25)}\n`,

@@ -3,18 +3,17 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 /** Debian's Chromium: `.ci/run` installs it with apt; playwright-core downloads nothing. */
 export const CHROMIUM = process.env.PULSEBOARD_CHROMIUM ?? '/usr/bin/chromium';
 
+export const BROWSER_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
 }
 
 /** A page that records console errors and uncaught exceptions, for the "no console errors" checks. */

@@ -1,8 +1,9 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { UNAUTHORIZED_EVENT } from '../session/context.ts';
+import { checkerOf } from './check.ts';
 
-const ErrorBodySchema = Type.Object({ code: Type.String(), message: Type.String() });
+const isErrorBody = checkerOf(Type.Object({ code: Type.String(), message: Type.String() }));
 
 /** A failed request: the server's `{ code, message }`, a network failure, or a body the schema rejects. */
 export class ApiError extends Error {
@@ -34,7 +35,7 @@ export function queryString(params: Record<string, QueryValue>): string {
 function failure(status: number, body: unknown, path: string): ApiError {
   // The session ended (expired, logged out in another tab): the session gate asks for the key again.
   if (status === 401 && path !== '/api/v1/session') window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
-  if (Value.Check(ErrorBodySchema, body)) return new ApiError(status, body.code, body.message);
+  if (isErrorBody(body)) return new ApiError(status, body.code, body.message);
   return new ApiError(status, 'HTTP', `${path} answered ${status}`);
 }
 
@@ -67,23 +68,74 @@ export async function sendJson<S extends TSchema>(
   if (!response.ok) throw failure(response.status, await response.json().catch(() => null), path);
   if (!schema) return undefined;
   const parsed: unknown = await response.json().catch(() => null);
-  if (!Value.Check(schema, parsed))
+  if (!checkerOf(schema)(parsed))
     throw new ApiError(response.status, 'BAD_RESPONSE', `unexpected response from ${path}`);
   return parsed;
 }
 
-/** GETs `path` and returns the body only if it matches `schema`; anything else throws an `ApiError`. */
-export async function getJson<S extends TSchema>(path: string, schema: S, signal?: AbortSignal): Promise<Static<S>> {
+/** A GET in flight, shared by every caller asking for the same path meanwhile. */
+interface SharedGet {
+  schema: TSchema;
+  body: Promise<unknown>;
+  /** Callers still waiting; the request is aborted when the last one gives up. */
+  waiting: number;
+  controller: AbortController;
+}
+const inFlight = new Map<string, SharedGet>();
+
+/**
+ * GETs `path` and returns the body only if it matches `schema`; anything else throws an `ApiError`. Callers that
+ * ask for the same path while it is in flight share one request and one body (two charts of one width ask for the
+ * same RED read on a cold load): a body is never changed in place by its readers.
+ */
+export function getJson<S extends TSchema>(path: string, schema: S, signal?: AbortSignal): Promise<Static<S>> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  let shared = inFlight.get(path);
+  if (!shared || shared.schema !== schema) {
+    const controller = new AbortController();
+    const entry: SharedGet = { schema, body: load(path, schema, controller.signal), waiting: 0, controller };
+    shared = entry;
+    inFlight.set(path, entry);
+    const settled = () => inFlight.get(path) === entry && inFlight.delete(path);
+    entry.body.then(settled, settled);
+  }
+  const { body, controller } = shared;
+  const get = shared;
+  get.waiting++;
+  if (!signal) return body as Promise<Static<S>>;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      if (--get.waiting === 0) {
+        controller.abort();
+        if (inFlight.get(path) === get) inFlight.delete(path);
+      }
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    body.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value as Static<S>);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+async function load<S extends TSchema>(path: string, schema: S, signal: AbortSignal): Promise<Static<S>> {
   let response: Response;
   try {
-    response = await fetch(path, { signal: signal ?? null, headers: { accept: 'application/json' } });
+    response = await fetch(path, { signal, headers: { accept: 'application/json' } });
   } catch (error) {
-    if (signal?.aborted) throw error;
+    if (signal.aborted) throw error;
     throw new ApiError(0, 'NETWORK', 'the server did not answer');
   }
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) throw failure(response.status, body, path);
-  if (!Value.Check(schema, body)) {
+  if (!checkerOf(schema)(body)) {
     const first = [...Value.Errors(schema, body)][0];
     const where = first?.instancePath || 'body';
     throw new ApiError(response.status, 'BAD_RESPONSE', `unexpected response from ${path}: ${where} ${first?.message}`);

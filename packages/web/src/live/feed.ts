@@ -7,8 +7,12 @@ import {
   type LiveServiceStats,
   type RedResponse,
 } from '@pulseboard/shared';
-import Value from 'typebox/value';
+import { checkerOf } from '../api/check.ts';
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
+
+const isFrame = checkerOf(LiveFrameSchema);
+const isHello = checkerOf(LiveHelloSchema);
+const isAlert = checkerOf(LiveAlertSchema);
 
 /** One interval of live data, from a frame (1 s) or from a backfill. */
 export interface LiveTick {
@@ -158,10 +162,10 @@ export class LiveFeed {
     } catch {
       return;
     }
-    if (Value.Check(LiveFrameSchema, message))
+    if (isFrame(message))
       this.frame({ t: message.t, seconds: 1, services: message.services, total: message.total ?? null });
-    else if (Value.Check(LiveHelloSchema, message)) this.hello(message.cursor, generation);
-    else if (Value.Check(LiveAlertSchema, message)) for (const listener of this.alerts) listener(message.alert);
+    else if (isHello(message)) this.hello(message.cursor, generation);
+    else if (isAlert(message)) for (const listener of this.alerts) listener(message.alert);
   }
 
   private hello(cursor: number, generation: number): void {
