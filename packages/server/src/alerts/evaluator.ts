@@ -6,8 +6,12 @@ import type { Episode, Transition } from './lifecycle.ts';
 
 /** Where signals come from: the store in the server, a simulation in the benchmark. */
 export interface SignalSource {
-  /** The signal over [from, to). */
-  window(service: string, signal: string, from: number, to: number): SignalWindow;
+  /**
+   * The signal over [from, to). `reported`: over the same span ending where the service's data is complete, for
+   * a service that reports every N s and has not sent the time up to `to` yet (a part of the window counted as
+   * the whole read low until each export, and a traffic anomaly fired and never resolved).
+   */
+  window(service: string, signal: string, from: number, to: number, reported?: boolean): SignalWindow;
   /** Earlier windows of the same length before `now`, for baselines. */
   history(service: string, signal: string, now: number, windowMs: number): SignalHistory;
   /** Services a `*` rule covers at `now`. */
@@ -112,7 +116,8 @@ export class AlertEvaluator {
     const result = evaluateTarget({
       rule,
       service,
-      current: source.window(service, rule.signal, now - windowMs, now),
+      // `absent` asks about the time up to now itself: a service that stopped has stopped reporting too.
+      current: source.window(service, rule.signal, now - windowMs, now, rule.condition.type !== 'absent'),
       history: detector.needsHistory ? source.history(service, rule.signal, now, windowMs) : null,
       seen: source.seen(service),
       episode: open?.episode ?? null,

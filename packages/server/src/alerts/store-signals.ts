@@ -65,17 +65,24 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
     return { samples: merged };
   };
 
-  const windowValue = (service: string, signal: Signal, from: number, to: number): SignalWindow => {
+  const windowValue = (service: string, signal: Signal, asked: number, to: number, reported: boolean): SignalWindow => {
     if (to !== memoTo) {
       windowMemo.clear();
       memoTo = to;
     }
+    const until = reported && signal.kind === 'red' ? ctx.intervals.reportedUntil(service) : to;
+    const end = Math.min(to, until);
+    const from = asked - (to - end);
     // Every RED rule of a service over the same window shares one read.
     const key = `${service}\u0000${from}\u0000${signal.kind === 'red' ? 'red' : signal.metric}`;
     let buckets = windowMemo.get(key);
     // One output bucket for the whole window, whatever tiers it is read from.
-    if (!buckets) windowMemo.set(key, (buckets = read(service, signal, from, to, to - from, () => from)));
-    return signalValue(signal, { red: buckets.red?.get(from), sample: buckets.samples?.get(from) }, (to - from) / 1000);
+    if (!buckets) windowMemo.set(key, (buckets = read(service, signal, from, end, end - from, () => from)));
+    return signalValue(
+      signal,
+      { red: buckets.red?.get(from), sample: buckets.samples?.get(from) },
+      (end - from) / 1000,
+    );
   };
 
   const historyOf = (service: string, signal: Signal, now: number, windowMs: number): SignalHistory => {
@@ -102,9 +109,9 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
   };
 
   return {
-    window: (service, text, from, to) => {
+    window: (service, text, from, to, reported = false) => {
       const signal = parseSignal(text);
-      return signal ? windowValue(service, signal, from, to) : { value: null, count: 0 };
+      return signal ? windowValue(service, signal, from, to, reported) : { value: null, count: 0 };
     },
     history: (service, text, now, windowMs) => {
       const signal = parseSignal(text);
