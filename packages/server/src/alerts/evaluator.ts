@@ -7,9 +7,10 @@ import type { Episode, Transition } from './lifecycle.ts';
 /** Where signals come from: the store in the server, a simulation in the benchmark. */
 export interface SignalSource {
   /**
-   * The signal over [from, to). `reported`: over the same span ending where the service's data is complete, for
-   * a service that reports every N s and has not sent the time up to `to` yet (a part of the window counted as
-   * the whole read low until each export, and a traffic anomaly fired and never resolved).
+   * The signal over [from, to), for a service that reports every N s: `reported`, over the same span ending
+   * where its data is complete (a part of the window counted as the whole read low until each export, and a
+   * traffic anomaly fired and never resolved); else up to `to`, begun N s + the delivery grace earlier (the
+   * data since its last export is on its way: "no data for 60 s" fired before every late export).
    */
   window(service: string, signal: string, from: number, to: number, reported?: boolean): SignalWindow;
   /** Earlier windows of the same length before `now`, for baselines. */

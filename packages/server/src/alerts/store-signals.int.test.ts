@@ -10,11 +10,11 @@ describe('alert signals of a service that reports every 60 s', () => {
   let close: () => Promise<void> = async () => {};
   afterEach(() => close());
 
-  it('read its steady rate over the last minute it has sent, and absent rules the time up to now', async () => {
+  /** 600 requests a minute (10/s) exported at the end of each of 5 minutes; `at(ms)`: the clock that long after. */
+  async function setup() {
     let now = T0;
     const { app } = await startTestApp({}, () => now);
     close = () => app.close();
-    // 600 requests a minute (10/s), exported at the end of each minute; evaluated 40 s after the last export.
     for (let m = 0; m < 5; m++) {
       now = T0 + (m + 1) * MIN + 100;
       const res = await app.inject({
@@ -25,11 +25,23 @@ describe('alert signals of a service that reports every 60 s', () => {
       });
       expect(res.statusCode).toBe(200);
     }
-    now = T0 + 5 * MIN + 40_000;
-    const source = storeSignalSource(app.core.query);
-    const window = (reported: boolean) => source.window('every-minute', 'rate', now - MIN, now, reported);
-    expect(window(true).value).toBeCloseTo(10, 6);
-    // The minute up to now holds the 20 s it has sent: read as a whole minute, a third of the rate.
-    expect(window(false).value).toBeCloseTo(10 / 3, 6);
+    const at = (ms: number) => (now = T0 + 5 * MIN + ms);
+    return { at, source: storeSignalSource(app.core.query) };
+  }
+
+  it('read its steady rate over the last minute it has sent', async () => {
+    const { at, source } = await setup();
+    // 40 s after its last export: the minute up to now holds 20 s of data, which read as a minute is 3.3/s.
+    const now = at(40_000);
+    expect(source.window('every-minute', 'rate', now - MIN, now, true).value).toBeCloseTo(10, 6);
+  });
+
+  it('are not silent while the next export is on its way, and are once it is an interval late', async () => {
+    const { at, source } = await setup();
+    const count = (since: number) => source.window('every-minute', 'rate', at(since) - MIN, at(since), false).count;
+    // 61 s after the last export the minute up to now is empty, but the next export is due any moment.
+    expect(count(61_000)).toBeGreaterThan(0);
+    expect(count(60_000 + 62_000 - 1000)).toBeGreaterThan(0);
+    expect(count(60_000 + 62_000 + 1000)).toBe(0);
   });
 });

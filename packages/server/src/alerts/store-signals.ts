@@ -1,4 +1,5 @@
 import { DAY, HOUR, MINUTE, parseSignal, type Signal } from '@pulseboard/shared';
+import { DELIVERY_GRACE_MS } from '../live/interval-history.ts';
 import { activeServices, type QueryContext } from '../query/context.ts';
 import { readRed } from '../query/red.ts';
 import { MIN_SAMPLE_STEP, mergeSample, readSamples, type SampleAcc } from '../query/samples.ts';
@@ -70,11 +71,14 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
       windowMemo.clear();
       memoTo = to;
     }
-    const until = reported && signal.kind === 'red' ? ctx.intervals.reportedUntil(service) : to;
-    const end = Math.min(to, until);
-    const from = asked - (to - end);
+    const slow = signal.kind === 'red' && ctx.intervals.of(service) > 1000;
+    // Reported: the same span, ending where the service's data is complete. Up to now (absent rules): begun
+    // earlier by the service's interval and the delivery grace, as the data of that time may still be on
+    // its way, so a live service is never silent between exports.
+    const end = reported && slow ? Math.min(to, ctx.intervals.reportedUntil(service)) : to;
+    const from = reported ? asked - (to - end) : slow ? asked - ctx.intervals.of(service) - DELIVERY_GRACE_MS : asked;
     // Every RED rule of a service over the same window shares one read.
-    const key = `${service}\u0000${from}\u0000${signal.kind === 'red' ? 'red' : signal.metric}`;
+    const key = `${service}\u0000${from}\u0000${end}\u0000${signal.kind === 'red' ? 'red' : signal.metric}`;
     let buckets = windowMemo.get(key);
     // One output bucket for the whole window, whatever tiers it is read from.
     if (!buckets) windowMemo.set(key, (buckets = read(service, signal, from, end, end - from, () => from)));
