@@ -43,5 +43,7 @@ describe('alert signals of a service that reports every 60 s', () => {
     expect(count(61_000)).toBeGreaterThan(0);
     expect(count(60_000 + 62_000 - 1000)).toBeGreaterThan(0);
     expect(count(60_000 + 62_000 + 1000)).toBe(0);
+    // Its rate is over the time it has sent, not the time since.
+    expect(source.window('every-minute', 'rate', at(30_000) - MIN, at(30_000), false).value).toBeCloseTo(10, 6);
   });
 });

@@ -72,10 +72,11 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
       memoTo = to;
     }
     const slow = signal.kind === 'red' && ctx.intervals.of(service) > 1000;
+    const until = slow ? ctx.intervals.reportedUntil(service) : to;
     // Reported: the same span, ending where the service's data is complete. Up to now (absent rules): begun
     // earlier by the service's interval and the delivery grace, as the data of that time may still be on
-    // its way, so a live service is never silent between exports.
-    const end = reported && slow ? Math.min(to, ctx.intervals.reportedUntil(service)) : to;
+    // its way, so a live service is never silent between exports; its rate is over the time up to `until`.
+    const end = reported ? Math.min(to, until) : to;
     const from = reported ? asked - (to - end) : slow ? asked - ctx.intervals.of(service) - DELIVERY_GRACE_MS : asked;
     // Every RED rule of a service over the same window shares one read.
     const key = `${service}\u0000${from}\u0000${end}\u0000${signal.kind === 'red' ? 'red' : signal.metric}`;
@@ -85,7 +86,7 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
     return signalValue(
       signal,
       { red: buckets.red?.get(from), sample: buckets.samples?.get(from) },
-      (end - from) / 1000,
+      Math.max(0, Math.min(end, until) - from) / 1000,
     );
   };
 
