@@ -11,13 +11,13 @@ export interface Bucket<A> {
   total: A | null;
   /**
    * Per service, seconds of `seconds` its data does not cover: it reports every N s and had not yet sent them
-   * when the bucket was loaded (the series' `until`). Key null: the seconds no service's data covers.
+   * when the bucket was loaded (the series' `until`).
    */
-  unknown: Map<string | null, number>;
+  unknown: Map<string, number>;
 }
 
-/** The seconds of a bucket that a service's data covers (null: any service's), which its count is divided by. */
-export const knownSeconds = (bucket: Bucket<unknown>, service: string | null) =>
+/** The seconds of a bucket that a service's data covers, which its count is divided by. */
+export const knownSeconds = (bucket: Bucket<unknown>, service: string) =>
   bucket.seconds - (bucket.unknown.get(service) ?? 0);
 
 export interface BucketEntry<A> {
@@ -27,8 +27,8 @@ export interface BucketEntry<A> {
   acc: A;
 }
 
-/** Where a series' data is complete up to (its `until`), per service; null: where any service's data ends. */
-export type Until = Iterable<[string | null, number]>;
+/** Where a service's data is complete up to (its series' `until`). */
+export type Until = Iterable<[string, number]>;
 
 const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
 
@@ -84,7 +84,7 @@ export class Buckets<A> {
       // Only the part of a bucket inside [from, to) counts, as on the server.
       const start = Math.max(t, from);
       const end = Math.min(t + step, to);
-      const unknown = new Map<string | null, number>();
+      const unknown = new Map<string, number>();
       for (const [service, until] of untils) {
         if (until < end) unknown.set(service, (end - Math.max(start, until)) / 1000);
       }

@@ -143,14 +143,9 @@ export function redBuckets(res: RedResponse, span?: number): Buckets<RedAcc> {
   });
 }
 
-/**
- * Each service's `until` (where its data ends before `to`), and under null where any service's data ends: the
- * latest of them, or none when a service's data reaches `to`. (The merged series' own `until` is the earliest.)
- */
-function untils(res: RedResponse): [string | null, number][] {
-  const services = serviceSeries(res);
-  const out: [string | null, number][] = [];
-  for (const series of services) if (series.until !== undefined) out.push([series.service, series.until]);
-  if (services.length > 0 && out.length === services.length) out.push([null, Math.max(...out.map(([, u]) => u))]);
+/** Each service's `until`, where its data ends before `to` (the merged series' own is the earliest of them). */
+function untils(res: RedResponse): [string, number][] {
+  const out: [string, number][] = [];
+  for (const series of serviceSeries(res)) if (series.until !== undefined) out.push([series.service, series.until]);
   return out;
 }
