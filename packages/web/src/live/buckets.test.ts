@@ -173,6 +173,25 @@ describe('services that report every 60 s', () => {
     }
   });
 
+  it('reads a service that stopped reporting as quiet, not unknown, beside one that still reports', () => {
+    const res: RedResponse = {
+      from: 0,
+      to: 600_000,
+      step: 60_000,
+      series: [
+        {
+          service: 'a',
+          interval: 60_000,
+          until: 570_000,
+          points: [...Array(10)].map((_, i) => point(i * 60_000, i === 9 ? 1200 : 2400, 0, 10)),
+        },
+        { service: 'b', interval: 60_000, until: 120_000, points: [point(0, 2400, 0, 10), point(60_000, 2400, 0, 10)] },
+      ],
+    };
+    const rows = totalRows(redBuckets(res), null);
+    expect(rows.map((r) => r.rate)).toEqual([80, 80, 40, 40, 40, 40, 40, 40, 40, 40]);
+  });
+
   it('gives the window figure of the stat cards over what is known', () => {
     const { buckets } = setup60();
     expect(rateOverData(totalRows(buckets, null))).toBeCloseTo(80, 6);

@@ -143,9 +143,15 @@ export function redBuckets(res: RedResponse, span?: number): Buckets<RedAcc> {
   });
 }
 
-/** Each service's `until`, where its data ends before `to` (the merged series' own is the earliest of them). */
+/**
+ * Each service's `until` where its next report is still to come (the merged series' own is the earliest). A
+ * service two intervals past its last report has stopped: the time since is not unknown but quiet (its rate
+ * 0), so it does not hold back the all-services figures.
+ */
 function untils(res: RedResponse): [string, number][] {
   const out: [string, number][] = [];
-  for (const series of serviceSeries(res)) if (series.until !== undefined) out.push([series.service, series.until]);
+  for (const { service, until, interval = 1000 } of serviceSeries(res)) {
+    if (until !== undefined && res.to - until <= 2 * interval) out.push([service, until]);
+  }
   return out;
 }
