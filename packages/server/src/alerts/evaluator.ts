@@ -6,8 +6,13 @@ import type { Episode, Transition } from './lifecycle.ts';
 
 /** Where signals come from: the store in the server, a simulation in the benchmark. */
 export interface SignalSource {
-  /** The signal over [from, to). */
-  window(service: string, signal: string, from: number, to: number): SignalWindow;
+  /**
+   * The signal over [from, to), for a service that reports every N s: `reported`, over the same span ending
+   * where its data is complete (a part of the window counted as the whole read low until each export, and a
+   * traffic anomaly fired and never resolved); else up to `to`, begun N s + the delivery grace earlier (the
+   * data since its last export is on its way: "no data for 60 s" fired before every late export).
+   */
+  window(service: string, signal: string, from: number, to: number, reported?: boolean): SignalWindow;
   /** Earlier windows of the same length before `now`, for baselines. */
   history(service: string, signal: string, now: number, windowMs: number): SignalHistory;
   /** Services a `*` rule covers at `now`. */
@@ -112,7 +117,8 @@ export class AlertEvaluator {
     const result = evaluateTarget({
       rule,
       service,
-      current: source.window(service, rule.signal, now - windowMs, now),
+      // `absent` asks about the time up to now itself: a service that stopped has stopped reporting too.
+      current: source.window(service, rule.signal, now - windowMs, now, rule.condition.type !== 'absent'),
       history: detector.needsHistory ? source.history(service, rule.signal, now, windowMs) : null,
       seen: source.seen(service),
       episode: open?.episode ?? null,

@@ -1,4 +1,5 @@
 import { DAY, floorTo, HOUR, MINUTE, parseSignal, type Signal } from '@pulseboard/shared';
+import { DELIVERY_GRACE_MS } from '../live/interval-history.ts';
 import { activeServices, type QueryContext } from '../query/context.ts';
 import { readRed } from '../query/red.ts';
 import { MIN_SAMPLE_STEP, mergeSample, readSamples, type SampleAcc } from '../query/samples.ts';
@@ -65,17 +66,28 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
     return { samples: merged };
   };
 
-  const windowValue = (service: string, signal: Signal, from: number, to: number): SignalWindow => {
+  const windowValue = (service: string, signal: Signal, asked: number, to: number, reported: boolean): SignalWindow => {
     if (to !== memoTo) {
       windowMemo.clear();
       memoTo = to;
     }
+    const slow = signal.kind === 'red' && ctx.intervals.of(service) > 1000;
+    const until = slow ? ctx.intervals.reportedUntil(service) : to;
+    // Reported: the same span, ending where the service's data is complete. Up to now (absent rules): begun
+    // earlier by the service's interval and the delivery grace, as the data of that time may still be on
+    // its way, so a live service is never silent between exports; its rate is over the time up to `until`.
+    const end = reported ? Math.min(to, until) : to;
+    const from = reported ? asked - (to - end) : slow ? asked - ctx.intervals.of(service) - DELIVERY_GRACE_MS : asked;
     // Every RED rule of a service over the same window shares one read.
-    const key = `${service}\u0000${from}\u0000${signal.kind === 'red' ? 'red' : signal.metric}`;
+    const key = `${service}\u0000${from}\u0000${end}\u0000${signal.kind === 'red' ? 'red' : signal.metric}`;
     let buckets = windowMemo.get(key);
     // One output bucket for the whole window, whatever tiers it is read from.
-    if (!buckets) windowMemo.set(key, (buckets = read(service, signal, from, to, to - from, () => from)));
-    return signalValue(signal, { red: buckets.red?.get(from), sample: buckets.samples?.get(from) }, (to - from) / 1000);
+    if (!buckets) windowMemo.set(key, (buckets = read(service, signal, from, end, end - from, () => from)));
+    return signalValue(
+      signal,
+      { red: buckets.red?.get(from), sample: buckets.samples?.get(from) },
+      Math.max(0, Math.min(end, until) - from) / 1000,
+    );
   };
 
   const historyOf = (service: string, signal: Signal, now: number, windowMs: number): SignalHistory => {
@@ -102,9 +114,9 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
   };
 
   return {
-    window: (service, text, from, to) => {
+    window: (service, text, from, to, reported = false) => {
       const signal = parseSignal(text);
-      return signal ? windowValue(service, signal, from, to) : { value: null, count: 0 };
+      return signal ? windowValue(service, signal, from, to, reported) : { value: null, count: 0 };
     },
     history: (service, text, now, windowMs) => {
       const signal = parseSignal(text);

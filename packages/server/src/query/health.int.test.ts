@@ -1,5 +1,6 @@
 import type { HealthResponse } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { otlpMinute } from '../testing/otlp-export.ts';
 import { getJson, ingest, startTestApp } from '../testing/test-app.ts';
 
 // Hour-aligned "now"; the data lies in the ten minutes before it.
@@ -80,32 +81,6 @@ describe('GET /api/v1/health', () => {
 
 const minute = (i: number) => FROM + i * MIN;
 const minutes = () => Array.from({ length: 10 }, (_, i) => minute(i));
-
-/** One OTLP delta export of 600 requests of 20 ms over [start, end), as an SDK sends it every minute. */
-function otlpMinute(service: string, start: number, end: number) {
-  const point = {
-    startTimeUnixNano: `${start}000000`,
-    timeUnixNano: `${end}000000`,
-    count: 600,
-    sum: 600 * 0.02,
-    explicitBounds: [0.01, 0.05],
-    bucketCounts: [0, 600, 0],
-    attributes: [{ key: 'http.response.status_code', value: { intValue: 200 } }],
-  };
-  const metric = {
-    name: 'http.server.request.duration',
-    unit: 's',
-    histogram: { aggregationTemporality: 1, dataPoints: [point] },
-  };
-  return {
-    resourceMetrics: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeMetrics: [{ metrics: [metric] }],
-      },
-    ],
-  };
-}
 
 /** `n` requests of one status and latency spread over the minute starting at `start`. */
 function requests(service: string, status: number, ms: number, start: number, n: number) {

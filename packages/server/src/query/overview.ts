@@ -34,16 +34,27 @@ export function* queryOverview(
   yield cost;
   const current = yield* windowStats(services, plans[0]!, ctx);
   const previous = yield* windowStats(services, plans[1]!, ctx);
-  const seconds = span / 1000;
-  const toStats = (w: WindowStats): ServiceStats => statsOf(w, seconds, ctx);
+  // A service that reports every N s has sent its requests only up to its newest report (`until`): its rate
+  // divides by the seconds up to there, as `red`'s last bucket does, not by time it has not reported yet.
+  const secondsOf = (service: string, from: number, to: number) =>
+    (Math.min(to, Math.max(from, ctx.intervals.reportedUntil(service))) - from) / 1000;
+  const windowOf = (stats: Map<string, WindowStats>, from: number, to: number) => {
+    const byService = new Map(services.map((s) => [s, statsOf(stats.get(s)!, secondsOf(s, from, to), ctx)]));
+    // The total adds the services' rates (each over what it has sent); the rest comes from the merged requests.
+    const rate = [...byService.values()].reduce((sum, s) => sum + s.rate, 0);
+    const total = { ...statsOf(mergeWindows([...stats.values()]), span / 1000, ctx), rate: round(rate, 6) ?? 0 };
+    return { byService, total };
+  };
+  const shown = windowOf(current, q.from, q.to);
+  const before = windowOf(previous, q.from - span, q.from);
   return {
     from: q.from,
     to: q.to,
-    total: { ...toStats(mergeWindows([...current.values()])), previous: toStats(mergeWindows([...previous.values()])) },
+    total: { ...shown.total, previous: before.total },
     services: services.map((service) => ({
       service,
-      ...toStats(current.get(service)!),
-      previous: toStats(previous.get(service)!),
+      ...shown.byService.get(service)!,
+      previous: before.byService.get(service)!,
     })),
   };
 }
@@ -132,7 +143,7 @@ function statsOf({ red, cpu, memory }: WindowStats, seconds: number, ctx: QueryC
   const errorRate = has ? red.errors / red.count : null;
   const p99 = has ? red.sketch.quantile(0.99) : null;
   return {
-    rate: round(red.count / seconds, 6) ?? 0,
+    rate: seconds > 0 ? (round(red.count / seconds, 6) ?? 0) : 0,
     errorRate: round(errorRate, 6),
     p50: has ? round(red.sketch.quantile(0.5)) : null,
     p95: has ? round(red.sketch.quantile(0.95)) : null,

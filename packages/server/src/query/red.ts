@@ -177,21 +177,29 @@ export function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedRespons
     (a, b) => a.service.localeCompare(b.service) || (a.route ?? '').localeCompare(b.route ?? ''),
   );
   const series: RedSeries[] = [];
+  // The total's rate per bucket adds the series' rates, each over the seconds its own data covers: the merged
+  // counts over the earliest `until` would count another service's later seconds in a shorter bucket.
+  const rates = new Map<number, number>();
   for (const group of sorted) {
     const until = untilOf([group.service]);
+    const points = pointsOf(group.buckets, until);
+    for (const p of points) rates.set(p.t, (rates.get(p.t) ?? 0) + p.rate);
     series.push({
       service: group.service,
       ...(q.byRoute ? { route: group.route ?? null } : {}),
       interval: ctx.intervals.of(group.service),
       ...until,
-      points: pointsOf(group.buckets, until),
+      points,
     });
     yield;
   }
   if (q.total) {
     const until = untilOf(services);
     const interval = ctx.intervals.longest(services);
-    series.push({ total: true, interval, ...until, points: pointsOf(mergeGroups(sorted), until) });
+    const points = pointsOf(mergeGroups(sorted), until).map((p) =>
+      p.count > 0 ? { ...p, rate: round(rates.get(p.t) ?? 0, 6) ?? 0 } : p,
+    );
+    series.push({ total: true, interval, ...until, points });
   }
   return { from, to, step, series };
 }

@@ -1,5 +1,6 @@
 import { isTotalSeries, type OverviewResponse, type RedResponse, serviceSeries } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { otlpMinute } from '../testing/otlp-export.ts';
 import { getJson, ingest, logNormalValues, startTestApp } from '../testing/test-app.ts';
 
 const NOW = 1_800_000_000_000 - (1_800_000_000_000 % 3_600_000);
@@ -71,6 +72,34 @@ describe('merged services (red total=true, overview total)', () => {
     expect(overview.body.total.rate).toBeCloseTo(110, 6);
     const p99 = all[Math.floor(0.99 * (all.length - 1))]!;
     expect(Math.abs(overview.body.total.p99! - p99) / p99).toBeLessThanOrEqual(0.01);
+  });
+
+  it('adds the rates of services that report every 60 s at other moments, each over what it has sent', async () => {
+    const { app } = await setup();
+    // Two SDKs exporting 600 requests a minute (10/s), `a` at 20 s past each minute and `b` at 40 s past; at NOW,
+    // `a` has sent up to 100 s before and `b` up to 80 s before. The merged series stops at the earlier.
+    const minutes = [10, 9, 8, 7, 6, 5, 4, 3];
+    const exports = ['a', 'b'].flatMap((service, i) =>
+      minutes.map((m) => otlpMinute(service, NOW - m * MIN + (i + 1) * 20_000, NOW - (m - 1) * MIN + (i + 1) * 20_000)),
+    );
+    for (const payload of exports) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/metrics',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    const res = await getJson<RedResponse>(
+      app,
+      `/api/v1/red?service=a&service=b&from=${NOW - 9 * MIN}&maxPoints=10&total=true`,
+    );
+    const total = res.body.series.find(isTotalSeries)!;
+    expect(total.until).toBe(NOW - 100_000);
+    expect(total.points.length).toBeGreaterThan(5);
+    // The last bucket holds 40 s of `b` beside 20 s of `a`: divided by `a`'s 20 s alone it read 30/s.
+    for (const p of total.points) expect(p.rate, `t ${p.t - NOW}`).toBeCloseTo(20, 6);
   });
 
   it('adds an all-empty total for services without data, and refuses a total that is not true or false', async () => {

@@ -157,7 +157,9 @@ function StatCard(props: {
   partial: number | null;
   compare: boolean;
 }) {
-  const { card, loading, windowText, partial, compare } = props;
+  const { card, loading, windowText, compare } = props;
+  // The share of the window with requests qualifies a figure; a card without one ("–") has nothing to qualify.
+  const partial = card.window === null ? null : props.partial;
   const change = compare ? formatChange(card.window, card.previous) : null;
   const arrow = change ? { up: '▲', down: '▼', flat: '▶' }[change.direction] : '';
   const tone =

@@ -24,17 +24,19 @@ export function coverage(rows: readonly TotalRow[]): number {
 
 /**
  * Requests per second over the time that had data (null when none had): seven days holding one day of
- * traffic read as that day's rate, not as a seventh of it.
+ * traffic read as that day's rate, not as a seventh of it. Each bucket weighs by its seconds: its rate adds up
+ * the services' rates over the time each one's data covers (see `totalRows`), which its count over its seconds
+ * would not where a service has not yet sent the bucket's last seconds.
  */
 export function rateOverData(rows: readonly TotalRow[]): number | null {
-  let count = 0;
+  let requests = 0;
   let seconds = 0;
   for (const row of rows) {
     if (row.count === 0) continue;
-    count += row.count;
+    requests += row.rate * row.seconds;
     seconds += row.seconds;
   }
-  return seconds > 0 ? count / seconds : null;
+  return seconds > 0 ? requests / seconds : null;
 }
 
 /** Below this share of the other window's coverage, a change would compare unlike things. */

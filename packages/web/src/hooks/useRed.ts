@@ -25,7 +25,9 @@ export function useRed({ range, services, maxPoints }: RedOptions): LiveQuery<Bu
   return useLiveQuery({
     key: maxPoints > 0 ? JSON.stringify([range.from, range.to, services, maxPoints]) : null,
     range,
-    load: async (signal, window) => redBuckets(await fetchRed({ ...window, services, maxPoints, total: true }, signal)),
+    // The window asked for: the server may snap the start out to a coarse bucket's edge, which the chart leaves out.
+    load: async (signal, window) =>
+      redBuckets(await fetchRed({ ...window, services, maxPoints, total: true }, signal), window.to - window.from),
     onTick: (buckets, tick, later) => {
       const open = buckets.ring.at(-1)?.t;
       // A frame's total merges the subscribed services, which are the ones a page's charts show.

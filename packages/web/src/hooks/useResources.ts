@@ -59,12 +59,25 @@ export const useMetricList = (service: string) =>
     load: (signal) => fetchMetrics(service, signal),
   });
 
-/** A service's routes over the whole range: one bucket per route. */
+/** Steps of the service's read that tell which part of the range its data covers. */
+const COVERAGE_POINTS = 300;
+
+/**
+ * A service's routes over the whole range (one bucket per route: percentiles merged over the range), and the
+ * service over the range in steps, which tell the part of it the service's data covers.
+ */
 export const useRoutes = (range: Range, service: string) =>
   useLiveQuery({
     key: JSON.stringify([range.from, range.to, service]),
     range,
-    load: (signal, window) => fetchRed({ ...window, services: [service], maxPoints: 1, groupBy: 'route' }, signal),
+    load: async (signal, window) => {
+      const services = [service];
+      const [routes, coverage] = await Promise.all([
+        fetchRed({ ...window, services, maxPoints: 1, groupBy: 'route' }, signal),
+        fetchRed({ ...window, services, maxPoints: COVERAGE_POINTS }, signal),
+      ]);
+      return { routes, coverage };
+    },
     refreshMs: 10_000,
   });
 

@@ -3,14 +3,23 @@ import { RingBuffer } from './ring.ts';
 
 /**
  * One output bucket: per-service accumulators, the server's merge of them (`total`: null when nothing had data),
- * and the seconds of it the data covers so far.
+ * the seconds of it inside the window so far, and of those the seconds some services' data does not cover yet.
  */
 export interface Bucket<A> {
   t: number;
   seconds: number;
   values: Map<string, A>;
   total: A | null;
+  /**
+   * Per service, seconds of `seconds` its data does not cover: it reports every N s and had not yet sent them
+   * when the bucket was loaded (the series' `until`).
+   */
+  unknown: Map<string, number>;
 }
+
+/** The seconds of a bucket that a service's data covers, which its count is divided by. */
+export const knownSeconds = (bucket: Bucket<unknown>, service: string) =>
+  bucket.seconds - (bucket.unknown.get(service) ?? 0);
 
 export interface BucketEntry<A> {
   t: number;
@@ -19,10 +28,15 @@ export interface BucketEntry<A> {
   acc: A;
 }
 
+/** Where a service's data is complete up to (its series' `until`). */
+export type Until = Iterable<[string, number]>;
+
 /**
  * A chart's data: the server's buckets for its window, then live seconds folded into the newest bucket (or
- * opening the next one). Capacity is the window's bucket count, so as live data arrives the oldest bucket
- * falls out and the window slides with bounded memory.
+ * opening the next one). It holds the buckets that overlap the window (`span` back from where the data is
+ * complete) and no more: as live data arrives the window slides, a bucket falls out as soon as it lies wholly
+ * before it, and memory stays bounded. The server may snap a range's start out to a coarse bucket's edge
+ * (seconds before the asked-for window), so the span is the asked-for one, not the response's.
  */
 export class Buckets<A> {
   readonly ring: RingBuffer<Bucket<A>>;
@@ -40,21 +54,40 @@ export class Buckets<A> {
     this.complete = to;
   }
 
-  /** Buckets from a range response; `entries` may come in any order. */
+  /** Drops the buckets that lie wholly before the window. */
+  private trim(): void {
+    const from = this.window.from;
+    while (this.ring.size > 0 && this.ring.at(0)!.t + this.step <= from) this.ring.shift();
+  }
+
+  /**
+   * Buckets from a range response; `entries` may come in any order. `span`: the window asked for (default the
+   * response's). `until`: series whose data ends before `to`.
+   */
   static build<A>(options: {
     step: number;
     from: number;
     to: number;
+    span?: number;
     entries: Iterable<BucketEntry<A>>;
+    until?: Until;
     add: (into: A, more: A) => void;
   }): Buckets<A> {
     const { step, from, to } = options;
-    const buckets = new Buckets(step, to - from, to, options.add, bucketCount(from, to, step) + 1);
+    const span = Math.min(options.span ?? to - from, to - from);
+    // Any window of this span overlaps at most this many aligned buckets.
+    const buckets = new Buckets(step, span, to, options.add, Math.ceil(span / step) + 1);
+    const untils = [...(options.until ?? [])].filter(([, until]) => until < to);
     const byT = new Map<number, Bucket<A>>();
     for (let t = floorTo(from, step); t < to; t += step) {
       // Only the part of a bucket inside [from, to) counts, as on the server.
-      const seconds = (Math.min(t + step, to) - Math.max(t, from)) / 1000;
-      byT.set(t, { t, seconds, values: new Map(), total: null });
+      const start = Math.max(t, from);
+      const end = Math.min(t + step, to);
+      const unknown = new Map<string, number>();
+      for (const [service, until] of untils) {
+        if (until < end) unknown.set(service, (end - Math.max(start, until)) / 1000);
+      }
+      byT.set(t, { t, seconds: (end - start) / 1000, values: new Map(), total: null, unknown });
     }
     for (const { t, service, acc } of options.entries) {
       const bucket = byT.get(t);
@@ -63,6 +96,7 @@ export class Buckets<A> {
       else bucket.values.set(service, acc);
     }
     for (const bucket of byT.values()) buckets.ring.push(bucket);
+    buckets.trim();
     return buckets;
   }
 
@@ -87,6 +121,8 @@ export class Buckets<A> {
       if (bucket.t !== t) continue;
       bucket.values = values;
       bucket.total = total;
+      // The load covered the whole bucket for every service (see `oneBucket`).
+      bucket.unknown = new Map();
       return true;
     }
     return false;
@@ -107,7 +143,7 @@ export class Buckets<A> {
     const start = floorTo(t, this.step);
     let bucket = this.ring.at(-1);
     if (!bucket || bucket.t < start) {
-      bucket = { t: start, seconds: 0, values: new Map(), total: null };
+      bucket = { t: start, seconds: 0, values: new Map(), total: null, unknown: new Map() };
       this.ring.push(bucket);
     }
     bucket.seconds = Math.min(this.step / 1000, bucket.seconds + seconds);
@@ -121,6 +157,7 @@ export class Buckets<A> {
       else bucket.total = total;
     }
     this.complete = t + seconds * 1000;
+    this.trim();
     return 'changed';
   }
 }

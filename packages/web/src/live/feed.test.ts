@@ -115,6 +115,27 @@ describe('live feed', () => {
     expect(ticks.map((t) => t.t)).toEqual([100_000, 106_000]);
   });
 
+  it('asks views to reload when the missed seconds come back in steps of a slow reporter', async () => {
+    const point = { t: 60_000, rate: 40, errorRate: 0, p50: 1, p95: 1, p99: 1, count: 2400 };
+    const res: RedResponse = {
+      from: 101_000,
+      to: 106_000,
+      step: 60_000,
+      series: [{ service: 'a', interval: 60_000, until: 102_000, points: [point] }],
+    };
+    const { socket, ticks, resets } = setup(() => Promise.resolve(res));
+    socket().onopen?.();
+    socket().receive({ type: 'hello', resolution: 1000, cursor: 99_000 });
+    socket().receive(frame(100_000));
+    socket().close();
+    vi.advanceTimersByTime(100);
+    socket().receive({ type: 'hello', resolution: 1000, cursor: 105_000 });
+    socket().receive(frame(106_000));
+    await vi.runAllTimersAsync();
+    expect(resets).toHaveBeenCalledOnce();
+    expect(ticks.map((t) => t.t)).toEqual([100_000, 106_000]);
+  });
+
   it('changes the subscription without a moment of missing services', () => {
     const { socket, feed } = setup(() => Promise.reject(new Error('unused')));
     socket().onopen?.();

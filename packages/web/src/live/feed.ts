@@ -182,19 +182,20 @@ export class LiveFeed {
       return;
     }
     this.held = [];
-    this.options.backfill(last + 1000, cursor + 1000, this.services).then(
-      (res) => {
-        if (generation !== this.generation) return;
-        for (const tick of ticksFromRed(res)) this.deliver(tick);
-        this.release();
-      },
-      () => {
-        if (generation !== this.generation) return;
-        this.lastT = cursor;
-        this.emitReset();
-        this.release();
-      },
-    );
+    const reset = () => {
+      if (generation !== this.generation) return;
+      this.lastT = cursor;
+      this.emitReset();
+      this.release();
+    };
+    this.options.backfill(last + 1000, cursor + 1000, this.services).then((res) => {
+      if (generation !== this.generation) return;
+      // A service that reports every N s is read at steps of N s and only up to its last report: that is not
+      // the missed seconds one by one, so views reload instead (they read such a service up to its `until`).
+      if (res.step !== 1000) return reset();
+      for (const tick of ticksFromRed(res)) this.deliver(tick);
+      this.release();
+    }, reset);
   }
 
   private release(): void {

@@ -1,4 +1,10 @@
-import { isTotalSeries, type LiveServiceStats, type RedPoint, type RedResponse } from '@pulseboard/shared';
+import {
+  isTotalSeries,
+  type LiveServiceStats,
+  type RedPoint,
+  type RedResponse,
+  serviceSeries,
+} from '@pulseboard/shared';
 import { type BucketEntry, Buckets } from './buckets.ts';
 
 /** Requests of one service in one bucket, in a form that adds up across seconds. */
@@ -81,11 +87,32 @@ export function redValues(acc: RedAcc | undefined, seconds: number): RedValues {
 }
 
 /**
+ * Several services' figures in one bucket, each over the seconds its own data covers (`[acc, seconds]`, 0 for
+ * none): rates add up; error rate and percentiles come from the summed requests (see `redValues`). A service
+ * that reports every N s and has not sent the bucket's last seconds yet reads its rate over what it sent, and
+ * the sum holds only what is known, instead of dividing one service's requests by another's seconds.
+ */
+export function redValuesOf(parts: Iterable<[RedAcc, number]>): RedValues {
+  const accs: RedAcc[] = [];
+  let rate = 0;
+  for (const [acc, seconds] of parts) {
+    if (seconds <= 0) continue;
+    accs.push(acc);
+    rate += acc.count / seconds;
+  }
+  const summed = redValues(sumRed(accs), 1);
+  return summed.count > 0 ? { ...summed, rate } : summed;
+}
+
+/**
  * The one bucket of a response that read exactly [from, to) in one step, as a bucket's contents; null when the
- * server read it otherwise (snapped its edges, or split it), which would not describe the same time.
+ * server read it otherwise (snapped its edges, or split it), which would not describe the same time, or when a
+ * series' data does not cover it yet (`until`: a service that reports every N s), which would replace the live
+ * seconds' figures with a part of the bucket.
  */
 export function oneBucket(res: RedResponse, from: number, to: number) {
   if (res.from !== from || res.to !== to || res.step < to - from) return null;
+  if (res.series.some((series) => series.until !== undefined)) return null;
   const values = new Map<string, RedAcc>();
   let total: RedAcc | null = null;
   for (const series of res.series) {
@@ -97,12 +124,34 @@ export function oneBucket(res: RedResponse, from: number, to: number) {
   return { values, total };
 }
 
-export function redBuckets(res: RedResponse): Buckets<RedAcc> {
+/** A `red` response as chart buckets; `span`: the window asked for (the server may snap its start earlier). */
+export function redBuckets(res: RedResponse, span?: number): Buckets<RedAcc> {
   function* entries(): Generator<BucketEntry<RedAcc>> {
     for (const series of res.series) {
       const service = isTotalSeries(series) ? null : series.service;
       for (const p of series.points) if (p.count > 0) yield { t: p.t, service, acc: redAcc(p) };
     }
   }
-  return Buckets.build({ step: res.step, from: res.from, to: res.to, entries: entries(), add: addRed });
+  return Buckets.build({
+    step: res.step,
+    from: res.from,
+    to: res.to,
+    span,
+    entries: entries(),
+    until: untils(res),
+    add: addRed,
+  });
+}
+
+/**
+ * Each service's `until` where its next report is still to come (the merged series' own is the earliest). A
+ * service two intervals past its last report has stopped: the time since is not unknown but quiet (its rate
+ * 0), so it does not hold back the all-services figures.
+ */
+function untils(res: RedResponse): [string, number][] {
+  const out: [string, number][] = [];
+  for (const { service, until, interval = 1000 } of serviceSeries(res)) {
+    if (until !== undefined && res.to - until <= 2 * interval) out.push([service, until]);
+  }
+  return out;
 }

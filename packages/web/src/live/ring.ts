@@ -27,6 +27,16 @@ export class RingBuffer<T> {
     return evicted;
   }
 
+  /** Removes and returns the oldest item (undefined when empty). */
+  shift(): T | undefined {
+    if (this.count === 0) return undefined;
+    const oldest = this.items[this.start];
+    this.items[this.start] = undefined;
+    this.start = (this.start + 1) % this.capacity;
+    this.count--;
+    return oldest;
+  }
+
   /** Item `i` counting from the oldest; negative counts from the newest (-1 is the newest). */
   at(i: number): T | undefined {
     const index = i < 0 ? this.count + i : i;

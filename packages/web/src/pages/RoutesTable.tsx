@@ -4,7 +4,7 @@ import { formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import { useRoutes } from '../hooks/useResources.ts';
 import type { Navigate } from '../hooks/useView.ts';
 import type { RouteSort, ViewState } from '../state/view.ts';
-import { routeRows, sortRoutes } from './routes.ts';
+import { coveredSeconds, routeRows, sortRoutes } from './routes.ts';
 
 const COLUMNS: { key: RouteSort; label: string; numeric: boolean }[] = [
   { key: 'route', label: 'Route', numeric: false },
@@ -17,7 +17,10 @@ const COLUMNS: { key: RouteSort; label: string; numeric: boolean }[] = [
 export function RoutesTable({ view, navigate, service }: { view: ViewState; navigate: Navigate; service: string }) {
   const query = useRoutes({ from: view.from, to: view.to }, service);
   const rows = useMemo(
-    () => (query.data ? sortRoutes(routeRows(query.data), view.sort, view.desc) : []),
+    () =>
+      query.data
+        ? sortRoutes(routeRows(query.data.routes, coveredSeconds(query.data.coverage)), view.sort, view.desc)
+        : [],
     [query.data, view.sort, view.desc],
   );
   const sortBy = (key: RouteSort) =>

@@ -1,5 +1,6 @@
+import type { RedResponse } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
-import { type RouteRow, sortRoutes } from './routes.ts';
+import { coveredSeconds, type RouteRow, routeRows, sortRoutes } from './routes.ts';
 
 const rows: RouteRow[] = [
   { route: '/b', count: 10, rate: 1, p99: 300, errorRate: 0.1 },
@@ -16,5 +17,37 @@ describe('top routes sorting', () => {
   it('puts rows without a value last in both directions', () => {
     expect(sortRoutes(rows, 'p99', true).map((r) => r.route)).toEqual(['/b', '/c', '/a']);
     expect(sortRoutes(rows, 'p99', false).map((r) => r.route)).toEqual(['/c', '/b', '/a']);
+  });
+});
+
+describe('route rates', () => {
+  // 15 minutes at 60 s steps; the service started 3 minutes before the end and has sent up to 30 s before it.
+  const point = (t: number, count: number) => ({ t, rate: 0, errorRate: null, p50: null, p95: null, p99: null, count });
+  const to = 900_000;
+  const coverage: RedResponse = {
+    from: 0,
+    to,
+    step: 60_000,
+    series: [
+      {
+        service: 'shop',
+        until: to - 30_000,
+        points: Array.from({ length: 15 }, (_, i) => point(i * 60_000, i >= 12 ? 1680 : 0)).map((p) =>
+          p.t === 840_000 ? { ...p, count: 840 } : p,
+        ),
+      },
+    ],
+  };
+  const routes: RedResponse = {
+    from: 0,
+    to,
+    step: 900_000,
+    // The server's rate divides by the range up to `until` (870 s): 4.8/s for a route serving 28/s.
+    series: [{ service: 'shop', route: '/pay', until: to - 30_000, points: [{ ...point(0, 4200), rate: 4200 / 870 }] }],
+  };
+
+  it("divide by the seconds the service's data covers, not the whole range", () => {
+    expect(coveredSeconds(coverage)).toBe(150);
+    expect(routeRows(routes, coveredSeconds(coverage))[0]).toMatchObject({ route: '/pay', count: 4200, rate: 28 });
   });
 });

@@ -9,14 +9,34 @@ export interface RouteRow {
   errorRate: number | null;
 }
 
-/** One row per route from a one-bucket `red?groupBy=route` response. */
-export function routeRows(res: RedResponse): RouteRow[] {
+/**
+ * The seconds of a `red` response's range that its service's data covers: buckets with requests, each up to
+ * where the series' data ends (`until`), to within a step. A service that started (or was silent) during the
+ * range is not divided by the time it did not exist.
+ */
+export function coveredSeconds(res: RedResponse): number {
+  let ms = 0;
+  for (const series of serviceSeries(res)) {
+    const end = Math.min(res.to, series.until ?? res.to);
+    for (const p of series.points) {
+      if (p.count > 0) ms += Math.max(0, Math.min(p.t + res.step, end) - Math.max(p.t, res.from));
+    }
+  }
+  return ms / 1000;
+}
+
+/**
+ * One row per route from a one-bucket `red?groupBy=route` response; the rate is over `seconds`, the time the
+ * service's data covers (see `coveredSeconds`).
+ */
+export function routeRows(res: RedResponse, seconds: number): RouteRow[] {
   return serviceSeries(res).map((s) => {
     const p = s.points[0];
+    const count = p?.count ?? 0;
     return {
       route: s.route ?? '(no route)',
-      count: p?.count ?? 0,
-      rate: p?.rate ?? 0,
+      count,
+      rate: seconds > 0 ? count / seconds : 0,
       p99: p?.p99 ?? null,
       errorRate: p?.errorRate ?? null,
     };

@@ -132,6 +132,17 @@ describe('absent detector', () => {
     expect(judge(3, true)).toBe(false);
     expect(judge(0, false)).toBe(false);
   });
+
+  it("gives the signal's value, not a count in the signal's unit", () => {
+    const verdict = absentDetector.evaluate({
+      condition: { type: 'absent' },
+      current: { value: 38.5, count: 2310 },
+      history: null,
+      active: true,
+      seen: true,
+    });
+    expect(verdict.value).toBe(38.5);
+  });
 });
 
 function history(values: number[]): SignalHistory {

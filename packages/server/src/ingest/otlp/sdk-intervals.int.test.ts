@@ -2,7 +2,7 @@ import type { HrTime } from '@opentelemetry/api';
 import { AggregationTemporalityPreference, OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { type RedResponse, serviceSeries } from '@pulseboard/shared';
+import { type OverviewResponse, type RedResponse, serviceSeries } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, startTestApp } from '../../testing/test-app.ts';
 
@@ -87,6 +87,15 @@ describe('SDK exports at their interval read as a steady rate', () => {
           }
         }
         expect(checked).toBeGreaterThan(100);
+        // The stat cards' last minute, read when the service has sent only its first half: the rate of that
+        // half, for the service and the total (not half the rate, as if the rest had no requests).
+        const minute = await getJson<OverviewResponse>(
+          handle.app,
+          `/api/v1/overview?service=${service}&from=${previous - 30_000}&to=${previous + 30_000}`,
+        );
+        for (const stats of [minute.body.total, minute.body.services[0]!]) {
+          expect(Math.abs(stats.rate - RATE) / RATE, `overview ${stats.rate}/s`).toBeLessThanOrEqual(0.05);
+        }
       }, 120_000);
     }
   }

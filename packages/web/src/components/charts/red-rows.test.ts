@@ -63,6 +63,9 @@ describe('a closed bucket reloaded from the server', () => {
     expect(totalRows(buckets, null).at(-1)?.p99).toBe(12);
     // A read the server snapped to other edges describes other time: not used.
     expect(oneBucket({ ...res, from: 10_000 }, 20_000, 30_000)).toBeNull();
+    // A service that reports every N s has not sent all of it yet: the live seconds' figures stay.
+    const partial = { ...res, series: [{ service: 'fast', until: 25_000, points: [redPoint(20_000, 45, 12)] }] };
+    expect(oneBucket(partial, 20_000, 30_000)).toBeNull();
     expect(buckets.replace(-10_000, new Map(), null)).toBe(false);
   });
 });

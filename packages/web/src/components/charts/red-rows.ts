@@ -1,5 +1,5 @@
-import type { Buckets } from '../../live/buckets.ts';
-import { type RedAcc, type RedValues, redValues, sumRed } from '../../live/red-acc.ts';
+import { type Buckets, knownSeconds } from '../../live/buckets.ts';
+import { type RedAcc, type RedValues, redValues, redValuesOf } from '../../live/red-acc.ts';
 
 /** A chart row: time and one value per series; series are addressed by index (service names are free text). */
 export interface Row {
@@ -44,10 +44,14 @@ function perService(
       rows.push({ t: bucket.t, v: new Array(top.length + (rest.length > 0 ? 1 : 0)).fill(null) });
       continue;
     }
-    const v = top.map((s) => value(redValues(bucket.values.get(s), bucket.seconds)));
+    // A service whose data does not cover any of the bucket yet (it reports every N s) is a gap, not a 0.
+    const v = top.map((s) => {
+      const seconds = knownSeconds(bucket, s);
+      return seconds > 0 ? value(redValues(bucket.values.get(s), seconds)) : null;
+    });
     if (rest.length > 0) {
-      const others = [...bucket.values].filter(([s]) => restSet.has(s)).map(([, acc]) => acc);
-      v.push(value(redValues(sumRed(others), bucket.seconds)));
+      const others = [...bucket.values].filter(([s]) => restSet.has(s));
+      v.push(value(redValuesOf(others.map(([s, acc]) => [acc, knownSeconds(bucket, s)]))));
     }
     rows.push({ t: bucket.t, v });
   }
@@ -75,12 +79,30 @@ export const errorRateRows = (buckets: Buckets<RedAcc>, limit: number) =>
 /** A bucket's figures and the seconds of it inside the range. */
 export type TotalRow = RedValues & { t: number; seconds: number };
 
-/** All services merged per bucket (the server's total: percentiles from merged sketches), or one service. */
+/**
+ * All services per bucket, or one service. All: rates are the services' rates added, each over the seconds its
+ * data covers; percentiles are the server's total (from merged sketches). `seconds`: the time the figures cover;
+ * for all services, the time every service with data in the window has sent (a service that reports every N s
+ * and has not sent a bucket's time yet would read its sum low): a bucket none of whose time is covered so reads
+ * as no data.
+ */
 export function totalRows(buckets: Buckets<RedAcc>, service: string | null): TotalRow[] {
-  const rows = [];
+  const rows: TotalRow[] = [];
+  const reporting = service === null ? [...buckets.services()] : [];
   for (const bucket of buckets.ring) {
-    const acc = service === null ? (bucket.total ?? undefined) : bucket.values.get(service);
-    rows.push({ t: bucket.t, seconds: bucket.seconds, ...redValues(acc, bucket.seconds) });
+    if (service !== null) {
+      const seconds = knownSeconds(bucket, service);
+      rows.push({ t: bucket.t, seconds, ...redValues(bucket.values.get(service), seconds) });
+      continue;
+    }
+    const seconds = Math.min(bucket.seconds, ...reporting.map((s) => knownSeconds(bucket, s)));
+    if (seconds <= 0) {
+      rows.push({ t: bucket.t, seconds: 0, ...redValues(undefined, 0) });
+      continue;
+    }
+    const sum = redValuesOf([...bucket.values].map(([s, acc]) => [acc, knownSeconds(bucket, s)]));
+    const { p50, p95, p99 } = redValues(bucket.total ?? undefined, seconds);
+    rows.push({ t: bucket.t, seconds, ...sum, p50, p95, p99 });
   }
   return rows;
 }
