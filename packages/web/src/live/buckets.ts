@@ -1,4 +1,4 @@
-import { bucketCount, floorTo } from '@pulseboard/shared';
+import { floorTo } from '@pulseboard/shared';
 import { RingBuffer } from './ring.ts';
 
 /**
