@@ -116,7 +116,15 @@ export function dbSize(dbPath: string): DbSize {
   return { db, wal, shm, total: db + wal + shm };
 }
 
-export async function startServer(dir: string, readyTimeoutMs = 30_000): Promise<ServerHandle> {
+/**
+ * `demo`: run with the demo generator on, as `npm start` does (off by default: most benches measure exactly
+ * the load they send). /readyz then waits for the demo's 24 h backfill, so give `readyTimeoutMs` room.
+ */
+export async function startServer(
+  dir: string,
+  readyTimeoutMs = 30_000,
+  options: { demo?: boolean } = {},
+): Promise<ServerHandle> {
   await buildAll(false);
   const port = await freePort();
   const dbPath = join(dir, 'bench.db');
@@ -134,7 +142,7 @@ export async function startServer(dir: string, readyTimeoutMs = 30_000): Promise
       ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
       '--enable-source-maps',
       SERVER_ENTRY,
-      '--no-demo',
+      ...(options.demo ? [] : ['--no-demo']),
       '--port',
       String(port),
       '--db',

@@ -1,0 +1,266 @@
+/**
+ * `npm run bench -- --fanout [--clients 1000] [--duration 60s] [--stalled 20]`: the live fan-out (issue 16
+ * item 3). The real server, built and started as `npm start` runs it with the demo on, and in a separate
+ * process (bench/fanout/clients.ts) `--clients` WebSocket clients subscribed to every service as the page
+ * is. Phase 1 measures each frame's lateness (arrival minus the end of the second it describes; one
+ * machine, one clock), the server's CPU and RSS; phase 2 adds `--stalled` clients that subscribe and never
+ * read, and measures the same. Prints a table with goals and writes bench/out/fanout-DATE.json.
+ */
+import { execFileSync, fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../server-process.ts';
+import { mb, ms, parseDuration, parseMetrics, quantile, type Scrape, sleep, sumOf } from '../soak/stats.ts';
+import type { ClientReply, ClientRequest } from './protocol.ts';
+
+const GOALS = { latenessP99Ms: 50, stalledRssGrowthBytes: 50e6 } as const;
+/** Sockets settle (JIT, first frames, buffers) before a window counts. */
+const WARM_UP_MS = 5_000;
+/** /readyz waits for the demo's 24 h backfill: tens of seconds on a busy machine. */
+const READY_TIMEOUT_MS = 300_000;
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = process.argv[at + 1];
+  if (value === undefined) throw new Error(`--${name} needs a value`);
+  return value;
+}
+function count(name: string, fallback: number): number {
+  const n = Number(option(name, String(fallback)));
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} takes a whole number (got ${option(name, '')})`);
+  return n;
+}
+
+const clientsN = count('clients', 1_000);
+const stalledN = count('stalled', 20);
+const durationMs = parseDuration(option('duration', '60s'));
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+const dir = mkdtempSync(join(tmpdir(), 'pulseboard-fanout-'));
+const loadAtStart = load();
+const server = await startServer(dir, READY_TIMEOUT_MS, { demo: true });
+console.log(
+  `fan-out: server pid ${server.pid} at ${server.baseUrl} (demo on), ready in ${ms(server.readyMs)}; ` +
+    `${clientsN} clients, then +${stalledN} stalled; ${durationMs / 1000} s a phase; load average ${load()}`,
+);
+
+const child = fork(new URL('./clients.ts', import.meta.url).pathname, [server.baseUrl], {
+  execArgv: ['--import', 'tsx'],
+  stdio: 'inherit',
+});
+const replies: ClientReply[] = [];
+let waiting: (() => void) | null = null;
+child.on('message', (reply: ClientReply) => {
+  replies.push(reply);
+  waiting?.();
+});
+async function ask<T extends ClientReply['type']>(
+  request: ClientRequest,
+  type: T,
+): Promise<Extract<ClientReply, { type: T }>> {
+  child.send(request);
+  for (;;) {
+    const at = replies.findIndex((r) => r.type === type);
+    if (at >= 0) return replies.splice(at, 1)[0] as Extract<ClientReply, { type: T }>;
+    await new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+  }
+}
+
+async function scrape(): Promise<Scrape> {
+  const res = await fetch(`${server.baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  return parseMetrics(await res.text());
+}
+
+interface Queue {
+  total: number;
+  max: number;
+}
+
+/**
+ * Bytes the kernel holds on the live sockets (ss): unread by the clients (Recv-Q on their side) and unsent by
+ * the server (Send-Q on its side). A stalled client's backlog sits there before the server's own queue grows.
+ */
+function kernelQueues(): { clientRecv: Queue; serverSend: Queue } {
+  const read = (filter: string, column: number): Queue => {
+    const out = execFileSync('ss', ['-tnH', 'state', 'established', filter], { encoding: 'utf8' });
+    const queue = { total: 0, max: 0 };
+    for (const line of out.split('\n')) {
+      const bytes = Number(line.trim().split(/\s+/)[column]);
+      if (!Number.isFinite(bytes)) continue;
+      queue.total += bytes;
+      queue.max = Math.max(queue.max, bytes);
+    }
+    return queue;
+  };
+  return { clientRecv: read(`( dport = :${server.port} )`, 0), serverSend: read(`( sport = :${server.port} )`, 1) };
+}
+
+interface Phase {
+  name: string;
+  clients: number;
+  stalled: number;
+  frames: { received: number; expected: number; meanBytes: number };
+  latenessMs: { p50: number; p99: number; max: number; samples: number };
+  /** Per second: the first client's lateness, and the last client's arrival after the first's. */
+  firstArrivalMs: { p50: number; p99: number };
+  spreadMs: { p50: number; p99: number };
+  serverCpuCores: number;
+  clientCpuCores: number;
+  rss: { start: number; peak: number; end: number };
+  droppedFrames: number;
+  refused: number;
+  kernelQueues: { clientRecv: Queue; serverSend: Queue };
+  closes: Record<string, number>;
+  loadAverage: string;
+}
+
+async function measure(name: string, stalled: number): Promise<Phase> {
+  await sleep(WARM_UP_MS);
+  await ask({ type: 'take' }, 'window');
+  const before = await scrape();
+  const cpu0 = server.cpuSeconds() ?? 0;
+  const t0 = performance.now();
+  const rss = { start: server.rss() ?? 0, peak: 0, end: 0 };
+  rss.peak = rss.start;
+  while (performance.now() - t0 < durationMs) {
+    await sleep(Math.min(500, durationMs - (performance.now() - t0)));
+    rss.peak = Math.max(rss.peak, server.rss() ?? 0);
+  }
+  const w = await ask({ type: 'take' }, 'window');
+  const wallS = (performance.now() - t0) / 1000;
+  rss.end = server.rss() ?? 0;
+  const after = await scrape();
+  const delta = (metric: string): number => sumOf(after, metric) - sumOf(before, metric);
+  return {
+    name,
+    clients: clientsN,
+    stalled,
+    frames: { received: w.received, expected: w.expected, meanBytes: Math.round(w.frameBytes) },
+    latenessMs: {
+      p50: quantile(w.lateness, 0.5),
+      p99: quantile(w.lateness, 0.99),
+      max: w.lateness.at(-1) ?? Number.NaN,
+      samples: w.lateness.length,
+    },
+    firstArrivalMs: { p50: quantile(w.firstArrivalMs, 0.5), p99: quantile(w.firstArrivalMs, 0.99) },
+    spreadMs: { p50: quantile(w.spreadMs, 0.5), p99: quantile(w.spreadMs, 0.99) },
+    serverCpuCores: ((server.cpuSeconds() ?? cpu0) - cpu0) / wallS,
+    clientCpuCores: w.cpuCores,
+    rss,
+    droppedFrames: delta('pulseboard_live_dropped_frames_total'),
+    refused: delta('pulseboard_live_refused_total'),
+    kernelQueues: kernelQueues(),
+    closes: w.closes,
+    loadAverage: load(),
+  };
+}
+
+const rssBeforeClients = server.rss() ?? 0;
+const opened = await ask({ type: 'open', count: clientsN, stalled: false }, 'opened');
+if (opened.failed > 0) console.log(`  WARNING: ${opened.failed} of ${clientsN} sockets did not open`);
+const phase1 = await measure(`${clientsN} clients`, 0);
+const openedStalled = await ask({ type: 'open', count: stalledN, stalled: true }, 'opened');
+if (openedStalled.failed > 0)
+  console.log(`  WARNING: ${openedStalled.failed} of ${stalledN} stalled sockets did not open`);
+const phase2 = await measure(`+${stalledN} stalled`, stalledN);
+child.send({ type: 'stop' } satisfies ClientRequest);
+const stopped = await server.stop();
+rmSync(dir, { recursive: true, force: true });
+
+// Growth the stalled clients cause: phase 2's peak against where phase 1 ended.
+const stalledGrowth = phase2.rss.peak - phase1.rss.end;
+const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+const row = (figure: string, a: string, b: string, goal = ''): void => {
+  console.log(`${figure.padEnd(34)}${a.padStart(22)}${b.padStart(22)}  ${goal}`);
+};
+const late = (p: Phase): string => `${ms(p.latenessMs.p50)} / ${ms(p.latenessMs.p99)} / ${ms(p.latenessMs.max)}`;
+console.log(`\nLive fan-out  GET /api/v1/live, subscribe ["*"], demo traffic (${durationMs / 1000} s a phase)`);
+row('', phase1.name, phase2.name, 'goal');
+row('frame lateness p50 / p99 / max', late(phase1), late(phase2));
+row(
+  '  p99 against the goal',
+  verdict(phase1.latenessMs.p99 < GOALS.latenessP99Ms),
+  verdict(phase2.latenessMs.p99 < GOALS.latenessP99Ms),
+  `p99 < ${GOALS.latenessP99Ms} ms`,
+);
+row(
+  'frames received / expected',
+  `${phase1.frames.received}/${phase1.frames.expected}`,
+  `${phase2.frames.received}/${phase2.frames.expected}`,
+  `mean ${phase1.frames.meanBytes} B`,
+);
+row(
+  '  first client p50 / p99',
+  `${ms(phase1.firstArrivalMs.p50)} / ${ms(phase1.firstArrivalMs.p99)}`,
+  `${ms(phase2.firstArrivalMs.p50)} / ${ms(phase2.firstArrivalMs.p99)}`,
+  'per second: building the frame',
+);
+row(
+  '  last - first client p50 / p99',
+  `${ms(phase1.spreadMs.p50)} / ${ms(phase1.spreadMs.p99)}`,
+  `${ms(phase2.spreadMs.p50)} / ${ms(phase2.spreadMs.p99)}`,
+  'per second: sending it to all',
+);
+row('server CPU (cores)', phase1.serverCpuCores.toFixed(2), phase2.serverCpuCores.toFixed(2));
+row('client process CPU (cores)', phase1.clientCpuCores.toFixed(2), phase2.clientCpuCores.toFixed(2));
+row('server RSS start / peak / end', rssLine(phase1), rssLine(phase2), `before clients ${mb(rssBeforeClients)}`);
+row(
+  'RSS growth from stalled clients',
+  '',
+  mb(stalledGrowth),
+  `< ${mb(GOALS.stalledRssGrowthBytes)}  ${verdict(stalledGrowth < GOALS.stalledRssGrowthBytes)}`,
+);
+row(
+  'frames skipped / sockets refused',
+  `${phase1.droppedFrames} / ${phase1.refused}`,
+  `${phase2.droppedFrames} / ${phase2.refused}`,
+);
+row(
+  'unread in kernel, total / max',
+  queueLine(phase1.kernelQueues.clientRecv),
+  queueLine(phase2.kernelQueues.clientRecv),
+  "clients' Recv-Q",
+);
+row(
+  'unsent in kernel, total / max',
+  queueLine(phase1.kernelQueues.serverSend),
+  queueLine(phase2.kernelQueues.serverSend),
+  "server's Send-Q",
+);
+row('load average at the end', phase1.loadAverage, phase2.loadAverage, `at start ${loadAtStart}`);
+const closes = { ...phase1.closes, ...phase2.closes };
+if (Object.keys(closes).length > 0) console.log(`  unexpected closes by code: ${JSON.stringify(closes)}`);
+console.log(`  server stopped: ${JSON.stringify(stopped)}`);
+
+const date = new Date().toISOString();
+const out = join(import.meta.dirname, '..', 'out');
+mkdirSync(out, { recursive: true });
+const file = join(out, `fanout-${date.replaceAll(':', '-')}.json`);
+const results = {
+  date,
+  options: { clients: clientsN, stalled: stalledN, durationMs, warmUpMs: WARM_UP_MS },
+  loadAverageAtStart: loadAtStart,
+  server: { readyMs: server.readyMs, rssBeforeClients },
+  phases: [phase1, phase2],
+  stalledRssGrowthBytes: stalledGrowth,
+  goals: {
+    latenessP99: phase1.latenessMs.p99 < GOALS.latenessP99Ms && phase2.latenessMs.p99 < GOALS.latenessP99Ms,
+    stalledRssGrowth: stalledGrowth < GOALS.stalledRssGrowthBytes,
+  },
+};
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`  results: ${file}`);
+
+function rssLine(p: Phase): string {
+  return `${mb(p.rss.start)} / ${mb(p.rss.peak)} / ${mb(p.rss.end)}`;
+}
+function queueLine(q: Queue): string {
+  return `${(q.total / 1024).toFixed(0)}k / ${(q.max / 1024).toFixed(0)}k`;
+}
