@@ -4,8 +4,9 @@
  * of the server's own page, `subscribe ["*"]`) and, on the parent's request over IPC, hands over the
  * lateness of every frame its reading sockets received since the last request.
  *
- * Stalled sockets subscribe, then stop reading (`pause()`): what the server sends them piles up in the
- * kernel's buffers and then in the server's own send queue, which is what the hub must bound.
+ * Stalled sockets subscribe, then stop reading (`pause()`): what the server sends them piles up first in
+ * this process's socket buffer (Node reads up to its high-water mark before pausing takes hold), then in
+ * the kernel's, and only then in the server's own send queue, which is what the hub must bound.
  */
 import WebSocket from 'ws';
 import type { ClientReply, ClientRequest } from './protocol.ts';

@@ -5,6 +5,10 @@
  * is. Phase 1 measures each frame's lateness (arrival minus the end of the second it describes; one
  * machine, one clock), the server's CPU and RSS; phase 2 adds `--stalled` clients that subscribe and never
  * read, and measures the same. Prints a table with goals and writes bench/out/fanout-DATE.json.
+ *
+ * At ~1 KB of frame a second, a stalled client's backlog stays in its own and the kernel's buffers for
+ * minutes; the server's queue (and the hub's bounds: skip past 1 MiB, cut off after 30 s) is reached only
+ * with a long `--duration` (e.g. 30m). The table shows where the backlog sits at the end.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -114,6 +118,8 @@ interface Phase {
   serverCpuCores: number;
   clientCpuCores: number;
   rss: { start: number; peak: number; end: number };
+  /** The server's event-loop lag over the phase (prom-client's histogram, reset by each scrape). */
+  loopLagMs: { p99: number; max: number };
   droppedFrames: number;
   refused: number;
   kernelQueues: { clientRecv: Queue; serverSend: Queue };
@@ -154,6 +160,10 @@ async function measure(name: string, stalled: number): Promise<Phase> {
     serverCpuCores: ((server.cpuSeconds() ?? cpu0) - cpu0) / wallS,
     clientCpuCores: w.cpuCores,
     rss,
+    loopLagMs: {
+      p99: (after.get('nodejs_eventloop_lag_p99_seconds') ?? Number.NaN) * 1000,
+      max: (after.get('nodejs_eventloop_lag_max_seconds') ?? Number.NaN) * 1000,
+    },
     droppedFrames: delta('pulseboard_live_dropped_frames_total'),
     refused: delta('pulseboard_live_refused_total'),
     kernelQueues: kernelQueues(),
@@ -169,7 +179,9 @@ const phase1 = await measure(`${clientsN} clients`, 0);
 const openedStalled = await ask({ type: 'open', count: stalledN, stalled: true }, 'opened');
 if (openedStalled.failed > 0)
   console.log(`  WARNING: ${openedStalled.failed} of ${stalledN} stalled sockets did not open`);
+const stalledAt = performance.now();
 const phase2 = await measure(`+${stalledN} stalled`, stalledN);
+const stalledSeconds = (performance.now() - stalledAt) / 1000;
 child.send({ type: 'stop' } satisfies ClientRequest);
 const stopped = await server.stop();
 rmSync(dir, { recursive: true, force: true });
@@ -208,6 +220,11 @@ row(
   `${ms(phase2.spreadMs.p50)} / ${ms(phase2.spreadMs.p99)}`,
   'per second: sending it to all',
 );
+row(
+  'server event-loop lag p99 / max',
+  `${ms(phase1.loopLagMs.p99)} / ${ms(phase1.loopLagMs.max)}`,
+  `${ms(phase2.loopLagMs.p99)} / ${ms(phase2.loopLagMs.max)}`,
+);
 row('server CPU (cores)', phase1.serverCpuCores.toFixed(2), phase2.serverCpuCores.toFixed(2));
 row('client process CPU (cores)', phase1.clientCpuCores.toFixed(2), phase2.clientCpuCores.toFixed(2));
 row('server RSS start / peak / end', rssLine(phase1), rssLine(phase2), `before clients ${mb(rssBeforeClients)}`);
@@ -227,6 +244,12 @@ row(
   queueLine(phase1.kernelQueues.clientRecv),
   queueLine(phase2.kernelQueues.clientRecv),
   "clients' Recv-Q",
+);
+row(
+  'sent to each stalled client (est.)',
+  '',
+  `${((stalledSeconds * phase2.frames.meanBytes) / 1024).toFixed(0)}k`,
+  'seconds stalled x mean frame',
 );
 row(
   'unsent in kernel, total / max',
@@ -250,6 +273,7 @@ const results = {
   server: { readyMs: server.readyMs, rssBeforeClients },
   phases: [phase1, phase2],
   stalledRssGrowthBytes: stalledGrowth,
+  stalledSeconds,
   goals: {
     latenessP99: phase1.latenessMs.p99 < GOALS.latenessP99Ms && phase2.latenessMs.p99 < GOALS.latenessP99Ms,
     stalledRssGrowth: stalledGrowth < GOALS.stalledRssGrowthBytes,
