@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --fanout [--clients 1000] [--duration 60s] [--stalled 20]`: the live fan-out (issue 16
+ * `npm run bench -- --fanout [--clients 1000] [--duration 60s] [--stalled 20] [--stall-duration D]`: the live fan-out (issue 16
  * item 3). The real server, built and started as `npm start` runs it with the demo on, and in a separate
  * process (bench/fanout/clients.ts) `--clients` WebSocket clients subscribed to every service as the page
  * is. Phase 1 measures each frame's lateness (arrival minus the end of the second it describes; one
@@ -8,7 +8,7 @@
  *
  * At ~1 KB of frame a second, a stalled client's backlog stays in its own and the kernel's buffers for
  * minutes; the server's queue (and the hub's bounds: skip past 1 MiB, cut off after 30 s) is reached only
- * with a long `--duration` (e.g. 30m). The table shows where the backlog sits at the end.
+ * with a long `--stall-duration` (e.g. 30m; default `--duration`). The table shows where the backlog sits at the end.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +40,8 @@ function count(name: string, fallback: number): number {
 const clientsN = count('clients', 1_000);
 const stalledN = count('stalled', 20);
 const durationMs = parseDuration(option('duration', '60s'));
+/** The stalled phase can run longer: a stalled client's backlog takes minutes to reach the server's queue. */
+const stallMs = parseDuration(option('stall-duration', option('duration', '60s')));
 const load = (): string =>
   loadavg()
     .map((l) => l.toFixed(1))
@@ -50,7 +52,7 @@ const loadAtStart = load();
 const server = await startServer(dir, READY_TIMEOUT_MS, { demo: true });
 console.log(
   `fan-out: server pid ${server.pid} at ${server.baseUrl} (demo on), ready in ${ms(server.readyMs)}; ` +
-    `${clientsN} clients, then +${stalledN} stalled; ${durationMs / 1000} s a phase; load average ${load()}`,
+    `${clientsN} clients for ${durationMs / 1000} s, then +${stalledN} stalled for ${stallMs / 1000} s; load average ${load()}`,
 );
 
 const child = fork(new URL('./clients.ts', import.meta.url).pathname, [server.baseUrl], {
@@ -127,7 +129,7 @@ interface Phase {
   loadAverage: string;
 }
 
-async function measure(name: string, stalled: number): Promise<Phase> {
+async function measure(name: string, stalled: number, phaseMs: number): Promise<Phase> {
   await sleep(WARM_UP_MS);
   await ask({ type: 'take' }, 'window');
   const before = await scrape();
@@ -135,8 +137,8 @@ async function measure(name: string, stalled: number): Promise<Phase> {
   const t0 = performance.now();
   const rss = { start: server.rss() ?? 0, peak: 0, end: 0 };
   rss.peak = rss.start;
-  while (performance.now() - t0 < durationMs) {
-    await sleep(Math.min(500, durationMs - (performance.now() - t0)));
+  while (performance.now() - t0 < phaseMs) {
+    await sleep(Math.min(500, phaseMs - (performance.now() - t0)));
     rss.peak = Math.max(rss.peak, server.rss() ?? 0);
   }
   const w = await ask({ type: 'take' }, 'window');
@@ -175,12 +177,12 @@ async function measure(name: string, stalled: number): Promise<Phase> {
 const rssBeforeClients = server.rss() ?? 0;
 const opened = await ask({ type: 'open', count: clientsN, stalled: false }, 'opened');
 if (opened.failed > 0) console.log(`  WARNING: ${opened.failed} of ${clientsN} sockets did not open`);
-const phase1 = await measure(`${clientsN} clients`, 0);
+const phase1 = await measure(`${clientsN} clients`, 0, durationMs);
 const openedStalled = await ask({ type: 'open', count: stalledN, stalled: true }, 'opened');
 if (openedStalled.failed > 0)
   console.log(`  WARNING: ${openedStalled.failed} of ${stalledN} stalled sockets did not open`);
 const stalledAt = performance.now();
-const phase2 = await measure(`+${stalledN} stalled`, stalledN);
+const phase2 = await measure(`+${stalledN} stalled`, stalledN, stallMs);
 const stalledSeconds = (performance.now() - stalledAt) / 1000;
 child.send({ type: 'stop' } satisfies ClientRequest);
 const stopped = await server.stop();
@@ -193,7 +195,9 @@ const row = (figure: string, a: string, b: string, goal = ''): void => {
   console.log(`${figure.padEnd(34)}${a.padStart(22)}${b.padStart(22)}  ${goal}`);
 };
 const late = (p: Phase): string => `${ms(p.latenessMs.p50)} / ${ms(p.latenessMs.p99)} / ${ms(p.latenessMs.max)}`;
-console.log(`\nLive fan-out  GET /api/v1/live, subscribe ["*"], demo traffic (${durationMs / 1000} s a phase)`);
+console.log(
+  `\nLive fan-out  GET /api/v1/live, subscribe ["*"], demo traffic (${durationMs / 1000} s, then ${stallMs / 1000} s)`,
+);
 row('', phase1.name, phase2.name, 'goal');
 row('frame lateness p50 / p99 / max', late(phase1), late(phase2));
 row(
@@ -268,7 +272,7 @@ mkdirSync(out, { recursive: true });
 const file = join(out, `fanout-${date.replaceAll(':', '-')}.json`);
 const results = {
   date,
-  options: { clients: clientsN, stalled: stalledN, durationMs, warmUpMs: WARM_UP_MS },
+  options: { clients: clientsN, stalled: stalledN, durationMs, stallMs, warmUpMs: WARM_UP_MS },
   loadAverageAtStart: loadAtStart,
   server: { readyMs: server.readyMs, rssBeforeClients },
   phases: [phase1, phase2],
