@@ -6,9 +6,9 @@
  * machine, one clock), the server's CPU and RSS; phase 2 adds `--stalled` clients that subscribe and never
  * read, and measures the same. Prints a table with goals and writes bench/out/fanout-DATE.json.
  *
- * At ~1 KB of frame a second, a stalled client's backlog stays in its own and the kernel's buffers for
- * minutes; the server's queue (and the hub's bounds: skip past 1 MiB, cut off after 30 s) is reached only
- * with a long `--stall-duration` (e.g. 30m; default `--duration`). The table shows where the backlog sits at the end.
+ * A stalled client does not answer the hub's ping (every 15 s), so the server cuts it off within 30 s,
+ * long before its ~1 KB of frame a second leaves its own and the kernel's buffers; the table shows how many
+ * it closed and where the backlog sat. `--stall-duration` (default `--duration`) sets the phase's length. The table shows where the backlog sits at the end.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -108,6 +108,15 @@ function kernelQueues(): { clientRecv: Queue; serverSend: Queue } {
   return { clientRecv: read(`( dport = :${server.port} )`, 0), serverSend: read(`( sport = :${server.port} )`, 1) };
 }
 
+/**
+ * Client sockets the server has closed that the client has not: a stalled (paused) socket cannot read the
+ * close, so it stays in CLOSE-WAIT. The hub's heartbeat cuts off a socket that does not answer its ping.
+ */
+function closedByServer(): number {
+  const out = execFileSync('ss', ['-tnH', 'state', 'close-wait', `( dport = :${server.port} )`], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.trim() !== '').length;
+}
+
 interface Phase {
   name: string;
   clients: number;
@@ -125,6 +134,8 @@ interface Phase {
   droppedFrames: number;
   refused: number;
   kernelQueues: { clientRecv: Queue; serverSend: Queue };
+  /** Sockets the server closed that this side did not read the close of: the stalled ones it cut off. */
+  closedByServer: number;
   closes: Record<string, number>;
   loadAverage: string;
 }
@@ -169,6 +180,7 @@ async function measure(name: string, stalled: number, phaseMs: number): Promise<
     droppedFrames: delta('pulseboard_live_dropped_frames_total'),
     refused: delta('pulseboard_live_refused_total'),
     kernelQueues: kernelQueues(),
+    closedByServer: closedByServer(),
     closes: w.closes,
     loadAverage: load(),
   };
@@ -249,10 +261,11 @@ row(
   queueLine(phase2.kernelQueues.clientRecv),
   "clients' Recv-Q",
 );
+row('stalled sockets the server closed', '', `${phase2.closedByServer} of ${stalledN}`, 'unanswered ping (heartbeat)');
 row(
   'sent to each stalled client (est.)',
   '',
-  `${((stalledSeconds * phase2.frames.meanBytes) / 1024).toFixed(0)}k`,
+  `<= ${((stalledSeconds * phase2.frames.meanBytes) / 1024).toFixed(0)}k`,
   'seconds stalled x mean frame',
 );
 row(
