@@ -84,6 +84,15 @@ async function scrape(): Promise<Scrape> {
   return parseMetrics(await res.text());
 }
 
+/** `ss` lines for TCP sockets in `state` matching `filter`; none where iproute2's `ss` is missing. */
+function ss(state: string, filter: string): string {
+  try {
+    return execFileSync('ss', ['-tnH', 'state', state, filter], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
 interface Queue {
   total: number;
   max: number;
@@ -95,7 +104,7 @@ interface Queue {
  */
 function kernelQueues(): { clientRecv: Queue; serverSend: Queue } {
   const read = (filter: string, column: number): Queue => {
-    const out = execFileSync('ss', ['-tnH', 'state', 'established', filter], { encoding: 'utf8' });
+    const out = ss('established', filter);
     const queue = { total: 0, max: 0 };
     for (const line of out.split('\n')) {
       const bytes = Number(line.trim().split(/\s+/)[column]);
@@ -113,7 +122,7 @@ function kernelQueues(): { clientRecv: Queue; serverSend: Queue } {
  * close, so it stays in CLOSE-WAIT. The hub's heartbeat cuts off a socket that does not answer its ping.
  */
 function closedByServer(): number {
-  const out = execFileSync('ss', ['-tnH', 'state', 'close-wait', `( dport = :${server.port} )`], { encoding: 'utf8' });
+  const out = ss('close-wait', `( dport = :${server.port} )`);
   return out.split('\n').filter((line) => line.trim() !== '').length;
 }
 
