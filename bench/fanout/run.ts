@@ -1,14 +1,14 @@
 /**
- * `npm run bench -- --fanout [--clients 1000] [--duration 60s] [--stalled 20] [--stall-duration D]`: the live fan-out (issue 16
- * item 3). The real server, built and started as `npm start` runs it with the demo on, and in a separate
- * process (bench/fanout/clients.ts) `--clients` WebSocket clients subscribed to every service as the page
- * is. Phase 1 measures each frame's lateness (arrival minus the end of the second it describes; one
+ * `npm run bench -- --fanout [--clients 1000] [--duration 60s] [--stalled 20] [--stall-duration D]`: the
+ * live fan-out (issue 16 item 3). The real server, built and started as `npm start` runs it with the demo
+ * on, and in a separate process (bench/fanout/clients.ts) `--clients` WebSocket clients subscribed to every
+ * service as the page is. Phase 1 measures each frame's lateness (arrival minus the end of the second it describes; one
  * machine, one clock), the server's CPU and RSS; phase 2 adds `--stalled` clients that subscribe and never
  * read, and measures the same. Prints a table with goals and writes bench/out/fanout-DATE.json.
  *
  * A stalled client does not answer the hub's ping (every 15 s), so the server cuts it off within 30 s,
  * long before its ~1 KB of frame a second leaves its own and the kernel's buffers; the table shows how many
- * it closed and where the backlog sat. `--stall-duration` (default `--duration`) sets the phase's length. The table shows where the backlog sits at the end.
+ * it closed and where the backlog sat. `--stall-duration` (default `--duration`) sets that phase's length.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +40,7 @@ function count(name: string, fallback: number): number {
 const clientsN = count('clients', 1_000);
 const stalledN = count('stalled', 20);
 const durationMs = parseDuration(option('duration', '60s'));
-/** The stalled phase can run longer: a stalled client's backlog takes minutes to reach the server's queue. */
+/** The stalled phase's own length, to watch what the stalled sockets become over a longer time. */
 const stallMs = parseDuration(option('stall-duration', option('duration', '60s')));
 const load = (): string =>
   loadavg()
