@@ -44,96 +44,91 @@ export interface TableInput {
   loadAtStart: string;
 }
 
-export function printTable({
-  phase1,
-  phase2,
-  durationMs,
-  stallMs,
-  stalledN,
-  stalledSeconds,
-  stalledGrowth,
-  rssBeforeClients,
-  loadAtStart,
-}: TableInput): void {
+export function printTable(input: TableInput): void {
   const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
   const row = (figure: string, a: string, b: string, goal = ''): void => {
     console.log(`${figure.padEnd(34)}${a.padStart(22)}${b.padStart(22)}  ${goal}`);
   };
   const late = (p: Phase): string => `${ms(p.latenessMs.p50)} / ${ms(p.latenessMs.p99)} / ${ms(p.latenessMs.max)}`;
   console.log(
-    `\nLive fan-out  GET /api/v1/live, subscribe ["*"], demo traffic (${durationMs / 1000} s, then ${stallMs / 1000} s)`,
+    `\nLive fan-out  GET /api/v1/live, subscribe ["*"], demo traffic (${input.durationMs / 1000} s, then ${input.stallMs / 1000} s)`,
   );
-  row('', phase1.name, phase2.name, 'goal');
-  row('frame lateness p50 / p99 / max', late(phase1), late(phase2));
+  row('', input.phase1.name, input.phase2.name, 'goal');
+  row('frame lateness p50 / p99 / max', late(input.phase1), late(input.phase2));
   row(
     '  p99 against the goal',
-    verdict(phase1.latenessMs.p99 < GOALS.latenessP99Ms),
-    verdict(phase2.latenessMs.p99 < GOALS.latenessP99Ms),
+    verdict(input.phase1.latenessMs.p99 < GOALS.latenessP99Ms),
+    verdict(input.phase2.latenessMs.p99 < GOALS.latenessP99Ms),
     `p99 < ${GOALS.latenessP99Ms} ms`,
   );
   row(
     'frames received / expected',
-    `${phase1.frames.received}/${phase1.frames.expected}`,
-    `${phase2.frames.received}/${phase2.frames.expected}`,
-    `mean ${phase1.frames.meanBytes} B`,
+    `${input.phase1.frames.received}/${input.phase1.frames.expected}`,
+    `${input.phase2.frames.received}/${input.phase2.frames.expected}`,
+    `mean ${input.phase1.frames.meanBytes} B`,
   );
   row(
     '  first client p50 / p99',
-    `${ms(phase1.firstArrivalMs.p50)} / ${ms(phase1.firstArrivalMs.p99)}`,
-    `${ms(phase2.firstArrivalMs.p50)} / ${ms(phase2.firstArrivalMs.p99)}`,
+    `${ms(input.phase1.firstArrivalMs.p50)} / ${ms(input.phase1.firstArrivalMs.p99)}`,
+    `${ms(input.phase2.firstArrivalMs.p50)} / ${ms(input.phase2.firstArrivalMs.p99)}`,
     'per second: building the frame',
   );
   row(
     '  last - first client p50 / p99',
-    `${ms(phase1.spreadMs.p50)} / ${ms(phase1.spreadMs.p99)}`,
-    `${ms(phase2.spreadMs.p50)} / ${ms(phase2.spreadMs.p99)}`,
+    `${ms(input.phase1.spreadMs.p50)} / ${ms(input.phase1.spreadMs.p99)}`,
+    `${ms(input.phase2.spreadMs.p50)} / ${ms(input.phase2.spreadMs.p99)}`,
     'per second: sending it to all',
   );
   row(
     'server event-loop lag p99 / max',
-    `${ms(phase1.loopLagMs.p99)} / ${ms(phase1.loopLagMs.max)}`,
-    `${ms(phase2.loopLagMs.p99)} / ${ms(phase2.loopLagMs.max)}`,
+    `${ms(input.phase1.loopLagMs.p99)} / ${ms(input.phase1.loopLagMs.max)}`,
+    `${ms(input.phase2.loopLagMs.p99)} / ${ms(input.phase2.loopLagMs.max)}`,
   );
-  row('server CPU (cores)', phase1.serverCpuCores.toFixed(2), phase2.serverCpuCores.toFixed(2));
-  row('client process CPU (cores)', phase1.clientCpuCores.toFixed(2), phase2.clientCpuCores.toFixed(2));
-  row('server RSS start / peak / end', rssLine(phase1), rssLine(phase2), `before clients ${mb(rssBeforeClients)}`);
+  row('server CPU (cores)', input.phase1.serverCpuCores.toFixed(2), input.phase2.serverCpuCores.toFixed(2));
+  row('client process CPU (cores)', input.phase1.clientCpuCores.toFixed(2), input.phase2.clientCpuCores.toFixed(2));
+  row(
+    'server RSS start / peak / end',
+    rssLine(input.phase1),
+    rssLine(input.phase2),
+    `before clients ${mb(input.rssBeforeClients)}`,
+  );
   row(
     'RSS growth from stalled clients',
     '',
-    mb(stalledGrowth),
-    `< ${mb(GOALS.stalledRssGrowthBytes)}  ${verdict(stalledGrowth < GOALS.stalledRssGrowthBytes)}`,
+    mb(input.stalledGrowth),
+    `< ${mb(GOALS.stalledRssGrowthBytes)}  ${verdict(input.stalledGrowth < GOALS.stalledRssGrowthBytes)}`,
   );
   row(
     'frames skipped / sockets refused',
-    `${phase1.droppedFrames} / ${phase1.refused}`,
-    `${phase2.droppedFrames} / ${phase2.refused}`,
+    `${input.phase1.droppedFrames} / ${input.phase1.refused}`,
+    `${input.phase2.droppedFrames} / ${input.phase2.refused}`,
   );
   row(
     'unread in kernel, total / max',
-    queueLine(phase1.kernelQueues.clientRecv),
-    queueLine(phase2.kernelQueues.clientRecv),
+    queueLine(input.phase1.kernelQueues.clientRecv),
+    queueLine(input.phase2.kernelQueues.clientRecv),
     "clients' Recv-Q",
   );
   row(
     'stalled sockets the server closed',
     '',
-    `${phase2.closedByServer} of ${stalledN}`,
+    `${input.phase2.closedByServer} of ${input.stalledN}`,
     'unanswered ping (heartbeat)',
   );
   row(
     'sent to each stalled client (est.)',
     '',
-    `<= ${((stalledSeconds * phase2.frames.meanBytes) / 1024).toFixed(0)}k`,
+    `<= ${((input.stalledSeconds * input.phase2.frames.meanBytes) / 1024).toFixed(0)}k`,
     'seconds stalled x mean frame',
   );
   row(
     'unsent in kernel, total / max',
-    queueLine(phase1.kernelQueues.serverSend),
-    queueLine(phase2.kernelQueues.serverSend),
+    queueLine(input.phase1.kernelQueues.serverSend),
+    queueLine(input.phase2.kernelQueues.serverSend),
     "server's Send-Q",
   );
-  row('load average at the end', phase1.loadAverage, phase2.loadAverage, `at start ${loadAtStart}`);
-  const closes = { ...phase1.closes, ...phase2.closes };
+  row('load average at the end', input.phase1.loadAverage, input.phase2.loadAverage, `at start ${input.loadAtStart}`);
+  const closes = { ...input.phase1.closes, ...input.phase2.closes };
   if (Object.keys(closes).length > 0) console.log(`  unexpected closes by code: ${JSON.stringify(closes)}`);
 }
 
