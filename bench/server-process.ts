@@ -124,8 +124,17 @@ export function dbSize(dbPath: string): DbSize {
   return { db, wal, shm, total: db + wal + shm };
 }
 
-/** Starts the server built from this tree (built first if stale), or `entry`: another build, for a before/after. */
-export async function startServer(dir: string, readyTimeoutMs = 30_000, entry?: string): Promise<ServerHandle> {
+/**
+ * Starts the server built from this tree (built first if stale), or `entry`: another build, for a before/after.
+ * `demo`: run with the demo generator on, as `npm start` does (off by default: most benches measure exactly
+ * the load they send). /readyz then waits for the demo's 24 h backfill, so give `readyTimeoutMs` room.
+ */
+export async function startServer(
+  dir: string,
+  readyTimeoutMs = 30_000,
+  options: { demo?: boolean; entry?: string } = {},
+): Promise<ServerHandle> {
+  const { entry } = options;
   if (entry === undefined) await buildAll(false);
   const port = await freePort();
   const dbPath = join(dir, 'bench.db');
@@ -143,7 +152,7 @@ export async function startServer(dir: string, readyTimeoutMs = 30_000, entry?: 
       ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
       '--enable-source-maps',
       entry ?? SERVER_ENTRY,
-      '--no-demo',
+      ...(options.demo ? [] : ['--no-demo']),
       '--port',
       String(port),
       '--db',

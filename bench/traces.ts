@@ -165,7 +165,7 @@ async function runOnce(
   inProcess: ReturnType<typeof timeWorkerShare>,
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'pulseboard-traces-bench-'));
-  const server = await startServer(dir, undefined, opts.entry);
+  const server = await startServer(dir, undefined, opts.entry === undefined ? {} : { entry: opts.entry });
   try {
     await sendOtlp(server.baseUrl, '/v1/traces', warmup, opts.connections);
     const cpu0 = server.cpuSeconds() ?? 0;

@@ -71,7 +71,7 @@ export const ms = (v: number): string =>
 /** `10m`, `90s`, `1h` -> ms. */
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(text);
-  if (!match) throw new Error(`--soak takes a duration like 10m, 90s or 1h (got ${JSON.stringify(text)})`);
+  if (!match) throw new Error(`expected a duration like 10m, 90s or 1h (got ${JSON.stringify(text)})`);
   return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
 }
 
