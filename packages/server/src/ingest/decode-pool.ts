@@ -17,8 +17,6 @@ export interface DecodePoolOptions {
   workers: number;
   /** A worker with nothing to do stops after this long. */
   idleMs?: number;
-  /** Heap cap of each worker, MiB. */
-  heapMb?: number;
   /**
    * The stored state of the OTLP cumulative series, for the worker that keeps them when it starts; every
    * commit that carries state must be in it (commit what is queued first).
@@ -56,11 +54,9 @@ export class DecodePool {
   private queuedBytes = 0;
   private closed = false;
 
-  private readonly maxQueuedBytes: number;
   private readonly idleMs: number;
 
   constructor(private readonly options: DecodePoolOptions) {
-    this.maxQueuedBytes = options.maxQueuedBytes;
     this.idleMs = options.idleMs ?? 5 * 60_000;
     this.slots = Array.from({ length: Math.max(1, options.workers) }, () => ({
       worker: null,
@@ -113,7 +109,7 @@ export class DecodePool {
   }
 
   private run(job: JobSpec, bytes: number, transfer: ArrayBuffer[], pinned?: number): Promise<Decoded> {
-    if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.maxQueuedBytes) {
+    if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.options.maxQueuedBytes) {
       return Promise.reject(overloaded(1));
     }
     const id = this.nextId++;
@@ -166,7 +162,7 @@ export class DecodePool {
     // was still alive at each scavenge and got promoted, so old-space collections ran several times a
     // second; 32 MiB cut the server's CPU for the same OTLP ingest by ~10 % (peak RSS ~+20 MiB per worker).
     const worker = new Worker(new URL('./decode-worker.mjs', import.meta.url), {
-      resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb ?? 256, maxYoungGenerationSizeMb: 32 },
+      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
     });
     const { cumulativeState } = this.options;
     if (slot === OTLP_SLOT && cumulativeState) worker.postMessage({ kind: 'load-cumulative', rows: cumulativeState() });
