@@ -15,8 +15,9 @@ import { type RedResponse, serviceSeries } from '@pulseboard/shared';
 import { parseConfig } from '../packages/server/src/config.ts';
 import { directBefore } from '../packages/server/src/core.ts';
 import { DEFAULT_LIMITS } from '../packages/server/src/ingest/native/decode.ts';
+import { CumulativeSeries } from '../packages/server/src/ingest/otlp/cumulative.ts';
 import { decodeMetricsProtobuf } from '../packages/server/src/ingest/otlp/decode-protobuf.ts';
-import { convertOtlpExport } from '../packages/server/src/ingest/otlp/off-thread.ts';
+import { convertExport, foldExport } from '../packages/server/src/ingest/otlp/off-thread.ts';
 import { fmt, sendOtlp } from './otlp-client.ts';
 import { buildOtlpWorkload, type OtlpWorkload } from './otlp-workload.ts';
 import { startServer, threadCpuSince } from './server-process.ts';
@@ -67,8 +68,11 @@ function timeDecoders(workload: OtlpWorkload) {
   };
   rate((b) => decodeMetricsProtobuf(b)); // warm-up
   const decode = rate((b) => decodeMetricsProtobuf(b));
-  // Cumulative points would wait under id 0 for the main thread's decisions (each body replaces the last).
-  const worker = rate((b) => convertOtlpExport(0, b, 'application/x-protobuf', context));
+  // Each body against series of its own (as if every one were a series' first point).
+  const worker = rate((body) => {
+    const job = { id: 0, body, contentType: 'application/x-protobuf', context };
+    foldExport(job, convertExport(job), new CumulativeSeries([]));
+  });
   return { decodePointsPerSec: decode, workerSharePointsPerSec: worker };
 }
 

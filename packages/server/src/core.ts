@@ -107,7 +107,14 @@ export function createCore(config: Readonly<Config>, now: () => number, log: Fas
     registry,
     aggregator,
     // Up to four bodies at the limit may wait for a worker before ingest answers 503.
-    decoders: new DecodePool(4 * config.bodyLimitBytes, config.ingestWorkers),
+    decoders: new DecodePool({
+      maxQueuedBytes: 4 * config.bodyLimitBytes,
+      workers: config.ingestWorkers,
+      cumulativeState: () => {
+        aggregator.flush();
+        return store.loadCumulativeState();
+      },
+    }),
     limits: { ...DEFAULT_LIMITS, maxAgeMs: Math.max(...config.retentionMs) },
     bus,
     cluster: null,

@@ -21,7 +21,7 @@ describe('DecodePool', () => {
   });
 
   it('starts workers on first use and stops them once idle; the next body starts one again', async () => {
-    pool = new DecodePool(1 << 20, 1, 100);
+    pool = new DecodePool({ maxQueuedBytes: 1 << 20, workers: 1, idleMs: 100 });
     expect(pool.running).toBe(0);
     const { packed } = await pool.native(body(), context);
     expect(packed.observations).toBe(1);
@@ -31,7 +31,7 @@ describe('DecodePool', () => {
   }, 30_000);
 
   it('refuses a body with 503 while too many bytes wait, and answers bad bodies with their error', async () => {
-    pool = new DecodePool(10, 1);
+    pool = new DecodePool({ maxQueuedBytes: 10, workers: 1 });
     const first = pool.native(body(), context);
     await expect(pool.native(body(), context)).rejects.toMatchObject({ code: 'PULSE_ERR_OVERLOADED' });
     await first;

@@ -1,10 +1,28 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, overloaded } from '../errors.ts';
-import type { DecodeJob, DecodeResult, FoldContext, JobSpec } from './decode-worker.ts';
-import type { Decisions } from './otlp/cumulative.ts';
+import type { CumulativeState } from '../store/store.ts';
+import type { CumulativeNotice, DecodeJob, DecodeResult, FoldContext, JobSpec } from './decode-worker.ts';
 
-/** A job's answer, with the worker slot that ran it (OTLP cumulative points stay there until decided). */
-type Decoded = Extract<DecodeResult, { ok: true }> & { slot: number };
+type Decoded = Extract<DecodeResult, { ok: true }>;
+
+/**
+ * The worker that gets every OTLP metrics export and keeps the cumulative series' last points: a series'
+ * state and its next points meet there, in one message (see otlp/cumulative.ts).
+ */
+const OTLP_SLOT = 0;
+
+export interface DecodePoolOptions {
+  /** Body bytes that may wait for a worker; past them a request gets 503. */
+  maxQueuedBytes: number;
+  workers: number;
+  /** A worker with nothing to do stops after this long. */
+  idleMs?: number;
+  /**
+   * The stored state of the OTLP cumulative series, for the worker that keeps them when it starts; every
+   * commit that carries state must be in it (commit what is queued first).
+   */
+  cumulativeState?: () => CumulativeState[];
+}
 
 interface Waiting {
   resolve: (decoded: Decoded) => void;
@@ -36,12 +54,15 @@ export class DecodePool {
   private queuedBytes = 0;
   private closed = false;
 
-  constructor(
-    private readonly maxQueuedBytes: number,
-    size: number,
-    private readonly idleMs = 5 * 60_000,
-  ) {
-    this.slots = Array.from({ length: Math.max(1, size) }, () => ({ worker: null, busy: 0, idleTimer: null }));
+  private readonly idleMs: number;
+
+  constructor(private readonly options: DecodePoolOptions) {
+    this.idleMs = options.idleMs ?? 5 * 60_000;
+    this.slots = Array.from({ length: Math.max(1, options.workers) }, () => ({
+      worker: null,
+      busy: 0,
+      idleTimer: null,
+    }));
   }
 
   /** Workers running now. */
@@ -54,9 +75,29 @@ export class DecodePool {
     return this.run({ kind: 'native', body, context }, body.length, movable(body));
   }
 
-  /** An OTLP export body. Its bytes move to the worker, which hands them back with the result (`otlp.body`). */
-  otlp(body: Buffer, contentType: string, context: FoldContext): Promise<Decoded> {
-    return this.run({ kind: 'otlp', body, contentType, context }, body.length, movable(body));
+  /**
+   * An OTLP metrics export, to the worker that keeps the cumulative series. Its body moves there and comes
+   * back with the result (`otlp.body`). `refused` names series to reject (see otlp/off-thread.ts). A result
+   * with `otlp.states` holds those series until `settle` says whether they committed.
+   */
+  otlp(
+    body: Buffer,
+    contentType: string,
+    context: FoldContext,
+    refused?: ReadonlyMap<string, string>,
+  ): Promise<Decoded> {
+    const job: JobSpec = { kind: 'otlp', body, contentType, context, ...(refused ? { refused } : {}) };
+    return this.run(job, body.length, movable(body), OTLP_SLOT);
+  }
+
+  /** Whether OTLP export `id`'s cumulative states committed (see `otlp`). */
+  settle(id: number, committed: boolean): void {
+    this.notify({ kind: 'settle', id, committed });
+  }
+
+  /** Drops cumulative series (already dropped from the store) from the worker that keeps them, if it runs. */
+  forgetCumulative(forget: { service: string } | { before: number }): void {
+    this.notify({ kind: 'forget-cumulative', forget });
   }
 
   /**
@@ -67,23 +108,8 @@ export class DecodePool {
     return this.run({ kind: 'traces', body, contentType, context, metricServices }, body.length, movable(body));
   }
 
-  /**
-   * Folds the cumulative points of OTLP request `ref` (kept by the worker in `slot`) as decided, and encodes
-   * the values of the points in `finals` as states to store (`states`).
-   */
-  otlpCumulative(
-    slot: number,
-    ref: number,
-    decisions: Decisions,
-    finals: number[],
-    context: FoldContext,
-  ): Promise<Decoded> {
-    return this.run({ kind: 'otlp-cumulative', ref, decisions, finals, context }, 0, [], slot);
-  }
-
   private run(job: JobSpec, bytes: number, transfer: ArrayBuffer[], pinned?: number): Promise<Decoded> {
-    // Jobs without a body (the second half of an admitted OTLP request) are never refused.
-    if (bytes > 0 && this.queuedBytes > 0 && this.queuedBytes + bytes > this.maxQueuedBytes) {
+    if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.options.maxQueuedBytes) {
       return Promise.reject(overloaded(1));
     }
     const id = this.nextId++;
@@ -104,6 +130,14 @@ export class DecodePool {
     this.closed = true;
     for (const slot of this.slots) if (slot.idleTimer) clearTimeout(slot.idleTimer);
     await Promise.all(this.slots.map((slot) => slot.worker?.terminate()));
+  }
+
+  /**
+   * A notice to the OTLP worker that needs no answer. A worker that is not running has nothing to hear:
+   * one that starts loads the state from the store.
+   */
+  private notify(notice: CumulativeNotice): void {
+    this.slots[OTLP_SLOT]!.worker?.postMessage(notice);
   }
 
   /** The slot with the fewest jobs in hand; ties go round the slots, so idle workers share the load. */
@@ -130,7 +164,9 @@ export class DecodePool {
     const worker = new Worker(new URL('./decode-worker.mjs', import.meta.url), {
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
     });
-    worker.on('message', (result: DecodeResult) => this.settle(result));
+    const { cumulativeState } = this.options;
+    if (slot === OTLP_SLOT && cumulativeState) worker.postMessage({ kind: 'load-cumulative', rows: cumulativeState() });
+    worker.on('message', (result: DecodeResult) => this.answered(result));
     worker.on('exit', () => {
       if (state.worker === worker) {
         state.worker = null;
@@ -150,7 +186,7 @@ export class DecodePool {
     return worker;
   }
 
-  private settle(result: DecodeResult): void {
+  private answered(result: DecodeResult): void {
     const waiting = this.waiting.get(result.id);
     if (!waiting) return;
     this.waiting.delete(result.id);
@@ -164,7 +200,7 @@ export class DecodePool {
       }, this.idleMs);
       state.idleTimer.unref();
     }
-    if (result.ok) waiting.resolve({ ...result, slot: waiting.slot });
+    if (result.ok) waiting.resolve(result);
     else waiting.reject(new AppError(result.code, result.message));
   }
 }

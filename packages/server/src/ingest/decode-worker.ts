@@ -1,9 +1,15 @@
 import { parentPort } from 'node:worker_threads';
 import { foldPacked, type PackedFold, transferables } from '../aggregate/packed.ts';
 import { AppError } from '../errors.ts';
+import type { CumulativeState } from '../store/store.ts';
 import { decodeNativeBatch, type IngestLimits } from './native/decode.ts';
-import type { CumulativeHeads, Decisions } from './otlp/cumulative.ts';
-import { convertOtlpExport, foldCumulative } from './otlp/off-thread.ts';
+import {
+  forgetCumulative,
+  ingestExport,
+  loadCumulativeSeries,
+  type OtlpRest,
+  settleExport,
+} from './otlp/off-thread.ts';
 import { foldTraceExport } from './otlp/traces/off-thread.ts';
 
 /** What every fold needs to know about the server's clock and tiers at the time of the request. */
@@ -16,26 +22,21 @@ export interface FoldContext {
   limits: IngestLimits;
 }
 
-/** Work for a worker: a body to parse, validate and fold, or OTLP deltas to fold. */
+/** Work for a worker: a body to parse, validate and fold. */
 export type JobSpec = { context: FoldContext } & (
   | { kind: 'native'; body: Uint8Array }
-  | { kind: 'otlp'; body: Uint8Array; contentType: string }
-  | { kind: 'otlp-cumulative'; ref: number; decisions: Decisions; finals: number[] }
+  | { kind: 'otlp'; body: Uint8Array; contentType: string; refused?: ReadonlyMap<string, string> }
   | { kind: 'traces'; body: Uint8Array; contentType: string; metricServices: string[] }
 );
 
 /** A job as posted to the worker, numbered by the pool. */
 export type DecodeJob = JobSpec & { id: number };
 
-/** What an OTLP body leaves for the main thread besides its folded deltas. */
-export interface OtlpRest {
-  /** Cumulative points, to plan against each series' last point (state lives on the main thread). */
-  cumulative: CumulativeHeads;
-  rejected: number;
-  message: string;
-  /** The request's body, handed back (it moved here) for the main thread's series-by-series fallback. */
-  body: Uint8Array;
-}
+/** Messages about the OTLP cumulative series that get no answer (see DecodePool). */
+export type CumulativeNotice =
+  | { kind: 'load-cumulative'; rows: CumulativeState[] }
+  | { kind: 'settle'; id: number; committed: boolean }
+  | { kind: 'forget-cumulative'; forget: { service: string } | { before: number } };
 
 /** What a trace export leaves for the main thread besides its folded observations. */
 export interface TraceRest {
@@ -45,8 +46,10 @@ export interface TraceRest {
   body: Uint8Array;
 }
 
+type Done = { packed: PackedFold; otlp?: OtlpRest; traces?: TraceRest };
+
 export type DecodeResult =
-  | { id: number; ok: true; packed: PackedFold; otlp?: OtlpRest; states?: string[]; traces?: TraceRest }
+  | ({ id: number; ok: true } & Done)
   | { id: number; ok: false; code: AppError['code']; message: string };
 
 const utf8 = new TextDecoder();
@@ -54,45 +57,47 @@ const utf8 = new TextDecoder();
 /**
  * Runs off the main thread: parsing, validating and folding a large body (and collecting the garbage of
  * its many small objects) is most of an ingest request's CPU. What comes back is the folded rows as a few
- * typed arrays, moved rather than copied; the main thread only assigns series ids and commits.
+ * typed arrays, moved rather than copied; the main thread only assigns series ids and commits. `post`
+ * gets the answer, later for an OTLP export that waits for its cumulative series.
  */
-export function runJob(job: DecodeJob): { result: DecodeResult; transfer: ArrayBuffer[] } {
-  try {
-    const { context } = job;
-    let packed: PackedFold;
-    let otlp: OtlpRest | undefined;
-    let states: string[] | undefined;
-    let traces: TraceRest | undefined;
-    if (job.kind === 'native') {
-      packed = foldPacked(decodeNativeBatch(parseJson(job.body), context.now, context.limits), context);
-    } else if (job.kind === 'otlp') {
-      ({ packed, rest: otlp } = convertOtlpExport(job.id, job.body, job.contentType, context));
-    } else if (job.kind === 'traces') {
-      ({ packed, rest: traces } = foldTraceExport(job.body, job.contentType, context, job.metricServices));
-    } else {
-      ({ packed, states } = foldCumulative(job.ref, job.decisions, job.finals, context));
+export function runJob(job: DecodeJob, post: (result: DecodeResult, transfer: ArrayBuffer[]) => void): void {
+  const answer = (work: () => Done) => {
+    try {
+      const done = work();
+      const transfer = transferables(done.packed);
+      if (done.otlp) transfer.push(done.otlp.body.buffer as ArrayBuffer);
+      if (done.traces) transfer.push(done.traces.body.buffer as ArrayBuffer);
+      post({ id: job.id, ok: true, ...done }, transfer);
+    } catch (error) {
+      const known = error instanceof AppError;
+      const code = known ? error.code : 'PULSE_ERR_INTERNAL';
+      post({ id: job.id, ok: false, code, message: known ? error.message : 'internal error decoding the batch' }, []);
     }
-    const transfer = transferables(packed);
-    if (otlp) transfer.push(otlp.body.buffer as ArrayBuffer, otlp.cumulative.points.buffer as ArrayBuffer);
-    if (traces) transfer.push(traces.body.buffer as ArrayBuffer);
-    return {
-      result: {
-        id: job.id,
-        ok: true,
-        packed,
-        ...(otlp ? { otlp } : {}),
-        ...(states ? { states } : {}),
-        ...(traces ? { traces } : {}),
-      },
-      transfer,
-    };
-  } catch (error) {
-    const failed = (code: AppError['code'], message: string) => ({
-      result: { id: job.id, ok: false as const, code, message },
-      transfer: [],
+  };
+  const { context } = job;
+  if (job.kind === 'native') {
+    answer(() => ({
+      packed: foldPacked(decodeNativeBatch(parseJson(job.body), context.now, context.limits), context),
+    }));
+  } else if (job.kind === 'traces') {
+    answer(() => {
+      const { packed, rest } = foldTraceExport(job.body, job.contentType, context, job.metricServices);
+      return { packed, traces: rest };
     });
-    if (error instanceof AppError) return failed(error.code, error.message);
-    return failed('PULSE_ERR_INTERNAL', 'internal error decoding the batch');
+  } else {
+    const otlp = (work: () => { packed: PackedFold; rest: OtlpRest }) =>
+      answer(() => {
+        const { packed, rest } = work();
+        return { packed, otlp: rest };
+      });
+    try {
+      ingestExport(job, otlp);
+    } catch (error) {
+      // Decoding and converting failed before the export could wait: answer now.
+      otlp(() => {
+        throw error;
+      });
+    }
   }
 }
 
@@ -109,7 +114,9 @@ function parseJson(body: Uint8Array): unknown {
   }
 }
 
-parentPort?.on('message', (job: DecodeJob) => {
-  const { result, transfer } = runJob(job);
-  parentPort!.postMessage(result, transfer);
+parentPort?.on('message', (message: DecodeJob | CumulativeNotice) => {
+  if (message.kind === 'load-cumulative') loadCumulativeSeries(message.rows);
+  else if (message.kind === 'settle') settleExport(message.id, message.committed);
+  else if (message.kind === 'forget-cumulative') forgetCumulative(message.forget);
+  else runJob(message, (result, transfer) => parentPort!.postMessage(result, transfer));
 });

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type CumulativePoint,
-  CumulativeTracker,
-  deltaOf,
-  finalPoints,
-  headsOf,
-  SKIP,
-  statesOf,
-  withStates,
-} from './cumulative.ts';
+import { type CumulativePoint, CumulativeSeries } from './cumulative.ts';
 import { type CumulativeValue, decodeValue, encodeValue, subtract } from './cumulative-values.ts';
-import { KeyedLock } from './keyed-lock.ts';
 
 const sum = (value: number): CumulativeValue => ({ type: 'sum', value });
 const point = (key: string, start: number, time: number, value: CumulativeValue): CumulativePoint => ({
@@ -48,14 +38,17 @@ describe('cumulative -> delta', () => {
     ]);
   });
 
-  it('leaves memory untouched until commit, so a failed write is planned again', () => {
-    const tracker = new CumulativeTracker([]);
-    tracker.commit(plan(tracker, [point('a', 0, 1000, sum(5))]).next);
+  it('holds the series of a request until it settles; a failed write leaves the state, so the retry gets the same delta', () => {
+    const series = new CumulativeSeries([]);
+    series.advance(1, [point('a', 0, 1000, sum(5))]);
+    expect(series.blocked([point('a', 0, 2000, sum(8))])).toBe(true);
+    expect(series.blocked([point('b', 0, 2000, sum(8))])).toBe(false);
+    series.settle(1, true);
     const retry = point('a', 0, 2000, sum(8));
-    const failed = plan(tracker, [retry]);
-    expect(deltaOf([retry], 0, failed.decisions).value).toEqual(sum(3));
-    // Not committed: the retry gets the same delta.
-    expect(deltaOf([retry], 0, plan(tracker, [retry]).decisions).value).toEqual(sum(3));
+    expect(series.advance(2, [retry]).deltas[0]?.value).toEqual(sum(3));
+    series.settle(2, false);
+    expect(series.blocked([retry])).toBe(false);
+    expect(series.advance(3, [retry]).deltas[0]?.value).toEqual(sum(3));
   });
 
   it('forgets series silent since before a time: their next point counts in full, others still subtract', () => {
@@ -70,31 +63,24 @@ describe('cumulative -> delta', () => {
   });
 
   it('survives a restart through the stored rows', () => {
-    const before = new CumulativeTracker([]);
-    const { next } = plan(before, [point('h', 7, 1000, histogram([1, 2, 0], 3))]);
-    before.commit(next);
-    const after = new CumulativeTracker(before.rows(next));
+    const before = new CumulativeSeries([]);
+    const { rows } = before.advance(1, [point('h', 7, 1000, histogram([1, 2, 0], 3))]);
+    const after = new CumulativeSeries(rows);
     const later = point('h', 7, 2000, histogram([1, 5, 2], 8));
-    const { decisions } = plan(after, [later]);
-    expect(deltaOf([later], 0, decisions)).toMatchObject({ fresh: false, value: { count: 5, counts: [0, 3, 2] } });
+    const [delta] = after.advance(1, [later]).deltas;
+    expect(delta).toMatchObject({ fresh: false, value: { count: 5, counts: [0, 3, 2] } });
   });
 
   it('starts a series afresh when its stored state is unreadable', () => {
-    const tracker = new CumulativeTracker([{ key: 'a', start: 0, time: 1000, state: 'from another version' }]);
+    const series = new CumulativeSeries([{ key: 'a', start: 0, time: 1000, state: 'from another version' }]);
     const later = point('a', 0, 2000, sum(8));
-    expect(deltaOf([later], 0, plan(tracker, [later]).decisions)).toEqual({
-      point: later,
-      value: sum(8),
-      fresh: true,
-      since: 0,
-    });
+    expect(series.advance(1, [later]).deltas).toEqual([{ point: later, value: sum(8), fresh: true, since: 0 }]);
   });
 
   it('says where each delta starts: the point subtracted, or the start time when counted in full', () => {
-    const tracker = new CumulativeTracker([{ key: 'a', start: 100, time: 1000, state: encodeValue(sum(2)) }]);
+    const series = new CumulativeSeries([{ key: 'a', start: 100, time: 1000, state: encodeValue(sum(2)) }]);
     const points = [point('a', 100, 6000, sum(5)), point('a', 100, 11_000, sum(9)), point('b', 300, 4000, sum(1))];
-    const { decisions } = plan(tracker, points);
-    expect(points.map((_, i) => deltaOf(points, i, decisions).since)).toEqual([1000, 6000, 300]);
+    expect(series.advance(1, points).deltas.map((d) => d.since)).toEqual([1000, 6000, 300]);
   });
 
   it('subtracts explicit histograms bucket by bucket; another layout or a lower bucket is a reset', () => {
@@ -120,28 +106,6 @@ describe('cumulative -> delta', () => {
   });
 });
 
-describe('KeyedLock', () => {
-  it('makes a second holder of a key wait for the first, and lets other keys through', async () => {
-    const lock = new KeyedLock();
-    const order: string[] = [];
-    const releaseA = await lock.acquire(['x', 'y']);
-    const second = lock.acquire(['y']).then((release) => {
-      order.push('second');
-      release();
-    });
-    const other = lock.acquire(['z']).then((release) => {
-      order.push('other');
-      release();
-    });
-    await other;
-    order.push('first done');
-    releaseA();
-    await second;
-    expect(order).toEqual(['other', 'first done', 'second']);
-    expect(lock.size).toBe(0);
-  });
-});
-
 function histogram(counts: number[], count: number, bounds = [10]): CumulativeValue {
   return { type: 'histogram', count, sum: count, min: null, max: null, bounds, counts };
 }
@@ -160,23 +124,15 @@ function exponential(scale: number, positive: { offset: number; counts: number[]
   };
 }
 
-/** A request's plan, with the states to store encoded as a decode worker does. */
-function plan(tracker: CumulativeTracker, points: CumulativePoint[]) {
-  const { decisions, next } = tracker.plan(headsOf(points));
-  return { decisions, next: withStates(next, statesOf(points, finalPoints(next))) };
-}
-
 function setup() {
-  const tracker = new CumulativeTracker([]);
-  /** The deltas of `points`, in their order, skipped ones left out. */
+  const tracker = new CumulativeSeries([]);
+  let request = 0;
+  /** The deltas of `points` in their order (retried and stale ones give none), committed. */
   const step = (points: CumulativePoint[]) => {
-    const { decisions, next } = plan(tracker, points);
-    tracker.commit(next);
-    return points.flatMap((_, i) => {
-      if (decisions.codes[i] === SKIP) return [];
-      const d = deltaOf(points, i, decisions);
-      return [{ value: (d.value as { value: number }).value, fresh: d.fresh }];
-    });
+    const id = ++request;
+    const { deltas } = tracker.advance(id, points);
+    tracker.settle(id, true);
+    return deltas.map((d) => ({ value: (d.value as { value: number }).value, fresh: d.fresh }));
   };
   return { tracker, step };
 }

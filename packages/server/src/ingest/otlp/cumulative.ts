@@ -9,161 +9,112 @@ export interface CumulativePoint {
   value: CumulativeValue;
 }
 
-/**
- * What the tracker needs of a request's points: their series keys, each once, and per point its key's index,
- * start and time, packed (values stay where the points were decoded). Typed arrays cross threads as one
- * block, where an object per point cost the main thread its copy and its garbage.
- */
-export interface CumulativeHeads {
-  keys: string[];
-  /** Per point: key index, start, time. */
-  points: Float64Array;
-}
-
-/**
- * What to do with each point (see `plan`): `codes[i]` is SKIP (a retried or stale point), FULL (count its
- * value in full: the first point of its series, or a new start time), j >= 0 (subtract point j of the same
- * request), or STORED - k (subtract the series' stored state `stored[k]`). A drop below the point subtracted
- * is a reset, which also counts in full (`deltaOf`).
- */
-export interface Decisions {
-  codes: Int32Array;
-  stored: string[];
-  /** Per point, where its delta's interval starts: the point subtracted's time, or its start time when in full. */
-  since: Float64Array;
-}
-export const SKIP = -1;
-export const FULL = -2;
-const STORED = -3;
-
 export interface Delta<P extends CumulativePoint> {
   point: P;
   value: CumulativeValue;
   /** The first point of its series, or the first after a reset: the value counts in full. */
   fresh: boolean;
-  /** Where the delta's interval starts (see Decisions.since). */
+  /** Where the delta's interval starts: the point subtracted's time, or the start time when in full. */
   since: number;
 }
 
-/** Per series, the point of a request whose value becomes the series' state, by its index in the request. */
-export type PlannedStates = Map<string, { start: number; time: number; point: number }>;
-/** Per series, the state to store, as text. */
-export type NextStates = Map<string, { start: number; time: number; state: string }>;
-
-export function headsOf(points: readonly CumulativePoint[]): CumulativeHeads {
-  const keys: string[] = [];
-  const index = new Map<string, number>();
-  const packed = new Float64Array(points.length * 3);
-  points.forEach((p, i) => {
-    let k = index.get(p.key);
-    if (k === undefined) index.set(p.key, (k = keys.push(p.key) - 1));
-    packed[i * 3] = k;
-    packed[i * 3 + 1] = p.start;
-    packed[i * 3 + 2] = p.time;
-  });
-  return { keys, points: packed };
-}
-
-/** A request's points by index: an array, or the worker's packed form (`PendingPoints`). */
-export interface PointList<P extends CumulativePoint> {
-  at(index: number): P | undefined;
-}
-
-/** The delta that decision `i` (other than SKIP) gives for point `i` of a request's `points`. */
-export function deltaOf<P extends CumulativePoint>(points: PointList<P>, i: number, decisions: Decisions): Delta<P> {
-  const point = points.at(i)!;
-  const code = decisions.codes[i]!;
-  const previous =
-    code === FULL ? null : code >= 0 ? points.at(code)!.value : decodeValue(decisions.stored[STORED - code]!);
-  const delta = previous ? subtract(point.value, previous) : null;
-  // A reset (a drop below the point subtracted) counts in full, over the interval since its start.
-  return delta
-    ? { point, value: delta, fresh: false, since: decisions.since[i]! }
-    : { point, value: point.value, fresh: true, since: point.start };
-}
-
-/** The points whose values become states, in the planned order. */
-export function finalPoints(planned: PlannedStates): number[] {
-  return Array.from(planned.values(), (s) => s.point);
-}
-
-/** The stored text of the values of `finals` (see `finalPoints`), where the points are. */
-export function statesOf(points: PointList<CumulativePoint>, finals: readonly number[]): string[] {
-  return finals.map((i) => encodeValue(points.at(i)!.value));
-}
-
-/** The planned states with their text (`states` in the planned order). */
-export function withStates(planned: PlannedStates, states: readonly string[]): NextStates {
-  if (states.length !== planned.size) throw new Error('cumulative states do not match the plan');
-  const next: NextStates = new Map();
-  let i = 0;
-  for (const [key, s] of planned) next.set(key, { start: s.start, time: s.time, state: states[i++]! });
-  return next;
+interface Last {
+  start: number;
+  time: number;
+  /** Null for stored text this version cannot read: the next point then counts in full. */
+  value: CumulativeValue | null;
 }
 
 /**
- * Decides how cumulative points become deltas, against the last point of each series. `plan` is pure with
- * respect to the tracker: it returns the next states, which the caller commits to the store in the same
- * transaction as the deltas and then to memory with `commit`. A failed write therefore leaves both the
- * store and this memory where they were, and the sender's retry is planned against the same point again.
- *
- * Values stay where the points were decoded (a decode worker): the main thread compares keys and times,
- * the worker subtracts (`deltaOf`) and encodes the states to store (`statesOf`), one per series.
+ * The last point of every cumulative series, in the decode worker that turns the series' next points into
+ * deltas (points and state meet there, in one message). A request's new last points are held, not yet
+ * the series' state, until the main thread says whether the transaction that stores them with the deltas
+ * committed (`settle`): a failed write leaves the state where it was, and the sender's retry is diffed
+ * against the same point again. Meanwhile a request with points of a held series must wait (`blocked`),
+ * or it would subtract a point that may still be rolled back; requests on other series never wait.
  *
  * Rules: the first point of a series counts in full; a new (later) start time, or a value lower than the
  * last, is a reset and counts in full; a point no newer than the last (a retried export) counts nothing,
- * and one from an older start time is stale and ignored.
+ * and one from an older start time is stale and ignored. Several points of a series in one request chain
+ * in time order.
  */
-export class CumulativeTracker {
-  private readonly last = new Map<string, { start: number; time: number; state: string }>();
+export class CumulativeSeries {
+  private readonly last = new Map<string, Last>();
+  /** Per request awaiting its commit, the series it advances and their new last points. */
+  private readonly held = new Map<number, Map<string, Last>>();
+  /** The series held by a request awaiting its commit. */
+  private readonly holders = new Set<string>();
 
   constructor(rows: readonly CumulativeState[]) {
-    for (const row of rows) this.last.set(row.key, { start: row.start, time: row.time, state: row.state });
+    for (const row of rows) this.last.set(row.key, { start: row.start, time: row.time, value: decodeValue(row.state) });
   }
 
-  /** A decision per point, in the points' order; several points of one series chain in time order. */
-  plan({ keys, points }: CumulativeHeads): { decisions: Decisions; next: PlannedStates } {
-    const { order, starts } = byKeyThenTime(keys.length, points);
-    const next: PlannedStates = new Map();
-    const decisions: Decisions = {
-      codes: new Int32Array(order.length).fill(SKIP),
-      stored: [],
-      since: new Float64Array(order.length),
-    };
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
-      const stored = this.last.get(key);
-      let known = stored !== undefined;
-      let lastStart = stored?.start ?? 0;
-      let lastTime = stored?.time ?? 0;
-      let planned = -1;
-      for (let g = starts[k]!; g < starts[k + 1]!; g++) {
-        const i = order[g]!;
-        const start = points[i * 3 + 1]!;
-        const time = points[i * 3 + 2]!;
-        if (known && (start < lastStart || (start === lastStart && time <= lastTime))) continue;
-        decisions.since[i] = !known || start !== lastStart ? start : lastTime;
-        if (!known || start !== lastStart) decisions.codes[i] = FULL;
-        else if (planned >= 0) decisions.codes[i] = planned;
-        else decisions.codes[i] = STORED - (decisions.stored.push(stored!.state) - 1);
-        known = true;
-        lastStart = start;
-        lastTime = time;
-        planned = i;
-      }
-      if (planned >= 0) next.set(key, { start: lastStart, time: lastTime, point: planned });
+  /** Whether a point's series is held by a request not yet settled. */
+  blocked(points: readonly CumulativePoint[]): boolean {
+    return points.some((p) => this.holders.has(p.key));
+  }
+
+  /**
+   * The deltas of request `request`'s points (in their order; retried and stale points give none) and the
+   * rows that store the series' new states. The series stay held until `settle(request, ...)`.
+   */
+  advance<P extends CumulativePoint>(
+    request: number,
+    points: readonly P[],
+  ): { deltas: Delta<P>[]; rows: CumulativeState[] } {
+    const bySeries = new Map<string, P[]>();
+    for (const p of points) {
+      const group = bySeries.get(p.key);
+      if (group) group.push(p);
+      else bySeries.set(p.key, [p]);
     }
-    return { decisions, next };
+    const deltaOf = new Map<P, Delta<P>>();
+    const next = new Map<string, Last>();
+    const rows: CumulativeState[] = [];
+    for (const [key, group] of bySeries) {
+      // Stable: points of one time keep their order.
+      if (group.length > 1) group.sort((a, b) => a.time - b.time);
+      let last = this.last.get(key);
+      const before = last;
+      for (const p of group) {
+        if (last && (p.start < last.start || (p.start === last.start && p.time <= last.time))) continue;
+        const previous = last && p.start === last.start ? last.value : null;
+        const delta = previous ? subtract(p.value, previous) : null;
+        // A reset (a drop below the point subtracted) counts in full, over the interval since its start.
+        deltaOf.set(
+          p,
+          delta && last
+            ? { point: p, value: delta, fresh: false, since: last.time }
+            : { point: p, value: p.value, fresh: true, since: p.start },
+        );
+        last = { start: p.start, time: p.time, value: p.value };
+      }
+      if (last && last !== before) {
+        next.set(key, last);
+        rows.push({ key, start: last.start, time: last.time, state: encodeValue(last.value!) });
+      }
+    }
+    if (next.size > 0) {
+      this.held.set(request, next);
+      for (const key of next.keys()) this.holders.add(key);
+    }
+    const deltas: Delta<P>[] = [];
+    for (const p of points) {
+      const delta = deltaOf.get(p);
+      if (delta) deltas.push(delta);
+    }
+    return { deltas, rows };
   }
 
-  /** The rows that make `next` durable, for `Aggregator.submit`. */
-  rows(next: NextStates): CumulativeState[] {
-    return [...next].map(([key, s]) => ({ key, start: s.start, time: s.time, state: s.state }));
-  }
-
-  /** Call only once the rows from `rows(next)` have committed. */
-  commit(next: NextStates): void {
-    for (const [key, s] of next) this.last.set(key, s);
+  /** Request `request`'s rows committed (its points become the series' state) or did not (they are dropped). */
+  settle(request: number, committed: boolean): void {
+    const next = this.held.get(request);
+    if (!next) return;
+    this.held.delete(request);
+    for (const [key, last] of next) {
+      if (committed) this.last.set(key, last);
+      this.holders.delete(key);
+    }
   }
 
   /** Drops the state of every series of `service` (its data was deleted): its next point counts in full. */
@@ -180,29 +131,4 @@ export class CumulativeTracker {
   get size(): number {
     return this.last.size;
   }
-}
-
-/**
- * The points' indices grouped by series (`starts[k]` to `starts[k + 1]` for key k), each series' points in
- * time order. A counting pass rather than one sort of text keys: planning is main-thread work per point.
- */
-function byKeyThenTime(keyCount: number, points: Float64Array): { order: Int32Array; starts: Int32Array } {
-  const n = points.length / 3;
-  const starts = new Int32Array(keyCount + 1);
-  for (let i = 0; i < n; i++) starts[points[i * 3]! + 1]!++;
-  for (let k = 0; k < keyCount; k++) starts[k + 1]! += starts[k]!;
-  const order = new Int32Array(n);
-  const fill = starts.slice(0, keyCount);
-  for (let i = 0; i < n; i++) order[fill[points[i * 3]!]!++] = i;
-  const timeOf = (i: number) => points[i * 3 + 2]!;
-  for (let k = 0; k < keyCount; k++) {
-    const group = order.subarray(starts[k]!, starts[k + 1]!);
-    for (let g = 1; g < group.length; g++) {
-      if (timeOf(group[g]!) < timeOf(group[g - 1]!)) {
-        group.sort((a, b) => timeOf(a) - timeOf(b) || a - b);
-        break;
-      }
-    }
-  }
-  return { order, starts };
 }

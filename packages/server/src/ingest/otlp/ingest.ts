@@ -1,16 +1,12 @@
 import type { Aggregator } from '../../aggregate/aggregator.ts';
+import type { PackedFold } from '../../aggregate/packed.ts';
 import type { SeriesRegistry } from '../../aggregate/series-registry.ts';
 import type { LimitError } from '../../errors.ts';
-import type { Store } from '../../store/store.ts';
+import type { CumulativeState, Store } from '../../store/store.ts';
 import type { DecodePool } from '../decode-pool.ts';
 import type { FoldContext } from '../decode-worker.ts';
 import { admitEntries, isSeriesRefusal } from './admission.ts';
-import { Conversion, type Entry } from './convert.ts';
-import { CumulativeTracker, finalPoints, headsOf, type NextStates, statesOf, withStates } from './cumulative.ts';
-import { decodeOtlpMetrics } from './encodings.ts';
-import { KeyedLock } from './keyed-lock.ts';
-import { deltaEntries } from './kinds.ts';
-import { entryBatch } from './off-thread.ts';
+import { refusalKey } from './off-thread.ts';
 
 export interface OtlpIngestDeps {
   store: Store;
@@ -30,115 +26,74 @@ export interface IngestResult {
 }
 
 /**
- * Export body -> durable samples. A decode worker decodes, converts and folds everything that needs no
- * per-series state; here cumulative points are planned against each series' last point under a per-series
- * lock (the same worker then subtracts and folds them), everything commits as one aggregator batch with
- * the cumulative state it advances, and only then does the in-memory state move on. Overload and store
- * failures reject the whole request and change nothing.
+ * Export body -> durable samples. The decode worker that keeps the cumulative series decodes, converts,
+ * turns cumulative points into deltas and folds, in one message (otlp/off-thread.ts); here everything
+ * commits as one aggregator batch with the cumulative states it advances, and the worker then hears
+ * whether it did. Overload and store failures reject the whole request and change nothing.
  */
 export class OtlpIngest {
-  private readonly tracker: CumulativeTracker;
-  private readonly locks = new KeyedLock();
-
-  constructor(private readonly deps: OtlpIngestDeps) {
-    this.tracker = new CumulativeTracker(deps.store.loadCumulativeState());
-  }
+  constructor(private readonly deps: OtlpIngestDeps) {}
 
   /** Ingests one export. `body` moves to a decode worker: the caller must not use it afterwards. */
   async ingest(body: Buffer, contentType: string): Promise<IngestResult> {
-    const { decoders, aggregator } = this.deps;
+    const { decoders } = this.deps;
     const context = this.deps.context();
-    const first = await decoders.otlp(body, contentType, context);
-    const rest = first.otlp!;
-    const release = await this.lock(rest.cumulative.keys);
-    try {
-      const { decisions, next: planned } = this.tracker.plan(rest.cumulative);
-      const folds = [first.packed];
-      let next: NextStates = new Map();
-      // The worker keeps the request's cumulative points until it gets their decisions.
-      if (rest.cumulative.keys.length > 0) {
-        const finals = finalPoints(planned);
-        const deltas = await decoders.otlpCumulative(first.slot, first.id, decisions, finals, context);
-        folds.push(deltas.packed);
-        next = withStates(planned, deltas.states ?? []);
+    let refused: Map<string, string> | undefined;
+    for (;;) {
+      const decoded = await decoders.otlp(body, contentType, context, refused);
+      const otlp = decoded.otlp!;
+      try {
+        await this.commit(decoded.id, decoded.packed, otlp.states);
+        return { rejected: otlp.rejected, message: otlp.message };
+      } catch (error) {
+        if (!isSeriesRefusal(error)) throw error;
+        // Some series cannot be created (limit, type): convert the export again without them. Each try
+        // refuses more series, so this ends.
+        const more = this.refusals(decoded.packed);
+        if (more.size === 0) throw error;
+        refused = new Map([...(refused ?? []), ...more]);
       }
-      await aggregator.submitPacked(folds, this.tracker.rows(next));
-      this.tracker.commit(next);
-      return { rejected: rest.rejected, message: rest.message };
-    } catch (error) {
-      if (!isSeriesRefusal(error)) throw error;
-    } finally {
-      release?.();
+      body = Buffer.from(otlp.body.buffer, otlp.body.byteOffset, otlp.body.byteLength);
     }
-    // Some series cannot be created (limit, type): redo the request on this thread, series by series.
-    const returned = Buffer.from(rest.body.buffer, rest.body.byteOffset, rest.body.byteLength);
-    return this.ingestSeriesBySeries(returned, contentType, context);
   }
 
   /**
-   * Forgets the cumulative state of series silent since before `time`, in memory and stored: without this,
-   * every series that ever reported cumulatively (pods come and go) would keep a row for good. A series
-   * back after that long counts its next point in full, as after a reset.
+   * Forgets the cumulative state of series silent since before `time`, stored and in the worker: without
+   * this, every series that ever reported cumulatively (pods come and go) would keep a row for good. A
+   * series back after that long counts its next point in full, as after a reset.
    */
   forgetStale(time: number): number {
-    this.tracker.forgetBefore(time);
-    return this.deps.store.forgetCumulativeBefore(time);
+    const forgotten = this.deps.store.forgetCumulativeBefore(time);
+    this.deps.decoders.forgetCumulative({ before: time });
+    return forgotten;
   }
 
-  /** Forgets the cumulative state of a deleted service's series. */
+  /** Forgets the cumulative state of a deleted service's series (the store dropped its rows). */
   forgetService(name: string): void {
-    this.tracker.forgetService(name);
+    this.deps.decoders.forgetCumulative({ service: name });
   }
 
-  /** Rare path: the whole request on this thread, admitting the series the registry accepts. */
-  private async ingestSeriesBySeries(body: Buffer, contentType: string, context: FoldContext): Promise<IngestResult> {
-    const c = new Conversion(context.now, context.limits).run(decodeOtlpMetrics(contentType, body));
-    const heads = headsOf(c.cumulative);
-    const release = await this.lock(heads.keys);
+  /** Commits a worker's answer with the states it advances, then tells the worker whether that worked. */
+  private async commit(id: number, packed: PackedFold, states: CumulativeState[]): Promise<void> {
+    let committed = false;
     try {
-      const { decisions, next: planned } = this.tracker.plan(heads);
-      deltaEntries(c, c.cumulative, decisions);
-      const next = withStates(planned, statesOf(c.cumulative, finalPoints(planned)));
-      await this.submit(c, c.entries, next);
-      this.tracker.commit(next);
-      return { rejected: c.rejections.count, message: c.rejections.message() };
+      await this.deps.aggregator.submitPacked([packed], states);
+      committed = true;
     } finally {
-      release?.();
+      if (states.length > 0) this.deps.decoders.settle(id, committed);
     }
   }
 
-  /** Waits for every earlier request holding one of these series keys (each listed once). */
-  private lock(keys: readonly string[]): Promise<(() => void) | null> {
-    return keys.length > 0 ? this.locks.acquire(keys) : Promise.resolve(null);
-  }
-
-  private async submit(c: Conversion, entries: Entry[], next: NextStates): Promise<void> {
-    if (entries.length === 0 && next.size === 0) return;
-    let admitted = entries;
-    let pending: Promise<number>;
-    try {
-      pending = this.deps.aggregator.submit(entryBatch(admitted), this.tracker.rows(next));
-    } catch (error) {
-      // Some series cannot be created (limit, type): find which, one by one, and store the rest.
-      if (!isSeriesRefusal(error)) throw error;
-      admitted = this.admit(c, entries, next);
-      pending = this.deps.aggregator.submit(entryBatch(admitted), this.tracker.rows(next));
-    }
-    await pending;
-  }
-
-  /** The entries whose series the registry accepts; refused series lose their points and state. */
-  private admit(c: Conversion, entries: Entry[], next: NextStates): Entry[] {
-    return admitEntries(
+  /** The series of `packed` the registry refuses, by `refusalKey`, with the reason. */
+  private refusals(packed: PackedFold): Map<string, string> {
+    const refused = new Map<string, string>();
+    const entries = packed.identities.map((identity) => ({ samples: { identity, timestamps: [], values: [] } }));
+    admitEntries(
       this.deps.registry,
       entries,
-      (entry, reason) => {
-        const { identity } = entry.samples;
-        const detail = `metric "${identity.name}" of service "${identity.service}"`;
-        for (const point of entry.points) c.rejections.reject(point, reason, detail);
-        if (entry.cumulative) next.delete(entry.series);
-      },
+      (entry, reason) => refused.set(refusalKey(entry.samples.identity), reason),
       this.deps.onLimit,
     );
+    return refused;
   }
 }

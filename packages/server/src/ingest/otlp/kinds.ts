@@ -2,7 +2,7 @@ import { LEGACY_RED_METRIC, STATUS_ATTR } from '@pulseboard/shared';
 import { MAX_MAGNITUDE } from '../../model.ts';
 import { exponentialObservations } from '../../sketch/bucket-values.ts';
 import type { Conversion, MetricContext, PendingCumulative } from './convert.ts';
-import { type Decisions, type Delta, deltaOf, type PointList, SKIP } from './cumulative.ts';
+import type { Delta } from './cumulative.ts';
 import type { CumulativeValue } from './cumulative-values.ts';
 import type { Attributes, MetricData, NumberPoint } from './model.ts';
 import { exponentialProblem, histogramProblem, summaryProblem } from './point-checks.ts';
@@ -175,15 +175,9 @@ function emitDistribution(
   c.emitWeighted(point, identity, time, (out) => exponentialObservations(value, scale, out), series);
 }
 
-/** The samples of the deltas of a request's cumulative points, as `decisions` say (SKIP adds none). */
-export function deltaEntries(
-  c: Conversion,
-  points: PointList<PendingCumulative> & { readonly length: number },
-  decisions: Decisions,
-): void {
-  for (let i = 0; i < points.length; i++) {
-    if (decisions.codes[i] !== SKIP) deltaEntry(c, deltaOf(points, i, decisions));
-  }
+/** The samples of the deltas of a request's cumulative points. */
+export function deltaEntries(c: Conversion, deltas: readonly Delta<PendingCumulative>[]): void {
+  for (const delta of deltas) deltaEntry(c, delta);
 }
 
 /** The samples of a delta computed from a cumulative point. */

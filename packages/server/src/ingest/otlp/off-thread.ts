@@ -1,59 +1,121 @@
 import { foldPacked, type PackedFold } from '../../aggregate/packed.ts';
-import type { SampleBatch, SeriesSamples } from '../../model.ts';
-import type { FoldContext, OtlpRest } from '../decode-worker.ts';
+import { type SampleBatch, type SeriesIdentity, type SeriesSamples, seriesKey } from '../../model.ts';
+import type { CumulativeState } from '../../store/store.ts';
+import type { FoldContext } from '../decode-worker.ts';
 import { Conversion } from './convert.ts';
-import { type Decisions, headsOf, statesOf } from './cumulative.ts';
+import { CumulativeSeries } from './cumulative.ts';
 import { decodeOtlpMetrics } from './encodings.ts';
 import { deltaEntries } from './kinds.ts';
-import { PendingPoints } from './pending-points.ts';
 
-/** Cumulative points of requests waiting for the main thread's decisions, by the request's job id. */
-const awaiting = new Map<number, PendingPoints>();
+/** An OTLP metrics export for the decode worker that keeps the cumulative series (see `DecodePool.otlp`). */
+export interface OtlpJob {
+  id: number;
+  body: Uint8Array;
+  contentType: string;
+  context: FoldContext;
+  /** Series the registry refused on an earlier try, by `refusalKey`, with the reason: their points are rejected. */
+  refused?: ReadonlyMap<string, string>;
+}
 
-/**
- * The decode worker's share of an OTLP export: decode, convert, and fold every point that needs no
- * per-series state (gauges, delta sums and histograms). Cumulative points stay here under `id`; the main
- * thread, which holds each series' last point, gets their keys, times and stored text only, and answers
- * with a decision per point (`foldCumulative`).
- */
-export function convertOtlpExport(
-  id: number,
-  body: Uint8Array,
-  contentType: string,
-  context: FoldContext,
-): { packed: PackedFold; rest: OtlpRest } {
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const c = new Conversion(context.now, context.limits).run(decodeOtlpMetrics(contentType, bytes));
-  if (c.cumulative.length > 0) awaiting.set(id, new PendingPoints(c.cumulative));
-  return {
-    packed: foldPacked(entryBatch(c.entries), context),
-    rest: {
-      cumulative: headsOf(c.cumulative),
-      rejected: c.rejections.count,
-      message: c.rejections.message(),
-      body,
-    },
-  };
+/** What an OTLP export leaves for the main thread besides its folded samples. */
+export interface OtlpRest {
+  /** The new states of its cumulative series, to commit with the samples; then `DecodePool.settle`. */
+  states: CumulativeState[];
+  rejected: number;
+  message: string;
+  /** The body, handed back (it moved to the worker) in case the export must be converted again. */
+  body: Uint8Array;
+}
+
+export type OtlpAnswer = (work: () => { packed: PackedFold; rest: OtlpRest }) => void;
+
+/** The cumulative series, loaded from the store when this worker starts (`loadCumulativeSeries`). */
+let series = new CumulativeSeries([]);
+/** Exports with points of series that an unsettled export holds, oldest first. */
+const waiting: { job: OtlpJob; c: Conversion; answer: OtlpAnswer }[] = [];
+
+export function loadCumulativeSeries(rows: readonly CumulativeState[]): void {
+  series = new CumulativeSeries(rows);
 }
 
 /**
- * Folds the deltas of request `ref`'s cumulative points as the main thread decided, encodes the states of
- * the points in `finals` for it to store, and lets the points go.
+ * The decode worker's share of an OTLP export: decode, convert, turn cumulative points into deltas against
+ * their series' last points, and fold, all in one pass. `answer` runs the last steps at once, or once the
+ * exports holding its series have settled.
  */
-export function foldCumulative(
-  ref: number,
-  decisions: Decisions,
-  finals: readonly number[],
-  context: FoldContext,
-): { packed: PackedFold; states: string[] } {
-  const points = awaiting.get(ref);
-  awaiting.delete(ref);
-  if (!points || points.length !== decisions.codes.length) {
-    throw new Error(`no cumulative points waiting for request ${ref}`);
+export function ingestExport(job: OtlpJob, answer: OtlpAnswer): void {
+  const c = convertExport(job);
+  if (series.blocked(c.cumulative)) waiting.push({ job, c, answer });
+  else answer(() => foldExport(job, c, series));
+}
+
+/** Export `id`'s states committed or not (see CumulativeSeries.settle); exports waiting for its series go on. */
+export function settleExport(id: number, committed: boolean): void {
+  series.settle(id, committed);
+  for (let i = 0; i < waiting.length; ) {
+    const w = waiting[i]!;
+    if (series.blocked(w.c.cumulative)) {
+      i++;
+      continue;
+    }
+    waiting.splice(i, 1);
+    w.answer(() => foldExport(w.job, w.c, series));
   }
-  const c = new Conversion(context.now, context.limits);
-  deltaEntries(c, points, decisions);
-  return { packed: foldPacked(entryBatch(c.entries), context), states: statesOf(points, finals) };
+}
+
+export function forgetCumulative(forget: { service: string } | { before: number }): void {
+  if ('service' in forget) series.forgetService(forget.service);
+  else series.forgetBefore(forget.before);
+}
+
+/** Decodes and converts an export, rejecting the points of series refused before. */
+export function convertExport(job: Omit<OtlpJob, 'id'>): Conversion {
+  const bytes = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
+  const c = new Conversion(job.context.now, job.context.limits).run(decodeOtlpMetrics(job.contentType, bytes));
+  if (job.refused) refuse(c, job.refused);
+  return c;
+}
+
+/** Diffs a converted export's cumulative points against `states`, which hold their series until settled, and folds. */
+export function foldExport(
+  job: OtlpJob,
+  c: Conversion,
+  states: CumulativeSeries,
+): { packed: PackedFold; rest: OtlpRest } {
+  const { deltas, rows } = states.advance(job.id, c.cumulative);
+  try {
+    deltaEntries(c, deltas);
+    const packed = foldPacked(entryBatch(c.entries), job.context);
+    return {
+      packed,
+      rest: { states: rows, rejected: c.rejections.count, message: c.rejections.message(), body: job.body },
+    };
+  } catch (error) {
+    // The main thread gets no states to settle: let the series go now.
+    states.settle(job.id, false);
+    throw error;
+  }
+}
+
+/** A series' name in a list of refusals; with its kind, so a type conflict refuses only the other type's series. */
+export function refusalKey(identity: SeriesIdentity): string {
+  return `${identity.kind}\u0000${seriesKey(identity)}`;
+}
+
+function refuse(c: Conversion, refused: ReadonlyMap<string, string>): void {
+  const detail = (identity: SeriesIdentity) => `metric "${identity.name}" of service "${identity.service}"`;
+  const keep = (identity: SeriesIdentity, points: readonly number[]) => {
+    const reason = refused.get(refusalKey(identity));
+    if (reason === undefined) return true;
+    for (const point of points) c.rejections.reject(point, reason, detail(identity));
+    return false;
+  };
+  const entries = c.entries.filter((entry) => keep(entry.samples.identity, entry.points));
+  const cumulative = c.cumulative.filter((p) => keep(p.identity, [p.point]));
+  c.entries.length = 0;
+  for (const entry of entries) c.entries.push(entry);
+  c.cumulative.length = 0;
+  for (const p of cumulative) c.cumulative.push(p);
 }
 
 /** Entries (of metric points or spans) as an aggregator batch; `origin` names the entry in an error. */

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import type { RedResponse } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { overloaded } from '../../errors.ts';
 import { getJson, startTestApp } from '../../testing/test-app.ts';
 import {
@@ -240,6 +241,28 @@ describe('POST /v1/metrics', () => {
     const responses = await Promise.all([4, 0, 2, 1, 3].map((i) => post(app, bodies[i]!, PROTOBUF_TYPE)));
     expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
     expect(await red('svc')).toEqual({ count: 55, errors: 5 });
+  });
+
+  it('answers 500 to the request whose decode worker dies, then starts a new worker that counts the retry once', async () => {
+    const { app, red } = await setup();
+    const series = (value: number, time: number) =>
+      encodeOtlpProtobuf(exportOf('svc', [requests([value, 0], NOW - 60_000, time)]));
+    expect((await post(app, series(3, NOW - 30_000), PROTOBUF_TYPE)).statusCode).toBe(200);
+    // The worker dies (as at its memory cap) with the next export in hand, before it answers.
+    const send = Worker.prototype.postMessage;
+    const kill = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args) {
+      if ((args[0] as { kind?: string }).kind === 'otlp') void this.terminate();
+      else send.apply(this, args);
+    });
+    const killed = await post(app, series(5, NOW - 20_000), PROTOBUF_TYPE);
+    kill.mockRestore();
+    expect(killed.statusCode).toBe(500);
+    expect(readStatus(killed.rawPayload).code).toBe(13);
+    expect(app.core.decoders.running).toBe(0);
+    // The sender retries; a new worker starts from the stored state, so only the increase counts.
+    expect((await post(app, series(5, NOW - 20_000), PROTOBUF_TYPE)).statusCode).toBe(200);
+    expect(app.core.decoders.running).toBe(1);
+    expect(await red('svc')).toEqual({ count: 5, errors: 0 });
   });
 
   async function setup(overrides = {}) {
