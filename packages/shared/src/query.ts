@@ -76,7 +76,11 @@ export const RedServiceSeriesSchema = Type.Object({
 });
 export type RedServiceSeries = Static<typeof RedServiceSeriesSchema>;
 
-/** `total=true`: the selected services merged (rates added, percentiles from the merged sketches). */
+/**
+ * `total=true`: the selected services merged (rates added, percentiles from the merged sketches). Its `until` is
+ * the earliest of the services' still reporting; its points end with the last bucket every one of them has sent
+ * in full, so no merged bucket weighs one service's requests more than its share of the time.
+ */
 export const RedTotalSeriesSchema = Type.Object({
   total: Type.Literal(true),
   interval: IntervalField,
@@ -118,6 +122,11 @@ const StatsWithPrevious = Type.Intersect([ServiceStatsSchema, Type.Object({ prev
 export const OverviewResponseSchema = Type.Object({
   from: Type.Number(),
   to: Type.Number(),
+  /**
+   * The services merged: rates and counts added; percentiles, error rate and health from the merged requests
+   * of the part of the window every service still reporting has sent (one that reports every N s may not
+   * have sent its last seconds yet).
+   */
   total: StatsWithPrevious,
   services: Type.Array(Type.Intersect([Type.Object({ service: Type.String() }), StatsWithPrevious])),
 });

@@ -26,4 +26,21 @@ describe('ReportIntervals', () => {
     restarted.forget('shop');
     expect(restarted.of('shop')).toBe(1_000);
   });
+
+  it('tells where every service still reporting has sent up to; a stopped one holds nothing back', () => {
+    const intervals = new ReportIntervals(null, () => {});
+    intervals.note(
+      new Map([
+        ['a', { interval: 60_000, until: 1_000_000 }],
+        ['b', { interval: 60_000, until: 1_040_000 }],
+        ['gone', { interval: 60_000, until: 800_000 }],
+      ]),
+      1_040_000,
+    );
+    expect(intervals.sentByAll(['native', 'b'], 1_050_000)).toBe(1_040_000);
+    expect(intervals.sentByAll(['native', 'a', 'b'], 1_050_000)).toBe(1_000_000);
+    // `gone` last sent four intervals ago: it has stopped, not fallen behind.
+    expect(intervals.sentByAll(['a', 'gone'], 1_050_000)).toBe(1_000_000);
+    expect(intervals.sentByAll(['native'], 1_050_000)).toBe(Number.POSITIVE_INFINITY);
+  });
 });

@@ -62,6 +62,21 @@ export class ReportIntervals {
     return known && known.interval > SECOND ? known.until : Number.POSITIVE_INFINITY;
   }
 
+  /**
+   * Where every one of `services` still reporting has sent up to (the earliest `reportedUntil`): figures merged
+   * across services (percentiles, error rates) come only from time before it, where each service's share of
+   * requests matches its share of time. A service whose newest report ends more than two of its intervals
+   * before `now` has stopped and holds nothing back (as on the page). +Infinity when none lags.
+   */
+  sentByAll(services: Iterable<string>, now: number): number {
+    let until = Number.POSITIVE_INFINITY;
+    for (const service of services) {
+      const reported = this.reportedUntil(service);
+      if (now - reported <= 2 * this.of(service)) until = Math.min(until, reported);
+    }
+    return until;
+  }
+
   /** The service's reporting interval (ms); 1000 when it reports as things happen. */
   of(service: string): number {
     return this.known.get(service)?.interval ?? SECOND;

@@ -1,10 +1,10 @@
-import { CPU_METRIC, MEMORY_METRIC, type OverviewResponse, type ServiceStats } from '@pulseboard/shared';
+import { CPU_METRIC, floorTo, MEMORY_METRIC, type OverviewResponse, type ServiceStats } from '@pulseboard/shared';
 import { Sketch } from '../sketch/sketch.ts';
 import type { SeriesRecord } from '../store/store.ts';
 import { activeServices, type QueryContext, round } from './context.ts';
 import { checkQueryCost, type QueryCost, rowsOf } from './cost.ts';
 import { healthScore } from './health.ts';
-import { type RedAcc, type RedReadOptions, readRedSteps, redReads } from './red.ts';
+import { mergeGroups, type RedAcc, type RedReadOptions, readRedSteps, redReads } from './red.ts';
 import { readSamplesSteps, type SampleAcc, type SampleReadOptions, sampleReads } from './samples.ts';
 import type { QuerySteps } from './scheduler.ts';
 import { chooseStep, tierForStep } from './steps.ts';
@@ -23,30 +23,46 @@ export function* queryOverview(
   const now = ctx.now();
   const services = q.services ?? activeServices(ctx, now);
   const span = q.to - q.from;
-  const plans = [windowPlan(ctx, services, q.from, q.to, now), windowPlan(ctx, services, q.from - span, q.from, now)];
+  // The total's percentiles and error rate come from the part of a window every service has sent (see
+  // `sentByAll`): where one service has sent its last seconds and another not yet, the merge would lean to the first.
+  const sent = ctx.intervals.sentByAll(services, now);
+  const windowsOf = (from: number, to: number) => {
+    const common = sent < to ? Math.max(from, floorTo(sent, 1000)) : to;
+    return {
+      all: windowPlan(ctx, services, from, to, now),
+      common: common < to ? windowPlan(ctx, services, from, common, now) : null,
+    };
+  };
+  const windows = [windowsOf(q.from, q.to), windowsOf(q.from - span, q.from)];
   let rows = 0;
-  for (const plan of plans) {
-    rows += rowsOf(redReads(ctx, plan.red), services.length);
-    rows += rowsOf(sampleReads(ctx, plan.gauges), plan.gauges.seriesIds.length);
+  for (const { all, common } of windows) {
+    rows += rowsOf(redReads(ctx, all.red), services.length);
+    rows += rowsOf(sampleReads(ctx, all.gauges), all.gauges.seriesIds.length);
+    if (common) rows += rowsOf(redReads(ctx, common.red), services.length);
   }
   const cost: QueryCost = { label: 'overview', from: q.from, to: q.to, series: services.length, points: 2, rows };
   checkQueryCost(cost, ctx.limits);
   yield cost;
-  const current = yield* windowStats(services, plans[0]!, ctx);
-  const previous = yield* windowStats(services, plans[1]!, ctx);
+  const [current, previous] = windows as [WindowPlans, WindowPlans];
+  const currentStats = yield* windowStats(services, current.all, ctx);
+  const currentCommon = current.common && (yield* mergedRed(ctx, current.common));
+  const previousStats = yield* windowStats(services, previous.all, ctx);
+  const previousCommon = previous.common && (yield* mergedRed(ctx, previous.common));
   // A service that reports every N s has sent its requests only up to its newest report (`until`): its rate
   // divides by the seconds up to there, as `red`'s last bucket does, not by time it has not reported yet.
   const secondsOf = (service: string, from: number, to: number) =>
     (Math.min(to, Math.max(from, ctx.intervals.reportedUntil(service))) - from) / 1000;
-  const windowOf = (stats: Map<string, WindowStats>, from: number, to: number) => {
+  const windowOf = (stats: Map<string, WindowStats>, common: RedAcc | null, from: number, to: number) => {
     const byService = new Map(services.map((s) => [s, statsOf(stats.get(s)!, secondsOf(s, from, to), ctx)]));
-    // The total adds the services' rates (each over what it has sent); the rest comes from the merged requests.
+    // The total adds the services' rates (each over what it has sent) and counts; percentiles, error rate and
+    // health come from the merged requests of the time all have sent.
     const rate = [...byService.values()].reduce((sum, s) => sum + s.rate, 0);
-    const total = { ...statsOf(mergeWindows([...stats.values()]), span / 1000, ctx), rate: round(rate, 6) ?? 0 };
-    return { byService, total };
+    const merged = mergeWindows([...stats.values()]);
+    const total = statsOf(common ? { ...merged, red: common } : merged, span / 1000, ctx);
+    return { byService, total: { ...total, rate: round(rate, 6) ?? 0, count: merged.red.count } };
   };
-  const shown = windowOf(current, q.from, q.to);
-  const before = windowOf(previous, q.from - span, q.from);
+  const shown = windowOf(currentStats, currentCommon, q.from, q.to);
+  const before = windowOf(previousStats, previousCommon, q.from - span, q.from);
   return {
     from: q.from,
     to: q.to,
@@ -57,6 +73,12 @@ export function* queryOverview(
       previous: before.byService.get(service)!,
     })),
   };
+}
+
+interface WindowPlans {
+  all: WindowPlan;
+  /** The window up to where every service has sent, when that is before its end. */
+  common: WindowPlan | null;
 }
 
 interface WindowPlan {
@@ -98,6 +120,12 @@ function* windowStats(
     });
   }
   return out;
+}
+
+/** All services' requests in the plan's window merged in one sketch. */
+function* mergedRed(ctx: QueryContext, plan: WindowPlan): Generator<undefined, RedAcc, void> {
+  const groups = yield* readRedSteps(ctx, plan.red);
+  return mergeGroups([...groups.values()]).get(plan.from) ?? { count: 0, errors: 0, sketch: new Sketch() };
 }
 
 /** CPU: the mean over instances and time. Memory: the sum over instances of each one's mean. */

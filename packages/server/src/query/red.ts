@@ -162,8 +162,8 @@ export function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedRespons
   const first = floorTo(from, step);
   // A series that reports every N seconds is complete only up to its newest report: its points stop
   // there, rather than read as 0 (or a fraction of its rate) until the next report arrives.
-  const untilOf = (names: readonly string[]) => {
-    const until = Math.min(...names.map((s) => ctx.intervals.reportedUntil(s)));
+  const untilOf = (service: string) => {
+    const until = ctx.intervals.reportedUntil(service);
     return until < to ? { until: Math.max(from, until) } : {};
   };
   const pointsOf = (buckets: ReadonlyMap<number, RedAcc>, { until = to }: { until?: number }): RedPoint[] => {
@@ -181,7 +181,7 @@ export function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedRespons
   // counts over the earliest `until` would count another service's later seconds in a shorter bucket.
   const rates = new Map<number, number>();
   for (const group of sorted) {
-    const until = untilOf([group.service]);
+    const until = untilOf(group.service);
     const points = pointsOf(group.buckets, until);
     for (const p of points) rates.set(p.t, (rates.get(p.t) ?? 0) + p.rate);
     series.push({
@@ -194,9 +194,13 @@ export function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedRespons
     yield;
   }
   if (q.total) {
-    const until = untilOf(services);
+    // Merged percentiles and error rates come only from buckets every service has sent in full: a bucket one
+    // service has sent all of and another only part of would weigh the first more than its share of time.
+    const sent = ctx.intervals.sentByAll(services, now);
+    const until = sent < to ? { until: Math.max(from, sent) } : {};
+    const end = sent < to ? Math.max(first, floorTo(sent, step)) : to;
     const interval = ctx.intervals.longest(services);
-    const points = pointsOf(mergeGroups(sorted), until).map((p) =>
+    const points = pointsOf(mergeGroups(sorted), { until: end }).map((p) =>
       p.count > 0 ? { ...p, rate: round(rates.get(p.t) ?? 0, 6) ?? 0 } : p,
     );
     series.push({ total: true, interval, ...until, points });

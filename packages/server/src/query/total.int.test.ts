@@ -1,6 +1,6 @@
 import { isTotalSeries, type OverviewResponse, type RedResponse, serviceSeries } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { otlpMinute } from '../testing/otlp-export.ts';
+import { otlpDurations, otlpMinute } from '../testing/otlp-export.ts';
 import { getJson, ingest, logNormalValues, startTestApp } from '../testing/test-app.ts';
 
 const NOW = 1_800_000_000_000 - (1_800_000_000_000 % 3_600_000);
@@ -102,6 +102,55 @@ describe('merged services (red total=true, overview total)', () => {
     for (const p of total.points) expect(p.rate, `t ${p.t - NOW}`).toBeCloseTo(20, 6);
   });
 
+  it('merges percentiles only over time every service has sent, when they report every 60 s at other moments', async () => {
+    // `fast` (20/s, 25-65 ms) exports at 2 s past each minute, `slow` (10/s, 80-180 ms) at 30 s past; read 5 s
+    // into a minute, `fast` has sent all of the last minute and `slow` only its first 30 s. Merging all each has
+    // sent would weigh `fast` 4:1 instead of its 2:1 share of requests (p50 45 ms instead of 52).
+    const now = NOW + 5_000;
+    const { app } = await setup(now);
+    const fast = spaced(30, 25, 65).flatMap((ms) => new Array<number>(40).fill(ms));
+    const slow = spaced(50, 80, 180).flatMap((ms) => new Array<number>(12).fill(ms));
+    const exports = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0].flatMap((m) => [
+      otlpDurations('fast', NOW - (m + 1) * MIN + 2_000, NOW - m * MIN + 2_000, fast),
+      otlpDurations('slow', NOW - (m + 2) * MIN + 30_000, NOW - (m + 1) * MIN + 30_000, slow),
+    ]);
+    for (const payload of exports) {
+      const res = await app.inject({ method: 'POST', url: '/v1/metrics', payload });
+      expect(res.statusCode).toBe(200);
+    }
+    // Over any time both have sent, a minute of `fast` beside a minute of `slow`.
+    const all = [...fast, ...slow].sort((a, b) => a - b);
+    const exact = (q: number) => all[Math.floor(q * (all.length - 1))]!;
+    const near = (got: number | null, q: number, what: string) =>
+      expect(Math.abs(got! - exact(q)) / exact(q), `${what}: ${got} against ${exact(q)}`).toBeLessThanOrEqual(0.02);
+
+    const res = await getJson<RedResponse>(
+      app,
+      `/api/v1/red?service=fast&service=slow&from=now-8m&maxPoints=160&total=true`,
+    );
+    expect(res.body.step).toBe(MIN);
+    const total = res.body.series.find(isTotalSeries)!;
+    expect(total.until).toBe(NOW - 30_000);
+    for (const p of total.points.filter((p) => p.count > 0)) {
+      near(p.p50, 0.5, `bucket ${p.t - NOW} p50`);
+      near(p.p99, 0.99, `bucket ${p.t - NOW} p99`);
+    }
+    // The merged points end with the last bucket both have sent in full; the services' own go on.
+    expect(total.points.at(-1)!.t).toBe(NOW - 2 * MIN);
+    expect(serviceSeries(res.body).map((s) => s.points.at(-1)!.t)).toEqual([NOW, NOW - MIN]);
+
+    // The stat card's last complete minute: `slow` has sent 30 s of it, `fast` all of it.
+    const minute = await getJson<OverviewResponse>(
+      app,
+      `/api/v1/overview?service=fast&service=slow&from=${NOW - MIN}&to=${NOW}`,
+    );
+    near(minute.body.total.p50, 0.5, 'last minute p50');
+    near(minute.body.total.p99, 0.99, 'last minute p99');
+    // Rates still add each service's over what it has sent: 20/s and 10/s.
+    expect(minute.body.total.rate).toBeCloseTo(30, 3);
+    near(minute.body.total.previous.p50, 0.5, 'minute before p50');
+  });
+
   it('adds an all-empty total for services without data, and refuses a total that is not true or false', async () => {
     const { app } = await setup();
     const res = await getJson<RedResponse>(app, `/api/v1/red?service=none&from=${NOW - MIN}&maxPoints=2&total=true`);
@@ -113,8 +162,8 @@ describe('merged services (red total=true, overview total)', () => {
     expect(bad.body.message).toMatch(/^total: must be true or false/);
   });
 
-  async function setup() {
-    const handle = await startTestApp({}, () => NOW);
+  async function setup(now = NOW) {
+    const handle = await startTestApp({}, () => now);
     close = () => handle.app.close();
     return handle;
   }
@@ -128,4 +177,9 @@ function item(service: string, status: number, points: number[][]) {
     attributes: { 'http.response.status_code': status },
     points,
   };
+}
+
+/** `n` durations (ms) spaced evenly in log from `lo` to `hi`, rounded to 0.1 ms. */
+function spaced(n: number, lo: number, hi: number): number[] {
+  return Array.from({ length: n }, (_, i) => Math.round(lo * (hi / lo) ** (i / (n - 1)) * 10) / 10);
 }

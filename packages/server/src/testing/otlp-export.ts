@@ -1,12 +1,46 @@
+interface HistogramPoint {
+  explicitBounds: number[];
+  bucketCounts: number[];
+  count: number;
+  sum: number;
+  min?: number;
+  max?: number;
+}
+
 /** One OTLP delta export of 600 requests of 20 ms over [start, end), as an SDK sends it every minute. */
 export function otlpMinute(service: string, start: number, end: number) {
-  const point = {
-    startTimeUnixNano: `${start}000000`,
-    timeUnixNano: `${end}000000`,
+  return otlpExport(service, start, end, {
     count: 600,
     sum: 600 * 0.02,
     explicitBounds: [0.01, 0.05],
     bucketCounts: [0, 600, 0],
+  });
+}
+
+/**
+ * One OTLP delta export over [start, end) of requests of the given durations (ms), each distinct duration in
+ * a bucket of its own 0.2 % wide, so the server's sketch holds them as exactly as its own resolution allows.
+ */
+export function otlpDurations(service: string, start: number, end: number, durationsMs: readonly number[]) {
+  const distinct = [...new Set(durationsMs)].sort((a, b) => a - b);
+  const explicitBounds = distinct.flatMap((ms) => [(ms * 0.999) / 1000, (ms * 1.001) / 1000]);
+  const bucketCounts = new Array<number>(explicitBounds.length + 1).fill(0);
+  for (const ms of durationsMs) bucketCounts[2 * distinct.indexOf(ms) + 1]!++;
+  return otlpExport(service, start, end, {
+    count: durationsMs.length,
+    sum: durationsMs.reduce((sum, ms) => sum + ms, 0) / 1000,
+    min: distinct[0]! / 1000,
+    max: distinct.at(-1)! / 1000,
+    explicitBounds,
+    bucketCounts,
+  });
+}
+
+function otlpExport(service: string, start: number, end: number, histogram: HistogramPoint) {
+  const point = {
+    startTimeUnixNano: `${start}000000`,
+    timeUnixNano: `${end}000000`,
+    ...histogram,
     attributes: [{ key: 'http.response.status_code', value: { intValue: 200 } }],
   };
   const metric = {

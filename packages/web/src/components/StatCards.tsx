@@ -172,7 +172,10 @@ function StatCard(props: {
     <div className="panel stat-card" data-testid={`stat-${card.label}`}>
       <div className="stat-label muted">
         {card.label}{' '}
-        <span className="stat-when" title="The big number is the last complete minute; the line under it the window">
+        <span
+          className="stat-when"
+          title="The big number is the last complete minute (its percentiles and error rate over the part of it every selected service has sent); the line under it the window"
+        >
           last min
         </span>
       </div>

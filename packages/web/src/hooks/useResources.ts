@@ -24,7 +24,9 @@ const MINUTE = 60_000;
 
 /**
  * The selected services' last complete minute (of the window, when paused): the stat cards' current value.
- * Reloaded every few seconds while live, so it moves on within seconds of a minute closing.
+ * Reloaded every few seconds while live, so it moves on within seconds of a minute closing. The server reads
+ * the total's percentiles and error rate over the part of that minute every service has sent (a service
+ * exporting every 60 s may not have sent all of it yet).
  */
 export const useLastMinute = (range: Range, services: Services) =>
   useLiveQuery({
