@@ -25,6 +25,18 @@ describe('liveTotal', () => {
     expect(total.interval).toBe(60_000);
   });
 
+  it('merges a sketch of a 60 s interval at its rate: its percentiles count as much as a 1 s neighbour at the same rate', () => {
+    // A 60 s reporter (10/s at 500 ms: 600 requests in its sketch) beside a per-second one (30/s at 10 ms).
+    const slowSketch = new Sketch();
+    slowSketch.add(500, 600);
+    const slow = { stats: { ...source(10, 0, 500, {}).stats, count: 600, interval: 60_000 }, sketch: slowSketch };
+    const total = liveTotal([slow, source(30, 0, 10, {})]);
+    // Exactly: a quarter of each second's requests take 500 ms, so p50 is 10 ms and p95 500 ms. Counted by
+    // requests in the sketches (600 against 30), p50 would read 500 ms.
+    expect(total.p50).toBeCloseTo(10, 0);
+    expect(total.p95).toBeCloseTo(500, -1);
+  });
+
   it('has no percentiles, CPU or memory without data', () => {
     expect(liveTotal([])).toEqual({
       rate: 0,

@@ -11,7 +11,8 @@ export interface LiveSource {
 /**
  * Several services' live figures merged into one: rates added, the error rate as errors per second over
  * requests per second (each service's figures may cover a different reporting interval), percentiles from
- * the merged sketches (an average of percentiles would hide a slow service among fast ones), CPU the mean
+ * the sketches merged at each one's rate (an average of percentiles would hide a slow service among fast
+ * ones; a count-weighted merge would let a 60 s interval outweigh one second 60 to 1), CPU the mean
  * of the services' means, memory the sum.
  */
 export function liveTotal(sources: Iterable<LiveSource>): LiveServiceStats {
@@ -27,7 +28,9 @@ export function liveTotal(sources: Iterable<LiveSource>): LiveServiceStats {
     rate += stats.rate;
     count += stats.count;
     if (stats.errorRate !== null) errorsPerSecond += stats.errorRate * stats.rate;
-    if (own) sketch.merge(own);
+    // A service that reports every N s brings its whole last interval's sketch: weighted by its rate over
+    // its count, it counts as one second of its requests, as the others' one-second sketches do.
+    if (own && own.count > 0) sketch.merge(own, stats.rate / own.count);
     if (stats.cpu !== null) {
       cpuSum += stats.cpu;
       cpuCount++;

@@ -89,15 +89,15 @@ class Store implements Bins {
     this.offset = newOffset;
   }
 
-  /** Adds every bin of `other` (a loop over two arrays: merges run for every rollup row). */
-  addStore(other: Store): void {
+  /** Adds every bin of `other`, times `weight` (a loop over two arrays: merges run for every rollup row). */
+  addStore(other: Store, weight = 1): void {
     if (other.lo > other.hi) return;
     this.reserve(other.lo, other.hi);
     const from = other.counts;
     const shift = this.offset;
     for (let i = other.lo; i <= other.hi; i++) {
       const count = from[i - other.offset]!;
-      if (count !== 0) this.addAt(i - shift, count);
+      if (count !== 0) this.addAt(i - shift, count * weight);
     }
     if (other.lo < this.lo) this.lo = other.lo;
     if (other.hi > this.hi) this.hi = other.hi;
@@ -143,12 +143,16 @@ export class Sketch {
     if (value > this.max) this.max = value;
   }
 
-  merge(other: Sketch): void {
-    this.positive.addStore(other.positive);
-    if (other.negativeStore) this.negative.addStore(other.negativeStore);
-    this.zeroCount += other.zeroCount;
-    this.count += other.count;
-    this.sum += other.sum;
+  /**
+   * Adds `other`'s values, each counted `weight` times: a weight below 1 mixes in a sketch that covers a
+   * longer time than the others at its share per second (see live/total.ts).
+   */
+  merge(other: Sketch, weight = 1): void {
+    this.positive.addStore(other.positive, weight);
+    if (other.negativeStore) this.negative.addStore(other.negativeStore, weight);
+    this.zeroCount += other.zeroCount * weight;
+    this.count += other.count * weight;
+    this.sum += other.sum * weight;
     if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
   }
