@@ -22,6 +22,18 @@ class FakeSocket implements SocketLike {
 const stats = { rate: 5, errorRate: 0, p50: 1, p95: 2, p99: 3, count: 5, cpu: null, memory: null };
 const frame = (t: number) => ({ type: 'frame', t, cursor: t, services: { a: stats } });
 
+/** One frame at 100 s, the socket drops, and the next one says hello at 105 s: seconds 101-104 are missed. */
+async function missSecondsAndReconnect(socket: ReturnType<typeof setup>['socket']) {
+  socket().onopen?.();
+  socket().receive({ type: 'hello', resolution: 1000, cursor: 99_000 });
+  socket().receive(frame(100_000));
+  socket().close();
+  vi.advanceTimersByTime(100);
+  socket().receive({ type: 'hello', resolution: 1000, cursor: 105_000 });
+  socket().receive(frame(106_000));
+  await vi.runAllTimersAsync();
+}
+
 function setup(backfill: (from: number, to: number) => Promise<RedResponse>) {
   const sockets: FakeSocket[] = [];
   const feed = new LiveFeed({
@@ -103,14 +115,7 @@ describe('live feed', () => {
 
   it('asks views to reload when the backfill fails', async () => {
     const { socket, ticks, resets } = setup(() => Promise.reject(new Error('down')));
-    socket().onopen?.();
-    socket().receive({ type: 'hello', resolution: 1000, cursor: 99_000 });
-    socket().receive(frame(100_000));
-    socket().close();
-    vi.advanceTimersByTime(100);
-    socket().receive({ type: 'hello', resolution: 1000, cursor: 105_000 });
-    socket().receive(frame(106_000));
-    await vi.runAllTimersAsync();
+    await missSecondsAndReconnect(socket);
     expect(resets).toHaveBeenCalledOnce();
     expect(ticks.map((t) => t.t)).toEqual([100_000, 106_000]);
   });
@@ -124,14 +129,7 @@ describe('live feed', () => {
       series: [{ service: 'a', interval: 60_000, until: 102_000, points: [point] }],
     };
     const { socket, ticks, resets } = setup(() => Promise.resolve(res));
-    socket().onopen?.();
-    socket().receive({ type: 'hello', resolution: 1000, cursor: 99_000 });
-    socket().receive(frame(100_000));
-    socket().close();
-    vi.advanceTimersByTime(100);
-    socket().receive({ type: 'hello', resolution: 1000, cursor: 105_000 });
-    socket().receive(frame(106_000));
-    await vi.runAllTimersAsync();
+    await missSecondsAndReconnect(socket);
     expect(resets).toHaveBeenCalledOnce();
     expect(ticks.map((t) => t.t)).toEqual([100_000, 106_000]);
   });
