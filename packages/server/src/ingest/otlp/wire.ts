@@ -21,7 +21,6 @@ export const WIRE_FIXED64 = 1;
 export const WIRE_BYTES = 2;
 
 const TWO_32 = 4_294_967_296;
-const TWO_64 = 2 ** 64;
 
 /** Reads a tag and rejects field number 0, which no valid message has. */
 export function readTag(r: Reader): number {
@@ -99,10 +98,17 @@ export function uvarint64(r: Reader): number {
   throw new DecodeError('varint longer than 10 bytes');
 }
 
-/** A two's-complement int64 varint (negative numbers take all 10 bytes). */
+/**
+ * A two's-complement int64 varint (negative numbers take all 10 bytes). The double sum of a negative one
+ * has lost its low bits (-1 sums to exactly 2^64), so those few are read again exactly as a BigInt.
+ */
 export function varint64(r: Reader): number {
+  const start = r.pos;
   const value = uvarint64(r);
-  return value >= 2 ** 63 ? value - TWO_64 : value;
+  if (value < 2 ** 63) return value;
+  let bits = 0n;
+  for (let i = r.pos - 1; i >= start; i--) bits = (bits << 7n) | BigInt(r.buf[i]! & 0x7f);
+  return Number(BigInt.asIntN(64, bits));
 }
 
 /** A repeated fixed64 field, packed (the proto3 default) or not: both encodings must be accepted. */
