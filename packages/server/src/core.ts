@@ -90,6 +90,7 @@ export function createCore(config: Readonly<Config>, now: () => number, log: Fas
     onCommitted: (folded, stats) => {
       const at = now();
       intervals.note(folded.intervals, at);
+      intervals.seen(folded.serviceSeen, at);
       window.add(folded.seconds);
       for (const [tier, t] of folded.dirty) query.dirty.add(tier, t, at);
       // Live writes reach every tier.

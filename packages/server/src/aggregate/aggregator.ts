@@ -22,7 +22,7 @@ interface Pending {
 }
 
 /** What one commit wrote, for the live stream, the query side and metrics. */
-export type Committed = Pick<Folded, 'seconds' | 'oldest' | 'dirty' | 'intervals'>;
+export type Committed = Pick<Folded, 'seconds' | 'oldest' | 'dirty' | 'intervals' | 'serviceSeen'>;
 
 export interface AggregatorOptions {
   store: Store;
@@ -195,11 +195,23 @@ export class Aggregator {
   }
 }
 
-/** What a commit wrote, merged over its folds: the live seconds, the oldest second, dirty marks, intervals. */
+/**
+ * What a commit wrote, merged over its folds: the live seconds, the oldest second, dirty marks, intervals,
+ * each service's newest time.
+ */
 function committed(batch: readonly Pending[]): Committed {
-  const into: Committed = { seconds: new Map(), oldest: Number.POSITIVE_INFINITY, dirty: [], intervals: new Map() };
+  const into: Committed = {
+    seconds: new Map(),
+    oldest: Number.POSITIVE_INFINITY,
+    dirty: [],
+    intervals: new Map(),
+    serviceSeen: new Map(),
+  };
   for (const fold of batch.flatMap((p) => p.folds)) {
     into.oldest = Math.min(into.oldest, fold.oldest);
+    for (const [service, seen] of fold.serviceSeen) {
+      if (seen > (into.serviceSeen.get(service) ?? Number.NEGATIVE_INFINITY)) into.serviceSeen.set(service, seen);
+    }
     for (const [service, reported] of fold.intervals) addReported(into.intervals, service, reported);
     for (let i = 0; i < fold.dirty.length; i += 2) into.dirty.push([fold.dirty[i]!, fold.dirty[i + 1]!]);
     for (const [t, services] of packedSeconds(fold)) {

@@ -2,6 +2,8 @@ import type { Reported } from './fold.ts';
 
 /** Intervals are kept in whole seconds: an SDK's 5 s export spans 4,998 or 5,003 ms by timer jitter. */
 const SECOND = 1000;
+/** A service reporting as things happen that sent nothing for this long has stopped (see `reportedUntil`). */
+const STOPPED_AFTER_MS = 3_000;
 
 interface Known {
   interval: number;
@@ -22,6 +24,12 @@ interface Known {
  */
 export class ReportIntervals {
   private readonly known = new Map<string, Known>();
+  /**
+   * Per service reporting as things happen: the newest observation's time, and when it arrived. Its second
+   * may still be filling, and the seconds after it have not arrived yet (a client sends a second's requests
+   * when it closes, the commit follows): read as 0 they made every chart's right edge dip to 0.
+   */
+  private readonly newest = new Map<string, { t: number; at: number }>();
 
   constructor(
     stored: string | null | undefined,
@@ -53,13 +61,31 @@ export class ReportIntervals {
     if (changed) this.save();
   }
 
+  /** Records the newest observation time per service of a commit (`Folded.serviceSeen`), arrived at `now`. */
+  seen(serviceSeen: ReadonlyMap<string, number>, now: number): void {
+    for (const [service, t] of serviceSeen) {
+      const newest = this.newest.get(service);
+      if (!newest) this.newest.set(service, { t, at: now });
+      else if (t >= newest.t) {
+        newest.t = t;
+        newest.at = now;
+      }
+    }
+  }
+
   /**
    * Where the service's data is complete up to: the end of its newest reported interval, when it reports
-   * every N seconds and has since the start; +Infinity otherwise.
+   * every N seconds and has since the start; for one reporting as things happen, the end of the second of
+   * its newest observation (a second still filling reads at its rate so far, see `bucketSeconds`), while that
+   * arrived within the last few seconds (a service silent for longer has stopped: its quiet seconds are
+   * zeros, not unknown); +Infinity otherwise.
    */
-  reportedUntil(service: string): number {
+  reportedUntil(service: string, now: number): number {
     const known = this.known.get(service);
-    return known && known.interval > SECOND ? known.until : Number.POSITIVE_INFINITY;
+    if (known && known.interval > SECOND) return known.until;
+    const newest = this.newest.get(service);
+    if (!newest || now - newest.at > STOPPED_AFTER_MS) return Number.POSITIVE_INFINITY;
+    return newest.t - (newest.t % SECOND) + SECOND;
   }
 
   /**
@@ -71,8 +97,10 @@ export class ReportIntervals {
   sentByAll(services: Iterable<string>, now: number): number {
     let until = Number.POSITIVE_INFINITY;
     for (const service of services) {
-      const reported = this.reportedUntil(service);
-      if (now - reported <= 2 * this.of(service)) until = Math.min(until, reported);
+      const reported = this.reportedUntil(service, now);
+      // One reporting as things happen is +Infinity once stopped; one reporting every N s keeps its last end.
+      const interval = this.of(service);
+      if (interval === SECOND || now - reported <= 2 * interval) until = Math.min(until, reported);
     }
     return until;
   }
@@ -90,6 +118,7 @@ export class ReportIntervals {
   }
 
   forget(service: string): void {
+    this.newest.delete(service);
     if (this.known.delete(service)) this.save();
   }
 

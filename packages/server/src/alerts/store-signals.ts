@@ -72,7 +72,7 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
       memoTo = to;
     }
     const slow = signal.kind === 'red' && ctx.intervals.of(service) > 1000;
-    const until = slow ? ctx.intervals.reportedUntil(service) : to;
+    const until = slow ? ctx.intervals.reportedUntil(service, ctx.now()) : to;
     // Reported: the same span, ending where the service's data is complete. Up to now (absent rules): begun
     // earlier by the service's interval and the delivery grace, as the data of that time may still be on
     // its way, so a live service is never silent between exports; its rate is over the time up to `until`.

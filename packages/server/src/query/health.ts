@@ -69,7 +69,7 @@ export function* queryHealth(
       // silence (its next export covers it).
       const known = (firstSeen.get(service) ?? Number.POSITIVE_INFINITY) < t + step;
       const settled = t + step <= now || now - t > 2_000;
-      const reported = t + step <= ctx.intervals.reportedUntil(service);
+      const reported = t + step <= ctx.intervals.reportedUntil(service, now);
       const score = known && settled && reported && servesRequests.has(service) && t < now ? 0 : null;
       cells.push({ service, t, score, errorRate: null, p99: null });
     }

@@ -51,7 +51,7 @@ export function* queryOverview(
   // A service that reports every N s has sent its requests only up to its newest report (`until`): its rate
   // divides by the seconds up to there, as `red`'s last bucket does, not by time it has not reported yet.
   const secondsOf = (service: string, from: number, to: number) =>
-    (Math.min(to, Math.max(from, ctx.intervals.reportedUntil(service))) - from) / 1000;
+    (Math.min(to, Math.max(from, ctx.intervals.reportedUntil(service, now))) - from) / 1000;
   const windowOf = (stats: Map<string, WindowStats>, common: RedAcc | null, from: number, to: number) => {
     const byService = new Map(services.map((s) => [s, statsOf(stats.get(s)!, secondsOf(s, from, to), ctx)]));
     // The total adds the services' rates (each over what it has sent) and counts; percentiles, error rate and

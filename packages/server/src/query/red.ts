@@ -163,7 +163,7 @@ export function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedRespons
   // A series that reports every N seconds is complete only up to its newest report: its points stop
   // there, rather than read as 0 (or a fraction of its rate) until the next report arrives.
   const untilOf = (service: string) => {
-    const until = ctx.intervals.reportedUntil(service);
+    const until = ctx.intervals.reportedUntil(service, now);
     return until < to ? { until: Math.max(from, until) } : {};
   };
   const pointsOf = (buckets: ReadonlyMap<number, RedAcc>, { until = to }: { until?: number }): RedPoint[] => {
