@@ -10,6 +10,12 @@ const session = browserSession();
 const sideways = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
 
+/** Tables wider than their panel, which hide their right-hand columns behind a sideways scroll. */
+const cutTables = (page: Page) =>
+  page.$$eval('.table-scroll', (els) =>
+    els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.closest('section')?.dataset.testid ?? '?'),
+  );
+
 /** The colour each throughput legend entry is drawn in, by service. */
 const legendColours = (page: Page) =>
   page.$$eval('[data-testid="chart-throughput"] .recharts-legend-item-text', (els) =>
@@ -42,6 +48,7 @@ describe('layout, colours and numbers in a real browser', () => {
     await waitForCharts(page, ['chart-latency', 'chart-throughput', 'chart-errors', 'chart-metric']);
     await page.waitForSelector('[data-testid="routes-table"] tbody tr');
     expect(await sideways(page)).toBe(false);
+    expect(await cutTables(page)).toEqual([]);
     await page.screenshot({ path: `${SHOTS}phone-service.png`, fullPage: true });
 
     await page.goto(`${session.server.url}/rules`);
