@@ -86,6 +86,26 @@ describe('a commit in flight (an asynchronous store)', () => {
     await expect(aggregator.submit(batch(2))).resolves.toBe(2);
     expect((await collect(store.loadSeries())).map((s) => s.service)).toEqual(['s']);
   });
+
+  it('waits while a service is deleted, then answers a request naming its series 503, and stores the retry', async () => {
+    const handle = await startTestApp();
+    close = () => handle.app.close();
+    const { aggregator, registry, store } = handle.app.core;
+    await aggregator.submit(batch(3));
+    let queued: Promise<number> | undefined;
+    const roundTrip = () => new Promise((resolve) => setImmediate(resolve));
+    await aggregator.between(async () => {
+      await roundTrip(); // a network store answering
+      queued = aggregator.submit(batch(2)); // names the series being deleted
+      await roundTrip();
+      expect(await store.deleteService('s')).toBe(true);
+      registry.forgetService('s');
+    });
+    await expect(queued).rejects.toMatchObject({ statusCode: 503, code: 'PULSE_ERR_OVERLOADED' });
+    expect(await collect(store.loadSeries())).toEqual([]);
+    await expect(aggregator.submit(batch(2))).resolves.toBe(2);
+    expect((await collect(store.loadSeries())).map((s) => s.service)).toEqual(['s']);
+  });
 });
 
 describe('ingested observations', () => {

@@ -87,10 +87,15 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     { schema: { tags, params: Type.Object({ name: Type.String() }) } },
     async (request, reply) => {
       const { name } = request.params as { name: string };
+      // Commit what is queued, then delete with no commit in between: one would store rows of series the
+      // store has just forgotten. Requests queued meanwhile that name them are answered 503 to retry.
       await core.aggregator.flush();
-      // The registry forgets the service only once the store has: a commit in between may still name its series.
-      if (!(await core.store.deleteService(name))) throw notFound(`name: no service called ${name}`);
-      core.registry.forgetService(name);
+      const deleted = await core.aggregator.between(async () => {
+        if (!(await core.store.deleteService(name))) return false;
+        core.registry.forgetService(name);
+        return true;
+      });
+      if (!deleted) throw notFound(`name: no service called ${name}`);
       core.intervals.forget(name);
       core.bus.publish('serviceDeleted', { name });
       return reply.code(204).send();

@@ -53,7 +53,11 @@ export async function rebuildDirtyBuckets(
       if (tier > MATERIALIZED_FROM && core.query.dirty.has(tier - 1, t, t + res)) continue;
       await rebuild(core, tier as TierIndex, t, t + res, stopped);
       if (stopped()) return built;
-      if (core.query.dirty.clear(tier, t, version)) await core.store.markBuilt(tier as TierIndex, t);
+      // Between commits: one landing while the stored mark is being cleared would lose its own mark of this
+      // bucket from the store (a restart would not rebuild it), though it is kept in memory.
+      await core.aggregator.between(async () => {
+        if (core.query.dirty.clear(tier, t, version)) await core.store.markBuilt(tier as TierIndex, t);
+      });
       built++;
     }
   }
