@@ -50,7 +50,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false } },
   });
-  const core = createCore(config, deps.now ?? Date.now, app.log);
+  const core = await createCore(config, deps.now ?? Date.now, app.log);
   app.decorate('core', core);
   if (config.redis) {
     try {

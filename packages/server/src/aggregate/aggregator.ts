@@ -188,6 +188,27 @@ export class Aggregator {
     this.options.onCommitted?.(committed(batch), { observations: weighted, writeMs });
   }
 
+  /**
+   * Runs `work` between commits: once the commit in flight has settled, with none starting until it has.
+   * For store changes that in-memory state must follow with no commit landing in between (a service
+   * deleted, then forgotten by the registry), which a network store's await would otherwise let in. `work`
+   * must not wait for a commit itself (`flush`): that one waits for it.
+   */
+  async between<T>(work: () => Promise<T>): Promise<T> {
+    while (this.committing) await this.committing.catch(() => {});
+    const running = work();
+    this.committing = running
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => {
+        this.committing = null;
+        if (this.pending.length > 0) this.schedule();
+      });
+    return running;
+  }
+
   /** Refuses new requests, then commits what is queued. */
   async close(): Promise<void> {
     this.closed = true;

@@ -66,10 +66,11 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
   const tags = ['read'];
 
   app.get('/api/v1/services', { schema: { tags, response: { 200: ServicesResponseSchema } } }, async () => {
+    const stored = await core.store.services();
     const now = core.now();
     const sources = redSources(core.registry.all());
     return {
-      services: core.store.services().map((s) => {
+      services: stored.map((s) => {
         const redSource = sources.get(s.name);
         return {
           name: s.name,
@@ -86,9 +87,15 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     { schema: { tags, params: Type.Object({ name: Type.String() }) } },
     async (request, reply) => {
       const { name } = request.params as { name: string };
+      // Commit what is queued, then delete with no commit in between: one would store rows of series the
+      // store has just forgotten. Requests queued meanwhile that name them are answered 503 to retry.
       await core.aggregator.flush();
-      if (!core.store.deleteService(name)) throw notFound(`name: no service called ${name}`);
-      core.registry.forgetService(name);
+      const deleted = await core.aggregator.between(async () => {
+        if (!(await core.store.deleteService(name))) return false;
+        core.registry.forgetService(name);
+        return true;
+      });
+      if (!deleted) throw notFound(`name: no service called ${name}`);
       core.intervals.forget(name);
       core.bus.publish('serviceDeleted', { name });
       return reply.code(204).send();

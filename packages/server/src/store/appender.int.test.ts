@@ -6,6 +6,7 @@ import { describeSeries } from '../aggregate/series-registry.ts';
 import { type SeriesIdentity, seriesKey } from '../model.ts';
 import { encodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
+import { collect } from '../testing/collect.ts';
 import { RowsBuilder } from './rows.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
@@ -15,8 +16,8 @@ const TEN_S = 1;
 
 describe("the store's appender", () => {
   const stores: Store[] = [];
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
   });
   const open = () => {
     const store = openSqliteStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-appender-')), 'a.db'));
@@ -39,12 +40,12 @@ describe("the store's appender", () => {
     appender.addRows(rows.finish());
 
     await expect(appender.commit()).rejects.toThrow(/NOT NULL/);
-    expect([...store.loadSeries()]).toEqual([]);
-    expect(store.services()).toEqual([]);
-    expect(store.loadCumulativeState()).toEqual([]);
-    expect(store.loadDirty()).toEqual([]);
-    expect(store.readSamples(TEN_S, [1], 0, T * 2)).toEqual([]);
-    expect(store.readRed({ tier: TEN_S, services: ['checkout'], byRoute: true, from: 0, to: T * 2 })).toEqual([]);
+    expect(await collect(store.loadSeries())).toEqual([]);
+    expect(await store.services()).toEqual([]);
+    expect(await store.loadCumulativeState()).toEqual([]);
+    expect(await store.loadDirty()).toEqual([]);
+    expect(await store.readSamples(TEN_S, [1], 0, T * 2)).toEqual([]);
+    expect(await store.readRed({ tier: TEN_S, services: ['checkout'], byRoute: true, from: 0, to: T * 2 })).toEqual([]);
   });
 
   it('shows nothing before the commit, then everything; two commits of one bucket add up', async () => {
@@ -53,8 +54,8 @@ describe("the store's appender", () => {
     first.addSeries(series(1));
     first.seeService('checkout', T);
     first.addRows(oneRequestRows(20, false));
-    expect(store.readSamples(TEN_S, [1], 0, T * 2)).toEqual([]);
-    expect(store.services()).toEqual([]);
+    expect(await store.readSamples(TEN_S, [1], 0, T * 2)).toEqual([]);
+    expect(await store.services()).toEqual([]);
     await first.commit();
 
     const second = store.appender();
@@ -62,14 +63,14 @@ describe("the store's appender", () => {
     second.addRows(oneRequestRows(500, true));
     await second.commit();
 
-    const [bucket] = store.readSamples(TEN_S, [1], 0, T * 2);
+    const [bucket] = await store.readSamples(TEN_S, [1], 0, T * 2);
     expect(bucket).toMatchObject({ seriesId: 1, t: T, count: 2, sum: 520, min: 20, max: 500 });
-    const [service] = store.readRed({ tier: 0, services: ['checkout'], byRoute: false, from: 0, to: T * 2 });
+    const [service] = await store.readRed({ tier: 0, services: ['checkout'], byRoute: false, from: 0, to: T * 2 });
     expect(service).toMatchObject({ service: 'checkout', t: T, count: 2, errors: 1 });
-    const [route] = store.readRed({ tier: TEN_S, services: ['checkout'], byRoute: true, from: 0, to: T * 2 });
+    const [route] = await store.readRed({ tier: TEN_S, services: ['checkout'], byRoute: true, from: 0, to: T * 2 });
     // Requests without a route are stored and read back as route null.
     expect(route).toMatchObject({ service: 'checkout', route: null, count: 2, errors: 1 });
-    expect(store.services()).toEqual([{ name: 'checkout', firstSeen: T, lastSeen: T + 5_000 }]);
+    expect(await store.services()).toEqual([{ name: 'checkout', firstSeen: T, lastSeen: T + 5_000 }]);
   });
 
   it('is used once: a second commit is refused and writes nothing more', async () => {
@@ -79,8 +80,8 @@ describe("the store's appender", () => {
     appender.addRows(oneRequestRows(20, false));
     await appender.commit();
     await expect(appender.commit()).rejects.toThrow(/committed/);
-    expect(store.readSamples(TEN_S, [1], 0, T * 2)).toHaveLength(1);
-    expect(store.readSamples(TEN_S, [1], 0, T * 2)[0]?.count).toBe(1);
+    expect(await store.readSamples(TEN_S, [1], 0, T * 2)).toHaveLength(1);
+    expect((await store.readSamples(TEN_S, [1], 0, T * 2))[0]?.count).toBe(1);
   });
 });
 

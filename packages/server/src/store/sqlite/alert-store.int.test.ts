@@ -7,47 +7,45 @@ import { openSqliteAlertStore } from './alert-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
 describe('SQLite alert store', () => {
-  const closers: (() => void)[] = [];
-  afterEach(() => {
-    for (const close of closers.splice(0)) close();
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
   });
 
-  it('keeps rules, open alerts with their acknowledgement, and silences across a reopen', () => {
+  it('keeps rules, open alerts with their acknowledgement, and silences across a reopen', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-alerts-')), 'a.db');
     const first = open(file);
-    first.alerts.insertRule({ id: 'r1', body: ruleBody(), createdAt: 1, updatedAt: 1 });
-    first.alerts.saveAlert(alert({ state: 'firing', firedAt: 10 }));
-    expect(first.alerts.acknowledge('a1', 'dana', 20)).toMatchObject({ acknowledgedBy: 'dana', acknowledgedAt: 20 });
+    await first.alerts.insertRule({ id: 'r1', body: ruleBody(), createdAt: 1, updatedAt: 1 });
+    await first.alerts.saveAlert(alert({ state: 'firing', firedAt: 10 }));
+    expect(await first.alerts.acknowledge('a1', 'dana', 20)).toMatchObject({
+      acknowledgedBy: 'dana',
+      acknowledgedAt: 20,
+    });
     // A later save (the evaluator's) must not lose the acknowledgement.
-    first.alerts.saveAlert(alert({ state: 'firing', firedAt: 10, value: 999 }));
-    first.alerts.insertSilence({ id: 's1', service: 'checkout', startsAt: 0, endsAt: 1000 });
-    first.close();
+    await first.alerts.saveAlert(alert({ state: 'firing', firedAt: 10, value: 999 }));
+    await first.alerts.insertSilence({ id: 's1', service: 'checkout', startsAt: 0, endsAt: 1000 });
+    await first.close();
 
     const second = open(file);
-    expect(second.alerts.listRules()).toEqual([{ id: 'r1', body: ruleBody(), createdAt: 1, updatedAt: 1 }]);
-    expect(second.alerts.openAlerts()).toEqual([
+    expect(await second.alerts.listRules()).toEqual([{ id: 'r1', body: ruleBody(), createdAt: 1, updatedAt: 1 }]);
+    expect(await second.alerts.openAlerts()).toEqual([
       { ...alert({ state: 'firing', firedAt: 10, value: 999 }), acknowledgedBy: 'dana', acknowledgedAt: 20 },
     ]);
-    expect(second.alerts.activeSilences(500).map((s) => s.id)).toEqual(['s1']);
-    expect(second.alerts.activeSilences(1000)).toEqual([]);
-    second.alerts.saveAlert(alert({ state: 'resolved', firedAt: 10, resolvedAt: 50 }));
-    expect(second.alerts.openAlerts()).toEqual([]);
-    expect(second.alerts.alerts({ states: ['resolved'], resolvedLimit: 10 }).map((a) => a.id)).toEqual(['a1']);
-    expect(second.alerts.pruneResolved(60)).toBe(1);
-    expect(second.alerts.updateRule('nope', ruleBody(), 2)).toBe(false);
-    expect(second.alerts.deleteRule('r1')).toBe(true);
+    expect((await second.alerts.activeSilences(500)).map((s) => s.id)).toEqual(['s1']);
+    expect(await second.alerts.activeSilences(1000)).toEqual([]);
+    await second.alerts.saveAlert(alert({ state: 'resolved', firedAt: 10, resolvedAt: 50 }));
+    expect(await second.alerts.openAlerts()).toEqual([]);
+    expect((await second.alerts.alerts({ states: ['resolved'], resolvedLimit: 10 })).map((a) => a.id)).toEqual(['a1']);
+    expect(await second.alerts.pruneResolved(60)).toBe(1);
+    expect(await second.alerts.updateRule('nope', ruleBody(), 2)).toBe(false);
+    expect(await second.alerts.deleteRule('r1')).toBe(true);
   });
 
   function open(file: string) {
     const store = openSqliteStore(file);
     const handle = { alerts: openSqliteAlertStore(store.db), close: () => store.close() };
-    closers.push(() => {
-      try {
-        store.close();
-      } catch {
-        // already closed by the test
-      }
-    });
+    // Closing again (after the test did) is a no-op.
+    closers.push(() => store.close());
     return handle;
   }
 });
