@@ -15,6 +15,7 @@ import { livePlugin } from './live/plugin.ts';
 import { documentErrors } from './openapi.ts';
 import { opsPlugin, timeRequests } from './ops.ts';
 import { queryPlugin } from './query/plugin.ts';
+import { deleteService } from './service-deletion.ts';
 import { materializePlugin } from './store/materialize-plugin.ts';
 import { retentionPlugin } from './store/retention-plugin.ts';
 import { webPlugin } from './web/plugin.ts';
@@ -59,6 +60,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
         prefix: config.redisPrefix,
         frameWaitMs: config.redisFrameWaitMs,
         local: core.bus,
+        forgetService: async (name) => void (await deleteService(core, name, { inStore: true })),
         registry: core.metrics.registry,
         log: app.log,
       });

@@ -81,6 +81,21 @@ describe.skipIf(!up)('Redis bus', () => {
     expect(a.alerts).toEqual([alert]);
   });
 
+  it('has a service deleted on one instance forgotten on the others, and one upkeep lease holder', async () => {
+    const prefix = testPrefix();
+    cleanups.push(() => dropKeys(prefix));
+    const a = await instance(prefix);
+    const b = await instance(prefix);
+    expect([a.cluster.upkeepLease.held, b.cluster.upkeepLease.held]).toEqual([true, false]);
+    a.cluster.bus.publish('serviceDeleted', { name: 'checkout' });
+    await waitUntil(() => b.deletions.length > 0);
+    // b forgot it before its own listeners heard of it; a (which deleted it) is not asked again.
+    expect(b.forgotten).toEqual(['checkout']);
+    expect(b.deletions).toEqual(['checkout']);
+    expect(a.forgotten).toEqual([]);
+    expect(a.deletions).toEqual(['checkout']);
+  });
+
   it('gives the lease to one instance at a time; another takes it over once the holder stops renewing', async () => {
     const prefix = testPrefix();
     cleanups.push(() => dropKeys(prefix));

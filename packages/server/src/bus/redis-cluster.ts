@@ -7,14 +7,14 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { Compile } from 'typebox/compile';
 import { ConfigError } from '../config-error.ts';
 import type { FramePartial } from '../live/second-window.ts';
-import type { Bus } from './bus.ts';
+import type { Bus, BusTopics } from './bus.ts';
 import { RedisLease } from './lease.ts';
 import { decodePartial, encodePartial } from './partial-codec.ts';
 import { PartialExchange } from './partial-exchange.ts';
 
 /** An instance not heard from for this long is no longer waited for: a dead one delays frames 3 s at most. */
 const MEMBER_TTL_MS = 3_000;
-/** The alert lease: a killed holder's rules are evaluated elsewhere within ~6 s (ttl + one renewal). */
+/** The leases: a killed holder's work is taken up elsewhere within ~6 s (ttl + one renewal). */
 const LEASE_TTL_MS = 5_000;
 const LEASE_RENEW_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -29,11 +29,16 @@ export interface ClusterOptions {
   frameWaitMs: number;
   /** The in-process bus the live hub and alerts listen on. */
   local: Bus;
+  /**
+   * Another instance deleted a service: forget it here (and delete its data here, where the store is this
+   * instance's own). Resolves once done; the local bus then hears `serviceDeleted` as for a local delete.
+   */
+  forgetService: (name: string) => Promise<void>;
   registry: Registry;
   log: FastifyBaseLogger;
 }
 
-/** This instance's link to the others through Redis: the live bus, and the alert evaluation lease. */
+/** This instance's link to the others through Redis: the live bus, service deletions and the leases. */
 export interface Cluster {
   readonly instanceId: string;
   /** Other instances heard from lately (their partials of the last seconds came in). */
@@ -44,6 +49,11 @@ export interface Cluster {
   closeSecond(t: number, partial: FramePartial): void;
   /** Held by one instance at a time: only that one evaluates alert rules (and so notifies). */
   readonly alertLease: RedisLease;
+  /**
+   * Held by one instance at a time: where instances share one store, only that one rebuilds coarse buckets
+   * and applies retention, so that work is done once, not once per instance.
+   */
+  readonly upkeepLease: RedisLease;
   close(): Promise<void>;
 }
 
@@ -53,7 +63,7 @@ const alertMessage = Compile(AlertSchema);
 export async function connectCluster(options: ClusterOptions): Promise<Cluster> {
   const { prefix, log } = options;
   const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const channels = { partials: `${prefix}:partials`, alerts: `${prefix}:alerts` };
+  const channels = { partials: `${prefix}:partials`, alerts: `${prefix}:alerts`, deletions: `${prefix}:deletions` };
   const metrics = clusterMetrics(options.registry, () => exchange.peers);
   let lastErrorLog = 0;
   const failed = (what: string) => (error: unknown) => {
@@ -77,7 +87,7 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
   sub.on('error', atStart);
   try {
     await Promise.all([redis.connect(), sub.connect()]);
-    await sub.subscribe(channels.partials, channels.alerts);
+    await sub.subscribe(channels.partials, channels.alerts, channels.deletions);
   } catch (error) {
     redis.disconnect();
     sub.disconnect();
@@ -108,6 +118,17 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
         return badMessage('not an alert message');
       }
       if (message.from !== instanceId) options.local.publish('alert', message.alert);
+    } else if (channel === channels.deletions) {
+      const message = parseJson(text) as { from?: unknown; name?: unknown } | null;
+      if (!message || typeof message.from !== 'string' || typeof message.name !== 'string') {
+        return badMessage('not a service deletion');
+      }
+      if (message.from === instanceId) return;
+      const { name } = message;
+      options
+        .forgetService(name)
+        .then(() => options.local.publish('serviceDeleted', { name }))
+        .catch(failed('forgetting a service deleted elsewhere'));
     }
   });
   let lastBadLog = 0;
@@ -118,25 +139,31 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
     log.warn({ reason }, 'redis: a message on the cluster channel was ignored (another version of Pulseboard?)');
   };
 
-  const alertLease = new RedisLease({
-    redis,
-    key: `${prefix}:lease:alerts`,
-    owner: instanceId,
-    ttlMs: LEASE_TTL_MS,
-    renewEveryMs: LEASE_RENEW_MS,
-    onChange: (held) => {
-      metrics.leaseHeld.set(held ? 1 : 0);
-      log.info(`alert evaluation lease ${held ? 'taken: this instance evaluates alert rules' : 'not held'}`);
-    },
-    onError: failed('alert lease'),
-  });
-  await alertLease.start();
+  const lease = (name: 'alerts' | 'upkeep', gauge: Gauge, what: string) =>
+    new RedisLease({
+      redis,
+      key: `${prefix}:lease:${name}`,
+      owner: instanceId,
+      ttlMs: LEASE_TTL_MS,
+      renewEveryMs: LEASE_RENEW_MS,
+      onChange: (held) => {
+        gauge.set(held ? 1 : 0);
+        log.info(`${name} lease ${held ? `taken: this instance ${what}` : 'not held'}`);
+      },
+      onError: failed(`${name} lease`),
+    });
+  const alertLease = lease('alerts', metrics.leaseHeld, 'evaluates alert rules');
+  const upkeepLease = lease('upkeep', metrics.upkeepLeaseHeld, 'rebuilds coarse buckets and applies retention');
+  await Promise.all([alertLease.start(), upkeepLease.start()]);
 
   const bus: Bus = {
     publish: (topic, message) => {
       options.local.publish(topic, message);
       if (topic === 'alert') {
         redis.publish(channels.alerts, JSON.stringify({ from: instanceId, alert: message })).catch(failed('publish'));
+      } else if (topic === 'serviceDeleted') {
+        const { name } = message as BusTopics['serviceDeleted'];
+        redis.publish(channels.deletions, JSON.stringify({ from: instanceId, name })).catch(failed('publish'));
       }
     },
     subscribe: (topic, listener) => options.local.subscribe(topic, listener),
@@ -149,6 +176,7 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
     },
     bus,
     alertLease,
+    upkeepLease,
     closeSecond: (t, partial) => {
       // Every second, even an empty one: the others learn from it that this instance is there.
       redis.publish(channels.partials, encodePartial(instanceId, t, partial)).catch(failed('publish'));
@@ -156,7 +184,7 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
     },
     close: async () => {
       exchange.close();
-      await alertLease.stop(true);
+      await Promise.all([alertLease.stop(true), upkeepLease.stop(true)]);
       sub.disconnect();
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -192,6 +220,11 @@ function clusterMetrics(registry: Registry, peers: () => number) {
     leaseHeld: new Gauge({
       name: 'pulseboard_alert_lease_held',
       help: 'Whether this instance holds the alert evaluation lease (1) or not (0)',
+      registers: [registry],
+    }),
+    upkeepLeaseHeld: new Gauge({
+      name: 'pulseboard_upkeep_lease_held',
+      help: 'Whether this instance holds the lease to rebuild coarse buckets and apply retention (1) or not (0)',
       registers: [registry],
     }),
   };

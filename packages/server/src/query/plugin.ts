@@ -16,6 +16,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import type { Core } from '../core.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
+import { deleteService } from '../service-deletion.ts';
 import { queryCalls } from './calls.ts';
 import { queryHealth } from './health.ts';
 import { queryOverview } from './overview.ts';
@@ -87,16 +88,8 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     { schema: { tags, params: Type.Object({ name: Type.String() }) } },
     async (request, reply) => {
       const { name } = request.params as { name: string };
-      // Commit what is queued, then delete with no commit in between: one would store rows of series the
-      // store has just forgotten. Requests queued meanwhile that name them are answered 503 to retry.
-      await core.aggregator.flush();
-      const deleted = await core.aggregator.between(async () => {
-        if (!(await core.store.deleteService(name))) return false;
-        core.registry.forgetService(name);
-        return true;
-      });
-      if (!deleted) throw notFound(`name: no service called ${name}`);
-      core.intervals.forget(name);
+      if (!(await deleteService(core, name))) throw notFound(`name: no service called ${name}`);
+      // In a cluster the other instances hear it too, and forget the service (see connectCluster).
       core.bus.publish('serviceDeleted', { name });
       return reply.code(204).send();
     },

@@ -52,16 +52,21 @@ export async function testCluster(prefix: string, url = TEST_REDIS_URL) {
   const local = createLocalBus();
   const frames: SecondFrame[] = [];
   const alerts: Alert[] = [];
+  /** Services deleted elsewhere, as forgotten here, and as the local bus then heard of them. */
+  const forgotten: string[] = [];
+  const deletions: string[] = [];
   local.subscribe('frame', (frame) => frames.push(frame));
   local.subscribe('alert', (a) => alerts.push(a));
+  local.subscribe('serviceDeleted', ({ name }) => deletions.push(name));
   const cluster = await connectCluster({
     url,
     prefix,
     // Long enough for any load on a shared machine; the wait ends as soon as every partial is in.
     frameWaitMs: 5000,
     local,
+    forgetService: async (name) => void forgotten.push(name),
     registry: new Registry(),
     log: Fastify().log,
   });
-  return { cluster, frames, alerts };
+  return { cluster, frames, alerts, forgotten, deletions };
 }
