@@ -36,6 +36,8 @@ export class Partitions {
     }
     if (newest > Number.NEGATIVE_INFINITY && !this.known[tier]!.has(newest + span)) wanted.add(newest + span);
     for (const start of wanted) {
+      // Before 1970 has no partition name of ours (nor real data): the DEFAULT partition keeps it.
+      if (start < 0) continue;
       for (const table of partitionedTables(tier)) await this.create(table, start, start + span);
       this.known[tier]!.add(start);
     }
