@@ -27,11 +27,12 @@ export function rowId(key: readonly (string | number)[]): string {
 
 /**
  * Adds rows into a table without ever overwriting what another writer stored, inside the caller's
- * transaction. Keys new to the table are inserted (ON CONFLICT DO NOTHING); for the others the stored rows
- * are locked (FOR UPDATE), merged with ours here (the sketch codec is JavaScript) and updated. Every step
- * goes in `rows`' order, sorted by key by the caller, so two instances writing the same buckets take their
- * locks in the same order; one waits for the other and then merges into its committed row. A row deleted
- * between our insert and our lock (retention, a deleted service) is inserted again in another round.
+ * transaction. The stored rows of our keys are locked (FOR UPDATE), merged with ours here (the sketch codec
+ * is JavaScript) and updated; keys not stored yet are inserted (ON CONFLICT DO NOTHING), and those another
+ * writer inserted meanwhile go round again, to be locked and merged. Locking first suits the common case (a
+ * bucket is written every commit while it is current): an insert that conflicts costs as much as an update.
+ * Every step goes in `rows`' order, sorted by key by the caller, so two instances writing the same buckets
+ * take their locks in the same order; one waits for the other and then merges into its committed row.
  */
 export async function mergeInto(client: pg.PoolClient, table: BucketTable, rows: readonly BucketRow[]): Promise<void> {
   const keyNames = table.keys.map(([c]) => c);
@@ -50,12 +51,8 @@ export async function mergeInto(client: pg.PoolClient, table: BucketTable, rows:
 
   let pending = rows;
   for (let round = 0; pending.length > 0; round++) {
-    if (round >= MAX_ROUNDS) throw new Error(`${table.name}: rows kept vanishing while being merged`);
-    const inserted = await client.query<Record<string, string | number>>(insert, columnArrays(table, pending));
-    const made = new Set(inserted.rows.map((r) => rowId(keyNames.map((c) => r[c]!))));
-    const conflicts = pending.filter((r) => !made.has(r.id));
-    if (conflicts.length === 0) return;
-    const keyArrays = table.keys.map((_, i) => conflicts.map((r) => r.key[i]!));
+    if (round >= MAX_ROUNDS) throw new Error(`${table.name}: rows kept appearing while being merged`);
+    const keyArrays = table.keys.map((_, i) => pending.map((r) => r.key[i]!));
     const stored = new Map<string, BucketRow>();
     for (const r of (await client.query<Record<string, unknown>>(lock, keyArrays)).rows) {
       const key = keyNames.map((c) => r[c] as string | number);
@@ -63,14 +60,17 @@ export async function mergeInto(client: pg.PoolClient, table: BucketTable, rows:
       stored.set(rowId(key), { id: rowId(key), key, values, sketch: (r.sketch as Buffer | null) ?? null });
     }
     const merged: BucketRow[] = [];
-    const missing: BucketRow[] = [];
-    for (const row of conflicts) {
+    const fresh: BucketRow[] = [];
+    for (const row of pending) {
       const old = stored.get(row.id);
       if (old) merged.push(table.merge(old, row));
-      else missing.push(row);
+      else fresh.push(row);
     }
     if (merged.length > 0) await client.query(update, columnArrays(table, merged));
-    pending = missing;
+    if (fresh.length === 0) return;
+    const inserted = await client.query<Record<string, string | number>>(insert, columnArrays(table, fresh));
+    const made = new Set(inserted.rows.map((r) => rowId(keyNames.map((c) => r[c]!))));
+    pending = fresh.filter((r) => !made.has(r.id));
   }
 }
 
