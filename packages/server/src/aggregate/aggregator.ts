@@ -167,7 +167,10 @@ export class Aggregator {
         // commit created has been renumbered from its provisional id since (see `SeriesRegistry.renumber`).
         let next = 0;
         for (const fold of p.folds) {
-          assignSeriesIds(fold.rows, p.records.slice(next, (next += fold.identities.length)).map((r) => r.id));
+          assignSeriesIds(
+            fold.rows,
+            p.records.slice(next, (next += fold.identities.length)).map((r) => r.id),
+          );
         }
         for (const record of p.created) appender.addSeries(record);
         for (const state of p.cumulative) appender.setCumulative(state);
