@@ -3,7 +3,7 @@ import { TIER_RESOLUTIONS } from '../../model.ts';
 import { decodeSketch, encodeSketch } from '../../sketch/codec.ts';
 import { Sketch } from '../../sketch/sketch.ts';
 import type { BuildPart } from '../store.ts';
-import { type BucketRow, type BucketTable, columnArrays, rowId } from './bucket-merge.ts';
+import { type BucketRow, type BucketTable, bindRows, column, rowId, rowsSource } from './bucket-merge.ts';
 import type { TierBucketTables } from './bucket-rows.ts';
 
 /**
@@ -69,12 +69,12 @@ function group(table: BucketTable, rows: Record<string, unknown>[], res: number)
 
 async function replace(client: pg.PoolClient, table: BucketTable, rows: BucketRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const columns = [...table.keys, ...table.values];
+  const names = [...table.keys, ...table.values].map(([c]) => c);
   await client.query(
-    `INSERT INTO ${table.name} (${columns.map(([c]) => c).join(', ')})
-     SELECT * FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+    `INSERT INTO ${table.name} (${names.join(', ')})
+     SELECT ${names.map((c) => column(table, c)).join(', ')} FROM ${rowsSource(table)}
      ON CONFLICT (${table.keys.map(([c]) => c).join(', ')}) DO UPDATE SET
        ${table.values.map(([c]) => `${c} = EXCLUDED.${c}`).join(', ')}`,
-    columnArrays(table, rows),
+    bindRows(table, rows),
   );
 }

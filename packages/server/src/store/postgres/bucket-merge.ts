@@ -36,18 +36,17 @@ export function rowId(key: readonly (string | number)[]): string {
  */
 export async function mergeInto(client: pg.PoolClient, table: BucketTable, rows: readonly BucketRow[]): Promise<void> {
   const keyNames = table.keys.map(([c]) => c);
-  const columns = [...table.keys, ...table.values];
-  const unnest = (cols: readonly (readonly [string, string])[]) =>
-    `unnest(${cols.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
-  const names = columns.map(([c]) => c).join(', ');
-  const insert = `INSERT INTO ${table.name} (${names}) SELECT * FROM ${unnest(columns)}
+  const valueNames = table.values.map(([c]) => c);
+  const names = [...keyNames, ...valueNames];
+  const matches = keyNames.map((c) => `s.${c} = u.${c}`).join(' AND ');
+  const insert = `INSERT INTO ${table.name} (${names.join(', ')})
+    SELECT ${names.map((c) => column(table, c)).join(', ')} FROM ${rowsSource(table)}
     ON CONFLICT DO NOTHING RETURNING ${keyNames.join(', ')}`;
-  const lock = `SELECT s.* FROM ${unnest(table.keys)} WITH ORDINALITY AS u(${keyNames.join(', ')}, n)
-    JOIN ${table.name} AS s ON ${keyNames.map((c) => `s.${c} = u.${c}`).join(' AND ')}
-    ORDER BY u.n FOR UPDATE OF s`;
-  const update = `UPDATE ${table.name} AS s SET ${table.values.map(([c]) => `${c} = u.${c}`).join(', ')}
-    FROM ${unnest(columns)} AS u(${names})
-    WHERE ${keyNames.map((c) => `s.${c} = u.${c}`).join(' AND ')}`;
+  const keyTypes = table.keys.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+  const lock = `SELECT s.* FROM unnest(${keyTypes}) WITH ORDINALITY AS u(${keyNames.join(', ')}, n)
+    JOIN ${table.name} AS s ON ${matches} ORDER BY u.n FOR UPDATE OF s`;
+  const update = `UPDATE ${table.name} AS s SET ${valueNames.map((c) => `${c} = ${column(table, c)}`).join(', ')}
+    FROM ${rowsSource(table)} WHERE ${matches}`;
 
   let pending = rows;
   for (let round = 0; pending.length > 0; round++) {
@@ -66,21 +65,56 @@ export async function mergeInto(client: pg.PoolClient, table: BucketTable, rows:
       if (old) merged.push(table.merge(old, row));
       else fresh.push(row);
     }
-    if (merged.length > 0) await client.query(update, columnArrays(table, merged));
+    if (merged.length > 0) await client.query(update, bindRows(table, merged));
     if (fresh.length === 0) return;
-    const inserted = await client.query<Record<string, string | number>>(insert, columnArrays(table, fresh));
+    const inserted = await client.query<Record<string, string | number>>(insert, bindRows(table, fresh));
     const made = new Set(inserted.rows.map((r) => rowId(keyNames.map((c) => r[c]!))));
     pending = fresh.filter((r) => !made.has(r.id));
   }
 }
 
-/** The rows as one array per column, for unnest. NaN binds as NULL, which NOT NULL refuses, as in SQLite. */
-export function columnArrays(table: BucketTable, rows: readonly BucketRow[]): unknown[][] {
+/**
+ * `FROM` source of rows bound by `bindRows`, as `u`: one array per key and number column, unnested together,
+ * and each row's sketch as an offset and length into one bytea parameter (see `column`).
+ */
+export function rowsSource(table: BucketTable): string {
+  const numbers = [...table.keys, ...table.values.slice(0, -1)];
+  const arrays = [...numbers.map(([, type], i) => `$${i + 1}::${type}[]`), `$${numbers.length + 1}::int4[]`];
+  arrays.push(`$${numbers.length + 2}::int4[]`);
+  return `unnest(${arrays.join(', ')}) AS u(${[...numbers.map(([c]) => c), 'sketch_at', 'sketch_length'].join(', ')})`;
+}
+
+/** The SQL expression of a column of `rowsSource`. */
+export function column(table: BucketTable, name: string): string {
+  if (name !== 'sketch') return `u.${name}`;
+  const blob = `$${table.keys.length + table.values.length + 2}::bytea`;
+  return `CASE WHEN u.sketch_length < 0 THEN NULL ELSE substring(${blob} FROM u.sketch_at + 1 FOR u.sketch_length) END`;
+}
+
+/**
+ * The parameters of `rowsSource`. The sketches go as one bytea, which the driver sends as binary: as an array
+ * of bytea they went as hex text, to be parsed back (updating 12,000 rows took ~20 % longer, load average 15).
+ * NaN binds as NULL, which NOT NULL refuses, as in SQLite.
+ */
+export function bindRows(table: BucketTable, rows: readonly BucketRow[]): unknown[] {
   const numbers = table.values.length - 1;
-  const arrays: unknown[][] = [
+  const at: number[] = [];
+  const lengths: number[] = [];
+  const sketches: Buffer[] = [];
+  let offset = 0;
+  for (const { sketch } of rows) {
+    at.push(offset);
+    lengths.push(sketch ? sketch.length : -1);
+    if (sketch) {
+      sketches.push(sketch);
+      offset += sketch.length;
+    }
+  }
+  return [
     ...table.keys.map((_, i) => rows.map((r) => r.key[i])),
     ...Array.from({ length: numbers }, (_, i) => rows.map((r) => (Number.isNaN(r.values[i]) ? null : r.values[i]))),
-    rows.map((r) => r.sketch),
+    at,
+    lengths,
+    Buffer.concat(sketches),
   ];
-  return arrays;
 }
