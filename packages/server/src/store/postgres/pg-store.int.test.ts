@@ -43,7 +43,7 @@ describe.runIf(reachable)('the PostgreSQL store, several instances on one databa
     // Instance a sees fast requests (10 ms), b slow ones (1000 ms): 3 a commit each, all in one bucket.
     const run = async (store: PgStore, ms: number) => {
       let id = -1;
-      store.onSeriesIds = (pairs) => void (id = pairs[0]![1]);
+      store.sharedSeries.onAssigned = (pairs) => void (id = pairs[0]![1]);
       for (let i = 0; i < commits; i++) {
         const appender = store.appender();
         if (i === 0) appender.addSeries(series(-1));

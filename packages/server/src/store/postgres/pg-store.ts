@@ -17,18 +17,13 @@ import {
   services,
   upsertSeries,
 } from './series-tables.ts';
-import type { Store } from './store-target.ts';
+import type { SharedSeries, Store } from './store-target.ts';
 
 /** The PostgreSQL store with its pool, so the other stores of this backend (alerts) share it. */
 export interface PgStore extends Store {
   readonly pool: pg.Pool;
-  /** Series another instance added: those with ids above `id`, in id order. */
-  seriesAfter(id: number): AsyncIterable<SeriesRecord>;
-  /**
-   * Who hears the ids the database gave a commit's new series (after its COMMIT), so the registry can
-   * renumber them: the registry's ids are provisional until then.
-   */
-  onSeriesIds: ((assigned: readonly [record: SeriesRecord, id: number][]) => void) | null;
+  /** The database assigns series ids: instances sharing it must agree on them. */
+  sharedSeries: SharedSeries;
 }
 
 export interface PgStoreOptions {
@@ -86,14 +81,13 @@ export async function openPgStore(url: string, { now = Date.now, connections }: 
       for (const [table, rows] of groupRows(c.rows, tables, seriesId)) await mergeInto(client, table, rows);
       return c.series.map((r, i): [SeriesRecord, number] => [r, ids[i]!]).filter(([r, id]) => r.id !== id);
     });
-    if (assigned.length > 0) store.onSeriesIds?.(assigned);
+    if (assigned.length > 0) store.sharedSeries.onAssigned?.(assigned);
   };
 
   const store: PgStore = {
     pool,
-    onSeriesIds: null,
+    sharedSeries: { after: (id) => loadSeries(pool, id), onAssigned: null },
     loadSeries: () => loadSeries(pool),
-    seriesAfter: (id) => loadSeries(pool, id),
     loadCumulativeState: () => loadCumulative(pool),
     forgetCumulativeBefore: async (time) =>
       (await pool.query('DELETE FROM cumulative_state WHERE time < $1', [time])).rowCount ?? 0,

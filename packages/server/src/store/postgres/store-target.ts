@@ -31,6 +31,12 @@ export interface Store {
   setMeta(key: string, value: string): Promise<void>;
   sizeBytes(): Promise<number>;
   close(): Promise<void>;
+  sharedSeries?: SharedSeries;
+}
+
+export interface SharedSeries {
+  after(id: number): AsyncIterable<SeriesRecord>;
+  onAssigned: ((assigned: readonly [record: SeriesRecord, id: number][]) => void) | null;
 }
 
 export interface AlertStore {
