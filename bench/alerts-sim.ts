@@ -65,13 +65,13 @@ export class SimulatedSignals implements SignalSource {
     return this.generator.services();
   }
 
-  window(service: string, text: string, from: number, to: number): SignalWindow {
+  async window(service: string, text: string, from: number, to: number): Promise<SignalWindow> {
     const signal = parseSignal(text);
     if (!signal) return { value: null, count: 0 };
     return this.value(service, signal, from, to);
   }
 
-  history(service: string, text: string, now: number, windowMs: number): SignalHistory {
+  async history(service: string, text: string, now: number, windowMs: number): Promise<SignalHistory> {
     if (windowMs !== MINUTE) throw new RangeError('the simulation keeps baselines for 1m windows only');
     const values: number[] = [];
     const own = this.minutes.get(service);
@@ -88,11 +88,11 @@ export class SimulatedSignals implements SignalSource {
     return { values, coveredMs: values.length * MINUTE };
   }
 
-  activeServices(): readonly string[] {
+  async activeServices(): Promise<readonly string[]> {
     return this.generator.services();
   }
 
-  seen(): boolean {
+  async seen(): Promise<boolean> {
     return true;
   }
 

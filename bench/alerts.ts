@@ -38,7 +38,7 @@ const started = performance.now();
 for (let chunk = warmFrom; chunk < scoreTo; chunk += CHUNK_MS) {
   source.load(chunk, chunk + CHUNK_MS);
   for (let now = chunk + STEP_MS; now <= chunk + CHUNK_MS; now += STEP_MS) {
-    for (const change of evaluator.evaluate(rules, now)) {
+    for (const change of await evaluator.evaluate(rules, now)) {
       if (change.transition === 'firing' && now >= origin) fired.push(change.alert);
     }
   }

@@ -17,6 +17,7 @@ import { opsPlugin, timeRequests } from './ops.ts';
 import { queryPlugin } from './query/plugin.ts';
 import { materializePlugin } from './store/materialize-plugin.ts';
 import { retentionPlugin } from './store/retention-plugin.ts';
+import { seriesRefreshPlugin } from './store/series-refresh-plugin.ts';
 import { webPlugin } from './web/plugin.ts';
 
 declare module 'fastify' {
@@ -50,7 +51,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false } },
   });
-  const core = createCore(config, deps.now ?? Date.now, app.log);
+  const core = await createCore(config, deps.now ?? Date.now, app.log);
   app.decorate('core', core);
   if (config.redis) {
     try {
@@ -94,6 +95,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(opsPlugin, { core });
   await app.register(retentionPlugin, { core });
   await app.register(materializePlugin, { core });
+  await app.register(seriesRefreshPlugin, { core });
   await app.register(nativeIngestPlugin, { core });
   await app.register(otlpPlugin, { core });
   await app.register(queryPlugin, { core });

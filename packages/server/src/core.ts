@@ -16,8 +16,8 @@ import { DIRECT_MARGIN_MS, MATERIALIZED_FROM, TIER_RESOLUTIONS } from './model.t
 import type { QueryContext } from './query/context.ts';
 import type { AlertStore } from './store/alert-store.ts';
 import { DiskFullWatch } from './store/disk-full.ts';
-import { openSqliteAlertStore } from './store/sqlite/alert-store.ts';
-import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { MetaWriter } from './store/meta-writer.ts';
+import { openStores } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
 /** The server's long-lived parts, built once per app and closed with it. */
@@ -48,22 +48,52 @@ export interface Core {
   bodies: ByteBudget;
   /** Turns a full disk into 503 + Retry-After, logged and counted. */
   diskFull: DiskFullWatch;
+  /** Meta values (tier starts, report intervals) written without holding up the commit that changed them. */
+  meta: MetaWriter;
 }
 
 const tierSinceKey = (tier: number) => `tier_since_${tier}`;
 const INTERVALS_KEY = 'report_intervals';
 
-export function createCore(config: Readonly<Config>, now: () => number, log: FastifyBaseLogger): Core {
-  const store = openSqliteStore(config.db);
-  const alertStore = openSqliteAlertStore(store.db);
-  const registry = new SeriesRegistry(store.loadSeries(), {
+export async function createCore(config: Readonly<Config>, now: () => number, log: FastifyBaseLogger): Promise<Core> {
+  const { store, alertStore } = await openStores(config.db, now);
+  try {
+    return await assembleCore(config, now, log, store, alertStore);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** The core around an open store: what start-up reads from it (series, intervals, tiers, dirty marks) first. */
+async function assembleCore(
+  config: Readonly<Config>,
+  now: () => number,
+  log: FastifyBaseLogger,
+  store: Store,
+  alertStore: AlertStore,
+): Promise<Core> {
+  const registry = await SeriesRegistry.load(store.loadSeries(), {
     maxSeries: config.maxSeries,
     maxServices: config.maxServices,
     maxSeriesPerService: config.maxSeriesPerService,
     maxSeriesBytes: config.maxSeriesBytes,
   });
+  const shared = store.sharedSeries;
+  if (shared) {
+    registry.provisionalIds = true;
+    shared.onAssigned = (assigned) => {
+      for (const [record, id] of assigned) registry.renumber(record, id);
+    };
+  }
+  const [storedIntervals, dirtyMarks, ...tierSince] = await Promise.all([
+    store.getMeta(INTERVALS_KEY),
+    store.loadDirty(),
+    ...TIER_RESOLUTIONS.map((_, i) => store.getMeta(tierSinceKey(i))),
+  ]);
   const bus = createLocalBus();
-  const intervals = new ReportIntervals(store.getMeta(INTERVALS_KEY), (json) => store.setMeta(INTERVALS_KEY, json));
+  const meta = new MetaWriter(store, (error, key) => log.warn({ err: error, key }, 'could not store a meta value'));
+  const intervals = new ReportIntervals(storedIntervals, (json) => meta.set(INTERVALS_KEY, json));
   const window = new SecondWindow((service) => intervals.of(service));
   const bodies = new ByteBudget(config.maxInflightBytes);
   const metrics = createMetrics({
@@ -76,8 +106,8 @@ export function createCore(config: Readonly<Config>, now: () => number, log: Fas
     registry,
     config,
     now,
-    tierSince: TIER_RESOLUTIONS.map((_, i) => Number(store.getMeta(tierSinceKey(i)) ?? Number.POSITIVE_INFINITY)),
-    dirty: new DirtyBuckets(store.loadDirty()),
+    tierSince: tierSince.map((since) => Number(since ?? Number.POSITIVE_INFINITY)),
+    dirty: new DirtyBuckets(dirtyMarks),
     limits: { maxCells: config.queryMaxCells, maxRows: config.queryMaxRows },
     intervals,
   };
@@ -110,8 +140,8 @@ export function createCore(config: Readonly<Config>, now: () => number, log: Fas
     decoders: new DecodePool({
       maxQueuedBytes: 4 * config.bodyLimitBytes,
       workers: config.ingestWorkers,
-      cumulativeState: () => {
-        aggregator.flush();
+      cumulativeState: async () => {
+        await aggregator.flush();
         return store.loadCumulativeState();
       },
     }),
@@ -125,6 +155,7 @@ export function createCore(config: Readonly<Config>, now: () => number, log: Fas
     pendingStartup: new Set(),
     bodies,
     diskFull: new DiskFullWatch({ file: config.db, metrics, log, now }),
+    meta,
   };
   return core;
 }
@@ -149,7 +180,7 @@ export function foldContext(core: Core): FoldContext {
 export function noteTierWritten(core: Core, tier: number, t: number): void {
   if (!(t < core.query.tierSince[tier]!)) return;
   core.query.tierSince[tier] = t;
-  core.store.setMeta(tierSinceKey(tier), String(t));
+  core.meta.set(tierSinceKey(tier), String(t));
 }
 
 /**
@@ -169,5 +200,6 @@ export async function closeCore(core: Core): Promise<void> {
   await core.cluster?.close();
   await core.decoders.close();
   await core.aggregator.close();
-  core.store.close();
+  await core.meta.settled();
+  await core.store.close();
 }

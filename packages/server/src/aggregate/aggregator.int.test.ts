@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
 import { type SampleBatch, TIER_RESOLUTIONS } from '../model.ts';
 import { type Rows, RowsBuilder } from '../store/rows.ts';
+import { collect } from '../testing/collect.ts';
 import { startTestApp } from '../testing/test-app.ts';
 
 describe('Aggregator', () => {
@@ -46,13 +47,13 @@ describe('a failed commit', () => {
     await expect(first).rejects.toThrow(/NOT NULL/);
     await expect(second).rejects.toThrow(/NOT NULL/);
     expect(registry.size).toBe(0);
-    expect(store.services()).toEqual([]);
-    expect([...store.loadSeries()]).toEqual([]);
+    expect(await store.services()).toEqual([]);
+    expect(await collect(store.loadSeries())).toEqual([]);
 
     store.appender = appender;
     await expect(aggregator.submit(batch(3))).resolves.toBe(3);
-    expect(store.services().map((s) => s.name)).toEqual(['s']);
-    const red = store.readRed({ tier: 0, services: ['s'], byRoute: false, from: 0, to: Date.now() + 60_000 });
+    expect((await store.services()).map((s) => s.name)).toEqual(['s']);
+    const red = await store.readRed({ tier: 0, services: ['s'], byRoute: false, from: 0, to: Date.now() + 60_000 });
     expect(red.reduce((n, row) => n + row.count, 0)).toBe(3);
   });
 });
@@ -80,10 +81,10 @@ describe('a commit in flight (an asynchronous store)', () => {
     await expect(first).rejects.toThrow('connection lost');
     await expect(second).rejects.toMatchObject({ statusCode: 503, code: 'PULSE_ERR_OVERLOADED' });
     expect(registry.size).toBe(0);
-    expect([...store.loadSeries()]).toEqual([]);
+    expect(await collect(store.loadSeries())).toEqual([]);
     // The client's retry is stored, with its series.
     await expect(aggregator.submit(batch(2))).resolves.toBe(2);
-    expect([...store.loadSeries()].map((s) => s.service)).toEqual(['s']);
+    expect((await collect(store.loadSeries())).map((s) => s.service)).toEqual(['s']);
   });
 });
 

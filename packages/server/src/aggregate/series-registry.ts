@@ -59,9 +59,15 @@ export class SeriesRegistry {
   private readonly metricRedByService = new Map<string, number>();
   private nextId = 1;
 
-  constructor(records: Iterable<SeriesRecord>, limits: RegistryLimits) {
+  private constructor(limits: RegistryLimits) {
     this.counts = new SeriesCounts(limits);
-    for (const record of records) this.add(record);
+  }
+
+  /** The registry of the stored series, added as they are read (one parsed row at a time, see `Store.loadSeries`). */
+  static async load(records: AsyncIterable<SeriesRecord>, limits: RegistryLimits): Promise<SeriesRegistry> {
+    const registry = new SeriesRegistry(limits);
+    for await (const record of records) registry.add(record);
+    return registry;
   }
 
   get size(): number {

@@ -7,6 +7,7 @@ import type { AlertStore } from '../store/alert-store.ts';
 import { type AlertChange, AlertEvaluator, type SignalSource } from './evaluator.ts';
 import { type NotifyDeps, notifyChanges } from './notify.ts';
 import type { RuleSet } from './rule-set.ts';
+import { Serial } from './serial.ts';
 import { isSilenced } from './silences.ts';
 
 export interface AlertServiceOptions {
@@ -26,7 +27,8 @@ const MAX_SILENCE_MS = 365 * 86_400_000;
 
 /**
  * The alerting runtime behind the plugin and its routes: evaluates, records, broadcasts and notifies
- * state changes, and answers the API's questions with silences applied.
+ * state changes, and answers the API's questions with silences applied. Evaluations must not overlap (the
+ * plugin awaits each); silence changes run one at a time.
  */
 export class AlertService {
   private evaluator: AlertEvaluator;
@@ -36,26 +38,33 @@ export class AlertService {
    * silence and every alert read made each new silence cost ~94 ms of main thread at 12,700 silences.
    */
   private silenceCache: Silence[] | null = null;
+  /** Bumped by every silence change, so a read of the silences that was out meanwhile is not kept as the cache. */
+  private silenceVersion = 0;
+  private readonly silenceWrites = new Serial();
 
-  constructor(private readonly options: AlertServiceOptions) {
+  private constructor(
+    private readonly options: AlertServiceOptions,
+    open: readonly Alert[],
+  ) {
     this.newId = options.newId ?? randomUUID;
-    this.evaluator = this.evaluatorFromStore();
+    this.evaluator = this.evaluatorOf(open);
+  }
+
+  /** The service, taking evaluation up from the stored open episodes. */
+  static async open(options: AlertServiceOptions): Promise<AlertService> {
+    return new AlertService(options, await options.store.openAlerts());
   }
 
   /**
    * Takes evaluation up again from the stored open episodes, as after a restart: in a cluster, when this
    * instance gets the alert lease, since the previous holder may have opened or closed episodes meanwhile.
    */
-  resumeFromStore(): void {
-    this.evaluator = this.evaluatorFromStore();
+  async resumeFromStore(): Promise<void> {
+    this.evaluator = this.evaluatorOf(await this.options.store.openAlerts());
   }
 
-  private evaluatorFromStore(): AlertEvaluator {
-    return new AlertEvaluator({
-      source: this.options.source,
-      newId: this.newId,
-      open: this.options.store.openAlerts(),
-    });
+  private evaluatorOf(open: readonly Alert[]): AlertEvaluator {
+    return new AlertEvaluator({ source: this.options.source, newId: this.newId, open });
   }
 
   get rules(): RuleSet {
@@ -63,26 +72,27 @@ export class AlertService {
   }
 
   /** One evaluation at `now` (the end of the second that just closed); returns what changed. */
-  evaluate(now: number): AlertChange[] {
+  async evaluate(now: number): Promise<AlertChange[]> {
     const { store, bus } = this.options;
-    const changes = this.evaluator.evaluate(this.options.rules.all(), now);
+    const changes = await this.evaluator.evaluate(this.options.rules.all(), now);
     if (changes.length === 0) return changes;
-    const silences = this.activeSilences(now);
+    const silences = await this.activeSilences(now);
     for (const change of changes) {
       change.alert.silenced = isSilenced(silences, change.alert, now);
       // A pending episode that never fired leaves no history; the live message tells the page it is gone.
-      if (change.transition === 'cancelled') store.deleteAlert(change.alert.id);
-      else store.saveAlert(change.alert);
-      bus.publish('alert', store.getAlert(change.alert.id) ?? change.alert);
+      if (change.transition === 'cancelled') await store.deleteAlert(change.alert.id);
+      else await store.saveAlert(change.alert);
+      // Read back, so the message carries an acknowledgement the save kept.
+      bus.publish('alert', (await store.getAlert(change.alert.id)) ?? change.alert);
     }
     notifyChanges(changes, this.options.notify);
     return changes;
   }
 
-  alerts(states: readonly AlertState[], resolvedLimit: number): Alert[] {
+  async alerts(states: readonly AlertState[], resolvedLimit: number): Promise<Alert[]> {
     const now = this.options.now();
-    const silences = this.activeSilences(now);
-    const list = this.options.store.alerts({ states, resolvedLimit });
+    const silences = await this.activeSilences(now);
+    const list = await this.options.store.alerts({ states, resolvedLimit });
     for (const alert of list) alert.silenced = alert.state !== 'resolved' && isSilenced(silences, alert, now);
     // Firing first, by severity, newest first; then pending; then resolved, most recent first.
     const rank = (a: Alert) => (a.state === 'firing' ? 0 : a.state === 'pending' ? 1 : 2);
@@ -95,18 +105,18 @@ export class AlertService {
     );
   }
 
-  alert(id: string): Alert {
-    const alert = this.options.store.getAlert(id);
+  async alert(id: string): Promise<Alert> {
+    const alert = await this.options.store.getAlert(id);
     if (!alert) throw notFound(`id: no alert ${id}`);
     const now = this.options.now();
-    alert.silenced = alert.state !== 'resolved' && isSilenced(this.activeSilences(now), alert, now);
+    alert.silenced = alert.state !== 'resolved' && isSilenced(await this.activeSilences(now), alert, now);
     return alert;
   }
 
-  acknowledge(id: string, by: string): Alert {
-    const alert = this.alert(id);
+  async acknowledge(id: string, by: string): Promise<Alert> {
+    const alert = await this.alert(id);
     if (alert.state === 'resolved') throw badRequest(`id: alert ${id} is already resolved`);
-    const acked = this.options.store.acknowledge(id, by, this.options.now());
+    const acked = await this.options.store.acknowledge(id, by, this.options.now());
     if (!acked) throw notFound(`id: no alert ${id}`);
     acked.silenced = alert.silenced;
     this.options.bus.publish('alert', acked);
@@ -124,17 +134,37 @@ export class AlertService {
     return this.options.rules.all().map((r) => ({ ...r, alerts: counts.get(r.id) ?? { pending: 0, firing: 0 } }));
   }
 
-  silences(): Silence[] {
-    return [...this.activeSilences(this.options.now())];
+  async silences(): Promise<Silence[]> {
+    return [...(await this.activeSilences(this.options.now()))];
   }
 
-  private activeSilences(now: number): readonly Silence[] {
-    const list = this.silenceCache ?? this.options.store.activeSilences(now);
+  private async activeSilences(now: number): Promise<readonly Silence[]> {
+    let list = this.silenceCache;
+    if (!list) {
+      const version = this.silenceVersion;
+      list = await this.options.store.activeSilences(now);
+      // A silence added or deleted while this read was out may be missing from it or still in it: the
+      // answer may use it (it raced the change), the cache may not.
+      if (version !== this.silenceVersion) return list;
+    }
     this.silenceCache = list.some((s) => s.endsAt <= now) ? list.filter((s) => s.endsAt > now) : list;
     return this.silenceCache;
   }
 
-  addSilence(input: SilenceInput): Silence {
+  addSilence(input: SilenceInput): Promise<Silence> {
+    return this.silenceWrites.run(() => this.insertSilence(input));
+  }
+
+  removeSilence(id: string): Promise<void> {
+    return this.silenceWrites.run(async () => {
+      if (!(await this.options.store.deleteSilence(id))) throw notFound(`id: no silence ${id}`);
+      this.silenceVersion++;
+      this.silenceCache = this.silenceCache?.filter((s) => s.id !== id) ?? null;
+      await this.republishOpen();
+    });
+  }
+
+  private async insertSilence(input: SilenceInput): Promise<Silence> {
     if (input.ruleId === undefined && input.service === undefined) {
       throw badRequest('ruleId: give ruleId, service, or both');
     }
@@ -142,7 +172,7 @@ export class AlertService {
     const ms = parseDuration(input.duration);
     if (ms === null || ms <= 0 || ms > MAX_SILENCE_MS) throw badRequest('duration: must be from 1s to 365d');
     const now = this.options.now();
-    const active = this.activeSilences(now);
+    const active = await this.activeSilences(now);
     if (active.length >= this.options.maxSilences) {
       throw new AppError(
         'PULSE_ERR_LIMIT_REACHED',
@@ -158,20 +188,16 @@ export class AlertService {
       ...(input.comment !== undefined ? { comment: input.comment } : {}),
       ...(input.createdBy !== undefined ? { createdBy: input.createdBy } : {}),
     };
-    this.options.store.insertSilence(silence);
-    this.silenceCache = [...active, silence];
-    this.republishOpen();
+    await this.options.store.insertSilence(silence);
+    this.silenceVersion++;
+    // A read of the silences that finished during the insert may hold it already.
+    this.silenceCache = this.silenceCache && [...this.silenceCache.filter((s) => s.id !== silence.id), silence];
+    await this.republishOpen();
     return silence;
   }
 
-  removeSilence(id: string): void {
-    if (!this.options.store.deleteSilence(id)) throw notFound(`id: no silence ${id}`);
-    this.silenceCache = this.silenceCache?.filter((s) => s.id !== id) ?? null;
-    this.republishOpen();
-  }
-
   /** Open alerts went (un)silenced: the pages showing them hear it at once. */
-  private republishOpen(): void {
-    for (const alert of this.alerts(['pending', 'firing'], 0)) this.options.bus.publish('alert', alert);
+  private async republishOpen(): Promise<void> {
+    for (const alert of await this.alerts(['pending', 'firing'], 0)) this.options.bus.publish('alert', alert);
   }
 }

@@ -4,7 +4,7 @@ import type { SignalHistory, SignalWindow } from './detectors/types.ts';
 import { alertRecord, durationMs, evaluateTarget } from './evaluate-target.ts';
 import type { Episode, Transition } from './lifecycle.ts';
 
-/** Where signals come from: the store in the server, a simulation in the benchmark. */
+/** Where signals come from: the store in the server (asynchronous, as its reads are), a simulation in the benchmark. */
 export interface SignalSource {
   /**
    * The signal over [from, to), for a service that reports every N s: `reported`, over the same span ending
@@ -12,13 +12,13 @@ export interface SignalSource {
    * traffic anomaly fired and never resolved); else up to `to`, begun N s + the delivery grace earlier (the
    * data since its last export is on its way: "no data for 60 s" fired before every late export).
    */
-  window(service: string, signal: string, from: number, to: number, reported?: boolean): SignalWindow;
+  window(service: string, signal: string, from: number, to: number, reported?: boolean): Promise<SignalWindow>;
   /** Earlier windows of the same length before `now`, for baselines. */
-  history(service: string, signal: string, now: number, windowMs: number): SignalHistory;
+  history(service: string, signal: string, now: number, windowMs: number): Promise<SignalHistory>;
   /** Services a `*` rule covers at `now`. */
-  activeServices(now: number): readonly string[];
+  activeServices(now: number): Promise<readonly string[]>;
   /** Whether the service has ever reported. */
-  seen(service: string): boolean;
+  seen(service: string): Promise<boolean>;
 }
 
 export interface AlertChange {
@@ -55,6 +55,7 @@ export function evaluationInterval(rule: Rule): number {
 /**
  * Evaluates rules against a signal source and keeps the open episode of every rule and service. Each call
  * returns the state changes of that evaluation; storing, broadcasting and notifying them is the caller's.
+ * One evaluation at a time: the caller awaits each before starting the next (they share the open episodes).
  */
 export class AlertEvaluator {
   private readonly open = new Map<string, OpenTarget>();
@@ -84,7 +85,7 @@ export class AlertEvaluator {
     return [...this.open.values()].map((o) => ({ ruleId: o.rule.id, service: o.service, episode: o.episode }));
   }
 
-  evaluate(rules: readonly Rule[], now: number): AlertChange[] {
+  async evaluate(rules: readonly Rule[], now: number): Promise<AlertChange[]> {
     const changes: AlertChange[] = [];
     this.startedAt ??= now;
     const live = new Map(rules.filter((r) => r.enabled).map((r) => [r.id, r]));
@@ -100,15 +101,16 @@ export class AlertEvaluator {
       // (no data, low traffic): judging it would page for every service after every restart.
       if (now - this.startedAt < durationMs(rule.window)) continue;
       this.lastRun.set(rule.id, { at: now, version });
-      const targets = rule.service === '*' ? (services ??= this.options.source.activeServices(now)) : [rule.service];
-      for (const service of targets) this.evaluateOne(rule, service, now, changes);
+      const targets =
+        rule.service === '*' ? (services ??= await this.options.source.activeServices(now)) : [rule.service];
+      for (const service of targets) await this.evaluateOne(rule, service, now, changes);
       if (rule.service === '*') this.closeGoneServices(rule, new Set(targets), now, changes);
     }
     for (const id of this.lastRun.keys()) if (!live.has(id)) this.lastRun.delete(id);
     return changes;
   }
 
-  private evaluateOne(rule: Rule, service: string, now: number, changes: AlertChange[]): void {
+  private async evaluateOne(rule: Rule, service: string, now: number, changes: AlertChange[]): Promise<void> {
     const { source } = this.options;
     const key = targetKey(rule.id, service);
     const windowMs = durationMs(rule.window);
@@ -118,9 +120,9 @@ export class AlertEvaluator {
       rule,
       service,
       // `absent` asks about the time up to now itself: a service that stopped has stopped reporting too.
-      current: source.window(service, rule.signal, now - windowMs, now, rule.condition.type !== 'absent'),
-      history: detector.needsHistory ? source.history(service, rule.signal, now, windowMs) : null,
-      seen: source.seen(service),
+      current: await source.window(service, rule.signal, now - windowMs, now, rule.condition.type !== 'absent'),
+      history: detector.needsHistory ? await source.history(service, rule.signal, now, windowMs) : null,
+      seen: await source.seen(service),
       episode: open?.episode ?? null,
       now,
       newId: this.options.newId,

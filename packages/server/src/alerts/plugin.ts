@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../core.ts';
+import { runPeriodically } from '../store/periodic.ts';
 import { AlertService } from './alert-service.ts';
 import { DEFAULT_RULES } from './default-rules.ts';
 import { DestinationPolicy } from './notifiers/destination.ts';
@@ -39,7 +40,7 @@ export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app,
     ...(config.defaultRules ? DEFAULT_RULES : []),
     ...(config.rulesFile ? loadRulesFile(config.rulesFile, targetRefusal) : []),
   ];
-  const rules = new RuleSet({
+  const rules = await RuleSet.load({
     store: core.alertStore,
     fixed,
     now: core.now,
@@ -58,7 +59,7 @@ export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app,
     backoffMs: options.notifyBackoffMs ?? 1_000,
   });
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const service = new AlertService({
+  const service = await AlertService.open({
     store: core.alertStore,
     rules,
     source: storeSignalSource(core.query),
@@ -75,47 +76,59 @@ export const alertsPlugin: FastifyPluginAsync<AlertsPluginOptions> = async (app,
   /** Whether this instance held the alert lease at the last evaluation (with --redis). */
   let leaseHeld = false;
   let scheduled: NodeJS.Immediate | null = null;
-  const run = () => {
-    scheduled = null;
-    const now = due;
-    due = null;
-    if (now === null) return;
+  /** The evaluation in progress: evaluations share the open episodes, so a frame during one waits for it. */
+  let evaluating: Promise<void> | null = null;
+  let closed = false;
+  const evaluate = async (now: number) => {
     // In a cluster only the lease holder evaluates, so each rule is judged (and notified) once; a new holder
     // starts from the episodes as stored, not as it last saw them.
     if (core.cluster) {
       const held = core.cluster.alertLease.held;
-      if (held && !leaseHeld) service.resumeFromStore();
+      if (held && !leaseHeld) await service.resumeFromStore();
       leaseHeld = held;
       if (!held) return;
     }
+    // Time on the main thread and waiting for the store alike: either delays the next evaluation.
     const started = performance.now();
-    try {
-      service.evaluate(now);
-    } catch (error) {
-      // On a full disk every evaluation fails the same way: the watch logs that once a minute.
-      if (!core.diskFull.check(error)) app.log.error({ err: error }, 'alert evaluation failed');
-    }
+    await service.evaluate(now);
     const ms = performance.now() - started;
     if (ms > SLOW_EVALUATION_MS) app.log.warn({ ms: Math.round(ms) }, 'slow alert evaluation');
+  };
+  const run = () => {
+    scheduled = null;
+    const now = due;
+    if (now === null || evaluating || closed) return;
+    due = null;
+    evaluating = evaluate(now)
+      .catch((error: unknown) => {
+        // On a full disk every evaluation fails the same way: the watch logs that once a minute.
+        if (!core.diskFull.check(error)) app.log.error({ err: error }, 'alert evaluation failed');
+      })
+      .finally(() => {
+        evaluating = null;
+        // Frames that came meanwhile collapse into one evaluation at the newest time.
+        if (due !== null && !closed) scheduled ??= setImmediate(run);
+      });
   };
   const unsubscribe = core.bus.subscribe('frame', (frame) => {
     due = Math.max(due ?? 0, frame.t + 1000);
     scheduled ??= setImmediate(run);
   });
 
-  const prune = () => {
+  const prune = async () => {
     const now = core.now();
-    core.alertStore.pruneResolved(now - KEEP_RESOLVED_MS);
-    core.alertStore.pruneSilences(now - KEEP_RESOLVED_MS);
+    await core.alertStore.pruneResolved(now - KEEP_RESOLVED_MS);
+    await core.alertStore.pruneSilences(now - KEEP_RESOLVED_MS);
   };
-  prune();
-  const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
-  pruneTimer.unref();
+  await prune();
+  runPeriodically(app, 'pruning resolved alerts and ended silences', PRUNE_EVERY_MS, prune);
 
   app.addHook('onClose', async () => {
+    closed = true;
     unsubscribe();
     if (scheduled) clearImmediate(scheduled);
-    clearInterval(pruneTimer);
+    // The store closes after this plugin: an evaluation still writing must finish first.
+    await evaluating;
     await dispatcher.close();
   });
 };

@@ -36,7 +36,7 @@ export function registerAlertRoutes(app: FastifyInstance, alerts: AlertService):
     { ...documentOnly, schema: { tags, querystring: AlertsQuerySchema, response: { 200: AlertsResponseSchema } } },
     async (request) => {
       const q = request.query as { state?: string; limit?: string };
-      return { alerts: alerts.alerts(parseStates(q.state), parseLimit(q.limit)) };
+      return { alerts: await alerts.alerts(parseStates(q.state), parseLimit(q.limit)) };
     },
   );
   app.get(
@@ -59,7 +59,7 @@ export function registerAlertRoutes(app: FastifyInstance, alerts: AlertService):
   app.post(
     '/api/v1/rules',
     { ...documentOnly, schema: { tags, body: RuleInputSchema, response: { 201: RuleSchema } } },
-    async (request, reply) => reply.code(201).send(alerts.rules.create(request.body)),
+    async (request, reply) => reply.code(201).send(await alerts.rules.create(request.body)),
   );
   app.get('/api/v1/rules/:id', { schema: { tags, params: IdParams, response: { 200: RuleSchema } } }, async (request) =>
     alerts.rules.get((request.params as { id: string }).id),
@@ -70,12 +70,12 @@ export function registerAlertRoutes(app: FastifyInstance, alerts: AlertService):
     async (request) => alerts.rules.replace((request.params as { id: string }).id, request.body),
   );
   app.delete('/api/v1/rules/:id', { schema: { tags, params: IdParams } }, async (request, reply) => {
-    alerts.rules.remove((request.params as { id: string }).id);
+    await alerts.rules.remove((request.params as { id: string }).id);
     return reply.code(204).send();
   });
 
   app.get('/api/v1/silences', { schema: { tags, response: { 200: SilencesResponseSchema } } }, async () => ({
-    silences: alerts.silences(),
+    silences: await alerts.silences(),
   }));
   app.post(
     '/api/v1/silences',
@@ -83,11 +83,12 @@ export function registerAlertRoutes(app: FastifyInstance, alerts: AlertService):
     async (request, reply) => {
       const input = checked(SilenceInputSchema, request.body);
       const createdBy = actorName(request.principal, input.createdBy);
-      return reply.code(201).send(alerts.addSilence({ ...input, ...(createdBy !== undefined ? { createdBy } : {}) }));
+      const silence = await alerts.addSilence({ ...input, ...(createdBy !== undefined ? { createdBy } : {}) });
+      return reply.code(201).send(silence);
     },
   );
   app.delete('/api/v1/silences/:id', { schema: { tags, params: IdParams } }, async (request, reply) => {
-    alerts.removeSilence((request.params as { id: string }).id);
+    await alerts.removeSilence((request.params as { id: string }).id);
     return reply.code(204).send();
   });
 }

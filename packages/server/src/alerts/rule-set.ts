@@ -9,6 +9,7 @@ import {
 } from '@pulseboard/shared';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import type { AlertStore } from '../store/alert-store.ts';
+import { Serial } from './serial.ts';
 
 export interface RuleSetOptions {
   store: AlertStore;
@@ -24,12 +25,25 @@ export interface RuleSetOptions {
   maxRules: number;
 }
 
-/** Every rule the server evaluates: fixed ones (defaults, `--rules`) and those made over the API. */
+/**
+ * Every rule the server evaluates: fixed ones (defaults, `--rules`) and those made over the API. Changes are
+ * made one at a time, each stored before the in-memory list changes, so `all()` never shows an unstored rule.
+ */
 export class RuleSet {
-  private api: Rule[];
+  private readonly writes = new Serial();
 
-  constructor(private readonly options: RuleSetOptions) {
-    this.api = options.store.listRules().map((r) => toRule(r.id, r.body, 'api'));
+  private constructor(
+    private readonly options: RuleSetOptions,
+    private api: Rule[],
+  ) {}
+
+  /** The rule set with the stored API rules. */
+  static async load(options: RuleSetOptions): Promise<RuleSet> {
+    const stored = await options.store.listRules();
+    return new RuleSet(
+      options,
+      stored.map((r) => toRule(r.id, r.body, 'api')),
+    );
   }
 
   all(): readonly Rule[] {
@@ -42,34 +56,40 @@ export class RuleSet {
     return rule;
   }
 
-  create(input: unknown): Rule {
-    const body = this.check(input);
-    if (this.api.length >= this.options.maxRules) {
-      throw new AppError(
-        'PULSE_ERR_LIMIT_REACHED',
-        `rules: ${this.api.length} rules made over the API, the limit (--max-rules ${this.options.maxRules}); delete one first`,
-      );
-    }
-    const rule = toRule(this.options.newId(), body, 'api');
-    const now = this.options.now();
-    this.options.store.insertRule({ id: rule.id, body, createdAt: now, updatedAt: now });
-    this.api = [...this.api, rule];
-    return rule;
+  create(input: unknown): Promise<Rule> {
+    return this.writes.run(async () => {
+      const body = this.check(input);
+      if (this.api.length >= this.options.maxRules) {
+        throw new AppError(
+          'PULSE_ERR_LIMIT_REACHED',
+          `rules: ${this.api.length} rules made over the API, the limit (--max-rules ${this.options.maxRules}); delete one first`,
+        );
+      }
+      const rule = toRule(this.options.newId(), body, 'api');
+      const now = this.options.now();
+      await this.options.store.insertRule({ id: rule.id, body, createdAt: now, updatedAt: now });
+      this.api = [...this.api, rule];
+      return rule;
+    });
   }
 
-  replace(id: string, input: unknown): Rule {
-    this.writable(id);
-    const body = this.check(input);
-    this.options.store.updateRule(id, body, this.options.now());
-    const rule = toRule(id, body, 'api');
-    this.api = this.api.map((r) => (r.id === id ? rule : r));
-    return rule;
+  replace(id: string, input: unknown): Promise<Rule> {
+    return this.writes.run(async () => {
+      this.writable(id);
+      const body = this.check(input);
+      await this.options.store.updateRule(id, body, this.options.now());
+      const rule = toRule(id, body, 'api');
+      this.api = this.api.map((r) => (r.id === id ? rule : r));
+      return rule;
+    });
   }
 
-  remove(id: string): void {
-    this.writable(id);
-    this.options.store.deleteRule(id);
-    this.api = this.api.filter((r) => r.id !== id);
+  remove(id: string): Promise<void> {
+    return this.writes.run(async () => {
+      this.writable(id);
+      await this.options.store.deleteRule(id);
+      this.api = this.api.filter((r) => r.id !== id);
+    });
   }
 
   private writable(id: string): void {

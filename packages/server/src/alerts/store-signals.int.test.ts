@@ -33,17 +33,18 @@ describe('alert signals of a service that reports every 60 s', () => {
     const { at, source } = await setup();
     // 40 s after its last export: the minute up to now holds 20 s of data, which read as a minute is 3.3/s.
     const now = at(40_000);
-    expect(source.window('every-minute', 'rate', now - MIN, now, true).value).toBeCloseTo(10, 6);
+    expect((await source.window('every-minute', 'rate', now - MIN, now, true)).value).toBeCloseTo(10, 6);
   });
 
   it('are not silent while the next export is on its way, and are once it is an interval late', async () => {
     const { at, source } = await setup();
-    const count = (since: number) => source.window('every-minute', 'rate', at(since) - MIN, at(since), false).count;
+    const count = async (since: number) =>
+      (await source.window('every-minute', 'rate', at(since) - MIN, at(since), false)).count;
     // 61 s after the last export the minute up to now is empty, but the next export is due any moment.
-    expect(count(61_000)).toBeGreaterThan(0);
-    expect(count(60_000 + 62_000 - 1000)).toBeGreaterThan(0);
-    expect(count(60_000 + 62_000 + 1000)).toBe(0);
+    expect(await count(61_000)).toBeGreaterThan(0);
+    expect(await count(60_000 + 62_000 - 1000)).toBeGreaterThan(0);
+    expect(await count(60_000 + 62_000 + 1000)).toBe(0);
     // Its rate is over the time it has sent, not the time since.
-    expect(source.window('every-minute', 'rate', at(30_000) - MIN, at(30_000), false).value).toBeCloseTo(10, 6);
+    expect((await source.window('every-minute', 'rate', at(30_000) - MIN, at(30_000), false)).value).toBeCloseTo(10, 6);
   });
 });

@@ -38,23 +38,23 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
   };
 
   /** The signal's buckets over [from, to): `bucketOf` maps a stored bucket start to an output bucket. */
-  const read = (
+  const read = async (
     service: string,
     signal: Signal,
     from: number,
     to: number,
     step: number,
     bucketOf: (t: number) => number,
-  ): Buckets => {
+  ): Promise<Buckets> => {
     const now = ctx.now();
     if (signal.kind === 'red') {
       const mainTier = tierForStep(step);
-      const groups = readRed(ctx, { services: [service], byRoute: false, from, to, mainTier, bucketOf, now });
+      const groups = await readRed(ctx, { services: [service], byRoute: false, from, to, mainTier, bucketOf, now });
       return { red: groups.get(service)?.buckets ?? new Map() };
     }
     const ids = seriesIds(service, signal.metric, now);
     const mainTier = tierForStep(Math.max(MIN_SAMPLE_STEP, step));
-    const perSeries = readSamples(ctx, { seriesIds: ids, from, to, mainTier, bucketOf, now });
+    const perSeries = await readSamples(ctx, { seriesIds: ids, from, to, mainTier, bucketOf, now });
     const merged = new Map<number, SampleAcc>();
     for (const buckets of perSeries.values()) {
       for (const [t, acc] of buckets) {
@@ -66,7 +66,13 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
     return { samples: merged };
   };
 
-  const windowValue = (service: string, signal: Signal, asked: number, to: number, reported: boolean): SignalWindow => {
+  const windowValue = async (
+    service: string,
+    signal: Signal,
+    asked: number,
+    to: number,
+    reported: boolean,
+  ): Promise<SignalWindow> => {
     if (to !== memoTo) {
       windowMemo.clear();
       memoTo = to;
@@ -82,7 +88,7 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
     const key = `${service}\u0000${from}\u0000${end}\u0000${signal.kind === 'red' ? 'red' : signal.metric}`;
     let buckets = windowMemo.get(key);
     // One output bucket for the whole window, whatever tiers it is read from.
-    if (!buckets) windowMemo.set(key, (buckets = read(service, signal, from, end, end - from, () => from)));
+    if (!buckets) windowMemo.set(key, (buckets = await read(service, signal, from, end, end - from, () => from)));
     return signalValue(
       signal,
       { red: buckets.red?.get(from), sample: buckets.samples?.get(from) },
@@ -90,7 +96,7 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
     );
   };
 
-  const historyOf = (service: string, signal: Signal, now: number, windowMs: number): SignalHistory => {
+  const historyOf = async (service: string, signal: Signal, now: number, windowMs: number): Promise<SignalHistory> => {
     // Metric buckets are 10 s at the finest, so their baselines use windows of whole 10 s.
     const step = signal.kind === 'red' ? windowMs : ceilTo(windowMs, MIN_SAMPLE_STEP);
     const values: number[] = [];
@@ -101,7 +107,7 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
     ];
     for (const [from, to] of spans) {
       if (!(to > from)) continue;
-      const buckets = read(service, signal, from, to, step, (t) => Math.max(from, floorTo(t, step)));
+      const buckets = await read(service, signal, from, to, step, (t) => Math.max(from, floorTo(t, step)));
       for (const [t, acc] of buckets.red ?? buckets.samples ?? []) {
         if (t < from || t >= to || acc.count === 0) continue;
         const red = buckets.red ? (acc as RedTotals) : undefined;
@@ -114,25 +120,25 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
   };
 
   return {
-    window: (service, text, from, to, reported = false) => {
+    window: async (service, text, from, to, reported = false) => {
       const signal = parseSignal(text);
       return signal ? windowValue(service, signal, from, to, reported) : { value: null, count: 0 };
     },
-    history: (service, text, now, windowMs) => {
+    history: async (service, text, now, windowMs) => {
       const signal = parseSignal(text);
       if (!signal) return { values: [], coveredMs: 0 };
       const key = `${service}\u0000${text}\u0000${windowMs}`;
       const cached = historyCache.get(key);
       if (cached && now - cached.at < HISTORY_TTL_MS) return cached.history;
-      const history = historyOf(service, signal, now, windowMs);
+      const history = await historyOf(service, signal, now, windowMs);
       historyCache.set(key, { at: now, history });
       return history;
     },
     activeServices: (now) => activeServices(ctx, now),
-    seen: (service) => {
+    seen: async (service) => {
       const now = ctx.now();
       if (!(now - seenAt < 1000)) {
-        seenServices = new Set(ctx.store.services().map((s) => s.name));
+        seenServices = new Set((await ctx.store.services()).map((s) => s.name));
         seenAt = now;
       }
       return seenServices.has(service);

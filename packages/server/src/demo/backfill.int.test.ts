@@ -42,7 +42,9 @@ describe('demo backfill', () => {
     const total = (r: RedResponse) => r.series.reduce((n, s) => n + s.points.reduce((m, p) => m + p.count, 0), 0);
     expect(total(fine)).toBeGreaterThan(10_000);
     expect(total(fine)).toBe(total(coarse));
-    expect(core.store.readRed({ tier: 0, services: ['api-gateway'], byRoute: false, from: 0, to: now })).toEqual([]);
+    expect(await core.store.readRed({ tier: 0, services: ['api-gateway'], byRoute: false, from: 0, to: now })).toEqual(
+      [],
+    );
 
     // A 1 s view of that history shows each 10 s bucket's average rate, not one spike and nine zeros.
     const perSecond = (

@@ -19,7 +19,7 @@ export const demoPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     dayLengthMs: core.config.demoDayLengthMs,
   });
   const { limits } = core;
-  const emptyStore = core.store.services().length === 0;
+  const emptyStore = (await core.store.services()).length === 0;
   let sentUpTo = emptyStore ? start : Math.floor(core.now() / 1000) * 1000;
   let stopped = false;
 

@@ -21,7 +21,7 @@ export interface DecodePoolOptions {
    * The stored state of the OTLP cumulative series, for the worker that keeps them when it starts; every
    * commit that carries state must be in it (commit what is queued first).
    */
-  cumulativeState?: () => CumulativeState[];
+  cumulativeState?: () => Promise<CumulativeState[]>;
 }
 
 interface Waiting {
@@ -37,6 +37,11 @@ interface Slot {
   busy: number;
   /** Stops the worker once it has been idle for `idleMs`. */
   idleTimer: NodeJS.Timeout | null;
+  /**
+   * Settles once the worker has been sent its cumulative state (the OTLP slot): messages to it wait for
+   * this, in the order they were posted, so none reaches the worker before the state it depends on.
+   */
+  ready: Promise<void> | null;
 }
 
 /**
@@ -62,6 +67,7 @@ export class DecodePool {
       worker: null,
       busy: 0,
       idleTimer: null,
+      ready: null,
     }));
   }
 
@@ -122,7 +128,7 @@ export class DecodePool {
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, bytes, slot });
       const numbered: DecodeJob = { ...job, id };
-      this.spawned(slot).postMessage(numbered, transfer);
+      this.post(slot, numbered, transfer);
     });
   }
 
@@ -137,7 +143,20 @@ export class DecodePool {
    * one that starts loads the state from the store.
    */
   private notify(notice: CumulativeNotice): void {
-    this.slots[OTLP_SLOT]!.worker?.postMessage(notice);
+    if (this.slots[OTLP_SLOT]!.worker) this.post(OTLP_SLOT, notice, []);
+  }
+
+  /** Posts to worker `slot` (started if need be) once it is ready; see `Slot.ready`. */
+  private post(slot: number, message: DecodeJob | CumulativeNotice, transfer: ArrayBuffer[]): void {
+    const worker = this.spawned(slot);
+    const { ready } = this.slots[slot]!;
+    if (!ready) worker.postMessage(message, transfer);
+    // A worker whose state failed to load is stopped; its exit rejects the jobs waiting on it.
+    else
+      void ready.then(
+        () => worker.postMessage(message, transfer),
+        () => {},
+      );
   }
 
   /** The slot with the fewest jobs in hand; ties go round the slots, so idle workers share the load. */
@@ -165,7 +184,16 @@ export class DecodePool {
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
     });
     const { cumulativeState } = this.options;
-    if (slot === OTLP_SLOT && cumulativeState) worker.postMessage({ kind: 'load-cumulative', rows: cumulativeState() });
+    state.ready =
+      slot === OTLP_SLOT && cumulativeState
+        ? cumulativeState().then(
+            (rows) => worker.postMessage({ kind: 'load-cumulative', rows } satisfies CumulativeNotice),
+            (error: unknown) => {
+              void worker.terminate();
+              throw error;
+            },
+          )
+        : null;
     worker.on('message', (result: DecodeResult) => this.answered(result));
     worker.on('exit', () => {
       if (state.worker === worker) {

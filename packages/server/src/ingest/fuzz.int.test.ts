@@ -90,11 +90,11 @@ describe('POST /api/v1/metrics under fuzz', () => {
       .chain(([good, bad]) => fc.shuffledSubarray([...good, ...bad], { minLength: good.length + bad.length }));
     await fc.assert(
       fc.asyncProperty(batch, async (metrics) => {
-        const before = storedSnapshot(app);
+        const before = await storedSnapshot(app);
         const res = await post(JSON.stringify({ metrics }));
         expect([400, 413]).toContain(res.statusCode);
         expectCodedError(res.json());
-        expect(storedSnapshot(app)).toEqual(before);
+        expect(await storedSnapshot(app)).toEqual(before);
       }),
       { seed: FUZZ_SEED, numRuns: 150, endOnFailure: true },
     );
@@ -120,7 +120,7 @@ describe('POST /api/v1/metrics under fuzz', () => {
     );
     await fc.assert(
       fc.asyncProperty(request, async ({ body, type }) => {
-        const before = storedSnapshot(app);
+        const before = await storedSnapshot(app);
         const res = await post(body, type);
         if (res.statusCode === 202) {
           // Only a well-formed batch may be accepted: arbitrary values reach it as `{metrics: []}`.
@@ -129,7 +129,7 @@ describe('POST /api/v1/metrics under fuzz', () => {
         }
         expect([400, 413, 415]).toContain(res.statusCode);
         expectCodedError(res.json());
-        expect(storedSnapshot(app)).toEqual(before);
+        expect(await storedSnapshot(app)).toEqual(before);
       }),
       { seed: FUZZ_SEED, numRuns: 200, endOnFailure: true },
     );

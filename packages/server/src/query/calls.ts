@@ -21,7 +21,7 @@ interface Acc {
  * A service's calls over `[from, to)`, from the call series spans produce (ingest/otlp/traces): those it
  * makes (its own series, by `peer.service`) and those made to it (other services' series naming it).
  */
-export function queryCalls(ctx: QueryContext, q: CallsQuery): CallsResponse {
+export async function queryCalls(ctx: QueryContext, q: CallsQuery): Promise<CallsResponse> {
   const downstream = new Map<number, string>();
   const upstream = new Map<number, string>();
   for (const record of ctx.registry.all()) {
@@ -31,7 +31,7 @@ export function queryCalls(ctx: QueryContext, q: CallsQuery): CallsResponse {
     if (peer === q.service) upstream.set(record.id, record.service);
   }
   const step = chooseStep(q.from, q.to, 1);
-  const buckets = readSamples(ctx, {
+  const buckets = await readSamples(ctx, {
     seriesIds: [...downstream.keys(), ...upstream.keys()],
     from: q.from,
     to: q.to,

@@ -51,11 +51,8 @@ function holdsFrom(ctx: QueryContext, now: number): number[] {
 }
 
 /** Services active now (seen within the inactivity period), by name. */
-export function activeServices(ctx: QueryContext, now: number): string[] {
-  return ctx.store
-    .services()
-    .filter((s) => now - s.lastSeen <= ctx.config.inactiveAfterMs)
-    .map((s) => s.name);
+export async function activeServices(ctx: QueryContext, now: number): Promise<string[]> {
+  return (await ctx.store.services()).filter((s) => now - s.lastSeen <= ctx.config.inactiveAfterMs).map((s) => s.name);
 }
 
 /** Seconds of [t, t + step) that lie inside [from, to) and are not in the future. */

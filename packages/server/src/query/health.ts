@@ -15,15 +15,15 @@ export function healthScore(errorRate: number, p99: number, config: Pick<Config,
   );
 }
 
-export function* queryHealth(
+export async function* queryHealth(
   ctx: QueryContext,
   q: { from: number; to: number; maxPoints: number },
 ): QuerySteps<HealthResponse> {
   const now = ctx.now();
   const plan = planRange({ ...q, minStep: 0, finestTier: 0, held: heldRanges(ctx, now), now });
   const { step, from, to } = plan;
-  const services = activeServices(ctx, now);
-  const firstSeen = new Map(ctx.store.services().map((s) => [s.name, s.firstSeen]));
+  const services = await activeServices(ctx, now);
+  const firstSeen = new Map((await ctx.store.services()).map((s) => [s.name, s.firstSeen]));
   const servesRequests = new Set([...ctx.registry.all()].filter((r) => r.red).map((r) => r.service));
   const options: RedReadOptions = {
     services,

@@ -16,12 +16,12 @@ interface WindowStats {
 }
 
 /** Totals per service over [from, to) and over the window just before it, plus the merged total. */
-export function* queryOverview(
+export async function* queryOverview(
   ctx: QueryContext,
   q: { services: string[] | null; from: number; to: number },
 ): QuerySteps<OverviewResponse> {
   const now = ctx.now();
-  const services = q.services ?? activeServices(ctx, now);
+  const services = q.services ?? (await activeServices(ctx, now));
   const span = q.to - q.from;
   // The total's percentiles and error rate come from the part of a window every service has sent (see
   // `sentByAll`): where one service has sent its last seconds and another not yet, the merge would lean to the first.
@@ -104,11 +104,11 @@ function windowPlan(ctx: QueryContext, services: readonly string[], from: number
   };
 }
 
-function* windowStats(
+async function* windowStats(
   services: readonly string[],
   plan: WindowPlan,
   ctx: QueryContext,
-): Generator<undefined, Map<string, WindowStats>, void> {
+): AsyncGenerator<undefined, Map<string, WindowStats>, void> {
   const red = yield* readRedSteps(ctx, plan.red);
   const gauges = gaugeMeans(plan.records, yield* readSamplesSteps(ctx, plan.gauges), plan.from);
   const out = new Map<string, WindowStats>();
@@ -123,7 +123,7 @@ function* windowStats(
 }
 
 /** All services' requests in the plan's window merged in one sketch. */
-function* mergedRed(ctx: QueryContext, plan: WindowPlan): Generator<undefined, RedAcc, void> {
+async function* mergedRed(ctx: QueryContext, plan: WindowPlan): AsyncGenerator<undefined, RedAcc, void> {
   const groups = yield* readRedSteps(ctx, plan.red);
   return mergeGroups([...groups.values()]).get(plan.from) ?? { count: 0, errors: 0, sketch: new Sketch() };
 }

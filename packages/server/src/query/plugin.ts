@@ -66,10 +66,11 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
   const tags = ['read'];
 
   app.get('/api/v1/services', { schema: { tags, response: { 200: ServicesResponseSchema } } }, async () => {
+    const stored = await core.store.services();
     const now = core.now();
     const sources = redSources(core.registry.all());
     return {
-      services: core.store.services().map((s) => {
+      services: stored.map((s) => {
         const redSource = sources.get(s.name);
         return {
           name: s.name,
@@ -87,7 +88,8 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     async (request, reply) => {
       const { name } = request.params as { name: string };
       await core.aggregator.flush();
-      if (!core.store.deleteService(name)) throw notFound(`name: no service called ${name}`);
+      // The registry forgets the service only once the store has: a commit in between may still name its series.
+      if (!(await core.store.deleteService(name))) throw notFound(`name: no service called ${name}`);
       core.registry.forgetService(name);
       core.intervals.forget(name);
       core.bus.publish('serviceDeleted', { name });

@@ -42,20 +42,20 @@ export interface RedReadOptions {
 }
 
 /** Reads the RED rollups over [from, to) across tiers and merges them into output buckets per group. */
-export function readRed(ctx: QueryContext, options: RedReadOptions): Map<string, RedGroup> {
+export function readRed(ctx: QueryContext, options: RedReadOptions): Promise<Map<string, RedGroup>> {
   return runToEnd(readRedSteps(ctx, options));
 }
 
 /** `readRed` in steps: it yields after each chunk of at most `CHUNK_BUCKETS` buckets of one service. */
-export function* readRedSteps(
+export async function* readRedSteps(
   ctx: QueryContext,
   options: RedReadOptions,
-): Generator<undefined, Map<string, RedGroup>, void> {
+): AsyncGenerator<undefined, Map<string, RedGroup>, void> {
   const groups = new Map<string, RedGroup>();
   for (const read of redReads(ctx, options)) {
     const res = TIER_RESOLUTIONS[read.tier];
     const spread = options.step !== undefined && res > options.step ? options.step : null;
-    for (const rows of chunks(ctx, read, options)) {
+    for await (const rows of chunks(ctx, read, options)) {
       foldRows(groups, rows, res, spread, options);
       yield;
     }
@@ -73,12 +73,12 @@ export function redReads(ctx: QueryContext, options: RedReadOptions): readonly T
 /** Stored buckets per store call: a chunk of one service takes a few ms even by route. */
 const CHUNK_BUCKETS = 256;
 
-function* chunks(ctx: QueryContext, read: TierRead, options: RedReadOptions): Generator<RedBucket[]> {
+async function* chunks(ctx: QueryContext, read: TierRead, options: RedReadOptions): AsyncGenerator<RedBucket[]> {
   const span = CHUNK_BUCKETS * TIER_RESOLUTIONS[read.tier];
   for (const service of options.services) {
     for (let from = read.from; from < read.to; from += span) {
       const to = Math.min(read.to, from + span);
-      yield ctx.store.readRed({ tier: read.tier, from, to, services: [service], byRoute: options.byRoute });
+      yield await ctx.store.readRed({ tier: read.tier, from, to, services: [service], byRoute: options.byRoute });
     }
   }
 }
@@ -120,9 +120,9 @@ export interface RedQuery {
   total?: boolean;
 }
 
-export function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedResponse> {
+export async function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedResponse> {
   const now = ctx.now();
-  const services = q.services ?? activeServices(ctx, now);
+  const services = q.services ?? (await activeServices(ctx, now));
   const plan = planRange({
     from: q.from,
     to: q.to,

@@ -24,7 +24,10 @@ export interface SampleReadOptions {
 export const MIN_SAMPLE_STEP = TIER_RESOLUTIONS[SAMPLE_TIER_FROM];
 
 /** Reads series buckets over [from, to) across tiers; result: series id -> output bucket -> aggregate. */
-export function readSamples(ctx: QueryContext, options: SampleReadOptions): Map<number, Map<number, SampleAcc>> {
+export function readSamples(
+  ctx: QueryContext,
+  options: SampleReadOptions,
+): Promise<Map<number, Map<number, SampleAcc>>> {
   return runToEnd(readSamplesSteps(ctx, options));
 }
 
@@ -39,10 +42,10 @@ const CHUNK_SERIES = 64;
 const CHUNK_BUCKETS = 256;
 
 /** `readSamples` in steps: it yields after each chunk of at most `CHUNK_SERIES` x `CHUNK_BUCKETS` buckets. */
-export function* readSamplesSteps(
+export async function* readSamplesSteps(
   ctx: QueryContext,
   options: SampleReadOptions,
-): Generator<undefined, Map<number, Map<number, SampleAcc>>, void> {
+): AsyncGenerator<undefined, Map<number, Map<number, SampleAcc>>, void> {
   const out = new Map<number, Map<number, SampleAcc>>();
   if (options.seriesIds.length === 0) return out;
   for (const read of sampleReads(ctx, options)) {
@@ -50,7 +53,7 @@ export function* readSamplesSteps(
     for (let i = 0; i < options.seriesIds.length; i += CHUNK_SERIES) {
       const ids = options.seriesIds.slice(i, i + CHUNK_SERIES);
       for (let from = read.from; from < read.to; from += span) {
-        foldSamples(out, ctx.store.readSamples(read.tier, ids, from, Math.min(read.to, from + span)), options);
+        foldSamples(out, await ctx.store.readSamples(read.tier, ids, from, Math.min(read.to, from + span)), options);
         yield;
       }
     }

@@ -35,7 +35,7 @@ describe('QueryScheduler', () => {
 
   it('frees the turn of a heavy read that throws', async () => {
     const { scheduler } = setup({ maxQueued: 0 });
-    function* failing(): QuerySteps<string> {
+    async function* failing(): QuerySteps<string> {
       yield cost(1000);
       throw new Error('store failed');
     }
@@ -59,10 +59,11 @@ function setup(options: { maxQueued?: number } = {}) {
     heavyCost: 100,
     onRefused: () => refusals++,
   });
-  /** A read of `steps` chunks that announces `rows` as its cost and returns its name. */
-  function* read(name: string, rows: number, steps: number): QuerySteps<string> {
+  /** A read of `steps` chunks that announces `rows` as its cost and returns its name; each chunk awaits, as a store read does. */
+  async function* read(name: string, rows: number, steps: number): QuerySteps<string> {
     yield cost(rows);
     for (let i = 0; i < steps; i++) {
+      await Promise.resolve();
       log.push(`${name}:${i}`);
       yield;
     }

@@ -4,13 +4,14 @@ import type { QueryCost } from './cost.ts';
 /**
  * A read written as steps: it yields its estimated cost once, before reading anything, then `undefined`
  * after each chunk it reads, so a caller can let other work run in between. Its return value is the answer.
+ * Asynchronous because each chunk awaits the store.
  */
-export type QuerySteps<T> = Generator<QueryCost | undefined, T, void>;
+export type QuerySteps<T> = AsyncGenerator<QueryCost | undefined, T, void>;
 
-/** Runs a read to its end in one go: for callers that need the answer now (alert evaluation). */
-export function runToEnd<T>(steps: Generator<unknown, T, void>): T {
+/** Runs a read to its end without giving its turn away between chunks: for callers that need the whole answer (alert evaluation). */
+export async function runToEnd<T>(steps: AsyncGenerator<unknown, T, void>): Promise<T> {
   for (;;) {
-    const next = steps.next();
+    const next = await steps.next();
     if (next.done) return next.value;
   }
 }
@@ -46,10 +47,10 @@ export class QueryScheduler {
   }
 
   async run<T>(steps: QuerySteps<T>): Promise<T> {
-    const first = steps.next();
+    const first = await steps.next();
     if (first.done) return first.value;
     const cost = first.value;
-    if (!cost || cost.rows + cost.series * cost.points < this.options.heavyCost) return runToEnd(steps);
+    if (!cost || cost.rows + cost.series * cost.points < this.options.heavyCost) return await runToEnd(steps);
     await this.turn();
     try {
       return await this.slices(steps);
@@ -77,10 +78,14 @@ export class QueryScheduler {
     await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
+  /**
+   * Each chunk's store read is awaited; a store that answers at once (SQLite) settles in microtasks, which
+   * never let the event loop run, so the loop still gets its turn only between slices.
+   */
   private async slices<T>(steps: QuerySteps<T>): Promise<T> {
     let sliceStart = performance.now();
     for (;;) {
-      const next = steps.next();
+      const next = await steps.next();
       if (next.done) return next.value;
       if (performance.now() - sliceStart >= this.options.sliceMs) {
         await nextTurn();

@@ -37,9 +37,9 @@ const DEFAULT_STAT: Record<MetricType, string> = { gauge: 'avg', counter: 'rate'
 const QUANTILES: Record<string, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
 
 /** One stat of any metric over time, one series per service, merging every series that matches the filters. */
-export function* querySeries(ctx: QueryContext, q: SeriesQuery): QuerySteps<SeriesResponse> {
+export async function* querySeries(ctx: QueryContext, q: SeriesQuery): QuerySteps<SeriesResponse> {
   const now = ctx.now();
-  const services = new Set(q.services ?? activeServices(ctx, now));
+  const services = new Set(q.services ?? (await activeServices(ctx, now)));
   const records = [...ctx.registry.all()].filter(
     (r) => r.name === q.metric && services.has(r.service) && matches(r, q.attributes),
   );

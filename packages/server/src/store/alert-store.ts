@@ -16,31 +16,31 @@ export interface AlertQuery {
 
 /**
  * Alert rules, alert episodes (open and history), silences and acknowledgements. Every write commits
- * before it returns, so a restart finds firing alerts firing and does not notify them again.
+ * before its promise resolves, so a restart finds firing alerts firing and does not notify them again.
  */
 export interface AlertStore {
-  listRules(): StoredRule[];
-  insertRule(rule: StoredRule): void;
+  listRules(): Promise<StoredRule[]>;
+  insertRule(rule: StoredRule): Promise<void>;
   /** False when there is no such rule. */
-  updateRule(id: string, body: RuleBody, updatedAt: number): boolean;
-  deleteRule(id: string): boolean;
+  updateRule(id: string, body: RuleBody, updatedAt: number): Promise<boolean>;
+  deleteRule(id: string): Promise<boolean>;
 
   /** Inserts or replaces an episode; an acknowledgement already recorded is kept. */
-  saveAlert(alert: Alert): void;
-  deleteAlert(id: string): void;
-  getAlert(id: string): Alert | null;
+  saveAlert(alert: Alert): Promise<void>;
+  deleteAlert(id: string): Promise<void>;
+  getAlert(id: string): Promise<Alert | null>;
   /** Pending and firing alerts. */
-  openAlerts(): Alert[];
-  alerts(query: AlertQuery): Alert[];
+  openAlerts(): Promise<Alert[]>;
+  alerts(query: AlertQuery): Promise<Alert[]>;
   /** Null when there is no such alert. */
-  acknowledge(id: string, by: string, at: number): Alert | null;
+  acknowledge(id: string, by: string, at: number): Promise<Alert | null>;
   /** Deletes resolved alerts resolved before `before`; returns how many. */
-  pruneResolved(before: number): number;
+  pruneResolved(before: number): Promise<number>;
 
-  insertSilence(silence: Silence): void;
-  deleteSilence(id: string): boolean;
+  insertSilence(silence: Silence): Promise<void>;
+  deleteSilence(id: string): Promise<boolean>;
   /** Silences that have not ended by `now`. */
-  activeSilences(now: number): Silence[];
+  activeSilences(now: number): Promise<Silence[]>;
   /** Deletes silences that ended before `before`. */
-  pruneSilences(before: number): number;
+  pruneSilences(before: number): Promise<number>;
 }

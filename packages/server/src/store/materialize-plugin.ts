@@ -53,7 +53,7 @@ export async function rebuildDirtyBuckets(
       if (tier > MATERIALIZED_FROM && core.query.dirty.has(tier - 1, t, t + res)) continue;
       await rebuild(core, tier as TierIndex, t, t + res, stopped);
       if (stopped()) return built;
-      if (core.query.dirty.clear(tier, t, version)) core.store.markBuilt(tier as TierIndex, t);
+      if (core.query.dirty.clear(tier, t, version)) await core.store.markBuilt(tier as TierIndex, t);
       built++;
     }
   }
@@ -67,9 +67,9 @@ async function rebuild(core: Core, tier: TierIndex, from: number, to: number, st
   for (const record of core.registry.all()) maxId = Math.max(maxId, record.id);
   for (let fromId = 0; fromId <= maxId; fromId += CHUNK) {
     if (stopped()) return;
-    core.store.buildBuckets(tier, from, to, { kind: 'series', fromId, toId: fromId + CHUNK });
+    await core.store.buildBuckets(tier, from, to, { kind: 'series', fromId, toId: fromId + CHUNK });
     await new Promise((resolve) => setImmediate(resolve));
   }
   await core.aggregator.flush();
-  core.store.buildBuckets(tier, from, to, { kind: 'red' });
+  await core.store.buildBuckets(tier, from, to, { kind: 'red' });
 }

@@ -39,7 +39,7 @@ describe('minute and hour buckets rebuilt from the tier below', () => {
     expect((await weekly()).body.step).toBe(HOUR);
     expect(total((await weekly()).body)).toBe(105);
     expect(
-      app.core.store.readRed({ tier: 2, services: ['shop'], byRoute: false, from: start, to: start + HOUR }),
+      await app.core.store.readRed({ tier: 2, services: ['shop'], byRoute: false, from: start, to: start + HOUR }),
     ).toEqual([]);
 
     // The hour closes and is rebuilt (its minutes first); then late data arrives for it.
@@ -56,7 +56,7 @@ describe('minute and hour buckets rebuilt from the tier below', () => {
     expect(total(built)).toBe(112);
     expect(built.series[0]!.points.at(-1)).toMatchObject({ t: start, count: 112 });
     expect(built.series[0]!.points.at(-1)!.errorRate).toBeCloseTo(5 / 112, 6);
-    const hourRows = app.core.store.readRed({
+    const hourRows = await app.core.store.readRed({
       tier: 3,
       services: ['shop'],
       byRoute: false,

@@ -25,13 +25,13 @@ export const retentionPlugin: FastifyPluginAsync<{ core: Core }> = async (app, {
 export async function enforceRetention(core: Core, stopped: () => boolean = () => false): Promise<number> {
   const now = core.now();
   const ids = [...core.registry.all()].map((r) => r.id);
-  const services = core.store.services().map((s) => s.name);
+  const services = (await core.store.services()).map((s) => s.name);
   let deleted = 0;
   for (let tier = 0; tier < TIER_RESOLUTIONS.length; tier++) {
     const cutoff = now - core.config.retentionMs[tier]!;
     for (let i = 0; i === 0 || i < ids.length; i += CHUNK) {
       if (stopped()) return deleted;
-      deleted += core.store.expire(tier as TierIndex, cutoff, ids.slice(i, i + CHUNK), i === 0 ? services : []);
+      deleted += await core.store.expire(tier as TierIndex, cutoff, ids.slice(i, i + CHUNK), i === 0 ? services : []);
       await new Promise((resolve) => setImmediate(resolve));
     }
   }

@@ -3,6 +3,7 @@ import { describeSeries } from '../aggregate/series-registry.ts';
 import { type SeriesIdentity, seriesKey } from '../model.ts';
 import { decodeSketch, encodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
+import { collect } from '../testing/collect.ts';
 import { RowsBuilder } from './rows.ts';
 import { storeBackends, type TestDatabase } from './test-backends.ts';
 
@@ -21,11 +22,6 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
     databases.push(db);
     return { ...(await db.open()), db };
   };
-  const all = async <V>(items: AsyncIterable<V> | Iterable<V>) => {
-    const out: V[] = [];
-    for await (const item of items) out.push(item);
-    return out;
-  };
 
   it('writes nothing at all when a commit fails midway: no series, service, state or bucket of it', async () => {
     const { store } = await open();
@@ -42,7 +38,7 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
     appender.addRows(rows.finish());
 
     await expect(appender.commit()).rejects.toThrow(/NOT NULL|not-null/);
-    expect(await all(store.loadSeries())).toEqual([]);
+    expect(await collect(store.loadSeries())).toEqual([]);
     expect(await store.services()).toEqual([]);
     expect(await store.loadCumulativeState()).toEqual([]);
     expect(await store.loadDirty()).toEqual([]);
@@ -102,7 +98,9 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
     await store.close();
 
     const { store: again } = await db.open();
-    expect((await all(again.loadSeries())).map((s) => [s.id, s.key, s.route])).toEqual([[1, series(1).key, '/pay']]);
+    expect((await collect(again.loadSeries())).map((s) => [s.id, s.key, s.route])).toEqual([
+      [1, series(1).key, '/pay'],
+    ]);
     expect(await again.loadCumulativeState()).toEqual([
       { key: series(1).key, start: T - 60_000, time: T, state: '{"sum":3}' },
     ]);
@@ -115,7 +113,7 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
 
     expect(await again.deleteService('checkout')).toBe(true);
     expect(await again.deleteService('checkout')).toBe(false);
-    expect(await all(again.loadSeries())).toEqual([]);
+    expect(await collect(again.loadSeries())).toEqual([]);
     expect(await again.loadCumulativeState()).toEqual([]);
     expect(await again.readSamples(TEN_S, [1], 0, T * 2)).toEqual([]);
     expect(await again.readRed({ tier: 0, services: ['checkout'], byRoute: false, from: 0, to: T * 2 })).toEqual([]);

@@ -100,30 +100,49 @@ export interface RedRead {
 /** A slice of a build, one transaction each: series with ids in [fromId, toId), or the RED rollups. */
 export type BuildPart = { kind: 'series'; fromId: number; toId: number } | { kind: 'red' };
 
-/** The storage boundary: only implementations of this import a database driver. */
+/**
+ * The storage boundary: only implementations of this import a database driver. Every read and write returns
+ * a promise, so a network database (PostgreSQL) can implement it; the embedded SQLite store does its work
+ * synchronously and returns settled promises. Callers must not assume a read finishes in the tick it
+ * started: state that a read and a following write both depend on is re-checked after the await.
+ */
 export interface Store {
   /** Every series, read row by row: a database at the series limit must load within the heap cap. */
-  loadSeries(): Iterable<SeriesRecord>;
-  loadCumulativeState(): CumulativeState[];
+  loadSeries(): AsyncIterable<SeriesRecord>;
+  loadCumulativeState(): Promise<CumulativeState[]>;
   /** Deletes the cumulative state of series whose last point is older than `time`; how many. */
-  forgetCumulativeBefore(time: number): number;
+  forgetCumulativeBefore(time: number): Promise<number>;
   /** A new write; see `Appender` for what its commit promises. */
   appender(): Appender;
-  readRed(read: RedRead): RedBucket[];
-  readSamples(tier: TierIndex, seriesIds: readonly number[], from: number, to: number): SampleBucket[];
-  services(): ServiceRecord[];
+  readRed(read: RedRead): Promise<RedBucket[]>;
+  readSamples(tier: TierIndex, seriesIds: readonly number[], from: number, to: number): Promise<SampleBucket[]>;
+  services(): Promise<ServiceRecord[]>;
   /** Forgets a service and all its data; false when it was unknown. */
-  deleteService(name: string): boolean;
+  deleteService(name: string): Promise<boolean>;
   /** Builds part of `tier`'s buckets in [from, to) from the tier below, replacing what is there. */
-  buildBuckets(tier: TierIndex, from: number, to: number, part: BuildPart): void;
+  buildBuckets(tier: TierIndex, from: number, to: number, part: BuildPart): Promise<void>;
   /** Clears a bucket's dirty mark once every part of it has been rebuilt. */
-  markBuilt(tier: TierIndex, t: number): void;
+  markBuilt(tier: TierIndex, t: number): Promise<void>;
   /** Buckets marked dirty and not rebuilt yet, as [tier, start]. */
-  loadDirty(): [number, number][];
+  loadDirty(): Promise<[number, number][]>;
   /** Deletes `tier`'s buckets before `cutoff` of these series and services; returns rows deleted. */
-  expire(tier: TierIndex, cutoff: number, seriesIds: readonly number[], services: readonly string[]): number;
-  getMeta(key: string): string | null;
-  setMeta(key: string, value: string): void;
-  sizeBytes(): number;
-  close(): void;
+  expire(tier: TierIndex, cutoff: number, seriesIds: readonly number[], services: readonly string[]): Promise<number>;
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+  sizeBytes(): Promise<number>;
+  /** Waits for calls in flight, then closes; calls made after it reject. */
+  close(): Promise<void>;
+  /** Set by stores several instances share (PostgreSQL), which assign series ids themselves. */
+  sharedSeries?: SharedSeries;
+}
+
+/**
+ * Series ids in a store several instances share: the store assigns them, so every instance agrees. The
+ * registry hands out provisional (negative) ids meanwhile (`SeriesRegistry.provisionalIds`).
+ */
+export interface SharedSeries {
+  /** Series stored with ids above `id`, by any instance, in id order. */
+  after(id: number): AsyncIterable<SeriesRecord>;
+  /** Hears, after each commit that stored new series, the id the store gave each, to renumber them. */
+  onAssigned: ((assigned: readonly [record: SeriesRecord, id: number][]) => void) | null;
 }

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { AlertStore } from './alert-store.ts';
 import { openPgAlertStore } from './postgres/alert-store.ts';
 import { openPgStore } from './postgres/pg-store.ts';
-import type { AlertStore, Store } from './postgres/store-target.ts';
 import { createTestDatabase, postgresReachable } from './postgres/test-database.ts';
 import { openSqliteAlertStore } from './sqlite/alert-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
+import type { Store } from './store.ts';
 
 export interface OpenedStore {
   store: Store;
@@ -35,8 +36,8 @@ export const sqliteBackend: StoreBackend = {
     return {
       async open() {
         const store = openSqliteStore(path.join(dir, 'a.db'));
-        opened.push(store as unknown as Store);
-        return { store: store as unknown as Store, alerts: openSqliteAlertStore(store.db) as unknown as AlertStore };
+        opened.push(store);
+        return { store, alerts: openSqliteAlertStore(store.db) };
       },
       async drop() {
         for (const store of opened.splice(0)) await closeQuietly(store);

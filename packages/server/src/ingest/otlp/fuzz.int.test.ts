@@ -103,7 +103,7 @@ describe.each(['metrics', 'traces'] as const)('POST /v1/%s under fuzz', (signal)
   it('answers 200 or a 4xx google.rpc.Status, never 5xx, and a refused request stores nothing', async () => {
     await fc.assert(
       fc.asyncProperty(requestsFor(signal), async ({ type, gzip, body }) => {
-        const before = storedSnapshot(app);
+        const before = await storedSnapshot(app);
         const headers: Record<string, string> = {
           'content-type': type,
           ...(gzip ? { 'content-encoding': 'gzip' } : {}),
@@ -120,7 +120,7 @@ describe.each(['metrics', 'traces'] as const)('POST /v1/%s under fuzz', (signal)
         const status = json ? res.json() : readStatus(res.rawPayload);
         expect(status).toMatchObject({ code: expect.any(Number), message: expect.any(String) });
         expect(status.code).toBeGreaterThan(0);
-        expect(storedSnapshot(app)).toEqual(before);
+        expect(await storedSnapshot(app)).toEqual(before);
       }),
       { seed: FUZZ_SEED, numRuns: 250, endOnFailure: true },
     );

@@ -62,8 +62,8 @@ export class OtlpIngest {
    * this, every series that ever reported cumulatively (pods come and go) would keep a row for good. A
    * series back after that long counts its next point in full, as after a reset.
    */
-  forgetStale(time: number): number {
-    const forgotten = this.deps.store.forgetCumulativeBefore(time);
+  async forgetStale(time: number): Promise<number> {
+    const forgotten = await this.deps.store.forgetCumulativeBefore(time);
     this.deps.decoders.forgetCumulative({ before: time });
     return forgotten;
   }

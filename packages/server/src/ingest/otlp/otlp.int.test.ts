@@ -47,11 +47,11 @@ describe('POST /v1/metrics', () => {
 
   it('forgets the cumulative state of a deleted service: the same export afterwards counts afresh, once', async () => {
     const { app, red } = await setup();
-    const stored = () => app.core.store.loadCumulativeState().length;
+    const stored = async () => (await app.core.store.loadCumulativeState()).length;
     expect((await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE)).statusCode).toBe(200);
-    expect(stored()).toBeGreaterThan(0);
+    expect(await stored()).toBeGreaterThan(0);
     expect((await app.inject({ method: 'DELETE', url: '/api/v1/services/checkout-api' })).statusCode).toBe(204);
-    expect(stored()).toBe(0);
+    expect(await stored()).toBe(0);
     for (let i = 0; i < 2; i++) {
       expect((await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE)).statusCode).toBe(200);
     }
@@ -61,11 +61,11 @@ describe('POST /v1/metrics', () => {
   it('deletes stored cumulative state by the time of its last point', async () => {
     const { app } = await setup();
     expect((await post(app, sample('metrics-cumulative.pb'), PROTOBUF_TYPE)).statusCode).toBe(200);
-    const states = app.core.store.loadCumulativeState();
+    const states = await app.core.store.loadCumulativeState();
     const newest = Math.max(...states.map((s) => s.time));
-    expect(app.core.store.forgetCumulativeBefore(newest)).toBe(states.filter((s) => s.time < newest).length);
-    expect(app.core.store.forgetCumulativeBefore(newest + 1)).toBeGreaterThan(0);
-    expect(app.core.store.loadCumulativeState()).toEqual([]);
+    expect(await app.core.store.forgetCumulativeBefore(newest)).toBe(states.filter((s) => s.time < newest).length);
+    expect(await app.core.store.forgetCumulativeBefore(newest + 1)).toBeGreaterThan(0);
+    expect(await app.core.store.loadCumulativeState()).toEqual([]);
   });
 
   it('inflates gzip bodies of either encoding', async () => {

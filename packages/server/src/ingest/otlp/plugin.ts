@@ -47,7 +47,7 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   const unsubscribe = core.bus.subscribe('serviceDeleted', ({ name }) => ingest.forgetService(name));
   app.addHook('onClose', async () => unsubscribe());
   runPeriodically(app, 'forgetting silent cumulative series', HOUR_MS, async () => {
-    const forgotten = ingest.forgetStale(core.now() - CUMULATIVE_STATE_TTL_MS);
+    const forgotten = await ingest.forgetStale(core.now() - CUMULATIVE_STATE_TTL_MS);
     if (forgotten > 0) app.log.info({ forgotten }, 'forgot the cumulative state of silent OTLP series');
   });
 

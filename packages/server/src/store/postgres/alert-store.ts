@@ -1,6 +1,6 @@
 import type { Alert, RuleBody, Silence } from '@pulseboard/shared';
 import type pg from 'pg';
-import type { AlertStore } from './store-target.ts';
+import type { AlertStore } from '../alert-store.ts';
 
 interface AlertRow {
   body: string;

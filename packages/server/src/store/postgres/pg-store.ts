@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { type Collected, collectingAppender } from '../collecting-appender.ts';
-import type { SeriesRecord } from '../store.ts';
+import type { SeriesRecord, SharedSeries, Store } from '../store.ts';
 import { buildBuckets } from './bucket-build.ts';
 import { mergeInto } from './bucket-merge.ts';
 import { expireRows, forgetServiceRows, readRed, readSamples } from './bucket-reads.ts';
@@ -17,7 +17,6 @@ import {
   services,
   upsertSeries,
 } from './series-tables.ts';
-import type { SharedSeries, Store } from './store-target.ts';
 
 /** The PostgreSQL store with its pool, so the other stores of this backend (alerts) share it. */
 export interface PgStore extends Store {

@@ -61,20 +61,20 @@ export function openSqliteAlertStore(db: Database.Database): AlertStore {
   };
 
   return {
-    listRules: () =>
+    listRules: async () =>
       rules.list.all().map((r) => ({
         id: r.id,
         body: JSON.parse(r.body) as RuleBody,
         createdAt: r.created_at,
         updatedAt: r.updated_at,
       })),
-    insertRule: (rule: StoredRule) => {
+    insertRule: async (rule: StoredRule) => {
       rules.insert.run(rule.id, JSON.stringify(rule.body), rule.createdAt, rule.updatedAt);
     },
-    updateRule: (id, body, updatedAt) => rules.update.run(JSON.stringify(body), updatedAt, id).changes > 0,
-    deleteRule: (id) => rules.delete.run(id).changes > 0,
+    updateRule: async (id, body, updatedAt) => rules.update.run(JSON.stringify(body), updatedAt, id).changes > 0,
+    deleteRule: async (id) => rules.delete.run(id).changes > 0,
 
-    saveAlert: (alert) => {
+    saveAlert: async (alert) => {
       // Acknowledgements live in their own columns, so saving a later state never loses one.
       const { acknowledgedBy: _by, acknowledgedAt: _at, ...rest } = alert;
       alerts.save.run({
@@ -87,32 +87,32 @@ export function openSqliteAlertStore(db: Database.Database): AlertStore {
         body: JSON.stringify(rest),
       });
     },
-    deleteAlert: (id) => {
+    deleteAlert: async (id) => {
       alerts.delete.run(id);
     },
-    getAlert: (id) => {
+    getAlert: async (id) => {
       const row = alerts.get.get(id);
       return row ? toAlert(row) : null;
     },
-    openAlerts: () => alerts.open.all().map(toAlert),
-    alerts: (query) => {
+    openAlerts: async () => alerts.open.all().map(toAlert),
+    alerts: async (query) => {
       const wanted = new Set(query.states);
       const open = wanted.has('pending') || wanted.has('firing') ? alerts.open.all().map(toAlert) : [];
       const resolved = wanted.has('resolved') ? alerts.resolved.all(query.resolvedLimit).map(toAlert) : [];
       return [...open.filter((a) => wanted.has(a.state)), ...resolved];
     },
-    acknowledge: (id, by, at) => {
+    acknowledge: async (id, by, at) => {
       if (alerts.ack.run(by, at, id).changes === 0) return null;
       const row = alerts.get.get(id);
       return row ? toAlert(row) : null;
     },
-    pruneResolved: (before) => alerts.prune.run(before).changes,
+    pruneResolved: async (before) => alerts.prune.run(before).changes,
 
-    insertSilence: (s: Silence) => {
+    insertSilence: async (s: Silence) => {
       silences.insert.run(s.id, s.ruleId ?? null, s.service ?? null, s.startsAt, s.endsAt, JSON.stringify(s));
     },
-    deleteSilence: (id) => silences.delete.run(id).changes > 0,
-    activeSilences: (now) => silences.active.all(now).map((r) => JSON.parse(r.body) as Silence),
-    pruneSilences: (before) => silences.prune.run(before).changes,
+    deleteSilence: async (id) => silences.delete.run(id).changes > 0,
+    activeSilences: async (now) => silences.active.all(now).map((r) => JSON.parse(r.body) as Silence),
+    pruneSilences: async (before) => silences.prune.run(before).changes,
   };
 }

@@ -16,18 +16,18 @@ describe('the database file', () => {
     for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('is opened by one store at a time; the second is refused with the file named, until the first closes', () => {
+  it('is opened by one store at a time; the second is refused with the file named, until the first closes', async () => {
     const file = path.join(tempDir(), 'one.db');
     const first = openSqliteStore(file);
     expect(() => openSqliteStore(file)).toThrow(DatabaseFileError);
     expect(() => openSqliteStore(file)).toThrow(
       `database ${file} is in use by another Pulseboard server (it holds ${file}.lock); stop that one, or start this one with another --db`,
     );
-    first.close();
-    openSqliteStore(file).close();
+    await first.close();
+    await openSqliteStore(file).close();
   });
 
-  it('names the file when it cannot be opened, is not a database, or its folder cannot be made', () => {
+  it('names the file when it cannot be opened, is not a database, or its folder cannot be made', async () => {
     const dir = tempDir();
     expect(() => openSqliteStore(dir)).toThrow(new RegExp(`^database ${dir}: cannot open it: .*SQLITE_CANTOPEN`));
     const junk = path.join(dir, 'notes.txt');
@@ -37,7 +37,7 @@ describe('the database file', () => {
     expect(() => openSqliteStore(under)).toThrow(new RegExp(`^database ${under}: ENOTDIR`));
     // A refused open leaves no lock behind.
     fs.rmSync(junk);
-    openSqliteStore(junk).close();
+    await openSqliteStore(junk).close();
   });
 
   it('stops a second server on the same file at start with a message naming it; a server killed with -9 does not block the next', async () => {

@@ -29,8 +29,8 @@ describe('retention', () => {
     const deleted = await enforceRetention(app.core);
     expect(deleted).toBe(1); // the 1 s row: the service rollup
     const read = (tier: 0 | 1) => app.core.store.readRed({ tier, services: ['a'], byRoute: false, from: 0, to: now });
-    expect(read(0)).toEqual([]);
-    expect(read(1)).toHaveLength(1);
+    expect(await read(0)).toEqual([]);
+    expect(await read(1)).toHaveLength(1);
 
     // A 1 s step over that time now comes from the 10 s tier, spread over its ten seconds: both requests count.
     const red = await getJson<{ series: { points: { count: number }[] }[] }>(

@@ -56,34 +56,83 @@ export function openSqliteStore(file: string): SqliteStore {
     else red.build(tier, from, to);
   });
 
+  const gate = callGate();
+  const call = gate.run;
+
   return {
     db,
-    loadSeries: () => series.load(),
-    loadCumulativeState: cumulative.load,
-    forgetCumulativeBefore: cumulative.forgetBefore,
-    appender: () => collectingAppender((c) => write.immediate(c)),
-    readRed: (read) => red.read(read),
-    readSamples: (tier, seriesIds, from, to) => samples.read(tier, seriesIds, from, to),
-    services: () => series.services(),
-    deleteService: (name) => deleteService.immediate(name),
-    expire: (tier, cutoff, seriesIds, services) => expire.immediate(tier, cutoff, seriesIds, services),
-    buildBuckets: (tier, from, to, part) => buildBuckets.immediate(tier, from, to, part),
-    markBuilt: meta.markBuilt,
-    loadDirty: meta.loadDirty,
-    getMeta: meta.getMeta,
-    setMeta: meta.setMeta,
-    sizeBytes: () => {
-      const row = db
-        .prepare<[], { bytes: number }>(
-          'SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()',
-        )
-        .get();
-      return row?.bytes ?? 0;
+    async *loadSeries() {
+      // Counted as in flight until the last row, so `close` never closes the statement under the iterator.
+      const leave = gate.enter();
+      try {
+        yield* series.load();
+      } finally {
+        leave();
+      }
     },
-    close: () => {
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      db.close();
-      release();
+    loadCumulativeState: () => call(cumulative.load),
+    forgetCumulativeBefore: (time) => call(() => cumulative.forgetBefore(time)),
+    appender: () => collectingAppender((c) => write.immediate(c)),
+    readRed: (read) => call(() => red.read(read)),
+    readSamples: (tier, seriesIds, from, to) => call(() => samples.read(tier, seriesIds, from, to)),
+    services: () => call(() => series.services()),
+    deleteService: (name) => call(() => deleteService.immediate(name)),
+    expire: (tier, cutoff, seriesIds, services) => call(() => expire.immediate(tier, cutoff, seriesIds, services)),
+    buildBuckets: (tier, from, to, part) => call(() => buildBuckets.immediate(tier, from, to, part)),
+    markBuilt: (tier, t) => call(() => meta.markBuilt(tier, t)),
+    loadDirty: () => call(meta.loadDirty),
+    getMeta: (key) => call(() => meta.getMeta(key)),
+    setMeta: (key, value) => call(() => meta.setMeta(key, value)),
+    sizeBytes: () =>
+      call(() => {
+        const row = db
+          .prepare<[], { bytes: number }>(
+            'SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()',
+          )
+          .get();
+        return row?.bytes ?? 0;
+      }),
+    close: () =>
+      gate.close(() => {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        db.close();
+        release();
+      }),
+  };
+}
+
+/**
+ * Counts calls in flight so `close` waits for them (a series load still iterating) and refuses calls made
+ * once it began, as a network store must; SQLite's other calls finish inside the tick they start in.
+ */
+function callGate() {
+  let inFlight = 0;
+  let closing: Promise<void> | null = null;
+  let idle: (() => void) | null = null;
+  const enter = (): (() => void) => {
+    if (closing) throw new Error('the store is closed');
+    inFlight++;
+    return () => {
+      if (--inFlight === 0) idle?.();
+    };
+  };
+  return {
+    enter,
+    /** SQLite's work, done synchronously; its result (or throw) as a settled promise. */
+    async run<T>(work: () => T): Promise<T> {
+      const leave = enter();
+      try {
+        return work();
+      } finally {
+        leave();
+      }
+    },
+    close(finish: () => void): Promise<void> {
+      closing ??= (async () => {
+        if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+        finish();
+      })();
+      return closing;
     },
   };
 }
