@@ -24,6 +24,8 @@ export interface TestDatabase {
 export interface StoreBackend {
   name: string;
   create(): Promise<TestDatabase>;
+  /** A `db` setting for a test app (`startTestApp`), and how to remove it after; none is the app's own SQLite file. */
+  appDatabase(): Promise<{ db?: string; drop(): Promise<void> }>;
 }
 
 const T = 1_800_000_000_000;
@@ -45,6 +47,7 @@ export const sqliteBackend: StoreBackend = {
       },
     };
   },
+  appDatabase: async () => ({ drop: async () => {} }),
 };
 
 export const postgresBackend: StoreBackend = {
@@ -64,6 +67,10 @@ export const postgresBackend: StoreBackend = {
         await database.drop();
       },
     };
+  },
+  async appDatabase() {
+    const database = await createTestDatabase();
+    return { db: database.url, drop: database.drop };
   },
 };
 
