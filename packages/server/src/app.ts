@@ -18,6 +18,7 @@ import { queryPlugin } from './query/plugin.ts';
 import { deleteService } from './service-deletion.ts';
 import { materializePlugin } from './store/materialize-plugin.ts';
 import { retentionPlugin } from './store/retention-plugin.ts';
+import { seriesRefreshPlugin } from './store/series-refresh-plugin.ts';
 import { webPlugin } from './web/plugin.ts';
 
 declare module 'fastify' {
@@ -96,6 +97,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(opsPlugin, { core });
   await app.register(retentionPlugin, { core });
   await app.register(materializePlugin, { core });
+  await app.register(seriesRefreshPlugin, { core });
   await app.register(nativeIngestPlugin, { core });
   await app.register(otlpPlugin, { core });
   await app.register(queryPlugin, { core });

@@ -17,8 +17,7 @@ import type { QueryContext } from './query/context.ts';
 import type { AlertStore } from './store/alert-store.ts';
 import { DiskFullWatch } from './store/disk-full.ts';
 import { MetaWriter } from './store/meta-writer.ts';
-import { openSqliteAlertStore } from './store/sqlite/alert-store.ts';
-import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { openStores } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
 /** The server's long-lived parts, built once per app and closed with it. */
@@ -57,9 +56,9 @@ const tierSinceKey = (tier: number) => `tier_since_${tier}`;
 const INTERVALS_KEY = 'report_intervals';
 
 export async function createCore(config: Readonly<Config>, now: () => number, log: FastifyBaseLogger): Promise<Core> {
-  const store = openSqliteStore(config.db);
+  const { store, alertStore } = await openStores(config.db, now);
   try {
-    return await assembleCore(config, now, log, store, openSqliteAlertStore(store.db));
+    return await assembleCore(config, now, log, store, alertStore);
   } catch (error) {
     await store.close();
     throw error;
@@ -80,6 +79,13 @@ async function assembleCore(
     maxSeriesPerService: config.maxSeriesPerService,
     maxSeriesBytes: config.maxSeriesBytes,
   });
+  const shared = store.sharedSeries;
+  if (shared) {
+    registry.provisionalIds = true;
+    shared.onAssigned = (assigned) => {
+      for (const [record, id] of assigned) registry.renumber(record, id);
+    };
+  }
   const [storedIntervals, dirtyMarks, ...tierSince] = await Promise.all([
     store.getMeta(INTERVALS_KEY),
     store.loadDirty(),

@@ -40,4 +40,19 @@ describe('starting the server', () => {
     // No work began: no database, so no demo history either.
     expect(fs.existsSync(db)).toBe(false);
   });
+
+  it('on a PostgreSQL --db it cannot reach ends with a line naming --db, without the password, and exit code 2', async () => {
+    const args = ['--import', 'tsx', 'packages/server/src/main.ts', '--no-demo', '--port', '0'];
+    const db = 'postgres://pulse:secret@127.0.0.1:1/pulseboard';
+    const child = spawn(process.execPath, [...args, '--db', db], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^pulseboard: --db: cannot use postgres:\/\/pulse:\*\*\*@127\.0\.0\.1:1\/pulseboard: .*ECONNREFUSED/,
+    );
+    expect(stderr).not.toContain('secret');
+  });
 });

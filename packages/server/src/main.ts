@@ -3,6 +3,7 @@ import { listenNotice } from './auth/config-options.ts';
 import { ConfigError, parseConfig } from './config.ts';
 import { prettyLogStream } from './log-format.ts';
 import { describeListenError, portProblem } from './port-check.ts';
+import { describeDatabase } from './store/open-store.ts';
 import { DatabaseFileError } from './store/sqlite/database-file.ts';
 
 /** A start that cannot go on for a reason the user can fix: one line, no stack trace, exit code 1. */
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   if (notice.warn) app.log.warn(notice.message);
   else app.log.info(notice.message);
   app.log.info(
-    `Pulseboard serving http://localhost:${config.port} (database ${config.db}${config.demo ? ', demo on' : ''})`,
+    `Pulseboard serving http://localhost:${config.port} (database ${describeDatabase(config.db)}${config.demo ? ', demo on' : ''})`,
   );
 }
 

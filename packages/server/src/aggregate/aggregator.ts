@@ -8,7 +8,7 @@ import { foldPacked, type PackedFold, packedSeconds } from './packed.ts';
 import type { SeriesRegistry } from './series-registry.ts';
 
 interface Pending {
-  /** The request's folds, their rows already naming the registry's series ids. */
+  /** The request's folds, their rows naming series by index into `records` until the commit names them by id. */
   folds: PackedFold[];
   cumulative: CumulativeState[];
   created: SeriesRecord[];
@@ -112,12 +112,9 @@ export class Aggregator {
     created: SeriesRecord[],
     cumulative: CumulativeState[],
   ): Promise<number> {
-    let next = 0;
     let observations = 0;
     let weighted = 0;
     for (const fold of folds) {
-      const ids = records.slice(next, (next += fold.identities.length)).map((r) => r.id);
-      assignSeriesIds(fold.rows, ids);
       observations += fold.observations;
       weighted += fold.weighted;
     }
@@ -166,6 +163,15 @@ export class Aggregator {
     const appender = this.options.store.appender();
     try {
       for (const p of batch) {
+        // Ids are read now, not at enqueue: where the store assigns them (PostgreSQL), a series a previous
+        // commit created has been renumbered from its provisional id since (see `SeriesRegistry.renumber`).
+        let next = 0;
+        for (const fold of p.folds) {
+          assignSeriesIds(
+            fold.rows,
+            p.records.slice(next, (next += fold.identities.length)).map((r) => r.id),
+          );
+        }
         for (const record of p.created) appender.addSeries(record);
         for (const state of p.cumulative) appender.setCumulative(state);
         for (const fold of p.folds) {

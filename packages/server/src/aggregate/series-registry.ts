@@ -39,6 +39,12 @@ const isContractMetric = (name: string) => CONTRACT_KINDS.has(name);
  * name. Resolution is synchronous and all-or-nothing, so a rejected batch reserves nothing.
  */
 export class SeriesRegistry {
+  /**
+   * Set where the store assigns series ids (PostgreSQL: instances sharing it must agree on them): a new series
+   * then gets a provisional negative id, until the commit adding it returns the stored one (`renumber`).
+   */
+  provisionalIds = false;
+  private nextProvisional = -1;
   private readonly byKey = new Map<string, SeriesRecord>();
   private readonly byId = new Map<number, SeriesRecord>();
   /** Per service + metric name: its kind, and how many series carry it (the kind is free again at zero). */
@@ -110,10 +116,31 @@ export class SeriesRegistry {
       records.push(record);
     }
     for (const record of created) {
-      record.id = this.nextId++;
+      record.id = this.provisionalIds ? this.nextProvisional-- : this.nextId++;
       this.add(record);
     }
     return { records, created };
+  }
+
+  /** Gives a series the id the store assigned it (see `provisionalIds`). */
+  renumber(record: SeriesRecord, id: number): void {
+    if (this.byId.get(record.id) !== record) return;
+    this.byId.delete(record.id);
+    record.id = id;
+    this.byId.set(id, record);
+    this.nextId = Math.max(this.nextId, id + 1);
+  }
+
+  /** Adds a series another instance stored, unless this one knows its key already; whether it was added. */
+  adopt(record: SeriesRecord): boolean {
+    if (this.byKey.has(record.key) || this.byId.has(record.id)) return false;
+    this.add(record);
+    return true;
+  }
+
+  /** The largest stored id known: series stored later by other instances have larger ones. */
+  get largestId(): number {
+    return this.nextId - 1;
   }
 
   /** Undoes `resolve` for series whose commit failed. */

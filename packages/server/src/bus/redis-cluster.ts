@@ -7,6 +7,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { Compile } from 'typebox/compile';
 import { ConfigError } from '../config-error.ts';
 import type { FramePartial } from '../live/second-window.ts';
+import { redactedUrl } from '../redacted-url.ts';
 import type { Bus, BusTopics } from './bus.ts';
 import { RedisLease } from './lease.ts';
 import { decodePartial, encodePartial } from './partial-codec.ts';
@@ -92,7 +93,7 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
     redis.disconnect();
     sub.disconnect();
     const reason = (startError ?? (error as Error)).message;
-    throw new ConfigError(`--redis: cannot use ${redacted(options.url)}: ${reason}`);
+    throw new ConfigError(`--redis: cannot use ${redactedUrl(options.url)}: ${reason}`);
   }
   for (const client of [redis, sub]) {
     client.off('error', atStart);
@@ -239,8 +240,3 @@ function parseJson(text: string): unknown {
 }
 
 /** The URL without its password, for messages. */
-function redacted(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}

@@ -132,4 +132,17 @@ export interface Store {
   sizeBytes(): Promise<number>;
   /** Waits for calls in flight, then closes; calls made after it reject. */
   close(): Promise<void>;
+  /** Set by stores several instances share (PostgreSQL), which assign series ids themselves. */
+  sharedSeries?: SharedSeries;
+}
+
+/**
+ * Series ids in a store several instances share: the store assigns them, so every instance agrees. The
+ * registry hands out provisional (negative) ids meanwhile (`SeriesRegistry.provisionalIds`).
+ */
+export interface SharedSeries {
+  /** Series stored with ids above `id`, by any instance, in id order. */
+  after(id: number): AsyncIterable<SeriesRecord>;
+  /** Hears, after each commit that stored new series, the id the store gave each, to renumber them. */
+  onAssigned: ((assigned: readonly [record: SeriesRecord, id: number][]) => void) | null;
 }

@@ -1,20 +1,17 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Alert } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteAlertStore } from './alert-store.ts';
-import { openSqliteStore } from './sqlite-store.ts';
+import { storeBackends, type TestDatabase } from './test-backends.ts';
 
-describe('SQLite alert store', () => {
-  const closers: (() => Promise<void>)[] = [];
+describe.each(await storeBackends("the alert store's contract on PostgreSQL"))('the alert store ($name)', (backend) => {
+  const databases: TestDatabase[] = [];
   afterEach(async () => {
-    for (const close of closers.splice(0)) await close();
+    for (const db of databases.splice(0)) await db.drop();
   });
 
   it('keeps rules, open alerts with their acknowledgement, and silences across a reopen', async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-alerts-')), 'a.db');
-    const first = open(file);
+    const db = await backend.create();
+    databases.push(db);
+    const first = await db.open();
     await first.alerts.insertRule({ id: 'r1', body: ruleBody(), createdAt: 1, updatedAt: 1 });
     await first.alerts.saveAlert(alert({ state: 'firing', firedAt: 10 }));
     expect(await first.alerts.acknowledge('a1', 'dana', 20)).toMatchObject({
@@ -24,30 +21,28 @@ describe('SQLite alert store', () => {
     // A later save (the evaluator's) must not lose the acknowledgement.
     await first.alerts.saveAlert(alert({ state: 'firing', firedAt: 10, value: 999 }));
     await first.alerts.insertSilence({ id: 's1', service: 'checkout', startsAt: 0, endsAt: 1000 });
-    await first.close();
+    await first.store.close();
 
-    const second = open(file);
-    expect(await second.alerts.listRules()).toEqual([{ id: 'r1', body: ruleBody(), createdAt: 1, updatedAt: 1 }]);
-    expect(await second.alerts.openAlerts()).toEqual([
+    const second = (await db.open()).alerts;
+    expect(await second.listRules()).toEqual([{ id: 'r1', body: ruleBody(), createdAt: 1, updatedAt: 1 }]);
+    expect(await second.openAlerts()).toEqual([
       { ...alert({ state: 'firing', firedAt: 10, value: 999 }), acknowledgedBy: 'dana', acknowledgedAt: 20 },
     ]);
-    expect((await second.alerts.activeSilences(500)).map((s) => s.id)).toEqual(['s1']);
-    expect(await second.alerts.activeSilences(1000)).toEqual([]);
-    await second.alerts.saveAlert(alert({ state: 'resolved', firedAt: 10, resolvedAt: 50 }));
-    expect(await second.alerts.openAlerts()).toEqual([]);
-    expect((await second.alerts.alerts({ states: ['resolved'], resolvedLimit: 10 })).map((a) => a.id)).toEqual(['a1']);
-    expect(await second.alerts.pruneResolved(60)).toBe(1);
-    expect(await second.alerts.updateRule('nope', ruleBody(), 2)).toBe(false);
-    expect(await second.alerts.deleteRule('r1')).toBe(true);
+    expect((await second.activeSilences(500)).map((s) => s.id)).toEqual(['s1']);
+    expect(await second.activeSilences(1000)).toEqual([]);
+    await second.saveAlert(alert({ state: 'resolved', firedAt: 10, resolvedAt: 50 }));
+    expect(await second.openAlerts()).toEqual([]);
+    expect((await second.alerts({ states: ['resolved'], resolvedLimit: 10 })).map((a) => a.id)).toEqual(['a1']);
+    expect(await second.pruneResolved(60)).toBe(1);
+    expect(await second.getAlert('a1')).toBeNull();
+    expect(await second.acknowledge('a1', 'dana', 70)).toBeNull();
+    expect(await second.updateRule('nope', ruleBody(), 2)).toBe(false);
+    expect(await second.updateRule('r1', { ...ruleBody(), name: 'slower' }, 2)).toBe(true);
+    expect((await second.listRules())[0]).toMatchObject({ body: { name: 'slower' }, updatedAt: 2 });
+    expect(await second.deleteRule('r1')).toBe(true);
+    expect(await second.deleteSilence('s1')).toBe(true);
+    expect(await second.pruneSilences(2000)).toBe(0);
   });
-
-  function open(file: string) {
-    const store = openSqliteStore(file);
-    const handle = { alerts: openSqliteAlertStore(store.db), close: () => store.close() };
-    // Closing again (after the test did) is a no-op.
-    closers.push(() => store.close());
-    return handle;
-  }
 });
 
 function ruleBody() {
