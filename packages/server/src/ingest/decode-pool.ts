@@ -101,6 +101,14 @@ export class DecodePool {
     this.notify({ kind: 'settle', id, committed });
   }
 
+  /**
+   * Gives the worker that keeps the cumulative series their stored state, which another instance moved on
+   * (see `StaleCumulativeError`). Sent before the export's `settle`, so it is in place when the series is free.
+   */
+  reloadCumulative(current: CumulativeState[], missing: string[]): void {
+    this.notify({ kind: 'reload-cumulative', current, missing });
+  }
+
   /** Drops cumulative series (already dropped from the store) from the worker that keeps them, if it runs. */
   forgetCumulative(forget: { service: string } | { before: number }): void {
     this.notify({ kind: 'forget-cumulative', forget });

@@ -8,6 +8,7 @@ import {
   ingestExport,
   loadCumulativeSeries,
   type OtlpRest,
+  reloadCumulative,
   settleExport,
 } from './otlp/off-thread.ts';
 import { foldTraceExport } from './otlp/traces/off-thread.ts';
@@ -36,6 +37,7 @@ export type DecodeJob = JobSpec & { id: number };
 export type CumulativeNotice =
   | { kind: 'load-cumulative'; rows: CumulativeState[] }
   | { kind: 'settle'; id: number; committed: boolean }
+  | { kind: 'reload-cumulative'; current: CumulativeState[]; missing: string[] }
   | { kind: 'forget-cumulative'; forget: { service: string } | { before: number } };
 
 /** What a trace export leaves for the main thread besides its folded observations. */
@@ -118,5 +120,6 @@ parentPort?.on('message', (message: DecodeJob | CumulativeNotice) => {
   if (message.kind === 'load-cumulative') loadCumulativeSeries(message.rows);
   else if (message.kind === 'settle') settleExport(message.id, message.committed);
   else if (message.kind === 'forget-cumulative') forgetCumulative(message.forget);
+  else if (message.kind === 'reload-cumulative') reloadCumulative(message.current, message.missing);
   else runJob(message, (result, transfer) => parentPort!.postMessage(result, transfer));
 });

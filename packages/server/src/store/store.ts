@@ -49,6 +49,13 @@ export interface CumulativeState {
   time: number;
   /** Encoder-specific JSON (a sum, or histogram bucket counts). */
   state: string;
+  /**
+   * When written: the state this one's deltas were taken against (null: none, the point counted in full).
+   * A store that several instances share commits it only while that is still the stored state, and
+   * otherwise fails the commit with a `StaleCumulativeError`: another instance has moved the series on, and
+   * these deltas would count its points again. Absent: written unconditionally.
+   */
+  after?: { start: number; time: number } | null;
 }
 
 /**

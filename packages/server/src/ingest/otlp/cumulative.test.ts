@@ -20,6 +20,25 @@ describe('cumulative -> delta', () => {
     expect(tracker.size).toBe(1);
   });
 
+  it('says which stored state each new one follows, and diffs against a state another instance stored', () => {
+    const tracker = new CumulativeSeries([]);
+    const first = tracker.advance(1, [point('a', 100, 1000, sum(5))]);
+    expect(first.rows).toMatchObject([{ key: 'a', start: 100, time: 1000, after: null }]);
+    tracker.settle(1, true);
+    const second = tracker.advance(2, [point('a', 100, 2000, sum(12))]);
+    expect(second.rows).toMatchObject([{ time: 2000, after: { start: 100, time: 1000 } }]);
+    // Another instance stored a's point at 3000 (20): the commit failed; the retry diffs against it.
+    tracker.reload([{ key: 'a', start: 100, time: 3000, state: encodeValue(sum(20)) }], []);
+    tracker.settle(2, false);
+    const retry = tracker.advance(3, [point('a', 100, 4000, sum(26))]);
+    expect(retry.deltas.map((d) => d.value)).toEqual([sum(6)]);
+    expect(retry.rows).toMatchObject([{ after: { start: 100, time: 3000 } }]);
+    tracker.settle(3, true);
+    // A series deleted meanwhile counts in full.
+    tracker.reload([], ['a']);
+    expect(tracker.advance(4, [point('a', 100, 5000, sum(30))]).deltas[0]).toMatchObject({ fresh: true });
+  });
+
   it('treats a new start time or a drop as a reset that counts in full, and ignores stale starts', () => {
     const { step } = setup();
     step([point('a', 100, 1000, sum(50))]);

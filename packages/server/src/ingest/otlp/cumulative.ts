@@ -91,7 +91,13 @@ export class CumulativeSeries {
       }
       if (last && last !== before) {
         next.set(key, last);
-        rows.push({ key, start: last.start, time: last.time, state: encodeValue(last.value!) });
+        rows.push({
+          key,
+          start: last.start,
+          time: last.time,
+          state: encodeValue(last.value!),
+          after: before ? { start: before.start, time: before.time } : null,
+        });
       }
     }
     if (next.size > 0) {
@@ -115,6 +121,16 @@ export class CumulativeSeries {
       if (committed) this.last.set(key, last);
       this.holders.delete(key);
     }
+  }
+
+  /**
+   * Replaces the state of series another instance moved on with what is stored (`current`), and drops those
+   * no longer stored (`missing`); see `StaleCumulativeError`.
+   */
+  reload(current: readonly CumulativeState[], missing: readonly string[]): void {
+    for (const row of current)
+      this.last.set(row.key, { start: row.start, time: row.time, value: decodeValue(row.state) });
+    for (const key of missing) this.last.delete(key);
   }
 
   /** Drops the state of every series of `service` (its data was deleted): its next point counts in full. */

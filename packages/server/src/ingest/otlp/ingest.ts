@@ -2,6 +2,7 @@ import type { Aggregator } from '../../aggregate/aggregator.ts';
 import type { PackedFold } from '../../aggregate/packed.ts';
 import type { SeriesRegistry } from '../../aggregate/series-registry.ts';
 import type { LimitError } from '../../errors.ts';
+import { StaleCumulativeError } from '../../store/stale-cumulative.ts';
 import type { CumulativeState, Store } from '../../store/store.ts';
 import type { DecodePool } from '../decode-pool.ts';
 import type { FoldContext } from '../decode-worker.ts';
@@ -18,6 +19,9 @@ export interface OtlpIngestDeps {
   /** Called for each series a limit refuses (for /metrics). */
   onLimit?: (error: LimitError) => void;
 }
+
+/** Times an export is diffed again here when another instance moved one of its cumulative series on. */
+const STALE_RETRIES = 2;
 
 export interface IngestResult {
   /** Data points refused, for partialSuccess.rejectedDataPoints. */
@@ -39,6 +43,7 @@ export class OtlpIngest {
     const { decoders } = this.deps;
     const context = this.deps.context();
     let refused: Map<string, string> | undefined;
+    let staleTries = 0;
     for (;;) {
       const decoded = await decoders.otlp(body, contentType, context, refused);
       const otlp = decoded.otlp!;
@@ -46,6 +51,12 @@ export class OtlpIngest {
         await this.commit(decoded.id, decoded.packed, otlp.states);
         return { rejected: otlp.rejected, message: otlp.message };
       } catch (error) {
+        // Another instance moved a series on: the worker has its stored state now, so diff the export again
+        // (twice at most; past that the sender retries on the 503).
+        if (error instanceof StaleCumulativeError && staleTries++ < STALE_RETRIES) {
+          body = Buffer.from(otlp.body.buffer, otlp.body.byteOffset, otlp.body.byteLength);
+          continue;
+        }
         if (!isSeriesRefusal(error)) throw error;
         // Some series cannot be created (limit, type): convert the export again without them. Each try
         // refuses more series, so this ends.
@@ -79,6 +90,9 @@ export class OtlpIngest {
     try {
       await this.deps.aggregator.submitPacked([packed], states);
       committed = true;
+    } catch (error) {
+      if (error instanceof StaleCumulativeError) this.deps.decoders.reloadCumulative(error.current, error.missing);
+      throw error;
     } finally {
       if (states.length > 0) this.deps.decoders.settle(id, committed);
     }

@@ -63,6 +63,10 @@ export function settleExport(id: number, committed: boolean): void {
   }
 }
 
+export function reloadCumulative(current: readonly CumulativeState[], missing: readonly string[]): void {
+  series.reload(current, missing);
+}
+
 export function forgetCumulative(forget: { service: string } | { before: number }): void {
   if ('service' in forget) series.forgetService(forget.service);
   else series.forgetBefore(forget.before);

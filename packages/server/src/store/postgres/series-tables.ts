@@ -1,6 +1,7 @@
 import type { MetricType } from '@pulseboard/shared';
 import type pg from 'pg';
 import { attributesJson } from '../../model.ts';
+import { StaleCumulativeError } from '../stale-cumulative.ts';
 import type { CumulativeState, SeriesRecord, ServiceRecord } from '../store.ts';
 
 /** Series read per query while loading: the registry is built row by row within the heap cap. */
@@ -90,20 +91,67 @@ export async function services(db: Queryable): Promise<ServiceRecord[]> {
   return rows.map((r) => ({ name: r.name, firstSeen: r.first_seen, lastSeen: r.last_seen }));
 }
 
-/** Cumulative state overwrites: of several states of one series in a commit, the last appended is kept. */
+/**
+ * Cumulative state overwrites: of several states of one series in a commit, the last appended is kept.
+ * A state with `after` is written only while the stored state is still that one (none, for `null`): checked
+ * under the rows' locks, and for series not stored yet by an insert that meets another instance's insert
+ * of the same series. Otherwise the commit fails with a `StaleCumulativeError` holding what is stored now.
+ */
 export async function saveCumulative(client: pg.PoolClient, states: readonly CumulativeState[]): Promise<void> {
   if (states.length === 0) return;
   const latest = [...new Map(states.map((s) => [s.key, s])).values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  const checked = latest.filter((s) => s.after !== undefined);
+  if (checked.length > 0) await checkCumulative(client, checked);
   await client.query(
     `INSERT INTO cumulative_state (key, start, time, state)
      SELECT * FROM unnest($1::bytea[], $2::int8[], $3::int8[], $4::text[])
      ON CONFLICT (key) DO UPDATE SET start = EXCLUDED.start, time = EXCLUDED.time, state = EXCLUDED.state`,
-    [
-      latest.map((s) => bytes(s.key)),
-      latest.map((s) => s.start),
-      latest.map((s) => s.time),
-      latest.map((s) => s.state),
-    ],
+    stateColumns(latest),
+  );
+}
+
+const stateColumns = (states: readonly CumulativeState[]) => [
+  states.map((s) => bytes(s.key)),
+  states.map((s) => s.start),
+  states.map((s) => s.time),
+  states.map((s) => s.state),
+];
+
+type StateRow = { key: Buffer; start: number; time: number; state: string };
+
+/** Fails with a `StaleCumulativeError` unless every state's `after` is what is stored (see `saveCumulative`). */
+async function checkCumulative(client: pg.PoolClient, checked: readonly CumulativeState[]): Promise<void> {
+  const keys = checked.map((s) => bytes(s.key));
+  const { rows } = await client.query<StateRow>(
+    'SELECT key, start, time FROM cumulative_state WHERE key = ANY($1::bytea[]) ORDER BY key FOR UPDATE',
+    [keys],
+  );
+  const stored = new Map(rows.map((r) => [r.key.toString('utf8'), r]));
+  const stale = checked.filter((s) => {
+    const row = stored.get(s.key);
+    return s.after ? row?.start !== s.after.start || row.time !== s.after.time : row !== undefined;
+  });
+  const fresh = checked.filter((s) => s.after === null && !stored.has(s.key));
+  if (stale.length === 0 && fresh.length > 0) {
+    // No row to lock: two instances inserting the same new series meet here, and the later one finds it taken.
+    const inserted = await client.query<{ key: Buffer }>(
+      `INSERT INTO cumulative_state (key, start, time, state)
+       SELECT * FROM unnest($1::bytea[], $2::int8[], $3::int8[], $4::text[]) ON CONFLICT DO NOTHING RETURNING key`,
+      stateColumns(fresh),
+    );
+    const ours = new Set(inserted.rows.map((r) => r.key.toString('utf8')));
+    stale.push(...fresh.filter((s) => !ours.has(s.key)));
+  }
+  if (stale.length === 0) return;
+  const now = await client.query<StateRow>(
+    'SELECT key, start, time, state FROM cumulative_state WHERE key = ANY($1::bytea[])',
+    [stale.map((s) => bytes(s.key))],
+  );
+  const current = now.rows.map((r) => ({ key: r.key.toString('utf8'), start: r.start, time: r.time, state: r.state }));
+  const found = new Set(current.map((c) => c.key));
+  throw new StaleCumulativeError(
+    current,
+    stale.map((s) => s.key).filter((key) => !found.has(key)),
   );
 }
 
