@@ -61,7 +61,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
         prefix: config.redisPrefix,
         frameWaitMs: config.redisFrameWaitMs,
         local: core.bus,
-        forgetService: async (name) => void (await deleteService(core, name, { inStore: true })),
+        // A store shared with the other instances has lost the service's data already.
+        forgetService: async (name) => void (await deleteService(core, name, { inStore: !core.store.sharedSeries })),
         registry: core.metrics.registry,
         log: app.log,
       });

@@ -1,9 +1,13 @@
+import type { DirtyRow } from '../store/store.ts';
+
 /** A dirty bucket: the version to clear it by, and when writes first and last marked it (epoch ms). */
 export interface DirtyMark {
   t: number;
   version: number;
   first: number;
   last: number;
+  /** The store's count of marks as last read (see `Store.loadDirty`); 0 when made here and not read yet. */
+  stored: number;
 }
 
 /**
@@ -15,15 +19,31 @@ export class DirtyBuckets {
   private version = 0;
 
   /** Marks stored before a restart count as written at time 0: due at once. */
-  constructor(marks: Iterable<readonly [tier: number, t: number]> = []) {
-    for (const [tier, t] of marks) this.add(tier, t, 0);
+  constructor(marks: Iterable<DirtyRow> = []) {
+    for (const [tier, t, stored] of marks) this.add(tier, t, 0, stored);
   }
 
-  add(tier: number, t: number, at: number): void {
+  add(tier: number, t: number, at: number, stored = 0): void {
     let buckets = this.byTier.get(tier);
     if (!buckets) this.byTier.set(tier, (buckets = new Map()));
     const mark = buckets.get(t);
-    buckets.set(t, { t, version: ++this.version, first: mark?.first ?? at, last: at });
+    buckets.set(t, { t, version: ++this.version, first: mark?.first ?? at, last: at, stored });
+  }
+
+  /**
+   * Where instances share the store: takes in the marks stored now, `rows`, read from `readAt` on. A mark
+   * new here or marked again since (another instance wrote into the bucket) is added at `at`; one no longer
+   * stored was rebuilt by another instance and goes, unless it was made here after the read began.
+   */
+  sync(rows: readonly DirtyRow[], at: number, readAt: number): void {
+    const stored = new Set<string>();
+    for (const [tier, t, marks] of rows) {
+      stored.add(`${tier}:${t}`);
+      if (this.byTier.get(tier)?.get(t)?.stored !== marks) this.add(tier, t, at, marks);
+    }
+    for (const [tier, buckets] of this.byTier) {
+      for (const [t, mark] of buckets) if (!stored.has(`${tier}:${t}`) && mark.last < readAt) buckets.delete(t);
+    }
   }
 
   get size(): number {

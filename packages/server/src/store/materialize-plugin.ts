@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../core.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { runPeriodically } from './periodic.ts';
+import { doesUpkeep, syncDirtyMarks } from './upkeep.ts';
 
 const EVERY_MS = 1_000;
 /** A bucket is rebuilt once it has been closed this long: time for requests in flight to commit. */
@@ -20,9 +21,14 @@ const QUIET_MS = 2_000;
 /** ...but not longer than this after it was first marked, so a bucket written without pause still settles. */
 const MAX_DEFER_MS = 60_000;
 
-/** Rebuilds closed coarse buckets (MATERIALIZED_FROM up) that have new data in the tier below. */
+/**
+ * Rebuilds closed coarse buckets (MATERIALIZED_FROM up) that have new data in the tier below; in a cluster
+ * sharing one store, only the upkeep lease holder does, and every instance follows the stored marks.
+ */
 export const materializePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   runPeriodically(app, 'rebuilding coarse buckets', EVERY_MS, async (stopped) => {
+    await syncDirtyMarks(core);
+    if (!doesUpkeep(core)) return;
     const built = await rebuildDirtyBuckets(core, { limit: PER_TICK, stopped, quietMs: QUIET_MS });
     if (built > 0) app.log.debug({ built }, 'rebuilt coarse buckets');
   });
@@ -47,7 +53,7 @@ export async function rebuildDirtyBuckets(
   const settled = now - SETTLE_MS;
   for (let tier = MATERIALIZED_FROM; tier < TIER_RESOLUTIONS.length; tier++) {
     const res = TIER_RESOLUTIONS[tier]!;
-    for (const { t, version, first, last } of core.query.dirty.list(tier, settled - res)) {
+    for (const { t, version, first, last, stored } of core.query.dirty.list(tier, settled - res)) {
       if (built >= limit || stopped()) return built;
       if (now - last < quietMs && now - first < MAX_DEFER_MS) continue;
       if (tier > MATERIALIZED_FROM && core.query.dirty.has(tier - 1, t, t + res)) continue;
@@ -56,7 +62,7 @@ export async function rebuildDirtyBuckets(
       // Between commits: one landing while the stored mark is being cleared would lose its own mark of this
       // bucket from the store (a restart would not rebuild it), though it is kept in memory.
       await core.aggregator.between(async () => {
-        if (core.query.dirty.clear(tier, t, version)) await core.store.markBuilt(tier as TierIndex, t);
+        if (core.query.dirty.clear(tier, t, version)) await core.store.markBuilt(tier as TierIndex, t, stored);
       });
       built++;
     }

@@ -2,18 +2,23 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../core.ts';
 import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { runPeriodically } from './periodic.ts';
+import { doesUpkeep } from './upkeep.ts';
 
 const EVERY_MS = 60_000;
 /** Series per transaction: small enough that live frames are never held up for long. */
 const CHUNK = 500;
 
-/** Keeps disk use bounded: deletes each tier's buckets older than its retention, once a minute. */
+/**
+ * Keeps disk use bounded: deletes each tier's buckets older than its retention, once a minute (in a cluster
+ * sharing one store, only the upkeep lease holder).
+ */
 export const retentionPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   runPeriodically(
     app,
     'retention',
     EVERY_MS,
     async (stopped) => {
+      if (!doesUpkeep(core)) return;
       const deleted = await enforceRetention(core, stopped);
       if (deleted > 0) app.log.debug({ deleted }, 'retention');
     },

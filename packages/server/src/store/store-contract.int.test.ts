@@ -106,8 +106,8 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
     ]);
     expect(await again.getMeta('tier-start')).toBe('42');
     expect(await again.getMeta('nope')).toBeNull();
-    expect(await again.loadDirty()).toEqual([[MINUTE, T]]);
-    await again.markBuilt(MINUTE, T);
+    expect(await again.loadDirty()).toEqual([[MINUTE, T, 1]]);
+    await again.markBuilt(MINUTE, T, 1);
     expect(await again.loadDirty()).toEqual([]);
     expect(await again.forgetCumulativeBefore(T - 1)).toBe(0);
 

@@ -104,6 +104,9 @@ export interface RedRead {
   to: number;
 }
 
+/** A stored dirty mark: see `Store.loadDirty`. */
+export type DirtyRow = [tier: number, t: number, marks: number];
+
 /** A slice of a build, one transaction each: series with ids in [fromId, toId), or the RED rollups. */
 export type BuildPart = { kind: 'series'; fromId: number; toId: number } | { kind: 'red' };
 
@@ -128,10 +131,17 @@ export interface Store {
   deleteService(name: string): Promise<boolean>;
   /** Builds part of `tier`'s buckets in [from, to) from the tier below, replacing what is there. */
   buildBuckets(tier: TierIndex, from: number, to: number, part: BuildPart): Promise<void>;
-  /** Clears a bucket's dirty mark once every part of it has been rebuilt. */
-  markBuilt(tier: TierIndex, t: number): Promise<void>;
-  /** Buckets marked dirty and not rebuilt yet, as [tier, start]. */
-  loadDirty(): Promise<[number, number][]>;
+  /**
+   * Clears a bucket's dirty mark once every part of it has been rebuilt, unless it has been marked again
+   * since it was read with `marks` (see `loadDirty`): where instances share the store, another one may have
+   * written into the bucket during the rebuild, and its mark must stay.
+   */
+  markBuilt(tier: TierIndex, t: number, marks: number): Promise<void>;
+  /**
+   * Buckets marked dirty and not rebuilt yet, as [tier, start, marks]: `marks` grows each time the bucket
+   * is marked again, where instances share the store (elsewhere it is 1: one process keeps the count).
+   */
+  loadDirty(): Promise<DirtyRow[]>;
   /** Deletes `tier`'s buckets before `cutoff` of these series and services; returns rows deleted. */
   expire(tier: TierIndex, cutoff: number, seriesIds: readonly number[], services: readonly string[]): Promise<number>;
   getMeta(key: string): Promise<string | null>;

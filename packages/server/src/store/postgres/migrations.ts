@@ -51,7 +51,7 @@ CREATE TABLE series (
 );
 CREATE INDEX series_by_service ON series (service, name);
 CREATE TABLE cumulative_state (key bytea PRIMARY KEY, start bigint NOT NULL, time bigint NOT NULL, state text NOT NULL);
-CREATE TABLE dirty_buckets (tier smallint NOT NULL, t bigint NOT NULL, PRIMARY KEY (tier, t));
+CREATE TABLE dirty_buckets (tier smallint NOT NULL, t bigint NOT NULL, marks bigint NOT NULL DEFAULT 1, PRIMARY KEY (tier, t));
 ${TIER_RESOLUTIONS.map((_, tier) => tierTables(tier)).join('\n')}
 CREATE TABLE alert_rules (id text PRIMARY KEY, body text NOT NULL, created_at bigint NOT NULL, updated_at bigint NOT NULL);
 CREATE TABLE alerts (

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { type Collected, collectingAppender } from '../collecting-appender.ts';
-import type { SeriesRecord, SharedSeries, Store } from '../store.ts';
+import type { DirtyRow, SeriesRecord, SharedSeries, Store } from '../store.ts';
 import { buildBuckets } from './bucket-build.ts';
 import { mergeInto } from './bucket-merge.ts';
 import { expireRows, forgetServiceRows, readRed, readSamples } from './bucket-reads.ts';
@@ -67,7 +67,7 @@ export async function openPgStore(url: string, { now = Date.now, connections }: 
       await saveCumulative(client, c.cumulative);
       if (c.dirty.length > 0) {
         await client.query(
-          'INSERT INTO dirty_buckets (tier, t) SELECT * FROM unnest($1::int2[], $2::int8[]) ON CONFLICT DO NOTHING',
+          'INSERT INTO dirty_buckets (tier, t) SELECT * FROM unnest($1::int2[], $2::int8[]) ON CONFLICT (tier, t) DO UPDATE SET marks = dirty_buckets.marks + 1',
           [c.dirty.map(([tier]) => tier), c.dirty.map(([, t]) => t)],
         );
       }
@@ -101,12 +101,14 @@ export async function openPgStore(url: string, { now = Date.now, connections }: 
       }),
     buildBuckets: (tier, from, to, part) =>
       inTransaction(pool, (client) => buildBuckets(client, tables, tier, from, to, part)),
-    markBuilt: async (tier, t) => {
-      await pool.query('DELETE FROM dirty_buckets WHERE tier = $1 AND t = $2', [tier, t]);
+    markBuilt: async (tier, t, marks) => {
+      await pool.query('DELETE FROM dirty_buckets WHERE tier = $1 AND t = $2 AND marks = $3', [tier, t, marks]);
     },
     loadDirty: async () => {
-      const { rows } = await pool.query<{ tier: number; t: number }>('SELECT tier, t FROM dirty_buckets');
-      return rows.map((r): [number, number] => [r.tier, r.t]);
+      const { rows } = await pool.query<{ tier: number; t: number; marks: number }>(
+        'SELECT tier, t, marks FROM dirty_buckets',
+      );
+      return rows.map((r): DirtyRow => [r.tier, r.t, r.marks]);
     },
     expire: async (tier, cutoff, seriesIds, services) => {
       // Whole partitions past the cutoff go at once, whoever's series they hold; the rest row by row.

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { DirtyRow } from '../store.ts';
 
 /** `meta` (key-value settings such as where each tier's data begins) and `dirty_buckets` (coarse buckets to rebuild). */
 export function metaTables(db: Database.Database) {
@@ -19,10 +20,11 @@ export function metaTables(db: Database.Database) {
     markBuilt(tier: number, t: number): void {
       markBuilt.run(tier, t);
     },
-    loadDirty: (): [number, number][] =>
+    // One process writes this file: the materializer's versions (DirtyBuckets) see every new mark.
+    loadDirty: (): DirtyRow[] =>
       db
         .prepare<[], { tier: number; t: number }>('SELECT tier, t FROM dirty_buckets')
         .all()
-        .map((r): [number, number] => [r.tier, r.t]),
+        .map((r): DirtyRow => [r.tier, r.t, 1]),
   };
 }
