@@ -3,30 +3,35 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { LiveFrame, WebhookPayload } from '@pulseboard/shared';
+import type { LiveFrame, RedResponse, WebhookPayload } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { round } from '../query/context.ts';
 import { Sketch } from '../sketch/sketch.ts';
+import { createTestDatabase, postgresReachable } from '../testing/postgres.ts';
 import { killHard, type ServerProcess, startServerProcess, waitUntil } from '../testing/processes.ts';
 import { dropKeys, redisReachable, TEST_REDIS_URL, testPrefix } from '../testing/redis.ts';
 import { logNormalValues } from '../testing/test-app.ts';
 
-const up = await redisReachable('two-instance test (bus/two-instances.int.test.ts)');
+const up =
+  (await redisReachable('two-instance test (bus/two-instances.int.test.ts)')) &&
+  (await postgresReachable('two-instance test (bus/two-instances.int.test.ts)'));
 
 /**
- * Two real server processes on one Redis, each on its own SQLite file (a shared store needs the PostgreSQL
- * store, which does not exist yet): the live bus and the alert lease, as a user of either instance sees them.
+ * Two real server processes on one Redis and one PostgreSQL database, as a user of either instance sees
+ * them: the same answers, the live bus, the alert lease, and what a `kill -9` of one leaves.
  */
-describe.skipIf(!up)('two instances on one Redis', () => {
+describe.skipIf(!up)('two instances on one Redis and one PostgreSQL database', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it("shows A's traffic in B's live frames exactly, notifies once, and B takes over alerts when A is killed", async () => {
+  it("answer alike, show A's traffic in B's live frames, notify once, and B goes on when A is killed", async () => {
     const prefix = testPrefix();
     cleanups.push(() => dropKeys(prefix));
+    const database = await createTestDatabase();
+    cleanups.push(database.drop);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-cluster-'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const hooks = await webhookReceiver();
@@ -49,20 +54,20 @@ describe.skipIf(!up)('two instances on one Redis', () => {
     const flags = ['--redis', TEST_REDIS_URL, '--redis-prefix', prefix, '--rules', rules, '--no-default-rules'];
     // Partials of two processes on a loaded machine may be far apart; the wait ends once both are in.
     flags.push('--webhook-allow', '127.0.0.0/8', '--redis-frame-wait', '5s');
-    const start = async (name: string) => {
-      const server = await startServerProcess({ db: path.join(dir, `${name}.db`), flags });
+    const start = async () => {
+      const server = await startServerProcess({ db: database.url, flags });
       cleanups.push(() => killHard(server.child));
       return server;
     };
-    const a = await start('a');
+    const a = await start();
     // A starts first and takes the alert lease; B, started after, waits for it.
     await waitUntil(async () => (await gauge(a, 'pulseboard_alert_lease_held')) === 1);
-    const b = await start('b');
+    const b = await start();
     await waitUntil(async () => (await gauge(a, 'pulseboard_cluster_peers')) === 1);
     await waitUntil(async () => (await gauge(b, 'pulseboard_cluster_peers')) === 1);
     expect(await gauge(b, 'pulseboard_alert_lease_held')).toBe(0);
 
-    // Steady traffic into both for the alert rule: each instance's store has it, so either would fire.
+    // Steady traffic into both for the alert rule: the lease holder (A) fires, and notifies, once.
     let sending = true;
     const traffic = (async () => {
       while (sending) {
@@ -103,22 +108,61 @@ describe.skipIf(!up)('two instances on one Redis', () => {
     const firing = () => hooks.received.filter((h) => h.state === 'firing');
     expect(firing().map((h) => new URL(h.url).port)).toEqual([String(a.port)]);
 
+    // Requests of one past 10 s window through both at once, 5xx among them: both answer the same figures,
+    // those of all the requests together.
+    const window = Math.floor(Date.now() / 10_000) * 10_000 - 60_000;
+    const okA = logNormalValues(300, 31);
+    const okB = logNormalValues(200, 32, 5, 0.4);
+    const failedA = logNormalValues(40, 33, 80);
+    expect(
+      await Promise.all([
+        post(a, [histogram('ledger', window, okA), histogram('ledger', window, failedA, 503)]),
+        post(b, [histogram('ledger', window, okB)]),
+      ]),
+    ).toEqual([202, 202]);
+    const all = [...okA, ...okB, ...failedA];
+    const expected = { count: all.length, errorRate: round(40 / all.length, 6), ...percentiles(all) };
+    const [readA, readB] = await Promise.all([ledger(a, window), ledger(b, window)]);
+    expect(readA).toEqual(readB);
+    expect(readA).toMatchObject(expected);
+
+    // Acknowledged by A, then A is killed at once: B has every request of it.
+    const lastA = logNormalValues(77, 34);
+    expect(await post(a, [histogram('ledger', window + 1000, lastA)])).toBe(202);
     await killHard(a.child);
     const killedAt = Date.now();
+    expect(await ledger(b, window)).toMatchObject({ count: all.length + 77 });
+
     await waitUntil(async () => (await gauge(b, 'pulseboard_alert_lease_held')) === 1, 30_000);
     const tookOver = Date.now() - killedAt;
-    // B now evaluates: its own store has no open episode yet, so it fires (and notifies) for itself.
-    await waitUntil(() => firing().some((h) => new URL(h.url).port === String(b.port)), 30_000);
     process.stderr.write(`two instances: B took the alert lease ${tookOver} ms after A was killed\n`);
+    // B carries on A's firing episode (stored in the shared database) without notifying it again; once the
+    // traffic stops, B resolves it and says so.
+    sending = false;
+    await traffic;
+    await waitUntil(() => hooks.received.some((h) => h.state === 'resolved'), 60_000);
+    expect(hooks.received.find((h) => h.state === 'resolved')!.url).toContain(`:${b.port}/`);
+    expect(firing()).toHaveLength(1);
     // And B's live frames go on without A (after its partials stop being waited for).
     const after = Math.ceil(Date.now() / 1000) * 1000 + 1000;
     expect((await socket.frame(after)).t).toBe(after);
   }, 180_000);
 });
 
-function histogram(service: string, second: number, values: readonly number[]) {
+function histogram(service: string, second: number, values: readonly number[], status = 200) {
   const points = values.map((v, i) => [second + (i % 1000), v]);
-  return { service, name: 'http.server.request.duration', type: 'histogram', unit: 'ms', points };
+  const attributes = { 'http.response.status_code': status };
+  return { service, name: 'http.server.request.duration', type: 'histogram', unit: 'ms', points, attributes };
+}
+
+/** The instance's RED figures of `ledger` over the 10 s window from `from`, as one point. */
+async function ledger(server: ServerProcess, from: number) {
+  const res = await fetch(`${server.url}/api/v1/red?service=ledger&from=${from}&to=${from + 10_000}&maxPoints=1`);
+  const body = (await res.json()) as RedResponse;
+  expect(res.status).toBe(200);
+  expect(body.series.map((s) => s.points.length)).toEqual([1]);
+  const { count, errorRate, p50, p95, p99 } = body.series[0]!.points[0]!;
+  return { count, errorRate, p50, p95, p99 };
 }
 
 /** The percentiles a frame shows for these observations: from one sketch of them all. */
