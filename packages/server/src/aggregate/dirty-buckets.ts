@@ -23,11 +23,18 @@ export class DirtyBuckets {
     for (const [tier, t, stored] of marks) this.add(tier, t, 0, stored);
   }
 
-  add(tier: number, t: number, at: number, stored = 0): void {
+  /** A write into the bucket at `at`; `stored` is the store's count when read from it (see `sync`). */
+  add(tier: number, t: number, at: number, stored?: number): void {
     let buckets = this.byTier.get(tier);
     if (!buckets) this.byTier.set(tier, (buckets = new Map()));
     const mark = buckets.get(t);
-    buckets.set(t, { t, version: ++this.version, first: mark?.first ?? at, last: at, stored });
+    buckets.set(t, {
+      t,
+      version: ++this.version,
+      first: mark?.first ?? at,
+      last: at,
+      stored: stored ?? mark?.stored ?? 0,
+    });
   }
 
   /**

@@ -27,8 +27,7 @@ const MAX_DEFER_MS = 60_000;
  */
 export const materializePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   runPeriodically(app, 'rebuilding coarse buckets', EVERY_MS, async (stopped) => {
-    await syncDirtyMarks(core);
-    if (!doesUpkeep(core)) return;
+    if (!doesUpkeep(core)) return syncDirtyMarks(core);
     const built = await rebuildDirtyBuckets(core, { limit: PER_TICK, stopped, quietMs: QUIET_MS });
     if (built > 0) app.log.debug({ built }, 'rebuilt coarse buckets');
   });
@@ -48,6 +47,8 @@ export async function rebuildDirtyBuckets(
     quietMs = 0,
   }: { limit?: number; stopped?: () => boolean; quietMs?: number } = {},
 ): Promise<number> {
+  // Where the store is shared: the marks of every instance, each with the count this pass clears it by.
+  await syncDirtyMarks(core);
   let built = 0;
   const now = core.now();
   const settled = now - SETTLE_MS;
