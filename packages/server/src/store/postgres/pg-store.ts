@@ -49,6 +49,8 @@ export async function openPgStore(url: string, { now = Date.now, connections }: 
   const tables = bucketTables();
 
   const write = async (c: Collected): Promise<void> => {
+    // The ids the rows were given, read before the first await: another write may renumber a record meanwhile.
+    const rowIds = c.series.map((r) => r.id);
     // Partitions first, outside the transaction: creating one locks its parent table.
     const times = new Map<number, number[]>();
     const note = (tier: number, t: number) => void (times.get(tier) ?? times.set(tier, []).get(tier)!).push(t);
@@ -62,7 +64,7 @@ export async function openPgStore(url: string, { now = Date.now, connections }: 
 
     const assigned = await inTransaction(pool, async (client) => {
       const ids = await upsertSeries(client, c.series);
-      const byOldId = new Map(c.series.map((r, i) => [r.id, ids[i]!]));
+      const byOldId = new Map(rowIds.map((id, i) => [id, ids[i]!]));
       await seeServices(client, c.seen);
       await saveCumulative(client, c.cumulative);
       if (c.dirty.length > 0) {
