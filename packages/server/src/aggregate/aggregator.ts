@@ -5,7 +5,7 @@ import type { CumulativeState, SeriesRecord, Store } from '../store/store.ts';
 import { addReported, type Folded } from './fold.ts';
 import { mergeSecondStats } from './live-stats.ts';
 import { foldPacked, type PackedFold, packedSeconds } from './packed.ts';
-import type { SeriesRegistry } from './series-registry.ts';
+import { type SeriesRegistry, seriesToAdd } from './series-registry.ts';
 
 interface Pending {
   /** The request's folds, their rows naming series by index into `records` until the commit names them by id. */
@@ -172,7 +172,7 @@ export class Aggregator {
             p.records.slice(next, (next += fold.identities.length)).map((r) => r.id),
           );
         }
-        for (const record of p.created) appender.addSeries(record);
+        for (const record of seriesToAdd(p.records, p.created)) appender.addSeries(record);
         for (const state of p.cumulative) appender.setCumulative(state);
         for (const fold of p.folds) {
           appender.addRows(fold.rows);

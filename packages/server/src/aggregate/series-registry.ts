@@ -222,6 +222,17 @@ export class SeriesRegistry {
   }
 }
 
+/**
+ * The series a write naming `records` must add: those it `created`, and any still provisional (see
+ * `SeriesRegistry.provisionalIds`) because another write that created them has not committed yet. The store
+ * adds a series by key, so adding one twice is harmless; without provisional ids this is `created`.
+ */
+export function seriesToAdd(records: readonly SeriesRecord[], created: readonly SeriesRecord[]): SeriesRecord[] {
+  const out = new Set(created);
+  for (const record of records) if (record.id < 0) out.add(record);
+  return [...out];
+}
+
 /** Precomputes what RED needs from a series' attributes: route, whether its requests are errors, instance. */
 export function describeSeries(id: number, key: string, identity: SeriesIdentity): SeriesRecord {
   const { attributes } = identity;

@@ -1,7 +1,7 @@
 import { type DemoGenerator, METHOD_ATTR } from '@pulseboard/demo';
 import { CPU_METRIC, INSTANCE_ATTR, MEMORY_METRIC, RED_METRIC, ROUTE_ATTR, STATUS_ATTR } from '@pulseboard/shared';
 import { type FoldInput, fold } from '../aggregate/fold.ts';
-import type { SeriesRegistry } from '../aggregate/series-registry.ts';
+import { type SeriesRegistry, seriesToAdd } from '../aggregate/series-registry.ts';
 import type { SeriesSamples } from '../model.ts';
 import type { Store } from '../store/store.ts';
 
@@ -102,7 +102,7 @@ export async function backfillDemo(options: BackfillOptions): Promise<void> {
     // A fine chunk starts at fineFrom or later, so only fine chunks reach the 10 s tier.
     const folded = fold(inputs, { fromTier: fine ? 1 : 2 });
     const appender = store.appender();
-    for (const record of created) appender.addSeries(record);
+    for (const record of seriesToAdd(records, created)) appender.addSeries(record);
     appender.addRows(folded.rows);
     for (const [service, seen] of folded.serviceSeen) appender.seeService(service, seen);
     try {

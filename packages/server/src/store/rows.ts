@@ -82,6 +82,16 @@ export function forEachRed(rows: Rows, sink: RedRowSink): void {
   });
 }
 
+/** Every row's tier and bucket start, samples then RED, without reading the rest of the row. */
+export function forEachBucketStart(rows: Rows, sink: (tier: number, t: number) => void): void {
+  rows.samples.forEach(({ columns }, tier) => {
+    for (let o = 1; o < columns.length; o += SAMPLE_WIDTH) sink(tier, columns[o]!);
+  });
+  rows.red.forEach(({ columns }, tier) => {
+    for (let o = 2; o < columns.length; o += RED_WIDTH) sink(tier, columns[o]!);
+  });
+}
+
 /** Replaces each sample row's series index (into `ids`) by the id at that index. */
 export function assignSeriesIds(rows: Rows, ids: readonly number[]): void {
   for (const { columns } of rows.samples) {

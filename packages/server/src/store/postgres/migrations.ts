@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { TIER_RESOLUTIONS } from '../../model.ts';
 import { inTransaction } from './connection.ts';
+import { FILLFACTOR } from './partitions.ts';
 import { TIER_TABLES } from './tables.ts';
 
 /** Any fixed number: the advisory lock under which instances starting together migrate one at a time. */
@@ -12,7 +13,7 @@ const MIGRATION_LOCK = 0x70756c73;
  */
 const partitioned = (table: string, columns: string, key: string) => `
 CREATE TABLE ${table} (${columns}, PRIMARY KEY (${key})) PARTITION BY RANGE (t);
-CREATE TABLE ${table}_default PARTITION OF ${table} DEFAULT;`;
+CREATE TABLE ${table}_default PARTITION OF ${table} DEFAULT WITH (fillfactor = ${FILLFACTOR});`;
 
 const tierTables = (tier: number) => {
   const { samples, redService, redRoute } = TIER_TABLES[tier]!;

@@ -3,6 +3,12 @@ import { inTransaction } from './connection.ts';
 import { PARTITION_SPANS, partitionedTables, TIER_RESOLUTIONS_COUNT } from './tables.ts';
 
 const PARTITION_NAME = /^(.+)_p(\d+)$/;
+/**
+ * Room left in each page so that merging into a bucket (an UPDATE of its numbers and sketch, key unchanged)
+ * can stay on its page without touching the index (a HOT update). Updating 12,000 rows, eight alternating
+ * runs (load average 8): median 232 ms at the default 100, 164 ms at 70 (83 % of updates HOT instead of 0.3 %).
+ */
+export const FILLFACTOR = 70;
 
 /**
  * The time partitions of the rollup tables: created ahead (the current and next span of every tier at
@@ -93,7 +99,7 @@ export class Partitions {
       if (await exists(client, name)) return;
       // Made apart and attached, rather than CREATE ... PARTITION OF: the rows of its range already caught by
       // the DEFAULT partition move in first, or attaching would be refused.
-      await client.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING ALL)`);
+      await client.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING ALL) WITH (fillfactor = ${FILLFACTOR})`);
       await client.query(
         `WITH moved AS (DELETE FROM ${table}_default WHERE t >= $1 AND t < $2 RETURNING *)
          INSERT INTO ${name} SELECT * FROM moved`,

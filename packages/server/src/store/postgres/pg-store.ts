@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type Collected, collectingAppender } from '../collecting-appender.ts';
+import { forEachBucketStart } from '../rows.ts';
 import type { DirtyRow, SeriesRecord, SharedSeries, Store } from '../store.ts';
 import { buildBuckets } from './bucket-build.ts';
 import { mergeInto } from './bucket-merge.ts';
@@ -49,20 +50,17 @@ export async function openPgStore(url: string, { now = Date.now, connections }: 
   const tables = bucketTables();
 
   const write = async (c: Collected): Promise<void> => {
+    // The ids the rows were given, read before the first await: another write may renumber a record meanwhile.
+    const rowIds = c.series.map((r) => r.id);
     // Partitions first, outside the transaction: creating one locks its parent table.
     const times = new Map<number, number[]>();
     const note = (tier: number, t: number) => void (times.get(tier) ?? times.set(tier, []).get(tier)!).push(t);
-    for (const rows of c.rows) {
-      for (const [tier, block] of rows.samples.entries())
-        for (let o = 1; o < block.columns.length; o += 8) note(tier, block.columns[o]!);
-      for (const [tier, block] of rows.red.entries())
-        for (let o = 2; o < block.columns.length; o += 5) note(tier, block.columns[o]!);
-    }
+    for (const rows of c.rows) forEachBucketStart(rows, note);
     for (const [tier, ts] of times) await partitions.ensure(tier, ts);
 
     const assigned = await inTransaction(pool, async (client) => {
       const ids = await upsertSeries(client, c.series);
-      const byOldId = new Map(c.series.map((r, i) => [r.id, ids[i]!]));
+      const byOldId = new Map(rowIds.map((id, i) => [id, ids[i]!]));
       await seeServices(client, c.seen);
       await saveCumulative(client, c.cumulative);
       if (c.dirty.length > 0) {

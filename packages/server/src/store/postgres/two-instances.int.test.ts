@@ -53,8 +53,9 @@ describe.runIf(reachable)('two instances on one PostgreSQL database', () => {
     expect(points[0]!.p50).toBeCloseTo(10, -1);
     expect(points[0]!.p99).toBeCloseTo(1000, -2);
 
-    // a learns the series only b stored; both know every series by the same id.
-    expect(await adoptStoredSeries(a.app.core, 0)).toBe(1);
+    // a learns the series only b stored (now, or its periodic refresh did already); both know every series
+    // by the same id.
+    await adoptStoredSeries(a.app.core, 0);
     const ids = (app: FastifyInstance) => new Map([...app.core.registry.all()].map((r) => [r.key, r.id]));
     expect(ids(a.app)).toEqual(ids(b.app));
     expect(ids(a.app).size).toBe(2);
