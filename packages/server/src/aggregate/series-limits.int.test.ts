@@ -79,6 +79,24 @@ describe('series limits', () => {
     expect(await limitRefusals(app)).toMatchObject({ series_bytes: 2 });
   });
 
+  it('refuses a NUL character in a name or attribute, naming the field, and stores nothing of that batch', async () => {
+    const { app } = await setup();
+    const res = await ingest(app, [...gauges('a', 1), request('pay\u0000ments')]);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      code: 'PULSE_ERR_NUL_CHARACTER',
+      message: expect.stringMatching(/^metrics\[1\]\.service: /),
+    });
+    const route = await ingest(app, [request('shop', '/pay\u0000')]);
+    expect(route.body).toMatchObject({ message: expect.stringMatching(/^metrics\[0\]\.attributes\.http\.route: /) });
+    const otlp = await postOtlp(app, [exportGauge('b', 'g', 1, { key: 'k', value: { stringValue: 'x\u0000y' } })]);
+    expect(otlp.partialSuccess).toMatchObject({
+      rejectedDataPoints: '1',
+      errorMessage: expect.stringContaining('NUL'),
+    });
+    expect(await serviceNames(app)).toEqual([]);
+  });
+
   it('restarts on a database at the limits, with attributes intact and the limits still applied', async () => {
     const limits = { maxSeries: 6, maxSeriesPerService: 4 };
     const first = await setup(limits);

@@ -108,6 +108,13 @@ export class SeriesRegistry {
         records.push(known);
         continue;
       }
+      const nul = nulField(identity);
+      if (nul) {
+        throw new AppError(
+          'PULSE_ERR_NUL_CHARACTER',
+          `${origin}.${nul}: holds a NUL character (U+0000), which no name may`,
+        );
+      }
       reservation.add(origin, identity.service, isContractMetric(identity.name), key);
       newKinds.set(nameKey, identity.kind);
       const record = describeSeries(0, key, identity);
@@ -231,6 +238,21 @@ export function seriesToAdd(records: readonly SeriesRecord[], created: readonly 
   const out = new Set(created);
   for (const record of records) if (record.id < 0) out.add(record);
   return [...out];
+}
+
+/**
+ * The field of an identity holding a NUL character, if one does: the series key separates its parts with NUL
+ * (so one inside would let two series share a key), and PostgreSQL's text refuses it, which would fail the
+ * whole commit of every request batched with it.
+ */
+function nulField(identity: SeriesIdentity): string | null {
+  if (identity.service.includes('\u0000')) return 'service';
+  if (identity.name.includes('\u0000')) return 'name';
+  if (identity.unit.includes('\u0000')) return 'unit';
+  for (const [key, value] of Object.entries(identity.attributes)) {
+    if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) return `attributes.${key}`;
+  }
+  return null;
 }
 
 /** Precomputes what RED needs from a series' attributes: route, whether its requests are errors, instance. */
