@@ -168,11 +168,13 @@ async function runOnce(
   const server = await startServer(dir, undefined, opts.entry === undefined ? {} : { entry: opts.entry });
   try {
     await sendOtlp(server.baseUrl, '/v1/traces', warmup, opts.connections);
+    const commits0 = await commitCount(server.baseUrl);
     const cpu0 = server.cpuSeconds() ?? 0;
     const threads0 = server.threadCpuSeconds();
     const sent = await sendOtlp(server.baseUrl, '/v1/traces', work.bodies, opts.connections);
     const cpu = (server.cpuSeconds() ?? 0) - cpu0;
     const threads = threadCpuSince(server, threads0);
+    const commits = (await commitCount(server.baseUrl)) - commits0;
     const spans = work.bodies.length * SPANS_PER_EXPORT;
     const rate = spans / (sent.wallMs / 1000);
     const red = await fetch(
@@ -193,6 +195,7 @@ async function runOnce(
       serverCpuSeconds: cpu,
       spansPerServerCpuSecond: spans / cpu,
       threadCpuSeconds: Object.fromEntries(threads),
+      commits,
       ackP50Ms: sent.ackP50Ms,
       ackP99Ms: sent.ackP99Ms,
       retries: sent.retries,
@@ -203,7 +206,7 @@ async function runOnce(
     console.log(
       [
         `ingest: ${fmt(rate)} spans/s (goal ${fmt(GOAL_SPANS_PER_SEC)}) in ${SPANS_PER_EXPORT}-span exports, load average ${results.loadAverage.toFixed(1)}`,
-        `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s (${fmt(spans / cpu)} spans per CPU second, the steadier figure on a shared machine), ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries`,
+        `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s (${fmt(spans / cpu)} spans per CPU second, the steadier figure on a shared machine), ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries, ${(work.bodies.length / commits).toFixed(1)} exports per commit`,
         `        CPU by thread: ${threads.map(([name, seconds]) => `${name} ${seconds.toFixed(2)} s`).join(', ')}`,
         `memory: peak RSS ${(results.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
         `check:  /api/v1/red counts ${counted} of ${work.requests} SERVER spans ${results.countsExact ? '(exact)' : '(MISMATCH)'}`,
@@ -221,6 +224,12 @@ async function runOnce(
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Group commits so far: the count of the server's store-write histogram. */
+async function commitCount(baseUrl: string): Promise<number> {
+  const text = await fetch(`${baseUrl}/metrics`).then((r) => r.text());
+  return Number(/^pulseboard_store_write_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 async function main(): Promise<void> {

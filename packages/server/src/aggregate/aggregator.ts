@@ -1,5 +1,6 @@
 import { AppError, overloaded } from '../errors.ts';
 import { countObservations, type SampleBatch } from '../model.ts';
+import { mergeRows } from '../store/merge-rows.ts';
 import { assignSeriesIds } from '../store/rows.ts';
 import type { CumulativeState, SeriesRecord, Store } from '../store/store.ts';
 import { addReported, type Folded } from './fold.ts';
@@ -168,10 +169,20 @@ export class Aggregator {
       for (const p of batch) {
         for (const record of p.created) appender.addSeries(record);
         for (const state of p.cumulative) appender.setCumulative(state);
-        for (const fold of p.folds) {
-          appender.addRows(fold.rows);
-          for (const [service, seen] of fold.serviceSeen) appender.seeService(service, seen);
-          for (let i = 0; i < fold.dirty.length; i += 2) appender.markDirty(fold.dirty[i]!, fold.dirty[i + 1]!);
+      }
+      const folds = batch.flatMap((p) => p.folds);
+      // Each bucket once per commit: the queued requests of a live service fill the same buckets.
+      if (folds.length > 0) appender.addRows(mergeRows(folds.map((fold) => fold.rows)));
+      const dirty = new Set<string>();
+      for (const fold of folds) {
+        for (const [service, seen] of fold.serviceSeen) appender.seeService(service, seen);
+        for (let i = 0; i < fold.dirty.length; i += 2) {
+          const tier = fold.dirty[i]!;
+          const t = fold.dirty[i + 1]!;
+          const key = `${tier}:${t}`;
+          if (dirty.has(key)) continue;
+          dirty.add(key);
+          appender.markDirty(tier, t);
         }
       }
       await appender.commit();
