@@ -7,6 +7,7 @@ import { Aggregator } from '../aggregate/aggregator.ts';
 import { SeriesRegistry } from '../aggregate/series-registry.ts';
 import type { SampleBatch, SeriesIdentity } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
+import { type PackedRows, SAMPLE_WIDTH } from './rows.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
 
@@ -39,7 +40,28 @@ describe('requests merged into one commit', () => {
   });
 });
 
-/** A store on a fresh file, its aggregator, and how many commits it made. */
+describe('a failed commit of merged requests', () => {
+  const stores: Store[] = [];
+  afterEach(() => {
+    for (const store of stores.splice(0)) store.close();
+  });
+
+  it('rejects exactly the requests merged into it and writes nothing of them; the next commit stores', async () => {
+    const { store, aggregator, failNextCommit } = open(stores);
+    failNextCommit();
+    const merged = [request(0), request(1)].map((batch) => aggregator.submit(batch));
+    await expect(merged[0]).rejects.toThrow(/NOT NULL/);
+    await expect(merged[1]).rejects.toThrow(/NOT NULL/);
+    expect([...store.loadSeries()]).toEqual([]);
+    expect(store.services()).toEqual([]);
+
+    await expect(aggregator.submit(request(2))).resolves.toBe(65);
+    const red = store.readRed({ tier: 1, services: [SERVICE], byRoute: false, from: 0, to: T * 2 });
+    expect(red.reduce((n, row) => n + row.count, 0)).toBe(60);
+  });
+});
+
+/** A store on a fresh file, its aggregator, how many commits it made, and a way to make the next one fail. */
 function open(stores: Store[]) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-merge-rows-'));
   const store = openSqliteStore(path.join(dir, 'a.db'));
@@ -51,13 +73,24 @@ function open(stores: Store[]) {
     maxSeriesBytes: 10_000,
   });
   let commits = 0;
+  let fail = false;
+  // The commit fails inside the store's transaction, after every row was written to it.
+  const failing: Store = {
+    ...store,
+    appender() {
+      const inner = store.appender();
+      if (!fail) return inner;
+      fail = false;
+      return { ...inner, addRows: (rows) => inner.addRows({ ...rows, samples: rows.samples.map(refused) }) };
+    },
+  };
   const aggregator = new Aggregator({
-    store,
+    store: failing,
     registry,
     maxPendingObservations: 1_000_000,
     onCommitted: () => void commits++,
   });
-  return { store, aggregator, commits: () => commits };
+  return { store, aggregator, commits: () => commits, failNextCommit: () => void (fail = true) };
 }
 
 /**
@@ -93,6 +126,13 @@ function request(i: number): SampleBatch {
     values: Array.from({ length: 5 }, () => Math.round(random() * 100)),
   };
   return [...byRoute.values(), gauge];
+}
+
+/** A block of sample rows whose last row has a NaN count, which the store refuses (NOT NULL). */
+function refused(block: PackedRows): PackedRows {
+  const columns = Float64Array.from(block.columns);
+  if (columns.length > 0) columns[columns.length - SAMPLE_WIDTH + 2] = Number.NaN;
+  return { ...block, columns };
 }
 
 /** Every stored bucket of the service, with its sketch read as its count and percentiles. */
