@@ -16,15 +16,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toKeyValues } from '../packages/demo/src/otlp/model.ts';
-import { encodeTraceRequest } from '../packages/demo/src/otlp/trace-protobuf.ts';
-import {
-  nanosOf,
-  SPAN_KIND_CLIENT,
-  SPAN_KIND_SERVER,
-  type Span,
-  STATUS_CODE_ERROR,
-} from '../packages/demo/src/otlp/traces.ts';
 import { parseConfig } from '../packages/server/src/config.ts';
 import { directBefore } from '../packages/server/src/core.ts';
 import { DEFAULT_LIMITS } from '../packages/server/src/ingest/native/decode.ts';
@@ -34,11 +25,9 @@ import { foldTraceExport } from '../packages/server/src/ingest/otlp/traces/off-t
 import { type RedResponse, serviceSeries } from '../packages/shared/src/index.ts';
 import { fmt, sendOtlp } from './otlp-client.ts';
 import { startServer, threadCpuSince } from './server-process.ts';
+import { buildExports, SPANS_PER_EXPORT, SPREAD_MS } from './trace-exports.ts';
 
 const GOAL_SPANS_PER_SEC = 300_000;
-const SPANS_PER_EXPORT = 100;
-const SERVICES = ['gateway', 'orders', 'payments', 'inventory', 'auth'];
-const SPREAD_MS = 10 * 60_000;
 
 interface Options {
   spans: number;
@@ -63,75 +52,6 @@ function parseArgs(argv: string[]): Options {
     else throw new Error(`unknown argument ${flag}`);
   }
   return opts;
-}
-
-/** Exports of SPANS_PER_EXPORT spans each, round the services; returns the bodies and SERVER spans per prefix. */
-function buildExports(count: number, end: number, prefix: string): { bodies: Buffer[]; requests: number } {
-  let state = 42;
-  const random = () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return (state + 0.5) / 2 ** 31;
-  };
-  let id = 0;
-  const hex = (digits: number) => (++id).toString(16).padStart(digits, '0');
-  const bodies: Buffer[] = [];
-  let requests = 0;
-  for (let e = 0; e < count; e++) {
-    const service = `${prefix}${SERVICES[e % SERVICES.length]}`;
-    const peer = `${prefix}${SERVICES[(e + 1) % SERVICES.length]}`;
-    const spans: Span[] = [];
-    for (let i = 0; i < SPANS_PER_EXPORT / 2; i++) {
-      // An SDK exports every few seconds: an export's spans ended within a second or so of each other.
-      const at = end - SPREAD_MS + (e / count) * SPREAD_MS + random() * 1000;
-      const ms = Math.exp(random() * 5 - 1);
-      const route = `/route/${Math.floor(random() * 10)}`;
-      const status = random() < 0.02 ? 500 : 200;
-      const traceId = hex(32);
-      const server = hex(16);
-      const common = {
-        traceId,
-        traceState: 'ot=th:0',
-        ...(status >= 500 ? { status: { code: STATUS_CODE_ERROR } } : {}),
-      };
-      spans.push({
-        ...common,
-        spanId: server,
-        name: `GET ${route}`,
-        kind: SPAN_KIND_SERVER,
-        startTimeUnixNano: nanosOf(at - ms),
-        endTimeUnixNano: nanosOf(at),
-        attributes: toKeyValues({
-          'http.route': route,
-          'http.response.status_code': status,
-          'http.request.method': 'GET',
-          'url.path': route,
-          'server.address': 'localhost',
-          'user_agent.original': 'bench/1.0',
-        }),
-      });
-      spans.push({
-        ...common,
-        spanId: hex(16),
-        parentSpanId: server,
-        name: 'POST',
-        kind: SPAN_KIND_CLIENT,
-        startTimeUnixNano: nanosOf(at - ms * 0.8),
-        endTimeUnixNano: nanosOf(at - ms * 0.1),
-        attributes: toKeyValues({ 'peer.service': peer, 'server.address': peer, 'http.request.method': 'POST' }),
-      });
-      requests++;
-    }
-    const request = {
-      resourceSpans: [
-        {
-          resource: { attributes: toKeyValues({ 'service.name': service }) },
-          scopeSpans: [{ scope: { name: 'bench', version: '1' }, spans }],
-        },
-      ],
-    };
-    bodies.push(Buffer.from(encodeTraceRequest(request)));
-  }
-  return { bodies, requests };
 }
 
 /**
@@ -168,11 +88,16 @@ async function runOnce(
   const server = await startServer(dir, undefined, opts.entry === undefined ? {} : { entry: opts.entry });
   try {
     await sendOtlp(server.baseUrl, '/v1/traces', warmup, opts.connections);
+    const commits0 = await commitCount(server.baseUrl);
     const cpu0 = server.cpuSeconds() ?? 0;
     const threads0 = server.threadCpuSeconds();
+    const client0 = process.cpuUsage();
     const sent = await sendOtlp(server.baseUrl, '/v1/traces', work.bodies, opts.connections);
+    const client = process.cpuUsage(client0);
+    const clientCpu = (client.user + client.system) / 1e6;
     const cpu = (server.cpuSeconds() ?? 0) - cpu0;
     const threads = threadCpuSince(server, threads0);
+    const commits = (await commitCount(server.baseUrl)) - commits0;
     const spans = work.bodies.length * SPANS_PER_EXPORT;
     const rate = spans / (sent.wallMs / 1000);
     const red = await fetch(
@@ -193,6 +118,8 @@ async function runOnce(
       serverCpuSeconds: cpu,
       spansPerServerCpuSecond: spans / cpu,
       threadCpuSeconds: Object.fromEntries(threads),
+      clientCpuSeconds: clientCpu,
+      commits,
       ackP50Ms: sent.ackP50Ms,
       ackP99Ms: sent.ackP99Ms,
       retries: sent.retries,
@@ -203,8 +130,8 @@ async function runOnce(
     console.log(
       [
         `ingest: ${fmt(rate)} spans/s (goal ${fmt(GOAL_SPANS_PER_SEC)}) in ${SPANS_PER_EXPORT}-span exports, load average ${results.loadAverage.toFixed(1)}`,
-        `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s (${fmt(spans / cpu)} spans per CPU second, the steadier figure on a shared machine), ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries`,
-        `        CPU by thread: ${threads.map(([name, seconds]) => `${name} ${seconds.toFixed(2)} s`).join(', ')}`,
+        `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s (${fmt(spans / cpu)} spans per CPU second, the steadier figure on a shared machine), ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries, ${(work.bodies.length / commits).toFixed(1)} exports per commit`,
+        `        CPU by thread: ${threads.map(([name, seconds]) => `${name} ${seconds.toFixed(2)} s`).join(', ')}; this client ${clientCpu.toFixed(2)} s`,
         `memory: peak RSS ${(results.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
         `check:  /api/v1/red counts ${counted} of ${work.requests} SERVER spans ${results.countsExact ? '(exact)' : '(MISMATCH)'}`,
       ].join('\n'),
@@ -221,6 +148,12 @@ async function runOnce(
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Group commits so far: the count of the server's store-write histogram. */
+async function commitCount(baseUrl: string): Promise<number> {
+  const text = await fetch(`${baseUrl}/metrics`).then((r) => r.text());
+  return Number(/^pulseboard_store_write_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 async function main(): Promise<void> {

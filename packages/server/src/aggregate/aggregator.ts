@@ -1,6 +1,7 @@
 import { AppError, overloaded } from '../errors.ts';
 import { countObservations, type SampleBatch } from '../model.ts';
-import { assignSeriesIds } from '../store/rows.ts';
+import { mergeRows } from '../store/merge-rows.ts';
+import { assignSeriesIds, type Rows } from '../store/rows.ts';
 import type { CumulativeState, SeriesRecord, Store } from '../store/store.ts';
 import { addReported, type Folded } from './fold.ts';
 import { mergeSecondStats } from './live-stats.ts';
@@ -174,10 +175,19 @@ export class Aggregator {
         }
         for (const record of seriesToAdd(p.records, p.created)) appender.addSeries(record);
         for (const state of p.cumulative) appender.setCumulative(state);
-        for (const fold of p.folds) {
-          appender.addRows(fold.rows);
-          for (const [service, seen] of fold.serviceSeen) appender.seeService(service, seen);
-          for (let i = 0; i < fold.dirty.length; i += 2) appender.markDirty(fold.dirty[i]!, fold.dirty[i + 1]!);
+      }
+      const folds = batch.flatMap((p) => p.folds);
+      for (const rows of byService(folds)) appender.addRows(mergeRows(rows));
+      const dirty = new Set<string>();
+      for (const fold of folds) {
+        for (const [service, seen] of fold.serviceSeen) appender.seeService(service, seen);
+        for (let i = 0; i < fold.dirty.length; i += 2) {
+          const tier = fold.dirty[i]!;
+          const t = fold.dirty[i + 1]!;
+          const key = `${tier}:${t}`;
+          if (dirty.has(key)) continue;
+          dirty.add(key);
+          appender.markDirty(tier, t);
         }
       }
       await appender.commit();
@@ -220,6 +230,26 @@ export class Aggregator {
     this.closed = true;
     await this.flush();
   }
+}
+
+/**
+ * The folds' rows in groups to merge (see merge-rows.ts): each bucket once per commit, since the queued
+ * requests of a live service fill the same buckets. Only folds that share a service can share a bucket, so
+ * requests of different services stay apart and skip the merge's cost (a fold naming services of two groups
+ * joins the first: its rows are then written separately from the other's, which costs rows, not
+ * correctness).
+ */
+function byService(folds: readonly PackedFold[]): Rows[][] {
+  const groups: Rows[][] = [];
+  const groupOf = new Map<string, Rows[]>();
+  for (const fold of folds) {
+    let group: Rows[] | undefined;
+    for (const [service] of fold.serviceSeen) if ((group = groupOf.get(service))) break;
+    if (!group) groups.push((group = []));
+    group.push(fold.rows);
+    for (const [service] of fold.serviceSeen) groupOf.set(service, group);
+  }
+  return groups;
 }
 
 /**

@@ -9,9 +9,9 @@ import type { BucketStats } from '../model.ts';
  */
 
 /** Numbers per sample row: series, t, count, sum, min, max, last, lastT. */
-const SAMPLE_WIDTH = 8;
+export const SAMPLE_WIDTH = 8;
 /** Numbers per RED row: service, route, t, count, errors (service and route index `Rows.strings`). */
-const RED_WIDTH = 5;
+export const RED_WIDTH = 5;
 /** The route column of a service's row over all its routes (the per-service rollup). */
 const SERVICE_ROW = -1;
 
@@ -102,7 +102,7 @@ export function assignSeriesIds(rows: Rows, ids: readonly number[]): void {
 const EMPTY = Buffer.alloc(0);
 
 /** A view of row i's sketch bytes (no copy), or null. */
-function sketchOf(rows: PackedRows, i: number): Buffer | null {
+export function sketchOf(rows: PackedRows, i: number): Buffer | null {
   const start = i === 0 ? 0 : rows.sketchEnds[i - 1]!;
   const end = rows.sketchEnds[i]!;
   return end > start ? Buffer.from(rows.sketches.buffer, rows.sketches.byteOffset + start, end - start) : null;
@@ -143,7 +143,7 @@ export class RowsBuilder {
 }
 
 /** One table and tier's rows while they are being collected. */
-class BlockBuilder {
+export class BlockBuilder {
   private readonly numbers: number[] = [];
   private readonly ends: number[] = [];
   private readonly sketches: Uint8Array[] = [];
