@@ -10,10 +10,11 @@ const SETTLE_MS = 1_000;
 /** Series per transaction: small enough that live frames are never held up for long. */
 const CHUNK = 500;
 /**
- * Rebuild work per tick at most (ms, checked between rebuilds), so a large backlog (an import of history)
- * spreads over ticks and leaves the main thread to ingest and queries most of each second.
+ * Rebuild work per tick at most (ms, checked between rebuilds): a large backlog (an import of history) takes
+ * at most half of each second, and between its transactions ingest and queries run anyway. A week's
+ * import is ~150 runs of a few ms each on a quiet machine (docs/performance.md).
  */
-const TICK_BUDGET_MS = 250;
+const TICK_BUDGET_MS = 500;
 /**
  * Consecutive dirty buckets are rebuilt in one pass up to this many tier-below buckets per series (10
  * minutes from 10 s rows, 1 hour from 1 min rows): each pass costs a seek per series and a transaction per
