@@ -4,6 +4,8 @@
  * (bench/peers/run.ts). `npm run bench -- --soak 10m`: the server under steady load and attackers for that long,
  * RSS and latency every 10 s (bench/soak/run.ts). `npm run bench -- --fanout [--clients N] [--duration 60s]`: 1,000 live
  * clients on a demo server, frame lateness, CPU and RSS, then with 20 stalled clients alongside (bench/fanout/run.ts).
+ * `npm run bench -- --import [...]`: a week of history sent oldest first, then how long until its coarse tiers are
+ * rebuilt, the 24 h and 7 d views meanwhile and after, and a restart on it (bench/import.ts).
  */
 import { spawnSync } from 'node:child_process';
 
@@ -14,6 +16,9 @@ if (args.includes('--peers')) {
 } else if (args.includes('--fanout')) {
   process.argv = [...process.argv.slice(0, 2), ...args.filter((a) => a !== '--fanout')];
   await import('./fanout/run.ts');
+} else if (args.includes('--import')) {
+  process.argv = [...process.argv.slice(0, 2), ...args.filter((a) => a !== '--import')];
+  await import('./import.ts');
 } else if (args[0] === '--soak') {
   if (args.length !== 2) throw new Error('npm run bench -- --soak takes one duration, e.g. --soak 10m');
   process.argv = [...process.argv.slice(0, 2), args[1]!];
@@ -21,7 +26,7 @@ if (args.includes('--peers')) {
 } else {
   if (args.length > 0)
     throw new Error(
-      `npm run bench takes no arguments but --peers, --fanout or --soak DURATION (got ${args.join(' ')})`,
+      `npm run bench takes no arguments but --peers, --fanout, --import or --soak DURATION (got ${args.join(' ')})`,
     );
   for (const script of ['run.ts', 'otlp.ts', 'page.ts']) {
     const { status } = spawnSync(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname], {

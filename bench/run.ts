@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --observations N] [--connections N] [--quick] [--per-body N] [--seed N] [--keep]`
+ * `npm run bench [-- --observations N] [--connections N] [--quick] [--per-body N] [--seed N] [--keep] [--entry FILE]`
  *
  * Ingest + query benchmark on the workload the budgets are stated for: build the bodies (untimed), start
  * the server on a fresh database, ingest over HTTP, time the per-service-per-minute percentile query,
@@ -22,10 +22,12 @@ interface Options {
   perBody: number;
   seed: number;
   keep: boolean;
+  /** Another build's server entry, for a before/after (`--entry FILE`). */
+  entry?: string;
 }
 
 const USAGE =
-  'usage: npm run bench -- [--observations N] [--connections N] [--quick] [--per-body N] [--seed N] [--keep]';
+  'usage: npm run bench -- [--observations N] [--connections N] [--quick] [--per-body N] [--seed N] [--keep] [--entry FILE]';
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = { observations: 10_000_000, connections: 4, perBody: 50_000, seed: 42, keep: false };
@@ -45,6 +47,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--seed') opts.seed = positive(flag, value());
     else if (flag === '--quick') opts.observations = 1_000_000;
     else if (flag === '--keep') opts.keep = true;
+    else if (flag === '--entry') opts.entry = value() ?? '';
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pulseboard-bench-'));
   let server: ServerHandle | null = null;
   try {
-    server = await startServer(dir);
+    server = await startServer(dir, 30_000, opts.entry ? { entry: opts.entry } : {});
     const idleRss = server.rss();
     const readyMs = server.readyMs;
     console.log(`server pid ${server.pid} ready on ${server.baseUrl} in ${readyMs.toFixed(0)} ms`);

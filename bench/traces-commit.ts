@@ -44,7 +44,7 @@ async function commitCost(bodies: Buffer[], group: number): Promise<number> {
   const store = openSqliteStore(join(dir, 'bench.db'));
   try {
     const config = parseConfig([], {});
-    const registry = new SeriesRegistry(store.loadSeries(), config);
+    const registry = await SeriesRegistry.load(store.loadSeries(), config);
     const aggregator = new Aggregator({ store, registry, maxPendingObservations: Number.MAX_SAFE_INTEGER });
     const folds = bodies.map((body) => foldTraceExport(body, 'application/x-protobuf', context, []).packed);
     const commitFrom = async (from: number, to: number) => {

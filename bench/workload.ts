@@ -28,6 +28,8 @@ export interface WorkloadOptions {
    * (1-hour retention) by the time it is sent: at least 5 s, plus however long building and start-up take.
    */
   marginMs: number;
+  /** How much time the data spans before `end` (default an hour; `bench/import.ts` sends a week). */
+  spanMs?: number;
 }
 
 export interface Workload {
@@ -76,7 +78,7 @@ export function buildWorkload(opts: WorkloadOptions): Workload {
   const t0 = performance.now();
   const { observations: n, perBody } = opts;
   const rand = prng(opts.seed);
-  const spanMs = HOUR - opts.marginMs;
+  const spanMs = (opts.spanMs ?? HOUR) - opts.marginMs;
   const start = opts.end - spanMs;
 
   // Each service/route gets its own median between 20 and 80 ms, so services differ visibly.

@@ -16,6 +16,7 @@ import { documentErrors } from './openapi.ts';
 import { opsPlugin, timeRequests } from './ops.ts';
 import { queryPlugin } from './query/plugin.ts';
 import { deleteService } from './service-deletion.ts';
+import { releaseStartupHeap } from './startup-heap.ts';
 import { materializePlugin } from './store/materialize-plugin.ts';
 import { retentionPlugin } from './store/retention-plugin.ts';
 import { seriesRefreshPlugin } from './store/series-refresh-plugin.ts';
@@ -107,6 +108,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(webPlugin, { core });
   // Loaded only when on, so a production server never loads the generator.
   if (config.demo) await app.register((await import('./demo/plugin.ts')).demoPlugin, { core });
+  releaseStartupHeap(app, core);
   return app;
 }
 

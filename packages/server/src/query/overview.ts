@@ -1,4 +1,5 @@
 import { CPU_METRIC, floorTo, MEMORY_METRIC, type OverviewResponse, type ServiceStats } from '@pulseboard/shared';
+import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import type { SeriesRecord } from '../store/store.ts';
 import { activeServices, type QueryContext, round } from './context.ts';
@@ -7,7 +8,6 @@ import { healthScore } from './health.ts';
 import { mergeGroups, type RedAcc, type RedReadOptions, readRedSteps, redReads } from './red.ts';
 import { readSamplesSteps, type SampleAcc, type SampleReadOptions, sampleReads } from './samples.ts';
 import type { QuerySteps } from './scheduler.ts';
-import { chooseStep, tierForStep } from './steps.ts';
 
 interface WindowStats {
   red: RedAcc;
@@ -91,7 +91,9 @@ interface WindowPlan {
 
 /** One window's reads: RED per service, and the CPU and memory gauges, each merged into one bucket. */
 function windowPlan(ctx: QueryContext, services: readonly string[], from: number, to: number, now: number): WindowPlan {
-  const mainTier = tierForStep(chooseStep(from, to, 60));
+  // The window is one bucket: its whole hours come from the hour tier and only its edges from finer tiers
+  // (`planReads`), the same counts and sketches. Read at a 60-point step, a day was 1,440 minute rows a service.
+  const mainTier = (TIER_RESOLUTIONS.length - 1) as TierIndex;
   const wanted = new Set(services);
   const records = [...ctx.registry.all()].filter(
     (r) => wanted.has(r.service) && r.kind === 'gauge' && (r.name === CPU_METRIC || r.name === MEMORY_METRIC),

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { DirtyMark } from '../aggregate/dirty-buckets.ts';
 import type { Core } from '../core.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { runPeriodically } from './periodic.ts';
@@ -9,8 +10,18 @@ const EVERY_MS = 1_000;
 const SETTLE_MS = 1_000;
 /** Series per transaction: small enough that live frames are never held up for long. */
 const CHUNK = 500;
-/** Buckets rebuilt per tick at most, so a large backlog (an import of history) spreads over ticks. */
-const PER_TICK = 30;
+/**
+ * Rebuild work per tick at most (ms, checked between rebuilds): a large backlog (an import of history) takes
+ * at most half of each second, and between its transactions ingest and queries run anyway. A week's
+ * import is ~150 runs of a few ms each on a quiet machine (docs/performance.md).
+ */
+const TICK_BUDGET_MS = 500;
+/**
+ * Consecutive dirty buckets are rebuilt in one pass up to this many tier-below buckets per series (10
+ * minutes from 10 s rows, 1 hour from 1 min rows): each pass costs a seek per series and a transaction per
+ * chunk, so an import's day of minutes is 144 passes, not 1,440; bounded so that a transaction stays short.
+ */
+const RUN_SOURCE_BUCKETS = 60;
 /**
  * A bucket still being written is rebuilt once writes to it pause this long: an import that sends each
  * service's history in turn touches every closed minute once per service, and each touch rebuilt all of its
@@ -28,47 +39,67 @@ const MAX_DEFER_MS = 60_000;
 export const materializePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   runPeriodically(app, 'rebuilding coarse buckets', EVERY_MS, async (stopped) => {
     if (!doesUpkeep(core)) return syncDirtyMarks(core);
-    const built = await rebuildDirtyBuckets(core, { limit: PER_TICK, stopped, quietMs: QUIET_MS });
+    const built = await rebuildDirtyBuckets(core, { budgetMs: TICK_BUDGET_MS, stopped, quietMs: QUIET_MS });
     if (built > 0) app.log.debug({ built }, 'rebuilt coarse buckets');
   });
 };
 
 /**
  * Rebuilds dirty closed buckets, finer tiers first (an hour is rebuilt from its minutes only once none of
- * them is dirty), skipping those written to within the last `quietMs` (for at most MAX_DEFER_MS). Each part
- * replaces its rows, so a rebuild cut short is simply done again; the mark is cleared only when every part
- * is written and no newer data arrived meanwhile.
+ * them is dirty), skipping those written to within the last `quietMs` (for at most MAX_DEFER_MS), until
+ * `budgetMs` of wall time is spent. Each part replaces its rows, so a rebuild cut short is simply done
+ * again; a mark is cleared only when every part is written and no newer data arrived meanwhile. Returns
+ * the buckets rebuilt.
  */
 export async function rebuildDirtyBuckets(
   core: Core,
   {
-    limit = Number.POSITIVE_INFINITY,
+    budgetMs = Number.POSITIVE_INFINITY,
     stopped = () => false,
     quietMs = 0,
-  }: { limit?: number; stopped?: () => boolean; quietMs?: number } = {},
+  }: { budgetMs?: number; stopped?: () => boolean; quietMs?: number } = {},
 ): Promise<number> {
   // Where the store is shared: the marks of every instance, each with the count this pass clears it by.
   await syncDirtyMarks(core);
+  const started = performance.now();
   let built = 0;
   const now = core.now();
   const settled = now - SETTLE_MS;
   for (let tier = MATERIALIZED_FROM; tier < TIER_RESOLUTIONS.length; tier++) {
     const res = TIER_RESOLUTIONS[tier]!;
-    for (const { t, version, first, last, stored } of core.query.dirty.list(tier, settled - res)) {
-      if (built >= limit || stopped()) return built;
-      if (now - last < quietMs && now - first < MAX_DEFER_MS) continue;
-      if (tier > MATERIALIZED_FROM && core.query.dirty.has(tier - 1, t, t + res)) continue;
-      await rebuild(core, tier as TierIndex, t, t + res, stopped);
+    const due = core.query.dirty
+      .list(tier, settled - res)
+      .filter(
+        ({ t, first, last }) =>
+          (now - last >= quietMs || now - first >= MAX_DEFER_MS) &&
+          !(tier > MATERIALIZED_FROM && core.query.dirty.has(tier - 1, t, t + res)),
+      );
+    const maxRun = Math.max(1, Math.floor(RUN_SOURCE_BUCKETS / (res / TIER_RESOLUTIONS[tier - 1]!)));
+    for (const run of runs(due, res, maxRun)) {
+      if (performance.now() - started >= budgetMs || stopped()) return built;
+      await rebuild(core, tier as TierIndex, run[0]!.t, run.at(-1)!.t + res, stopped);
       if (stopped()) return built;
-      // Between commits: one landing while the stored mark is being cleared would lose its own mark of this
-      // bucket from the store (a restart would not rebuild it), though it is kept in memory.
+      // Between commits: one landing while the stored marks are being cleared would lose its own mark of
+      // these buckets from the store (a restart would not rebuild them), though it is kept in memory.
       await core.aggregator.between(async () => {
-        if (core.query.dirty.clear(tier, t, version)) await core.store.markBuilt(tier as TierIndex, t, stored);
+        for (const { t, version, stored } of run)
+          if (core.query.dirty.clear(tier, t, version)) await core.store.markBuilt(tier as TierIndex, t, stored);
       });
-      built++;
+      built += run.length;
     }
   }
   return built;
+}
+
+/** Splits marks (oldest first) into runs of consecutive buckets, at most `max` each. */
+function runs(marks: readonly DirtyMark[], res: number, max: number): DirtyMark[][] {
+  const out: DirtyMark[][] = [];
+  for (const mark of marks) {
+    const run = out.at(-1);
+    if (run && run.length < max && run.at(-1)!.t + res === mark.t) run.push(mark);
+    else out.push([mark]);
+  }
+  return out;
 }
 
 async function rebuild(core: Core, tier: TierIndex, from: number, to: number, stopped: () => boolean): Promise<void> {

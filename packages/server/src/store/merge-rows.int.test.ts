@@ -7,6 +7,7 @@ import { Aggregator } from '../aggregate/aggregator.ts';
 import { SeriesRegistry } from '../aggregate/series-registry.ts';
 import type { SampleBatch, SeriesIdentity } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
+import { collect } from '../testing/collect.ts';
 import { type PackedRows, SAMPLE_WIDTH } from './rows.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
@@ -17,24 +18,24 @@ const QUANTILES = [0.5, 0.9, 0.99];
 
 describe('requests merged into one commit', () => {
   const stores: Store[] = [];
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
   });
 
   it('store the same counts, extremes, newest values and percentiles as the same requests committed one by one', async () => {
     const requests = Array.from({ length: 8 }, (_, i) => request(i));
 
-    const oneByOne = open(stores);
+    const oneByOne = await open(stores);
     for (const batch of requests) await oneByOne.aggregator.submit(batch);
     expect(oneByOne.commits()).toBe(requests.length);
 
-    const merged = open(stores);
+    const merged = await open(stores);
     await Promise.all(requests.map((batch) => merged.aggregator.submit(batch)));
     expect(merged.commits()).toBe(1);
 
-    expect(contents(merged.store)).toEqual(contents(oneByOne.store));
+    expect(await contents(merged.store)).toEqual(await contents(oneByOne.store));
     // Not vacuous: both stored every request, and buckets were shared across requests.
-    const all = oneByOne.store.readRed({ tier: 1, services: [SERVICE], byRoute: false, from: 0, to: T * 2 });
+    const all = await oneByOne.store.readRed({ tier: 1, services: [SERVICE], byRoute: false, from: 0, to: T * 2 });
     expect(all.reduce((n, row) => n + row.count, 0)).toBe(requests.length * 60);
     expect(all.length).toBeLessThan(requests.length);
   });
@@ -47,26 +48,26 @@ describe('a failed commit of merged requests', () => {
   });
 
   it('rejects exactly the requests merged into it and writes nothing of them; the next commit stores', async () => {
-    const { store, aggregator, failNextCommit } = open(stores);
+    const { store, aggregator, failNextCommit } = await open(stores);
     failNextCommit();
     const merged = [request(0), request(1)].map((batch) => aggregator.submit(batch));
     await expect(merged[0]).rejects.toThrow(/NOT NULL/);
     await expect(merged[1]).rejects.toThrow(/NOT NULL/);
-    expect([...store.loadSeries()]).toEqual([]);
-    expect(store.services()).toEqual([]);
+    expect(await collect(store.loadSeries())).toEqual([]);
+    expect(await store.services()).toEqual([]);
 
     await expect(aggregator.submit(request(2))).resolves.toBe(65);
-    const red = store.readRed({ tier: 1, services: [SERVICE], byRoute: false, from: 0, to: T * 2 });
+    const red = await store.readRed({ tier: 1, services: [SERVICE], byRoute: false, from: 0, to: T * 2 });
     expect(red.reduce((n, row) => n + row.count, 0)).toBe(60);
   });
 });
 
 /** A store on a fresh file, its aggregator, how many commits it made, and a way to make the next one fail. */
-function open(stores: Store[]) {
+async function open(stores: Store[]) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-merge-rows-'));
   const store = openSqliteStore(path.join(dir, 'a.db'));
   stores.push(store);
-  const registry = new SeriesRegistry([], {
+  const registry = await SeriesRegistry.load(store.loadSeries(), {
     maxSeries: 1000,
     maxServices: 10,
     maxSeriesPerService: 1000,
@@ -136,23 +137,21 @@ function refused(block: PackedRows): PackedRows {
 }
 
 /** Every stored bucket of the service, with its sketch read as its count and percentiles. */
-function contents(store: Store) {
+async function contents(store: Store) {
   const sketch = (bytes: Buffer | null) => {
     if (!bytes) return null;
     const s = decodeSketch(bytes);
     return { count: s.count, min: s.min, max: s.max, quantiles: QUANTILES.map((q) => s.quantile(q)) };
   };
-  const red = [0, 1].flatMap((tier) =>
-    [false, true].flatMap((byRoute) =>
-      byRoute && tier === 0
-        ? []
-        : store
-            .readRed({ tier: tier as 0 | 1, services: [SERVICE], byRoute, from: 0, to: T * 2 })
-            .map(({ sketch: bytes, ...row }) => ({ tier, byRoute, ...row, sketch: sketch(bytes) })),
-    ),
-  );
-  const ids = [...store.loadSeries()].map((s) => s.id);
-  const samples = store.readSamples(1, ids, 0, T * 2).map(({ sketch: bytes, sum, ...row }) => ({
+  const red = [];
+  for (const tier of [0, 1] as const) {
+    for (const byRoute of tier === 0 ? [false] : [false, true]) {
+      const rows = await store.readRed({ tier, services: [SERVICE], byRoute, from: 0, to: T * 2 });
+      red.push(...rows.map(({ sketch: bytes, ...row }) => ({ tier, byRoute, ...row, sketch: sketch(bytes) })));
+    }
+  }
+  const ids = (await collect(store.loadSeries())).map((s) => s.id);
+  const samples = (await store.readSamples(1, ids, 0, T * 2)).map(({ sketch: bytes, sum, ...row }) => ({
     ...row,
     sum: sum === null ? null : Number(sum.toPrecision(12)),
     sketch: sketch(bytes),
@@ -162,6 +161,6 @@ function contents(store: Store) {
     red: byKey(red, (r) => `${r.tier} ${r.byRoute} ${r.route} ${r.t}`),
     samples: byKey(samples, (r) => `${r.seriesId} ${r.t}`),
     // First seen is the newest time of the service's first commit (see `Appender.seeService`): grouping moves it.
-    lastSeen: store.services().map((s) => [s.name, s.lastSeen]),
+    lastSeen: (await store.services()).map((s) => [s.name, s.lastSeen]),
   };
 }

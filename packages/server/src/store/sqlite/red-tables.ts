@@ -34,12 +34,16 @@ export function redTables(db: Database.Database) {
       }
       return out;
     },
-    /** Replaces `tier`'s rollups in [from, to) by the tier below's. */
+    /** Replaces `tier`'s rollups in [from, to) by the tier below's, one service at a time (see `build`). */
     build(tier: number, from: number, to: number): void {
-      const { service, route } = tiers[tier]!;
-      if (!service.build || !route?.build) throw new RangeError(`tier ${tier} is written directly, not built`);
-      service.build.run(from, to);
-      route.build.run(from, to);
+      for (const statements of [tiers[tier]!.service, tiers[tier]!.route]) {
+        const { build, firstService, nextService } = statements ?? {};
+        if (!build || !firstService || !nextService)
+          throw new RangeError(`tier ${tier} is written directly, not built`);
+        for (let service = firstService.get(); service != null; service = nextService.get(service)) {
+          build.run({ service, from, to });
+        }
+      }
     },
     expire(tier: number, cutoff: number, services: readonly string[]): number {
       const { service, route } = tiers[tier]!;
@@ -79,29 +83,48 @@ function rollupStatements(db: Database.Database, tier: number, res: number, byRo
     // CTE walks the service's routes by index seeks (a loose index scan), then reads each route's range.
     read: db.prepare<[{ service: string; from: number; to: number }], RedBucket>(
       byRoute
-        ? `WITH RECURSIVE routes (route) AS (
-             SELECT min(route) FROM ${table} WHERE service = @service
-             UNION ALL
-             SELECT (SELECT min(route) FROM ${table} WHERE service = @service AND route > routes.route)
-             FROM routes WHERE routes.route IS NOT NULL
-           )
+        ? `${routeWalk(table)}
            SELECT r.service, nullif(r.route, '') AS route, r.t, r.count, r.errors, r.sketch
            FROM routes CROSS JOIN ${table} AS r
            WHERE r.service = @service AND r.route = routes.route AND r.t >= @from AND r.t < @to`
         : `SELECT service, t, count, errors, sketch FROM ${table} WHERE service = @service AND t >= @from AND t < @to`,
     ),
+    // A build reads one service's buckets in [from, to) by seeks on the key (per route, through the same
+    // walk of its routes as `read`); the services are walked by `nextService`. With only a range of t,
+    // SQLite scanned the whole source table, all of its retention, to rebuild one minute.
     // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the upsert, not the SELECT.
     build:
       tier >= MATERIALIZED_FROM
-        ? db.prepare(
-            `INSERT INTO ${table} (${key}, t, count, errors, sketch)
-             SELECT ${key}, ${bucket}, sum(count), sum(errors), sketch_merge_all(sketch)
-             FROM ${source} WHERE t >= ? AND t < ? AND true GROUP BY ${key}, ${bucket}
+        ? db.prepare<[{ service: string; from: number; to: number }]>(
+            `${byRoute ? routeWalk(source) : ''}
+             INSERT INTO ${table} (${key}, t, count, errors, sketch)
+             SELECT ${byRoute ? 'r.service, r.route' : 'r.service'}, ${bucket}, sum(count), sum(errors), sketch_merge_all(sketch)
+             FROM ${byRoute ? `routes CROSS JOIN ${source} AS r` : `${source} AS r`}
+             WHERE r.service = @service ${byRoute ? 'AND r.route = routes.route' : ''}
+               AND r.t >= @from AND r.t < @to AND true
+             GROUP BY ${byRoute ? 'r.route, ' : ''}${bucket}
              ON CONFLICT (${key}, t) DO UPDATE SET count = excluded.count, errors = excluded.errors,
                sketch = excluded.sketch`,
           )
         : null,
+    /** The services with rows in the tier below, in order: the first, and the one after a given one (null past the last). */
+    firstService:
+      tier >= MATERIALIZED_FROM ? db.prepare<[], string | null>(`SELECT min(service) FROM ${source}`).pluck() : null,
+    nextService:
+      tier >= MATERIALIZED_FROM
+        ? db.prepare<[string], string | null>(`SELECT min(service) FROM ${source} WHERE service > ?`).pluck()
+        : null,
     expire: db.prepare(`DELETE FROM ${table} WHERE service = ? AND t < ?`),
     forget: db.prepare(`DELETE FROM ${table} WHERE service = ?`),
   };
+}
+
+/** `routes`: the routes of @service in `table`, walked by index seeks (a loose index scan), for a CROSS JOIN. */
+function routeWalk(table: string): string {
+  return `WITH RECURSIVE routes (route) AS (
+    SELECT min(route) FROM ${table} WHERE service = @service
+    UNION ALL
+    SELECT (SELECT min(route) FROM ${table} WHERE service = @service AND route > routes.route)
+    FROM routes WHERE routes.route IS NOT NULL
+  )`;
 }

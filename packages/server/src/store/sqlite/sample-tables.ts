@@ -26,7 +26,7 @@ export function sampleTables(db: Database.Database) {
     build(tier: number, from: number, to: number, fromId: number, toId: number): void {
       const build = tierOf(tier).build;
       if (!build) throw new RangeError(`tier ${tier} is written directly, not built`);
-      build.run(from, to, fromId, toId);
+      build.run({ from, to, fromId, toId });
     },
     expire(tier: number, cutoff: number, seriesIds: readonly number[]): number {
       const statement = tiers[tier]?.expire;
@@ -56,15 +56,19 @@ function statements(db: Database.Database, tier: number, res: number) {
       `SELECT series_id AS seriesId, t, count, sum, min, max, last, last_t AS lastT, sketch
        FROM samples_${res} WHERE series_id = ? AND t >= ? AND t < ?`,
     ),
+    // The ids come from `series` (every stored series has its row there), each then read by a seek on
+    // (series_id, t): over a range of series_id alone, SQLite read every bucket of those series, all of the
+    // tier's retention, to rebuild one minute (a day of 10 s rows per series and minute, in an import).
     // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the upsert, not the SELECT.
     build:
       tier >= MATERIALIZED_FROM
         ? db.prepare(
             `INSERT INTO samples_${res} (series_id, t, count, sum, min, max, last, last_t, sketch)
-             SELECT series_id, ${bucket}, sum(count), sum(sum), min(min), max(max), latest(last_t, last), max(last_t),
+             SELECT s.series_id, ${bucket}, sum(count), sum(sum), min(min), max(max), latest(last_t, last), max(last_t),
                sketch_merge_all(sketch)
-             FROM samples_${source} WHERE t >= ? AND t < ? AND series_id >= ? AND series_id < ? AND true
-             GROUP BY series_id, ${bucket}
+             FROM series AS k CROSS JOIN samples_${source} AS s
+             WHERE k.id >= @fromId AND k.id < @toId AND s.series_id = k.id AND s.t >= @from AND s.t < @to AND true
+             GROUP BY s.series_id, ${bucket}
              ON CONFLICT (series_id, t) DO UPDATE SET count = excluded.count, sum = excluded.sum, min = excluded.min,
                max = excluded.max, last = excluded.last, last_t = excluded.last_t, sketch = excluded.sketch`,
           )
