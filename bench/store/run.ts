@@ -1,11 +1,12 @@
 /**
- * `npm run bench -- --store postgres [--observations N] [--connections N] [--query-runs N] [--seed N]`
+ * `npm run bench -- --store postgres [--observations N] [--connections N] [--query-runs N] [--rounds N] [--seed N]`
  *
  * The native ingest workload and the RED query of `npm run bench`, on three set-ups measured in turn in
  * the same run: one instance on a fresh SQLite file, one on a fresh PostgreSQL database, and two instances
  * on one fresh PostgreSQL database forming a cluster over Redis (each sent half the bodies over half the
- * connections). Databases are created for the run and dropped after. Ends by reading the whole hour's
- * count back from every instance, to check nothing sent was lost or counted twice.
+ * connections). Databases are created for each set-up and dropped after. Each set-up ends by reading the
+ * whole hour's count back from every instance, to check nothing sent was lost or counted twice. The three
+ * are measured `--rounds` times, the order rotated each round, since other work on the machine varies.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,24 +17,32 @@ import { ingest } from '../ingest.ts';
 import { hourWindow, type RedResponse, runQuery, waitForRebuilds } from '../query.ts';
 import { type ServerHandle, startServer } from '../server-process.ts';
 import { buildRecentWorkload, countInRange, SERVICES, type Workload } from '../workload.ts';
-import { type PhaseResult, printTable } from './table.ts';
+import { type PhaseResult, printRounds, printTable } from './table.ts';
 
 const REDIS_URL = process.env.PULSEBOARD_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const MINUTE = 60_000;
 const USAGE =
-  'usage: npm run bench -- --store postgres [--observations N] [--connections N] [--query-runs N] [--seed N]';
+  'usage: npm run bench -- --store postgres [--observations N] [--connections N] [--query-runs N] [--rounds N] [--seed N]';
 
 interface Options {
   observations: number;
   connections: number;
   queryRuns: number;
+  rounds: number;
   perBody: number;
   seed: number;
 }
 
 function parseArgs(argv: string[]): Options {
   // Smaller than the SQLite bench's 10 M: three set-ups in one run, and PostgreSQL ingests slower.
-  const opts: Options = { observations: 2_000_000, connections: 4, queryRuns: 40, perBody: 50_000, seed: 42 };
+  const opts: Options = {
+    observations: 2_000_000,
+    connections: 4,
+    queryRuns: 40,
+    rounds: 2,
+    perBody: 50_000,
+    seed: 42,
+  };
   let store: string | undefined;
   const positive = (flag: string, text: string | undefined): number => {
     const n = Number((text ?? '').replaceAll('_', ''));
@@ -49,6 +58,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--observations') opts.observations = positive(flag, value());
     else if (flag === '--connections') opts.connections = positive(flag, value());
     else if (flag === '--query-runs') opts.queryRuns = positive(flag, value());
+    else if (flag === '--rounds') opts.rounds = positive(flag, value());
     else if (flag === '--seed') opts.seed = positive(flag, value());
     else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
@@ -176,16 +186,27 @@ async function main(): Promise<void> {
     `${opts.observations.toLocaleString('en-US')} observations per set-up, ${opts.connections} connections in all, ` +
       `${opts.queryRuns} RED queries (GET /api/v1/red, the hour, per service per minute)`,
   );
-  const phases = [
-    await runPhase('SQLite', 1, opts),
-    await runPhase('PostgreSQL', 1, opts),
-    await runPhase('PostgreSQL', 2, opts),
+  const setUps: ['SQLite' | 'PostgreSQL', number][] = [
+    ['SQLite', 1],
+    ['PostgreSQL', 1],
+    ['PostgreSQL', 2],
   ];
-  printTable(phases, opts);
+  const rounds: PhaseResult[][] = [];
+  for (let r = 0; r < opts.rounds; r++) {
+    const results: PhaseResult[] = [];
+    for (let i = 0; i < setUps.length; i++) {
+      const k = (i + r) % setUps.length;
+      const [name, instances] = setUps[k]!;
+      results[k] = await runPhase(name, instances, opts);
+    }
+    rounds.push(results);
+  }
+  for (const [r, results] of rounds.entries()) printTable(results, opts, `Round ${r + 1} of ${opts.rounds}`);
+  printRounds(rounds);
   console.log(
     `\n  whole run ${((performance.now() - started) / 1000).toFixed(0)} s; the machine's load is shared by whatever else runs on it`,
   );
-  const lost = phases.some((p) => p.accepted !== p.observations || p.readBack.some((n) => n !== p.observations));
+  const lost = rounds.flat().some((p) => p.accepted !== p.observations || p.readBack.some((n) => n !== p.observations));
   if (lost) process.exitCode = 1;
 }
 

@@ -26,11 +26,36 @@ const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const mib = (b: number | null): string => (b === null ? 'n/a' : `${Math.round(b / 1024 / 1024)} MiB`);
 const msText = (n: number): string => (n < 100 ? n.toFixed(1) : int(n));
 
-export function printTable(phases: PhaseResult[], options: { connections: number }): void {
-  const width = 27;
-  const line = (label: string, cells: string[]): void =>
-    console.log(`  ${label.padEnd(32)}${cells.map((c) => c.padStart(width)).join('')}`);
-  console.log('');
+const width = 27;
+const line = (label: string, cells: string[]): void =>
+  console.log(`  ${label.padEnd(32)}${cells.map((c) => c.padStart(width)).join('')}`);
+
+/** The ingest rate of each set-up in every round, and their medians: the figure to quote under shared load. */
+export function printRounds(rounds: PhaseResult[][]): void {
+  if (rounds.length < 2) return;
+  const setUps = rounds[0]!;
+  const rates = setUps.map((_, i) => rounds.map((r) => r[i]!.obsPerSec).sort((a, b) => a - b));
+  const median = (xs: number[]): number =>
+    xs.length % 2 ? xs[xs.length >> 1]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2;
+  console.log(`
+All ${rounds.length} rounds (order rotated each round)`);
+  line(
+    'observations/s, each round',
+    setUps.map((_, i) => rounds.map((r) => `${Math.round(r[i]!.obsPerSec / 1000)}k`).join(' ')),
+  );
+  line(
+    'observations/s, median',
+    rates.map((xs) => int(median(xs))),
+  );
+  line(
+    '  vs the first set-up',
+    rates.map((xs) => `${(median(xs) / median(rates[0]!)).toFixed(2)}x`),
+  );
+}
+
+export function printTable(phases: PhaseResult[], options: { connections: number }, title: string): void {
+  console.log(`
+${title}`);
   line(
     '',
     phases.map((p) => p.name),
@@ -88,8 +113,12 @@ export function printTable(phases: PhaseResult[], options: { connections: number
     phases.map((p) => `${p.query.runs}, ${p.query.ok ? 'ok' : 'FAILED'}`),
   );
   line(
-    'count read back / sent',
-    phases.map((p) => `${p.readBack.map(int).join(' & ')} / ${int(p.observations)}`),
+    'count sent',
+    phases.map((p) => int(p.observations)),
+  );
+  line(
+    'count read back, per instance',
+    phases.map((p) => p.readBack.map(int).join(' & ')),
   );
   line(
     '  verdict',
