@@ -6,6 +6,8 @@
  * clients on a demo server, frame lateness, CPU and RSS, then with 20 stalled clients alongside (bench/fanout/run.ts).
  * `npm run bench -- --import [...]`: a week of history sent oldest first, then how long until its coarse tiers are
  * rebuilt, the 24 h and 7 d views meanwhile and after, and a restart on it (bench/import.ts).
+ * `npm run bench -- --store postgres [--observations N]`: ingest and query on SQLite, PostgreSQL and two
+ * instances on one PostgreSQL database, in one run (bench/store/run.ts).
  */
 import { spawnSync } from 'node:child_process';
 
@@ -13,6 +15,8 @@ const args = process.argv.slice(2);
 if (args.includes('--peers')) {
   process.argv = [...process.argv.slice(0, 2), ...args.filter((a) => a !== '--peers')];
   await import('./peers/run.ts');
+} else if (args.includes('--store')) {
+  await import('./store/run.ts');
 } else if (args.includes('--fanout')) {
   process.argv = [...process.argv.slice(0, 2), ...args.filter((a) => a !== '--fanout')];
   await import('./fanout/run.ts');
@@ -26,7 +30,7 @@ if (args.includes('--peers')) {
 } else {
   if (args.length > 0)
     throw new Error(
-      `npm run bench takes no arguments but --peers, --fanout, --import or --soak DURATION (got ${args.join(' ')})`,
+      `npm run bench takes no arguments but --peers, --fanout, --import, --store postgres or --soak DURATION (got ${args.join(' ')})`,
     );
   for (const script of ['run.ts', 'otlp.ts', 'page.ts']) {
     const { status } = spawnSync(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname], {

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { checkAccuracy } from './accuracy.ts';
 import { cpuSplit } from './cpu.ts';
 import { ingest } from './ingest.ts';
-import { hourWindow, runQuery } from './query.ts';
+import { hourWindow, runQuery, waitForRebuilds } from './query.ts';
 import { GOALS, load1, machine, printHeader, printReport, type Results, writeResults } from './report.ts';
 import { dbSize, type ServerHandle, startServer } from './server-process.ts';
-import { buildWorkload, countInRange, SERVICES } from './workload.ts';
+import { buildRecentWorkload, countInRange, SERVICES } from './workload.ts';
 
 interface Options {
   observations: number;
@@ -76,20 +76,10 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, settledAfterMs));
     const settledRss = server.rss();
 
-    // Bodies are built now, before any clock runs. Their hour ends now, and starts late enough that the
-    // oldest point is still inside the 1 s tier's hour when it is sent: 5 s plus the build time,
-    // estimated from a small throwaway build (so a slower machine gets a proportionally larger margin).
-    const sample = Math.min(opts.observations, 200_000);
-    const calibration = buildWorkload({
-      observations: sample,
-      perBody: opts.perBody,
-      end: Date.now(),
-      seed: 1,
-      marginMs: 5_000,
-    });
-    const marginMs = 5_000 + Math.ceil((calibration.generationMs * opts.observations) / sample);
+    // Bodies are built now, before any clock runs.
     process.stdout.write(`building ${opts.observations.toLocaleString('en-US')} observations... `);
-    const w = buildWorkload({ ...opts, end: Date.now(), marginMs });
+    const w = buildRecentWorkload(opts);
+    const { marginMs } = w;
     console.log(
       `${w.bodies.length} bodies, ${(w.bytes / 1e6).toFixed(1)} MB in ${(w.generationMs / 1000).toFixed(1)} s`,
     );
@@ -183,18 +173,3 @@ main().catch((err: unknown) => {
   console.error(`\nbench failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
-
-/**
- * Polls the server's rebuild backlog until only the open minute and hour are left (at most 60 s);
- * returns how long that took.
- */
-async function waitForRebuilds(baseUrl: string): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < 60_000) {
-    const text = await (await fetch(`${baseUrl}/metrics`)).text();
-    const backlog = /^pulseboard_rebuild_backlog (\d+)/m.exec(text);
-    if (backlog && Number(backlog[1]) <= 2) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return performance.now() - started;
-}

@@ -128,16 +128,17 @@ export function dbSize(dbPath: string): DbSize {
  * Starts the server built from this tree (built first if stale), or `entry`: another build, for a before/after.
  * `demo`: run with the demo generator on, as `npm start` does (off by default: most benches measure exactly
  * the load they send). /readyz then waits for the demo's 24 h backfill, so give `readyTimeoutMs` room.
+ * `db`: a `postgres://` URL in place of the SQLite file in `dir` (`dbPath` is then that URL); `args`: more flags.
  */
 export async function startServer(
   dir: string,
   readyTimeoutMs = 30_000,
-  options: { demo?: boolean; entry?: string } = {},
+  options: { demo?: boolean; entry?: string; db?: string; args?: string[] } = {},
 ): Promise<ServerHandle> {
   const { entry } = options;
   if (entry === undefined) await buildAll(false);
   const port = await freePort();
-  const dbPath = join(dir, 'bench.db');
+  const dbPath = options.db ?? join(dir, 'bench.db');
   const baseUrl = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const child: ChildProcess = spawn(
@@ -157,6 +158,7 @@ export async function startServer(
       String(port),
       '--db',
       dbPath,
+      ...(options.args ?? []),
     ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );

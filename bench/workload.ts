@@ -150,6 +150,28 @@ export function buildWorkload(opts: WorkloadOptions): Workload {
 }
 
 /** Observations with a timestamp in [from, to); both must be whole seconds. */
+/**
+ * A workload whose hour ends now and starts late enough that the oldest point is still inside the 1 s
+ * tier's hour when it is sent: 5 s plus the build time, estimated from a small throwaway build (so a
+ * slower machine gets a proportionally larger margin). Add `extraMarginMs` for time spent between the
+ * build and the send (e.g. other phases sent first).
+ */
+export function buildRecentWorkload(
+  opts: Pick<WorkloadOptions, 'observations' | 'perBody' | 'seed'>,
+  extraMarginMs = 0,
+): Workload & { marginMs: number } {
+  const sample = Math.min(opts.observations, 200_000);
+  const calibration = buildWorkload({
+    observations: sample,
+    perBody: opts.perBody,
+    end: Date.now(),
+    seed: 1,
+    marginMs: 5_000,
+  });
+  const marginMs = 5_000 + extraMarginMs + Math.ceil((calibration.generationMs * opts.observations) / sample);
+  return { ...buildWorkload({ ...opts, end: Date.now(), marginMs }), marginMs };
+}
+
 export function countInRange(w: Workload, from: number, to: number): number {
   let total = 0;
   const first = Math.max(0, from / 1000 - w.secondBase);

@@ -91,6 +91,8 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
     appender.setCumulative({ key: series(1).key, start: T - 60_000, time: T - 1, state: '{"sum":1}' });
     // Of two states of one series in a commit, the later is kept.
     appender.setCumulative({ key: series(1).key, start: T - 60_000, time: T, state: '{"sum":3}' });
+    // Twice in one commit, as when a group commit carries two requests into the same minute: one mark.
+    appender.markDirty(MINUTE, T);
     appender.markDirty(MINUTE, T);
     appender.addRows(oneRequestRows(20, false));
     await appender.commit();

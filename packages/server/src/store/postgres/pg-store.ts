@@ -64,8 +64,10 @@ export async function openPgStore(url: string, { now = Date.now, connections }: 
       await seeServices(client, c.seen);
       await saveCumulative(client, c.cumulative);
       if (c.dirty.length > 0) {
+        // DISTINCT: a group commit can mark one bucket once per request, and ON CONFLICT DO UPDATE refuses to
+        // touch a row twice in one statement; one commit is one marking.
         await client.query(
-          'INSERT INTO dirty_buckets (tier, t) SELECT * FROM unnest($1::int2[], $2::int8[]) ON CONFLICT (tier, t) DO UPDATE SET marks = dirty_buckets.marks + 1',
+          'INSERT INTO dirty_buckets (tier, t) SELECT DISTINCT * FROM unnest($1::int2[], $2::int8[]) ON CONFLICT (tier, t) DO UPDATE SET marks = dirty_buckets.marks + 1',
           [c.dirty.map(([tier]) => tier), c.dirty.map(([, t]) => t)],
         );
       }
