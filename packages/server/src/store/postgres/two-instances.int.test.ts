@@ -60,4 +60,66 @@ describe.runIf(reachable)('two instances on one PostgreSQL database', () => {
     expect(ids(a.app)).toEqual(ids(b.app));
     expect(ids(a.app).size).toBe(2);
   });
+
+  it("count a cumulative series once when its exports alternate between them (each diffs the other's last point)", async () => {
+    const database = await createTestDatabase();
+    cleanup.push(database.drop);
+    const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
+    const now = () => start + 10 * 60_000;
+    const [a, b] = await Promise.all([
+      startTestApp({ db: database.url }, now),
+      startTestApp({ db: database.url }, now),
+    ]);
+    cleanup.push(
+      () => a.app.close(),
+      () => b.app.close(),
+    );
+    // An SDK exporting a cumulative histogram every minute, 100 more requests each time, through a load
+    // balancer that sends its exports to a and b in turn.
+    for (let i = 1; i <= 6; i++) {
+      const app = i % 2 === 1 ? a.app : b.app;
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/metrics',
+        headers: { 'content-type': 'application/json' },
+        payload: cumulativeExport(start, start + i * 60_000, 100 * i),
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).not.toHaveProperty('partialSuccess.rejectedDataPoints');
+    }
+    const total = async (app: FastifyInstance) => {
+      const url = `/api/v1/red?service=ledger&from=${start}&to=${start + 7 * 60_000}&maxPoints=1`;
+      return (await getJson<RedResponse>(app, url)).body.series[0]!.points.reduce((n, p) => n + p.count, 0);
+    };
+    // Each instance alone would have counted its first point in full and diffed against its own last one:
+    // 1,100 in all. The stored state they share counts each request once.
+    expect(await total(a.app)).toBe(600);
+    expect(await total(b.app)).toBe(600);
+  });
 });
+
+/** An OTLP cumulative histogram export of `count` requests of 20 ms since `start`, at `time`. */
+function cumulativeExport(start: number, time: number, count: number) {
+  const point = {
+    startTimeUnixNano: `${start}000000`,
+    timeUnixNano: `${time}000000`,
+    count,
+    sum: count * 0.02,
+    explicitBounds: [0.01, 0.05],
+    bucketCounts: [0, count, 0],
+    attributes: [{ key: 'http.response.status_code', value: { intValue: 200 } }],
+  };
+  const metric = {
+    name: 'http.server.request.duration',
+    unit: 's',
+    histogram: { aggregationTemporality: 2, dataPoints: [point] },
+  };
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'ledger' } }] },
+        scopeMetrics: [{ metrics: [metric] }],
+      },
+    ],
+  };
+}
