@@ -125,6 +125,20 @@ test_scaled() {
     echo "test:docker: scaled: each instance's store answers what it took in ($n1 + $n2); shared-store checks skipped"
   fi
 
+  # A page's session cookie keeps its requests on one instance (sessions live in an instance's memory).
+  local d1 d2
+  for i in 1 2 3 4; do
+    curl -fsS -o /dev/null -X POST -H 'content-type: application/json' -H 'cookie: pulseboard_session=docker-test' \
+      "$url/api/v1/metrics" -d "{\"metrics\":[{\"service\":\"$service-session\",\"name\":\"requests\",\"type\":\"counter\",\"value\":1}]}" ||
+      fail "scaled: ingest with a session cookie through nginx (request $i)"
+  done
+  on_instance pulseboard-1 /metrics >"$m1" && on_instance pulseboard-2 /metrics >"$m2" || fail "scaled: /metrics of each instance"
+  d1=$(($(gauge "$m1" pulseboard_ingested_observations_total) - in1))
+  d2=$(($(gauge "$m2" pulseboard_ingested_observations_total) - in2))
+  [ "$d1,$d2" = 4,0 ] || [ "$d1,$d2" = 0,4 ] ||
+    fail "scaled: 4 requests with one session cookie should reach one instance: $d1 reached pulseboard-1, $d2 pulseboard-2"
+  echo "test:docker: scaled: 4 requests with one session cookie all reached the same instance"
+
   # Every service stops on its signal (exit 0), none killed at the end of its grace period (137).
   local ids codes
   ids=$(scaled ps -q)
