@@ -1,8 +1,9 @@
-# Sourced by scripts/test-docker.sh (uses its fail, wait_for, json and ms_since): docker-compose.scaled.yml for
-# real, under its own project name on a free 127.0.0.1 port. Checks what a user of the cluster would: every
-# service healthy, /readyz and the page through nginx, the two instances seeing each other on Redis with one
-# alert lease, ingest through nginx reaching both instances, a live socket through nginx whose frame holds the
-# traffic of both, what each instance's API answers, and `down -v` leaving nothing behind.
+# Sourced by scripts/test-docker.sh, whose fail, free_port, wait_for, json and ms_since it uses:
+# docker-compose.scaled.yml for real, under its own project name on a free 127.0.0.1 port. Checks what a user
+# of the cluster would: every service healthy, /readyz and the page through nginx, the two instances seeing
+# each other on Redis with one alert lease, ingest through nginx reaching both instances, a live socket through
+# nginx whose frame holds the traffic of both, what each instance's API answers, a session cookie keeping to
+# one instance, every service stopping on its signal, and `down -v` leaving nothing behind.
 #
 # Shared storage: with the instances on PostgreSQL (their PULSEBOARD_DB a postgres:// URL, in the compose file
 # or from PULSEBOARD_SCALED_DB) both must answer every observation; on their own SQLite files each answers
@@ -70,29 +71,40 @@ test_scaled() {
   [ "$lease" = 1 ] || fail "scaled: $lease instances hold the alert lease (1 expected)"
   echo "test:docker: scaled: page through nginx; the instances see each other on Redis, one holds the alert lease"
 
-  # A live socket through nginx, then 10 requests of 5 observations each through nginx, all in one second a
-  # few seconds ahead: nginx spreads them over both instances, and the socket's frame of that second must
-  # count all 50, the other instance's through Redis. (Data for a second whose frame went out stays out of it.)
-  local frames="$WORK/frames" second i points posted
+  # A live socket through nginx, then 10 requests of 5 observations each through nginx at once, all in one
+  # second a few seconds ahead: nginx spreads them over both instances, and the socket's frame of that second
+  # must count all 50, the other instance's through Redis. Data for a second whose frame went out stays out of
+  # it, so a round whose requests were not all answered before its second ended (a loaded machine) proves
+  # nothing about the frame: it is done again, at most 3 times.
+  local frames="$WORK/frames" second i points posted round sent=0 in1=0 in2=0 d1 d2 pids
   node_modules/.bin/tsx scripts/docker/live-frames.ts "$url" "$service" >"$frames" 2>&1 &
   local listener=$!
   for _ in $(seq 200); do grep -q '^open$' "$frames" && break; kill -0 "$listener" 2>/dev/null || break; sleep 0.1; done
   grep -q '^open$' "$frames" || fail "scaled: live socket through nginx: $(cat "$frames")"
-  second=$((($(date +%s) + 6) * 1000))
-  for i in $(seq 0 9); do
-    points=$(for j in 0 1 2 3 4; do printf '[%d,%d],' $((second + i * 50 + j)) $((10 + i * 5 + j)); done)
-    curl -fsS -o /dev/null -X POST -H 'content-type: application/json' "$url/api/v1/metrics" -d \
-      "{\"metrics\":[{\"service\":\"$service\",\"name\":\"http.server.request.duration\",\"type\":\"histogram\",\"unit\":\"ms\",\"points\":[${points%,}]}]}" ||
-      fail "scaled: ingest through nginx (request $i)"
+  for round in 1 2 3; do
+    second=$((($(date +%s) + 5) * 1000))
+    pids=()
+    for i in $(seq 0 9); do
+      points=$(for j in 0 1 2 3 4; do printf '[%d,%d],' $((second + i * 50 + j)) $((10 + i * 5 + j)); done)
+      curl -fsS -o /dev/null -X POST -H 'content-type: application/json' "$url/api/v1/metrics" -d \
+        "{\"metrics\":[{\"service\":\"$service\",\"name\":\"http.server.request.duration\",\"type\":\"histogram\",\"unit\":\"ms\",\"points\":[${points%,}]}]}" &
+      pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i" || fail "scaled: ingest through nginx"; done
+    posted=$(date +%s%3N)
+    sent=$((sent + 50))
+    on_instance pulseboard-1 /metrics >"$m1" && on_instance pulseboard-2 /metrics >"$m2" || fail "scaled: /metrics of each instance"
+    d1=$(($(gauge "$m1" pulseboard_ingested_observations_total) - in1))
+    d2=$(($(gauge "$m2" pulseboard_ingested_observations_total) - in2))
+    in1=$((in1 + d1))
+    in2=$((in2 + d2))
+    [ "$d1" -gt 0 ] && [ "$d2" -gt 0 ] || fail "scaled: nginx sent ingest to one instance only: $d1 and $d2 observations"
+    [ $((d1 + d2)) = 50 ] || fail "scaled: the instances acknowledged $d1 + $d2 observations, 50 were sent"
+    [ "$posted" -lt $((second + 1000)) ] && break
+    echo "test:docker: scaled: round $round's requests were answered $((posted - second - 1000)) ms after their second ended; again"
+    [ "$round" = 3 ] && fail "scaled: in 3 rounds the 10 requests were never answered within their second"
   done
-  posted=$(date +%s%3N)
-  [ "$posted" -lt $((second + 1000)) ] || fail "scaled: the 10 requests through nginx took until $((posted - second)) ms after the second they were for: too slow to check its live frame"
-  on_instance pulseboard-1 /metrics >"$m1" && on_instance pulseboard-2 /metrics >"$m2" || fail "scaled: /metrics of each instance"
-  local in1 in2 socket_on frame
-  in1=$(gauge "$m1" pulseboard_ingested_observations_total)
-  in2=$(gauge "$m2" pulseboard_ingested_observations_total)
-  [ "$in1" -gt 0 ] && [ "$in2" -gt 0 ] || fail "scaled: nginx sent ingest to one instance only: $in1 and $in2 observations"
-  [ $((in1 + in2)) = 50 ] || fail "scaled: the instances acknowledged $in1 + $in2 observations, 50 were sent"
+  local socket_on frame=""
   socket_on=$([ "$(gauge "$m1" pulseboard_live_clients)" = 1 ] && echo pulseboard-1 || echo pulseboard-2)
   for _ in $(seq 300); do
     frame=$(grep -F "{\"t\":$second," "$frames") && break
@@ -103,22 +115,22 @@ test_scaled() {
   [ -n "$frame" ] || fail "scaled: no live frame through nginx for the second of the requests: $(tail -n 3 "$frames")"
   local count
   count=$(json 'd.count ?? 0' <<<"$frame")
-  [ "$count" = 50 ] || fail "scaled: the live frame through nginx (socket on $socket_on) counts $count observations, not 50 ($in1 through pulseboard-1, $in2 through pulseboard-2)"
-  echo "test:docker: scaled: ingest through nginx: $in1 observations to pulseboard-1, $in2 to pulseboard-2; the live frame (socket on $socket_on) counts all 50"
+  [ "$count" = 50 ] || fail "scaled: the live frame through nginx (socket on $socket_on) counts $count observations, not 50 ($d1 through pulseboard-1, $d2 through pulseboard-2)"
+  echo "test:docker: scaled: ingest through nginx: $d1 observations to pulseboard-1, $d2 to pulseboard-2; the live frame (socket on $socket_on) counts all 50"
 
   local n1 n2 q="/api/v1/red?service=$service&from=now-1h&maxPoints=1"
   n1=$(on_instance pulseboard-1 "$q" | red_count) && n2=$(on_instance pulseboard-2 "$q" | red_count) ||
     fail "scaled: red from each instance"
   if [ "$shared" = 1 ]; then
-    [ "$n1,$n2" = 50,50 ] || fail "scaled: shared store: pulseboard-1 and pulseboard-2 answer $n1 and $n2 observations, not 50 each"
+    [ "$n1,$n2" = "$sent,$sent" ] || fail "scaled: shared store: pulseboard-1 and pulseboard-2 answer $n1 and $n2 observations, not $sent each"
     local via1 via2
     via1=$(curl -fsS "$url$q" | red_count) && via2=$(curl -fsS "$url$q" | red_count) || fail "scaled: red through nginx"
-    [ "$via1,$via2" = 50,50 ] || fail "scaled: shared store: two reads through nginx answer $via1 and $via2, not 50"
+    [ "$via1,$via2" = "$sent,$sent" ] || fail "scaled: shared store: two reads through nginx answer $via1 and $via2, not $sent"
     local tables
     tables=$(docker exec "$(scaled ps -q postgres)" psql -U postgres -d pulseboard -tAc \
       "select count(*) from information_schema.tables where table_schema not in ('pg_catalog','information_schema')")
     [ "${tables:-0}" -gt 0 ] || fail "scaled: shared store: the pulseboard database in the postgres service has no tables"
-    echo "test:docker: scaled: shared store: both instances and nginx answer all 50 observations ($tables tables in PostgreSQL)"
+    echo "test:docker: scaled: shared store: both instances and nginx answer all $sent observations ($tables tables in PostgreSQL)"
   else
     [ "$n1,$n2" = "$in1,$in2" ] ||
       fail "scaled: each instance's own store should answer what it took in ($in1, $in2), answers $n1, $n2"
