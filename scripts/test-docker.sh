@@ -66,8 +66,10 @@ SERVICE_IMAGES=$!
 # The network-facing variant: refuses to start without keys, and publishes on every address with them.
 keys=deploy/docker-compose.keys.yml
 docker-compose -f "$keys" config >/dev/null 2>&1 && fail "$keys accepted missing keys"
-PULSEBOARD_INGEST_KEYS=i PULSEBOARD_READ_KEYS=r PULSEBOARD_ADMIN_KEYS=a docker-compose -f "$keys" config |
-  grep -q 'PULSEBOARD_READ_KEYS: r' || fail "$keys does not pass the keys on"
+# The config in a variable first: `grep -q` leaving early made docker-compose die of SIGPIPE, which pipefail
+# reported as a failure.
+config=$(PULSEBOARD_INGEST_KEYS=i PULSEBOARD_READ_KEYS=r PULSEBOARD_ADMIN_KEYS=a docker-compose -f "$keys" config)
+grep -q 'PULSEBOARD_READ_KEYS: r' <<<"$config" || fail "$keys does not pass the keys on"
 
 echo "test:docker: building the image (docker-compose build)"
 t=$(date +%s%3N)
