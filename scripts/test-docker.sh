@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# `npm run test:docker`: the Docker image and docker-compose.yml, for real. Starts an engine when none runs,
-# builds stand-ins for the official base images when they are missing (no registry on these machines), builds
-# the image, starts the compose file under its own project name on a free 127.0.0.1 port, and checks what a
-# user would: /readyz, the demo's services and data in the API, the page and its compressed JavaScript, the
-# health check, a non-root process, a quick stop; then down/up and the data survived. Cleans up the project,
-# the engine it started and that engine's changes to the host. Skips, saying why, only when no engine can start.
+# `npm run test:docker`: the Docker image, docker-compose.yml and docker-compose.scaled.yml, for real. Starts
+# an engine when none runs, builds stand-ins for the official images when they are missing (no registry on
+# these machines), builds the image, starts the compose file under its own project name on a free 127.0.0.1
+# port, and checks what a user would: /readyz, the demo's services and data in the API, the page and its
+# compressed JavaScript, the health check, a non-root process, a quick stop; then down/up and the data
+# survived. Then the scaled file: two instances, PostgreSQL, Redis and nginx (scripts/docker/scaled.sh).
+# Cleans up the projects, the engine it started and that engine's changes to the host. Skips, saying why, only
+# when no engine can start.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/docker/engine.sh
 source scripts/docker/base-images.sh
+source scripts/docker/scaled.sh
 
 # The legacy builder: these machines have no buildx for BuildKit (DOCKER.md).
 unset DOCKER_BUILDKIT
@@ -18,15 +21,19 @@ export PULSEBOARD_IMAGE_TAG="test-$$"
 WORK=$(mktemp -d /tmp/pulseboard-docker.XXXXXX)
 STARTED=$SECONDS
 UP=0
+SERVICE_IMAGES=""
 
 compose() { docker-compose -p "$PROJECT" "$@"; }
 fail() {
   echo "test:docker: FAILED: $*"
   [ "$UP" = 1 ] && compose logs --tail 30
+  [ "$SCALED_UP" = 1 ] && scaled logs --tail 30
   exit 1
 }
 cleanup() {
   if [ "$UP" = 1 ]; then compose down -v --remove-orphans >/dev/null 2>&1; fi
+  if [ "$SCALED_UP" = 1 ]; then scaled down -v --remove-orphans >/dev/null 2>&1; fi
+  [ -n "$SERVICE_IMAGES" ] && kill "$SERVICE_IMAGES" 2>/dev/null
   docker image rm "pulseboard:$PULSEBOARD_IMAGE_TAG" >/dev/null 2>&1
   engine_stop
   rm -rf "$WORK"
@@ -52,12 +59,17 @@ ms_since() { echo $(( $(date +%s%3N) - $1 )); }
 ensure_tools || { echo "test:docker: SKIPPED: no Docker engine can start here (tools missing)"; exit 0; }
 engine_start "$WORK/engine" || { echo "test:docker: SKIPPED: no Docker engine could start"; exit 0; }
 ensure_base_images "$WORK/images" || fail "building the base image stand-ins"
+# The scaled file's PostgreSQL, Redis and nginx, built while the image builds: mostly apt downloading.
+ensure_service_images "$WORK/images" >"$WORK/service-images.log" 2>&1 &
+SERVICE_IMAGES=$!
 
 # The network-facing variant: refuses to start without keys, and publishes on every address with them.
 keys=deploy/docker-compose.keys.yml
 docker-compose -f "$keys" config >/dev/null 2>&1 && fail "$keys accepted missing keys"
-PULSEBOARD_INGEST_KEYS=i PULSEBOARD_READ_KEYS=r PULSEBOARD_ADMIN_KEYS=a docker-compose -f "$keys" config |
-  grep -q 'PULSEBOARD_READ_KEYS: r' || fail "$keys does not pass the keys on"
+# The config in a variable first: `grep -q` leaving early made docker-compose die of SIGPIPE, which pipefail
+# reported as a failure.
+config=$(PULSEBOARD_INGEST_KEYS=i PULSEBOARD_READ_KEYS=r PULSEBOARD_ADMIN_KEYS=a docker-compose -f "$keys" config)
+grep -q 'PULSEBOARD_READ_KEYS: r' <<<"$config" || fail "$keys does not pass the keys on"
 
 echo "test:docker: building the image (docker-compose build)"
 t=$(date +%s%3N)
@@ -122,5 +134,16 @@ up
 count=$(curl -fsS "$URL/api/v1/red?service=docker-test&from=now-1h&maxPoints=1" | json 'd.series[0]?.points[0]?.count ?? 0')
 [ "$count" = 1 ] || fail "after down/up the marker service has $count observations, not 1"
 echo "test:docker: data kept across down/up"
+compose down -v >/dev/null 2>&1 || fail "docker-compose down -v"
+UP=0
+
+t=$(date +%s%3N)
+wait "$SERVICE_IMAGES" || { cat "$WORK/service-images.log"; fail "building the scaled file's image stand-ins"; }
+SERVICE_IMAGES=""
+if grep -q . "$WORK/service-images.log"; then
+  cat "$WORK/service-images.log"
+  echo "test:docker: those stand-ins were ready $(ms_since "$t") ms after the single-node checks"
+fi
+test_scaled
 
 echo "test:docker: passed in $((SECONDS - STARTED)) s"

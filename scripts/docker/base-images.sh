@@ -1,6 +1,7 @@
-# Sourced by scripts/test-docker.sh. Builds local stand-ins named exactly like the official base images the
-# Dockerfile names, when they are missing: `docker build` uses a local image of that name without pulling,
-# so the project's own files stay unchanged where a registry is reachable (../shared/DOCKER.md).
+# Sourced by scripts/test-docker.sh. Builds local stand-ins named exactly like the official images the
+# Dockerfile and the compose files name, when they are missing: `docker build` and `docker-compose up` use a
+# local image of that name without pulling, so the project's own files stay unchanged where a registry is
+# reachable (../shared/DOCKER.md).
 
 # The Debian mirror this machine's apt uses (deb822 `URIs:` or a one-line `deb` entry), not the security one.
 debian_mirror() {
@@ -38,4 +39,24 @@ ensure_base_images() {
     docker build -q -t node:20-bookworm-slim -f "$ctx/node-standin.Dockerfile" "$ctx" >/dev/null || return 1
     rm -rf "$ctx"
   fi
+}
+
+# ensure_service_images WORKDIR: postgres:15-bookworm, redis:7-bookworm and nginx:1.27-bookworm (those of
+# docker-compose.scaled.yml), each from Debian's package of it on local/bookworm:base (ensure_base_images).
+# The three build at once: most of their time is apt downloading.
+ensure_service_images() {
+  local work=$1 here pids=() tag name failed=0
+  here=$(dirname "${BASH_SOURCE[0]}")
+  for tag in postgres:15-bookworm redis:7-bookworm nginx:1.27-bookworm; do
+    docker image inspect "$tag" >/dev/null 2>&1 && continue
+    name=${tag%%:*}
+    echo "test:docker: building the $tag stand-in from Debian's packages"
+    mkdir -p "$work/$name-standin"
+    cp "$here/$name"-* "$work/$name-standin/"
+    docker build -q -t "$tag" -f "$work/$name-standin/$name-standin.Dockerfile" "$work/$name-standin" \
+      >"$work/$name-standin.log" 2>&1 &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" = 0 ] || { tail -n 20 "$work"/*-standin.log; return 1; }
 }
