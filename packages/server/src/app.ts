@@ -15,6 +15,7 @@ import { livePlugin } from './live/plugin.ts';
 import { documentErrors } from './openapi.ts';
 import { opsPlugin, timeRequests } from './ops.ts';
 import { queryPlugin } from './query/plugin.ts';
+import { releaseStartupHeap } from './startup-heap.ts';
 import { materializePlugin } from './store/materialize-plugin.ts';
 import { retentionPlugin } from './store/retention-plugin.ts';
 import { webPlugin } from './web/plugin.ts';
@@ -102,6 +103,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(webPlugin, { core });
   // Loaded only when on, so a production server never loads the generator.
   if (config.demo) await app.register((await import('./demo/plugin.ts')).demoPlugin, { core });
+  releaseStartupHeap(app, core);
   return app;
 }
 
