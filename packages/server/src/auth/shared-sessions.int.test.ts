@@ -1,15 +1,27 @@
+import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Config } from '../config.ts';
-import { dropKeys, redisReachable, TEST_REDIS_URL, testPrefix } from '../testing/redis.ts';
+import { killHard, waitUntil } from '../testing/processes.ts';
+import {
+  dropKeys,
+  quietPort,
+  REDIS_SERVER,
+  redisReachable,
+  startRedis,
+  TEST_REDIS_URL,
+  testPrefix,
+} from '../testing/redis.ts';
 import { startTestApp } from '../testing/test-app.ts';
 
 const READ = 'read-key-0123456789';
 const KEYS: Config['keys'] = [{ role: 'read', secret: READ, label: 'wall' }];
 
 const up = await redisReachable('shared sessions test (auth/shared-sessions.int.test.ts)');
+const ownRedis = fs.existsSync(REDIS_SERVER);
+if (!ownRedis) process.stderr.write(`NOTICE: shared sessions outage test skipped: no ${REDIS_SERVER}\n`);
 
 /** Two instances of one cluster behind a load balancer that does not stick a browser to either. */
 describe.skipIf(!up)('page sessions shared through Redis', () => {
@@ -18,11 +30,11 @@ describe.skipIf(!up)('page sessions shared through Redis', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  const twoInstances = async () => {
+  const twoInstances = async (redis = TEST_REDIS_URL) => {
     const prefix = testPrefix();
     cleanups.push(() => dropKeys(prefix));
     const start = async () => {
-      const { app } = await startTestApp({ keys: KEYS, redis: TEST_REDIS_URL, redisPrefix: prefix });
+      const { app } = await startTestApp({ keys: KEYS, redis, redisPrefix: prefix });
       cleanups.push(() => app.close());
       return app;
     };
@@ -77,4 +89,34 @@ describe.skipIf(!up)('page sessions shared through Redis', () => {
     // A opened it: it still answers from its own table.
     expect(await read(a, cookie)).toBe(200);
   });
+
+  it.skipIf(!ownRedis)(
+    'while Redis is away: a login works where it was made, a cookie from elsewhere is a 401',
+    async () => {
+      const port = await quietPort();
+      const redis = await startRedis(port);
+      cleanups.push(() => killHard(redis));
+      const { a, b } = await twoInstances(`redis://127.0.0.1:${port}`);
+      const before = await login(a);
+      expect(await read(b, before)).toBe(200);
+
+      await killHard(redis);
+      // Both have seen the connection go (commands then fail at once instead of waiting for it).
+      const connectionErrors = async (app: FastifyInstance) => {
+        const res = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${READ}` } });
+        const line = /pulseboard_cluster_redis_errors_total\{during="connection"\} (\d+)/.exec(res.body);
+        return Number(line?.[1] ?? 0);
+      };
+      await waitUntil(async () => (await connectionErrors(a)) > 0 && (await connectionErrors(b)) > 0);
+      const during = await login(a);
+      expect(await read(a, during)).toBe(200);
+      expect(await read(b, during)).toBe(401);
+      // A session B had already seen is still known there.
+      expect(await read(b, before)).toBe(200);
+      const logout = await a.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: during } });
+      expect(logout.statusCode).toBe(204);
+      expect(await read(a, during)).toBe(401);
+    },
+    60_000,
+  );
 });

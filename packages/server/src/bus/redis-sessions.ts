@@ -11,6 +11,11 @@ const storedPrincipal = Compile(
     label: Type.Union([Type.String(), Type.Null()]),
   }),
 );
+/**
+ * A session command is given up on after this long: commands fail at once while Redis is known to be away,
+ * but one sent just as it went silent would otherwise hold the login or request until the socket gives up.
+ */
+const COMMAND_TIMEOUT_MS = 2_000;
 /** A SHA-256 digest in base64url, as sessions.ts makes them. */
 const DIGEST = /^[\w-]{43}$/;
 
@@ -36,12 +41,12 @@ export function redisSessions(options: RedisSessionsOptions): SharedSessions & {
   return {
     save: async (digest, principal, ttlMs) => {
       const value = JSON.stringify({ role: principal.role, label: principal.label });
-      await redis.set(key(digest), value, 'PX', ttlMs).catch(failed('storing a session'));
+      await bounded(redis.set(key(digest), value, 'PX', ttlMs)).catch(failed('storing a session'));
     },
     load: async (digest) => {
       try {
         // The remaining time from Redis, not an expiry from the opening instance's clock: clocks differ.
-        const replies = await redis.multi().get(key(digest)).pttl(key(digest)).exec();
+        const replies = await bounded(redis.multi().get(key(digest)).pttl(key(digest)).exec());
         const [[, text], [, ttlMs]] = (replies ?? [
           [null, null],
           [null, -2],
@@ -67,4 +72,12 @@ export function redisSessions(options: RedisSessionsOptions): SharedSessions & {
       for (const listener of listeners) listener(text);
     },
   };
+}
+
+function bounded<T>(command: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis in ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+  });
+  return Promise.race([command, late]).finally(() => clearTimeout(timer));
 }
