@@ -223,7 +223,7 @@ function clusterMetrics(registry: Registry, peers: () => number) {
     }),
     bad: new Counter({
       name: 'pulseboard_cluster_bad_messages_total',
-      help: 'Messages on the cluster channels that were not understood and were ignored',
+      help: 'Messages on the cluster channels, or stored sessions, that were not understood and were ignored',
       registers: [registry],
     }),
     errors: new Counter({
