@@ -14,9 +14,11 @@ function slowStore() {
   const sessions = new Map<string, Principal>();
   const listeners: ((digest: string) => void)[] = [];
   const held: (() => void)[] = [];
+  let loads = 0;
   const store: SharedSessions = {
     save: async (digest, principal) => void sessions.set(digest, principal),
     load: (digest) => {
+      loads += 1;
       const principal = sessions.get(digest);
       return new Promise((resolve) => held.push(() => resolve(principal ? { principal, ttlMs: 60_000 } : null)));
     },
@@ -29,7 +31,7 @@ function slowStore() {
   const release = () => {
     for (const answer of held.splice(0)) answer();
   };
-  return { store, release };
+  return { store, release, loads: () => loads };
 }
 
 const instance = (store: SharedSessions) =>
@@ -37,14 +39,19 @@ const instance = (store: SharedSessions) =>
 
 describe('Auth with shared sessions', () => {
   it('finds a session opened on another instance, and keeps it', async () => {
-    const { store, release } = slowStore();
+    const { store, release, loads } = slowStore();
     const { id } = await instance(store).login(READ, '10.0.0.1');
     const other = instance(store);
-    const lookup = other.fromSession(id);
+    // Two requests at once with the cookie: one lookup.
+    const lookups = [other.fromSession(id), other.fromSession(id)];
     release();
-    expect(await lookup).toEqual({ role: 'read', label: null });
+    expect(await Promise.all(lookups)).toEqual([
+      { role: 'read', label: null },
+      { role: 'read', label: null },
+    ]);
     // Kept: answered without the store.
     expect(await other.fromSession(id)).toEqual({ role: 'read', label: null });
+    expect(loads()).toBe(1);
   });
 
   it('does not keep a session whose logout came while it was being looked up', async () => {

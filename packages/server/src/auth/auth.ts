@@ -39,8 +39,11 @@ export class Auth {
   private readonly sessions: SessionTable;
   private readonly liveSockets = new SessionSockets();
   private readonly throttle: FailureThrottle;
-  /** Digests being looked up in the shared store, marked when ended meanwhile so the answer is not kept. */
-  private readonly loading = new Map<string, { ended: boolean }>();
+  /**
+   * Lookups in the shared store in flight, by digest: one per session at a time, marked when the session
+   * ends meanwhile so the answer is not kept.
+   */
+  private readonly loading = new Map<string, { ended: boolean; found: Promise<Principal | null> }>();
 
   constructor(private readonly options: AuthOptions) {
     this.keyring = new KeyRing(options.keys);
@@ -75,18 +78,16 @@ export class Auth {
   async fromSession(id: string): Promise<Principal | null> {
     const digest = sessionDigest(id);
     const cached = this.sessions.get(digest, this.options.now());
-    if (cached || !this.options.shared) return cached;
-    const pending = { ended: false };
-    this.loading.set(digest, pending);
-    try {
-      const found = await this.options.shared.load(digest);
-      if (!found || pending.ended) return null;
-      const now = this.options.now();
-      this.sessions.keep(digest, found.principal, now + found.ttlMs, now);
-      return found.principal;
-    } finally {
-      if (this.loading.get(digest) === pending) this.loading.delete(digest);
+    const { shared } = this.options;
+    if (cached || !shared) return cached;
+    let lookup = this.loading.get(digest);
+    if (!lookup) {
+      const entry = { ended: false, found: Promise.resolve<Principal | null>(null) };
+      entry.found = this.adopt(digest, shared, entry).finally(() => this.loading.delete(digest));
+      this.loading.set(digest, entry);
+      lookup = entry;
     }
+    return lookup.found;
   }
 
   /** A live socket opened with session `id`: it is closed when the session ends, here or elsewhere. */
@@ -115,6 +116,15 @@ export class Auth {
     const { id, digest, maxAgeSeconds } = this.sessions.open(principal, this.options.now());
     await this.options.shared?.save(digest, principal, this.sessions.ttlMs);
     return { principal, id, maxAgeSeconds };
+  }
+
+  /** A session opened on another instance: kept here from now on, unless it ended while being looked up. */
+  private async adopt(digest: string, shared: SharedSessions, lookup: { ended: boolean }): Promise<Principal | null> {
+    const found = await shared.load(digest);
+    if (!found || lookup.ended) return null;
+    const now = this.options.now();
+    this.sessions.keep(digest, found.principal, now + found.ttlMs, now);
+    return found.principal;
   }
 
   /** The session ended (here, or on another instance): forget it and close its live sockets. */

@@ -87,7 +87,8 @@ async function principalOf(
     return null;
   }
   const principal = await auth.fromSession(id);
-  if (principal && live) auth.trackLive(id, request.raw.socket);
+  // A socket that closed during a lookup in Redis would never say so again: not tracked.
+  if (principal && live && !request.raw.socket.destroyed) auth.trackLive(id, request.raw.socket);
   if (!principal && needed) throw unauthorized('the session has ended (logged out or expired): log in again');
   return principal;
 }
