@@ -81,7 +81,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   // Every body this API takes is JSON (OTLP adds protobuf); anything else is a 415, not a string.
   app.removeContentTypeParser('text/plain');
   // Before any plugin: root hooks reach only the plugins registered after them.
-  const auth = new Auth({ keys: config.keys, now: core.now, metrics: core.metrics });
+  const auth = new Auth({ keys: config.keys, now: core.now, metrics: core.metrics, shared: core.cluster?.sessions });
   installGuard(app, core, auth);
 
   await app.register(swagger, {

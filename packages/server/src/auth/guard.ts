@@ -43,7 +43,7 @@ export function installGuard(app: FastifyInstance, core: Core, auth: Auth): void
     }
     if (!auth.enabled) return;
     const access = requiredAccess(request.method, route);
-    request.principal = principalOf(request, auth, access !== 'public', route === LIVE_ROUTE);
+    request.principal = await principalOf(request, auth, access !== 'public', route === LIVE_ROUTE);
     if (access === 'public') return;
     if (!request.principal) {
       throw unauthorized('this needs a key: send "Authorization: Bearer KEY", or log in on the page');
@@ -71,9 +71,14 @@ export function installGuard(app: FastifyInstance, core: Core, auth: Auth): void
  * A Bearer key wins over the session cookie. A bad key is refused even on public routes (else they would
  * let keys be guessed without the throttle); a stale cookie only where a key is needed, so the page still
  * loads and can show its login. A live socket opened with a session is tracked, to be closed when the
- * session ends.
+ * session ends. In a cluster a cookie unknown here is looked up in Redis (the only await on this path).
  */
-function principalOf(request: FastifyRequest, auth: Auth, needed: boolean, live: boolean): Principal | null {
+async function principalOf(
+  request: FastifyRequest,
+  auth: Auth,
+  needed: boolean,
+  live: boolean,
+): Promise<Principal | null> {
   const { authorization, cookie } = request.headers;
   if (authorization !== undefined) return auth.fromAuthorization(authorization, addressOf(request));
   const id = readCookie(cookie, SESSION_COOKIE);
@@ -81,8 +86,9 @@ function principalOf(request: FastifyRequest, auth: Auth, needed: boolean, live:
     if (needed) auth.checkNotBlocked(addressOf(request));
     return null;
   }
-  const principal = auth.fromSession(id);
-  if (principal && live) auth.trackLive(id, request.raw.socket);
+  const principal = await auth.fromSession(id);
+  // A socket that closed during a lookup in Redis would never say so again: not tracked.
+  if (principal && live && !request.raw.socket.destroyed) auth.trackLive(id, request.raw.socket);
   if (!principal && needed) throw unauthorized('the session has ended (logged out or expired): log in again');
   return principal;
 }

@@ -50,7 +50,7 @@ export function registerSessionRoutes(app: FastifyInstance, auth: Auth): void {
       if (problem) throw badRequest(`${problem.field}: ${problem.message}`);
       if (!auth.enabled) return answer('admin', null);
       const { key } = request.body as { key: string };
-      const session = auth.login(key, addressOf(request));
+      const session = await auth.login(key, addressOf(request));
       reply.header('set-cookie', sessionCookie(session.id, session.maxAgeSeconds, secure(request)));
       return answer(session.principal.role, session.principal.label);
     },
@@ -61,7 +61,7 @@ export function registerSessionRoutes(app: FastifyInstance, auth: Auth): void {
     { schema: { tags, summary: 'Log out: ends the session and clears its cookie' } },
     async (request, reply) => {
       const id = readCookie(request.headers.cookie, SESSION_COOKIE);
-      if (id !== null) auth.endSession(id);
+      if (id !== null) await auth.endSession(id);
       return reply
         .header('set-cookie', sessionCookie('', 0, secure(request)))
         .code(204)

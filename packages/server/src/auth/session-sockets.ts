@@ -5,8 +5,8 @@ export interface Closable {
 }
 
 /**
- * Live sockets opened with a session cookie, by session id, so that ending the session (Log out, expiry)
- * ends its sockets too instead of leaving them streaming.
+ * Live sockets opened with a session cookie, by the session's digest (sessions.ts), so that ending the
+ * session (Log out, expiry, a logout on another instance) ends its sockets too instead of leaving them streaming.
  */
 export class SessionSockets {
   private readonly bySession = new Map<string, Set<Closable>>();

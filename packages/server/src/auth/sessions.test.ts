@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionTable } from './sessions.ts';
+import { SessionTable, sessionDigest } from './sessions.ts';
 
 describe('SessionTable', () => {
   it('answers for a session until it expires or is closed', () => {
@@ -7,12 +7,12 @@ describe('SessionTable', () => {
     const { id, maxAgeSeconds } = table.open({ role: 'read', label: null }, 0);
     expect(maxAgeSeconds).toBe(1);
     expect(id).toMatch(/^[\w-]{43}$/);
-    expect(table.get(id, 999)).toEqual({ role: 'read', label: null });
-    expect(table.get(id, 1_000)).toBeNull();
+    expect(table.get(sessionDigest(id), 999)).toEqual({ role: 'read', label: null });
+    expect(table.get(sessionDigest(id), 1_000)).toBeNull();
     const other = table.open({ role: 'admin', label: 'ops' }, 0);
-    table.close(other.id);
-    expect(table.get(other.id, 1)).toBeNull();
-    expect(table.get('made-up', 1)).toBeNull();
+    table.close(sessionDigest(other.id));
+    expect(table.get(sessionDigest(other.id), 1)).toBeNull();
+    expect(table.get(sessionDigest('made-up'), 1)).toBeNull();
   });
 
   it('keeps at most maxSessions, dropping expired ones first, then the oldest', () => {
@@ -22,9 +22,9 @@ describe('SessionTable', () => {
     table.open({ role: 'read', label: null }, 500);
     table.open({ role: 'read', label: null }, 1_200);
     expect(table.size).toBe(3);
-    expect(table.get(second.id, 1_200)).not.toBeNull();
+    expect(table.get(sessionDigest(second.id), 1_200)).not.toBeNull();
     for (let i = 0; i < 10; i++) table.open({ role: 'read', label: null }, 1_300);
     expect(table.size).toBe(3);
-    expect(table.get(first.id, 1_300)).toBeNull();
+    expect(table.get(sessionDigest(first.id), 1_300)).toBeNull();
   });
 });

@@ -15,31 +15,58 @@ export interface SessionOptions {
 
 export const DEFAULT_SESSIONS: SessionOptions = { ttlMs: 12 * 3_600_000, maxSessions: 10_000 };
 
-/** Ids are looked up by their hash, so a lookup's timing says nothing about the ids that exist. */
-const idDigest = (id: string) => createHash('sha256').update(id).digest('base64url');
+/**
+ * Sessions are known by their id's hash only, here and in Redis: a lookup's timing says nothing about the ids
+ * that exist, and whoever reads Redis cannot use what they find there as a cookie.
+ */
+export const sessionDigest = (id: string) => createHash('sha256').update(id).digest('base64url');
 
 /**
- * Page sessions in memory: a random 256-bit id in the cookie, the role and expiry here. Logging out really
- * ends a session (unlike a signed token); a restart ends them all, and the page asks for the key again.
+ * Where the instances of a cluster share their sessions (Redis, bus/redis-sessions.ts). Its methods never
+ * reject: while the store is unreachable a session opened here works here only, and a lookup finds nothing.
+ */
+export interface SharedSessions {
+  /** Resolves once the session is stored, so the very next request may reach any instance. */
+  save(digest: string, principal: Principal, ttlMs: number): Promise<void>;
+  /** The session and its remaining lifetime; null when unknown, expired, malformed or unreachable. */
+  load(digest: string): Promise<{ principal: Principal; ttlMs: number } | null>;
+  /** Ends the session on every instance (the others hear of it through `onEnded`). */
+  end(digest: string): Promise<void>;
+  onEnded(listener: (digest: string) => void): void;
+}
+
+/**
+ * Page sessions in memory, by digest: a random 256-bit id in the cookie, the role and expiry here. Logging
+ * out really ends a session (unlike a signed token). Alone, a restart ends them all and the page asks for the
+ * key again; in a cluster this is the instance's cache of the shared sessions.
  */
 export class SessionTable {
   private readonly sessions = new Map<string, Principal & { expiresAt: number }>();
 
   constructor(private readonly options: SessionOptions = DEFAULT_SESSIONS) {}
 
-  open(principal: Principal, now: number): { id: string; maxAgeSeconds: number } {
+  get ttlMs(): number {
+    return this.options.ttlMs;
+  }
+
+  open(principal: Principal, now: number): { id: string; digest: string; maxAgeSeconds: number } {
+    const id = randomBytes(32).toString('base64url');
+    const digest = sessionDigest(id);
+    this.keep(digest, principal, now + this.options.ttlMs, now);
+    return { id, digest, maxAgeSeconds: Math.floor(this.options.ttlMs / 1000) };
+  }
+
+  /** A session opened elsewhere and found in the shared store, kept here until it expires or ends. */
+  keep(digest: string, principal: Principal, expiresAt: number, now: number): void {
     if (this.sessions.size >= this.options.maxSessions) this.dropExpired(now);
     if (this.sessions.size >= this.options.maxSessions) {
       const oldest = this.sessions.keys().next();
       if (!oldest.done) this.sessions.delete(oldest.value);
     }
-    const id = randomBytes(32).toString('base64url');
-    this.sessions.set(idDigest(id), { ...principal, expiresAt: now + this.options.ttlMs });
-    return { id, maxAgeSeconds: Math.floor(this.options.ttlMs / 1000) };
+    this.sessions.set(digest, { role: principal.role, label: principal.label, expiresAt });
   }
 
-  get(id: string, now: number): Principal | null {
-    const digest = idDigest(id);
+  get(digest: string, now: number): Principal | null {
     const session = this.sessions.get(digest);
     if (!session) return null;
     if (session.expiresAt <= now) {
@@ -49,8 +76,8 @@ export class SessionTable {
     return { role: session.role, label: session.label };
   }
 
-  close(id: string): void {
-    this.sessions.delete(idDigest(id));
+  close(digest: string): void {
+    this.sessions.delete(digest);
   }
 
   get size(): number {

@@ -5,13 +5,16 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Compile } from 'typebox/compile';
+import type { SharedSessions } from '../auth/sessions.ts';
 import { ConfigError } from '../config-error.ts';
 import type { FramePartial } from '../live/second-window.ts';
 import { redactedUrl } from '../redacted-url.ts';
 import type { Bus, BusTopics } from './bus.ts';
 import { RedisLease } from './lease.ts';
+import { parseJson } from './parse-json.ts';
 import { decodePartial, encodePartial } from './partial-codec.ts';
 import { PartialExchange } from './partial-exchange.ts';
+import { redisSessions } from './redis-sessions.ts';
 
 /** An instance not heard from for this long is no longer waited for: a dead one delays frames 3 s at most. */
 const MEMBER_TTL_MS = 3_000;
@@ -55,6 +58,8 @@ export interface Cluster {
    * and applies retention, so that work is done once, not once per instance.
    */
   readonly upkeepLease: RedisLease;
+  /** The page sessions of every instance: one opened here is accepted by the others at once. */
+  readonly sessions: SharedSessions;
   close(): Promise<void>;
 }
 
@@ -64,7 +69,12 @@ const alertMessage = Compile(AlertSchema);
 export async function connectCluster(options: ClusterOptions): Promise<Cluster> {
   const { prefix, log } = options;
   const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const channels = { partials: `${prefix}:partials`, alerts: `${prefix}:alerts`, deletions: `${prefix}:deletions` };
+  const channels = {
+    partials: `${prefix}:partials`,
+    alerts: `${prefix}:alerts`,
+    deletions: `${prefix}:deletions`,
+    logouts: `${prefix}:logouts`,
+  };
   const metrics = clusterMetrics(options.registry, () => exchange.peers);
   let lastErrorLog = 0;
   const failed = (what: string) => (error: unknown) => {
@@ -88,7 +98,7 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
   sub.on('error', atStart);
   try {
     await Promise.all([redis.connect(), sub.connect()]);
-    await sub.subscribe(channels.partials, channels.alerts, channels.deletions);
+    await sub.subscribe(channels.partials, channels.alerts, channels.deletions, channels.logouts);
   } catch (error) {
     redis.disconnect();
     sub.disconnect();
@@ -109,7 +119,9 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
   });
 
   sub.on('message', (channel: string, text: string) => {
-    if (channel === channels.partials) {
+    if (channel === channels.logouts) {
+      sessions.received(text);
+    } else if (channel === channels.partials) {
       const received = decodePartial(text);
       if (received instanceof Error) return badMessage(received.message);
       exchange.receive(received);
@@ -139,6 +151,7 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
     lastBadLog = Date.now();
     log.warn({ reason }, 'redis: a message on the cluster channel was ignored (another version of Pulseboard?)');
   };
+  const sessions = redisSessions({ redis, prefix, channel: channels.logouts, failed, bad: badMessage });
 
   const lease = (name: 'alerts' | 'upkeep', gauge: Gauge, what: string) =>
     new RedisLease({
@@ -178,6 +191,7 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
     bus,
     alertLease,
     upkeepLease,
+    sessions,
     closeSecond: (t, partial) => {
       // Every second, even an empty one: the others learn from it that this instance is there.
       redis.publish(channels.partials, encodePartial(instanceId, t, partial)).catch(failed('publish'));
@@ -209,7 +223,7 @@ function clusterMetrics(registry: Registry, peers: () => number) {
     }),
     bad: new Counter({
       name: 'pulseboard_cluster_bad_messages_total',
-      help: 'Messages on the cluster channels that were not understood and were ignored',
+      help: 'Messages on the cluster channels, or stored sessions, that were not understood and were ignored',
       registers: [registry],
     }),
     errors: new Counter({
@@ -229,14 +243,6 @@ function clusterMetrics(registry: Registry, peers: () => number) {
       registers: [registry],
     }),
   };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 /** The URL without its password, for messages. */

@@ -1,45 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LiveSeconds, liveStats } from '../aggregate/live-stats.ts';
 import { killHard, waitUntil } from '../testing/processes.ts';
-import { testCluster, testPrefix } from '../testing/redis.ts';
+import { quietPort, REDIS_SERVER, startRedis, testCluster, testPrefix } from '../testing/redis.ts';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
 const installed = fs.existsSync(REDIS_SERVER);
 if (!installed) process.stderr.write(`NOTICE: Redis outage test skipped: no ${REDIS_SERVER} to start one of its own\n`);
-
-/** A Redis of this test's own (the shared one must not be stopped), on `port`, keeping nothing on disk. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn(REDIS_SERVER, args);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
-/**
- * A free port below the kernel's ephemeral range: the test restarts Redis on the same port seconds later,
- * and a port from that range may meanwhile be the local end of some other test's outgoing connection.
- */
-async function quietPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
 
 describe.skipIf(!installed)('Redis going away', () => {
   const cleanups: (() => Promise<void>)[] = [];

@@ -1,4 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import type { Alert } from '@pulseboard/shared';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
@@ -69,4 +71,38 @@ export async function testCluster(prefix: string, url = TEST_REDIS_URL) {
     log: Fastify().log,
   });
   return { cluster, frames, alerts, forgotten, deletions };
+}
+
+/** Where the outage tests find redis-server to start a Redis of their own. */
+export const REDIS_SERVER = '/usr/bin/redis-server';
+
+/** A Redis of this test's own (the shared one must not be stopped), on `port`, keeping nothing on disk. */
+export async function startRedis(port: number): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = spawn(REDIS_SERVER, args);
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('Ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
+  });
+  return child;
+}
+
+/**
+ * A free port below the kernel's ephemeral range: a test may restart Redis on the same port seconds later,
+ * and a port from that range may meanwhile be the local end of some other test's outgoing connection.
+ */
+export async function quietPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }
