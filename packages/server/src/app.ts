@@ -45,6 +45,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     // A client that trickles its headers or body is cut off (408) instead of holding a socket and its body
     // bytes for good. Node checks these every connectionsCheckingInterval (30 s by default; 1 s here).
     requestTimeout: config.requestTimeoutMs,
+    // Only these proxies' X-Forwarded-For is believed (request.ip, the throttle's key): a client elsewhere
+    // could otherwise name any address and dodge the wrong-key throttle.
+    ...(config.trustProxy.length > 0 ? { trustProxy: [...config.trustProxy] } : {}),
     http: {
       headersTimeout: Math.min(10_000, config.requestTimeoutMs),
       connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs),

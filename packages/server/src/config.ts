@@ -69,6 +69,11 @@ export interface Config {
   maxRules: number;
   /** CIDR blocks notifications may reach although they are loopback, link-local, private or this server. */
   webhookAllow: readonly string[];
+  /**
+   * Proxies (CIDR blocks) whose `X-Forwarded-For` names the client: behind a load balancer every request
+   * comes from its address, and the wrong-key throttle would block every client at once.
+   */
+  trustProxy: readonly string[];
   /** Redis URL of the live bus shared by several instances (`bus/redis-cluster.ts`); null: one instance. */
   redis: string | null;
   /** Prefix of the Redis keys and channels, so clusters sharing one Redis stay apart. */
@@ -186,6 +191,12 @@ const OPTIONS: Option[] = [
     parse: cidrList,
     apply: (c, v: string[]) => (c.webhookAllow = [...c.webhookAllow, ...v]),
   },
+  {
+    flag: 'trust-proxy',
+    env: 'PULSEBOARD_TRUST_PROXY',
+    parse: cidrList,
+    apply: (c, v: string[]) => (c.trustProxy = [...c.trustProxy, ...v]),
+  },
   { flag: 'redis', env: 'PULSEBOARD_REDIS', parse: redisUrl, apply: (c, v: string) => (c.redis = v) },
   {
     flag: 'redis-prefix',
@@ -292,6 +303,7 @@ export function defaultConfig(): Config {
     // Each rule is evaluated every few seconds for every service it names, and may carry 20 notify targets.
     maxRules: 200,
     webhookAllow: [],
+    trustProxy: [],
     redis: null,
     redisPrefix: 'pulseboard',
     // The ticker closes a second 15 ms after it ends and a frame should reach clients within 50 ms: waiting

@@ -108,6 +108,24 @@ describe('keys: who may call what', () => {
     expect(metrics).toMatch(/^pulseboard_auth_throttled_total 3$/m);
   });
 
+  it('throttles the client a trusted proxy names (X-Forwarded-For), not the proxy; an untrusted one names nobody', async () => {
+    const { app } = await setup({ trustProxy: ['10.9.0.0/16'] });
+    const services = { method: 'GET', url: '/api/v1/services' } as const;
+    const through = (client: string, key: string, proxy = '10.9.0.5') =>
+      app.inject({
+        ...services,
+        remoteAddress: proxy,
+        headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': client },
+      });
+    for (let i = 0; i < 10; i++) expect((await through('203.0.113.7', WRONG)).statusCode).toBe(401);
+    expect((await through('203.0.113.7', READ)).statusCode).toBe(429);
+    // Another client behind the same load balancer is not blocked with the first.
+    expect((await through('203.0.113.8', READ)).statusCode).toBe(200);
+    // A client that is not a trusted proxy cannot pick the address it is throttled as.
+    for (let i = 0; i < 10; i++) expect((await through(`198.51.100.${i}`, WRONG, '10.1.1.1')).statusCode).toBe(401);
+    expect((await through('198.51.100.99', READ, '10.1.1.1')).statusCode).toBe(429);
+  });
+
   it('records the key role and label with the name on silences, and only admin may silence', async () => {
     const { app } = await setup({ keys: [{ role: 'admin', secret: ADMIN, label: 'ops' }] });
     const payload = { service: 'checkout', duration: '1h', createdBy: 'alice' };
