@@ -36,7 +36,16 @@ export function otlpDurations(service: string, start: number, end: number, durat
   });
 }
 
-function otlpExport(service: string, start: number, end: number, histogram: HistogramPoint) {
+/** One OTLP cumulative export: `count` requests of 20 ms since `start`, as of `time`. */
+export function otlpCumulativeRequests(service: string, start: number, time: number, count: number) {
+  const histogram = { count, sum: count * 0.02, explicitBounds: [0.01, 0.05], bucketCounts: [0, count, 0] };
+  return otlpExport(service, start, time, histogram, CUMULATIVE);
+}
+
+const DELTA = 1;
+const CUMULATIVE = 2;
+
+function otlpExport(service: string, start: number, end: number, histogram: HistogramPoint, temporality = DELTA) {
   const point = {
     startTimeUnixNano: `${start}000000`,
     timeUnixNano: `${end}000000`,
@@ -46,7 +55,7 @@ function otlpExport(service: string, start: number, end: number, histogram: Hist
   const metric = {
     name: 'http.server.request.duration',
     unit: 's',
-    histogram: { aggregationTemporality: 1, dataPoints: [point] },
+    histogram: { aggregationTemporality: temporality, dataPoints: [point] },
   };
   return {
     resourceMetrics: [

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPgStore, type PgStore } from './pg-store.ts';
-import { createTestDatabase, postgresReachable } from './test-database.ts';
+import type { PgStore } from './pg-store.ts';
+import { postgresReachable } from './test-database.ts';
+import { storesOnOneDatabase } from './test-stores.ts';
 
 const T = 1_800_000_000_000;
 const MINUTE = 2;
@@ -12,16 +13,8 @@ describe.runIf(reachable)('dirty marks shared by instances on one PostgreSQL dat
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
-  async function instances(): Promise<[PgStore, PgStore]> {
-    const database = await createTestDatabase();
-    cleanup.push(database.drop);
-    const [a, b] = await Promise.all([0, 1].map(() => openPgStore(database.url, { now: () => T, connections: 2 })));
-    cleanup.push(
-      () => a!.close(),
-      () => b!.close(),
-    );
-    return [a!, b!];
-  }
+  const instances = async () =>
+    (await storesOnOneDatabase(2, cleanup, { now: () => T, connections: 2 })) as [PgStore, PgStore];
   const mark = async (store: PgStore) => {
     const appender = store.appender();
     appender.markDirty(MINUTE, T);

@@ -5,8 +5,9 @@ import { decodeSketch, encodeSketch } from '../../sketch/codec.ts';
 import { Sketch } from '../../sketch/sketch.ts';
 import { RowsBuilder } from '../rows.ts';
 import type { SeriesRecord } from '../store.ts';
-import { openPgStore, type PgStore } from './pg-store.ts';
-import { createTestDatabase, postgresReachable } from './test-database.ts';
+import type { PgStore } from './pg-store.ts';
+import { postgresReachable } from './test-database.ts';
+import { storesOnOneDatabase } from './test-stores.ts';
 
 const T = 1_800_000_000_000;
 const TEN_S = 1;
@@ -19,16 +20,7 @@ describe.runIf(reachable)('the PostgreSQL store, several instances on one databa
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
-  /** Instances started together on one fresh database. */
-  async function instances(n: number): Promise<PgStore[]> {
-    const database = await createTestDatabase();
-    cleanup.push(database.drop);
-    const stores = await Promise.all(
-      Array.from({ length: n }, () => openPgStore(database.url, { now: () => T, connections: 3 })),
-    );
-    for (const store of stores) cleanup.push(() => store.close());
-    return stores;
-  }
+  const instances = (n: number) => storesOnOneDatabase(n, cleanup, { now: () => T, connections: 3 });
 
   it('migrates once when instances start together', async () => {
     const [a] = await instances(3);

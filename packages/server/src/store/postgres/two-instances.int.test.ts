@@ -1,6 +1,7 @@
 import type { RedResponse } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { otlpCumulativeRequests } from '../../testing/otlp-export.ts';
 import { getJson, ingest, startTestApp } from '../../testing/test-app.ts';
 import { adoptStoredSeries } from '../series-refresh-plugin.ts';
 import { createTestDatabase, postgresReachable } from './test-database.ts';
@@ -13,8 +14,8 @@ describe.runIf(reachable)('two instances on one PostgreSQL database', () => {
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
-
-  it('answer the same counts, error rate and percentiles for requests ingested through either', async () => {
+  /** Two test apps on one fresh database, their clock 10 minutes into an hour (`start`). */
+  async function twoApps() {
     const database = await createTestDatabase();
     cleanup.push(database.drop);
     const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
@@ -27,6 +28,11 @@ describe.runIf(reachable)('two instances on one PostgreSQL database', () => {
       () => a.app.close(),
       () => b.app.close(),
     );
+    return { a, b, start };
+  }
+
+  it('answer the same counts, error rate and percentiles for requests ingested through either', async () => {
+    const { a, b, start } = await twoApps();
     const t = start + 60_000;
     const requests = (n: number, ms: number, status: number) => ({
       service: 'shop',
@@ -62,18 +68,7 @@ describe.runIf(reachable)('two instances on one PostgreSQL database', () => {
   });
 
   it("count a cumulative series once when its exports alternate between them (each diffs the other's last point)", async () => {
-    const database = await createTestDatabase();
-    cleanup.push(database.drop);
-    const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
-    const now = () => start + 10 * 60_000;
-    const [a, b] = await Promise.all([
-      startTestApp({ db: database.url }, now),
-      startTestApp({ db: database.url }, now),
-    ]);
-    cleanup.push(
-      () => a.app.close(),
-      () => b.app.close(),
-    );
+    const { a, b, start } = await twoApps();
     // An SDK exporting a cumulative histogram every minute, 100 more requests each time, through a load
     // balancer that sends its exports to a and b in turn.
     for (let i = 1; i <= 6; i++) {
@@ -82,7 +77,7 @@ describe.runIf(reachable)('two instances on one PostgreSQL database', () => {
         method: 'POST',
         url: '/v1/metrics',
         headers: { 'content-type': 'application/json' },
-        payload: cumulativeExport(start, start + i * 60_000, 100 * i),
+        payload: otlpCumulativeRequests('ledger', start, start + i * 60_000, 100 * i),
       });
       expect(res.statusCode).toBe(200);
       expect(res.json()).not.toHaveProperty('partialSuccess.rejectedDataPoints');
@@ -97,29 +92,3 @@ describe.runIf(reachable)('two instances on one PostgreSQL database', () => {
     expect(await total(b.app)).toBe(600);
   });
 });
-
-/** An OTLP cumulative histogram export of `count` requests of 20 ms since `start`, at `time`. */
-function cumulativeExport(start: number, time: number, count: number) {
-  const point = {
-    startTimeUnixNano: `${start}000000`,
-    timeUnixNano: `${time}000000`,
-    count,
-    sum: count * 0.02,
-    explicitBounds: [0.01, 0.05],
-    bucketCounts: [0, count, 0],
-    attributes: [{ key: 'http.response.status_code', value: { intValue: 200 } }],
-  };
-  const metric = {
-    name: 'http.server.request.duration',
-    unit: 's',
-    histogram: { aggregationTemporality: 2, dataPoints: [point] },
-  };
-  return {
-    resourceMetrics: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'ledger' } }] },
-        scopeMetrics: [{ metrics: [metric] }],
-      },
-    ],
-  };
-}
