@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkAccuracy } from './accuracy.ts';
 import { cpuSplit } from './cpu.ts';
+import { parseFlags } from './flags.ts';
 import { ingest } from './ingest.ts';
 import { hourWindow, runQuery, waitForRebuilds } from './query.ts';
 import { GOALS, load1, machine, printHeader, printReport, type Results, writeResults } from './report.ts';
@@ -31,28 +32,15 @@ const USAGE =
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = { observations: 10_000_000, connections: 4, perBody: 50_000, seed: 42, keep: false };
-  const positive = (flag: string, text: string | undefined): number => {
-    const n = Number((text ?? '').replaceAll('_', ''));
-    if (!Number.isInteger(n) || n <= 0)
-      throw new Error(`${flag} needs a positive integer, got ${text ?? 'nothing'}\n${USAGE}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    if (flag === '--observations') opts.observations = positive(flag, value());
-    else if (flag === '--connections') opts.connections = positive(flag, value());
-    else if (flag === '--per-body') opts.perBody = positive(flag, value());
-    else if (flag === '--seed') opts.seed = positive(flag, value());
-    else if (flag === '--quick') opts.observations = 1_000_000;
-    else if (flag === '--keep') opts.keep = true;
-    else if (flag === '--entry') opts.entry = value() ?? '';
-    else if (flag === '--help' || flag === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
-  }
+  parseFlags(argv, USAGE, {
+    '--observations': (v) => (opts.observations = v.positive()),
+    '--connections': (v) => (opts.connections = v.positive()),
+    '--per-body': (v) => (opts.perBody = v.positive()),
+    '--seed': (v) => (opts.seed = v.positive()),
+    '--quick': () => (opts.observations = 1_000_000),
+    '--keep': () => (opts.keep = true),
+    '--entry': (v) => (opts.entry = v.text() ?? ''),
+  });
   return opts;
 }
 

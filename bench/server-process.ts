@@ -26,6 +26,8 @@ export interface ServerHandle {
   rss(): number | null;
   /** CPU seconds (user + system, all threads) the server has used so far; null once it is gone. */
   cpuSeconds(): number | null;
+  /** Bytes the server has passed to write calls so far (files and sockets: /proc `wchar`); null once gone. */
+  writtenBytes(): number | null;
   /** CPU seconds so far per thread: `main`, then others as name#tid (workers, libuv and V8 helpers). */
   threadCpuSeconds(): Map<string, number>;
   /** SIGTERM, then wait for exit (SIGKILL after `timeoutMs`). */
@@ -78,6 +80,16 @@ function statCpuSeconds(path: string): number {
 export function procCpuSeconds(pid: number): number | null {
   try {
     return statCpuSeconds(`/proc/${pid}/stat`);
+  } catch {
+    return null;
+  }
+}
+
+/** `wchar` of /proc/<pid>/io: bytes passed to write(2), pwrite(2) and the like, files and sockets alike. */
+export function procWrittenBytes(pid: number): number | null {
+  try {
+    const match = /^wchar:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return match ? Number(match[1]) : null;
   } catch {
     return null;
   }
@@ -231,6 +243,7 @@ export async function startServer(
     peakRss: () => procField(pid, 'VmHWM'),
     rss: () => procField(pid, 'VmRSS'),
     cpuSeconds: () => procCpuSeconds(pid),
+    writtenBytes: () => procWrittenBytes(pid),
     threadCpuSeconds: () => procThreadCpuSeconds(pid),
     output,
     async stop(timeoutMs = 30_000) {

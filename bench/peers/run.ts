@@ -10,6 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseFlags } from '../flags.ts';
 import { ingest, NATIVE_TARGET } from '../ingest.ts';
 import { median } from '../query.ts';
 import { load1, machine } from '../report.ts';
@@ -34,22 +35,14 @@ const QUERY_RUNS = 5;
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = { observations: 10_000_000, runs: 3, perBody: [10_000, 1_000], connections: 4, seed: 42 };
-  const positive = (flag: string, text: string | undefined): number => {
-    const n = Number((text ?? '').replaceAll('_', ''));
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got ${text}\n${USAGE}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.includes('=') ? argv[i]!.split('=', 2) : [argv[i]!, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    if (flag === '--observations') opts.observations = positive(flag, value());
-    else if (flag === '--runs') opts.runs = positive(flag, value());
-    else if (flag === '--connections') opts.connections = positive(flag, value());
-    else if (flag === '--seed') opts.seed = positive(flag, value());
-    else if (flag === '--per-body') opts.perBody = (value() ?? '').split(',').map((t) => positive(flag, t));
-    else if (flag === '--quick') Object.assign(opts, { observations: 1_000_000, runs: 1 });
-    else throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
-  }
+  parseFlags(argv, USAGE, {
+    '--observations': (v) => (opts.observations = v.positive()),
+    '--runs': (v) => (opts.runs = v.positive()),
+    '--connections': (v) => (opts.connections = v.positive()),
+    '--seed': (v) => (opts.seed = v.positive()),
+    '--per-body': (v) => (opts.perBody = v.positives()),
+    '--quick': () => Object.assign(opts, { observations: 1_000_000, runs: 1 }),
+  });
   return opts;
 }
 
@@ -60,6 +53,9 @@ interface Figures {
   /** Server CPU seconds for the ingest, and (Pulseboard) including the coarse-tier rebuilds it caused. */
   cpuSeconds: number;
   cpuWithRebuildsSeconds: number | null;
+  /** MB the server passed to write calls (its database files, mostly), likewise with and without rebuilds. */
+  writtenMB: number;
+  writtenWithRebuildsMB: number | null;
   queries: Record<string, number>;
 }
 
@@ -78,9 +74,11 @@ async function runPulseboard(shapes: Shapes, perBody: number, connections: numbe
   const server = await startServer(dir);
   try {
     const cpu0 = server.cpuSeconds() ?? 0;
+    const written0 = server.writtenBytes() ?? 0;
     const result = await ingest(server.baseUrl, bodies, counts, connections, NATIVE_TARGET);
     if (result.accepted !== shapes.count) throw new Error(`Pulseboard accepted ${result.accepted} of ${shapes.count}`);
     const cpuSeconds = (server.cpuSeconds() ?? 0) - cpu0;
+    const writtenMB = ((server.writtenBytes() ?? 0) - written0) / 1e6;
     const queries: Record<string, number> = {};
     const window = `from=${shapes.start}&to=${shapes.start + HOUR}&maxPoints=60`;
     // One `red` call answers percentiles, requests and error share at once: its time counts for each.
@@ -97,11 +95,14 @@ async function runPulseboard(shapes: Shapes, perBody: number, connections: numbe
     }
     await rebuildsDone(server.baseUrl);
     const cpuWithRebuildsSeconds = (server.cpuSeconds() ?? 0) - cpu0;
+    const writtenWithRebuildsMB = ((server.writtenBytes() ?? 0) - written0) / 1e6;
     return {
       obsPerSec: result.obsPerSec,
       peakRssMiB: (server.peakRss() ?? 0) / 2 ** 20,
       cpuSeconds,
       cpuWithRebuildsSeconds,
+      writtenMB,
+      writtenWithRebuildsMB,
       queries,
     };
   } finally {
@@ -115,9 +116,11 @@ async function runVictoria(shapes: Shapes, perBody: number, connections: number)
   const vm = await startVictoria();
   try {
     const cpu0 = vm.cpuSeconds() ?? 0;
+    const written0 = vm.writtenBytes() ?? 0;
     const result = await ingest(vm.baseUrl, bodies, counts, connections, LINE_PROTOCOL_TARGET);
     await vm.flush();
     const cpuSeconds = (vm.cpuSeconds() ?? 0) - cpu0;
+    const writtenMB = ((vm.writtenBytes() ?? 0) - written0) / 1e6;
     const m = VM_METRIC;
     const queries: Record<string, number> = {};
     for (const by of ['service', 'route'] as const) {
@@ -138,6 +141,8 @@ async function runVictoria(shapes: Shapes, perBody: number, connections: number)
       peakRssMiB: (vm.peakRss() ?? 0) / 2 ** 20,
       cpuSeconds,
       cpuWithRebuildsSeconds: null,
+      writtenMB,
+      writtenWithRebuildsMB: null,
       queries,
     };
   } finally {
@@ -227,6 +232,18 @@ async function main(): Promise<void> {
         figure: `  ... with 1 min / 1 h rebuilds (${at})`,
         ours: med(ours, (f) => f.cpuWithRebuildsSeconds ?? 0),
         theirs: med(theirs, (f) => f.cpuSeconds),
+        higherIsBetter: false,
+      });
+      rows.push({
+        figure: `MB written by the server (${at})`,
+        ours: med(ours, (f) => f.writtenMB),
+        theirs: med(theirs, (f) => f.writtenMB),
+        higherIsBetter: false,
+      });
+      rows.push({
+        figure: `  ... with 1 min / 1 h rebuilds (${at})`,
+        ours: med(ours, (f) => f.writtenWithRebuildsMB ?? 0),
+        theirs: med(theirs, (f) => f.writtenMB),
         higherIsBetter: false,
       });
       if (perBody === opts.perBody[0]) {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IngestTarget } from '../ingest.ts';
-import { freePort, procCpuSeconds, procField } from '../server-process.ts';
+import { freePort, procCpuSeconds, procField, procWrittenBytes } from '../server-process.ts';
 
 const BINARY = '/usr/bin/victoria-metrics';
 
@@ -34,6 +34,8 @@ export interface VictoriaHandle {
   baseUrl: string;
   peakRss(): number | null;
   cpuSeconds(): number | null;
+  /** Bytes passed to write calls so far (see `ServerHandle.writtenBytes`). */
+  writtenBytes(): number | null;
   /** Makes everything ingested so far searchable (it buffers recent rows in memory). */
   flush(): Promise<void>;
   /** A range query's time and the number of series it returned; `nocache` so each run does the work. */
@@ -84,6 +86,7 @@ export async function startVictoria(): Promise<VictoriaHandle> {
     baseUrl,
     peakRss: () => procField(pid, 'VmHWM'),
     cpuSeconds: () => procCpuSeconds(pid),
+    writtenBytes: () => procWrittenBytes(pid),
     async flush() {
       const res = await fetch(`${baseUrl}/internal/force_flush`);
       await res.arrayBuffer();

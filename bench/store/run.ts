@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../../packages/server/src/store/postgres/test-database.ts';
+import { parseFlags } from '../flags.ts';
 import { ingest } from '../ingest.ts';
 import { hourWindow, type RedResponse, runQuery, waitForRebuilds } from '../query.ts';
 import { type ServerHandle, startServer } from '../server-process.ts';
@@ -44,24 +45,14 @@ function parseArgs(argv: string[]): Options {
     seed: 42,
   };
   let store: string | undefined;
-  const positive = (flag: string, text: string | undefined): number => {
-    const n = Number((text ?? '').replaceAll('_', ''));
-    if (!Number.isInteger(n) || n <= 0)
-      throw new Error(`${flag} needs a positive integer, got ${text ?? 'nothing'}\n${USAGE}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    if (flag === '--store') store = value();
-    else if (flag === '--observations') opts.observations = positive(flag, value());
-    else if (flag === '--connections') opts.connections = positive(flag, value());
-    else if (flag === '--query-runs') opts.queryRuns = positive(flag, value());
-    else if (flag === '--rounds') opts.rounds = positive(flag, value());
-    else if (flag === '--seed') opts.seed = positive(flag, value());
-    else throw new Error(`unknown argument ${arg}\n${USAGE}`);
-  }
+  parseFlags(argv, USAGE, {
+    '--store': (v) => (store = v.text()),
+    '--observations': (v) => (opts.observations = v.positive()),
+    '--connections': (v) => (opts.connections = v.positive()),
+    '--query-runs': (v) => (opts.queryRuns = v.positive()),
+    '--rounds': (v) => (opts.rounds = v.positive()),
+    '--seed': (v) => (opts.seed = v.positive()),
+  });
   if (store !== 'postgres') throw new Error(`--store takes postgres, got ${store ?? 'nothing'}\n${USAGE}`);
   if (opts.connections < 2) throw new Error(`--connections must be at least 2 (one per instance)\n${USAGE}`);
   return opts;
