@@ -132,17 +132,17 @@ export async function runQuery(
 }
 
 /**
- * Polls the server's rebuild backlog until only the open minute and hour are left (at most 60 s);
- * returns how long that took. An hour of data arrives in seconds, so this lets the server finish the
+ * Polls the server's rebuild backlog until only `openBuckets` are left (default: the open minute and
+ * hour, which cannot be rebuilt before they close; at most 60 s); returns how long that took. An hour of data arrives in seconds, so this lets the server finish the
  * minute and hour buckets it would have rebuilt while the hour passed, and a query reads the tiers a
  * dashboard would.
  */
-export async function waitForRebuilds(baseUrl: string): Promise<number> {
+export async function waitForRebuilds(baseUrl: string, openBuckets = 2): Promise<number> {
   const started = performance.now();
   while (performance.now() - started < 60_000) {
     const text = await (await fetch(`${baseUrl}/metrics`)).text();
     const backlog = /^pulseboard_rebuild_backlog (\d+)/m.exec(text);
-    if (backlog && Number(backlog[1]) <= 2) break;
+    if (backlog && Number(backlog[1]) <= openBuckets) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return performance.now() - started;
