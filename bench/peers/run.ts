@@ -16,6 +16,7 @@ import { load1, machine } from '../report.ts';
 import { startServer } from '../server-process.ts';
 import { buildShapes, lineBodies, nativeBodies, type Shapes, VM_METRIC } from './shapes.ts';
 import { printTable, type Row } from './table.ts';
+import { rebuildsDone, timed } from './timing.ts';
 import { ensureVictoriaMetrics, LINE_PROTOCOL_TARGET, startVictoria } from './victoria.ts';
 
 interface Options {
@@ -142,28 +143,6 @@ async function runVictoria(shapes: Shapes, perBody: number, connections: number)
     };
   } finally {
     await vm.stop();
-  }
-}
-
-/** Median time of `runs` calls after one untimed warm-up. */
-async function timed(runs: number, call: () => Promise<void>): Promise<number> {
-  await call();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await call();
-    times.push(performance.now() - t);
-  }
-  return median(times);
-}
-
-/** Waits until the server reports no 1 min / 1 h buckets left to rebuild (at most 3 minutes). */
-async function rebuildsDone(baseUrl: string): Promise<void> {
-  const deadline = performance.now() + 180_000;
-  while (performance.now() < deadline) {
-    const text = await (await fetch(`${baseUrl}/metrics`)).text();
-    if (/^pulseboard_rebuild_backlog 0$/m.test(text)) return;
-    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
