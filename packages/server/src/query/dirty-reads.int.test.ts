@@ -1,8 +1,8 @@
 import type { RedResponse, RedSeries } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rebuildDirtyBuckets } from '../store/materialize-plugin.ts';
-import { storeBackends } from '../store/test-backends.ts';
-import { getJson, ingest, logNormalValues, startTestApp } from '../testing/test-app.ts';
+import { startBackendApp, storeBackends } from '../store/test-backends.ts';
+import { getJson, ingest, logNormalValues } from '../testing/test-app.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -22,13 +22,9 @@ describe.each(await storeBackends('reads with some coarse buckets dirty on Postg
     it('count every request and give the rebuilt percentiles, by service and by route, at 1 min and 1 h steps', async () => {
       const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
       const now = start + 3 * HOUR + 5 * MINUTE;
-      const database = await backend.appDatabase();
-      const handle = await startTestApp(database.db ? { db: database.db } : {}, () => now);
-      close = async () => {
-        await handle.app.close();
-        await database.drop();
-      };
-      const { app } = handle;
+      const started = await startBackendApp(backend, () => now);
+      close = started.close;
+      const { app } = started;
       const sent: { t: number; route: string }[] = [];
       const send = async (from: number, span: number, n: number, seed: number) => {
         const values = logNormalValues(n * ROUTES.length, seed);

@@ -1,8 +1,8 @@
 import type { RedResponse } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getJson, ingest, startTestApp } from '../testing/test-app.ts';
+import { getJson, ingest } from '../testing/test-app.ts';
 import { rebuildDirtyBuckets } from './materialize-plugin.ts';
-import { storeBackends } from './test-backends.ts';
+import { startBackendApp, storeBackends } from './test-backends.ts';
 
 const HOUR = 3_600_000;
 
@@ -16,13 +16,9 @@ describe.each(await storeBackends('coarse rebuilds on PostgreSQL'))(
     async function startAtHour() {
       const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
       const clock = { now: start + 10 * 60_000 };
-      const database = await backend.appDatabase();
-      const handle = await startTestApp(database.db ? { db: database.db } : {}, () => clock.now);
-      close = async () => {
-        await handle.app.close();
-        await database.drop();
-      };
-      return { app: handle.app, start, clock };
+      const started = await startBackendApp(backend, () => clock.now);
+      close = started.close;
+      return { app: started.app, start, clock };
     }
 
     it('counts the same before and after they are rebuilt, and again after late data', async () => {
