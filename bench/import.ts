@@ -3,7 +3,7 @@
  *
  * A history import: a week of the bench workload (5 services x 10 routes, default 3 M observations) sent
  * oldest first to a fresh server (demo off). Then, every second until the rebuild backlog
- * (`pulseboard_rebuild_backlog`) is down to the open minute and hour, the 24 h and 7 d overviews are timed,
+ * (`pulseboard_rebuild_backlog`) is down to the open minute and hour, the 1 h, 24 h and 7 d overviews are timed,
  * as the page would read them meanwhile; then their medians once rebuilt (and the 7 d count checked against
  * what was sent); then the server is restarted on that database to time start to `/readyz` and read its
  * idle RSS. `--entry` runs another build (a before/after). Budget: backlog clear within 60 s of the import,
@@ -18,7 +18,8 @@ import { load1 } from './report.ts';
 import { type ServerHandle, startServer } from './server-process.ts';
 import { buildWorkload, countInRange } from './workload.ts';
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const MINUTE = 60_000;
 const BACKLOG_TIMEOUT_MS = 600_000;
 
@@ -97,10 +98,11 @@ async function main(): Promise<void> {
     );
 
     // Meanwhile: what the page would see each second until the backlog is the open minute and hour only.
-    const during = { day: [] as number[], week: [] as number[] };
+    const during = { hour: [] as number[], day: [] as number[], week: [] as number[] };
     let first = true;
     for (;;) {
       const pending = await backlog(server.baseUrl);
+      during.hour.push((await overview(server.baseUrl, w.end, HOUR)).ms);
       const day = await overview(server.baseUrl, w.end, DAY);
       const week = await overview(server.baseUrl, w.end, opts.days * DAY);
       during.day.push(day.ms);
@@ -141,7 +143,8 @@ async function main(): Promise<void> {
       `backlog clear ${(clearMs / 1000).toFixed(1)} s after the import (server CPU total ${cpu?.toFixed(1)} s)`,
     );
     console.log(
-      `meanwhile (median / max): 24 h ${fmt(median(during.day))} / ${fmt(Math.max(...during.day))}, ` +
+      `meanwhile (median / max): 1 h ${fmt(median(during.hour))} / ${fmt(Math.max(...during.hour))}, ` +
+        `24 h ${fmt(median(during.day))} / ${fmt(Math.max(...during.day))}, ` +
         `7 d ${fmt(median(during.week))} / ${fmt(Math.max(...during.week))}`,
     );
     console.log(

@@ -131,6 +131,12 @@ export async function runQuery(
   };
 }
 
+/** The server's count of 1 min / 1 h buckets waiting to be rebuilt (NaN when it does not say). */
+export async function rebuildBacklog(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return Number(/^pulseboard_rebuild_backlog (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+}
+
 /**
  * Polls the server's rebuild backlog until only `openBuckets` are left (default: the open minute and
  * hour, which cannot be rebuilt before they close; at most 60 s); returns how long that took. An hour of data arrives in seconds, so this lets the server finish the
@@ -140,9 +146,7 @@ export async function runQuery(
 export async function waitForRebuilds(baseUrl: string, openBuckets = 2): Promise<number> {
   const started = performance.now();
   while (performance.now() - started < 60_000) {
-    const text = await (await fetch(`${baseUrl}/metrics`)).text();
-    const backlog = /^pulseboard_rebuild_backlog (\d+)/m.exec(text);
-    if (backlog && Number(backlog[1]) <= openBuckets) break;
+    if ((await rebuildBacklog(baseUrl)) <= openBuckets) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return performance.now() - started;

@@ -17,6 +17,7 @@ import { load1, machine } from '../report.ts';
 import { startServer } from '../server-process.ts';
 import { buildShapes, lineBodies, nativeBodies, type Shapes, VM_METRIC } from './shapes.ts';
 import { printTable, type Row } from './table.ts';
+import { timed } from './timing.ts';
 import { ensureVictoriaMetrics, LINE_PROTOCOL_TARGET, startVictoria } from './victoria.ts';
 
 interface Options {
@@ -169,18 +170,6 @@ async function settledWrites(written: () => number): Promise<number> {
     last = now;
   }
   return last;
-}
-
-/** Median time of `runs` calls after one untimed warm-up. */
-async function timed(runs: number, call: () => Promise<void>): Promise<number> {
-  await call();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await call();
-    times.push(performance.now() - t);
-  }
-  return median(times);
 }
 
 async function main(): Promise<void> {

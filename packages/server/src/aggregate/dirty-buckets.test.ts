@@ -34,3 +34,16 @@ describe('DirtyBuckets across instances sharing a store', () => {
     expect(dirty.list(MINUTE, Number.POSITIVE_INFINITY).map((m) => m.t)).toEqual([180_000]);
   });
 });
+
+describe('DirtyBuckets as spans for queries', () => {
+  it('joins consecutive dirty buckets, and past `max` spans closes the shortest gaps first', () => {
+    const dirty = new DirtyBuckets();
+    for (const minute of [1, 2, 3, 5, 20, 40, 41]) dirty.add(MINUTE, minute * 60_000, 0);
+    const span = (from: number, to: number) => ({ from: from * 60_000, to: to * 60_000 });
+    expect(dirty.spans(MINUTE, 60_000, 16)).toEqual([span(1, 4), span(5, 6), span(20, 21), span(40, 42)]);
+    // Gaps of 1, 14 and 19 minutes: the 1 minute one goes first, then the 14 minute one.
+    expect(dirty.spans(MINUTE, 60_000, 3)).toEqual([span(1, 6), span(20, 21), span(40, 42)]);
+    expect(dirty.spans(MINUTE, 60_000, 2)).toEqual([span(1, 21), span(40, 42)]);
+    expect(dirty.spans(MINUTE + 1, 3_600_000, 2)).toEqual([]);
+  });
+});

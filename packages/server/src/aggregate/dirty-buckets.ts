@@ -1,3 +1,4 @@
+import type { Span } from '../query/steps.ts';
 import type { DirtyRow } from '../store/store.ts';
 
 /** A dirty bucket: the version to clear it by, and when writes first and last marked it (epoch ms). */
@@ -59,11 +60,29 @@ export class DirtyBuckets {
     return n;
   }
 
-  /** The oldest dirty bucket start of `tier`, or +Infinity: queries read that tier only before it. */
-  first(tier: number): number {
-    let first = Number.POSITIVE_INFINITY;
-    for (const t of this.byTier.get(tier)?.keys() ?? []) if (t < first) first = t;
-    return first;
+  /**
+   * `tier`'s dirty buckets (of `res` ms) as spans of consecutive ones, oldest first, at most `max`: where
+   * there would be more, the shortest gaps between them are taken in too (a clean bucket read from the finer
+   * tier is still exact), so a read is split into a bounded number of parts.
+   */
+  spans(tier: number, res: number, max: number): Span[] {
+    const starts = [...(this.byTier.get(tier)?.keys() ?? [])].sort((a, b) => a - b);
+    const spans: Span[] = [];
+    for (const t of starts) {
+      const last = spans.at(-1);
+      if (last && last.to === t) last.to = t + res;
+      else spans.push({ from: t, to: t + res });
+    }
+    if (spans.length <= max) return spans;
+    const gaps = spans.slice(1).map((span, i) => span.from - spans[i]!.to);
+    // Gaps up to the (n - max)th shortest are closed: at least n - max of them, so at most `max` spans stay.
+    const widest = [...gaps].sort((a, b) => a - b)[spans.length - max - 1]!;
+    const merged: Span[] = [spans[0]!];
+    gaps.forEach((gap, i) => {
+      if (gap <= widest) merged.at(-1)!.to = spans[i + 1]!.to;
+      else merged.push(spans[i + 1]!);
+    });
+    return merged;
   }
 
   has(tier: number, from: number, to: number): boolean {

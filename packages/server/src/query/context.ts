@@ -16,7 +16,7 @@ export interface QueryContext {
   /** Per tier, the oldest bucket ever written: a backfill skips fine tiers for old time, so older parts
    * of a range come from coarser tiers. */
   tierSince: number[];
-  /** Coarse buckets waiting to be rebuilt: queries read those tiers only before the oldest of them. */
+  /** Coarse buckets waiting to be rebuilt: queries read those from the finer tier, the rest as rebuilt. */
   dirty: DirtyBuckets;
   /** What one read may cost before it is refused. */
   limits: QueryLimits;
@@ -25,15 +25,21 @@ export interface QueryContext {
 }
 
 /**
+ * Parts of a tier read from the finer one at most: each splits a read in two more per service, and an import
+ * can leave thousands of scattered dirty buckets (each service's history in turn).
+ */
+const MAX_STALE_SPANS = 16;
+
+/**
  * Oldest time each tier holds now, for planning reads. A tier counts as holding everything when no
  * coarser tier holds anything older (live writes reach every tier at once), so reads fall back to a
  * coarser tier only where it really has more: past a finer tier's retention, or a backfill's history.
  */
 export function heldRanges(ctx: QueryContext, now: number): Held {
-  const until = TIER_RESOLUTIONS.map((_, tier) =>
-    tier >= MATERIALIZED_FROM ? ctx.dirty.first(tier) : Number.POSITIVE_INFINITY,
+  const stale = TIER_RESOLUTIONS.map((res, tier) =>
+    tier >= MATERIALIZED_FROM ? ctx.dirty.spans(tier, res, MAX_STALE_SPANS) : [],
   );
-  return { from: holdsFrom(ctx, now), until };
+  return { from: holdsFrom(ctx, now), stale };
 }
 
 function holdsFrom(ctx: QueryContext, now: number): number[] {

@@ -27,8 +27,8 @@ describe('chooseStep', () => {
 
 describe('planReads', () => {
   const now = 1_700_000_000_000 - (1_700_000_000_000 % HOUR) + 30 * MIN;
-  const unbuilt = [Infinity, Infinity, Infinity, Infinity];
-  const everything = { from: [0, 0, 0, 0], until: unbuilt };
+  const built = [[], [], [], []];
+  const everything = { from: [0, 0, 0, 0], stale: built };
 
   it('serves the aligned middle from the main tier and the edges from finer ones', () => {
     const from = now - HOUR + 5_500;
@@ -38,7 +38,7 @@ describe('planReads', () => {
   });
 
   it('falls back to a coarser tier for what a finer tier no longer holds', () => {
-    const held = { from: [now - HOUR, now - 24 * HOUR, now - 30 * 24 * HOUR, 0], until: unbuilt };
+    const held = { from: [now - HOUR, now - 24 * HOUR, now - 30 * 24 * HOUR, 0], stale: built };
     const reads = planReads(now - 2 * HOUR, now, 0, held);
     expect(reads.some((r) => r.tier === 1 && r.from === now - 2 * HOUR)).toBe(true);
     expect(covered(reads)).toEqual({ from: now - 2 * HOUR, to: now });
@@ -49,7 +49,7 @@ describe('planReads with tiers built at bucket close', () => {
   it('reads the part after the 1 h tier was last built from the 1 min tier', () => {
     const now = 1_800_000_000_000 - (1_800_000_000_000 % HOUR) + 30 * MIN;
     const built = now - 30 * MIN - HOUR;
-    const held = { from: [0, 0, 0, 0], until: [Infinity, Infinity, Infinity, built] };
+    const held = { from: [0, 0, 0, 0], stale: [[], [], [], [{ from: built, to: Infinity }]] };
     const reads = planReads(now - 5 * HOUR - 30 * MIN, now - 30 * MIN, 3, held);
     expect(reads.filter((r) => r.tier === 3)).toEqual([{ tier: 3, from: now - 5 * HOUR - 30 * MIN, to: built }]);
     expect(reads.filter((r) => r.tier === 2)).toEqual([{ tier: 2, from: built, to: now - 30 * MIN }]);

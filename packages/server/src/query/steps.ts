@@ -45,17 +45,25 @@ export interface TierRead {
   to: number;
 }
 
-/** What each tier holds: `from[i]` its oldest time, `until[i]` where a tier built at bucket close stops. */
+/** [from, to) in ms. */
+export interface Span {
+  from: number;
+  to: number;
+}
+
+/**
+ * What each tier holds: `from[i]` its oldest time; `stale[i]` the spans (sorted, disjoint, bucket-aligned)
+ * of a tier built at bucket close whose buckets are not rebuilt yet: they are read from the next finer tier.
+ */
 export interface Held {
   from: readonly number[];
-  until: readonly number[];
+  stale: readonly (readonly Span[])[];
 }
 
 /**
  * Splits [from, to) into reads per tier. The main tier serves the aligned middle; finer tiers serve the
  * unaligned edges so only data in [from, to) counts; parts older than a tier holds fall back to coarser
- * tiers (exact to their resolution only), and parts newer than a tier has been built to come from the
- * next finer one.
+ * tiers (exact to their resolution only), and parts a tier has not rebuilt yet come from the next finer one.
  */
 export function planReads(
   from: number,
@@ -64,13 +72,31 @@ export function planReads(
   held: Held,
   finestTier: TierIndex = 0,
 ): TierRead[] {
-  const until = held.until[mainTier]!;
-  if (until < to && mainTier > finestTier) {
-    const split = Math.max(from, until);
-    const newer = planReads(split, to, (mainTier - 1) as TierIndex, held, finestTier);
-    return split > from ? [...planOlder(from, split, mainTier, held, finestTier), ...newer] : newer;
+  if (mainTier <= finestTier) return planOlder(from, to, mainTier, held, finestTier);
+  const reads: TierRead[] = [];
+  splitStale(from, to, held.stale[mainTier]!, {
+    clean: (a, b) => reads.push(...planOlder(a, b, mainTier, held, finestTier)),
+    stale: (a, b) => reads.push(...planReads(a, b, (mainTier - 1) as TierIndex, held, finestTier)),
+  });
+  return reads;
+}
+
+/** Calls `clean` and `stale` for the parts of [from, to) outside and inside `stale` spans, in time order. */
+function splitStale(
+  from: number,
+  to: number,
+  stale: readonly Span[],
+  on: { clean: (from: number, to: number) => void; stale: (from: number, to: number) => void },
+): void {
+  let at = from;
+  for (const span of stale) {
+    if (span.to <= at) continue;
+    if (span.from >= to) break;
+    if (span.from > at) on.clean(at, span.from);
+    at = Math.min(to, span.to);
+    on.stale(Math.max(from, span.from), at);
   }
-  return planOlder(from, to, mainTier, held, finestTier);
+  if (at < to) on.clean(at, to);
 }
 
 function planOlder(from: number, to: number, mainTier: TierIndex, held: Held, finestTier: TierIndex): TierRead[] {
@@ -104,13 +130,26 @@ function coverExact(
   finestTier: TierIndex,
 ): void {
   if (from >= to) return;
-  const until = held.until[tier]!;
-  if (until < to && tier > finestTier) {
-    // Not rebuilt from `until` (a bucket start) on, even where this tier is a fallback: read that finer.
-    coverExact(Math.max(from, until), to, (tier - 1) as TierIndex, held, reads, finestTier);
-    to = until;
-    if (from >= to) return;
+  if (tier > finestTier && held.stale[tier]!.some((span) => span.from < to && span.to > from)) {
+    // Not rebuilt there, even where this tier is a fallback: read those parts finer.
+    splitStale(from, to, held.stale[tier]!, {
+      clean: (a, b) => coverBuilt(a, b, tier, held, reads, finestTier),
+      stale: (a, b) => coverExact(a, b, (tier - 1) as TierIndex, held, reads, finestTier),
+    });
+    return;
   }
+  coverBuilt(from, to, tier, held, reads, finestTier);
+}
+
+/** `coverExact` over a part `tier` has rebuilt: its aligned middle, the edges finer where still held. */
+function coverBuilt(
+  from: number,
+  to: number,
+  tier: TierIndex,
+  held: Held,
+  reads: TierRead[],
+  finestTier: TierIndex,
+): void {
   const holdsFrom = held.from;
   const res = TIER_RESOLUTIONS[tier];
   const alignedFrom = ceilTo(from, res);

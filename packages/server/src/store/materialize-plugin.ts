@@ -46,7 +46,9 @@ export const materializePlugin: FastifyPluginAsync<{ core: Core }> = async (app,
 
 /**
  * Rebuilds dirty closed buckets, finer tiers first (an hour is rebuilt from its minutes only once none of
- * them is dirty), skipping those written to within the last `quietMs` (for at most MAX_DEFER_MS), until
+ * them is dirty) and within a tier the newest first (after an import, the last hours the page shows by
+ * default are read from their rebuilt buckets soonest: a read takes only dirty buckets from the finer tier),
+ * skipping those written to within the last `quietMs` (for at most MAX_DEFER_MS), until
  * `budgetMs` of wall time is spent. Each part replaces its rows, so a rebuild cut short is simply done
  * again; a mark is cleared only when every part is written and no newer data arrived meanwhile. Returns
  * the buckets rebuilt.
@@ -75,7 +77,7 @@ export async function rebuildDirtyBuckets(
           !(tier > MATERIALIZED_FROM && core.query.dirty.has(tier - 1, t, t + res)),
       );
     const maxRun = Math.max(1, Math.floor(RUN_SOURCE_BUCKETS / (res / TIER_RESOLUTIONS[tier - 1]!)));
-    for (const run of runs(due, res, maxRun)) {
+    for (const run of runs(due, res, maxRun).reverse()) {
       if (performance.now() - started >= budgetMs || stopped()) return built;
       await rebuild(core, tier as TierIndex, run[0]!.t, run.at(-1)!.t + res, stopped);
       if (stopped()) return built;

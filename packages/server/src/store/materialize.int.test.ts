@@ -1,8 +1,8 @@
 import type { RedResponse } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getJson, ingest, startTestApp } from '../testing/test-app.ts';
+import { getJson, ingest } from '../testing/test-app.ts';
 import { rebuildDirtyBuckets } from './materialize-plugin.ts';
-import { storeBackends } from './test-backends.ts';
+import { startBackendApp, storeBackends } from './test-backends.ts';
 
 const HOUR = 3_600_000;
 
@@ -16,13 +16,9 @@ describe.each(await storeBackends('coarse rebuilds on PostgreSQL'))(
     async function startAtHour() {
       const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
       const clock = { now: start + 10 * 60_000 };
-      const database = await backend.appDatabase();
-      const handle = await startTestApp(database.db ? { db: database.db } : {}, () => clock.now);
-      close = async () => {
-        await handle.app.close();
-        await database.drop();
-      };
-      return { app: handle.app, start, clock };
+      const started = await startBackendApp(backend, () => clock.now);
+      close = started.close;
+      return { app: started.app, start, clock };
     }
 
     it('counts the same before and after they are rebuilt, and again after late data', async () => {
@@ -54,7 +50,7 @@ describe.each(await storeBackends('coarse rebuilds on PostgreSQL'))(
       expect(await rebuildDirtyBuckets(app.core)).toBe(3);
       expect(total((await weekly()).body)).toBe(105);
       expect((await ingest(app, [requests(7, start + 30 * 60_000)])).status).toBe(202);
-      expect(app.core.query.dirty.first(3)).toBe(start);
+      expect(app.core.query.dirty.list(3, Infinity)[0]?.t).toBe(start);
 
       // Read right away (from finer tiers where dirty) and after the rebuild, the late data counts once.
       expect(total((await weekly()).body)).toBe(112);
@@ -87,7 +83,7 @@ describe.each(await storeBackends('coarse rebuilds on PostgreSQL'))(
       // ...then once it pauses.
       clock.now += 2_000;
       expect(await rebuildDirtyBuckets(app.core, quiet)).toBeGreaterThan(0);
-      expect(app.core.query.dirty.first(2)).toBe(Number.POSITIVE_INFINITY);
+      expect(app.core.query.dirty.list(2, Infinity)).toEqual([]);
       // Written without pause for a minute, it is rebuilt anyway.
       for (let i = 0; i <= 60; i++) {
         expect((await ingest(app, [point(minute + 5_000 + i)])).status).toBe(202);

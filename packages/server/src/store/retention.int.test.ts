@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { getJson, ingest, startTestApp } from '../testing/test-app.ts';
+import { getJson, ingest } from '../testing/test-app.ts';
 import { enforceRetention } from './retention-plugin.ts';
-import { storeBackends } from './test-backends.ts';
+import { startBackendApp, storeBackends } from './test-backends.ts';
 
 const HOUR = 3_600_000;
 
@@ -11,13 +11,9 @@ describe.each(await storeBackends('retention on PostgreSQL'))('retention ($name)
 
   it('deletes each tier past its retention and reads older ranges from the coarser tiers', async () => {
     let now = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
-    const database = await backend.appDatabase();
-    const handle = await startTestApp(database.db ? { db: database.db } : {}, () => now);
-    close = async () => {
-      await handle.app.close();
-      await database.drop();
-    };
-    const { app } = handle;
+    const started = await startBackendApp(backend, () => now);
+    close = started.close;
+    const { app } = started;
     const t = now - 30 * 60_000;
     const requests = {
       service: 'a',

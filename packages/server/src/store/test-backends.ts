@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { startTestApp } from '../testing/test-app.ts';
 import type { AlertStore } from './alert-store.ts';
 import { openPgAlertStore } from './postgres/alert-store.ts';
 import { openPgStore } from './postgres/pg-store.ts';
@@ -73,6 +75,22 @@ export const postgresBackend: StoreBackend = {
     return { db: database.url, drop: database.drop };
   },
 };
+
+/** A test app (`startTestApp`) on a fresh database of `backend`; `close` closes it and removes the database. */
+export async function startBackendApp(
+  backend: StoreBackend,
+  now: () => number,
+): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
+  const database = await backend.appDatabase();
+  const { app } = await startTestApp(database.db ? { db: database.db } : {}, now);
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
 
 /** The backends to run the store's contract against: PostgreSQL only where one answers (a notice says so otherwise). */
 export async function storeBackends(suite: string): Promise<StoreBackend[]> {
