@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --fanout [--clients 1000] [--duration 60s] [--stalled 20] [--stall-duration D]`: the
+ * `npm run bench -- --fanout [--clients 1000] [--duration 60s] [--stalled 20] [--stall-duration D] [--entry FILE]`: the
  * live fan-out (issue 16 item 3). The real server, built and started as `npm start` runs it with the demo
  * on, and in a separate process (bench/fanout/clients.ts) `--clients` WebSocket clients subscribed to every
  * service as the page is. Phase 1 measures each frame's lateness (arrival minus the end of the second it
@@ -10,6 +10,7 @@
  * A stalled client does not answer the hub's ping (every 15 s), so the server cuts it off within 30 s,
  * long before its ~1 KB of frame a second leaves its own and the kernel's buffers; the table shows how many
  * it closed and where the backlog sat. `--stall-duration` (default `--duration`) sets that phase's length.
+ * `--entry` runs another build of the server (a before/after in the same minutes).
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,9 +51,10 @@ const load = (): string =>
 
 const dir = mkdtempSync(join(tmpdir(), 'pulseboard-fanout-'));
 const loadAtStart = load();
-const server = await startServer(dir, READY_TIMEOUT_MS, { demo: true });
+const entry = option('entry', '');
+const server = await startServer(dir, READY_TIMEOUT_MS, { demo: true, ...(entry ? { entry } : {}) });
 console.log(
-  `fan-out: server pid ${server.pid} at ${server.baseUrl} (demo on), ready in ${ms(server.readyMs)}; ` +
+  `fan-out: server pid ${server.pid} at ${server.baseUrl} (demo on${entry ? `, ${entry}` : ''}), ready in ${ms(server.readyMs)}; ` +
     `${clientsN} clients for ${durationMs / 1000} s, then +${stalledN} stalled for ${stallMs / 1000} s; load average ${load()}`,
 );
 

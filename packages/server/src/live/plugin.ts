@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import websocket, { type WebSocket } from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import { type Core, closeSecond } from '../core.ts';
@@ -47,14 +48,14 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   app.get(
     '/api/v1/live',
     { websocket: true, schema: { tags: ['live'], summary: 'Live frames (WebSocket)' } },
-    (socket) => {
+    (socket, request) => {
       if (hub.size >= config.liveMaxClients) {
         refused('connections');
         socket.close(CLOSE_CODES.tryAgainLater, `${config.liveMaxClients} live clients connected (--live-max-clients)`);
         return;
       }
       const cursor = Math.floor(core.now() / 1000) * 1000 - 1000;
-      const client = hub.add(closingSoon(socket), cursor);
+      const client = hub.add(closingSoon(socket, request.raw.socket), cursor);
       core.metrics.liveClients.set(hub.size);
       const closed = () => {
         client.onClose();
@@ -79,13 +80,21 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
 /**
  * The socket as the hub sees it. A socket the hub closes (1008 for bad messages) that does not answer the
  * close is dropped after CLOSE_TIMEOUT_MS instead of ws's 30 s, during which a flood would still be read.
+ *
+ * Messages are written as framed (`WireText`) straight to the upgraded TCP socket, the one `ws` writes to:
+ * `ws` writes each of its own frames (pings, pongs, the close) whole and at once, since this server has no
+ * per-message compression to queue them behind, so frames never interleave. Only while the socket is open:
+ * after a close frame nothing may follow. `bufferedAmount` still counts these bytes (`ws` reads the TCP
+ * socket's queue).
  */
-function closingSoon(socket: WebSocket): LiveSocket {
+function closingSoon(socket: WebSocket, tcp: Socket): LiveSocket {
   return {
     get bufferedAmount() {
       return socket.bufferedAmount;
     },
-    send: (data) => socket.send(data),
+    send: (message) => {
+      if (socket.readyState === socket.OPEN) tcp.write(message.frame);
+    },
     terminate: () => socket.terminate(),
     ping: () => socket.ping(),
     close: (code, reason) => {
