@@ -5,8 +5,13 @@ import { type Core, closeSecond } from '../core.ts';
 import { CLOSE_CODES, LiveHub, type LiveRefusal, type LiveSocket } from './hub.ts';
 import { startSecondTicker } from './ticker.ts';
 
-/** How long after a second closes its frame is built: time for requests in flight to commit. */
-const GRACE_MS = 15;
+/**
+ * How long after a second closes its frame may wait for ingest requests that arrived before then to commit
+ * (`closeSecond`); with none in flight it goes out at once.
+ */
+const MAX_WAIT_MS = 15;
+/** Timers may fire a millisecond before the wall clock reaches their target: aim just past the boundary. */
+const TIMER_SLACK_MS = 1;
 const HEARTBEAT_MS = 15_000;
 const MAX_SLOW_MS = 30_000;
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -38,10 +43,16 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   });
   const unsubscribe = core.bus.subscribe('frame', (frame) => hub.publish(frame));
   const unsubscribeAlerts = core.bus.subscribe('alert', (alert) => hub.publishAlert(alert));
+  // One second's frame at a time, oldest first: each waits for its own requests before it commits.
+  let closing = Promise.resolve();
   const stopTicker = startSecondTicker({
     now: core.now,
-    graceMs: GRACE_MS,
-    onSecond: (t) => void closeSecond(core, t),
+    graceMs: TIMER_SLACK_MS,
+    onSecond: (t) => {
+      closing = closing
+        .then(() => closeSecond(core, t, { waitUntil: t + 1000 + MAX_WAIT_MS }))
+        .catch((error: unknown) => app.log.error({ err: error, t }, 'could not publish a live frame'));
+    },
   });
   const heartbeat = setInterval(() => hub.heartbeat(), HEARTBEAT_MS);
 
