@@ -16,10 +16,15 @@ export class IngestArrivals {
     return this.arrivedAt.size;
   }
 
-  /** Counts a route's requests from arrival to answer (or to the client going away). */
+  /**
+   * Counts a route's requests from arrival to answer or to the client going away. The response's `close`
+   * comes in every case, also where Fastify's hooks do not run (a connection that dies while the answer is
+   * being written), so no request stays counted and holds every later frame to its wait's end.
+   */
   track(app: FastifyInstance): void {
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', async (request, reply) => {
       this.arrivedAt.set(request, this.now());
+      reply.raw.once('close', () => this.end(request));
     });
     const end = async (request: FastifyRequest) => this.end(request);
     app.addHook('onResponse', end);
