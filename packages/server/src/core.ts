@@ -193,7 +193,8 @@ export function noteTierWritten(core: Core, tier: number, t: number): void {
 
 /**
  * Second t has closed: its frame goes on the bus, built from this instance's stats alone or, in a cluster,
- * once the other instances' stats of it are in (or the wait for them is up).
+ * once the other instances' stats of it are in (or the wait for them is up). One second at a time, oldest
+ * first (the live plugin chains the calls), so frames go out in order.
  */
 export async function closeSecond(core: Core, t: number, options: { waitUntil: number }): Promise<void> {
   for (const handOver of core.secondClosing) handOver(t);
