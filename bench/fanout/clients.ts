@@ -93,11 +93,10 @@ process.on('message', async (request: ClientRequest) => {
     const wallS = (performance.now() - lastAt) / 1000;
     reply({
       type: 'window',
-      lateness: lateness.sort((a, b) => a - b),
+      lateness,
       received,
       expected: seconds.size * reading(),
-      firstArrivalMs: [...arrivals].map(([t, a]) => a.first - (t + 1000)).sort((a, b) => a - b),
-      spreadMs: [...arrivals.values()].map((a) => a.last - a.first).sort((a, b) => a - b),
+      arrivals: [...arrivals].map(([t, a]) => ({ t, ...a })),
       frameBytes: received > 0 ? bytes / received : 0,
       closes: Object.fromEntries(closes),
       cpuCores: (cpu.user + cpu.system) / 1e6 / wallS,

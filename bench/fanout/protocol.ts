@@ -11,15 +11,16 @@ export type ClientReply =
   | { type: 'opened'; failed: number }
   | {
       type: 'window';
-      /** ms from the end of each frame's second to its arrival, sorted; reading sockets only. */
+      /** ms from the end of each frame's second to its arrival; reading sockets only. */
       lateness: number[];
       received: number;
       /** Distinct seconds seen x sockets reading: what the received count should be. */
       expected: number;
-      /** Per second, sorted: the first socket's lateness (building and sending the frame once)... */
-      firstArrivalMs: number[];
-      /** ...and the last socket's arrival minus the first's (the cost of sending it to every client). */
-      spreadMs: number[];
+      /**
+       * Per second: its first and last arrival (epoch ms) at this process's sockets, merged over the client
+       * processes into the first socket's lateness and the spread to the last.
+       */
+      arrivals: { t: number; first: number; last: number }[];
       /** Mean frame size in bytes. */
       frameBytes: number;
       /** Closes not asked for, by code. */

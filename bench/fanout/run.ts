@@ -1,23 +1,24 @@
 /**
- * `npm run bench -- --fanout [--clients 1000] [--duration 60s] [--stalled 20] [--stall-duration D]`: the
- * live fan-out (issue 16 item 3). The real server, built and started as `npm start` runs it with the demo
- * on, and in a separate process (bench/fanout/clients.ts) `--clients` WebSocket clients subscribed to every
- * service as the page is. Phase 1 measures each frame's lateness (arrival minus the end of the second it
- * describes; one machine, one clock), the server's CPU and RSS; phase 2 adds `--stalled` clients that
- * subscribe and never read, and measures the same. Prints a table with goals (table.ts) and writes
- * bench/out/fanout-DATE.json.
+ * `npm run bench -- --fanout [--clients 1000] [--duration 60s] [--stalled 20] [--stall-duration D]
+ * [--client-processes 1] [--entry FILE]`: the live fan-out (issue 16 item 3). The real server, built and
+ * started as `npm start` runs it with the demo on, and in separate processes (bench/fanout/clients.ts, spread
+ * over `--client-processes` by client-pool.ts) `--clients` WebSocket clients subscribed to every service as
+ * the page is. Phase 1 measures each frame's lateness (arrival minus the end of the second it describes; one
+ * machine, one clock), the server's CPU and RSS; phase 2 adds `--stalled` clients that subscribe and never
+ * read, and measures the same. Prints a table with goals (table.ts) and writes bench/out/fanout-DATE.json.
  *
  * A stalled client does not answer the hub's ping (every 15 s), so the server cuts it off within 30 s,
  * long before its ~1 KB of frame a second leaves its own and the kernel's buffers; the table shows how many
  * it closed and where the backlog sat. `--stall-duration` (default `--duration`) sets that phase's length.
+ * `--entry` runs another build of the server (a before/after in the same minutes).
  */
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../server-process.ts';
 import { ms, parseDuration, parseMetrics, quantile, type Scrape, sleep, sumOf } from '../soak/stats.ts';
-import type { ClientReply, ClientRequest } from './protocol.ts';
+import { ClientPool } from './client-pool.ts';
 import { GOALS, type Phase, printTable, type Queue } from './table.ts';
 
 /** Sockets settle (JIT, first frames, buffers) before a window counts. */
@@ -40,6 +41,7 @@ function count(name: string, fallback: number): number {
 
 const clientsN = count('clients', 1_000);
 const stalledN = count('stalled', 20);
+const processesN = Math.max(1, count('client-processes', 1));
 const durationMs = parseDuration(option('duration', '60s'));
 /** The stalled phase's own length, to watch what the stalled sockets become over a longer time. */
 const stallMs = parseDuration(option('stall-duration', option('duration', '60s')));
@@ -50,35 +52,14 @@ const load = (): string =>
 
 const dir = mkdtempSync(join(tmpdir(), 'pulseboard-fanout-'));
 const loadAtStart = load();
-const server = await startServer(dir, READY_TIMEOUT_MS, { demo: true });
+const entry = option('entry', '');
+const server = await startServer(dir, READY_TIMEOUT_MS, { demo: true, ...(entry ? { entry } : {}) });
 console.log(
-  `fan-out: server pid ${server.pid} at ${server.baseUrl} (demo on), ready in ${ms(server.readyMs)}; ` +
-    `${clientsN} clients for ${durationMs / 1000} s, then +${stalledN} stalled for ${stallMs / 1000} s; load average ${load()}`,
+  `fan-out: server pid ${server.pid} at ${server.baseUrl} (demo on${entry ? `, ${entry}` : ''}), ready in ${ms(server.readyMs)}; ` +
+    `${clientsN} clients (${processesN} process${processesN > 1 ? 'es' : ''}) for ${durationMs / 1000} s, then +${stalledN} stalled for ${stallMs / 1000} s; load average ${load()}`,
 );
 
-const child = fork(new URL('./clients.ts', import.meta.url).pathname, [server.baseUrl], {
-  execArgv: ['--import', 'tsx'],
-  stdio: 'inherit',
-});
-const replies: ClientReply[] = [];
-let waiting: (() => void) | null = null;
-child.on('message', (reply: ClientReply) => {
-  replies.push(reply);
-  waiting?.();
-});
-async function ask<T extends ClientReply['type']>(
-  request: ClientRequest,
-  type: T,
-): Promise<Extract<ClientReply, { type: T }>> {
-  child.send(request);
-  for (;;) {
-    const at = replies.findIndex((r) => r.type === type);
-    if (at >= 0) return replies.splice(at, 1)[0] as Extract<ClientReply, { type: T }>;
-    await new Promise<void>((resolve) => {
-      waiting = resolve;
-    });
-  }
-}
+const clients = new ClientPool(server.baseUrl, processesN);
 
 async function scrape(): Promise<Scrape> {
   const res = await fetch(`${server.baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
@@ -124,7 +105,7 @@ function closedByServer(): number {
 
 async function measure(name: string, stalled: number, phaseMs: number): Promise<Phase> {
   await sleep(WARM_UP_MS);
-  await ask({ type: 'take' }, 'window');
+  await clients.take();
   const before = await scrape();
   const cpu0 = server.cpuSeconds() ?? 0;
   const t0 = performance.now();
@@ -134,7 +115,7 @@ async function measure(name: string, stalled: number, phaseMs: number): Promise<
     await sleep(Math.min(500, phaseMs - (performance.now() - t0)));
     rss.peak = Math.max(rss.peak, server.rss() ?? 0);
   }
-  const w = await ask({ type: 'take' }, 'window');
+  const w = await clients.take();
   const wallS = (performance.now() - t0) / 1000;
   rss.end = server.rss() ?? 0;
   const after = await scrape();
@@ -150,8 +131,8 @@ async function measure(name: string, stalled: number, phaseMs: number): Promise<
       max: w.lateness.at(-1) ?? Number.NaN,
       samples: w.lateness.length,
     },
-    firstArrivalMs: { p50: quantile(w.firstArrivalMs, 0.5), p99: quantile(w.firstArrivalMs, 0.99) },
-    spreadMs: { p50: quantile(w.spreadMs, 0.5), p99: quantile(w.spreadMs, 0.99) },
+    firstArrivalMs: w.firstArrivalMs,
+    spreadMs: w.spreadMs,
     serverCpuCores: ((server.cpuSeconds() ?? cpu0) - cpu0) / wallS,
     clientCpuCores: w.cpuCores,
     rss,
@@ -169,16 +150,15 @@ async function measure(name: string, stalled: number, phaseMs: number): Promise<
 }
 
 const rssBeforeClients = server.rss() ?? 0;
-const opened = await ask({ type: 'open', count: clientsN, stalled: false }, 'opened');
-if (opened.failed > 0) console.log(`  WARNING: ${opened.failed} of ${clientsN} sockets did not open`);
+const failed = await clients.open(clientsN, false);
+if (failed > 0) console.log(`  WARNING: ${failed} of ${clientsN} sockets did not open`);
 const phase1 = await measure(`${clientsN} clients`, 0, durationMs);
-const openedStalled = await ask({ type: 'open', count: stalledN, stalled: true }, 'opened');
-if (openedStalled.failed > 0)
-  console.log(`  WARNING: ${openedStalled.failed} of ${stalledN} stalled sockets did not open`);
+const failedStalled = await clients.open(stalledN, true);
+if (failedStalled > 0) console.log(`  WARNING: ${failedStalled} of ${stalledN} stalled sockets did not open`);
 const stalledAt = performance.now();
 const phase2 = await measure(`+${stalledN} stalled`, stalledN, stallMs);
 const stalledSeconds = (performance.now() - stalledAt) / 1000;
-child.send({ type: 'stop' } satisfies ClientRequest);
+clients.stop();
 const stopped = await server.stop();
 rmSync(dir, { recursive: true, force: true });
 
@@ -203,7 +183,14 @@ mkdirSync(out, { recursive: true });
 const file = join(out, `fanout-${date.replaceAll(':', '-')}.json`);
 const results = {
   date,
-  options: { clients: clientsN, stalled: stalledN, durationMs, stallMs, warmUpMs: WARM_UP_MS },
+  options: {
+    clients: clientsN,
+    clientProcesses: processesN,
+    stalled: stalledN,
+    durationMs,
+    stallMs,
+    warmUpMs: WARM_UP_MS,
+  },
   loadAverageAtStart: loadAtStart,
   server: { readyMs: server.readyMs, rssBeforeClients },
   phases: [phase1, phase2],

@@ -6,6 +6,7 @@ import { SeriesRegistry } from './aggregate/series-registry.ts';
 import { type Bus, createLocalBus } from './bus/bus.ts';
 import type { Cluster } from './bus/redis-cluster.ts';
 import type { Config } from './config.ts';
+import { IngestArrivals } from './ingest/arrivals.ts';
 import { ByteBudget } from './ingest/body-budget.ts';
 import { DecodePool } from './ingest/decode-pool.ts';
 import type { FoldContext } from './ingest/decode-worker.ts';
@@ -46,6 +47,10 @@ export interface Core {
   pendingStartup: Set<string>;
   /** Request body bytes ingest may hold at once (see ingest/body-budget.ts). */
   bodies: ByteBudget;
+  /** Ingest requests in flight, which a second's frame waits for (see `closeSecond`). */
+  arrivals: IngestArrivals;
+  /** In-process producers (the demo) that hand over a second's data as it closes, before its frame is built. */
+  secondClosing: Set<(t: number) => void>;
   /** Turns a full disk into 503 + Retry-After, logged and counted. */
   diskFull: DiskFullWatch;
   /** Meta values (tier starts, report intervals) written without holding up the commit that changed them. */
@@ -155,6 +160,8 @@ async function assembleCore(
     query,
     pendingStartup: new Set(),
     bodies,
+    arrivals: new IngestArrivals(now),
+    secondClosing: new Set(),
     diskFull: new DiskFullWatch({ file: config.db, metrics, log, now }),
     meta,
   };
@@ -186,11 +193,25 @@ export function noteTierWritten(core: Core, tier: number, t: number): void {
 
 /**
  * Second t has closed: its frame goes on the bus, built from this instance's stats alone or, in a cluster,
- * once the other instances' stats of it are in (or the wait for them is up).
+ * once the other instances' stats of it are in (or the wait for them is up). One second at a time, oldest
+ * first (the live plugin chains the calls), so frames go out in order.
  */
-export async function closeSecond(core: Core, t: number): Promise<void> {
-  // Commit what is queued first, so a request that arrived before the second closed is in its frame.
-  // Frames stay in order: each flush settles after the one before it.
+export async function closeSecond(core: Core, t: number, options: { waitUntil: number }): Promise<void> {
+  for (const handOver of core.secondClosing) handOver(t);
+  // A request that arrived before the second closed belongs in its frame: one turn of the event loop reads
+  // requests whose bytes are already here, then the frame waits for every request that has arrived to be
+  // answered (its data committed), but not past `waitUntil` (a slow upload must not hold every client's frame).
+  await new Promise((resolve) => setImmediate(resolve));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    core.arrivals.settledBefore(core.now()),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, options.waitUntil - core.now()));
+    }),
+  ]);
+  clearTimeout(timer);
+  // Commit what is queued (the handed-over data, and requests still in flight past `waitUntil` whose data
+  // is queued already).
   await core.aggregator.flush();
   const partial = core.window.takePartial(t);
   if (core.cluster) core.cluster.closeSecond(t, partial);

@@ -7,8 +7,9 @@ import { backfillDemo } from './backfill.ts';
 const HISTORY_MS = 24 * 3_600_000;
 
 /**
- * The in-process demo: each second the generator's traffic for the second just closed goes through the
- * same decode and aggregation as real requests. On an empty database it also backfills a day of history, in
+ * The in-process demo: as each second closes, the generator's traffic for it goes through the same decode
+ * and aggregation as real requests, handed over before that second's frame is built (`core.secondClosing`),
+ * so the frame holds it without waiting. On an empty database it also backfills a day of history, in
  * the background. Both start once the server listens.
  */
 export const demoPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
@@ -30,16 +31,13 @@ export const demoPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
       app.log.warn({ err: error }, 'demo batch rejected');
     });
   };
-  const tick = () => {
-    if (stopped) return;
-    const now = core.now();
-    const closed = Math.floor(now / 1000) * 1000;
+  /** Second t has closed: send everything up to its end. */
+  const handOver = (t: number) => {
+    const closed = t + 1000;
     // Never more than a minute at once, so a long pause (a suspended laptop) does not flood the queue.
     if (closed > sentUpTo) send(Math.max(sentUpTo, closed - 60_000), closed);
-    sentUpTo = closed;
-    timer = setTimeout(tick, 1000 - (core.now() % 1000) + 5);
+    sentUpTo = Math.max(sentUpTo, closed);
   };
-  let timer: NodeJS.Timeout | undefined;
 
   // Not ready until the history is written; the writing itself waits for onListen.
   if (emptyStore) core.pendingStartup.add('demo backfill');
@@ -69,12 +67,12 @@ export const demoPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   // Only once the server listens: the page and the API answer from the first moment, and a start that fails
   // to listen (a busy port) has written nothing.
   app.addHook('onListen', async () => {
-    timer = setTimeout(tick, 0);
+    core.secondClosing.add(handOver);
     if (emptyStore) backfill();
   });
 
   app.addHook('onClose', async () => {
     stopped = true;
-    clearTimeout(timer);
+    core.secondClosing.delete(handOver);
   });
 };

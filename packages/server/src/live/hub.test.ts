@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Sketch } from '../sketch/sketch.ts';
 import { BAD_MESSAGES, LiveHub, type LiveRefusal, type LiveSocket } from './hub.ts';
+import type { WireText } from './wire-text.ts';
 
 describe('LiveHub', () => {
   it('sends each client only the services it subscribed to', () => {
@@ -171,8 +172,8 @@ class FakeSocket implements LiveSocket {
   terminated = false;
   closed: { code?: number; reason?: string } | null = null;
   pings = 0;
-  send(data: string) {
-    this.sent.push(data);
+  send(message: WireText) {
+    this.sent.push(message.text);
   }
   close(code?: number, reason?: string) {
     this.closed = { code, reason };

@@ -10,11 +10,12 @@ import {
 import { Compile } from 'typebox/compile';
 import type { SecondFrame } from '../bus/bus.ts';
 import { liveTotal } from './total.ts';
+import { type WireText, wireText } from './wire-text.ts';
 
 /** The part of a WebSocket the hub uses, so tests can drive it with a stand-in for slow networks. */
 export interface LiveSocket {
   readonly bufferedAmount: number;
-  send(data: string): void;
+  send(message: WireText): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
   ping(): void;
@@ -90,7 +91,7 @@ export class LiveHub {
     };
     this.clients.add(client);
     const hello: LiveHello = { type: 'hello', resolution: 1000, cursor };
-    this.send(client, JSON.stringify(hello));
+    this.send(client, wireText(JSON.stringify(hello)));
     return {
       onMessage: (data) => this.handle(client, data),
       onPong: () => {
@@ -104,9 +105,9 @@ export class LiveHub {
 
   publish(frame: SecondFrame): void {
     const now = this.options.now();
-    let everything: string | null = null;
+    let everything: WireText | null = null;
     // Clients that watch the same services share one serialised frame (its total merges their sketches).
-    const bySubset = new Map<string, string>();
+    const bySubset = new Map<string, WireText>();
     let dropped = 0;
     for (const client of this.clients) {
       if (client.socket.bufferedAmount > this.options.maxBufferedBytes) {
@@ -135,7 +136,7 @@ export class LiveHub {
    */
   publishAlert(alert: Alert): void {
     const message: LiveAlert = { type: 'alert', alert };
-    const data = JSON.stringify(message);
+    const data = wireText(JSON.stringify(message));
     for (const client of this.clients) {
       if (client.socket.bufferedAmount <= this.options.maxBufferedBytes) this.send(client, data);
     }
@@ -226,15 +227,15 @@ export class LiveHub {
     }
     if (client.bad > BAD_MESSAGES.answered) return;
     const error: LiveError = { type: 'error', code, message: message() };
-    this.send(client, JSON.stringify(error));
+    this.send(client, wireText(JSON.stringify(error)));
   }
 
   /**
    * Every message goes through here: a client whose unsent bytes would pass `maxQueuedBytes` is not reading,
    * and is cut off (no close frame: it would only queue behind the rest) so its queue is freed.
    */
-  private send(client: Client, data: string): void {
-    if (client.socket.bufferedAmount + data.length > this.options.maxQueuedBytes) {
+  private send(client: Client, data: WireText): void {
+    if (client.socket.bufferedAmount + data.frame.length > this.options.maxQueuedBytes) {
       this.clients.delete(client);
       this.options.onRefused?.('queue');
       client.socket.terminate();
@@ -244,7 +245,7 @@ export class LiveHub {
   }
 }
 
-function subsetFrame(frame: SecondFrame, only: ReadonlySet<string>, cache: Map<string, string>): string {
+function subsetFrame(frame: SecondFrame, only: ReadonlySet<string>, cache: Map<string, WireText>): WireText {
   const names = Object.keys(frame.services).filter((s) => only.has(s));
   const key = names.join('\u0000');
   let data = cache.get(key);
@@ -252,11 +253,11 @@ function subsetFrame(frame: SecondFrame, only: ReadonlySet<string>, cache: Map<s
   return data;
 }
 
-function serialise(frame: SecondFrame, only: readonly string[] | null): string {
+function serialise(frame: SecondFrame, only: readonly string[] | null): WireText {
   const services = only ? Object.fromEntries(only.map((s) => [s, frame.services[s]!])) : frame.services;
   const total = liveTotal(
     Object.entries(services).map(([name, stats]) => ({ stats, sketch: frame.sketches?.get(name) ?? null })),
   );
   const message: LiveFrame = { type: 'frame', t: frame.t, cursor: frame.t, services, total };
-  return JSON.stringify(message);
+  return wireText(JSON.stringify(message));
 }

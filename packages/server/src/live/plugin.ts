@@ -1,11 +1,17 @@
+import type { Socket } from 'node:net';
 import websocket, { type WebSocket } from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import { type Core, closeSecond } from '../core.ts';
 import { CLOSE_CODES, LiveHub, type LiveRefusal, type LiveSocket } from './hub.ts';
 import { startSecondTicker } from './ticker.ts';
 
-/** How long after a second closes its frame is built: time for requests in flight to commit. */
-const GRACE_MS = 15;
+/**
+ * How long after a second closes its frame may wait for ingest requests that arrived before then to commit
+ * (`closeSecond`); with none in flight it goes out at once.
+ */
+const MAX_WAIT_MS = 15;
+/** Timers may fire a millisecond before the wall clock reaches their target: aim just past the boundary. */
+const TIMER_SLACK_MS = 1;
 const HEARTBEAT_MS = 15_000;
 const MAX_SLOW_MS = 30_000;
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -37,24 +43,30 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   });
   const unsubscribe = core.bus.subscribe('frame', (frame) => hub.publish(frame));
   const unsubscribeAlerts = core.bus.subscribe('alert', (alert) => hub.publishAlert(alert));
+  // One second's frame at a time, oldest first: each waits for its own requests before it commits.
+  let closing = Promise.resolve();
   const stopTicker = startSecondTicker({
     now: core.now,
-    graceMs: GRACE_MS,
-    onSecond: (t) => void closeSecond(core, t),
+    graceMs: TIMER_SLACK_MS,
+    onSecond: (t) => {
+      closing = closing
+        .then(() => closeSecond(core, t, { waitUntil: t + 1000 + MAX_WAIT_MS }))
+        .catch((error: unknown) => app.log.error({ err: error, t }, 'could not publish a live frame'));
+    },
   });
   const heartbeat = setInterval(() => hub.heartbeat(), HEARTBEAT_MS);
 
   app.get(
     '/api/v1/live',
     { websocket: true, schema: { tags: ['live'], summary: 'Live frames (WebSocket)' } },
-    (socket) => {
+    (socket, request) => {
       if (hub.size >= config.liveMaxClients) {
         refused('connections');
         socket.close(CLOSE_CODES.tryAgainLater, `${config.liveMaxClients} live clients connected (--live-max-clients)`);
         return;
       }
       const cursor = Math.floor(core.now() / 1000) * 1000 - 1000;
-      const client = hub.add(closingSoon(socket), cursor);
+      const client = hub.add(closingSoon(socket, request.raw.socket), cursor);
       core.metrics.liveClients.set(hub.size);
       const closed = () => {
         client.onClose();
@@ -79,13 +91,21 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
 /**
  * The socket as the hub sees it. A socket the hub closes (1008 for bad messages) that does not answer the
  * close is dropped after CLOSE_TIMEOUT_MS instead of ws's 30 s, during which a flood would still be read.
+ *
+ * Messages are written as framed (`WireText`) straight to the upgraded TCP socket, the one `ws` writes to:
+ * `ws` writes each of its own frames (pings, pongs, the close) whole and at once, since this server has no
+ * per-message compression to queue them behind, so frames never interleave. Only while the socket is open:
+ * after a close frame nothing may follow. `bufferedAmount` still counts these bytes (`ws` reads the TCP
+ * socket's queue).
  */
-function closingSoon(socket: WebSocket): LiveSocket {
+function closingSoon(socket: WebSocket, tcp: Socket): LiveSocket {
   return {
     get bufferedAmount() {
       return socket.bufferedAmount;
     },
-    send: (data) => socket.send(data),
+    send: (message) => {
+      if (socket.readyState === socket.OPEN) tcp.write(message.frame);
+    },
     terminate: () => socket.terminate(),
     ping: () => socket.ping(),
     close: (code, reason) => {

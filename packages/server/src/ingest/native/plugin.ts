@@ -16,6 +16,7 @@ export const nativeIngestPlugin: FastifyPluginAsync<{ core: Core }> = async (app
     );
   });
   core.bodies.releaseOnResponse(app);
+  core.arrivals.track(app);
   app.post(
     '/api/v1/metrics',
     {

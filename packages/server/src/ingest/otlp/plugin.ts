@@ -59,6 +59,7 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     );
   });
   core.bodies.releaseOnResponse(app);
+  core.arrivals.track(app);
 
   app.setErrorHandler((thrown: FastifyError | AppError, request, reply) => {
     // A full disk is 503 UNAVAILABLE, which the OTLP/HTTP spec has exporters retry (500 they drop).
