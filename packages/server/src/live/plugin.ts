@@ -20,7 +20,9 @@ const CLOSE_TIMEOUT_MS = 2_000;
 /** `GET /api/v1/live`: the WebSocket stream of one frame a second, fed by the bus. */
 export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   // A client message is a subscription list: 64 KiB holds thousands of names. Past it ws closes with 1009.
-  await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+  // No per-message compression (ws's default, stated because `closingSoon` writes pre-framed messages to
+  // the TCP socket, which a compressed connection's queue would interleave with).
+  await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false } });
   const { config } = core;
   // One line per socket refused or closed, at most one a second: a flood must not become a flood of logs.
   let lastLog = 0;
