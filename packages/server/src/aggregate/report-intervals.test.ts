@@ -52,6 +52,26 @@ describe('ReportIntervals', () => {
     expect(new ReportIntervals('{"shop":60000}', () => {}).reportedUntil('shop', 1)).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it("takes a new service's first span (at most 60 s) until its first measured interval", () => {
+    const intervals = new ReportIntervals(null, () => {});
+    const first = (service: string, interval: number, until: number) =>
+      new Map([[service, { interval, until, first: true }]]);
+    // An SDK's first cumulative export, one interval after the process started.
+    intervals.note(first('new', 60_004, 60_000), 60_000);
+    expect(intervals.of('new')).toBe(60_000);
+    expect(intervals.reportedUntil('new', 90_000)).toBe(60_000);
+    // A process that ran for an hour before its first export reached the server: not an hour's interval.
+    intervals.note(first('old', 3_600_000, 3_600_000), 3_600_000);
+    expect(intervals.of('old')).toBe(60_000);
+    // Its first measured interval replaces the guess at once, shorter or longer.
+    intervals.note(new Map([['old', { interval: 10_000, until: 3_610_000 }]]), 3_610_000);
+    expect(intervals.of('old')).toBe(10_000);
+    // A known service's process restarting: its first span moves where it has reported up to, not its interval.
+    intervals.note(first('old', 2_000, 3_700_000), 3_700_000);
+    expect(intervals.of('old')).toBe(10_000);
+    expect(intervals.reportedUntil('old', 3_700_500)).toBe(3_700_000);
+  });
+
   it('tells where every service still reporting has sent up to; a stopped one holds nothing back', () => {
     const intervals = new ReportIntervals(null, () => {});
     intervals.note(

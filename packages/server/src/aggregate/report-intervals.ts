@@ -2,6 +2,11 @@ import type { Reported } from './fold.ts';
 
 /** Intervals are kept in whole seconds: an SDK's 5 s export spans 4,998 or 5,003 ms by timer jitter. */
 const SECOND = 1000;
+/**
+ * The OpenTelemetry SDKs' default export interval: the most a first span is taken for (see `note`). A longer
+ * one is the time a process ran before its first export reached this server, not how often it exports.
+ */
+const MAX_FIRST_SPAN_MS = 60_000;
 /** A service reporting as things happen that sent nothing for this long has stopped (see `reportedUntil`). */
 const STOPPED_AFTER_MS = 3_000;
 
@@ -13,6 +18,8 @@ interface Known {
   until: number;
   /** A longer span seen once, and when: it wins if seen again within three of itself (see `note`). */
   longer?: { interval: number; at: number };
+  /** Taken from a first span only: the first measured interval replaces it. */
+  provisional?: boolean;
 }
 
 /** What is stored per service: its interval (ms) and the end of its newest report. */
@@ -29,6 +36,11 @@ type Stored = number | { interval: number; until: number };
  * slower one. A single longer span is a gap, not a new interval: a cumulative series whose export was lost (the
  * server restarting, a refused request) next spans two intervals, and read at that step every chart of the
  * service halved its resolution and its live figures lagged a whole extra interval.
+ *
+ * A new service known only from cumulative points' first spans (an SDK's first export, at its default
+ * temporality) takes that span, at most 60 s, until its first measured interval: a process exports one
+ * interval after it starts. Unknown, it read as reporting every second, so the minute until its second export
+ * read as 0 at every chart's right edge.
  */
 export class ReportIntervals {
   private readonly known = new Map<string, Known>();
@@ -62,14 +74,18 @@ export class ReportIntervals {
     for (const [service, reported] of intervals) {
       const interval = Math.max(SECOND, Math.round(reported.interval / SECOND) * SECOND);
       const known = this.known.get(service);
-      if (!known) {
-        this.known.set(service, { interval, at: now, until: reported.until });
+      if (!known || (known.provisional && !reported.first)) {
+        const provisional = reported.first === true;
+        const taken = provisional ? Math.min(interval, MAX_FIRST_SPAN_MS) : interval;
+        const until = Math.max(known?.until ?? 0, reported.until);
+        this.known.set(service, { interval: taken, at: now, until, ...(provisional ? { provisional } : {}) });
         changed = true;
         continue;
       }
       const until = Number.isFinite(known.until) ? Math.max(known.until, reported.until) : reported.until;
       changed ||= until !== known.until;
       known.until = until;
+      if (reported.first) continue;
       if (interval === known.interval) {
         known.at = now;
         continue;

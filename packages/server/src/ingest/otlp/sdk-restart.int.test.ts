@@ -8,10 +8,10 @@ const INTERVAL = 60_000;
 const RATE = 40;
 
 /**
- * A stranger's SDK exporting every 60 s (its default) while the server restarts and misses one export: the
- * service still reads at 60 s steps and 40/s up to its last report, before and after its next export.
+ * A stranger's SDK exporting every 60 s (its default): from its first export, and while the server restarts and
+ * misses one, the service reads at 60 s steps and 40/s up to its last report, before and after its next export.
  */
-describe('a 60 s exporter across a server restart', () => {
+describe('a 60 s exporter from its first export and across a server restart', () => {
   let close: () => Promise<void> = async () => {};
   afterEach(() => close());
 
@@ -40,6 +40,20 @@ describe('a 60 s exporter across a server restart', () => {
       expect(after.last.rate).toBeCloseTo(RATE, 0);
     }, 120_000);
   }
+
+  it('cumulative, as by default: a new service reads at 60 s up to its first export, not 0 until its second', async () => {
+    const { server, exportRound, read } = await setup('cumulative');
+    // The process started one interval before its first export.
+    await exportRound(0);
+    server.now = server.exportAt(0) + INTERVAL / 2;
+    const first = await read();
+    expect(first.interval).toBe(INTERVAL);
+    expect(first.until).toBe(server.exportAt(0));
+    expect(first.last.rate).toBeCloseTo(RATE, 0);
+    await exportRound(1);
+    server.now = server.exportAt(1) + INTERVAL / 2;
+    expect(await read()).toMatchObject({ interval: INTERVAL, until: server.exportAt(1) });
+  }, 60_000);
 
   async function setup(temporality: Temporality) {
     const first = 1_800_000_000_000 + 30_000;
