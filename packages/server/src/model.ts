@@ -30,7 +30,12 @@ export interface SeriesSamples {
   origin?: string;
   /** How often the series reports (ms): the longest span an OTLP point of it covered. */
   interval?: number;
-  /** With `interval`: the end of the newest interval reported, so reads know the data is complete up to it. */
+  /**
+   * The span of a cumulative series' first point (from its start time), without `interval`: only a hint of how
+   * often it reports (a process's first export comes one interval after it starts, unless it ran long before).
+   */
+  firstSpan?: number;
+  /** With `interval` or `firstSpan`: the end of the newest interval reported, so reads know the data is complete up to it. */
   reportedUntil?: number;
 }
 

@@ -129,6 +129,12 @@ export const OverviewResponseSchema = Type.Object({
    */
   total: StatsWithPrevious,
   services: Type.Array(Type.Intersect([Type.Object({ service: Type.String() }), StatsWithPrevious])),
+  /**
+   * Where the data every service still reporting has sent ends, when before `to` (ms): the total's percentiles
+   * and error rate come from the window up to here. At or before `from`, one of them (reporting every N s) has
+   * sent none of the window yet: its rate reads 0 and the total has no percentiles.
+   */
+  until: Type.Optional(Type.Number()),
 });
 export type OverviewResponse = Static<typeof OverviewResponseSchema>;
 

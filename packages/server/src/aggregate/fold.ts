@@ -33,6 +33,8 @@ export interface FoldInput {
   explicit?: readonly ExplicitPoint[] | undefined;
   /** How often the series reports (ms), when known (OTLP points' spans), and up to when it has. */
   interval?: number | undefined;
+  /** The span of a cumulative series' first point, when that is all there is (see SeriesSamples). */
+  firstSpan?: number | undefined;
   reportedUntil?: number | undefined;
 }
 
@@ -66,6 +68,8 @@ export interface Folded {
 export interface Reported {
   interval: number;
   until: number;
+  /** Only first points' spans (cumulative series since their start): a hint of the interval, not a measure. */
+  first?: boolean;
 }
 
 /**
@@ -89,6 +93,12 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
     const { record } = input;
     if (record.red && input.interval !== undefined) {
       addReported(intervals, record.service, { interval: input.interval, until: input.reportedUntil ?? 0 });
+    } else if (record.red && input.firstSpan !== undefined) {
+      addReported(intervals, record.service, {
+        interval: input.firstSpan,
+        until: input.reportedUntil ?? 0,
+        first: true,
+      });
     }
     const histogram = record.kind === 'histogram';
     // Tiers below SAMPLE_TIER_FROM keep no per-series rows; only the RED rollups and the live stream read
@@ -158,13 +168,16 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   return { rows: rows.finish(), serviceSeen, seconds, oldest, dirty: marks, intervals };
 }
 
-/** Keeps the longer interval and the later end of a service's reports. */
+/** Keeps the longer interval (a measured one over first spans) and the later end of a service's reports. */
 export function addReported(into: Map<string, Reported>, service: string, reported: Reported): void {
   const known = into.get(service);
   if (!known) into.set(service, { ...reported });
   else {
-    known.interval = Math.max(known.interval, reported.interval);
+    const first = known.first === true && reported.first === true;
+    if (!first && known.first) known.interval = reported.interval;
+    else if (first || !reported.first) known.interval = Math.max(known.interval, reported.interval);
     known.until = Math.max(known.until, reported.until);
+    if (!first) delete known.first;
   }
 }
 

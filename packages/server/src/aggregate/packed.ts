@@ -49,6 +49,7 @@ export function foldPacked(
     ...(samples.weights ? { weights: samples.weights } : {}),
     ...(samples.explicit ? { explicit: samples.explicit } : {}),
     interval: samples.interval,
+    firstSpan: samples.firstSpan,
     reportedUntil: samples.reportedUntil,
   }));
   const folded = fold(inputs, { liveFrom, directBefore });

@@ -12,19 +12,64 @@ describe('ReportIntervals', () => {
     expect(intervals.of('shop')).toBe(5_000);
     expect(intervals.of('native')).toBe(1_000);
     expect(intervals.reportedUntil('shop', 10_000)).toBe(10_000);
-    // Another instance exports every 60 s: the service reads at 60 s, and a 5 s export does not undo it...
+    // Another instance exports every 60 s: once it has twice, the service reads at 60 s, and a 5 s export
+    // does not undo it...
     intervals.note(reported(59_998, 12_000), 12_000);
-    intervals.note(reported(4_999, 15_000), 15_000);
+    expect(intervals.of('shop')).toBe(5_000);
+    intervals.note(reported(60_001, 72_000), 72_000);
+    intervals.note(reported(4_999, 75_000), 75_000);
     expect(intervals.of('shop')).toBe(60_000);
-    expect(intervals.reportedUntil('shop', 15_000)).toBe(15_000);
+    expect(intervals.reportedUntil('shop', 75_000)).toBe(75_000);
     expect(intervals.longest(['native', 'shop'])).toBe(60_000);
     // ...until the 60 s one has been silent for three of its intervals.
-    intervals.note(reported(5_000, 200_000), 200_000);
+    intervals.note(reported(5_000, 260_000), 260_000);
     expect(intervals.of('shop')).toBe(5_000);
     const restarted = new ReportIntervals(saved, () => {});
     expect(restarted.of('shop')).toBe(5_000);
     restarted.forget('shop');
     expect(restarted.of('shop')).toBe(1_000);
+  });
+
+  it('reads a span over a lost export as a gap, and keeps where each service had reported across a restart', () => {
+    let saved: string | null = null;
+    const intervals = new ReportIntervals(null, (json) => {
+      saved = json;
+    });
+    const reported = (interval: number, until: number) => new Map([['shop', { interval, until }]]);
+    intervals.note(reported(60_000, 60_000), 60_000);
+    intervals.note(reported(60_000, 120_000), 120_000);
+    // The export of 180 s was lost: the next cumulative point spans two intervals.
+    intervals.note(reported(120_000, 240_000), 240_000);
+    expect(intervals.of('shop')).toBe(60_000);
+    expect(intervals.reportedUntil('shop', 250_000)).toBe(240_000);
+    const restarted = new ReportIntervals(saved, () => {});
+    expect(restarted.of('shop')).toBe(60_000);
+    // Until its next report, the time since its last one is unknown, not quiet.
+    expect(restarted.reportedUntil('shop', 290_000)).toBe(240_000);
+    restarted.note(reported(120_000, 420_000), 420_000);
+    expect(restarted.of('shop')).toBe(60_000);
+    // Stored by an earlier version: intervals only.
+    expect(new ReportIntervals('{"shop":60000}', () => {}).reportedUntil('shop', 1)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("takes a new service's first span (at most 60 s) until its first measured interval", () => {
+    const intervals = new ReportIntervals(null, () => {});
+    const first = (service: string, interval: number, until: number) =>
+      new Map([[service, { interval, until, first: true }]]);
+    // An SDK's first cumulative export, one interval after the process started.
+    intervals.note(first('new', 60_004, 60_000), 60_000);
+    expect(intervals.of('new')).toBe(60_000);
+    expect(intervals.reportedUntil('new', 90_000)).toBe(60_000);
+    // A process that ran for an hour before its first export reached the server: not an hour's interval.
+    intervals.note(first('old', 3_600_000, 3_600_000), 3_600_000);
+    expect(intervals.of('old')).toBe(60_000);
+    // Its first measured interval replaces the guess at once, shorter or longer.
+    intervals.note(new Map([['old', { interval: 10_000, until: 3_610_000 }]]), 3_610_000);
+    expect(intervals.of('old')).toBe(10_000);
+    // A known service's process restarting: its first span moves where it has reported up to, not its interval.
+    intervals.note(first('old', 2_000, 3_700_000), 3_700_000);
+    expect(intervals.of('old')).toBe(10_000);
+    expect(intervals.reportedUntil('old', 3_700_500)).toBe(3_700_000);
   });
 
   it('tells where every service still reporting has sent up to; a stopped one holds nothing back', () => {

@@ -2,6 +2,11 @@ import type { Reported } from './fold.ts';
 
 /** Intervals are kept in whole seconds: an SDK's 5 s export spans 4,998 or 5,003 ms by timer jitter. */
 const SECOND = 1000;
+/**
+ * The OpenTelemetry SDKs' default export interval: the most a first span is taken for (see `note`). A longer
+ * one is the time a process ran before its first export reached this server, not how often it exports.
+ */
+const MAX_FIRST_SPAN_MS = 60_000;
 /** A service reporting as things happen that sent nothing for this long has stopped (see `reportedUntil`). */
 const STOPPED_AFTER_MS = 3_000;
 
@@ -9,9 +14,16 @@ interface Known {
   interval: number;
   /** When a point of that interval last arrived. */
   at: number;
-  /** The end of the newest interval reported (not kept across restarts). */
+  /** The end of the newest interval reported (+Infinity when unknown: stored by a version that did not keep it). */
   until: number;
+  /** A longer span seen once, and when: it wins if seen again within three of itself (see `note`). */
+  longer?: { interval: number; at: number };
+  /** Taken from a first span only: the first measured interval replaces it. */
+  provisional?: boolean;
 }
+
+/** What is stored per service: its interval (ms) and the end of its newest report. */
+type Stored = number | { interval: number; until: number };
 
 /**
  * How often each service's request series report (ms), learned from OTLP points' spans: a delta point's
@@ -19,8 +31,16 @@ interface Known {
  * and live frames show such a service's last complete interval. Services never seen with a span (native
  * items, which arrive as they happen) have none: they report every second.
  *
- * A longer interval wins at once; a shorter one only once the longer has not been seen for three of its
- * intervals, so two instances exporting at different intervals read at the slower one.
+ * A longer interval wins once it is seen twice (within three of itself); a shorter one only once the longer
+ * has not been seen for three of its intervals, so two instances exporting at different intervals read at the
+ * slower one. A single longer span is a gap, not a new interval: a cumulative series whose export was lost (the
+ * server restarting, a refused request) next spans two intervals, and read at that step every chart of the
+ * service halved its resolution and its live figures lagged a whole extra interval.
+ *
+ * A new service known only from cumulative points' first spans (an SDK's first export, at its default
+ * temporality) takes that span, at most 60 s, until its first measured interval: a process exports one
+ * interval after it starts. Unknown, it read as reporting every second, so the minute until its second export
+ * read as 0 at every chart's right edge.
  */
 export class ReportIntervals {
   private readonly known = new Map<string, Known>();
@@ -33,12 +53,18 @@ export class ReportIntervals {
 
   constructor(
     stored: string | null | undefined,
-    /** Writes the intervals (JSON) when one changes, so a restart keeps reading history at them. */
+    /**
+     * Writes the intervals and the ends of the newest reports (JSON) when they change, so a restart keeps
+     * reading history at them, and the time between a service's last report and its next is still unknown
+     * rather than 0 (which read as a drop to 0 at every chart's right edge until the next export).
+     */
     private readonly persist: (json: string) => void,
   ) {
     if (!stored) return;
-    for (const [service, interval] of Object.entries(JSON.parse(stored) as Record<string, number>)) {
-      this.known.set(service, { interval, at: Number.NEGATIVE_INFINITY, until: Number.POSITIVE_INFINITY });
+    for (const [service, entry] of Object.entries(JSON.parse(stored) as Record<string, Stored>)) {
+      const { interval, until } =
+        typeof entry === 'number' ? { interval: entry, until: Number.POSITIVE_INFINITY } : entry;
+      this.known.set(service, { interval, at: Number.NEGATIVE_INFINITY, until });
     }
   }
 
@@ -48,15 +74,27 @@ export class ReportIntervals {
     for (const [service, reported] of intervals) {
       const interval = Math.max(SECOND, Math.round(reported.interval / SECOND) * SECOND);
       const known = this.known.get(service);
-      if (known && Number.isFinite(known.until)) known.until = Math.max(known.until, reported.until);
-      else if (known) known.until = reported.until;
-      if (known && interval < known.interval && now - known.at < 3 * known.interval) continue;
-      if (known && interval === known.interval) {
+      if (!known || (known.provisional && !reported.first)) {
+        const provisional = reported.first === true;
+        const taken = provisional ? Math.min(interval, MAX_FIRST_SPAN_MS) : interval;
+        const until = Math.max(known?.until ?? 0, reported.until);
+        this.known.set(service, { interval: taken, at: now, until, ...(provisional ? { provisional } : {}) });
+        changed = true;
+        continue;
+      }
+      const until = Number.isFinite(known.until) ? Math.max(known.until, reported.until) : reported.until;
+      changed ||= until !== known.until;
+      known.until = until;
+      if (reported.first) continue;
+      if (interval === known.interval) {
         known.at = now;
         continue;
       }
-      this.known.set(service, { interval, at: now, until: known?.until ?? reported.until });
-      changed = true;
+      const shorterWins = interval < known.interval && now - known.at >= 3 * known.interval;
+      if (shorterWins || (interval > known.interval && this.seenTwice(known, interval, now))) {
+        this.known.set(service, { interval, at: now, until });
+        changed = true;
+      }
     }
     if (changed) this.save();
   }
@@ -122,7 +160,18 @@ export class ReportIntervals {
     if (this.known.delete(service)) this.save();
   }
 
+  /** Whether a span `interval` longer than the known one was seen before, within three of itself; else notes it. */
+  private seenTwice(known: Known, interval: number, now: number): boolean {
+    if (known.longer && known.longer.interval === interval && now - known.longer.at < 3 * interval) return true;
+    known.longer = { interval, at: now };
+    return false;
+  }
+
   private save(): void {
-    this.persist(JSON.stringify(Object.fromEntries([...this.known].map(([s, k]) => [s, k.interval]))));
+    const stored = [...this.known].map(([s, { interval, until }]): [string, Stored] => [
+      s,
+      Number.isFinite(until) ? { interval, until } : interval,
+    ]);
+    this.persist(JSON.stringify(Object.fromEntries(stored)));
   }
 }

@@ -11,9 +11,9 @@ describe('alert signals of a service that reports every 60 s', () => {
   afterEach(() => close());
 
   /** 600 requests a minute (10/s) exported at the end of each of 5 minutes; `at(ms)`: the clock that long after. */
-  async function setup() {
+  async function setup({ restart = false } = {}) {
     let now = T0;
-    const { app } = await startTestApp({}, () => now);
+    let { app, config } = await startTestApp({}, () => now);
     close = () => app.close();
     for (let m = 0; m < 5; m++) {
       now = T0 + (m + 1) * MIN + 100;
@@ -25,6 +25,10 @@ describe('alert signals of a service that reports every 60 s', () => {
       });
       expect(res.statusCode).toBe(200);
     }
+    if (restart) {
+      await app.close();
+      ({ app } = await startTestApp({ db: config.db }, () => now));
+    }
     const at = (ms: number) => (now = T0 + 5 * MIN + ms);
     return { at, source: storeSignalSource(app.core.query) };
   }
@@ -32,6 +36,13 @@ describe('alert signals of a service that reports every 60 s', () => {
   it('read its steady rate over the last minute it has sent', async () => {
     const { at, source } = await setup();
     // 40 s after its last export: the minute up to now holds 20 s of data, which read as a minute is 3.3/s.
+    const now = at(40_000);
+    expect((await source.window('every-minute', 'rate', now - MIN, now, true)).value).toBeCloseTo(10, 6);
+  });
+
+  it('read its steady rate over the last minute it has sent after a server restart, before its next export', async () => {
+    const { at, source } = await setup({ restart: true });
+    // Before the end of its newest report was kept, this read 3.3/s: a traffic drop for the anomaly rule.
     const now = at(40_000);
     expect((await source.window('every-minute', 'rate', now - MIN, now, true)).value).toBeCloseTo(10, 6);
   });

@@ -26,8 +26,9 @@ export async function* queryOverview(
   // The total's percentiles and error rate come from the part of a window every service has sent (see
   // `sentByAll`): where one service has sent its last seconds and another not yet, the merge would lean to the first.
   const sent = ctx.intervals.sentByAll(services, now);
+  const commonEnd = (from: number, to: number) => (sent < to ? Math.max(from, floorTo(sent, 1000)) : to);
   const windowsOf = (from: number, to: number) => {
-    const common = sent < to ? Math.max(from, floorTo(sent, 1000)) : to;
+    const common = commonEnd(from, to);
     return {
       all: windowPlan(ctx, services, from, to, now),
       common: common < to ? windowPlan(ctx, services, from, common, now) : null,
@@ -63,9 +64,11 @@ export async function* queryOverview(
   };
   const shown = windowOf(currentStats, currentCommon, q.from, q.to);
   const before = windowOf(previousStats, previousCommon, q.from - span, q.from);
+  const until = sent < q.to ? floorTo(sent, 1000) : q.to;
   return {
     from: q.from,
     to: q.to,
+    ...(until < q.to ? { until } : {}),
     total: { ...shown.total, previous: before.total },
     services: services.map((service) => ({
       service,

@@ -149,6 +149,24 @@ describe('merged services (red total=true, overview total)', () => {
     // Rates still add each service's over what it has sent: 20/s and 10/s.
     expect(minute.body.total.rate).toBeCloseTo(30, 3);
     near(minute.body.total.previous.p50, 0.5, 'minute before p50');
+    expect(minute.body.until).toBe(NOW - 30_000);
+  });
+
+  it('says where a 60 s exporter that has sent none of the last minute yet has sent up to', async () => {
+    // `slow` exports half a second past each minute; 0.3 s past one, its export of the last minute is on its way.
+    const { app } = await setup(NOW + 300);
+    for (const m of [5, 4, 3, 2, 1]) await app.inject({ method: 'POST', url: '/v1/metrics', payload: slowMinute(m) });
+    const overview = (from: number) =>
+      getJson<OverviewResponse>(app, `/api/v1/overview?service=slow&from=${from}&to=${from + MIN}`);
+    const last = await overview(NOW - MIN);
+    // Read as it stands, that minute has half a second of `slow` and no percentiles or error rate (the stat
+    // cards' "–"): the page shows the minute `until` falls in instead.
+    expect(last.body.total).toMatchObject({ p50: null, p99: null, errorRate: null });
+    expect(last.body.until).toBe(NOW - MIN);
+    const sent = await overview(last.body.until! - MIN);
+    expect(sent.body.total.rate).toBeCloseTo(10, 3);
+    expect(sent.body.total.p50).not.toBeNull();
+    expect(sent.body.until).toBeUndefined();
   });
 
   it('adds an all-empty total for services without data, and refuses a total that is not true or false', async () => {
@@ -168,6 +186,10 @@ describe('merged services (red total=true, overview total)', () => {
     return handle;
   }
 });
+
+/** `slow`'s export of 10/s that ends half a second past `m` minutes before NOW. */
+const slowMinute = (m: number) =>
+  otlpDurations('slow', NOW - (m + 1) * MIN + 500, NOW - m * MIN + 500, new Array(600).fill(20));
 
 function item(service: string, status: number, points: number[][]) {
   return {

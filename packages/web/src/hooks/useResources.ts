@@ -1,3 +1,4 @@
+import { floorTo, MINUTE } from '@pulseboard/shared';
 import {
   fetchCalls,
   fetchHealth,
@@ -7,6 +8,7 @@ import {
   fetchServices,
   type Services,
 } from '../api/endpoints.ts';
+import { lastSentMinuteEnd } from './last-minute.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
 
 type Range = { from: string; to: string };
@@ -20,21 +22,22 @@ export const useOverview = (range: Range, services: Services) =>
     refreshMs: 5_000,
   });
 
-const MINUTE = 60_000;
-
 /**
  * The selected services' last complete minute (of the window, when paused): the stat cards' current value.
  * Reloaded every few seconds while live, so it moves on within seconds of a minute closing. The server reads
  * the total's percentiles and error rate over the part of that minute every service has sent (a service
- * exporting every 60 s may not have sent all of it yet).
+ * exporting every 60 s may not have sent all of it yet). When one has sent none of it yet, the minute it
+ * last sent into stands in: that service would read 0/s and the percentiles "–" until its export arrived.
  */
 export const useLastMinute = (range: Range, services: Services) =>
   useLiveQuery({
     key: JSON.stringify(['minute', range.from, range.to, services]),
     range,
-    load: (signal, window) => {
-      const to = Math.floor(window.to / MINUTE) * MINUTE;
-      return fetchOverview({ from: to - MINUTE, to }, services, signal);
+    load: async (signal, window) => {
+      const to = floorTo(window.to, MINUTE);
+      const minute = await fetchOverview({ from: to - MINUTE, to }, services, signal);
+      const sentTo = lastSentMinuteEnd(minute);
+      return sentTo === null ? minute : fetchOverview({ from: sentTo - MINUTE, to: sentTo }, services, signal);
     },
     refreshMs: 5_000,
   });

@@ -42,6 +42,11 @@ export class Buckets<A> {
   readonly ring: RingBuffer<Bucket<A>>;
   /** Data is complete up to here (exclusive); seconds before it are already counted. */
   private complete: number;
+  /**
+   * Closed buckets to read again from the server, and when (server time): their live seconds combined
+   * percentiles approximately, or a service that reports every N s had not sent them yet (see `useRed`).
+   */
+  readonly unsettled = new Map<number, number>();
 
   private constructor(
     readonly step: number,
@@ -57,7 +62,12 @@ export class Buckets<A> {
   /** Drops the buckets that lie wholly before the window. */
   private trim(): void {
     const from = this.window.from;
-    while (this.ring.size > 0 && this.ring.at(0)!.t + this.step <= from) this.ring.shift();
+    while (this.ring.size > 0 && this.ring.at(0)!.t + this.step <= from) this.unsettled.delete(this.ring.shift()!.t);
+  }
+
+  /** Reads bucket t again at `at` (server time), while it is in the window. */
+  settleAt(t: number, at: number): void {
+    if (this.ring.at(0) !== undefined && t >= this.ring.at(0)!.t) this.unsettled.set(t, at);
   }
 
   /**
@@ -97,6 +107,10 @@ export class Buckets<A> {
     }
     for (const bucket of byT.values()) buckets.ring.push(bucket);
     buckets.trim();
+    // Closed buckets that a service that reports every N s had not sent in full: read again once it has.
+    for (const bucket of buckets.ring) {
+      if (bucket.unknown.size > 0 && bucket.t + step < to) buckets.unsettled.set(bucket.t, Number.NEGATIVE_INFINITY);
+    }
     return buckets;
   }
 

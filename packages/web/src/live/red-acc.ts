@@ -104,26 +104,6 @@ export function redValuesOf(parts: Iterable<[RedAcc, number]>): RedValues {
   return summed.count > 0 ? { ...summed, rate } : summed;
 }
 
-/**
- * The one bucket of a response that read exactly [from, to) in one step, as a bucket's contents; null when the
- * server read it otherwise (snapped its edges, or split it), which would not describe the same time, or when a
- * series' data does not cover it yet (`until`: a service that reports every N s), which would replace the live
- * seconds' figures with a part of the bucket.
- */
-export function oneBucket(res: RedResponse, from: number, to: number) {
-  if (res.from !== from || res.to !== to || res.step < to - from) return null;
-  if (res.series.some((series) => series.until !== undefined)) return null;
-  const values = new Map<string, RedAcc>();
-  let total: RedAcc | null = null;
-  for (const series of res.series) {
-    const p = series.points.find((point) => point.count > 0);
-    if (!p) continue;
-    if (isTotalSeries(series)) total = redAcc(p);
-    else values.set(series.service, redAcc(p));
-  }
-  return { values, total };
-}
-
 /** A `red` response as chart buckets; `span`: the window asked for (the server may snap its start earlier). */
 export function redBuckets(res: RedResponse, span?: number): Buckets<RedAcc> {
   function* entries(): Generator<BucketEntry<RedAcc>> {

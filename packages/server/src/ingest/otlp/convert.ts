@@ -168,7 +168,8 @@ export class Conversion {
   /**
    * Adds an explicit-bucket histogram point of `identity`, kept as counts (see ExplicitPoint), that covers
    * [since, p.time): spread evenly over that interval (`spreadPoint`). Unless `fresh` (the first point of a
-   * cumulative series, which covers everything since its start), that is also the series' reporting interval.
+   * cumulative series, which covers everything since its start, only a hint), that is also the series' reporting
+   * interval.
    */
   emitExplicit(
     point: number,
@@ -182,8 +183,9 @@ export class Conversion {
     const explicit = (entry.samples.explicit ??= []);
     for (const piece of spreadPoint(p, since)) explicit.push(piece);
     const span = p.time - since;
-    if (!fresh && since > 0 && span > 0) {
-      entry.samples.interval = Math.max(entry.samples.interval ?? 0, span);
+    if (since > 0 && span > 0) {
+      if (fresh) entry.samples.firstSpan = Math.max(entry.samples.firstSpan ?? 0, span);
+      else entry.samples.interval = Math.max(entry.samples.interval ?? 0, span);
       entry.samples.reportedUntil = Math.max(entry.samples.reportedUntil ?? 0, p.time);
     }
     entry.points.push(point);

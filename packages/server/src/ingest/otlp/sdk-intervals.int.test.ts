@@ -1,21 +1,13 @@
-import type { HrTime } from '@opentelemetry/api';
-import { AggregationTemporalityPreference, OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { type OverviewResponse, type RedResponse, serviceSeries } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { manualSdk, retime } from '../../testing/manual-sdk.ts';
+import { lcg } from '../../testing/otel-sdk.ts';
 import { getJson, startTestApp } from '../../testing/test-app.ts';
 
 const RATE = 40;
 const BOUNDS_S = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 const RANGES = ['5m', '15m', '1h', '6h', '24h'];
 const MAX_POINTS = [160, 300, 600];
-
-/** A reader the test collects from by hand, at the temporality the exporter asks for. */
-class ManualReader extends MetricReader {
-  protected async onForceFlush() {}
-  protected async onShutdown() {}
-}
 
 /**
  * The JS SDK's own aggregation and OTLP exporter, at its export intervals (5 s, and 60 s, its default) on
@@ -38,7 +30,7 @@ describe('SDK exports at their interval read as a steady rate', () => {
         close = () => handle.app.close();
         const address = await handle.app.listen({ port: 0, host: '127.0.0.1' });
         const service = `sdk-${intervalMs}-${temporality}`;
-        const { provider, reader, exporter } = sdk(`${address}/v1/metrics`, service, temporality);
+        const { provider, reader, exporter } = manualSdk(`${address}/v1/metrics`, service, temporality);
         const duration = provider.getMeter('test').createHistogram('http.server.request.duration', {
           unit: 's',
           advice: { explicitBucketBoundaries: BOUNDS_S },
@@ -100,43 +92,3 @@ describe('SDK exports at their interval read as a steady rate', () => {
     }
   }
 });
-
-function sdk(url: string, service: string, temporality: 'delta' | 'cumulative') {
-  const exporter = new OTLPMetricExporter({
-    url,
-    // The default 10 s can pass while a loaded machine starts the server's decode worker from sources.
-    timeoutMillis: 60_000,
-    temporalityPreference:
-      temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
-  });
-  const reader = new ManualReader({
-    aggregationTemporalitySelector: (type) => exporter.selectAggregationTemporality(type),
-  });
-  const provider = new MeterProvider({
-    resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': 'test-1' }),
-    readers: [reader],
-  });
-  return { provider, reader, exporter };
-}
-
-/** Sets every point's start and end: the SDK took them from the real clock. */
-function retime(resourceMetrics: ResourceMetrics, start: number, end: number): void {
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) {
-      for (const point of metric.dataPoints) {
-        (point as { startTime: HrTime }).startTime = hrTime(start);
-        (point as { endTime: HrTime }).endTime = hrTime(end);
-      }
-    }
-  }
-}
-
-const hrTime = (ms: number): HrTime => [Math.floor(ms / 1000), (ms % 1000) * 1e6];
-
-function lcg(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return (state + 0.5) / 2 ** 31;
-  };
-}

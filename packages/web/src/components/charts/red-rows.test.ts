@@ -1,6 +1,7 @@
 import type { RedResponse } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
-import { oneBucket, redAcc, redBuckets } from '../../live/red-acc.ts';
+import { redAcc, redBuckets } from '../../live/red-acc.ts';
+import { settleBucket } from '../../live/settle.ts';
 import { redPoint } from '../../live/test-points.ts';
 import { throughputRows, totalRows } from './red-rows.ts';
 
@@ -58,14 +59,52 @@ describe('a closed bucket reloaded from the server', () => {
         { total: true, points: [redPoint(20_000, 90, 12)] },
       ],
     };
-    const exact = oneBucket(res, 20_000, 30_000);
-    expect(exact && buckets.replace(20_000, exact.values, exact.total)).toBe(true);
+    const exact = settleBucket(res, 20_000, 30_000, 31_000);
+    expect(exact && 'values' in exact && buckets.replace(20_000, exact.values, exact.total)).toBe(true);
     expect(totalRows(buckets, null).at(-1)?.p99).toBe(12);
     // A read the server snapped to other edges describes other time: not used.
-    expect(oneBucket({ ...res, from: 10_000 }, 20_000, 30_000)).toBeNull();
-    // A service that reports every N s has not sent all of it yet: the live seconds' figures stay.
-    const partial = { ...res, series: [{ service: 'fast', until: 25_000, points: [redPoint(20_000, 45, 12)] }] };
-    expect(oneBucket(partial, 20_000, 30_000)).toBeNull();
+    expect(settleBucket({ ...res, from: 10_000 }, 20_000, 30_000, 31_000)).toBeNull();
     expect(buckets.replace(-10_000, new Map(), null)).toBe(false);
+  });
+});
+
+describe('a closed bucket a service that reports every 60 s has not sent in full', () => {
+  const minute = (series: RedResponse['series']): RedResponse => ({ from: 60_000, to: 120_000, step: 60_000, series });
+  const fast = { service: 'fast', points: [redPoint(60_000, 600, 10)] };
+
+  it('is read again once its next export is due, then takes what the server has', () => {
+    // `slow` last sent up to 90 s: its next export covers the rest of the bucket and arrives by 152 s.
+    const partial = minute([
+      fast,
+      { service: 'slow', interval: 60_000, until: 90_000, points: [redPoint(60_000, 300, 50)] },
+    ]);
+    expect(settleBucket(partial, 60_000, 120_000, 121_000)).toEqual({ retryAt: 152_000 });
+    // Later than that: again a few seconds on.
+    expect(settleBucket(partial, 60_000, 120_000, 160_000)).toEqual({ retryAt: 165_000 });
+    const whole = minute([fast, { service: 'slow', interval: 60_000, points: [redPoint(60_000, 600, 50)] }]);
+    const settled = settleBucket(whole, 60_000, 120_000, 152_000);
+    expect(settled && 'values' in settled && settled.values.get('slow')?.count).toBe(600);
+  });
+
+  it('takes what a service two intervals past its last report sent: it has stopped', () => {
+    const stopped = minute([
+      fast,
+      { service: 'slow', interval: 60_000, until: 90_000, points: [redPoint(60_000, 300, 50)] },
+    ]);
+    const settled = settleBucket(stopped, 60_000, 120_000, 211_000);
+    expect(settled && 'values' in settled && settled.values.get('slow')?.count).toBe(300);
+  });
+
+  it('is marked to be read again when loaded', () => {
+    const res: RedResponse = {
+      from: 0,
+      to: 150_000,
+      step: 60_000,
+      series: [
+        { service: 'slow', interval: 60_000, until: 90_000, points: [redPoint(0, 60, 10), redPoint(60_000, 30, 10)] },
+      ],
+    };
+    // The bucket of 60-120 s lacks 30 s of `slow`; the open one is folded into live.
+    expect([...redBuckets(res).unsettled.keys()]).toEqual([60_000]);
   });
 });
