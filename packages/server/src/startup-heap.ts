@@ -5,15 +5,23 @@ import type { Core } from './core.ts';
 
 /** Start-up is over this long after listening and the last pending start-up job (the demo backfill). */
 const AFTER_MS = 5_000;
+/**
+ * How long V8 optimizes for size after the collection: its memory reducer starts 8 s after a full
+ * collection (`--gc-memory-reducer-start-delay-ms`), again 8 s later if marking was already running.
+ */
+const REDUCE_FOR_MS = 30_000;
 
 /**
  * Once start-up is over, gives back the memory V8 grew for it. V8 keeps its new space at the size a burst of
  * allocation grew it to (2 x 16 MiB after the demo's backfill) and its old space committed up to twice what
  * the last full collection kept, and an idle server does not collect again for a long while: with the demo
- * on, ~208 MiB resident of which ~26 MiB live heap. One full collection, once, took that to 133 - 137 MiB
- * (docs/performance.md). `gc` is exposed at run time (the flag set, then read from a new context), so
- * `npm start` and the benches need no extra flag; the inspector's HeapProfiler.collectGarbage, asked for in
- * process, never answered and stopped the main thread.
+ * on, ~208 MiB resident of which ~26 MiB live heap. One full collection, once, frees the old space's garbage;
+ * but only a memory-reducing collection (the memory reducer's, or a heap snapshot's) shrinks the new space and
+ * returns freed pages, and the reducer starts only at a low allocation rate, which the live demo's traffic on
+ * a loaded machine never leaves it. Optimizing for size, for a while, lets it start whatever the rate
+ * (docs/performance.md, "Idle memory with the demo on"). `gc` is exposed at run time (the flag set, then read
+ * from a new context), so `npm start` and the benches need no extra flag; the inspector's
+ * HeapProfiler.collectGarbage, asked for in process, never answered and stopped the main thread.
  */
 export function releaseStartupHeap(app: FastifyInstance, core: Core): void {
   let timer: NodeJS.Timeout | undefined;
@@ -23,7 +31,9 @@ export function releaseStartupHeap(app: FastifyInstance, core: Core): void {
       return;
     }
     setFlagsFromString('--expose-gc');
+    setFlagsFromString('--optimize-for-size');
     (runInNewContext('gc') as () => void)();
+    timer = setTimeout(() => setFlagsFromString('--no-optimize-for-size'), REDUCE_FOR_MS).unref();
   };
   app.addHook('onListen', async () => {
     timer = setTimeout(check, AFTER_MS).unref();
