@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from './core.ts';
@@ -6,10 +6,15 @@ import type { Core } from './core.ts';
 /** Start-up is over this long after listening and the last pending start-up job (the demo backfill). */
 const AFTER_MS = 5_000;
 /**
- * How long V8 optimizes for size after the collection: its memory reducer starts 8 s after a full
+ * At most this long V8 optimizes for size after the collection: its memory reducer starts 8 s after a full
  * collection (`--gc-memory-reducer-start-delay-ms`), again 8 s later if marking was already running.
  */
 const REDUCE_FOR_MS = 30_000;
+/** A new space this large was grown by a burst (the backfill); the reducer shrinks it to 1 - 2 MiB. */
+const GROWN_NEW_SPACE = 8 * 2 ** 20;
+
+const newSpaceBytes = (): number =>
+  getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
 
 /**
  * Once start-up is over, gives back the memory V8 grew for it. V8 keeps its new space at the size a burst of
@@ -31,9 +36,16 @@ export function releaseStartupHeap(app: FastifyInstance, core: Core): void {
       return;
     }
     setFlagsFromString('--expose-gc');
-    setFlagsFromString('--optimize-for-size');
     (runInNewContext('gc') as () => void)();
-    timer = setTimeout(() => setFlagsFromString('--no-optimize-for-size'), REDUCE_FOR_MS).unref();
+    if (newSpaceBytes() < GROWN_NEW_SPACE) return;
+    // Only until the reducer has run: meanwhile V8 collects more often, which ingest would pay for.
+    setFlagsFromString('--optimize-for-size');
+    const until = Date.now() + REDUCE_FOR_MS;
+    const reduced = () => {
+      if (newSpaceBytes() < GROWN_NEW_SPACE || Date.now() > until) setFlagsFromString('--no-optimize-for-size');
+      else timer = setTimeout(reduced, 1_000).unref();
+    };
+    timer = setTimeout(reduced, 1_000).unref();
   };
   app.addHook('onListen', async () => {
     timer = setTimeout(check, AFTER_MS).unref();
