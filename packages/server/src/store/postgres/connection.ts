@@ -12,11 +12,6 @@ const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'
 const ATTEMPTS = 4;
 const FIRST_BACKOFF_MS = 50;
 
-/** A database URL selects this store when it has one of these schemes (anything else is a SQLite path). */
-export function isPostgresUrl(db: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(db);
-}
-
 /**
  * A pool whose BIGINT columns (timestamps in ms) read as numbers: they stay below 2^53, and every caller
  * works in numbers.
