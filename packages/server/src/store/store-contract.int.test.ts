@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeSeries } from '../aggregate/series-registry.ts';
-import { type SeriesIdentity, seriesKey } from '../model.ts';
-import { decodeSketch, encodeSketch } from '../sketch/codec.ts';
-import { Sketch } from '../sketch/sketch.ts';
+import { decodeSketch } from '../sketch/codec.ts';
 import { collect } from '../testing/collect.ts';
 import { RowsBuilder } from './rows.ts';
 import { storeBackends, type TestDatabase } from './test-backends.ts';
+import { checkoutSeries, encodedSketch } from './test-rows.ts';
 
 const T = 1_800_000_000_000;
 const TEN_S = 1;
@@ -26,13 +24,13 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
   it('writes nothing at all when a commit fails midway: no series, service, state or bucket of it', async () => {
     const { store } = await open();
     const appender = store.appender();
-    appender.addSeries(series(1));
+    appender.addSeries(checkoutSeries(1));
     appender.seeService('checkout', T);
-    appender.setCumulative({ key: series(1).key, start: T - 60_000, time: T, state: '{"sum":3}' });
+    appender.setCumulative({ key: checkoutSeries(1).key, start: T - 60_000, time: T, state: '{"sum":3}' });
     appender.markDirty(2, T);
     const rows = new RowsBuilder(4);
-    rows.sample(TEN_S, 1, T, stats(3), sketchOf(10, 20, 30));
-    rows.red(TEN_S, 'checkout', '/pay', T, 3, 1, sketchOf(10, 20, 30));
+    rows.sample(TEN_S, 1, T, stats(3), encodedSketch(10, 20, 30));
+    rows.red(TEN_S, 'checkout', '/pay', T, 3, 1, encodedSketch(10, 20, 30));
     // The last row is bad (NaN is stored as NULL, which the count column refuses): the commit fails there.
     rows.sample(TEN_S, 1, T + 10_000, stats(Number.NaN), null);
     appender.addRows(rows.finish());
@@ -49,7 +47,7 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
   it('shows nothing before the commit, then everything; two commits of one bucket add up', async () => {
     const { store } = await open();
     const first = store.appender();
-    first.addSeries(series(1));
+    first.addSeries(checkoutSeries(1));
     first.seeService('checkout', T);
     first.addRows(oneRequestRows(20, false));
     expect(await store.readSamples(TEN_S, [1], 0, T * 2)).toEqual([]);
@@ -75,7 +73,7 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
   it('is used once: a second commit is refused and writes nothing more', async () => {
     const { store } = await open();
     const appender = store.appender();
-    appender.addSeries(series(1));
+    appender.addSeries(checkoutSeries(1));
     appender.addRows(oneRequestRows(20, false));
     await appender.commit();
     await expect(appender.commit()).rejects.toThrow(/committed/);
@@ -86,11 +84,11 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
   it('keeps series, cumulative state, meta and dirty marks across a reopen, and forgets a deleted service', async () => {
     const { store, db } = await open();
     const appender = store.appender();
-    appender.addSeries(series(1));
+    appender.addSeries(checkoutSeries(1));
     appender.seeService('checkout', T);
-    appender.setCumulative({ key: series(1).key, start: T - 60_000, time: T - 1, state: '{"sum":1}' });
+    appender.setCumulative({ key: checkoutSeries(1).key, start: T - 60_000, time: T - 1, state: '{"sum":1}' });
     // Of two states of one series in a commit, the later is kept.
-    appender.setCumulative({ key: series(1).key, start: T - 60_000, time: T, state: '{"sum":3}' });
+    appender.setCumulative({ key: checkoutSeries(1).key, start: T - 60_000, time: T, state: '{"sum":3}' });
     // Twice in one commit, as when a group commit carries two requests into the same minute: one mark.
     appender.markDirty(MINUTE, T);
     appender.markDirty(MINUTE, T);
@@ -101,10 +99,10 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
 
     const { store: again } = await db.open();
     expect((await collect(again.loadSeries())).map((s) => [s.id, s.key, s.route])).toEqual([
-      [1, series(1).key, '/pay'],
+      [1, checkoutSeries(1).key, '/pay'],
     ]);
     expect(await again.loadCumulativeState()).toEqual([
-      { key: series(1).key, start: T - 60_000, time: T, state: '{"sum":3}' },
+      { key: checkoutSeries(1).key, start: T - 60_000, time: T, state: '{"sum":3}' },
     ]);
     expect(await again.getMeta('tier-start')).toBe('42');
     expect(await again.getMeta('nope')).toBeNull();
@@ -126,10 +124,10 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
     const { store } = await open();
     const write = async (t: number, ms: number) => {
       const appender = store.appender();
-      if (t === T) appender.addSeries(series(1));
+      if (t === T) appender.addSeries(checkoutSeries(1));
       const rows = new RowsBuilder(4);
-      rows.sample(TEN_S, 1, t, { count: 1, sum: ms, min: ms, max: ms, last: ms, lastT: t }, sketchOf(ms));
-      rows.red(TEN_S, 'checkout', '/pay', t, 1, 0, sketchOf(ms));
+      rows.sample(TEN_S, 1, t, { count: 1, sum: ms, min: ms, max: ms, last: ms, lastT: t }, encodedSketch(ms));
+      rows.red(TEN_S, 'checkout', '/pay', t, 1, 0, encodedSketch(ms));
       appender.addRows(rows.finish());
       await appender.commit();
     };
@@ -153,12 +151,18 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
   it('expires a tier before its cutoff and keeps the rest', async () => {
     const { store } = await open();
     const appender = store.appender();
-    appender.addSeries(series(1));
+    appender.addSeries(checkoutSeries(1));
     const rows = new RowsBuilder(4);
     for (const t of [T - 2 * HOUR, T]) {
       // The newer row has no sketch (a gauge's): stored and read back as none.
-      rows.sample(TEN_S, 1, t, { count: 1, sum: 5, min: 5, max: 5, last: 5, lastT: t }, t < T ? sketchOf(5) : null);
-      rows.red(0, 'checkout', undefined, t, 1, 0, sketchOf(5));
+      rows.sample(
+        TEN_S,
+        1,
+        t,
+        { count: 1, sum: 5, min: 5, max: 5, last: 5, lastT: t },
+        t < T ? encodedSketch(5) : null,
+      );
+      rows.red(0, 'checkout', undefined, t, 1, 0, encodedSketch(5));
     }
     appender.addRows(rows.finish());
     await appender.commit();
@@ -172,31 +176,14 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
   });
 });
 
-function series(id: number) {
-  const identity: SeriesIdentity = {
-    service: 'checkout',
-    name: 'http.server.request.duration',
-    kind: 'histogram',
-    unit: 'ms',
-    attributes: { 'http.route': '/pay' },
-  };
-  return describeSeries(id, seriesKey(identity), identity);
-}
-
 function stats(count: number) {
   return { count, sum: 60, min: 10, max: 30, last: 30, lastT: T };
-}
-
-function sketchOf(...values: number[]): Buffer {
-  const sketch = new Sketch();
-  for (const v of values) sketch.add(v);
-  return encodeSketch(sketch);
 }
 
 /** One request of `ms` for series 1, in its 10 s bucket, its service's 1 s rollup and its route-less route row. */
 function oneRequestRows(ms: number, error: boolean) {
   const rows = new RowsBuilder(4);
-  const sketch = sketchOf(ms);
+  const sketch = encodedSketch(ms);
   rows.sample(TEN_S, 1, T, { count: 1, sum: ms, min: ms, max: ms, last: ms, lastT: T }, sketch);
   rows.red(0, 'checkout', undefined, T, 1, error ? 1 : 0, sketch);
   rows.red(TEN_S, 'checkout', null, T, 1, error ? 1 : 0, sketch);

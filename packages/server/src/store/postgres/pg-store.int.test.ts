@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeSeries } from '../../aggregate/series-registry.ts';
-import { type SeriesIdentity, seriesKey } from '../../model.ts';
-import { decodeSketch, encodeSketch } from '../../sketch/codec.ts';
-import { Sketch } from '../../sketch/sketch.ts';
+import { decodeSketch } from '../../sketch/codec.ts';
 import { RowsBuilder } from '../rows.ts';
 import type { SeriesRecord } from '../store.ts';
+import { checkoutSeries, encodedSketch } from '../test-rows.ts';
 import type { PgStore } from './pg-store.ts';
 import { postgresReachable } from './test-database.ts';
 import { storesOnOneDatabase } from './test-stores.ts';
@@ -38,9 +36,9 @@ describe.runIf(reachable)('the PostgreSQL store, several instances on one databa
       store.sharedSeries.onAssigned = (pairs) => void (id = pairs[0]![1]);
       for (let i = 0; i < commits; i++) {
         const appender = store.appender();
-        if (i === 0) appender.addSeries(series(-1));
+        if (i === 0) appender.addSeries(checkoutSeries(-1));
         const rows = new RowsBuilder(4);
-        const sketch = sketchOf(ms, ms, ms);
+        const sketch = encodedSketch(ms, ms, ms);
         rows.sample(TEN_S, id, T, stats(ms), sketch);
         rows.red(0, 'checkout', undefined, T, 3, ms > 100 ? 3 : 0, sketch);
         rows.red(TEN_S, 'checkout', '/pay', T, 3, ms > 100 ? 3 : 0, sketch);
@@ -82,8 +80,8 @@ describe.runIf(reachable)('the PostgreSQL store, several instances on one databa
     const old = T - 3 * HOUR;
     const appender = store!.appender();
     const rows = new RowsBuilder(4);
-    rows.red(0, 'checkout', undefined, old, 1, 0, sketchOf(5));
-    rows.red(0, 'checkout', undefined, T, 1, 0, sketchOf(5));
+    rows.red(0, 'checkout', undefined, old, 1, 0, encodedSketch(5));
+    rows.red(0, 'checkout', undefined, T, 1, 0, encodedSketch(5));
     appender.addRows(rows.finish());
     await appender.commit();
     const oldPartition = `red_service_1000_p${old - (old % 600_000)}`;
@@ -102,11 +100,11 @@ describe.runIf(reachable)('the PostgreSQL store, several instances on one databa
     const late = T - 5 * HOUR;
     await store!.pool.query(
       "INSERT INTO red_service_1000 (service, t, count, errors, sketch) VALUES ('checkout', $1, 2, 0, $2)",
-      [late, sketchOf(5, 6)],
+      [late, encodedSketch(5, 6)],
     );
     const appender = store!.appender();
     const rows = new RowsBuilder(4);
-    rows.red(0, 'checkout', undefined, late, 1, 1, sketchOf(7));
+    rows.red(0, 'checkout', undefined, late, 1, 1, encodedSketch(7));
     appender.addRows(rows.finish());
     await appender.commit();
     const [row] = await store!.readRed({ tier: 0, services: ['checkout'], byRoute: false, from: 0, to: T * 2 });
@@ -115,23 +113,6 @@ describe.runIf(reachable)('the PostgreSQL store, several instances on one databa
   });
 });
 
-function series(id: number) {
-  const identity: SeriesIdentity = {
-    service: 'checkout',
-    name: 'http.server.request.duration',
-    kind: 'histogram',
-    unit: 'ms',
-    attributes: { 'http.route': '/pay' },
-  };
-  return describeSeries(id, seriesKey(identity), identity);
-}
-
 function stats(ms: number) {
   return { count: 3, sum: 3 * ms, min: ms, max: ms, last: ms, lastT: T };
-}
-
-function sketchOf(...values: number[]): Buffer {
-  const sketch = new Sketch();
-  for (const v of values) sketch.add(v);
-  return encodeSketch(sketch);
 }
