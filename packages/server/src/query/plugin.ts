@@ -17,6 +17,7 @@ import Type from 'typebox';
 import type { Core } from '../core.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import { deleteService } from '../service-deletion.ts';
+import { syncDirtyMarks } from '../store/upkeep.ts';
 import { queryCalls } from './calls.ts';
 import { queryHealth } from './health.ts';
 import { queryOverview } from './overview.ts';
@@ -55,6 +56,10 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
   });
   const answer = async <T>(steps: QuerySteps<T>): Promise<T> => {
     try {
+      // Where instances share the store, the marks other instances made since the last second's sync: a
+      // read must not take a coarse bucket another instance has written under as rebuilt (the steps plan
+      // their reads when they start, inside the scheduler).
+      await syncDirtyMarks(core);
       return await scheduler.run(steps);
     } catch (error) {
       if (error instanceof AppError && error.code === 'PULSE_ERR_QUERY_TOO_LARGE') {
