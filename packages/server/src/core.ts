@@ -125,6 +125,8 @@ async function assembleCore(
     onCommitted: (folded, stats) => {
       const at = now();
       intervals.note(folded.intervals, at);
+      // Behind a load balancer a service's next export may reach another instance: it learns this one's too.
+      if (folded.intervals.size > 0) core.cluster?.shareReported(folded.intervals);
       intervals.seen(folded.serviceSeen, at);
       window.add(folded.seconds);
       for (const [tier, t] of folded.dirty) query.dirty.add(tier, t, at);

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Compile } from 'typebox/compile';
+import type { Reported } from '../aggregate/fold.ts';
 import type { SharedSessions } from '../auth/sessions.ts';
 import { ConfigError } from '../config-error.ts';
 import type { FramePartial } from '../live/second-window.ts';
@@ -15,6 +16,7 @@ import { parseJson } from './parse-json.ts';
 import { decodePartial, encodePartial } from './partial-codec.ts';
 import { PartialExchange } from './partial-exchange.ts';
 import { redisSessions } from './redis-sessions.ts';
+import { decodeReported, encodeReported } from './reported-codec.ts';
 
 /** An instance not heard from for this long is no longer waited for: a dead one delays frames 3 s at most. */
 const MEMBER_TTL_MS = 3_000;
@@ -38,6 +40,8 @@ export interface ClusterOptions {
    * instance's own). Resolves once done; the local bus then hears `serviceDeleted` as for a local delete.
    */
   forgetService: (name: string) => Promise<void>;
+  /** Another instance committed periodic reports (`shareReported`): note where they reached here too. */
+  heardReported: (reported: Map<string, Reported>) => void;
   registry: Registry;
   log: FastifyBaseLogger;
 }
@@ -51,6 +55,8 @@ export interface Cluster {
   readonly bus: Bus;
   /** Second t closed here: share its partial, and put the merged frame on the local bus once all are in. */
   closeSecond(t: number, partial: FramePartial): void;
+  /** A commit here held periodic reports (service -> interval and newest end): the others note them too. */
+  shareReported(reported: ReadonlyMap<string, Reported>): void;
   /** Held by one instance at a time: only that one evaluates alert rules (and so notifies). */
   readonly alertLease: RedisLease;
   /**
@@ -74,6 +80,7 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
     alerts: `${prefix}:alerts`,
     deletions: `${prefix}:deletions`,
     logouts: `${prefix}:logouts`,
+    reported: `${prefix}:reported`,
   };
   const metrics = clusterMetrics(options.registry, () => exchange.peers);
   let lastErrorLog = 0;
@@ -98,7 +105,7 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
   sub.on('error', atStart);
   try {
     await Promise.all([redis.connect(), sub.connect()]);
-    await sub.subscribe(channels.partials, channels.alerts, channels.deletions, channels.logouts);
+    await sub.subscribe(channels.partials, channels.alerts, channels.deletions, channels.logouts, channels.reported);
   } catch (error) {
     redis.disconnect();
     sub.disconnect();
@@ -121,6 +128,10 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
   sub.on('message', (channel: string, text: string) => {
     if (channel === channels.logouts) {
       sessions.received(text);
+    } else if (channel === channels.reported) {
+      const received = decodeReported(text);
+      if (received instanceof Error) return badMessage(received.message);
+      if (received.from !== instanceId) options.heardReported(received.reported);
     } else if (channel === channels.partials) {
       const received = decodePartial(text);
       if (received instanceof Error) return badMessage(received.message);
@@ -196,6 +207,9 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
       // Every second, even an empty one: the others learn from it that this instance is there.
       redis.publish(channels.partials, encodePartial(instanceId, t, partial)).catch(failed('publish'));
       exchange.closeLocal(t, partial);
+    },
+    shareReported: (reported) => {
+      redis.publish(channels.reported, encodeReported(instanceId, reported)).catch(failed('publish'));
     },
     close: async () => {
       exchange.close();
