@@ -1,12 +1,12 @@
 import { AppError, overloaded } from '../errors.ts';
 import { countObservations, type SampleBatch } from '../model.ts';
-import { mergeRows } from '../store/merge-rows.ts';
-import { assignSeriesIds, type Rows } from '../store/rows.ts';
+import { StaleCumulativeError } from '../store/stale-cumulative.ts';
 import type { CumulativeState, SeriesRecord, Store } from '../store/store.ts';
+import { staleParts, writeCommit } from './commit-write.ts';
 import { addReported, type Folded } from './fold.ts';
 import { mergeSecondStats } from './live-stats.ts';
 import { foldPacked, type PackedFold, packedSeconds } from './packed.ts';
-import { type SeriesRegistry, seriesToAdd } from './series-registry.ts';
+import type { SeriesRegistry } from './series-registry.ts';
 
 interface Pending {
   /** The request's folds, their rows naming series by index into `records` until the commit names them by id. */
@@ -154,54 +154,44 @@ export class Aggregator {
 
   private async commit(queued: Pending[]): Promise<void> {
     const started = performance.now();
+    let batch = this.registered(queued);
+    while (batch.length > 0) {
+      try {
+        await writeCommit(this.options.store, batch);
+        break;
+      } catch (error) {
+        // A cumulative state another instance moved on fails only the requests that carry it (OTLP ingest
+        // converts their exports again); the commit is written again without them, so the requests batched
+        // with one export that raced another instance are not answered 503 for it.
+        const stale = error instanceof StaleCumulativeError ? staleParts(batch, error) : [];
+        const failed = stale.length > 0 ? stale : batch;
+        for (const p of failed) {
+          this.options.registry.release(p.created);
+          p.reject(error instanceof Error ? error : new Error(String(error)));
+        }
+        // Requests naming a series a failed one had created are refused by `registered` (503, retried).
+        batch = failed === batch ? [] : this.registered(batch.filter((p) => !failed.includes(p)));
+      }
+    }
+    if (batch.length === 0) return;
+    const writeMs = performance.now() - started;
+    for (const p of batch) p.resolve(p.observations);
+    const weighted = batch.reduce((n, p) => n + p.weighted, 0);
+    this.options.onCommitted?.(committed(batch), { observations: weighted, writeMs });
+  }
+
+  /**
+   * The requests whose series are all still registered; the others are answered 503 to retry (a series
+   * they named was created by a request that failed, or its service was deleted).
+   */
+  private registered(queued: readonly Pending[]): Pending[] {
     const { registry } = this.options;
-    const batch = queued.filter((p) => {
+    return queued.filter((p) => {
       if (p.records.every((r) => registry.get(r.id) === r)) return true;
       registry.release(p.created);
       p.reject(overloaded(1));
       return false;
     });
-    const appender = this.options.store.appender();
-    try {
-      for (const p of batch) {
-        // Ids are read now, not at enqueue: where the store assigns them (PostgreSQL), a series a previous
-        // commit created has been renumbered from its provisional id since (see `SeriesRegistry.renumber`).
-        let next = 0;
-        for (const fold of p.folds) {
-          assignSeriesIds(
-            fold.rows,
-            p.records.slice(next, (next += fold.identities.length)).map((r) => r.id),
-          );
-        }
-        for (const record of seriesToAdd(p.records, p.created)) appender.addSeries(record);
-        for (const state of p.cumulative) appender.setCumulative(state);
-      }
-      const folds = batch.flatMap((p) => p.folds);
-      for (const rows of byService(folds)) appender.addRows(mergeRows(rows));
-      const dirty = new Set<string>();
-      for (const fold of folds) {
-        for (const [service, seen] of fold.serviceSeen) appender.seeService(service, seen);
-        for (let i = 0; i < fold.dirty.length; i += 2) {
-          const tier = fold.dirty[i]!;
-          const t = fold.dirty[i + 1]!;
-          const key = `${tier}:${t}`;
-          if (dirty.has(key)) continue;
-          dirty.add(key);
-          appender.markDirty(tier, t);
-        }
-      }
-      await appender.commit();
-    } catch (error) {
-      for (const p of batch) {
-        this.options.registry.release(p.created);
-        p.reject(error instanceof Error ? error : new Error(String(error)));
-      }
-      return;
-    }
-    const writeMs = performance.now() - started;
-    for (const p of batch) p.resolve(p.observations);
-    const weighted = batch.reduce((n, p) => n + p.weighted, 0);
-    this.options.onCommitted?.(committed(batch), { observations: weighted, writeMs });
   }
 
   /**
@@ -230,26 +220,6 @@ export class Aggregator {
     this.closed = true;
     await this.flush();
   }
-}
-
-/**
- * The folds' rows in groups to merge (see merge-rows.ts): each bucket once per commit, since the queued
- * requests of a live service fill the same buckets. Only folds that share a service can share a bucket, so
- * requests of different services stay apart and skip the merge's cost (a fold naming services of two groups
- * joins the first: its rows are then written separately from the other's, which costs rows, not
- * correctness).
- */
-function byService(folds: readonly PackedFold[]): Rows[][] {
-  const groups: Rows[][] = [];
-  const groupOf = new Map<string, Rows[]>();
-  for (const fold of folds) {
-    let group: Rows[] | undefined;
-    for (const [service] of fold.serviceSeen) if ((group = groupOf.get(service))) break;
-    if (!group) groups.push((group = []));
-    group.push(fold.rows);
-    for (const [service] of fold.serviceSeen) groupOf.set(service, group);
-  }
-  return groups;
 }
 
 /**

@@ -26,7 +26,7 @@ export interface PackedRows {
 /**
  * Bucket rows of every tier. Each row is an additive delta (counts and sums add, sketches merge). The
  * series column holds store series ids once the rows are handed to the store; a worker's fold holds
- * indexes into its request's series until `assignSeriesIds`.
+ * indexes into its request's series; `withSeriesIds` gives the copy the store takes.
  */
 export interface Rows {
   /** Per tier, the per-series rows. */
@@ -92,11 +92,18 @@ export function forEachBucketStart(rows: Rows, sink: (tier: number, t: number) =
   });
 }
 
-/** Replaces each sample row's series index (into `ids`) by the id at that index. */
-export function assignSeriesIds(rows: Rows, ids: readonly number[]): void {
-  for (const { columns } of rows.samples) {
+/**
+ * The rows with each sample row's series index (into `ids`) replaced by the id at that index. The numbers are
+ * copied (sketches and RED rows are shared): a commit that fails is tried again without some of its requests,
+ * and the ids are read again then (a provisional id may have been renumbered meanwhile).
+ */
+export function withSeriesIds(rows: Rows, ids: readonly number[]): Rows {
+  const samples = rows.samples.map((block) => {
+    const columns = block.columns.slice();
     for (let o = 0; o < columns.length; o += SAMPLE_WIDTH) columns[o] = ids[columns[o]!]!;
-  }
+    return { ...block, columns };
+  });
+  return { ...rows, samples };
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -79,7 +79,7 @@ export interface CumulativeState {
  */
 export interface Appender {
   addSeries(record: SeriesRecord): void;
-  /** Bucket rows whose series column holds store series ids (see `assignSeriesIds`). */
+  /** Bucket rows whose series column holds store series ids (see `withSeriesIds`). */
   addRows(rows: Rows): void;
   /** The newest timestamp seen of a service (its "last seen"; the oldest becomes its "first seen"). */
   seeService(name: string, t: number): void;
