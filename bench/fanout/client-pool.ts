@@ -17,10 +17,22 @@ export interface MergedWindow {
   expected: number;
   firstArrivalMs: { p50: number; p99: number };
   spreadMs: { p50: number; p99: number };
+  /** The seconds whose last client got the frame latest: which work of the server's they met (see table.ts). */
+  slowest: SlowSecond[];
   frameBytes: number;
   closes: Record<string, number>;
   cpuCores: number;
 }
+
+/** A second's frame: when it closed (ms since the epoch), and the first and last clients' lateness. */
+export interface SlowSecond {
+  t: number;
+  first: number;
+  last: number;
+}
+
+/** How many of the latest seconds a window names. */
+const SLOWEST = 5;
 
 class ClientProcess {
   private readonly child: ChildProcess;
@@ -107,6 +119,10 @@ function merge(windows: Window[]): MergedWindow {
     expected: windows.reduce((sum, w) => sum + w.expected, 0),
     firstArrivalMs: { p50: quantile(first, 0.5), p99: quantile(first, 0.99) },
     spreadMs: { p50: quantile(spread, 0.5), p99: quantile(spread, 0.99) },
+    slowest: [...seconds]
+      .map(([t, a]) => ({ t: t + 1000, first: a.first - (t + 1000), last: a.last - (t + 1000) }))
+      .sort((a, b) => b.last - a.last)
+      .slice(0, SLOWEST),
     frameBytes: received > 0 ? windows.reduce((sum, w) => sum + w.frameBytes * w.received, 0) / received : 0,
     closes,
     cpuCores: windows.reduce((sum, w) => sum + w.cpuCores, 0),

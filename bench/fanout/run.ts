@@ -133,6 +133,7 @@ async function measure(name: string, stalled: number, phaseMs: number): Promise<
     },
     firstArrivalMs: w.firstArrivalMs,
     spreadMs: w.spreadMs,
+    slowest: w.slowest,
     serverCpuCores: ((server.cpuSeconds() ?? cpu0) - cpu0) / wallS,
     clientCpuCores: w.cpuCores,
     rss,

@@ -1,5 +1,6 @@
 /** The fan-out bench's printed table: both phases side by side, with the goals of issue 16. */
 import { mb, ms } from '../soak/stats.ts';
+import type { SlowSecond } from './client-pool.ts';
 
 export const GOALS = { latenessP99Ms: 50, stalledRssGrowthBytes: 50e6 } as const;
 
@@ -17,6 +18,7 @@ export interface Phase {
   /** Per second: the first client's lateness, and the last client's arrival after the first's. */
   firstArrivalMs: { p50: number; p99: number };
   spreadMs: { p50: number; p99: number };
+  slowest: SlowSecond[];
   serverCpuCores: number;
   clientCpuCores: number;
   rss: { start: number; peak: number; end: number };
@@ -79,6 +81,11 @@ export function printTable(input: TableInput): void {
     `${ms(input.phase2.spreadMs.p50)} / ${ms(input.phase2.spreadMs.p99)}`,
     'per second: sending it to all',
   );
+  // Which second of the minute the latest frames closed at: a late frame at :00 met the minute's rebuild,
+  // one every 15 s the heartbeat's pings; scattered ones are the machine's other work.
+  const slowest = (phase: Phase) =>
+    phase.slowest.map((s) => `:${String(new Date(s.t).getUTCSeconds()).padStart(2, '0')} ${s.last}`);
+  row('  latest seconds (s of minute, ms)', slowest(input.phase1).join(' '), slowest(input.phase2).join(' '));
   row(
     'server event-loop lag p99 / max',
     `${ms(input.phase1.loopLagMs.p99)} / ${ms(input.phase1.loopLagMs.max)}`,
