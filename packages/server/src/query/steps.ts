@@ -72,13 +72,95 @@ export function planReads(
   held: Held,
   finestTier: TierIndex = 0,
 ): TierRead[] {
-  if (mainTier <= finestTier) return planOlder(from, to, mainTier, held, finestTier);
-  const reads: TierRead[] = [];
-  splitStale(from, to, held.stale[mainTier]!, {
-    clean: (a, b) => reads.push(...planOlder(a, b, mainTier, held, finestTier)),
-    stale: (a, b) => reads.push(...planReads(a, b, (mainTier - 1) as TierIndex, held, finestTier)),
-  });
-  return reads;
+  const planner = new ReadPlanner(held, finestTier);
+  planner.main(from, to, mainTier);
+  return planner.reads;
+}
+
+/** The reads of one plan, in time order, from what the tiers hold and down to which tier a read may go. */
+class ReadPlanner {
+  readonly reads: TierRead[] = [];
+
+  constructor(
+    private readonly held: Held,
+    private readonly finestTier: TierIndex,
+  ) {}
+
+  /** [from, to) at `mainTier`: its stale parts from the next finer tier, the rest from `older`. */
+  main(from: number, to: number, mainTier: TierIndex): void {
+    if (mainTier <= this.finestTier) {
+      this.older(from, to, mainTier);
+      return;
+    }
+    splitStale(from, to, this.held.stale[mainTier]!, {
+      clean: (a, b) => this.older(a, b, mainTier),
+      stale: (a, b) => this.main(a, b, (mainTier - 1) as TierIndex),
+    });
+  }
+
+  /** [from, to) from `mainTier` where it holds data, and from coarser tiers before that. */
+  private older(from: number, to: number, mainTier: TierIndex): void {
+    const holdsFrom = this.held.from;
+    const last = TIER_RESOLUTIONS.length - 1;
+    let end = to;
+    const startOf = (tier: number) =>
+      tier === last ? from : Math.max(from, ceilTo(holdsFrom[tier]!, TIER_RESOLUTIONS[tier + 1]!));
+    for (let tier = mainTier; tier <= last && end > from; tier++) {
+      // This tier serves from where it holds data (rounded up to the next tier's buckets, so the coarser
+      // tier can take over exactly at a bucket boundary) to where the finer region began.
+      let start = startOf(tier);
+      // A next tier that holds nothing older than that hands over to the one after it, whose buckets are
+      // coarser: round up to those, or its first bucket would be read whole and overlap this region.
+      for (let next = tier + 1; next < last && start > from && startOf(next) >= start; next++) {
+        start = Math.max(from, ceilTo(start, TIER_RESOLUTIONS[next + 1]!));
+      }
+      if (start < end) this.exact(start, end, tier as TierIndex);
+      end = Math.min(end, start);
+    }
+  }
+
+  /** [from, to) exactly, from `tier` where it is rebuilt and finer where it is not. */
+  private exact(from: number, to: number, tier: TierIndex): void {
+    if (from >= to) return;
+    const stale = this.held.stale[tier]!;
+    if (tier > this.finestTier && stale.some((span) => span.from < to && span.to > from)) {
+      // Not rebuilt there, even where this tier is a fallback: read those parts finer.
+      splitStale(from, to, stale, {
+        clean: (a, b) => this.built(a, b, tier),
+        stale: (a, b) => this.exact(a, b, (tier - 1) as TierIndex),
+      });
+      return;
+    }
+    this.built(from, to, tier);
+  }
+
+  /** `exact` over a part `tier` has rebuilt: its aligned middle, the edges finer where still held. */
+  private built(from: number, to: number, tier: TierIndex): void {
+    const holdsFrom = this.held.from;
+    const res = TIER_RESOLUTIONS[tier];
+    const alignedFrom = ceilTo(from, res);
+    const alignedTo = floorTo(to, res);
+    if (tier <= this.finestTier) {
+      this.reads.push({ tier, from: floorTo(from, res), to: ceilTo(to, res) });
+      return;
+    }
+    const finer = (tier - 1) as TierIndex;
+    if (alignedFrom >= alignedTo) {
+      if (holdsFrom[finer]! <= from) this.exact(from, to, finer);
+      else this.reads.push({ tier, from: floorTo(from, res), to: ceilTo(to, res) });
+      return;
+    }
+    this.reads.push({ tier, from: alignedFrom, to: alignedTo });
+    // Edges: exact from a finer tier when it still holds them, else the whole coarse bucket.
+    if (from < alignedFrom) {
+      if (holdsFrom[finer]! <= from) this.exact(from, alignedFrom, finer);
+      else this.reads.push({ tier, from: alignedFrom - res, to: alignedFrom });
+    }
+    if (alignedTo < to) {
+      if (holdsFrom[finer]! <= alignedTo) this.exact(alignedTo, to, finer);
+      else this.reads.push({ tier, from: alignedTo, to: alignedTo + res });
+    }
+  }
 }
 
 /** Calls `clean` and `stale` for the parts of [from, to) outside and inside `stale` spans, in time order. */
@@ -97,83 +179,6 @@ function splitStale(
     on.stale(Math.max(from, span.from), at);
   }
   if (at < to) on.clean(at, to);
-}
-
-function planOlder(from: number, to: number, mainTier: TierIndex, held: Held, finestTier: TierIndex): TierRead[] {
-  const holdsFrom = held.from;
-  const reads: TierRead[] = [];
-  const last = TIER_RESOLUTIONS.length - 1;
-  let end = to;
-  const startOf = (tier: number) =>
-    tier === last ? from : Math.max(from, ceilTo(holdsFrom[tier]!, TIER_RESOLUTIONS[tier + 1]!));
-  for (let tier = mainTier; tier <= last && end > from; tier++) {
-    // This tier serves from where it holds data (rounded up to the next tier's buckets, so the coarser
-    // tier can take over exactly at a bucket boundary) to where the finer region began.
-    let start = startOf(tier);
-    // A next tier that holds nothing older than that hands over to the one after it, whose buckets are
-    // coarser: round up to those, or its first bucket would be read whole and overlap this region.
-    for (let next = tier + 1; next < last && start > from && startOf(next) >= start; next++) {
-      start = Math.max(from, ceilTo(start, TIER_RESOLUTIONS[next + 1]!));
-    }
-    if (start < end) coverExact(start, end, tier as TierIndex, held, reads, finestTier);
-    end = Math.min(end, start);
-  }
-  return reads;
-}
-
-function coverExact(
-  from: number,
-  to: number,
-  tier: TierIndex,
-  held: Held,
-  reads: TierRead[],
-  finestTier: TierIndex,
-): void {
-  if (from >= to) return;
-  if (tier > finestTier && held.stale[tier]!.some((span) => span.from < to && span.to > from)) {
-    // Not rebuilt there, even where this tier is a fallback: read those parts finer.
-    splitStale(from, to, held.stale[tier]!, {
-      clean: (a, b) => coverBuilt(a, b, tier, held, reads, finestTier),
-      stale: (a, b) => coverExact(a, b, (tier - 1) as TierIndex, held, reads, finestTier),
-    });
-    return;
-  }
-  coverBuilt(from, to, tier, held, reads, finestTier);
-}
-
-/** `coverExact` over a part `tier` has rebuilt: its aligned middle, the edges finer where still held. */
-function coverBuilt(
-  from: number,
-  to: number,
-  tier: TierIndex,
-  held: Held,
-  reads: TierRead[],
-  finestTier: TierIndex,
-): void {
-  const holdsFrom = held.from;
-  const res = TIER_RESOLUTIONS[tier];
-  const alignedFrom = ceilTo(from, res);
-  const alignedTo = floorTo(to, res);
-  if (tier <= finestTier) {
-    reads.push({ tier, from: floorTo(from, res), to: ceilTo(to, res) });
-    return;
-  }
-  const finer = (tier - 1) as TierIndex;
-  if (alignedFrom >= alignedTo) {
-    if (holdsFrom[finer]! <= from) coverExact(from, to, finer, held, reads, finestTier);
-    else reads.push({ tier, from: floorTo(from, res), to: ceilTo(to, res) });
-    return;
-  }
-  reads.push({ tier, from: alignedFrom, to: alignedTo });
-  // Edges: exact from a finer tier when it still holds them, else the whole coarse bucket.
-  if (from < alignedFrom) {
-    if (holdsFrom[finer]! <= from) coverExact(from, alignedFrom, finer, held, reads, finestTier);
-    else reads.push({ tier, from: alignedFrom - res, to: alignedFrom });
-  }
-  if (alignedTo < to) {
-    if (holdsFrom[finer]! <= alignedTo) coverExact(alignedTo, to, finer, held, reads, finestTier);
-    else reads.push({ tier, from: alignedTo, to: alignedTo + res });
-  }
 }
 
 export const ceilTo = (t: number, res: number) => Math.ceil(t / res) * res;
