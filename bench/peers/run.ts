@@ -47,6 +47,9 @@ function parseArgs(argv: string[]): Options {
   return opts;
 }
 
+/** One figure of one run, read off its `Figures`. */
+type Pick = (f: Figures) => number;
+
 /** One system's figures for one data set and body size. */
 interface Figures {
   obsPerSec: number;
@@ -208,53 +211,29 @@ async function main(): Promise<void> {
           `  ${label}, ${perBody}/request, run ${run + 1}: ${Math.round(ours.at(-1)!.obsPerSec)} vs ${Math.round(theirs.at(-1)!.obsPerSec)} obs/s`,
         );
       }
-      const med = (list: Figures[], pick: (f: Figures) => number) => median(list.map(pick));
       const at = `${label}, ${perBody.toLocaleString('en-US')}/request`;
-      rows.push({
-        figure: `ingest obs/s (${at})`,
-        ours: med(ours, (f) => f.obsPerSec),
-        theirs: med(theirs, (f) => f.obsPerSec),
-        higherIsBetter: true,
-      });
-      rows.push({
-        figure: `peak RSS MiB (${at})`,
-        ours: med(ours, (f) => f.peakRssMiB),
-        theirs: med(theirs, (f) => f.peakRssMiB),
-        higherIsBetter: false,
-      });
-      rows.push({
-        figure: `server CPU s, ingest (${at})`,
-        ours: med(ours, (f) => f.cpuSeconds),
-        theirs: med(theirs, (f) => f.cpuSeconds),
-        higherIsBetter: false,
-      });
-      rows.push({
-        figure: `  ... with 1 min / 1 h rebuilds (${at})`,
-        ours: med(ours, (f) => f.cpuWithRebuildsSeconds ?? 0),
-        theirs: med(theirs, (f) => f.cpuSeconds),
-        higherIsBetter: false,
-      });
-      rows.push({
-        figure: `MB written by the server (${at})`,
-        ours: med(ours, (f) => f.writtenMB),
-        theirs: med(theirs, (f) => f.writtenMB),
-        higherIsBetter: false,
-      });
-      rows.push({
-        figure: `  ... with 1 min / 1 h rebuilds (${at})`,
-        ours: med(ours, (f) => f.writtenWithRebuildsMB ?? 0),
-        theirs: med(theirs, (f) => f.writtenMB),
-        higherIsBetter: false,
-      });
+      // One row per figure: the medians of each side's runs; `theirs` defaults to the same figure.
+      const row = (figure: string, higherIsBetter: boolean, pick: Pick, theirPick: Pick = pick) =>
+        rows.push({ figure, ours: median(ours.map(pick)), theirs: median(theirs.map(theirPick)), higherIsBetter });
+      row(`ingest obs/s (${at})`, true, (f) => f.obsPerSec);
+      row(`peak RSS MiB (${at})`, false, (f) => f.peakRssMiB);
+      // VictoriaMetrics has no rebuilds: its plain figure stands beside ours with them.
+      row(`server CPU s, ingest (${at})`, false, (f) => f.cpuSeconds);
+      row(
+        `  ... with 1 min / 1 h rebuilds (${at})`,
+        false,
+        (f) => f.cpuWithRebuildsSeconds ?? 0,
+        (f) => f.cpuSeconds,
+      );
+      row(`MB written by the server (${at})`, false, (f) => f.writtenMB);
+      row(
+        `  ... with 1 min / 1 h rebuilds (${at})`,
+        false,
+        (f) => f.writtenWithRebuildsMB ?? 0,
+        (f) => f.writtenMB,
+      );
       if (perBody === opts.perBody[0]) {
-        for (const view of VIEWS) {
-          rows.push({
-            figure: `query ms: ${view} (${label})`,
-            ours: med(ours, (f) => f.queries[view]!),
-            theirs: med(theirs, (f) => f.queries[view]!),
-            higherIsBetter: false,
-          });
-        }
+        for (const view of VIEWS) row(`query ms: ${view} (${label})`, false, (f) => f.queries[view]!);
       }
     }
   }
