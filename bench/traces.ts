@@ -8,7 +8,8 @@
  * 10 % of the bodies under other service names, sends every body to /v1/traces over N keep-alive
  * connections, checks every answer is an empty ExportTraceServiceResponse and that /api/v1/red counts
  * exactly the SERVER spans sent, and reports spans/s (goal 300,000), the server's CPU per thread (main
- * thread against decode workers) and peak RSS; figures go to bench/out/traces-*.json too.
+ * thread against decode workers) and peak RSS; figures go to bench/out/traces-*.json too. First, the same
+ * bodies go to a bare HTTP server (http-floor.ts): the most any Node.js server reaches here.
  * `BENCH_CPU_PROFILE=DIR` writes the server's CPU profiles (see server-process.ts); `--entry` runs another
  * build's `main.mjs` (an older commit's packages/server/dist/node copied to, say, packages/server/dist/base)
  * for a before/after in the same minutes; the in-process figures are always this tree's code.
@@ -23,6 +24,7 @@ import { decodeTracesProtobuf } from '../packages/server/src/ingest/otlp/traces/
 import { SpanMapping } from '../packages/server/src/ingest/otlp/traces/observations.ts';
 import { foldTraceExport } from '../packages/server/src/ingest/otlp/traces/off-thread.ts';
 import { type RedResponse, serviceSeries } from '../packages/shared/src/index.ts';
+import { measureHttpFloor } from './http-floor.ts';
 import { fmt, sendOtlp } from './otlp-client.ts';
 import { startServer, threadCpuSince } from './server-process.ts';
 import { buildExports, SPANS_PER_EXPORT, SPREAD_MS } from './trace-exports.ts';
@@ -166,6 +168,10 @@ async function main(): Promise<void> {
   const inProcess = timeWorkerShare(work.bodies, exports * SPANS_PER_EXPORT);
   console.log(
     `in-process, spans per CPU second of one thread: decode ${fmt(inProcess.decode)}; decode + map ${fmt(inProcess.map)}; decode + map + fold + pack (a decode worker's share) ${fmt(inProcess.workerShare)}`,
+  );
+  const floor = await measureHttpFloor('/v1/traces', work.bodies, opts.connections);
+  console.log(
+    `HTTP floor (a bare node:http server that only reads each body, same bodies and client): ${fmt(floor.requestsPerSec * SPANS_PER_EXPORT)} spans/s, its CPU ${floor.serverCpuSeconds.toFixed(2)} s, this client ${floor.clientCpuSeconds.toFixed(2)} s`,
   );
   const rates: number[] = [];
   for (let run = 1; run <= opts.runs; run++) rates.push(await runOnce(opts, work, warmup, end, inProcess));
