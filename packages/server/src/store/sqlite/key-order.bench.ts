@@ -34,6 +34,7 @@ function layout(name: string, key: string, index: boolean) {
   // An hour of buckets first, so commits land in a table of realistic depth and reads have an hour to read.
   for (; bucket < 360; bucket++) commit(bucket * 10_000);
   return {
+    db,
     commit: () => commit(bucket++ * 10_000),
     readHour: () => {
       for (let id = 0; id < SERIES; id += 40) read.all(id, 0, 3_600_000);
@@ -41,10 +42,38 @@ function layout(name: string, key: string, index: boolean) {
   };
 }
 
+/**
+ * Commits write a small time-first table; every `every` commits its rows move to the series-first table in
+ * one statement (sorted by series, so each series' page is dirtied once per move, not once per commit).
+ * Reads would take both tables; here they read the series-first one after a move.
+ */
+function staged(every: number) {
+  const main = layout(`staged-${every}`, 'series_id, t', false);
+  const db = main.db;
+  db.exec(`CREATE TABLE recent (series_id INTEGER NOT NULL, t INTEGER NOT NULL, count INTEGER NOT NULL, sketch BLOB,
+           PRIMARY KEY (t, series_id)) WITHOUT ROWID`);
+  const upsert = db.prepare(`INSERT INTO recent VALUES (?, ?, ?, ?) ON CONFLICT (t, series_id) DO UPDATE
+    SET count = count + excluded.count, sketch = merge(sketch, excluded.sketch)`);
+  const move = db.prepare(`INSERT INTO s SELECT series_id, t, count, sketch FROM recent WHERE true ORDER BY series_id, t
+    ON CONFLICT (series_id, t) DO UPDATE SET count = count + excluded.count, sketch = merge(sketch, excluded.sketch)`);
+  const clear = db.prepare('DELETE FROM recent');
+  let bucket = 360;
+  let commits = 0;
+  const commit = db.transaction((t: number) => {
+    for (let id = 0; id < SERIES; id++) upsert.run(id, t, 3, SKETCH);
+    if (++commits % every === 0) {
+      move.run();
+      clear.run();
+    }
+  });
+  return { commit: () => commit(bucket++ * 10_000), readHour: main.readHour };
+}
+
 const layouts = {
   '(series, t), as stored': layout('series-first', 'series_id, t', false),
   '(t, series)': layout('time-first', 't, series_id', false),
   '(t, series) + index (series, t)': layout('time-first-indexed', 't, series_id', true),
+  '(t, series) staged, moved to (series, t) every 10 commits': staged(10),
 };
 
 describe('a commit of one 10 s bucket of 400 series', () => {
