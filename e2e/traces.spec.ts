@@ -77,7 +77,13 @@ describe('a trace-only service in a real browser', () => {
     const rows = await page.$$eval('[data-testid="calls-table"] tbody tr', (trs) => trs.map((tr) => tr.textContent));
     expect(rows).toEqual([expect.stringMatching(/calls →stock120 .*5(\.0+)?%/)]);
     await page.waitForSelector('[data-testid="routes-table"][data-state="ready"]');
-    expect(await page.textContent('[data-testid="routes-table"] tbody')).toContain('/buy');
+    const routes = (await page.textContent('[data-testid="routes-table"] tbody')) ?? '';
+    expect(routes).toContain('/buy');
+    // 120 calls in the last minute of a 15-minute page: ~2/s over the time the service has existed, as its
+    // route's rate (before, the calls table divided by the whole 15 minutes: 0.13/s).
+    const rateIn = (text: string) => Number(/\(([\d.]+)\/s\)/.exec(text)?.[1]);
+    expect(rateIn(rows[0]!)).toBe(rateIn(routes));
+    expect(rateIn(rows[0]!)).toBeGreaterThan(1.5);
     await page.screenshot({ path: `${SHOTS}service-traces.png`, fullPage: true });
     await page.goto(`${session.server.url}/services/stock?from=now-15m`);
     await page.waitForSelector('[data-testid="calls-table"][data-state="ready"]');

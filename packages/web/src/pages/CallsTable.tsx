@@ -4,14 +4,18 @@ import { ServiceLink } from '../components/ServiceLink.tsx';
 import { formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import { useCalls } from '../hooks/useResources.ts';
 import type { ViewState } from '../state/view.ts';
+import { coveredSeconds } from './routes.ts';
 
 /**
  * The services this one calls and is called by over the range, busiest first, from the CLIENT/PRODUCER
- * spans (and cross-service parent links) the services send. Hidden while nothing calls or is called.
+ * spans (and cross-service parent links) the services send. Hidden while nothing calls or is called. Rates
+ * are over the time the service's data covers, as its routes' are: over the whole range, a service that
+ * started a minute ago showed a tenth of its call rate on a 15-minute page beside its real route rates.
  */
 export function CallsTable({ view, service }: { view: ViewState; service: string }) {
   const query = useCalls({ from: view.from, to: view.to }, service);
-  const data = query.data;
+  const data = query.data?.calls;
+  const seconds = query.data ? coveredSeconds(query.data.coverage) : 0;
   if (query.status === 'ready' && data && data.downstream.length === 0 && data.upstream.length === 0) return null;
   return (
     <section className="panel" aria-labelledby="calls-title" data-testid="calls-table" data-state={query.status}>
@@ -33,10 +37,10 @@ export function CallsTable({ view, service }: { view: ViewState; service: string
             </thead>
             <tbody>
               {data.downstream.map((c) => (
-                <CallRow key={`down-${c.service}`} direction="downstream" call={c} />
+                <CallRow key={`down-${c.service}`} direction="downstream" call={c} seconds={seconds} />
               ))}
               {data.upstream.map((c) => (
-                <CallRow key={`up-${c.service}`} direction="upstream" call={c} />
+                <CallRow key={`up-${c.service}`} direction="upstream" call={c} seconds={seconds} />
               ))}
             </tbody>
           </table>
@@ -46,8 +50,20 @@ export function CallsTable({ view, service }: { view: ViewState; service: string
   );
 }
 
-/** `downstream`: this service calls `call.service`; `upstream`: `call.service` calls this one. */
-function CallRow({ direction, call }: { direction: 'downstream' | 'upstream'; call: CallStats }) {
+/**
+ * `downstream`: this service calls `call.service`; `upstream`: `call.service` calls this one. The rate is over
+ * `seconds` (the service's covered time); the API's rate over the whole range where it has no RED data.
+ */
+function CallRow({
+  direction,
+  call,
+  seconds,
+}: {
+  direction: 'downstream' | 'upstream';
+  call: CallStats;
+  seconds: number;
+}) {
+  const rate = seconds > 0 ? call.count / seconds : call.rate;
   return (
     <tr>
       <td className="muted">{direction === 'downstream' ? 'calls →' : '← called by'}</td>
@@ -55,7 +71,7 @@ function CallRow({ direction, call }: { direction: 'downstream' | 'upstream'; ca
         <ServiceLink service={call.service} />
       </td>
       <td className="num">
-        {formatCount(call.count)} <span className="muted">({formatRate(call.rate)})</span>
+        {formatCount(call.count)} <span className="muted">({formatRate(rate)})</span>
       </td>
       <td className="num">{formatMs(call.p99)}</td>
       <td className="num">{formatPercent(call.errorRate)}</td>
