@@ -13,5 +13,7 @@ elif [ ! -f packages/server/dist/node/main.mjs ] || [ ! -f packages/web/dist/ind
   exit 1
 fi
 
-# --max-old-space-size and --heap-growing-percent: see docs/architecture.md, "Threads and memory".
-exec node --max-old-space-size=256 --heap-growing-percent=100 --enable-source-maps packages/server/dist/node/main.mjs "$@"
+# --max-old-space-size, --heap-growing-percent and --max-semi-space-size (the main thread's young generation;
+# decode workers set their own): see docs/architecture.md, "Threads and memory".
+exec node --max-old-space-size=256 --heap-growing-percent=100 --max-semi-space-size=2 --enable-source-maps \
+  packages/server/dist/node/main.mjs "$@"

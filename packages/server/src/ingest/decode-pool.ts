@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { AppError, overloaded } from '../errors.ts';
 import type { CumulativeState } from '../store/store.ts';
@@ -188,6 +189,9 @@ export class DecodePool {
     // The young generation holds a few requests' worth of short-lived objects: at 16 MiB most of a request
     // was still alive at each scavenge and got promoted, so old-space collections ran several times a
     // second; 32 MiB cut the server's CPU for the same OTLP ingest by ~10 % (peak RSS ~+20 MiB per worker).
+    // `npm start` caps the main isolate's semi-spaces (scripts/start.sh); that flag would override this
+    // worker's young generation too (measured: 1 MiB where 32 was asked), so it is cleared before each start.
+    setFlagsFromString('--max-semi-space-size=0');
     const worker = new Worker(new URL('./decode-worker.mjs', import.meta.url), {
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
     });
