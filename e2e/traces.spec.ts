@@ -74,6 +74,10 @@ describe('a trace-only service in a real browser', () => {
     await page.waitForSelector('[data-testid="red-source"]');
     expect(await page.textContent('[data-testid="red-source"]')).toBe('RED from traces');
     await page.waitForSelector('[data-testid="calls-table"][data-state="ready"]');
+    // The call rate shows once the time the service's data covers is read (with the routes).
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="calls-table"] tbody tr')?.textContent?.includes('/s)'),
+    );
     const rows = await page.$$eval('[data-testid="calls-table"] tbody tr', (trs) => trs.map((tr) => tr.textContent));
     expect(rows).toEqual([expect.stringMatching(/calls →stock120 .*5(\.0+)?%/)]);
     await page.waitForSelector('[data-testid="routes-table"][data-state="ready"]');

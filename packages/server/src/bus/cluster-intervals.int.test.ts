@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { otlpCumulativeRequests } from '../testing/otlp-export.ts';
 import { createTestDatabase, postgresReachable } from '../testing/postgres.ts';
 import { waitUntil } from '../testing/processes.ts';
-import { dropKeys, redisReachable, testPrefix } from '../testing/redis.ts';
+import { dropKeys, redisReachable, TEST_REDIS_URL, testPrefix } from '../testing/redis.ts';
 import { getJson, startTestApp } from '../testing/test-app.ts';
 
 const MINUTE = 60_000;
@@ -32,10 +32,7 @@ describe.skipIf(!up)('report intervals shared between instances', () => {
     let clock = start;
     const now = () => clock;
     const open = async () => {
-      const { app } = await startTestApp(
-        { db: database.url, redis: 'redis://127.0.0.1:6379', redisPrefix: prefix },
-        now,
-      );
+      const { app } = await startTestApp({ db: database.url, redis: TEST_REDIS_URL, redisPrefix: prefix }, now);
       cleanups.push(() => app.close());
       return app;
     };

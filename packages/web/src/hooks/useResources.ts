@@ -86,20 +86,11 @@ export const useRoutes = (range: Range, service: string) =>
     refreshMs: 10_000,
   });
 
-/**
- * The services a service calls and is called by, over the whole range (from spans), with the service's
- * coverage read as the routes table reads it, so call rates are over the same time as its route rates.
- */
+/** The services a service calls and is called by, over the whole range (from spans). */
 export const useCalls = (range: Range, service: string) =>
   useLiveQuery({
     key: JSON.stringify(['calls', range.from, range.to, service]),
     range,
-    load: async (signal, window) => {
-      const [calls, coverage] = await Promise.all([
-        fetchCalls(window, service, signal),
-        fetchRed({ ...window, services: [service], maxPoints: COVERAGE_POINTS }, signal),
-      ]);
-      return { calls, coverage };
-    },
+    load: (signal, window) => fetchCalls(window, service, signal),
     refreshMs: 10_000,
   });

@@ -4,7 +4,6 @@ import { ServiceLink } from '../components/ServiceLink.tsx';
 import { formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import { useCalls } from '../hooks/useResources.ts';
 import type { ViewState } from '../state/view.ts';
-import { coveredSeconds } from './routes.ts';
 
 /**
  * The services this one calls and is called by over the range, busiest first, from the CLIENT/PRODUCER
@@ -12,10 +11,18 @@ import { coveredSeconds } from './routes.ts';
  * are over the time the service's data covers, as its routes' are: over the whole range, a service that
  * started a minute ago showed a tenth of its call rate on a 15-minute page beside its real route rates.
  */
-export function CallsTable({ view, service }: { view: ViewState; service: string }) {
+export function CallsTable({
+  view,
+  service,
+  coveredSeconds,
+}: {
+  view: ViewState;
+  service: string;
+  /** The time the service's data covers (null until read; see `coveredSeconds` in routes.ts). */
+  coveredSeconds: number | null;
+}) {
   const query = useCalls({ from: view.from, to: view.to }, service);
-  const data = query.data?.calls;
-  const seconds = query.data ? coveredSeconds(query.data.coverage) : 0;
+  const data = query.data;
   if (query.status === 'ready' && data && data.downstream.length === 0 && data.upstream.length === 0) return null;
   return (
     <section className="panel" aria-labelledby="calls-title" data-testid="calls-table" data-state={query.status}>
@@ -37,10 +44,10 @@ export function CallsTable({ view, service }: { view: ViewState; service: string
             </thead>
             <tbody>
               {data.downstream.map((c) => (
-                <CallRow key={`down-${c.service}`} direction="downstream" call={c} seconds={seconds} />
+                <CallRow key={`down-${c.service}`} direction="downstream" call={c} seconds={coveredSeconds} />
               ))}
               {data.upstream.map((c) => (
-                <CallRow key={`up-${c.service}`} direction="upstream" call={c} seconds={seconds} />
+                <CallRow key={`up-${c.service}`} direction="upstream" call={c} seconds={coveredSeconds} />
               ))}
             </tbody>
           </table>
@@ -52,7 +59,8 @@ export function CallsTable({ view, service }: { view: ViewState; service: string
 
 /**
  * `downstream`: this service calls `call.service`; `upstream`: `call.service` calls this one. The rate is over
- * `seconds` (the service's covered time); the API's rate over the whole range where it has no RED data.
+ * `seconds` (the service's covered time); the API's rate over the whole range where it has no RED data, and
+ * none shown until the covered time is read (the whole range's would flash a wrong figure first).
  */
 function CallRow({
   direction,
@@ -61,9 +69,9 @@ function CallRow({
 }: {
   direction: 'downstream' | 'upstream';
   call: CallStats;
-  seconds: number;
+  seconds: number | null;
 }) {
-  const rate = seconds > 0 ? call.count / seconds : call.rate;
+  const rate = seconds === null ? null : seconds > 0 ? call.count / seconds : call.rate;
   return (
     <tr>
       <td className="muted">{direction === 'downstream' ? 'calls →' : '← called by'}</td>
@@ -71,7 +79,7 @@ function CallRow({
         <ServiceLink service={call.service} />
       </td>
       <td className="num">
-        {formatCount(call.count)} <span className="muted">({formatRate(rate)})</span>
+        {formatCount(call.count)} {rate !== null && <span className="muted">({formatRate(rate)})</span>}
       </td>
       <td className="num">{formatMs(call.p99)}</td>
       <td className="num">{formatPercent(call.errorRate)}</td>

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { QueryState } from '../components/QueryState.tsx';
 import { formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
-import { useRoutes } from '../hooks/useResources.ts';
+import type { useRoutes } from '../hooks/useResources.ts';
 import type { Navigate } from '../hooks/useView.ts';
 import type { RouteSort, ViewState } from '../state/view.ts';
 import { coveredSeconds, routeRows, sortRoutes } from './routes.ts';
@@ -13,9 +13,16 @@ const COLUMNS: { key: RouteSort; label: string; numeric: boolean }[] = [
   { key: 'errorRate', label: 'Error rate', numeric: true },
 ];
 
-/** The service's routes over the range, sortable by any column (the sort is part of the URL). */
-export function RoutesTable({ view, navigate, service }: { view: ViewState; navigate: Navigate; service: string }) {
-  const query = useRoutes({ from: view.from, to: view.to }, service);
+/** The service's routes over the range (`query`, read by the page), sortable by any column (the sort is in the URL). */
+export function RoutesTable({
+  view,
+  navigate,
+  query,
+}: {
+  view: ViewState;
+  navigate: Navigate;
+  query: ReturnType<typeof useRoutes>;
+}) {
   const rows = useMemo(
     () =>
       query.data

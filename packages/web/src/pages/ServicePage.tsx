@@ -6,10 +6,12 @@ import { ErrorRateChart } from '../components/charts/ErrorRateChart.tsx';
 import { ResponseTimeChart } from '../components/charts/ResponseTimeChart.tsx';
 import { ThroughputChart } from '../components/charts/ThroughputChart.tsx';
 import { StatCards } from '../components/StatCards.tsx';
+import { useRoutes } from '../hooks/useResources.ts';
 import { CallsTable } from './CallsTable.tsx';
 import { OtherMetrics } from './OtherMetrics.tsx';
 import type { PageProps } from './props.ts';
 import { RoutesTable } from './RoutesTable.tsx';
+import { coveredSeconds } from './routes.ts';
 
 /** What the page says about where the service's RED comes from (see GET /api/v1/services `redSource`). */
 const SOURCE_LABELS: Record<RedSource, { text: string; title: string }> = {
@@ -32,6 +34,10 @@ export function ServicePage({
 }: PageProps & { service: string; redSource?: RedSource | undefined }) {
   const services = useMemo(() => [service], [service]);
   const range = { from: view.from, to: view.to };
+  // One read of the routes and of the time the service's data covers: the routes' and the calls' rates are
+  // both over that time.
+  const routes = useRoutes(range, service);
+  const covered = useMemo(() => (routes.data ? coveredSeconds(routes.data.coverage) : null), [routes.data]);
   return (
     <>
       <h2 className="page-title">
@@ -50,9 +56,9 @@ export function ServicePage({
         <ResponseTimeChart range={range} services={services} service={service} onZoom={onZoom} alerts={alerts.data} />
         <ThroughputChart range={range} services={services} onZoom={onZoom} />
         <ErrorRateChart range={range} services={services} onZoom={onZoom} alerts={alerts.data} />
-        <RoutesTable view={view} navigate={navigate} service={service} />
+        <RoutesTable view={view} navigate={navigate} query={routes} />
       </div>
-      <CallsTable view={view} service={service} />
+      <CallsTable view={view} service={service} coveredSeconds={covered} />
       <AlertPanel query={alerts} services={services} />
       <OtherMetrics view={view} navigate={navigate} service={service} onZoom={onZoom} />
     </>
