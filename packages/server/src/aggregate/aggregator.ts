@@ -1,7 +1,7 @@
 import { AppError, overloaded } from '../errors.ts';
 import { countObservations, type SampleBatch } from '../model.ts';
 import { StaleCumulativeError } from '../store/stale-cumulative.ts';
-import type { CumulativeState, SeriesRecord, Store } from '../store/store.ts';
+import { type CumulativeState, type SeriesRecord, type Store, widenSeen } from '../store/store.ts';
 import { staleParts, writeCommit } from './commit-write.ts';
 import { addReported, type Folded } from './fold.ts';
 import { mergeSecondStats } from './live-stats.ts';
@@ -224,7 +224,7 @@ export class Aggregator {
 
 /**
  * What a commit wrote, merged over its folds: the live seconds, the oldest second, dirty marks, intervals,
- * each service's newest time.
+ * each service's oldest and newest times.
  */
 function committed(batch: readonly Pending[]): Committed {
   const into: Committed = {
@@ -236,9 +236,7 @@ function committed(batch: readonly Pending[]): Committed {
   };
   for (const fold of batch.flatMap((p) => p.folds)) {
     into.oldest = Math.min(into.oldest, fold.oldest);
-    for (const [service, seen] of fold.serviceSeen) {
-      if (seen > (into.serviceSeen.get(service) ?? Number.NEGATIVE_INFINITY)) into.serviceSeen.set(service, seen);
-    }
+    for (const [service, seen] of fold.serviceSeen) widenSeen(into.serviceSeen, service, seen);
     for (const [service, reported] of fold.intervals) addReported(into.intervals, service, reported);
     for (let i = 0; i < fold.dirty.length; i += 2) into.dirty.push([fold.dirty[i]!, fold.dirty[i + 1]!]);
     for (const [t, services] of packedSeconds(fold)) {

@@ -10,7 +10,7 @@ import {
 import { encodeSketch } from '../sketch/codec.ts';
 import { binOf, Sketch } from '../sketch/sketch.ts';
 import { type Rows, RowsBuilder } from '../store/rows.ts';
-import type { SeriesRecord } from '../store/store.ts';
+import { type SeenSpan, type SeriesRecord, widenSeen } from '../store/store.ts';
 import { addExplicit, type LayoutCounts, spreadInto } from './explicit-counts.ts';
 import { addLive, type LiveSeconds, liveStats } from './live-stats.ts';
 import { copySketch, RedRows } from './red-rows.ts';
@@ -52,8 +52,8 @@ export interface FoldOptions {
 
 export interface Folded {
   rows: Rows;
-  /** Newest timestamp seen per service. */
-  serviceSeen: Map<string, number>;
+  /** Per service, its oldest bucket start and newest observation time. */
+  serviceSeen: Map<string, SeenSpan>;
   /** second start -> service -> stats, for the live stream. */
   seconds: LiveSeconds;
   /** The oldest second written. */
@@ -81,7 +81,7 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   const fromTier = options.fromTier ?? 0;
   const liveFrom = fromTier === 0 ? (options.liveFrom ?? Number.NEGATIVE_INFINITY) : Number.POSITIVE_INFINITY;
   const rows = new RowsBuilder(TIER_RESOLUTIONS.length);
-  const serviceSeen = new Map<string, number>();
+  const serviceSeen = new Map<string, SeenSpan>();
   const seconds: LiveSeconds = new Map();
   const redServices = TIER_RESOLUTIONS.map(() => new RedRows(false));
   const redRoutes = TIER_RESOLUTIONS.map(() => new RedRows(true));
@@ -119,8 +119,7 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
     const routeGroup = record.red ? redRoutes[0]!.groupOf(record) : '';
     for (const [t, acc] of buckets) {
       if (t < oldest) oldest = t;
-      const seen = serviceSeen.get(record.service) ?? 0;
-      if (acc.lastT > seen) serviceSeen.set(record.service, acc.lastT);
+      widenSeen(serviceSeen, record.service, { first: t, last: acc.lastT });
       if (t >= liveFrom) addLive(seconds, record, t, acc);
     }
     for (let tier = fromTier; tier < TIER_RESOLUTIONS.length; tier++) {

@@ -1,6 +1,7 @@
 import { countObservations, countWeighted, type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
 import { decodeSketch, encodeSketch } from '../sketch/codec.ts';
 import type { Rows } from '../store/rows.ts';
+import type { SeenSpan } from '../store/store.ts';
 import { type Folded, fold, type Reported } from './fold.ts';
 import type { SecondStats } from './live-stats.ts';
 import { describeSeries } from './series-registry.ts';
@@ -24,7 +25,7 @@ interface PortableSecond {
 export interface PackedFold {
   identities: SeriesIdentity[];
   rows: Rows;
-  serviceSeen: [string, number][];
+  serviceSeen: [string, SeenSpan][];
   seconds: PortableSecond[];
   oldest: number;
   /** Coarse buckets to rebuild, as tier, start pairs. */

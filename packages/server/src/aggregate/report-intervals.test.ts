@@ -93,10 +93,10 @@ describe('ReportIntervals', () => {
     const intervals = new ReportIntervals(null, () => {});
     expect(intervals.reportedUntil('live', 100_000)).toBe(Number.POSITIVE_INFINITY);
     // Second 99 arrived at 100.4 s; nothing of second 100 yet: complete up to 100 s, not to now.
-    intervals.seen(new Map([['live', 99_870]]), 100_400);
+    intervals.seen(new Map([['live', { first: 99_000, last: 99_870 }]]), 100_400);
     expect(intervals.reportedUntil('live', 100_400)).toBe(100_000);
     // Older data arriving later (a late batch) does not move it back.
-    intervals.seen(new Map([['live', 42_000]]), 100_900);
+    intervals.seen(new Map([['live', { first: 42_000, last: 42_000 }]]), 100_900);
     expect(intervals.reportedUntil('live', 100_900)).toBe(100_000);
     expect(intervals.sentByAll(['live'], 100_900)).toBe(100_000);
     // Silent for more than 3 s: stopped, so its quiet seconds read as zeros again.

@@ -1,3 +1,4 @@
+import type { SeenSpan } from '../store/store.ts';
 import type { Reported } from './fold.ts';
 
 /** Intervals are kept in whole seconds: an SDK's 5 s export spans 4,998 or 5,003 ms by timer jitter. */
@@ -100,8 +101,8 @@ export class ReportIntervals {
   }
 
   /** Records the newest observation time per service of a commit (`Folded.serviceSeen`), arrived at `now`. */
-  seen(serviceSeen: ReadonlyMap<string, number>, now: number): void {
-    for (const [service, t] of serviceSeen) {
+  seen(serviceSeen: ReadonlyMap<string, SeenSpan>, now: number): void {
+    for (const [service, { last: t }] of serviceSeen) {
       const newest = this.newest.get(service);
       if (!newest) this.newest.set(service, { t, at: now });
       else if (t >= newest.t) {

@@ -3,7 +3,7 @@ import type { ReportIntervals } from '../aggregate/report-intervals.ts';
 import type { SeriesRegistry } from '../aggregate/series-registry.ts';
 import type { Config } from '../config.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS } from '../model.ts';
-import type { Store } from '../store/store.ts';
+import type { ServiceRecord, Store } from '../store/store.ts';
 import type { QueryLimits } from './cost.ts';
 import { ceilTo, type Held } from './steps.ts';
 
@@ -58,8 +58,12 @@ function holdsFrom(ctx: QueryContext, now: number): number[] {
 
 /** Services active now (seen within the inactivity period), by name. */
 export async function activeServices(ctx: QueryContext, now: number): Promise<string[]> {
-  return (await ctx.store.services()).filter((s) => now - s.lastSeen <= ctx.config.inactiveAfterMs).map((s) => s.name);
+  return activeAmong(await ctx.store.services(), ctx, now);
 }
+
+/** Of these services, those seen within the inactivity period, by name. */
+export const activeAmong = (records: readonly ServiceRecord[], ctx: QueryContext, now: number): string[] =>
+  records.filter((s) => now - s.lastSeen <= ctx.config.inactiveAfterMs).map((s) => s.name);
 
 /** Seconds of [t, t + step) that lie inside [from, to) and are not in the future. */
 export function bucketSeconds(t: number, step: number, from: number, to: number, now: number): number {

@@ -2,7 +2,7 @@ import { CPU_METRIC, floorTo, MEMORY_METRIC, type OverviewResponse, type Service
 import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import type { SeriesRecord } from '../store/store.ts';
-import { activeServices, type QueryContext, round } from './context.ts';
+import { activeAmong, type QueryContext, round } from './context.ts';
 import { checkQueryCost, type QueryCost, rowsOf } from './cost.ts';
 import { healthScore } from './health.ts';
 import { mergeGroups, type RedAcc, type RedReadOptions, readRedSteps, redReads } from './red.ts';
@@ -21,7 +21,9 @@ export async function* queryOverview(
   q: { services: string[] | null; from: number; to: number },
 ): QuerySteps<OverviewResponse> {
   const now = ctx.now();
-  const services = q.services ?? (await activeServices(ctx, now));
+  const known = await ctx.store.services();
+  const services = q.services ?? activeAmong(known, ctx, now);
+  const firstSeen = new Map(known.map((s) => [s.name, s.firstSeen]));
   const span = q.to - q.from;
   // The total's percentiles and error rate come from the part of a window every service has sent (see
   // `sentByAll`): where one service has sent its last seconds and another not yet, the merge would lean to the first.
@@ -49,10 +51,14 @@ export async function* queryOverview(
   const currentCommon = current.common && (yield* mergedRed(ctx, current.common));
   const previousStats = yield* windowStats(services, previous.all, ctx);
   const previousCommon = previous.common && (yield* mergedRed(ctx, previous.common));
-  // A service that reports every N s has sent its requests only up to its newest report (`until`): its rate
-  // divides by the seconds up to there, as `red`'s last bucket does, not by time it has not reported yet.
-  const secondsOf = (service: string, from: number, to: number) =>
-    (Math.min(to, Math.max(from, ctx.intervals.reportedUntil(service, now))) - from) / 1000;
+  // A service's rate divides by the part of the window it can have requests in: from its first second (a
+  // service that started 10 s before the window's end read as a sixth of its rate over a minute), and, when
+  // it reports every N s, up to its newest report (`until`), as `red`'s last bucket does, not over time it
+  // has not reported yet.
+  const secondsOf = (service: string, from: number, to: number) => {
+    const start = Math.min(to, Math.max(from, floorTo(firstSeen.get(service) ?? from, 1000)));
+    return (Math.min(to, Math.max(start, ctx.intervals.reportedUntil(service, now))) - start) / 1000;
+  };
   const windowOf = (stats: Map<string, WindowStats>, common: RedAcc | null, from: number, to: number) => {
     const byService = new Map(services.map((s) => [s, statsOf(stats.get(s)!, secondsOf(s, from, to), ctx)]));
     // The total adds the services' rates (each over what it has sent) and counts; percentiles, error rate and

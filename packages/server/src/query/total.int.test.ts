@@ -169,6 +169,26 @@ describe('merged services (red total=true, overview total)', () => {
     expect(sent.body.until).toBeUndefined();
   });
 
+  it("divides a service's rate by the part of the window since its first request, not the whole window", async () => {
+    // `steady` sends 5/s all minute; `fresh` starts 10 s before the minute's end at 30/s. Read 2 s later (the
+    // stat cards' "last min"), `fresh` read 5/s (300 requests over 60 s) before.
+    const { app } = await setup(NOW + 2_000);
+    const spread = (from: number, n: number, seconds: number) =>
+      Array.from({ length: n }, (_, i) => [from + Math.floor((i * seconds * 1000) / n), 20]);
+    await ingest(app, [
+      item('steady', 200, spread(NOW - MIN, 300, 60)),
+      item('fresh', 200, spread(NOW - 10_000, 300, 10)),
+    ]);
+    const res = await getJson<OverviewResponse>(app, `/api/v1/overview?from=${NOW - MIN}&to=${NOW}`);
+    const rate = (name: string) => res.body.services.find((s) => s.service === name)?.rate;
+    expect(rate('fresh')).toBeCloseTo(30, 6);
+    expect(rate('steady')).toBeCloseTo(5, 6);
+    expect(res.body.total.rate).toBeCloseTo(35, 6);
+    expect(res.body.total.count).toBe(600);
+    // The minute before: nothing of `fresh` yet, a rate of 0 rather than a division by no time.
+    expect(res.body.services.find((s) => s.service === 'fresh')?.previous.rate).toBe(0);
+  });
+
   it('adds an all-empty total for services without data, and refuses a total that is not true or false', async () => {
     const { app } = await setup();
     const res = await getJson<RedResponse>(app, `/api/v1/red?service=none&from=${NOW - MIN}&maxPoints=2&total=true`);

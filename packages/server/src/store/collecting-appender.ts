@@ -1,11 +1,11 @@
 import type { Rows } from './rows.ts';
-import type { Appender, CumulativeState, SeriesRecord } from './store.ts';
+import { type Appender, type CumulativeState, type SeenSpan, type SeriesRecord, widenSeen } from './store.ts';
 
 /** What an appender collected for one commit, in the order to write it. */
 export interface Collected {
   series: SeriesRecord[];
-  /** Per service, the newest timestamp seen. */
-  seen: Map<string, number>;
+  /** Per service, the oldest and newest times seen. */
+  seen: Map<string, SeenSpan>;
   cumulative: CumulativeState[];
   dirty: [number, number][];
   rows: Rows[];
@@ -25,10 +25,7 @@ export function collectingAppender(write: (collected: Collected) => void | Promi
   return {
     addSeries: (record) => void open().series.push(record),
     addRows: (rows) => void open().rows.push(rows),
-    seeService(name, t) {
-      const { seen } = open();
-      if (!(t <= (seen.get(name) ?? Number.NEGATIVE_INFINITY))) seen.set(name, t);
-    },
+    seeService: (name, seen) => widenSeen(open().seen, name, seen),
     setCumulative: (state) => void open().cumulative.push(state),
     markDirty: (tier, t) => void open().dirty.push([tier, t]),
     async commit() {

@@ -160,7 +160,6 @@ async function contents(store: Store) {
   return {
     red: byKey(red, (r) => `${r.tier} ${r.byRoute} ${r.route} ${r.t}`),
     samples: byKey(samples, (r) => `${r.seriesId} ${r.t}`),
-    // First seen is the newest time of the service's first commit (see `Appender.seeService`): grouping moves it.
-    lastSeen: (await store.services()).map((s) => [s.name, s.lastSeen]),
+    services: await store.services(),
   };
 }

@@ -25,7 +25,7 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
     const { store } = await open();
     const appender = store.appender();
     appender.addSeries(checkoutSeries(1));
-    appender.seeService('checkout', T);
+    appender.seeService('checkout', { first: T, last: T });
     appender.setCumulative({ key: checkoutSeries(1).key, start: T - 60_000, time: T, state: '{"sum":3}' });
     appender.markDirty(2, T);
     const rows = new RowsBuilder(4);
@@ -48,14 +48,15 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
     const { store } = await open();
     const first = store.appender();
     first.addSeries(checkoutSeries(1));
-    first.seeService('checkout', T);
+    first.seeService('checkout', { first: T, last: T + 900 });
     first.addRows(oneRequestRows(20, false));
     expect(await store.readSamples(TEN_S, [1], 0, T * 2)).toEqual([]);
     expect(await store.services()).toEqual([]);
     await first.commit();
 
     const second = store.appender();
-    second.seeService('checkout', T + 5_000);
+    // A late commit holding older data widens both ends.
+    second.seeService('checkout', { first: T - 10_000, last: T + 5_000 });
     second.addRows(oneRequestRows(500, true));
     await second.commit();
 
@@ -67,7 +68,7 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
     const [route] = await store.readRed({ tier: TEN_S, services: ['checkout'], byRoute: true, from: 0, to: T * 2 });
     // Requests without a route are stored and read back as route null.
     expect(route).toMatchObject({ service: 'checkout', route: null, count: 2, errors: 1 });
-    expect(await store.services()).toEqual([{ name: 'checkout', firstSeen: T, lastSeen: T + 5_000 }]);
+    expect(await store.services()).toEqual([{ name: 'checkout', firstSeen: T - 10_000, lastSeen: T + 5_000 }]);
   });
 
   it('is used once: a second commit is refused and writes nothing more', async () => {
@@ -85,7 +86,7 @@ describe.each(await storeBackends("the store's contract on PostgreSQL"))('the st
     const { store, db } = await open();
     const appender = store.appender();
     appender.addSeries(checkoutSeries(1));
-    appender.seeService('checkout', T);
+    appender.seeService('checkout', { first: T, last: T });
     appender.setCumulative({ key: checkoutSeries(1).key, start: T - 60_000, time: T - 1, state: '{"sum":1}' });
     // Of two states of one series in a commit, the later is kept.
     appender.setCumulative({ key: checkoutSeries(1).key, start: T - 60_000, time: T, state: '{"sum":3}' });

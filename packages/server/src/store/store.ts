@@ -81,12 +81,28 @@ export interface Appender {
   addSeries(record: SeriesRecord): void;
   /** Bucket rows whose series column holds store series ids (see `withSeriesIds`). */
   addRows(rows: Rows): void;
-  /** The newest timestamp seen of a service (its "last seen"; the oldest becomes its "first seen"). */
-  seeService(name: string, t: number): void;
+  /** The oldest and newest times a commit holds of a service: they widen its "first seen" and "last seen". */
+  seeService(name: string, seen: SeenSpan): void;
   setCumulative(state: CumulativeState): void;
   /** A coarse bucket to rebuild from the tier below (see MATERIALIZED_FROM). */
   markDirty(tier: number, t: number): void;
   commit(): Promise<void>;
+}
+
+/** The oldest bucket start and the newest observation time of a service in some data. */
+export interface SeenSpan {
+  first: number;
+  last: number;
+}
+
+/** Widens `into`'s span of `name` by `seen`. */
+export function widenSeen(into: Map<string, SeenSpan>, name: string, seen: SeenSpan): void {
+  const held = into.get(name);
+  if (!held) into.set(name, { ...seen });
+  else {
+    held.first = Math.min(held.first, seen.first);
+    held.last = Math.max(held.last, seen.last);
+  }
 }
 
 export interface ServiceRecord {

@@ -2,7 +2,7 @@ import type { MetricType } from '@pulseboard/shared';
 import type pg from 'pg';
 import { attributesJson } from '../../model.ts';
 import { StaleCumulativeError } from '../stale-cumulative.ts';
-import type { CumulativeState, SeriesRecord, ServiceRecord } from '../store.ts';
+import type { CumulativeState, SeenSpan, SeriesRecord, ServiceRecord } from '../store.ts';
 
 /** Series read per query while loading: the registry is built row by row within the heap cap. */
 const PAGE = 10_000;
@@ -72,15 +72,17 @@ export async function* loadSeries(pool: pg.Pool, afterId = 0): AsyncGenerator<Se
 }
 
 /** Each service's first and last seen widen (LEAST/GREATEST), whatever order instances commit in. */
-export async function seeServices(client: pg.PoolClient, seen: ReadonlyMap<string, number>): Promise<void> {
+export async function seeServices(client: pg.PoolClient, seen: ReadonlyMap<string, SeenSpan>): Promise<void> {
   if (seen.size === 0) return;
   const names = [...seen.keys()].sort();
-  const times = names.map((n) => seen.get(n)!);
+  const firsts = names.map((n) => seen.get(n)!.first);
+  const lasts = names.map((n) => seen.get(n)!.last);
   await client.query(
-    `INSERT INTO services (name, first_seen, last_seen) SELECT n, t, t FROM unnest($1::text[], $2::int8[]) AS u(n, t)
+    `INSERT INTO services (name, first_seen, last_seen)
+     SELECT n, f, l FROM unnest($1::text[], $2::int8[], $3::int8[]) AS u(n, f, l)
      ON CONFLICT (name) DO UPDATE SET first_seen = LEAST(services.first_seen, EXCLUDED.first_seen),
        last_seen = GREATEST(services.last_seen, EXCLUDED.last_seen)`,
-    [names, times],
+    [names, firsts, lasts],
   );
 }
 

@@ -29,7 +29,7 @@ describe.runIf(reachable)('cumulative state shared by instances on one PostgreSQ
   const commit = (store: PgStore, s: CumulativeState, service = 'checkout') => {
     const appender = store.appender();
     appender.setCumulative(s);
-    appender.seeService(service, s.time);
+    appender.seeService(service, { first: s.start, last: s.time });
     return appender.commit();
   };
 

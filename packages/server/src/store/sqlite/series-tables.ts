@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { attributesJson } from '../../model.ts';
-import type { SeriesRecord, ServiceRecord } from '../store.ts';
+import type { SeenSpan, SeriesRecord, ServiceRecord } from '../store.ts';
 
 /** The `series` table (identities and ids) and `services` (each service's first and last seen). */
 export function seriesTables(db: Database.Database) {
@@ -25,8 +25,8 @@ export function seriesTables(db: Database.Database) {
       );
       for (const r of rows.iterate()) yield { ...r, red: r.red === 1, isError: r.isError === 1 };
     },
-    seeService(name: string, t: number): void {
-      touchService.run(name, t, t);
+    seeService(name: string, seen: SeenSpan): void {
+      touchService.run(name, seen.first, seen.last);
     },
     services(): ServiceRecord[] {
       return db

@@ -33,7 +33,7 @@ export function openSqliteStore(file: string): SqliteStore {
   // any error; in WAL mode a committed transaction survives the process being killed.
   const write = db.transaction((c: Collected) => {
     for (const s of c.series) series.insert(s);
-    for (const [name, t] of c.seen) series.seeService(name, t);
+    for (const [name, seen] of c.seen) series.seeService(name, seen);
     for (const state of c.cumulative) cumulative.save(state);
     for (const [tier, t] of c.dirty) meta.markDirty(tier, t);
     for (const rows of c.rows) {
