@@ -71,6 +71,12 @@ export const RedServiceSeriesSchema = Type.Object({
   service: Type.String(),
   route: Type.Optional(Nullable(Type.String())),
   interval: IntervalField,
+  /**
+   * Set when the service's first data ever seen lies inside the range: it had no requests before, so the
+   * bucket holding this time divides by its seconds from here, and buckets before it are not zeros but time
+   * before the service existed.
+   */
+  since: Type.Optional(Type.Number({ description: "the service's first second with data (epoch ms)" })),
   until: UntilField,
   points: Type.Array(RedPointSchema),
 });

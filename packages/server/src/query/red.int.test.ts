@@ -97,6 +97,32 @@ describe('RED reads', () => {
     expect(counts).toEqual({ '/a': 150, '/b': 15 });
   });
 
+  it('says where a service that started within the range begins, and divides its first bucket from there', async () => {
+    const { app } = await setup();
+    // `fresh` first sends 45 s into minute [NOW-10m, NOW-9m): 150 requests over its last 15 s, then 600 the next.
+    const from = NOW - 10 * MIN;
+    await ingest(app, [
+      requests('fresh', 200, [...spread(from + 45_000, 150, 15_000), ...spread(from + MIN, 600, MIN)]),
+    ]);
+    const red = await getJson<RedResponse>(
+      app,
+      `/api/v1/red?service=fresh&from=${from - MIN}&to=${from + 2 * MIN}&maxPoints=3`,
+    );
+    const [series] = serviceSeries(red.body);
+    expect(series?.since).toBe(from + 45_000);
+    expect(series?.points.map((p) => [p.count, p.rate])).toEqual([
+      [0, 0],
+      [150, 10],
+      [600, 10],
+    ]);
+    // A range starting after it: nothing to say.
+    const later = await getJson<RedResponse>(
+      app,
+      `/api/v1/red?service=fresh&from=${from + MIN}&to=${from + 2 * MIN}&maxPoints=1`,
+    );
+    expect(serviceSeries(later.body)[0]).not.toHaveProperty('since');
+  });
+
   it('rejects bad parameters naming them', async () => {
     const { app } = await setup();
     const cases: [string, string][] = [

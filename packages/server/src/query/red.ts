@@ -3,7 +3,7 @@ import { ROUTE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import type { RedBucket } from '../store/store.ts';
-import { activeServices, bucketSeconds, heldRanges, type QueryContext, round } from './context.ts';
+import { activeAmong, bucketSeconds, heldRanges, type QueryContext, round } from './context.ts';
 import { checkQueryCost, type QueryCost, routeCount, rowsOf } from './cost.ts';
 import { planRange, spreadTargets } from './range-plan.ts';
 import { type QuerySteps, runToEnd } from './scheduler.ts';
@@ -122,7 +122,9 @@ export interface RedQuery {
 
 export async function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedResponse> {
   const now = ctx.now();
-  const services = q.services ?? (await activeServices(ctx, now));
+  const known = await ctx.store.services();
+  const services = q.services ?? activeAmong(known, ctx, now);
+  const firstSeen = new Map(known.map((s) => [s.name, floorTo(s.firstSeen, 1000)]));
   const plan = planRange({
     from: q.from,
     to: q.to,
@@ -166,10 +168,19 @@ export async function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedR
     const until = ctx.intervals.reportedUntil(service, now);
     return until < to ? { until: Math.max(from, until) } : {};
   };
-  const pointsOf = (buckets: ReadonlyMap<number, RedAcc>, { until = to }: { until?: number }): RedPoint[] => {
+  // A service that started within the range has requests only from its first second: the bucket holding
+  // it divides by its seconds from there (`since`), not by time before the service existed.
+  const sinceOf = (service: string) => {
+    const since = firstSeen.get(service) ?? from;
+    return since > from && since < to ? { since } : {};
+  };
+  const pointsOf = (
+    buckets: ReadonlyMap<number, RedAcc>,
+    { until = to, since = from }: { until?: number; since?: number },
+  ): RedPoint[] => {
     const points: RedPoint[] = [];
     for (let t = first; t < until; t += step) {
-      points.push(redPoint(t, buckets.get(t), bucketSeconds(t, step, from, until, now)));
+      points.push(redPoint(t, buckets.get(t), bucketSeconds(t, step, since, until, now)));
     }
     return points;
   };
@@ -182,12 +193,14 @@ export async function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedR
   const rates = new Map<number, number>();
   for (const group of sorted) {
     const until = untilOf(group.service);
-    const points = pointsOf(group.buckets, until);
+    const since = sinceOf(group.service);
+    const points = pointsOf(group.buckets, { ...until, ...since });
     for (const p of points) rates.set(p.t, (rates.get(p.t) ?? 0) + p.rate);
     series.push({
       service: group.service,
       ...(q.byRoute ? { route: group.route ?? null } : {}),
       interval: ctx.intervals.of(group.service),
+      ...since,
       ...until,
       points,
     });

@@ -5,6 +5,7 @@ import { comparable, coverage, rateOverData, splitWindows } from './stat-cards.t
 const row = (t: number, count: number, seconds = 60): TotalRow => ({
   t,
   seconds,
+  span: seconds,
   count,
   rate: count / seconds,
   errorRate: null,

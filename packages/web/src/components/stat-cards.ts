@@ -11,12 +11,15 @@ export function splitWindows(rows: readonly TotalRow[], to: number, span: number
   return { previous: rows.filter((r) => r.t < from), current: rows.filter((r) => r.t >= from) };
 }
 
-/** Share (0..1) of a window's time that had requests: time without data is not counted as quiet time. */
+/**
+ * Share (0..1) of a window's time that had requests, of the time sent so far: time without data (before a
+ * service existed, or while none sent) is not counted as quiet time.
+ */
 export function coverage(rows: readonly TotalRow[]): number {
   let covered = 0;
   let total = 0;
   for (const row of rows) {
-    total += row.seconds;
+    total += row.span;
     if (row.count > 0) covered += row.seconds;
   }
   return total > 0 ? covered / total : 0;

@@ -15,10 +15,19 @@ export interface Bucket<A> {
    * when the bucket was loaded (the series' `until`).
    */
   unknown: Map<string, number>;
+  /**
+   * Per service, seconds of `seconds` before its first data ever (the series' `since`): it did not exist yet.
+   * Unlike `unknown` these never arrive, so a reload of the bucket keeps them.
+   */
+  before: Map<string, number>;
 }
 
 /** The seconds of a bucket that a service's data covers, which its count is divided by. */
 export const knownSeconds = (bucket: Bucket<unknown>, service: string) =>
+  bucket.seconds - (bucket.unknown.get(service) ?? 0) - (bucket.before.get(service) ?? 0);
+
+/** The seconds of a bucket that a service has sent: all but those it reports later (`unknown`). */
+export const sentSeconds = (bucket: Bucket<unknown>, service: string) =>
   bucket.seconds - (bucket.unknown.get(service) ?? 0);
 
 export interface BucketEntry<A> {
@@ -30,6 +39,8 @@ export interface BucketEntry<A> {
 
 /** Where a service's data is complete up to (its series' `until`). */
 export type Until = Iterable<[string, number]>;
+/** Where a service's data begins, inside the range (its series' `since`). */
+export type Since = Iterable<[string, number]>;
 
 /**
  * A chart's data: the server's buckets for its window, then live seconds folded into the newest bucket (or
@@ -72,7 +83,7 @@ export class Buckets<A> {
 
   /**
    * Buckets from a range response; `entries` may come in any order. `span`: the window asked for (default the
-   * response's). `until`: series whose data ends before `to`.
+   * response's). `until`: series whose data ends before `to`; `since`: series whose data begins after `from`.
    */
   static build<A>(options: {
     step: number;
@@ -81,6 +92,7 @@ export class Buckets<A> {
     span?: number;
     entries: Iterable<BucketEntry<A>>;
     until?: Until;
+    since?: Since;
     add: (into: A, more: A) => void;
   }): Buckets<A> {
     const { step, from, to } = options;
@@ -97,7 +109,11 @@ export class Buckets<A> {
       for (const [service, until] of untils) {
         if (until < end) unknown.set(service, (end - Math.max(start, until)) / 1000);
       }
-      byT.set(t, { t, seconds: (end - start) / 1000, values: new Map(), total: null, unknown });
+      const before = new Map<string, number>();
+      for (const [service, since] of options.since ?? []) {
+        if (since > start) before.set(service, (Math.min(end, since) - start) / 1000);
+      }
+      byT.set(t, { t, seconds: (end - start) / 1000, values: new Map(), total: null, unknown, before });
     }
     for (const { t, service, acc } of options.entries) {
       const bucket = byT.get(t);
@@ -157,7 +173,7 @@ export class Buckets<A> {
     const start = floorTo(t, this.step);
     let bucket = this.ring.at(-1);
     if (!bucket || bucket.t < start) {
-      bucket = { t: start, seconds: 0, values: new Map(), total: null, unknown: new Map() };
+      bucket = { t: start, seconds: 0, values: new Map(), total: null, unknown: new Map(), before: new Map() };
       this.ring.push(bucket);
     }
     bucket.seconds = Math.min(this.step / 1000, bucket.seconds + seconds);

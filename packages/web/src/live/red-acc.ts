@@ -119,6 +119,7 @@ export function redBuckets(res: RedResponse, span?: number): Buckets<RedAcc> {
     span,
     entries: entries(),
     until: untils(res),
+    since: serviceSeries(res).flatMap(({ service, since }) => (since === undefined ? [] : [[service, since] as const])),
     add: addRed,
   });
 }

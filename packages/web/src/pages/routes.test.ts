@@ -50,4 +50,10 @@ describe('route rates', () => {
     expect(coveredSeconds(coverage)).toBe(150);
     expect(routeRows(routes, coveredSeconds(coverage))[0]).toMatchObject({ route: '/pay', count: 4200, rate: 28 });
   });
+
+  it('count from where the service began, to the second, not from the start of that step', () => {
+    // The same service, had it started 20 s into its first minute with data: 130 s of it, not 150.
+    const started = { ...coverage, series: coverage.series.map((s) => ({ ...s, since: 740_000 })) };
+    expect(coveredSeconds(started)).toBe(130);
+  });
 });

@@ -10,16 +10,17 @@ export interface RouteRow {
 }
 
 /**
- * The seconds of a `red` response's range that its service's data covers: buckets with requests, each up to
- * where the series' data ends (`until`), to within a step. A service that started (or was silent) during the
- * range is not divided by the time it did not exist.
+ * The seconds of a `red` response's range that its service's data covers: buckets with requests, each from
+ * where the service's data begins (`since`) up to where it ends (`until`), to within a step where it was
+ * silent. A service that started (or was silent) during the range is not divided by the time it did not exist.
  */
 export function coveredSeconds(res: RedResponse): number {
   let ms = 0;
   for (const series of serviceSeries(res)) {
+    const start = Math.max(res.from, series.since ?? res.from);
     const end = Math.min(res.to, series.until ?? res.to);
     for (const p of series.points) {
-      if (p.count > 0) ms += Math.max(0, Math.min(p.t + res.step, end) - Math.max(p.t, res.from));
+      if (p.count > 0) ms += Math.max(0, Math.min(p.t + res.step, end) - Math.max(p.t, start));
     }
   }
   return ms / 1000;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { redAcc, redBuckets } from '../../live/red-acc.ts';
 import { settleBucket } from '../../live/settle.ts';
 import { redPoint } from '../../live/test-points.ts';
+import { coverage } from '../stat-cards.ts';
 import { throughputRows, totalRows } from './red-rows.ts';
 
 function setup() {
@@ -106,5 +107,47 @@ describe('a closed bucket a service that reports every 60 s has not sent in full
     };
     // The bucket of 60-120 s lacks 30 s of `slow`; the open one is folded into live.
     expect([...redBuckets(res).unsettled.keys()]).toEqual([60_000]);
+  });
+});
+
+describe('a service that started within the range', () => {
+  // Minute buckets; `fresh` started 45 s into the second minute (its `since`) and has sent 150 requests since,
+  // 10/s; `steady` sends 5/s throughout.
+  const res: RedResponse = {
+    from: 0,
+    to: 120_000,
+    step: 60_000,
+    series: [
+      { service: 'steady', points: [redPoint(0, 300, 10), redPoint(60_000, 300, 10)] },
+      { service: 'fresh', since: 105_000, points: [redPoint(0, 0, null), redPoint(60_000, 150, 10)] },
+      { total: true, points: [redPoint(0, 300, 10), redPoint(60_000, 450, 10)] },
+    ],
+  };
+
+  it('divides its requests by the seconds since it started, and draws no 0 before it existed', () => {
+    const buckets = redBuckets(res);
+    // Its first minute is no data, not quiet time; the time before its start counts toward "data N%".
+    expect(totalRows(buckets, 'fresh').map((r) => [r.rate, r.seconds, r.span])).toEqual([
+      [0, 0, 60],
+      [10, 15, 60],
+    ]);
+    expect(coverage(totalRows(buckets, 'fresh'))).toBe(15 / 120);
+    // All services: 5/s + 10/s, over the minute every service had data in.
+    expect(totalRows(buckets, null).map((r) => [r.rate, r.seconds, r.span])).toEqual([
+      [5, 60, 60],
+      [15, 60, 60],
+    ]);
+    expect(throughputRows(buckets, 6).rows.map((r) => r.v)).toEqual([
+      [5, null],
+      [5, 10],
+    ]);
+  });
+
+  it('keeps that when the bucket is read again from the server', () => {
+    const buckets = redBuckets(res);
+    const reread = redBuckets({ ...res, from: 60_000 });
+    const bucket = reread.ring.at(-1)!;
+    expect(buckets.replace(60_000, bucket.values, bucket.total)).toBe(true);
+    expect(totalRows(buckets, 'fresh').at(-1)?.rate).toBe(10);
   });
 });

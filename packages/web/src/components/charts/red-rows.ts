@@ -1,4 +1,4 @@
-import { type Buckets, knownSeconds } from '../../live/buckets.ts';
+import { type Buckets, knownSeconds, sentSeconds } from '../../live/buckets.ts';
 import { type RedAcc, type RedValues, redValues, redValuesOf } from '../../live/red-acc.ts';
 
 /** A chart row: time and one value per series; series are addressed by index (service names are free text). */
@@ -76,15 +76,18 @@ export const errorRateRows = (buckets: Buckets<RedAcc>, limit: number) =>
     (v) => v.errorRate,
   );
 
-/** A bucket's figures and the seconds of it inside the range. */
-export type TotalRow = RedValues & { t: number; seconds: number };
+/**
+ * A bucket's figures; `seconds`: the time of it they cover; `span`: its time inside the range that has been
+ * sent (time before a service existed counts, time a service reports later does not).
+ */
+export type TotalRow = RedValues & { t: number; seconds: number; span: number };
 
 /**
  * All services per bucket, or one service. All: rates are the services' rates added, each over the seconds its
  * data covers; percentiles are the server's total (from merged sketches). `seconds`: the time the figures cover;
  * for all services, the time every service with data in the window has sent (a service that reports every N s
- * and has not sent a bucket's time yet would read its sum low): a bucket none of whose time is covered so reads
- * as no data.
+ * and has not sent a bucket's time yet would read its sum low), and no more than some service had data in (one
+ * that started within the bucket): a bucket none of whose time is covered so reads as no data.
  */
 export function totalRows(buckets: Buckets<RedAcc>, service: string | null): TotalRow[] {
   const rows: TotalRow[] = [];
@@ -92,17 +95,19 @@ export function totalRows(buckets: Buckets<RedAcc>, service: string | null): Tot
   for (const bucket of buckets.ring) {
     if (service !== null) {
       const seconds = knownSeconds(bucket, service);
-      rows.push({ t: bucket.t, seconds, ...redValues(bucket.values.get(service), seconds) });
+      const span = sentSeconds(bucket, service);
+      rows.push({ t: bucket.t, seconds, span, ...redValues(bucket.values.get(service), seconds) });
       continue;
     }
-    const seconds = Math.min(bucket.seconds, ...reporting.map((s) => knownSeconds(bucket, s)));
+    const span = Math.min(bucket.seconds, ...reporting.map((s) => sentSeconds(bucket, s)));
+    const seconds = Math.min(span, Math.max(0, ...reporting.map((s) => knownSeconds(bucket, s))));
     if (seconds <= 0) {
-      rows.push({ t: bucket.t, seconds: 0, ...redValues(undefined, 0) });
+      rows.push({ t: bucket.t, seconds: 0, span: Math.max(0, span), ...redValues(undefined, 0) });
       continue;
     }
     const sum = redValuesOf([...bucket.values].map(([s, acc]) => [acc, knownSeconds(bucket, s)]));
     const { p50, p95, p99 } = redValues(bucket.total ?? undefined, seconds);
-    rows.push({ t: bucket.t, seconds, ...sum, p50, p95, p99 });
+    rows.push({ t: bucket.t, seconds, span, ...sum, p50, p95, p99 });
   }
   return rows;
 }
