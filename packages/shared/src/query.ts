@@ -141,6 +141,11 @@ export const OverviewResponseSchema = Type.Object({
    * sent none of the window yet: its rate reads 0 and the total has no percentiles.
    */
   until: Type.Optional(Type.Number()),
+  /**
+   * Where the first data of the earliest of the services begins, when after `from` (ms): before it none of
+   * them existed. At or after `to`, the window's rate of 0 is not quiet time but time before any data.
+   */
+  since: Type.Optional(Type.Number()),
 });
 export type OverviewResponse = Static<typeof OverviewResponseSchema>;
 

@@ -71,10 +71,12 @@ export async function* queryOverview(
   const shown = windowOf(currentStats, currentCommon, q.from, q.to);
   const before = windowOf(previousStats, previousCommon, q.from - span, q.from);
   const until = sent < q.to ? floorTo(sent, 1000) : q.to;
+  const since = floorTo(Math.min(...services.map((s) => firstSeen.get(s) ?? Number.POSITIVE_INFINITY)), 1000);
   return {
     from: q.from,
     to: q.to,
     ...(until < q.to ? { until } : {}),
+    ...(since > q.from && Number.isFinite(since) ? { since } : {}),
     total: { ...shown.total, previous: before.total },
     services: services.map((service) => ({
       service,

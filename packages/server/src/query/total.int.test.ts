@@ -187,6 +187,12 @@ describe('merged services (red total=true, overview total)', () => {
     expect(res.body.total.count).toBe(600);
     // The minute before: nothing of `fresh` yet, a rate of 0 rather than a division by no time.
     expect(res.body.services.find((s) => s.service === 'fresh')?.previous.rate).toBe(0);
+    expect(res.body).not.toHaveProperty('since');
+    // Alone, `fresh` begins inside the minute; the minute before it is all time before it existed.
+    const fresh = (from: number) =>
+      getJson<OverviewResponse>(app, `/api/v1/overview?service=fresh&from=${from}&to=${from + MIN}`);
+    expect((await fresh(NOW - MIN)).body.since).toBe(NOW - 10_000);
+    expect((await fresh(NOW - 2 * MIN)).body).toMatchObject({ since: NOW - 10_000, total: { rate: 0, p50: null } });
   });
 
   it('adds an all-empty total for services without data, and refuses a total that is not true or false', async () => {

@@ -88,7 +88,9 @@ export function StatCards({
     return { ...split, coverage: coverage(split.current), previousCoverage: coverage(split.previous) };
   }, [red.data, red.version, span]);
   const current = windows?.current ?? [];
-  const last = minute.data?.total;
+  // A minute before any selected service's first data has no figures (its 0/s would read as a quiet minute).
+  const existed = minute.data && (minute.data.since ?? minute.data.from) < minute.data.to;
+  const last = existed ? minute.data?.total : undefined;
   const pick = (key: keyof ServiceStats) => ({
     now: last ? last[key] : null,
     window: total ? total[key] : null,
