@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { otlpMinute } from '../testing/otlp-export.ts';
-import { startTestApp } from '../testing/test-app.ts';
+import { ingest, startTestApp } from '../testing/test-app.ts';
 import { storeSignalSource } from './store-signals.ts';
 
 const MIN = 60_000;
@@ -57,5 +57,24 @@ describe('alert signals of a service that reports every 60 s', () => {
     expect(await count(60_000 + 62_000 + 1000)).toBe(0);
     // Its rate is over the time it has sent, not the time since.
     expect((await source.window('every-minute', 'rate', at(30_000) - MIN, at(30_000), false)).value).toBeCloseTo(10, 6);
+  });
+});
+
+describe('alert signals of a service that started within the window', () => {
+  it('read its rate over the time since its first request: a new service is not a traffic drop', async () => {
+    const now = T0;
+    const { app } = await startTestApp({}, () => now);
+    try {
+      // 5/s for the last 10 s of the minute: over the whole minute that read as 0.83/s.
+      const points = Array.from({ length: 50 }, (_, i) => [T0 - 10_000 + i * 200, 20]);
+      await ingest(app, [
+        { service: 'fresh', name: 'http.server.request.duration', type: 'histogram', unit: 'ms', points },
+      ]);
+      const source = storeSignalSource(app.core.query);
+      expect((await source.window('fresh', 'rate', T0 - MIN, T0, false)).value).toBeCloseTo(5, 6);
+      expect((await source.window('fresh', 'rate', T0 - MIN, T0, true)).value).toBeCloseTo(5, 6);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -26,7 +26,18 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
   const historyCache = new Map<string, { at: number; history: SignalHistory }>();
   const seriesCache = new Map<string, { at: number; ids: number[] }>();
   let seenAt = Number.NaN;
-  let seenServices = new Set<string>();
+  /** Each known service's first second with data, read again at most once a second. */
+  let firstSeen = new Map<string, number>();
+  const known = async () => {
+    const now = ctx.now();
+    if (!(now - seenAt < 1000)) {
+      firstSeen = new Map((await ctx.store.services()).map((s) => [s.name, floorTo(s.firstSeen, 1000)]));
+      seenAt = now;
+    }
+    return firstSeen;
+  };
+  /** Where a rate's seconds start: not before the service's first data (a new service is not a traffic drop). */
+  const startOf = async (service: string, from: number) => Math.max(from, (await known()).get(service) ?? from);
 
   const seriesIds = (service: string, metric: string, now: number): number[] => {
     const key = `${service}\u0000${metric}`;
@@ -92,7 +103,7 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
     return signalValue(
       signal,
       { red: buckets.red?.get(from), sample: buckets.samples?.get(from) },
-      Math.max(0, Math.min(end, until) - from) / 1000,
+      Math.max(0, Math.min(end, until) - (await startOf(service, from))) / 1000,
     );
   };
 
@@ -112,7 +123,7 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
         if (t < from || t >= to || acc.count === 0) continue;
         const red = buckets.red ? (acc as RedTotals) : undefined;
         const sample = buckets.samples ? (acc as SampleAcc) : undefined;
-        const { value } = signalValue(signal, { red, sample }, step / 1000);
+        const { value } = signalValue(signal, { red, sample }, (t + step - (await startOf(service, t))) / 1000);
         if (value !== null) values.push(value);
       }
     }
@@ -135,13 +146,6 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
       return history;
     },
     activeServices: (now) => activeServices(ctx, now),
-    seen: async (service) => {
-      const now = ctx.now();
-      if (!(now - seenAt < 1000)) {
-        seenServices = new Set((await ctx.store.services()).map((s) => s.name));
-        seenAt = now;
-      }
-      return seenServices.has(service);
-    },
+    seen: async (service) => (await known()).has(service),
   };
 }
