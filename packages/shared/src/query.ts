@@ -175,6 +175,8 @@ export const SeriesResponseSchema = Type.Object({
       service: Type.String(),
       metric: Type.String(),
       stat: Type.String(),
+      /** As `red`'s: the service reports every N s and has sent its data only up to here; points stop there. */
+      until: UntilField,
       points: Type.Array(Type.Object({ t: Type.Number(), value: Nullable(Type.Number()) })),
     }),
   ),

@@ -84,12 +84,15 @@ export async function* querySeries(ctx: QueryContext, q: SeriesQuery): QueryStep
   const series = [...perService]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([service, merged]) => {
+      // Its metrics come from the exporter that sends its requests: complete up to its newest report (`red`'s
+      // `until`), not read as 0 for the time since until the next export arrives.
+      const until = Math.max(q.from, Math.min(q.to, ctx.intervals.reportedUntil(service, now)));
       const points = [];
-      for (let t = floorTo(q.from, step); t < q.to; t += step) {
-        const seconds = bucketSeconds(t, step, q.from, q.to, now);
+      for (let t = floorTo(q.from, step); t < until; t += step) {
+        const seconds = bucketSeconds(t, step, q.from, until, now);
         points.push({ t, value: statValue(stat, merged.get(t), seconds) });
       }
-      return { service, metric: q.metric, stat, points };
+      return { service, metric: q.metric, stat, ...(until < q.to ? { until } : {}), points };
     });
   return { from: q.from, to: q.to, step, series };
 }

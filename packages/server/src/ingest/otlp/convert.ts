@@ -6,7 +6,7 @@ import type { CumulativePoint } from './cumulative.ts';
 import { KIND_CONVERTERS } from './kinds.ts';
 import { type Attributes, FLAG_NO_RECORDED_VALUE, type MetricData, type OtlpExport, type PointBase } from './model.ts';
 import { Rejections } from './rejections.ts';
-import { spreadPoint } from './spread.ts';
+import { spreadIncrease, spreadPoint } from './spread.ts';
 
 /**
  * Samples of one series from every data point of it in the request, ready for the aggregator. Grouping
@@ -157,11 +157,22 @@ export class Conversion {
 
   /** Adds one value of `identity` at `time`; `series` is its key when it is a cumulative series' delta. */
   emit(point: number, identity: SeriesIdentity, time: number, value: number, series?: string): void {
+    this.emitAll(point, identity, [[time, value]], series);
+  }
+
+  /** Adds a counter's increase over [since, time), spread evenly over that interval (`spreadIncrease`). */
+  emitIncrease(point: number, identity: SeriesIdentity, since: number, time: number, value: number, series?: string) {
+    this.emitAll(point, identity, spreadIncrease(value, since, time), series);
+  }
+
+  private emitAll(point: number, identity: SeriesIdentity, values: readonly [number, number][], series?: string) {
     const entry = this.entryFor(identity, series);
     const { samples } = entry;
-    samples.timestamps.push(time);
-    samples.values.push(value);
-    samples.weights?.push(1);
+    for (const [time, value] of values) {
+      samples.timestamps.push(time);
+      samples.values.push(value);
+      samples.weights?.push(1);
+    }
     entry.points.push(point);
   }
 

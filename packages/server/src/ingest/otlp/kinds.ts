@@ -34,7 +34,7 @@ export const KIND_CONVERTERS: { [T in MetricData['type']]: Converter<T> } = {
         continue;
       }
       const identity = c.identity(m, 'counter', m.name, unit, started.attributes);
-      if (d.temporality === 'delta') c.emit(started.id, identity, p.time, p.value * scale);
+      if (d.temporality === 'delta') c.emitIncrease(started.id, identity, p.start, p.time, p.value * scale);
       else c.cumulative.push(pending(c, started.id, identity, p, scale, { type: 'sum', value: p.value }));
     }
   },
@@ -184,7 +184,7 @@ export function deltaEntries(c: Conversion, deltas: readonly Delta<PendingCumula
 function deltaEntry(c: Conversion, delta: Delta<PendingCumulative>): void {
   const { point, value, fresh } = delta;
   if (value.type === 'sum') {
-    c.emit(point.point, point.identity, point.time, value.value * point.scale, point.key);
+    c.emitIncrease(point.point, point.identity, delta.since, point.time, value.value * point.scale, point.key);
     return;
   }
   // min/max of a cumulative point bound every value of the delta but are observations of it only when fresh.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SAMPLE_WIDTH } from '../../store/rows.ts';
 import { DEFAULT_LIMITS } from '../native/decode.ts';
 import { ingestExport, loadCumulativeSeries, type OtlpAnswer, type OtlpRest, settleExport } from './off-thread.ts';
 
@@ -25,8 +26,16 @@ describe('the OTLP worker share', () => {
     const send = (id: number, body: Uint8Array) => {
       const answer: OtlpAnswer = (work) => {
         const { packed, rest } = work();
-        // The counter's row in the 10 s tier (columns: series, t, count, sum, ...): the delta it adds.
-        answers.set(id, { value: packed.rows.samples[1]?.columns[3], states: rest.states });
+        // The counter's rows in the 10 s tier (columns: series, t, count, sum, ...; the delta is spread over the
+        // time it covers): the delta it adds.
+        const block = packed.rows.samples[1];
+        let value: number | undefined;
+        for (let o = 0; block && o < block.columns.length; o += SAMPLE_WIDTH)
+          value = (value ?? 0) + block.columns[o + 3]!;
+        answers.set(id, {
+          value: value === undefined ? undefined : Math.round(value * 1e9) / 1e9,
+          states: rest.states,
+        });
       };
       ingestExport({ id, body, contentType: 'application/json', context }, answer);
     };

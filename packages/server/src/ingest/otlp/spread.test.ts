@@ -1,6 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import type { ExplicitPoint } from '../../model.ts';
-import { spreadPoint } from './spread.ts';
+import { spreadIncrease, spreadPoint } from './spread.ts';
+
+describe('spreadIncrease', () => {
+  it("spreads a counter's increase evenly over its interval: 60 s per second, the pieces adding up to it", () => {
+    const time = 1_800_000_060_000;
+    const pieces = spreadIncrease(2_400, time - 60_000, time);
+    expect(pieces).toHaveLength(60);
+    expect(pieces.map(([t]) => t)).toEqual(Array.from({ length: 60 }, (_, i) => time - 60_000 + i * 1000));
+    for (const [, v] of pieces) expect(v).toBeCloseTo(40, 9);
+    // Unaligned and long spans: coarser pieces, at most 64, that still add up.
+    const random = seeded(3);
+    for (let run = 0; run < 200; run++) {
+      const end = time + Math.floor(random() * 1e7);
+      const span = 1001 + Math.floor(random() * [60_000, 86_400_000][run % 2]!);
+      const value = random() * 1e6;
+      const out = spreadIncrease(value, end - span, end);
+      expect(out.length).toBeLessThanOrEqual(64);
+      expect(out.reduce((n, [, v]) => n + v, 0)).toBeCloseTo(value, 6);
+      expect(out.every(([t, v]) => t >= end - span && t < end && v >= 0)).toBe(true);
+    }
+  });
+
+  it('keeps an increase whole at its time when its start is unknown or within a second', () => {
+    expect(spreadIncrease(5, 0, 1_000_000)).toEqual([[1_000_000, 5]]);
+    expect(spreadIncrease(5, 999_500, 1_000_000)).toEqual([[1_000_000, 5]]);
+  });
+});
 
 describe('spreadPoint', () => {
   it('spreads a point evenly over its interval, keeping every bucket count exact', () => {

@@ -16,14 +16,10 @@ const MAX_PIECES = 64;
  * whole at their time.
  */
 export function spreadPoint(p: ExplicitPoint, since: number): ExplicitPoint[] {
-  const span = p.time - since;
-  if (!(since > 0) || span <= 1000) return [p];
-  const piece = PIECE_MS.find((ms) => span / ms <= MAX_PIECES - 1) ?? PIECE_MS[PIECE_MS.length - 1]!;
+  if (!spreads(since, p.time)) return [p];
   const pieces: ExplicitPoint[] = [];
   let before = p.counts.map(() => 0);
-  for (let at = since; at < p.time; ) {
-    const end = Math.min(p.time, Math.floor(at / piece) * piece + piece);
-    const share = (end - since) / span;
+  for (const { at, share } of piecesOf(since, p.time)) {
     // Cumulative rounding: each piece takes what its end's share adds, so the pieces sum to the counts.
     const upTo = p.counts.map((c) => Math.round(c * share));
     const counts = upTo.map((c, i) => c - before[i]!);
@@ -40,7 +36,37 @@ export function spreadPoint(p: ExplicitPoint, since: number): ExplicitPoint[] {
         exact: false,
       });
     }
-    at = end;
   }
   return pieces;
+}
+
+/**
+ * A counter's increase over [since, time) spread the same way, as [time, share of the increase] pieces: a
+ * counter exported every 60 s reads as its steady rate at a 10 s step instead of 0 five times and 6x once.
+ */
+export function spreadIncrease(value: number, since: number, time: number): [number, number][] {
+  if (!spreads(since, time)) return [[time, value]];
+  const pieces: [number, number][] = [];
+  let before = 0;
+  for (const { at, share } of piecesOf(since, time)) {
+    // Each piece takes what its end's share adds: the last ends at exactly the whole increase.
+    const upTo = share === 1 ? value : value * share;
+    pieces.push([at, upTo - before]);
+    before = upTo;
+  }
+  return pieces;
+}
+
+/** Whether [since, time) is spread: its start is known and it covers more than a second. */
+const spreads = (since: number, time: number) => since > 0 && time - since > 1000;
+
+/** The pieces [at, ...) that [since, time) is cut into, each with the share of the span up to its end. */
+function* piecesOf(since: number, time: number): Generator<{ at: number; share: number }> {
+  const span = time - since;
+  const piece = PIECE_MS.find((ms) => span / ms <= MAX_PIECES - 1) ?? PIECE_MS[PIECE_MS.length - 1]!;
+  for (let at = since; at < time; ) {
+    const end = Math.min(time, Math.floor(at / piece) * piece + piece);
+    yield { at, share: end === time ? 1 : (end - since) / span };
+    at = end;
+  }
 }
