@@ -1,7 +1,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import { AggregationTemporalityPreference, OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 
 /** A reader the test collects from by hand, at the temporality the exporter asks for. */
 class ManualReader extends MetricReader {
@@ -14,8 +14,9 @@ export type Temporality = 'delta' | 'cumulative';
 /**
  * The JS SDK's own aggregation and OTLP HTTP exporter, driven by hand: a test records, `collect`s, `retime`s the
  * points to its simulated clock and exports, instead of waiting for the periodic reader's real timer.
+ * `exponential`: request durations as exponential histograms (a view, as users opt in).
  */
-export function manualSdk(url: string, service: string, temporality: Temporality) {
+export function manualSdk(url: string, service: string, temporality: Temporality, exponential = false) {
   const exporter = new OTLPMetricExporter({
     url,
     // The default 10 s can pass while a loaded machine starts the server's decode worker from sources.
@@ -29,6 +30,14 @@ export function manualSdk(url: string, service: string, temporality: Temporality
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': 'test-1' }),
     readers: [reader],
+    views: exponential
+      ? [
+          {
+            instrumentName: 'http.server.request.duration',
+            aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM },
+          },
+        ]
+      : [],
   });
   return { provider, reader, exporter };
 }

@@ -6,7 +6,7 @@ import type { CumulativePoint } from './cumulative.ts';
 import { KIND_CONVERTERS } from './kinds.ts';
 import { type Attributes, FLAG_NO_RECORDED_VALUE, type MetricData, type OtlpExport, type PointBase } from './model.ts';
 import { Rejections } from './rejections.ts';
-import { spreadIncrease, spreadPoint } from './spread.ts';
+import { spreadCounts, spreadIncrease, spreadPoint, spreads } from './spread.ts';
 
 /**
  * Samples of one series from every data point of it in the request, ready for the aggregator. Grouping
@@ -193,29 +193,39 @@ export class Conversion {
     const entry = this.entryFor(identity, series);
     const explicit = (entry.samples.explicit ??= []);
     for (const piece of spreadPoint(p, since)) explicit.push(piece);
-    const span = p.time - since;
-    if (since > 0 && span > 0) {
-      if (fresh) entry.samples.firstSpan = Math.max(entry.samples.firstSpan ?? 0, span);
-      else entry.samples.interval = Math.max(entry.samples.interval ?? 0, span);
-      entry.samples.reportedUntil = Math.max(entry.samples.reportedUntil ?? 0, p.time);
-    }
+    noteSpan(entry, since, p.time, fresh);
     entry.points.push(point);
   }
 
-  /** Adds the weighted values `fill` appends (a histogram point's buckets) to `identity` at `time`. */
+  /**
+   * Adds the weighted values `fill` appends (an exponential histogram point's buckets) to `identity`, covering
+   * [since, time): spread over it as `emitExplicit` spreads its counts.
+   */
   emitWeighted(
     point: number,
     identity: SeriesIdentity,
     time: number,
+    since: number,
     fill: (out: Observations) => void,
     series?: string,
+    fresh = false,
   ): void {
     const entry = this.entryFor(identity, series);
     const { samples } = entry;
-    samples.weights ??= samples.values.map(() => 1);
-    const before = samples.values.length;
-    fill({ values: samples.values, weights: samples.weights });
-    for (let i = before; i < samples.values.length; i++) samples.timestamps.push(time);
+    const weightsOut = (samples.weights ??= samples.values.map(() => 1));
+    const filled: Observations = { values: [], weights: [] };
+    fill(filled);
+    const { weights } = filled;
+    const pieces = spreads(since, time) ? spreadCounts(weights, since, time) : [{ at: time, counts: weights }];
+    for (const { at, counts } of pieces) {
+      counts.forEach((weight, i) => {
+        if (weight === 0) return;
+        samples.timestamps.push(at);
+        samples.values.push(filled.values[i]!);
+        weightsOut.push(weight);
+      });
+    }
+    noteSpan(entry, since, time, fresh);
     entry.points.push(point);
   }
 
@@ -310,4 +320,17 @@ export function serviceName(attributes: Attributes): string {
   if (name !== undefined && name !== '') return String(name);
   const executable = attributes['process.executable.name'];
   return executable === undefined ? 'unknown_service' : `unknown_service:${executable}`;
+}
+
+/**
+ * A histogram point's span [since, time) is its series' reporting interval, unless `fresh` (the first point
+ * of a cumulative series covers everything since its start: only a hint).
+ */
+function noteSpan(entry: Entry, since: number, time: number, fresh: boolean): void {
+  const span = time - since;
+  if (!(since > 0 && span > 0)) return;
+  const { samples } = entry;
+  if (fresh) samples.firstSpan = Math.max(samples.firstSpan ?? 0, span);
+  else samples.interval = Math.max(samples.interval ?? 0, span);
+  samples.reportedUntil = Math.max(samples.reportedUntil ?? 0, time);
 }

@@ -1,6 +1,6 @@
 import { LEGACY_RED_METRIC, STATUS_ATTR } from '@pulseboard/shared';
 import { MAX_MAGNITUDE } from '../../model.ts';
-import { exponentialObservations } from '../../sketch/bucket-values.ts';
+import { exponentialObservations, type Observations } from '../../sketch/bucket-values.ts';
 import type { Conversion, MetricContext, PendingCumulative } from './convert.ts';
 import type { Delta } from './cumulative.ts';
 import type { CumulativeValue } from './cumulative-values.ts';
@@ -165,14 +165,15 @@ function emitDistribution(
 ): void {
   // An empty point (no observations since the last) adds no values; its state still commits.
   if (value.type === 'sum' || value.count === 0) return;
+  // A cumulative series' first point covers all since its start: no reporting interval.
+  const fresh = series !== undefined && exact;
   if (value.type === 'histogram') {
     const { bounds, counts, count, sum, min, max } = value;
-    // A cumulative series' first point covers all since its start: no reporting interval.
-    const fresh = series !== undefined && exact;
     c.emitExplicit(point, identity, { time, bounds, counts, scale, count, sum, min, max, exact }, since, series, fresh);
     return;
   }
-  c.emitWeighted(point, identity, time, (out) => exponentialObservations(value, scale, out), series);
+  const fill = (out: Observations) => exponentialObservations(value, scale, out);
+  c.emitWeighted(point, identity, time, since, fill, series, fresh);
 }
 
 /** The samples of the deltas of a request's cumulative points. */

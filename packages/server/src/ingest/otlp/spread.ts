@@ -18,12 +18,7 @@ const MAX_PIECES = 64;
 export function spreadPoint(p: ExplicitPoint, since: number): ExplicitPoint[] {
   if (!spreads(since, p.time)) return [p];
   const pieces: ExplicitPoint[] = [];
-  let before = p.counts.map(() => 0);
-  for (const { at, share } of piecesOf(since, p.time)) {
-    // Cumulative rounding: each piece takes what its end's share adds, so the pieces sum to the counts.
-    const upTo = p.counts.map((c) => Math.round(c * share));
-    const counts = upTo.map((c, i) => c - before[i]!);
-    before = upTo;
+  for (const { at, counts } of spreadCounts(p.counts, since, p.time)) {
     const count = counts.reduce((n, c) => n + c, 0);
     if (count > 0) {
       pieces.push({
@@ -36,6 +31,22 @@ export function spreadPoint(p: ExplicitPoint, since: number): ExplicitPoint[] {
         exact: false,
       });
     }
+  }
+  return pieces;
+}
+
+/**
+ * Whole counts over [since, time) (a spread span, see `spreads`) cut into pieces: each piece gets every count's
+ * share of its overlap with the span, rounded so each count's pieces add up to it exactly.
+ */
+export function spreadCounts(counts: readonly number[], since: number, time: number) {
+  const pieces: { at: number; counts: number[] }[] = [];
+  let before = counts.map(() => 0);
+  for (const { at, share } of piecesOf(since, time)) {
+    // Cumulative rounding: each piece takes what its end's share adds.
+    const upTo = counts.map((c) => Math.round(c * share));
+    pieces.push({ at, counts: upTo.map((c, i) => c - before[i]!) });
+    before = upTo;
   }
   return pieces;
 }
@@ -58,7 +69,7 @@ export function spreadIncrease(value: number, since: number, time: number): [num
 }
 
 /** Whether [since, time) is spread: its start is known and it covers more than a second. */
-const spreads = (since: number, time: number) => since > 0 && time - since > 1000;
+export const spreads = (since: number, time: number) => since > 0 && time - since > 1000;
 
 /** The pieces [at, ...) that [since, time) is cut into, each with the share of the span up to its end. */
 function* piecesOf(since: number, time: number): Generator<{ at: number; share: number }> {
