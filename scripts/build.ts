@@ -45,12 +45,19 @@ function buildWeb(): void {
   process.stdout.write(`pulseboard: ${files} page assets, ${kb(bytes)}: ${kb(br)} brotli, ${kb(gzip)} gzip\n`);
 }
 
-/** Workspace packages (TypeScript sources) go into the bundle; installed packages stay imports. */
+/**
+ * Installed packages bundled all the same: typebox is ~680 small ES modules, and each module loaded keeps its
+ * record, scope and source text in the heap for good: imported as installed it holds ~5.4 MiB of heap, bundled
+ * ~1 MiB (docs/performance.md, 2026-12-04, "Idle memory with the demo on: fewer modules at start").
+ */
+const BUNDLED = /^typebox(\/|$)/;
+
+/** Workspace packages (TypeScript sources) go into the bundle; installed packages stay imports, but BUNDLED. */
 const externalDependencies: Plugin = {
   name: 'external-dependencies',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@pulseboard/') ? undefined : { path: args.path, external: true },
+      args.path.startsWith('@pulseboard/') || BUNDLED.test(args.path) ? undefined : { path: args.path, external: true },
     );
   },
 };

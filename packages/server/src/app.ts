@@ -1,5 +1,3 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { alertsPlugin } from './alerts/plugin.ts';
 import { Auth } from './auth/auth.ts';
@@ -7,15 +5,15 @@ import { installGuard } from './auth/guard.ts';
 import { registerSessionRoutes } from './auth/session-routes.ts';
 import type { Config } from './config.ts';
 import { type Core, closeCore, createCore } from './core.ts';
+import { registerDocs } from './docs.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { nativeIngestPlugin } from './ingest/native/plugin.ts';
 import { otlpPlugin } from './ingest/otlp/plugin.ts';
 import { livePlugin } from './live/plugin.ts';
-import { documentErrors } from './openapi.ts';
 import { opsPlugin, timeRequests } from './ops.ts';
 import { queryPlugin } from './query/plugin.ts';
 import { deleteService } from './service-deletion.ts';
-import { releaseStartupHeap } from './startup-heap.ts';
+import { watchIdleHeap } from './startup-heap.ts';
 import { materializePlugin } from './store/materialize-plugin.ts';
 import { retentionPlugin } from './store/retention-plugin.ts';
 import { seriesRefreshPlugin } from './store/series-refresh-plugin.ts';
@@ -88,18 +86,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   // Before any plugin: root hooks reach only the plugins registered after them.
   const auth = new Auth({ keys: config.keys, now: core.now, metrics: core.metrics, shared: core.cluster?.sessions });
   installGuard(app, core, auth);
+  watchIdleHeap(app, core);
 
-  await app.register(swagger, {
-    transform: documentErrors,
-    openapi: {
-      info: {
-        title: 'Pulseboard API',
-        version: '0.1.0',
-        description: 'Ingest, query and live stream of service metrics',
-      },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Before the routes it documents; Swagger and its UI load on the first /docs request.
+  registerDocs(app);
   registerSessionRoutes(app, auth);
   await app.register(opsPlugin, { core });
   await app.register(retentionPlugin, { core });
@@ -113,7 +103,6 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(webPlugin, { core });
   // Loaded only when on, so a production server never loads the generator.
   if (config.demo) await app.register((await import('./demo/plugin.ts')).demoPlugin, { core });
-  releaseStartupHeap(app, core);
   return app;
 }
 

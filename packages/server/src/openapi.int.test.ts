@@ -44,6 +44,24 @@ describe('the OpenAPI document (/docs/json)', () => {
     expect(typeOf('/api/v1/alerts', 'limit')).toBe('integer');
   });
 
+  it('serves Swagger UI, built on the first request, and a 404 for what it does not have', async () => {
+    const page = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toContain('Swagger UI');
+    const css = await app.inject({ method: 'GET', url: '/docs/static/index.css' });
+    expect(css.statusCode).toBe(200);
+    const again = await app.inject({
+      method: 'GET',
+      url: '/docs/static/index.css',
+      headers: { 'if-none-match': String(css.headers.etag) },
+    });
+    expect(again.statusCode).toBe(304);
+    // `/docs/*` must not fall through to the page's `/*` (a route the docs app holds for its schema only).
+    for (const url of ['/docs/nope', '/docs/static/nope.js'])
+      expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
+  });
+
   it('still answers a bad parameter with a 400 that names it', async () => {
     for (const [url, name] of [
       ['/api/v1/red?maxPoints=ten', 'maxPoints'],
