@@ -32,6 +32,7 @@ export function openSqliteStore(file: string): SqliteStore {
   // The whole write runs synchronously inside `commit`, in one `BEGIN IMMEDIATE` transaction rolled back on
   // any error; in WAL mode a committed transaction survives the process being killed.
   const write = db.transaction((c: Collected) => {
+    samples.beginCommit();
     for (const s of c.series) series.insert(s);
     for (const [name, t] of c.seen) series.seeService(name, t);
     for (const state of c.cumulative) cumulative.save(state);
@@ -40,6 +41,7 @@ export function openSqliteStore(file: string): SqliteStore {
       forEachSample(rows, samples.upsert);
       forEachRed(rows, red.upsert);
     }
+    samples.endCommit();
   });
   const deleteService = db.transaction((name: string) => {
     samples.forgetService(name);
@@ -94,6 +96,13 @@ export function openSqliteStore(file: string): SqliteStore {
       }),
     close: () =>
       gate.close(() => {
+        // Not needed for correctness (reads take both tables), so a failure (a full disk) must not keep the
+        // file open; the next run then starts with the staging table empty.
+        try {
+          db.transaction(samples.moveAll).immediate();
+        } catch {
+          // Left staged: read from both tables, moved by the next run.
+        }
         db.pragma('wal_checkpoint(TRUNCATE)');
         db.close();
         release();
