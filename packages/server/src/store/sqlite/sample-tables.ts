@@ -22,11 +22,10 @@ export function sampleTables(db: Database.Database) {
   return {
     /** Adds a delta into a bucket (see `Appender`). Positional: measurably cheaper on the hottest statement. */
     upsert: ((tier, id, t, count, sum, min, max, last, lastT, sketch) => {
-      if (tier === STAGED_TIER && staged.upsert(id, t, count, sum, min, max, last, lastT, sketch)) return;
-      tierOf(tier).upsert.run(id, t, count, sum, min, max, last, lastT, sketch);
+      if (tier === STAGED_TIER) staged.upsert(id, t, count, sum, min, max, last, lastT, sketch);
+      else tierOf(tier).upsert.run(id, t, count, sum, min, max, last, lastT, sketch);
     }) satisfies SampleRowSink,
-    /** Brackets each commit's upserts: which rows are recent, and the periodic move out of staging. */
-    beginCommit: staged.begin,
+    /** Called at the end of each commit's upserts: the periodic move out of staging. */
     endCommit: staged.end,
     /** Moves every staged row into `samples_<res>` (on close; rows left by a crash are read from both). */
     moveAll: staged.moveAll,

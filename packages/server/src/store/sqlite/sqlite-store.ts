@@ -32,7 +32,6 @@ export function openSqliteStore(file: string): SqliteStore {
   // The whole write runs synchronously inside `commit`, in one `BEGIN IMMEDIATE` transaction rolled back on
   // any error; in WAL mode a committed transaction survives the process being killed.
   const write = db.transaction((c: Collected) => {
-    samples.beginCommit();
     for (const s of c.series) series.insert(s);
     for (const [name, t] of c.seen) series.seeService(name, t);
     for (const state of c.cumulative) cumulative.save(state);

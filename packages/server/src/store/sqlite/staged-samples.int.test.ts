@@ -6,12 +6,11 @@ import { decodeSketch } from '../../sketch/codec.ts';
 import { Sketch } from '../../sketch/sketch.ts';
 import { RowsBuilder } from '../rows.ts';
 import { checkoutSeries, encodedSketch } from '../test-rows.ts';
-import { MOVE_EVERY_COMMITS } from './staged-samples.ts';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.ts';
+import { MOVE_EVERY_COMMITS } from './staged-samples.ts';
 
 const TEN_S = 1;
 const MINUTE = 2;
-// Recent, so commits stage the rows (older ones go straight to samples_10000).
 const T = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
 
 describe('the staging table of the 10 s per-series tier', () => {

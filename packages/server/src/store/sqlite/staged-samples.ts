@@ -3,12 +3,6 @@ import { mergeEncoded } from '../../sketch/codec.ts';
 import type { SampleBucket } from '../store.ts';
 
 /**
- * Rows newer than this (by the wall clock at commit) are written to the staging table; older ones (a
- * backfill, late data) go straight to `samples_<res>`: they span many buckets per series, so each series'
- * page takes several of them at once, and the staging table would only add a second write.
- */
-export const STAGED_WITHIN_MS = 2 * 3_600_000;
-/**
  * A move runs after this many commits (or `MOVE_ROWS` staged upserts). Each series' page is then dirtied
  * once per move instead of once per commit; more commits per move save more but make each move longer
  * (it runs inside a commit: see docs/performance.md, 2026-12-04).
@@ -56,7 +50,6 @@ export function stagedSamples(db: Database.Database, res: number) {
   const newest = db.prepare<[], number | null>(`SELECT max(t) FROM ${staged}`).pluck();
   const expire = db.prepare(`DELETE FROM ${staged} WHERE t < @cutoff AND ${ids}`);
   const forget = db.prepare(`DELETE FROM ${staged} WHERE series_id IN (SELECT id FROM series WHERE service = ?)`);
-  let stagedFrom = Number.NEGATIVE_INFINITY;
   let commits = 0;
   let rows = 0;
   const moveBefore = (to: number) => {
@@ -67,11 +60,10 @@ export function stagedSamples(db: Database.Database, res: number) {
   };
 
   return {
-    /** Called at the start of each commit: fixes which rows count as recent. */
-    begin(): void {
-      stagedFrom = Date.now() - STAGED_WITHIN_MS;
-    },
-    /** Upserts the row here when it is recent; false when it belongs in `samples_<res>` directly. */
+    /**
+     * Every row of the tier is staged, late data too: a late stream (the peers bench's hour that ended 2 h
+     * ago) arrives as live data does, one bucket of many series per commit.
+     */
     upsert(
       id: number,
       t: number,
@@ -82,11 +74,9 @@ export function stagedSamples(db: Database.Database, res: number) {
       last: number,
       lastT: number,
       sketch: Buffer | null,
-    ): boolean {
-      if (t < stagedFrom) return false;
+    ): void {
       upsert.run(id, t, count, sum, min, max, last, lastT, sketch);
       rows++;
-      return true;
     },
     /**
      * Called at the end of each commit: every few commits moves all but the newest bucket (still being
