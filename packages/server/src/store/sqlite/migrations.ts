@@ -60,6 +60,15 @@ CREATE TABLE alert_silences (
 `,
   // Per-route rollups start at the 10 s tier (see ROUTE_TIER_FROM).
   'DROP TABLE red_route_1000;',
+  // Recent 10 s per-series buckets, keyed time first: a commit of one bucket of many series dirties a few
+  // pages here instead of one page per series in samples_10000; moved there in bulk (see staged-samples.ts).
+  `
+CREATE TABLE recent_samples_10000 (
+  series_id INTEGER NOT NULL, t INTEGER NOT NULL, count REAL NOT NULL, sum REAL NOT NULL,
+  min REAL NOT NULL, max REAL NOT NULL, last REAL NOT NULL, last_t INTEGER NOT NULL, sketch BLOB,
+  PRIMARY KEY (t, series_id)
+) WITHOUT ROWID;
+`,
 ];
 
 /** Applies the migrations this database has not had yet, one transaction each. */

@@ -40,6 +40,7 @@ export function openSqliteStore(file: string): SqliteStore {
       forEachSample(rows, samples.upsert);
       forEachRed(rows, red.upsert);
     }
+    samples.endCommit();
   });
   const deleteService = db.transaction((name: string) => {
     samples.forgetService(name);
@@ -94,6 +95,13 @@ export function openSqliteStore(file: string): SqliteStore {
       }),
     close: () =>
       gate.close(() => {
+        // Not needed for correctness (reads take both tables), so a failure (a full disk) must not keep the
+        // file open; the next run then starts with the staging table empty.
+        try {
+          db.transaction(samples.moveAll).immediate();
+        } catch {
+          // Left staged: read from both tables, moved by the next run.
+        }
         db.pragma('wal_checkpoint(TRUNCATE)');
         db.close();
         release();

@@ -1,0 +1,145 @@
+import type Database from 'better-sqlite3';
+import { mergeEncoded } from '../../sketch/codec.ts';
+import type { SampleBucket } from '../store.ts';
+
+/**
+ * A move runs after this many commits (or `MOVE_ROWS` staged upserts). Each series' page is then dirtied
+ * once per move instead of once per commit; more commits per move save more but make each move longer
+ * (it runs inside a commit: see docs/performance.md, 2026-12-04).
+ */
+export const MOVE_EVERY_COMMITS = 10;
+const MOVE_ROWS = 50_000;
+
+const COLUMNS = 'series_id, t, count, sum, min, max, last, last_t, sketch';
+/** The additive merge of a row into a stored bucket: the same in the live upsert and in the move. */
+const ADD = `count = count + excluded.count, sum = sum + excluded.sum,
+  min = min(min, excluded.min), max = max(max, excluded.max),
+  last = CASE WHEN excluded.last_t >= last_t THEN excluded.last ELSE last END,
+  last_t = max(last_t, excluded.last_t), sketch = sketch_merge(sketch, excluded.sketch)`;
+
+/** The additive upsert of one row into `table` (keyed by series and t, in either order). */
+export function upsertSql(table: string): string {
+  return `INSERT INTO ${table} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (series_id, t) DO UPDATE SET ${ADD}`;
+}
+
+/**
+ * `recent_samples_<res>`, keyed (t, series_id): where live commits write the recent buckets of
+ * `samples_<res>` (keyed (series_id, t)), moved there in bulk, sorted by series. A bucket may be in both
+ * tables (written again after a move, or left here by a crash); every reader sees their merge.
+ */
+export function stagedSamples(db: Database.Database, res: number) {
+  const main = `samples_${res}`;
+  const staged = `recent_samples_${res}`;
+  const upsert = db.prepare(upsertSql(staged));
+  const ids = 'series_id IN (SELECT value FROM json_each(@ids))';
+  const read = db.prepare<[{ ids: string; from: number; to: number }], SampleBucket>(
+    `SELECT series_id AS seriesId, t, count, sum, min, max, last, last_t AS lastT, sketch FROM ${staged}
+     WHERE t >= @from AND t < @to AND ${ids}`,
+  );
+  // Sorted by series so each page of `samples_<res>` is written once per move.
+  const moveWhere = (where: string) => ({
+    insert: db.prepare(
+      `INSERT INTO ${main} (${COLUMNS}) SELECT ${COLUMNS} FROM ${staged} WHERE ${where} ORDER BY series_id, t
+       ON CONFLICT (series_id, t) DO UPDATE SET ${ADD}`,
+    ),
+    remove: db.prepare(`DELETE FROM ${staged} WHERE ${where}`),
+  });
+  const before = moveWhere('t < @to');
+  const part = moveWhere('t >= @from AND t < @to AND series_id >= @fromId AND series_id < @toId');
+  const newest = db.prepare<[], number | null>(`SELECT max(t) FROM ${staged}`).pluck();
+  const expire = db.prepare(`DELETE FROM ${staged} WHERE t < @cutoff AND ${ids}`);
+  const forget = db.prepare(`DELETE FROM ${staged} WHERE series_id IN (SELECT id FROM series WHERE service = ?)`);
+  let commits = 0;
+  let rows = 0;
+  const moveBefore = (to: number) => {
+    before.insert.run({ to });
+    before.remove.run({ to });
+    commits = 0;
+    rows = 0;
+  };
+
+  return {
+    /**
+     * Every row of the tier is staged, late data too: a late stream (the peers bench's hour that ended 2 h
+     * ago) arrives as live data does, one bucket of many series per commit.
+     */
+    upsert(
+      id: number,
+      t: number,
+      count: number,
+      sum: number,
+      min: number,
+      max: number,
+      last: number,
+      lastT: number,
+      sketch: Buffer | null,
+    ): void {
+      upsert.run(id, t, count, sum, min, max, last, lastT, sketch);
+      rows++;
+    },
+    /**
+     * Called at the end of each commit: every few commits moves all but the newest bucket (still being
+     * written: it would be written into its series' pages again by the next commits).
+     */
+    end(): void {
+      if (++commits < MOVE_EVERY_COMMITS && rows < MOVE_ROWS) return;
+      const t = newest.get();
+      if (t != null) moveBefore(t);
+    },
+    /** Moves every staged row (on close). */
+    moveAll(): void {
+      moveBefore(Number.MAX_SAFE_INTEGER);
+    },
+    /** Moves the staged rows of a build's part, so the build (reading `samples_<res>`) sees them. */
+    movePart(from: number, to: number, fromId: number, toId: number): void {
+      const range = { from, to, fromId, toId };
+      part.insert.run(range);
+      part.remove.run(range);
+    },
+    /** `main`, the series' buckets in [from, to) of `samples_<res>`, merged with the staged ones. */
+    read(seriesIds: readonly number[], from: number, to: number, main: SampleBucket[]): SampleBucket[] {
+      const rows = read.all({ ids: JSON.stringify(seriesIds), from, to });
+      return rows.length === 0 ? main : mergeBuckets(seriesIds, main, rows);
+    },
+    expire(cutoff: number, seriesIds: readonly number[]): number {
+      return expire.run({ cutoff, ids: JSON.stringify(seriesIds) }).changes;
+    },
+    forgetService(service: string): void {
+      forget.run(service);
+    },
+  };
+}
+
+/**
+ * `main` with `staged` merged in as the move would merge them (the staged row written later), in the
+ * order of a read of `samples_<res>` alone: by series as asked, then by time.
+ */
+function mergeBuckets(seriesIds: readonly number[], main: SampleBucket[], staged: SampleBucket[]): SampleBucket[] {
+  const out = main.slice();
+  const at = new Map<string, number>();
+  out.forEach((row, i) => {
+    at.set(`${row.seriesId}/${row.t}`, i);
+  });
+  for (const row of staged) {
+    const i = at.get(`${row.seriesId}/${row.t}`);
+    if (i === undefined) {
+      out.push(row);
+      continue;
+    }
+    const into = out[i]!;
+    out[i] = {
+      seriesId: into.seriesId,
+      t: into.t,
+      count: into.count + row.count,
+      sum: into.sum + row.sum,
+      min: Math.min(into.min, row.min),
+      max: Math.max(into.max, row.max),
+      last: row.lastT >= into.lastT ? row.last : into.last,
+      lastT: Math.max(into.lastT, row.lastT),
+      sketch: mergeEncoded(into.sketch, row.sketch),
+    };
+  }
+  const rank = new Map(seriesIds.map((id, i) => [id, i]));
+  return out.sort((a, b) => rank.get(a.seriesId)! - rank.get(b.seriesId)! || a.t - b.t);
+}
