@@ -15,6 +15,7 @@ import { frameOf, SecondWindow } from './live/second-window.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { DIRECT_MARGIN_MS, MATERIALIZED_FROM, TIER_RESOLUTIONS } from './model.ts';
 import type { QueryContext } from './query/context.ts';
+import { ServiceCatalog } from './query/service-catalog.ts';
 import type { AlertStore } from './store/alert-store.ts';
 import { DiskFullWatch } from './store/disk-full.ts';
 import { MetaWriter } from './store/meta-writer.ts';
@@ -115,6 +116,8 @@ async function assembleCore(
     dirty: new DirtyBuckets(dirtyMarks),
     limits: { maxCells: config.queryMaxCells, maxRows: config.queryMaxRows },
     intervals,
+    // Another instance may write a shared store: its services are read again each second.
+    services: new ServiceCatalog(() => store.services(), now, store.sharedSeries ? 1000 : undefined),
   };
   const aggregator = new Aggregator({
     store,
@@ -128,6 +131,7 @@ async function assembleCore(
       // Behind a load balancer a service's next export may reach another instance: it learns this one's too.
       if (folded.intervals.size > 0) core.cluster?.shareReported(folded.intervals);
       intervals.seen(folded.serviceSeen, at);
+      query.services.seen(folded.serviceSeen);
       window.add(folded.seconds);
       for (const [tier, t] of folded.dirty) query.dirty.add(tier, t, at);
       // Live writes reach every tier.

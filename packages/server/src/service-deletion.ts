@@ -14,6 +14,9 @@ export async function deleteService(core: Core, name: string, { inStore = true }
     core.registry.forgetService(name);
     return true;
   });
-  if (deleted) core.intervals.forget(name);
+  if (deleted) {
+    core.intervals.forget(name);
+    core.query.services.forget(name);
+  }
   return deleted;
 }

@@ -25,19 +25,11 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
   let memoTo = Number.NaN;
   const historyCache = new Map<string, { at: number; history: SignalHistory }>();
   const seriesCache = new Map<string, { at: number; ids: number[] }>();
-  let seenAt = Number.NaN;
-  /** Each known service's first second with data, read again at most once a second. */
-  let firstSeen = new Map<string, number>();
-  const known = async () => {
-    const now = ctx.now();
-    if (!(now - seenAt < 1000)) {
-      firstSeen = new Map((await ctx.store.services()).map((s) => [s.name, floorTo(s.firstSeen, 1000)]));
-      seenAt = now;
-    }
-    return firstSeen;
-  };
   /** Where a rate's seconds start: not before the service's first data (a new service is not a traffic drop). */
-  const startOf = async (service: string, from: number) => Math.max(from, (await known()).get(service) ?? from);
+  const startOf = async (service: string, from: number) => {
+    const record = await ctx.services.get(service);
+    return Math.max(from, record ? floorTo(record.firstSeen, 1000) : from);
+  };
 
   const seriesIds = (service: string, metric: string, now: number): number[] => {
     const key = `${service}\u0000${metric}`;
@@ -146,6 +138,6 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
       return history;
     },
     activeServices: (now) => activeServices(ctx, now),
-    seen: async (service) => (await known()).has(service),
+    seen: async (service) => (await ctx.services.get(service)) !== undefined,
   };
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS } from '../model.ts';
 import type { ServiceRecord, Store } from '../store/store.ts';
 import type { QueryLimits } from './cost.ts';
+import type { ServiceCatalog } from './service-catalog.ts';
 import { ceilTo, type Held } from './steps.ts';
 
 /** What every query needs: the store, the series index, the clock and what each tier holds. */
@@ -22,6 +23,8 @@ export interface QueryContext {
   limits: QueryLimits;
   /** How often each service reports: a read's step is never shorter than what it reads. */
   intervals: ReportIntervals;
+  /** The services the store knows, kept current by commits. */
+  services: ServiceCatalog;
 }
 
 /**
@@ -58,7 +61,7 @@ function holdsFrom(ctx: QueryContext, now: number): number[] {
 
 /** Services active now (seen within the inactivity period), by name. */
 export async function activeServices(ctx: QueryContext, now: number): Promise<string[]> {
-  return activeAmong(await ctx.store.services(), ctx, now);
+  return activeAmong(await ctx.services.list(), ctx, now);
 }
 
 /** Of these services, those seen within the inactivity period, by name. */

@@ -23,7 +23,7 @@ export async function* queryHealth(
   const plan = planRange({ ...q, minStep: 0, finestTier: 0, held: heldRanges(ctx, now), now });
   const { step, from, to } = plan;
   const services = await activeServices(ctx, now);
-  const firstSeen = new Map((await ctx.store.services()).map((s) => [s.name, s.firstSeen]));
+  const firstSeen = new Map((await ctx.services.list()).map((s) => [s.name, s.firstSeen]));
   const servesRequests = new Set([...ctx.registry.all()].filter((r) => r.red).map((r) => r.service));
   const options: RedReadOptions = {
     services,

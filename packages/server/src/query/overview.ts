@@ -21,7 +21,7 @@ export async function* queryOverview(
   q: { services: string[] | null; from: number; to: number },
 ): QuerySteps<OverviewResponse> {
   const now = ctx.now();
-  const known = await ctx.store.services();
+  const known = await ctx.services.list();
   const services = q.services ?? activeAmong(known, ctx, now);
   const firstSeen = new Map(known.map((s) => [s.name, s.firstSeen]));
   const span = q.to - q.from;

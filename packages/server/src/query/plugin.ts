@@ -72,7 +72,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
   const tags = ['read'];
 
   app.get('/api/v1/services', { schema: { tags, response: { 200: ServicesResponseSchema } } }, async () => {
-    const stored = await core.store.services();
+    const stored = await core.query.services.list();
     const now = core.now();
     const sources = redSources(core.registry.all());
     return {

@@ -122,7 +122,7 @@ export interface RedQuery {
 
 export async function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedResponse> {
   const now = ctx.now();
-  const known = await ctx.store.services();
+  const known = await ctx.services.list();
   const services = q.services ?? activeAmong(known, ctx, now);
   const firstSeen = new Map(known.map((s) => [s.name, floorTo(s.firstSeen, 1000)]));
   const plan = planRange({
