@@ -3,7 +3,7 @@ import { CPU_METRIC, INSTANCE_ATTR, MEMORY_METRIC, RED_METRIC, ROUTE_ATTR, STATU
 import { type FoldInput, fold } from '../aggregate/fold.ts';
 import { type SeriesRegistry, seriesToAdd } from '../aggregate/series-registry.ts';
 import type { SeriesSamples } from '../model.ts';
-import type { Store } from '../store/store.ts';
+import type { SeenSpan, Store } from '../store/store.ts';
 
 /** Summary steps: 10 s where the 10 s tier is written, 1 min for older history (6x less work). */
 const FINE_STEP_MS = 10_000;
@@ -32,6 +32,8 @@ export interface BackfillOptions {
   stopped: () => boolean;
   /** Told the oldest bucket written per tier, so queries know where each tier's data begins. */
   onTierWritten: (tier: number, t: number) => void;
+  /** Told each committed chunk's first and last data per service (queries keep a list of services). */
+  onServicesSeen: (seen: ReadonlyMap<string, SeenSpan>) => void;
 }
 
 /**
@@ -111,6 +113,7 @@ export async function backfillDemo(options: BackfillOptions): Promise<void> {
       registry.release(created);
       throw error;
     }
+    options.onServicesSeen(folded.serviceSeen);
     options.onTierWritten(2, start);
     options.onTierWritten(3, start);
     if (fine) options.onTierWritten(1, start);

@@ -52,6 +52,7 @@ export const demoPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
       to: start,
       stopped: () => stopped,
       onTierWritten: (tier, t) => noteTierWritten(core, tier, t),
+      onServicesSeen: (seen) => core.query.services.seen(seen),
       onProgress: (done) => {
         const pct = Math.floor(done * 10) * 10;
         if (pct === lastReported) return;
