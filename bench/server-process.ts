@@ -162,6 +162,7 @@ export async function startServer(
       '--max-old-space-size=256',
       '--heap-growing-percent=100',
       '--max-semi-space-size=2',
+      '--v8-pool-size=1',
       // BENCH_CPU_PROFILE=DIR writes the server's V8 CPU profiles there (one per thread) for a look in DevTools.
       ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
       '--enable-source-maps',

@@ -14,6 +14,8 @@ elif [ ! -f packages/server/dist/node/main.mjs ] || [ ! -f packages/web/dist/ind
 fi
 
 # --max-old-space-size, --heap-growing-percent and --max-semi-space-size (the main thread's young generation;
-# decode workers set their own): see docs/architecture.md, "Threads and memory".
-exec node --max-old-space-size=256 --heap-growing-percent=100 --max-semi-space-size=2 --enable-source-maps \
+# decode workers set their own): see docs/architecture.md, "Threads and memory". --v8-pool-size=1: one V8 helper
+# thread instead of four; each kept its own malloc arena (~10 MiB resident in all when idle with the demo on),
+# and ingest's CPU was the same (docs/performance.md, 2026-12-04, "one V8 helper thread").
+exec node --max-old-space-size=256 --heap-growing-percent=100 --max-semi-space-size=2 --v8-pool-size=1 --enable-source-maps \
   packages/server/dist/node/main.mjs "$@"

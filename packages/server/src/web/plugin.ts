@@ -38,11 +38,12 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, { cor
   const assetsDir = path.join(root, 'assets');
   const assets = fs.existsSync(assetsDir) ? loadAssets(assetsDir) : new Map<string, Asset>();
 
-  const send = (request: FastifyRequest, reply: FastifyReply, asset: Asset, cacheControl: string) => {
+  const send = async (request: FastifyRequest, reply: FastifyReply, asset: Asset, cacheControl: string) => {
     const encoding = chooseEncoding(request.headers['accept-encoding'], encodingsOf(asset));
     reply.type(asset.type).header('cache-control', cacheControl).header('vary', 'accept-encoding');
-    if (encoding) reply.header('content-encoding', encoding);
-    return reply.send(encoding ? asset[encoding] : asset.identity);
+    if (encoding) return reply.header('content-encoding', encoding).send(asset[encoding]);
+    // Read whole, so the response is still one write (see loadAssets).
+    return reply.send(typeof asset.identity === 'string' ? await fs.promises.readFile(asset.identity) : asset.identity);
   };
   // Never cached without asking: it names the current hashed files.
   const sendIndex = (request: FastifyRequest, reply: FastifyReply) => send(request, reply, index, 'no-cache');
