@@ -3,9 +3,10 @@ import { ROUTE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import type { RedBucket } from '../store/store.ts';
-import { activeAmong, bucketSeconds, heldRanges, type QueryContext, round } from './context.ts';
+import { activeAmong, bucketSeconds, heldRanges, type QueryContext } from './context.ts';
 import { checkQueryCost, type QueryCost, routeCount, rowsOf } from './cost.ts';
 import { planRange, spreadTargets } from './range-plan.ts';
+import { round } from './round.ts';
 import { type QuerySteps, runToEnd } from './scheduler.ts';
 import { planReads, type TierRead, tierForStep } from './steps.ts';
 
