@@ -73,6 +73,42 @@ describe('Sketch', () => {
 
   it('answers null for an empty sketch', () => {
     expect(new Sketch().quantile(0.5)).toBeNull();
+    const out = [1, 2];
+    new Sketch().quantiles([0.5, 0.99], out);
+    expect(out).toEqual([null, null]);
+  });
+
+  it('reads several quantiles in one walk as it reads each alone, on both sides, zeros and the ceiling bin', () => {
+    const { values } = setup({ n: 2_000, seed: 5 });
+    const sketch = new Sketch();
+    for (const [i, v] of values.entries()) sketch.add(i % 7 === 0 ? -v : v, i % 3 === 0 ? 0.25 : 1);
+    sketch.add(0, 40);
+    sketch.add(5e20);
+    sketch.add(-7e19, 2);
+    const qs = [0, 0.001, 0.05, 0.1, 0.142, 0.15, 0.5, 0.5, 0.95, 0.99, 0.9999, 1, 1.5];
+    const out: (number | null)[] = [];
+    sketch.quantiles(qs, out);
+    expect(out).toEqual(qs.map((q) => sketch.quantile(q)));
+  });
+
+  it('decodes into a cleared sketch as into a new one', () => {
+    const { values } = setup({ n: 3_000, seed: 9 });
+    const wide = new Sketch();
+    for (const v of values) wide.add(v * 1000);
+    wide.add(-3);
+    const narrow = new Sketch();
+    for (const v of values.slice(0, 50)) narrow.add(v, 0.5);
+    const scratch = decodeSketch(encodeSketch(wide));
+    scratch.clear();
+    decodeSketch(encodeSketch(narrow), scratch);
+    const fresh = decodeSketch(encodeSketch(narrow));
+    expect(encodeSketch(scratch)).toEqual(encodeSketch(fresh));
+    expect(scratch.bins('negative')?.size).toBe(0);
+    const a: (number | null)[] = [];
+    const b: (number | null)[] = [];
+    scratch.quantiles([0, 0.5, 0.95, 0.99, 1], a);
+    fresh.quantiles([0, 0.5, 0.95, 0.99, 1], b);
+    expect(a).toEqual(b);
   });
 });
 

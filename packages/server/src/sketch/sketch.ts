@@ -103,6 +103,15 @@ class Store implements Bins {
     if (other.hi > this.hi) this.hi = other.hi;
   }
 
+  /** Back to no counts, keeping the array: only lo..hi can hold any. */
+  clear(): void {
+    if (this.lo <= this.hi) this.counts.fill(0, this.lo - this.offset, this.hi - this.offset + 1);
+    this.lo = Number.POSITIVE_INFINITY;
+    this.hi = Number.NEGATIVE_INFINITY;
+    this.size = 0;
+    this.whole = true;
+  }
+
   /** Non-empty bins, highest index first (for the negative side, whose order is reversed). */
   forEachDescending(fn: (index: number, count: number) => boolean): void {
     const { counts, offset } = this;
@@ -159,25 +168,55 @@ export class Sketch {
 
   /** The value at quantile q (0..1), or null for an empty sketch. */
   quantile(q: number): number | null {
-    if (this.count <= 0) return null;
-    if (q >= 1) return this.max;
-    const rank = q * (this.count - 1);
+    const out = [null] as (number | null)[];
+    this.quantiles([q], out);
+    return out[0]!;
+  }
+
+  /**
+   * The values at quantiles `qs` (ascending, 0..1) into `out`, null for an empty sketch: one walk over the
+   * bins for all of them (a RED point reads three).
+   */
+  quantiles(qs: readonly number[], out: (number | null)[]): void {
+    const n = qs.length;
+    let k = 0;
+    if (this.count <= 0) {
+      for (; k < n; k++) out[k] = null;
+      return;
+    }
+    // Each quantile is the first value whose cumulative count passes its rank; past the last, none does.
+    const last = this.count - 1;
+    let rank = n > 0 ? rankOf(qs[0]!, last) : Number.POSITIVE_INFINITY;
+    const found = (value: number) => {
+      out[k++] = value;
+      rank = k < n ? rankOf(qs[k]!, last) : Number.POSITIVE_INFINITY;
+    };
     let seen = 0;
-    let found: number | null = null;
     this.negativeStore?.forEachDescending((index, count) => {
       seen += count;
-      if (seen > rank) found = index === CEILING_BIN ? this.min : -representative(index);
-      return found !== null;
+      while (seen > rank) found(index === CEILING_BIN ? this.min : this.clamp(-representative(index)));
+      return k === n;
     });
-    if (found !== null) return this.clamp(found);
     seen += this.zeroCount;
-    if (seen > rank) return this.clamp(0);
+    while (seen > rank) found(this.clamp(0));
     const { counts, offset, lo, hi } = this.positive;
-    for (let i = lo; i <= hi; i++) {
+    for (let i = lo; i <= hi && k < n; i++) {
       seen += counts[i - offset]!;
-      if (seen > rank) return i === CEILING_BIN ? this.max : this.clamp(representative(i));
+      while (seen > rank) found(i === CEILING_BIN ? this.max : this.clamp(representative(i)));
     }
-    return this.max;
+    // Past every bin (q >= 1, or rounding in the counts): the largest value.
+    while (k < n) found(this.max);
+  }
+
+  /** Empties the sketch and keeps its arrays, for a scratch sketch decoded into again and again. */
+  clear(): void {
+    this.positive.clear();
+    this.negativeStore?.clear();
+    this.zeroCount = 0;
+    this.count = 0;
+    this.sum = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = Number.NEGATIVE_INFINITY;
   }
 
   private clamp(value: number): number {
@@ -203,6 +242,9 @@ export class Sketch {
     for (let i = 0; i < n; i++) store.add(indexes[i]!, counts[i]!);
   }
 }
+
+/** The cumulative count quantile q must pass; none for q >= 1, which reads as the maximum. */
+const rankOf = (q: number, last: number) => (q >= 1 ? Number.POSITIVE_INFINITY : q * last);
 
 /** The value every member of bin `index` reads as (outside the ceiling bin). */
 export function representative(index: number): number {
