@@ -1,4 +1,4 @@
-import { decodeSketch } from '../sketch/codec.ts';
+import { decodeSketch, encodedQuantiles } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 
 /** Requests of one service (or route) merged over one output bucket. */
@@ -12,16 +12,11 @@ export interface RedAcc {
 export const RED_QUANTILES = [0.5, 0.95, 0.99] as const;
 
 /**
- * One decoded sketch reused for every bucket read from a single stored row: decoding is synchronous, and a
- * read by route over an hour has 3,000 such buckets, each a sketch and its bin array to allocate otherwise.
- */
-const scratch = new Sketch();
-
-/**
  * A `RedAcc` filled from stored rows. Most output buckets take exactly one stored row (a 1 min step read
- * from the 1 min tier), so its encoded sketch is kept as it is and decoded once, into `scratch`, when the
- * percentiles are read. A second row, or a caller asking for `sketch`, decodes it into a sketch of its own
- * first; the rows then go into it in the order they came, as they went into a new sketch before.
+ * from the 1 min tier), so its encoded sketch is kept as it is and the percentiles are read straight from it
+ * (3,000 buckets in a read by route over an hour, each a sketch and bin array to build otherwise). A second
+ * row, or a caller asking for `sketch`, decodes it into a sketch of its own first; the rows then go into it
+ * in the order they came, as they went into a new sketch before.
  */
 export class StoredRedAcc implements RedAcc {
   count = 0;
@@ -49,8 +44,7 @@ export class StoredRedAcc implements RedAcc {
       this.sketch.quantiles(RED_QUANTILES, out);
       return;
     }
-    scratch.clear();
-    decodeSketch(this.encoded, scratch).quantiles(RED_QUANTILES, out);
+    encodedQuantiles(this.encoded, RED_QUANTILES, out);
   }
 }
 

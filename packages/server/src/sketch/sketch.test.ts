@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSketch, encodeSketch, mergeEncoded } from './codec.ts';
+import { decodeSketch, encodedQuantiles, encodeSketch, mergeEncoded } from './codec.ts';
 import { Sketch } from './sketch.ts';
 
 describe('Sketch', () => {
@@ -91,24 +91,24 @@ describe('Sketch', () => {
     expect(out).toEqual(qs.map((q) => sketch.quantile(q)));
   });
 
-  it('decodes into a cleared sketch as into a new one', () => {
+  it('reads quantiles straight from the binary form as from the decoded sketch', () => {
     const { values } = setup({ n: 3_000, seed: 9 });
     const wide = new Sketch();
     for (const v of values) wide.add(v * 1000);
-    wide.add(-3);
-    const narrow = new Sketch();
-    for (const v of values.slice(0, 50)) narrow.add(v, 0.5);
-    const scratch = decodeSketch(encodeSketch(wide));
-    scratch.clear();
-    decodeSketch(encodeSketch(narrow), scratch);
-    const fresh = decodeSketch(encodeSketch(narrow));
-    expect(encodeSketch(scratch)).toEqual(encodeSketch(fresh));
-    expect(scratch.bins('negative')?.size).toBe(0);
-    const a: (number | null)[] = [];
-    const b: (number | null)[] = [];
-    scratch.quantiles([0, 0.5, 0.95, 0.99, 1], a);
-    fresh.quantiles([0, 0.5, 0.95, 0.99, 1], b);
-    expect(a).toEqual(b);
+    const fractional = new Sketch();
+    for (const v of values.slice(0, 50)) fractional.add(v, 0.3);
+    const signed = new Sketch();
+    for (const [i, v] of values.slice(0, 200).entries()) signed.add(i % 4 === 0 ? -v : v);
+    signed.add(0, 9);
+    signed.add(-5e20);
+    signed.add(3e19, 2);
+    const qs = [0, 0.25, 0.5, 0.95, 0.99, 1];
+    for (const sketch of [wide, fractional, signed, new Sketch()]) {
+      const bytes = encodeSketch(sketch);
+      const direct: (number | null)[] = [];
+      encodedQuantiles(bytes, qs, direct);
+      expect(direct).toEqual(qs.map((q) => decodeSketch(bytes).quantile(q)));
+    }
   });
 });
 

@@ -102,24 +102,6 @@ class Store implements Bins {
     if (other.lo < this.lo) this.lo = other.lo;
     if (other.hi > this.hi) this.hi = other.hi;
   }
-
-  /** Back to no counts, keeping the array: only lo..hi can hold any. */
-  clear(): void {
-    if (this.lo <= this.hi) this.counts.fill(0, this.lo - this.offset, this.hi - this.offset + 1);
-    this.lo = Number.POSITIVE_INFINITY;
-    this.hi = Number.NEGATIVE_INFINITY;
-    this.size = 0;
-    this.whole = true;
-  }
-
-  /** Non-empty bins, highest index first (for the negative side, whose order is reversed). */
-  forEachDescending(fn: (index: number, count: number) => boolean): void {
-    const { counts, offset } = this;
-    for (let i = this.hi; i >= this.lo; i--) {
-      const count = counts[i - offset]!;
-      if (count !== 0 && fn(i, count)) return;
-    }
-  }
 }
 
 export class Sketch {
@@ -173,54 +155,17 @@ export class Sketch {
     return out[0]!;
   }
 
-  /**
-   * The values at quantiles `qs` (ascending, 0..1) into `out`, null for an empty sketch: one walk over the
-   * bins for all of them (a RED point reads three).
-   */
+  /** The values at quantiles `qs` (ascending, 0..1) into `out`, null for an empty sketch: one walk for all. */
   quantiles(qs: readonly number[], out: (number | null)[]): void {
-    const n = qs.length;
-    let k = 0;
-    if (this.count <= 0) {
-      for (; k < n; k++) out[k] = null;
-      return;
-    }
-    // Each quantile is the first value whose cumulative count passes its rank; past the last, none does.
-    const last = this.count - 1;
-    let rank = n > 0 ? rankOf(qs[0]!, last) : Number.POSITIVE_INFINITY;
-    const found = (value: number) => {
-      out[k++] = value;
-      rank = k < n ? rankOf(qs[k]!, last) : Number.POSITIVE_INFINITY;
-    };
-    let seen = 0;
-    this.negativeStore?.forEachDescending((index, count) => {
-      seen += count;
-      while (seen > rank) found(index === CEILING_BIN ? this.min : this.clamp(-representative(index)));
-      return k === n;
-    });
-    seen += this.zeroCount;
-    while (seen > rank) found(this.clamp(0));
-    const { counts, offset, lo, hi } = this.positive;
-    for (let i = lo; i <= hi && k < n; i++) {
-      seen += counts[i - offset]!;
-      while (seen > rank) found(i === CEILING_BIN ? this.max : this.clamp(representative(i)));
-    }
-    // Past every bin (q >= 1, or rounding in the counts): the largest value.
-    while (k < n) found(this.max);
-  }
-
-  /** Empties the sketch and keeps its arrays, for a scratch sketch decoded into again and again. */
-  clear(): void {
-    this.positive.clear();
-    this.negativeStore?.clear();
-    this.zeroCount = 0;
-    this.count = 0;
-    this.sum = 0;
-    this.min = Number.POSITIVE_INFINITY;
-    this.max = Number.NEGATIVE_INFINITY;
-  }
-
-  private clamp(value: number): number {
-    return Math.min(this.max, Math.max(this.min, value));
+    const walk = walkScratch;
+    gather(this.positive, walk.positive);
+    if (this.negativeStore) gather(this.negativeStore, walk.negative);
+    else walk.negative.n = 0;
+    walk.count = this.count;
+    walk.zeroCount = this.zeroCount;
+    walk.min = this.min;
+    walk.max = this.max;
+    quantilesOf(walk, qs, out);
   }
 
   /** One side's bins, for encoding; null for a negative side never used. */
@@ -243,8 +188,82 @@ export class Sketch {
   }
 }
 
-/** The cumulative count quantile q must pass; none for q >= 1, which reads as the maximum. */
-const rankOf = (q: number, last: number) => (q >= 1 ? Number.POSITIVE_INFINITY : q * last);
+/** One side's non-empty bins, ascending by index, in the first `n` slots: what a quantile walk reads. */
+export interface SparseBins {
+  indexes: number[];
+  counts: number[];
+  n: number;
+}
+
+/** A sketch as a quantile walk reads it (a `Sketch`, or a stored one read without building it). */
+export interface QuantileInput {
+  count: number;
+  zeroCount: number;
+  min: number;
+  max: number;
+  positive: SparseBins;
+  negative: SparseBins;
+}
+
+const sparse = (): SparseBins => ({ indexes: [], counts: [], n: 0 });
+/** `Sketch.quantiles`' bins, gathered for the walk (scratch: the walk is synchronous). */
+const walkScratch: QuantileInput = { count: 0, zeroCount: 0, min: 0, max: 0, positive: sparse(), negative: sparse() };
+
+/** A dense store's non-empty bins into `into`. */
+function gather(store: Store, into: SparseBins): void {
+  const { counts, offset } = store;
+  let n = 0;
+  for (let i = store.lo; i <= store.hi; i++) {
+    const count = counts[i - offset]!;
+    if (count === 0) continue;
+    into.indexes[n] = i;
+    into.counts[n++] = count;
+  }
+  into.n = n;
+}
+
+/**
+ * The values at quantiles `qs` (ascending, 0..1) into `out`, null when the count is not positive. Each is the
+ * first value, walking upward (negative bins from the highest index, the zeros, positive bins from the
+ * lowest), whose cumulative count passes q x (count - 1); q >= 1, or a rank no count passes, reads as the
+ * maximum. Values are clamped to [min, max]; the ceiling bin reads as the exact extreme on its side.
+ */
+export function quantilesOf(s: QuantileInput, qs: readonly number[], out: (number | null)[]): void {
+  const n = qs.length;
+  let k = 0;
+  if (s.count <= 0) {
+    for (; k < n; k++) out[k] = null;
+    return;
+  }
+  const last = s.count - 1;
+  const rankOf = (q: number) => (q >= 1 ? Number.POSITIVE_INFINITY : q * last);
+  const clamp = (value: number) => Math.min(s.max, Math.max(s.min, value));
+  let rank = n > 0 ? rankOf(qs[0]!) : Number.POSITIVE_INFINITY;
+  let seen = 0;
+  const { negative, positive } = s;
+  for (let b = negative.n - 1; b >= 0 && k < n; b--) {
+    seen += negative.counts[b]!;
+    const index = negative.indexes[b]!;
+    while (seen > rank) {
+      out[k++] = index === CEILING_BIN ? s.min : clamp(-representative(index));
+      rank = k < n ? rankOf(qs[k]!) : Number.POSITIVE_INFINITY;
+    }
+  }
+  seen += s.zeroCount;
+  while (seen > rank) {
+    out[k++] = clamp(0);
+    rank = k < n ? rankOf(qs[k]!) : Number.POSITIVE_INFINITY;
+  }
+  for (let b = 0; b < positive.n && k < n; b++) {
+    seen += positive.counts[b]!;
+    const index = positive.indexes[b]!;
+    while (seen > rank) {
+      out[k++] = index === CEILING_BIN ? s.max : clamp(representative(index));
+      rank = k < n ? rankOf(qs[k]!) : Number.POSITIVE_INFINITY;
+    }
+  }
+  while (k < n) out[k++] = s.max;
+}
 
 /** The value every member of bin `index` reads as (outside the ceiling bin). */
 export function representative(index: number): number {
