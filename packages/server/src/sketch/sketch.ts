@@ -222,6 +222,10 @@ function gather(store: Store, into: SparseBins): void {
   into.n = n;
 }
 
+/** The cumulative count quantile q must pass: none for q >= 1, which reads as the maximum. */
+const rankOf = (q: number, last: number) => (q >= 1 ? Number.POSITIVE_INFINITY : q * last);
+const clamp = (value: number, s: QuantileInput) => Math.min(s.max, Math.max(s.min, value));
+
 /**
  * The values at quantiles `qs` (ascending, 0..1) into `out`, null when the count is not positive. Each is the
  * first value, walking upward (negative bins from the highest index, the zeros, positive bins from the
@@ -236,38 +240,50 @@ export function quantilesOf(s: QuantileInput, qs: readonly number[], out: (numbe
     return;
   }
   const last = s.count - 1;
-  const rankOf = (q: number) => (q >= 1 ? Number.POSITIVE_INFINITY : q * last);
-  const clamp = (value: number) => Math.min(s.max, Math.max(s.min, value));
-  let rank = n > 0 ? rankOf(qs[0]!) : Number.POSITIVE_INFINITY;
+  let rank = n > 0 ? rankOf(qs[0]!, last) : Number.POSITIVE_INFINITY;
   let seen = 0;
   const { negative, positive } = s;
   for (let b = negative.n - 1; b >= 0 && k < n; b--) {
     seen += negative.counts[b]!;
     const index = negative.indexes[b]!;
     while (seen > rank) {
-      out[k++] = index === CEILING_BIN ? s.min : clamp(-representative(index));
-      rank = k < n ? rankOf(qs[k]!) : Number.POSITIVE_INFINITY;
+      out[k++] = index === CEILING_BIN ? s.min : clamp(-representative(index), s);
+      rank = k < n ? rankOf(qs[k]!, last) : Number.POSITIVE_INFINITY;
     }
   }
   seen += s.zeroCount;
   while (seen > rank) {
-    out[k++] = clamp(0);
-    rank = k < n ? rankOf(qs[k]!) : Number.POSITIVE_INFINITY;
+    out[k++] = clamp(0, s);
+    rank = k < n ? rankOf(qs[k]!, last) : Number.POSITIVE_INFINITY;
   }
   for (let b = 0; b < positive.n && k < n; b++) {
     seen += positive.counts[b]!;
     const index = positive.indexes[b]!;
     while (seen > rank) {
-      out[k++] = index === CEILING_BIN ? s.max : clamp(representative(index));
-      rank = k < n ? rankOf(qs[k]!) : Number.POSITIVE_INFINITY;
+      out[k++] = index === CEILING_BIN ? s.max : clamp(representative(index), s);
+      rank = k < n ? rankOf(qs[k]!, last) : Number.POSITIVE_INFINITY;
     }
   }
   while (k < n) out[k++] = s.max;
 }
 
+/** Bins from the lowest a value above MIN_INDEXABLE can take to the ceiling bin. */
+const LOWEST_BIN = Math.floor(Math.log(MIN_INDEXABLE) / LOG_GAMMA);
+/**
+ * Each bin's representative once computed (NaN until then): a RED view reads three percentiles from each
+ * of thousands of sketches, and the power was a third of that walk (CPU profile, 2026-12-04).
+ */
+const representatives = new Float64Array(CEILING_BIN - LOWEST_BIN + 1).fill(Number.NaN);
+
+const binValue = (index: number) => (2 * GAMMA ** index) / (GAMMA + 1);
+
 /** The value every member of bin `index` reads as (outside the ceiling bin). */
 export function representative(index: number): number {
-  return (2 * GAMMA ** index) / (GAMMA + 1);
+  const slot = index - LOWEST_BIN;
+  if (!(slot >= 0 && slot < representatives.length)) return binValue(index);
+  let value = representatives[slot]!;
+  if (Number.isNaN(value)) representatives[slot] = value = binValue(index);
+  return value;
 }
 
 /** What a sketch reports for `v` (bar the ceiling bin and the clamp to min/max). */
