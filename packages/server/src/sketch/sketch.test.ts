@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSketch, encodedQuantiles, encodeSketch, mergeEncoded } from './codec.ts';
-import { Sketch } from './sketch.ts';
+import { GAMMA, representative, Sketch } from './sketch.ts';
 
 describe('Sketch', () => {
   it('reads percentiles within 1% of exact on 100,000 log-normal values', () => {
@@ -89,6 +89,16 @@ describe('Sketch', () => {
     const out: (number | null)[] = [];
     sketch.quantiles(qs, out);
     expect(out).toEqual(qs.map((q) => sketch.quantile(q)));
+  });
+
+  it('gives each bin the same representative, computed or remembered, inside and outside the bin range', () => {
+    for (let pass = 0; pass < 2; pass++) {
+      const wrong: number[] = [];
+      for (let index = -1400; index <= 2700; index++) {
+        if (representative(index) !== (2 * GAMMA ** index) / (GAMMA + 1)) wrong.push(index);
+      }
+      expect(wrong).toEqual([]);
+    }
   });
 
   it('reads quantiles straight from the binary form as from the decoded sketch', () => {
