@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type LiveSeconds, liveStats } from '../aggregate/live-stats.ts';
 import type { FramePartial } from '../live/second-window.ts';
-import { round } from '../query/context.ts';
+import { round } from '../query/round.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { logNormalValues } from '../testing/test-app.ts';
 import type { SecondFrame } from './bus.ts';

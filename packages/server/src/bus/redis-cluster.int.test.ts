@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LiveSeconds, liveStats } from '../aggregate/live-stats.ts';
 import type { FramePartial } from '../live/second-window.ts';
-import { round } from '../query/context.ts';
+import { round } from '../query/round.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { waitUntil } from '../testing/processes.ts';
 import { dropKeys, redisReachable, TEST_REDIS_URL, testCluster, testPrefix } from '../testing/redis.ts';

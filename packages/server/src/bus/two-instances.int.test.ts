@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { LiveFrame, RedResponse, WebhookPayload } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { round } from '../query/context.ts';
+import { round } from '../query/round.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import { createTestDatabase, postgresReachable } from '../testing/postgres.ts';
 import { killHard, type ServerProcess, startServerProcess, waitUntil } from '../testing/processes.ts';

@@ -1,7 +1,7 @@
 import type { LiveServiceStats } from '@pulseboard/shared';
 import { mergeSecondStats, type SecondStats } from '../aggregate/live-stats.ts';
 import type { SecondFrame } from '../bus/bus.ts';
-import { round } from '../query/context.ts';
+import { round } from '../query/round.ts';
 import type { Sketch } from '../sketch/sketch.ts';
 import { HISTORY_MS, IntervalHistory, MAX_LIVE_INTERVAL_MS } from './interval-history.ts';
 

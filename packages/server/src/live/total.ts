@@ -1,5 +1,5 @@
 import type { LiveServiceStats } from '@pulseboard/shared';
-import { round } from '../query/context.ts';
+import { round } from '../query/round.ts';
 import { Sketch } from '../sketch/sketch.ts';
 
 /** One service's figures in a frame, with the sketch its percentiles came from (null: no requests). */

@@ -1,7 +1,8 @@
 import { type CallStats, type CallsResponse, PEER_SERVICE_ATTR, TRACE_CALLS_METRIC } from '@pulseboard/shared';
 import { seriesAttributes } from '../model.ts';
 import { Sketch } from '../sketch/sketch.ts';
-import { type QueryContext, round } from './context.ts';
+import type { QueryContext } from './context.ts';
+import { round } from './round.ts';
 import { readSamples } from './samples.ts';
 import { chooseStep, tierForStep } from './steps.ts';
 

@@ -74,6 +74,3 @@ export function bucketSeconds(t: number, step: number, from: number, to: number,
   const end = Math.min(t + step, to, Math.max(now, start));
   return Math.max(0, end - start) / 1000;
 }
-
-export const round = (value: number | null, digits = 3): number | null =>
-  value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits));

@@ -1,9 +1,10 @@
 import { againstTarget, bucketCount, floorTo, type HealthResponse } from '@pulseboard/shared';
 import type { Config } from '../config.ts';
-import { activeServices, heldRanges, type QueryContext, round } from './context.ts';
+import { activeServices, heldRanges, type QueryContext } from './context.ts';
 import { checkQueryCost, type QueryCost, rowsOf } from './cost.ts';
 import { planRange } from './range-plan.ts';
 import { type RedReadOptions, readRedSteps, redReads } from './red.ts';
+import { round } from './round.ts';
 import type { QuerySteps } from './scheduler.ts';
 import { tierForStep } from './steps.ts';
 

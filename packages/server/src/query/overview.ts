@@ -2,10 +2,12 @@ import { CPU_METRIC, floorTo, MEMORY_METRIC, type OverviewResponse, type Service
 import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import type { SeriesRecord } from '../store/store.ts';
-import { activeAmong, type QueryContext, round } from './context.ts';
+import { activeAmong, type QueryContext } from './context.ts';
 import { checkQueryCost, type QueryCost, rowsOf } from './cost.ts';
 import { healthScore } from './health.ts';
-import { mergeGroups, type RedAcc, type RedReadOptions, readRedSteps, redReads } from './red.ts';
+import { mergeGroups, type RedReadOptions, readRedSteps, redReads } from './red.ts';
+import type { RedAcc } from './red-acc.ts';
+import { round } from './round.ts';
 import { readSamplesSteps, type SampleAcc, type SampleReadOptions, sampleReads } from './samples.ts';
 import type { QuerySteps } from './scheduler.ts';
 

@@ -3,23 +3,18 @@ import { ROUTE_TIER_FROM, TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import type { RedBucket } from '../store/store.ts';
-import { activeAmong, bucketSeconds, heldRanges, type QueryContext, round } from './context.ts';
+import { activeAmong, bucketSeconds, heldRanges, type QueryContext } from './context.ts';
 import { checkQueryCost, type QueryCost, routeCount, rowsOf } from './cost.ts';
 import { planRange, spreadTargets } from './range-plan.ts';
+import { type RedAcc, redQuantiles, StoredRedAcc } from './red-acc.ts';
+import { round } from './round.ts';
 import { type QuerySteps, runToEnd } from './scheduler.ts';
 import { planReads, type TierRead, tierForStep } from './steps.ts';
-
-/** Requests of one service (or route) merged over one output bucket. */
-export interface RedAcc {
-  count: number;
-  errors: number;
-  sketch: Sketch;
-}
 
 export interface RedGroup {
   service: string;
   route?: string | null;
-  buckets: Map<number, RedAcc>;
+  buckets: Map<number, StoredRedAcc>;
 }
 
 export interface RedReadOptions {
@@ -90,24 +85,45 @@ function foldRows(
   spread: number | null,
   options: RedReadOptions,
 ): void {
+  // A chunk is one service's rows, route by route: the group changes rarely from one row to the next.
+  let group: RedGroup | undefined;
   for (const row of rows) {
-    const key = options.byRoute ? `${row.service}\u0000${row.route ?? ''}` : row.service;
-    let group = groups.get(key);
-    if (!group) {
-      group = { service: row.service, ...(options.byRoute ? { route: row.route ?? null } : {}), buckets: new Map() };
-      groups.set(key, group);
+    if (!group || group.service !== row.service || (options.byRoute && group.route !== (row.route ?? null))) {
+      group = groupOf(groups, row, options.byRoute);
     }
-    const targets = spread === null ? [options.bucketOf(row.t)] : spreadTargets(row.t, res, spread, options);
+    if (spread === null) {
+      const acc = accOf(group, options.bucketOf(row.t));
+      acc.count += row.count;
+      acc.errors += row.errors;
+      acc.addEncoded(row.sketch);
+      continue;
+    }
+    const targets = spreadTargets(row.t, res, spread, options);
     const sketch = targets.length > 1 ? decodeSketch(row.sketch) : null;
     for (const t of targets) {
-      let acc = group.buckets.get(t);
-      if (!acc) group.buckets.set(t, (acc = { count: 0, errors: 0, sketch: new Sketch() }));
+      const acc = accOf(group, t);
       acc.count += row.count / targets.length;
       acc.errors += row.errors / targets.length;
       if (sketch) acc.sketch.merge(sketch);
-      else decodeSketch(row.sketch, acc.sketch);
+      else acc.addEncoded(row.sketch);
     }
   }
+}
+
+function groupOf(groups: Map<string, RedGroup>, row: RedBucket, byRoute: boolean): RedGroup {
+  const key = byRoute ? `${row.service}\u0000${row.route ?? ''}` : row.service;
+  let group = groups.get(key);
+  if (!group) {
+    group = { service: row.service, ...(byRoute ? { route: row.route ?? null } : {}), buckets: new Map() };
+    groups.set(key, group);
+  }
+  return group;
+}
+
+function accOf(group: RedGroup, t: number): StoredRedAcc {
+  let acc = group.buckets.get(t);
+  if (!acc) group.buckets.set(t, (acc = new StoredRedAcc()));
+  return acc;
 }
 
 export interface RedQuery {
@@ -239,15 +255,19 @@ export function mergeGroups(groups: readonly RedGroup[]): Map<number, RedAcc> {
   return merged;
 }
 
+/** A point's p50, p95 and p99, as read (points are built one at a time). */
+const percentiles: (number | null)[] = [null, null, null];
+
 export function redPoint(t: number, acc: RedAcc | undefined, seconds: number): RedPoint {
   if (!acc || acc.count === 0) return { t, rate: 0, errorRate: null, p50: null, p95: null, p99: null, count: 0 };
+  redQuantiles(acc, percentiles);
   return {
     t,
     rate: seconds > 0 ? (round(acc.count / seconds, 6) ?? 0) : 0,
     errorRate: round(acc.errors / acc.count, 6),
-    p50: round(acc.sketch.quantile(0.5)),
-    p95: round(acc.sketch.quantile(0.95)),
-    p99: round(acc.sketch.quantile(0.99)),
+    p50: round(percentiles[0]!),
+    p95: round(percentiles[1]!),
+    p99: round(percentiles[2]!),
     // Fractional where a coarser bucket was spread over finer steps.
     count: round(acc.count, 6) ?? 0,
   };

@@ -9,8 +9,9 @@ import {
 import { badRequest, notFound } from '../errors.ts';
 import { seriesAttributes } from '../model.ts';
 import type { SeriesRecord } from '../store/store.ts';
-import { activeServices, bucketSeconds, type QueryContext, round } from './context.ts';
+import { activeServices, bucketSeconds, type QueryContext } from './context.ts';
 import { checkQueryCost, type QueryCost, rowsOf } from './cost.ts';
+import { round } from './round.ts';
 import {
   MIN_SAMPLE_STEP,
   mergeSample,

@@ -1,4 +1,4 @@
-import { type Bins, Sketch } from './sketch.ts';
+import { type Bins, type QuantileInput, quantilesOf, Sketch } from './sketch.ts';
 
 /**
  * Compact binary form of a Sketch, stored as a BLOB per bucket row:
@@ -117,39 +117,62 @@ export function encodeSketch(sketch: Sketch): Buffer {
   return w.take();
 }
 
-const SIDES = ['positive', 'negative'] as const;
-/** A side's bins as read, before they go into the sketch at once (scratch: decoding is synchronous). */
-const binIndexes: number[] = [];
-const binCounts: number[] = [];
+/** The last sketch read (scratch: decoding is synchronous), as a quantile walk reads it, and its sum. */
+const read: QuantileInput & { sum: number } = {
+  sum: 0,
+  count: 0,
+  zeroCount: 0,
+  min: 0,
+  max: 0,
+  positive: { indexes: [], counts: [], n: 0 },
+  negative: { indexes: [], counts: [], n: 0 },
+};
 
-export function decodeSketch(bytes: Uint8Array, into = new Sketch()): Sketch {
+/** Reads a stored sketch into `read`; its count adds the zeros, then positive and negative bins in order. */
+function readSketch(bytes: Uint8Array): typeof read {
   const r = new Reader(bytes);
   const version = r.u8();
   if (version !== VERSION) throw new RangeError(`unknown sketch version ${version}`);
   const whole = (r.u8() & WHOLE_COUNTS) !== 0;
-  const zeroCount = r.f64();
-  const sum = r.f64();
-  const min = r.f64();
-  const max = r.f64();
-  let count = zeroCount;
-  for (const side of SIDES) {
+  read.zeroCount = r.f64();
+  read.sum = r.f64();
+  read.min = r.f64();
+  read.max = r.f64();
+  let count = read.zeroCount;
+  for (const side of [read.positive, read.negative]) {
     const bins = r.varint();
     let index = 0;
     for (let i = 0; i < bins; i++) {
       index = i === 0 ? unzigzag(r.varint()) : index + r.varint();
       const binCount = whole ? r.varint() : r.f64();
-      binIndexes[i] = index;
-      binCounts[i] = binCount;
+      side.indexes[i] = index;
+      side.counts[i] = binCount;
       count += binCount;
     }
-    into.addBins(side, binIndexes, binCounts, bins);
+    side.n = bins;
   }
+  read.count = count;
+  return read;
+}
+
+export function decodeSketch(bytes: Uint8Array, into = new Sketch()): Sketch {
+  const { positive, negative, zeroCount, count, sum, min, max } = readSketch(bytes);
+  into.addBins('positive', positive.indexes, positive.counts, positive.n);
+  into.addBins('negative', negative.indexes, negative.counts, negative.n);
   into.zeroCount += zeroCount;
   into.count += count;
   into.sum += sum;
   if (min < into.min) into.min = min;
   if (max > into.max) into.max = max;
   return into;
+}
+
+/**
+ * `decodeSketch(bytes).quantiles(qs, out)` without building the sketch: a RED view reads the percentiles of
+ * thousands of stored sketches that nothing else is merged into.
+ */
+export function encodedQuantiles(bytes: Uint8Array, qs: readonly number[], out: (number | null)[]): void {
+  quantilesOf(readSketch(bytes), qs, out);
 }
 
 /** Merges two encoded sketches; the SQLite store registers this as a SQL function for additive upserts. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSketch, encodeSketch, mergeEncoded } from './codec.ts';
-import { Sketch } from './sketch.ts';
+import { decodeSketch, encodedQuantiles, encodeSketch, mergeEncoded } from './codec.ts';
+import { GAMMA, representative, Sketch } from './sketch.ts';
 
 describe('Sketch', () => {
   it('reads percentiles within 1% of exact on 100,000 log-normal values', () => {
@@ -73,6 +73,52 @@ describe('Sketch', () => {
 
   it('answers null for an empty sketch', () => {
     expect(new Sketch().quantile(0.5)).toBeNull();
+    const out = [1, 2];
+    new Sketch().quantiles([0.5, 0.99], out);
+    expect(out).toEqual([null, null]);
+  });
+
+  it('reads several quantiles in one walk as it reads each alone, on both sides, zeros and the ceiling bin', () => {
+    const { values } = setup({ n: 2_000, seed: 5 });
+    const sketch = new Sketch();
+    for (const [i, v] of values.entries()) sketch.add(i % 7 === 0 ? -v : v, i % 3 === 0 ? 0.25 : 1);
+    sketch.add(0, 40);
+    sketch.add(5e20);
+    sketch.add(-7e19, 2);
+    const qs = [0, 0.001, 0.05, 0.1, 0.142, 0.15, 0.5, 0.5, 0.95, 0.99, 0.9999, 1, 1.5];
+    const out: (number | null)[] = [];
+    sketch.quantiles(qs, out);
+    expect(out).toEqual(qs.map((q) => sketch.quantile(q)));
+  });
+
+  it('gives each bin the same representative, computed or remembered, inside and outside the bin range', () => {
+    for (let pass = 0; pass < 2; pass++) {
+      const wrong: number[] = [];
+      for (let index = -1400; index <= 2700; index++) {
+        if (representative(index) !== (2 * GAMMA ** index) / (GAMMA + 1)) wrong.push(index);
+      }
+      expect(wrong).toEqual([]);
+    }
+  });
+
+  it('reads quantiles straight from the binary form as from the decoded sketch', () => {
+    const { values } = setup({ n: 3_000, seed: 9 });
+    const wide = new Sketch();
+    for (const v of values) wide.add(v * 1000);
+    const fractional = new Sketch();
+    for (const v of values.slice(0, 50)) fractional.add(v, 0.3);
+    const signed = new Sketch();
+    for (const [i, v] of values.slice(0, 200).entries()) signed.add(i % 4 === 0 ? -v : v);
+    signed.add(0, 9);
+    signed.add(-5e20);
+    signed.add(3e19, 2);
+    const qs = [0, 0.25, 0.5, 0.95, 0.99, 1];
+    for (const sketch of [wide, fractional, signed, new Sketch()]) {
+      const bytes = encodeSketch(sketch);
+      const direct: (number | null)[] = [];
+      encodedQuantiles(bytes, qs, direct);
+      expect(direct).toEqual(qs.map((q) => decodeSketch(bytes).quantile(q)));
+    }
   });
 });
 
