@@ -1,6 +1,10 @@
 import type Database from 'better-sqlite3';
 import { mergeEncoded } from '../../sketch/codec.ts';
+import type { SampleRowSink } from '../rows.ts';
 import type { SampleBucket } from '../store.ts';
+
+/** `SampleRowSink` for the one tier staged here: the same positional row, without the tier. */
+type OneTierSink = SampleRowSink extends (tier: number, ...row: infer Row) => void ? (...row: Row) => void : never;
 
 /**
  * A move runs after this many commits (or `MOVE_ROWS` staged upserts). Each series' page is then dirtied
@@ -64,20 +68,10 @@ export function stagedSamples(db: Database.Database, res: number) {
      * Every row of the tier is staged, late data too: a late stream (the peers bench's hour that ended 2 h
      * ago) arrives as live data does, one bucket of many series per commit.
      */
-    upsert(
-      id: number,
-      t: number,
-      count: number,
-      sum: number,
-      min: number,
-      max: number,
-      last: number,
-      lastT: number,
-      sketch: Buffer | null,
-    ): void {
+    upsert: ((id, t, count, sum, min, max, last, lastT, sketch) => {
       upsert.run(id, t, count, sum, min, max, last, lastT, sketch);
       rows++;
-    },
+    }) satisfies OneTierSink,
     /**
      * Called at the end of each commit: every few commits moves all but the newest bucket (still being
      * written: it would be written into its series' pages again by the next commits).
