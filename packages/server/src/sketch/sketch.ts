@@ -89,6 +89,33 @@ class Store implements Bins {
     this.offset = newOffset;
   }
 
+  /**
+   * Adds bins indexes[i] (ascending) with counts[i] for i < n: a stored sketch decoded into this one, once per
+   * row a rollup rebuild or a view reads. One reservation, then a loop over the two arrays.
+   */
+  addSorted(indexes: readonly number[], counts: readonly number[], n: number): void {
+    if (n === 0) return;
+    const lo = indexes[0]!;
+    const hi = indexes[n - 1]!;
+    this.reserve(lo, hi);
+    const into = this.counts;
+    const shift = this.offset;
+    let size = this.size;
+    let whole = this.whole;
+    for (let i = 0; i < n; i++) {
+      const slot = indexes[i]! - shift;
+      const count = counts[i]!;
+      const before = into[slot]!;
+      into[slot] = before + count;
+      if (before === 0 && count !== 0) size++;
+      if (whole && !Number.isInteger(count)) whole = false;
+    }
+    this.size = size;
+    this.whole = whole;
+    if (lo < this.lo) this.lo = lo;
+    if (hi > this.hi) this.hi = hi;
+  }
+
   /** Adds every bin of `other`, times `weight` (a loop over two arrays: merges run for every rollup row). */
   addStore(other: Store, weight = 1): void {
     if (other.lo > other.hi) return;
@@ -182,9 +209,7 @@ export class Sketch {
   /** Adds bins indexes[i] (ascending) with counts[i] for i < n to one side: decoding a stored sketch. */
   addBins(side: 'positive' | 'negative', indexes: readonly number[], counts: readonly number[], n: number): void {
     if (n === 0) return;
-    const store = side === 'positive' ? this.positive : this.negative;
-    store.reserve(indexes[0]!, indexes[n - 1]!);
-    for (let i = 0; i < n; i++) store.add(indexes[i]!, counts[i]!);
+    (side === 'positive' ? this.positive : this.negative).addSorted(indexes, counts, n);
   }
 }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { decodeSketch, encodeSketch, mergeEncoded } from '../../sketch/codec.ts';
+import { decodeSketch, encodeSketch } from '../../sketch/codec.ts';
+import { mergeEncoded } from '../../sketch/encoded-merge.ts';
 import { Sketch } from '../../sketch/sketch.ts';
 
 /**
