@@ -44,7 +44,6 @@ export class StoredRedAcc implements RedAcc {
   /** `RED_QUANTILES` into `out`. */
   quantiles(out: (number | null)[]): void {
     if (this.decoded) this.decoded.quantiles(RED_QUANTILES, out);
-    else if (this.encoded.length === 0) new Sketch().quantiles(RED_QUANTILES, out);
     else mergedQuantiles(this.encoded, RED_QUANTILES, out);
   }
 }

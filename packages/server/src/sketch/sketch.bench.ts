@@ -1,7 +1,7 @@
 import { bench, describe } from 'vitest';
 import { logNormalValues } from '../testing/test-app.ts';
-import { decodeSketch, encodeSketch } from './codec.ts';
-import { mergedQuantiles, mergeEncoded } from './encoded-merge.ts';
+import { decodeSketch, encodeSketch, mergeEncoded } from './codec.ts';
+import { mergedQuantiles } from './encoded-merge.ts';
 import { Sketch } from './sketch.ts';
 
 const RED = [0.5, 0.95, 0.99];
@@ -38,19 +38,6 @@ describe('sketch', () => {
   bench('merge 100 encoded sketches (the SQLite sketch_merge path)', () => {
     let into: Buffer | null = null;
     for (const bytes of encoded) into = mergeEncoded(into, bytes);
-  });
-  // What mergeEncoded did before it merged the bin lists directly (same bytes): the gain it keeps its place by.
-  bench('merge 100 encoded sketches by decoding both and encoding the sum', () => {
-    let into: Buffer | null = null;
-    for (const bytes of encoded) into = into ? encodeSketch(decodeSketch(bytes, decodeSketch(into))) : bytes;
-  });
-  // An upsert merges one request's small sketch into its row's: 100 such merges into a grown sketch.
-  const grown = encoded.reduce<Buffer | null>((acc, b) => mergeEncoded(acc, b), null)!;
-  bench('merge 100 small sketches into a grown one, bin lists merged', () => {
-    for (const bytes of encoded) mergeEncoded(grown, bytes);
-  });
-  bench('merge 100 small sketches into a grown one, decoded and encoded', () => {
-    for (const bytes of encoded) encodeSketch(decodeSketch(bytes, decodeSketch(grown)));
   });
   // An output bucket of a view that takes five stored rows (5 min from 1 min rows): its three percentiles.
   const fives = Array.from({ length: 20 }, (_, i) => encoded.slice(i * 5, i * 5 + 5));

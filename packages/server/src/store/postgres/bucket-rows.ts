@@ -1,4 +1,4 @@
-import { mergeEncoded } from '../../sketch/encoded-merge.ts';
+import { mergeEncoded } from '../../sketch/codec.ts';
 import { forEachRed, forEachSample, type Rows } from '../rows.ts';
 import type { BucketRow, BucketTable } from './bucket-merge.ts';
 import { rowId } from './bucket-merge.ts';

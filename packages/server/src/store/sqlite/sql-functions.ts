@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import { decodeSketch, encodeSketch } from '../../sketch/codec.ts';
-import { mergeEncoded } from '../../sketch/encoded-merge.ts';
+import { decodeSketch, encodeSketch, mergeEncoded } from '../../sketch/codec.ts';
 import { Sketch } from '../../sketch/sketch.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { mergeEncoded } from '../../sketch/encoded-merge.ts';
+import { mergeEncoded } from '../../sketch/codec.ts';
 import type { SampleRowSink } from '../rows.ts';
 import type { SampleBucket } from '../store.ts';
 
