@@ -125,6 +125,7 @@ async function assembleCore(
     maxPendingObservations: config.maxPendingObservations,
     liveFrom: () => window.collectFrom,
     directBefore: () => directBefore(config, now()),
+    moreComing: () => core.decoders.foldsComing > 0,
     onCommitted: (folded, stats) => {
       const at = now();
       intervals.note(folded.intervals, at);

@@ -20,7 +20,16 @@ interface Pending {
   weighted: number;
   resolve: (accepted: number) => void;
   reject: (error: Error) => void;
+  /** `performance.now()` when queued, to bound how long a commit waits for more (`HOLD_MS`). */
+  queuedAt: number;
 }
+
+/**
+ * How long a queued request may wait for the requests still being decoded to join its commit. A commit's
+ * cost is mostly per commit, not per request (BEGIN/COMMIT, the database pages it dirties): see
+ * docs/performance.md, 2026-12-05 "Waiting for decodes in flight".
+ */
+export const HOLD_MS = 3;
 
 /** What one commit wrote, for the live stream, the query side and metrics. */
 export type Committed = Pick<Folded, 'seconds' | 'oldest' | 'dirty' | 'intervals' | 'serviceSeen'>;
@@ -34,6 +43,11 @@ export interface AggregatorOptions {
   liveFrom?: () => number;
   /** Per coarse tier, buckets before this are written directly, newer ones marked for rebuilding. */
   directBefore?: () => readonly number[];
+  /**
+   * Whether requests are being decoded now whose folds will be submitted without waiting for a commit:
+   * the next commit waits for them (at most `HOLD_MS`), so requests sent together commit together.
+   */
+  moreComing?: () => boolean;
   /** Called after each commit with what it wrote, for the live stream and metrics. */
   onCommitted?: (committed: Committed, stats: { observations: number; writeMs: number }) => void;
 }
@@ -51,6 +65,7 @@ export class Aggregator {
   private pendingObservations = 0;
   private scheduled = false;
   private committing: Promise<void> | null = null;
+  private holdTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(private readonly options: AggregatorOptions) {}
@@ -120,17 +135,44 @@ export class Aggregator {
       weighted += fold.weighted;
     }
     return new Promise((resolve, reject) => {
-      this.pending.push({ folds: [...folds], cumulative, created, records, observations, weighted, resolve, reject });
+      const queuedAt = performance.now();
+      this.pending.push({
+        folds: [...folds],
+        cumulative,
+        created,
+        records,
+        observations,
+        weighted,
+        resolve,
+        reject,
+        queuedAt,
+      });
       this.pendingObservations += observations;
       this.schedule();
     });
   }
 
-  /** Flushes on the next turn of the event loop, or after the commit in flight settles. */
+  /**
+   * Flushes on the next turn of the event loop, or after the commit in flight settles, or once the decodes
+   * in flight have been submitted (or `HOLD_MS` after the oldest queued request).
+   */
   private schedule(): void {
-    if (this.scheduled || this.committing) return;
+    if (this.scheduled || this.committing || this.holding()) return;
     this.scheduled = true;
     setImmediate(() => void this.flush());
+  }
+
+  /** Whether the next commit waits for folds about to be submitted; if so, a timer ends the wait. */
+  private holding(): boolean {
+    const oldest = this.pending[0];
+    if (!oldest || !this.options.moreComing?.()) return false;
+    const left = oldest.queuedAt + HOLD_MS - performance.now();
+    if (left <= 0) return false;
+    this.holdTimer ??= setTimeout(() => {
+      this.holdTimer = null;
+      this.schedule();
+    }, left);
+    return true;
   }
 
   /**
@@ -140,6 +182,8 @@ export class Aggregator {
    */
   flush(): Promise<void> {
     this.scheduled = false;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
     if (this.committing) return this.committing.then(() => this.flush());
     const batch = this.pending;
     if (batch.length === 0) return Promise.resolve();

@@ -37,4 +37,15 @@ describe('DecodePool', () => {
     await first;
     await expect(pool.native(Buffer.from('{'), context)).rejects.toMatchObject({ code: 'PULSE_ERR_VALIDATION' });
   }, 30_000);
+
+  it('counts the native jobs in flight as folds coming (failed ones too, until answered), not OTLP metrics jobs', async () => {
+    pool = new DecodePool({ maxQueuedBytes: 1 << 20, workers: 2 });
+    const jobs = [pool.native(body(), context), pool.native(Buffer.from('{'), context).catch(() => null)];
+    expect(pool.foldsComing).toBe(2);
+    await Promise.all(jobs);
+    expect(pool.foldsComing).toBe(0);
+    const otlp = pool.otlp(Buffer.from('{}'), 'application/json', context);
+    expect(pool.foldsComing).toBe(0);
+    await otlp;
+  }, 30_000);
 });

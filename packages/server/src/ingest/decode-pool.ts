@@ -30,6 +30,8 @@ interface Waiting {
   reject: (error: Error) => void;
   bytes: number;
   slot: number;
+  /** Answered without waiting for a commit (see `foldsComing`). */
+  unblocked: boolean;
 }
 
 interface Slot {
@@ -58,6 +60,7 @@ export class DecodePool {
   /** Where the search for the least busy slot starts, turning with every unpinned job. */
   private turn = 0;
   private queuedBytes = 0;
+  private unblockedJobs = 0;
   private closed = false;
 
   private readonly idleMs: number;
@@ -70,6 +73,14 @@ export class DecodePool {
       idleTimer: null,
       ready: null,
     }));
+  }
+
+  /**
+   * Native and trace jobs posted and not yet answered: their folds go to the aggregator as soon as they
+   * come back. OTLP metrics jobs are not counted: one may wait for a commit (its cumulative series).
+   */
+  get foldsComing(): number {
+    return this.unblockedJobs;
   }
 
   /** Workers running now. */
@@ -134,8 +145,10 @@ export class DecodePool {
     state.idleTimer = null;
     state.busy++;
     this.queuedBytes += bytes;
+    const unblocked = job.kind !== 'otlp';
+    if (unblocked) this.unblockedJobs++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, bytes, slot });
+      this.waiting.set(id, { resolve, reject, bytes, slot, unblocked });
       const numbered: DecodeJob = { ...job, id };
       this.post(slot, numbered, transfer);
     });
@@ -215,8 +228,7 @@ export class DecodePool {
       const failure = new Error('the decode worker stopped');
       for (const [id, waiting] of this.waiting) {
         if (waiting.slot !== slot) continue;
-        this.waiting.delete(id);
-        this.queuedBytes -= waiting.bytes;
+        this.forget(id, waiting);
         waiting.reject(failure);
       }
     });
@@ -229,8 +241,7 @@ export class DecodePool {
   private answered(result: DecodeResult): void {
     const waiting = this.waiting.get(result.id);
     if (!waiting) return;
-    this.waiting.delete(result.id);
-    this.queuedBytes -= waiting.bytes;
+    this.forget(result.id, waiting);
     const state = this.slots[waiting.slot]!;
     if (--state.busy === 0 && !this.closed) {
       const worker = state.worker;
@@ -242,6 +253,12 @@ export class DecodePool {
     }
     if (result.ok) waiting.resolve(result);
     else waiting.reject(new AppError(result.code, result.message));
+  }
+
+  private forget(id: number, waiting: Waiting): void {
+    this.waiting.delete(id);
+    this.queuedBytes -= waiting.bytes;
+    if (waiting.unblocked) this.unblockedJobs--;
   }
 }
 

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../config.ts';
+import type { SampleBatch } from '../model.ts';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { Aggregator, HOLD_MS } from './aggregator.ts';
+import { SeriesRegistry } from './series-registry.ts';
+
+/** An aggregator on a real SQLite store whose `moreComing` the test sets; it counts commits. */
+async function holdingAggregator() {
+  const store = openSqliteStore(':memory:');
+  const registry = await SeriesRegistry.load(store.loadSeries(), parseConfig([], {}));
+  const state = { coming: false, commits: 0 };
+  const aggregator = new Aggregator({
+    store,
+    registry,
+    maxPendingObservations: 1_000_000,
+    moreComing: () => state.coming,
+    onCommitted: () => state.commits++,
+  });
+  return { store, aggregator, state };
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('a commit while requests are still being decoded', () => {
+  let store: SqliteStore | null = null;
+  afterEach(async () => {
+    await store?.close();
+    store = null;
+  });
+
+  it('waits for them, so requests sent together commit together', async () => {
+    const held = await holdingAggregator();
+    store = held.store;
+    held.state.coming = true;
+    const first = held.aggregator.submit(batch('a'));
+    await nextTurn();
+    await nextTurn();
+    expect(held.state.commits).toBe(0);
+    held.state.coming = false;
+    const second = held.aggregator.submit(batch('b'));
+    await expect(Promise.all([first, second])).resolves.toEqual([2, 2]);
+    expect(held.state.commits).toBe(1);
+  });
+
+  it('waits at most HOLD_MS: a decode that never submits (a bad body) does not hold the commit', async () => {
+    const held = await holdingAggregator();
+    store = held.store;
+    held.state.coming = true;
+    const started = performance.now();
+    await expect(held.aggregator.submit(batch('a'))).resolves.toBe(2);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(HOLD_MS - 1);
+    expect(held.state.commits).toBe(1);
+  });
+
+  it('does not hold an explicit flush (shutdown, a service deleted)', async () => {
+    const held = await holdingAggregator();
+    store = held.store;
+    held.state.coming = true;
+    const first = held.aggregator.submit(batch('a'));
+    await held.aggregator.flush();
+    expect(held.state.commits).toBe(1);
+    await expect(first).resolves.toBe(2);
+  });
+});
+
+function batch(service: string): SampleBatch {
+  const t = Date.now();
+  return [
+    {
+      identity: { service, name: 'http.server.request.duration', kind: 'histogram', unit: 'ms', attributes: {} },
+      timestamps: [t, t],
+      values: [1, 2],
+    },
+  ];
+}
