@@ -1,14 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../config.ts';
 import type { SampleBatch } from '../model.ts';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { startTestApp } from '../testing/test-app.ts';
 import { Aggregator, HOLD_MS } from './aggregator.ts';
-import { SeriesRegistry } from './series-registry.ts';
 
-/** An aggregator on a real SQLite store whose `moreComing` the test sets; it counts commits. */
+/** An aggregator on a test server's store (a real SQLite file) whose `moreComing` the test sets; it counts commits. */
 async function holdingAggregator() {
-  const store = openSqliteStore(':memory:');
-  const registry = await SeriesRegistry.load(store.loadSeries(), parseConfig([], {}));
+  const handle = await startTestApp();
+  const { store, registry } = handle.app.core;
   const state = { coming: false, commits: 0 };
   const aggregator = new Aggregator({
     store,
@@ -17,21 +15,18 @@ async function holdingAggregator() {
     moreComing: () => state.coming,
     onCommitted: () => state.commits++,
   });
-  return { store, aggregator, state };
+  return { close: () => handle.app.close(), aggregator, state };
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('a commit while requests are still being decoded', () => {
-  let store: SqliteStore | null = null;
-  afterEach(async () => {
-    await store?.close();
-    store = null;
-  });
+  let close: () => Promise<void> = async () => {};
+  afterEach(() => close());
 
   it('waits for them, so requests sent together commit together', async () => {
     const held = await holdingAggregator();
-    store = held.store;
+    close = held.close;
     held.state.coming = true;
     const first = held.aggregator.submit(batch('a'));
     await nextTurn();
@@ -45,7 +40,7 @@ describe('a commit while requests are still being decoded', () => {
 
   it('waits at most HOLD_MS: a decode that never submits (a bad body) does not hold the commit', async () => {
     const held = await holdingAggregator();
-    store = held.store;
+    close = held.close;
     held.state.coming = true;
     const started = performance.now();
     await expect(held.aggregator.submit(batch('a'))).resolves.toBe(2);
@@ -55,7 +50,7 @@ describe('a commit while requests are still being decoded', () => {
 
   it('does not hold an explicit flush (shutdown, a service deleted)', async () => {
     const held = await holdingAggregator();
-    store = held.store;
+    close = held.close;
     held.state.coming = true;
     const first = held.aggregator.submit(batch('a'));
     await held.aggregator.flush();
