@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { ErrorBody } from '@pulseboard/shared';
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { alertsPlugin } from './alerts/plugin.ts';
 import { Auth } from './auth/auth.ts';
 import { installGuard } from './auth/guard.ts';
@@ -52,6 +53,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     // Per-request log lines would cost more than ingesting the request; /metrics has the counts and times.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false } },
+    // A URL Fastify cannot decode (bad percent-encoding) is a 400 in the catalogue's shape like any other.
+    frameworkErrors: (error, _request, reply) => {
+      const body: ErrorBody = { code: 'PULSE_ERR_VALIDATION', message: `url: ${error.message}` };
+      void (reply as FastifyReply).code(400).send(body);
+    },
   });
   const core = await createCore(config, deps.now ?? Date.now, app.log);
   app.decorate('core', core);

@@ -17,6 +17,11 @@ export const ERROR_CODES = {
   PULSE_ERR_SERIES_TOO_LARGE: 400,
   /** A name, unit or attribute holding U+0000: series keys are NUL-separated, and PostgreSQL text refuses it. */
   PULSE_ERR_NUL_CHARACTER: 400,
+  /**
+   * A name, unit or attribute that is not Unicode text (a lone UTF-16 surrogate: no UTF-8 column can hold it),
+   * or a service or metric name or unit with a control character.
+   */
+  PULSE_ERR_INVALID_TEXT: 400,
   PULSE_ERR_QUERY_TOO_LARGE: 400,
   /** Live socket only (an error message, no HTTP status): over a per-socket limit such as subscriptions. */
   PULSE_ERR_LIVE_LIMIT: 400,

@@ -97,6 +97,37 @@ describe('series limits', () => {
     expect(await serviceNames(app)).toEqual([]);
   });
 
+  it('refuses a lone surrogate anywhere and a control character in a name, naming the field', async () => {
+    // JSON's "\ud800" escape once stored a service no URL could name, so it could never be deleted.
+    const { app } = await setup();
+    const lone = await ingest(app, [...gauges('a', 1), request('svc\ud800x')]);
+    expect(lone.status).toBe(400);
+    expect(lone.body).toMatchObject({
+      code: 'PULSE_ERR_INVALID_TEXT',
+      message: expect.stringMatching(/^metrics\[1\]\.service: is not Unicode text/),
+    });
+    const route = await ingest(app, [request('shop', '/pay\udc00')]);
+    expect(route.body).toMatchObject({ message: expect.stringMatching(/^metrics\[0\]\.attributes\.http\.route: /) });
+    const control = await ingest(app, [request('pay\u0013ments')]);
+    expect(control.body).toMatchObject({
+      code: 'PULSE_ERR_INVALID_TEXT',
+      message: expect.stringMatching(/^metrics\[0\]\.service: holds a control character/),
+    });
+    const otlp = await postOtlp(app, [exportGauge('b\ud83d', 'g', 1)]);
+    expect(otlp.partialSuccess).toMatchObject({
+      rejectedDataPoints: '1',
+      errorMessage: expect.stringContaining('Unicode'),
+    });
+    // A pair is one character (an emoji), and a tab may sit in an attribute value.
+    const fine = await ingest(app, [request('caf\u00e9 \ud83d\ude00', '/a\tb')]);
+    expect(fine.status).toBe(202);
+    expect(await serviceNames(app)).toEqual(['caf\u00e9 \ud83d\ude00']);
+    // Its URL form (the bytes SQLite held for it) is no UTF-8 either: refused in the catalogue's shape.
+    const bad = await app.inject({ method: 'DELETE', url: '/api/v1/services/svc%ED%A0%80x' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'PULSE_ERR_VALIDATION', message: expect.stringMatching(/^url: /) });
+  });
+
   it('restarts on a database at the limits, with attributes intact and the limits still applied', async () => {
     const limits = { maxSeries: 6, maxSeriesPerService: 4 };
     const first = await setup(limits);

@@ -115,6 +115,8 @@ export class SeriesRegistry {
           `${origin}.${nul}: holds a NUL character (U+0000), which no name may`,
         );
       }
+      const invalid = invalidTextField(identity);
+      if (invalid) throw new AppError('PULSE_ERR_INVALID_TEXT', `${origin}.${invalid}`);
       reservation.add(origin, identity.service, isContractMetric(identity.name), key);
       newKinds.set(nameKey, identity.kind);
       const record = describeSeries(0, key, identity);
@@ -251,6 +253,32 @@ function nulField(identity: SeriesIdentity): string | null {
   if (identity.unit.includes('\u0000')) return 'unit';
   for (const [key, value] of Object.entries(identity.attributes)) {
     if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) return `attributes.${key}`;
+  }
+  return null;
+}
+
+/** A UTF-16 surrogate without its pair (in a `u` pattern, `\p{Cs}` matches only those). */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** Control characters (C0, DEL, C1): a name holding one prints as garbage, or not at all, wherever it is shown. */
+const CONTROL = /\p{Cc}/u;
+
+/**
+ * The field of a new series' identity that cannot be stored as sent, with why, if one cannot. A lone surrogate
+ * (JSON's `"\ud800"` escape) is no Unicode text: SQLite would store bytes that are not UTF-8 (a service then
+ * named in no URL, so never deleted) and PostgreSQL would refuse it, failing the whole commit. Attribute
+ * values may hold tabs and newlines (a SQL statement); names are what the dashboard shows on one line.
+ */
+function invalidTextField(identity: SeriesIdentity): string | null {
+  const notText = ': is not Unicode text (it holds a lone UTF-16 surrogate)';
+  const control = ': holds a control character (U+0001 - U+001F, U+007F - U+009F), which no name may';
+  for (const field of ['service', 'name', 'unit'] as const) {
+    if (LONE_SURROGATE.test(identity[field])) return field + notText;
+    if (CONTROL.test(identity[field])) return field + control;
+  }
+  for (const [key, value] of Object.entries(identity.attributes)) {
+    if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value))) {
+      return `attributes.${key.replace(/\p{Cs}/gu, '\uFFFD')}${notText}`;
+    }
   }
   return null;
 }

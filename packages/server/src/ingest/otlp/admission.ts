@@ -8,6 +8,7 @@ export const SERIES_REFUSALS: Partial<Record<string, string>> = {
   PULSE_ERR_TYPE_CONFLICT: 'whose metric name already has another type',
   PULSE_ERR_SERIES_TOO_LARGE: 'whose series identity (attribute names and values) is over --max-series-bytes',
   PULSE_ERR_NUL_CHARACTER: 'whose name, unit or attributes hold a NUL character',
+  PULSE_ERR_INVALID_TEXT: 'whose name, unit or attributes are not Unicode text, or whose names hold control characters',
 };
 /** The global limits, which also answer PULSE_ERR_CARDINALITY, by the limit that refused. */
 const LIMIT_REFUSALS: Partial<Record<LimitName, string>> = {

@@ -128,7 +128,7 @@ export class Conversion {
     const id = this.nextPoint++;
     if ((p.flags & FLAG_NO_RECORDED_VALUE) !== 0) return null;
     if (m.invalid) return this.refuse(id, m.invalid, m);
-    if (p.time === 0) return this.refuse(id, 'without timeUnixNano', m);
+    if (p.time === 0) return this.refuse(id, 'without timeUnixNano, or with one in the first millisecond of 1970', m);
     if (p.time < this.oldest) return this.refuse(id, 'older than the longest retention', m);
     if (p.time > this.newest) return this.refuse(id, 'more than 10 minutes ahead of the server clock', m);
     const attributes = m.resourceAttributes ? this.mergeResource(p, m.resourceAttributes) : p.attributes;

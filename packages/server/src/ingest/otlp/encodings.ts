@@ -91,6 +91,10 @@ export function decodeOrReject<T>(fn: () => T): T {
     return fn();
   } catch (error) {
     if (error instanceof DecodeError) throw badRequest(error.message);
+    // JSON.parse of 100,000 nested brackets overflows the stack, in either content type's decoder.
+    if (error instanceof RangeError && error.message.includes('call stack')) {
+      throw badRequest('body: nested too deeply to decode');
+    }
     // protobufjs' Reader signals truncation and bad wire types with plain Errors.
     if (error instanceof Error) throw badRequest(`body: not a valid OTLP protobuf message (${error.message})`);
     throw error;

@@ -130,16 +130,18 @@ describe('SpanMapping', () => {
         span({ end: NOW + 3_600_000 }),
         span({ durationMs: -1 }),
         span({ durationMs: Number.NaN }),
+        span({ durationMs: NOW - 1 }), // started in 1970: not a request of 56 years
         span({ attributes: { 'http.route': 'x'.repeat(5000) } }),
         span({}),
       ]),
       resource('y'.repeat(300), [span({})]),
     ]);
-    expect(m.rejections.count).toBe(7);
+    expect(m.rejections.count).toBe(8);
     expect(m.entries.map((e) => e.samples.values.length)).toEqual([1]);
     expect(m.rejections.message()).toMatch(
-      /^7 spans rejected: 1 without endTimeUnixNano \(span "GET \/x" of service "shop"\)/,
+      /^8 spans rejected: 1 without endTimeUnixNano, or with one in the first millisecond of 1970 \(span "GET \/x" of service "shop"\)/,
     );
+    expect(m.rejections.message()).toContain('1 starting before the longest retention');
   });
 
   describe('across exports (each SDK exports its own service)', () => {

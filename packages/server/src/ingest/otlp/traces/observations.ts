@@ -155,10 +155,12 @@ export class SpanMapping {
 
   /** Why a span cannot be stored, phrased to follow "N spans ...", or null. */
   private spanProblem(span: DecodedSpan): string | null {
-    if (span.end === 0) return 'without endTimeUnixNano';
+    if (span.end === 0) return 'without endTimeUnixNano, or with one in the first millisecond of 1970';
     if (span.end < this.oldest) return 'older than the longest retention';
     if (span.end > this.newest) return 'more than 10 minutes ahead of the server clock';
     if (!(span.durationMs >= 0)) return 'without a start time, or ending before they start';
+    // A start at 0 (an SDK bug or a hostile span) would be a request of 56 years: every percentile it joins lies.
+    if (span.end - span.durationMs < this.oldest) return 'starting before the longest retention';
     const max = this.options.limits.maxAttributeValueLength;
     for (const key in span.attributes) {
       const value = span.attributes[key];

@@ -10,6 +10,12 @@ describe('adjustedCount', () => {
     expect(adjustedCount('ot=th:fd70a4')).toBeCloseTo(100, 2); // the spec's 1 % example
   });
 
+  it('stays finite at the highest thresholds, past the 53 bits of a float (one span once crashed the server)', () => {
+    expect(adjustedCount('ot=th:ffffffffffffff')).toBe(2 ** 56); // one span in 2^56 kept
+    expect(adjustedCount('ot=th:fffffffffffffe')).toBe(2 ** 55);
+    expect(adjustedCount('ot=th:fffffffffffffc')).toBe(2 ** 54);
+  });
+
   it('reads the ot member among others, with other ot sub-keys and whitespace', () => {
     expect(adjustedCount('vendor=abc, ot=rv:0123456789abcd;th:c ,other=1')).toBe(4);
     expect(adjustedCount('ot=th:c;rv:0123456789abcd')).toBe(4);

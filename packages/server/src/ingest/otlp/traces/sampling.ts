@@ -21,11 +21,13 @@ function parse(traceState: string): number | null {
   if (!traceState.includes('ot=')) return null;
   const th = thresholdOf(traceState);
   if (th === null) return null;
-  const threshold = Number.parseInt(th.padEnd(14, '0'), 16);
-  return TWO_56 / (TWO_56 - threshold);
+  // In integers: a float holds 53 bits, so from th:fffffffffffffc up the threshold would round to 2^56 and
+  // the kept share to 0, a count of Infinity. At most th:ffffffffffffff, one span in 2^56 kept.
+  const kept = TWO_56 - BigInt(`0x${th.padEnd(14, '0')}`);
+  return 2 ** 56 / Number(kept);
 }
 
-const TWO_56 = 2 ** 56;
+const TWO_56 = 1n << 56n;
 const THRESHOLD = /^[0-9a-f]{1,14}$/;
 
 /** The `th` value of the `ot` list member, if well formed. */

@@ -10,17 +10,17 @@ const NOW = 1_795_881_944_000;
 const nanos = (ms: number) => `${ms}000000`;
 
 /** An OTLP/JSON trace export of one service's SERVER spans ending at `NOW - ago` ms. */
-function exportOf(service: string, spans: { ago: number; ms?: number; route?: string }[]) {
+function exportOf(service: string, spans: { ago: number; ms?: number; route?: string; traceState?: string }[]) {
   return {
     resourceSpans: [
       {
         resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
         scopeSpans: [
           {
-            spans: spans.map(({ ago, ms = 10, route = '/x' }) => ({
+            spans: spans.map(({ ago, ms = 10, route = '/x', traceState = 'ot=th:0' }) => ({
               name: `GET ${route}`,
               kind: 2,
-              traceState: 'ot=th:0',
+              traceState,
               startTimeUnixNano: nanos(NOW - ago - ms),
               endTimeUnixNano: nanos(NOW - ago),
               attributes: [{ key: 'http.route', value: { stringValue: route } }],
@@ -65,8 +65,29 @@ describe('POST /v1/traces', () => {
     const res = await post(app, Buffer.from(JSON.stringify(timeless)), JSON_TYPE);
     expect(res.json().partialSuccess).toEqual({
       rejectedSpans: '3',
-      errorMessage: expect.stringContaining('without endTimeUnixNano'),
+      errorMessage: expect.stringContaining('without endTimeUnixNano, or with one in the first millisecond'),
     });
+  });
+
+  it('counts a span kept at the highest sampling threshold as 2^56 requests, and keeps serving', async () => {
+    // th:ffffffffffffff once rounded to a count of Infinity, which crashed the server after the commit.
+    const { app, count } = await setup();
+    const sampled = exportOf('rare', [{ ago: 1000, traceState: 'ot=th:ffffffffffffff' }]);
+    expect((await post(app, Buffer.from(JSON.stringify(sampled)), JSON_TYPE)).statusCode).toBe(200);
+    expect(await count(app, 'rare')).toBe(2 ** 56);
+    expect((await post(app, Buffer.from(JSON.stringify(exportOf('shop', [{ ago: 500 }]))), JSON_TYPE)).body).toBe('{}');
+    expect(await count(app, 'shop')).toBe(1);
+  });
+
+  it('refuses a span that starts in 1970 instead of storing a request of 56 years', async () => {
+    const { app, count } = await setup();
+    const ancient = exportOf('shop', [{ ago: 1000, ms: NOW - 1000 - 1 }, { ago: 1000 }]);
+    const res = await post(app, Buffer.from(JSON.stringify(ancient)), JSON_TYPE);
+    expect(res.json().partialSuccess).toEqual({
+      rejectedSpans: '1',
+      errorMessage: expect.stringContaining('1 starting before the longest retention'),
+    });
+    expect(await count(app, 'shop')).toBe(1);
   });
 
   it('refuses the spans of a service past its series limit and stores the rest', async () => {
@@ -100,6 +121,13 @@ describe('POST /v1/traces', () => {
       ['text', Buffer.from('hello'), { 'content-type': 'text/plain' }, 415],
     ]);
     expect((await getJson<{ services: unknown[] }>(app, '/api/v1/services')).body.services).toEqual([]);
+  });
+
+  it('answers a body nested too deeply to decode with a 400 that says so', async () => {
+    const { app } = await setup({ bodyLimitBytes: 1_000_000 });
+    const res = await post(app, Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), JSON_TYPE);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toBe('body: nested too deeply to decode');
   });
 
   it('answers 503 with Retry-After when the aggregator is overloaded', async () => {
