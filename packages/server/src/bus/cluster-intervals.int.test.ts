@@ -47,7 +47,7 @@ describe.skipIf(!up)('report intervals shared between instances', () => {
         headers: { 'content-type': 'application/json' },
         payload: otlpCumulativeRequests('ledger', start, start + i * MINUTE, 100 * i),
       });
-      expect(res.statusCode).toBe(200);
+      expect(res.statusCode, res.body).toBe(200);
     }
     const last = start + 8 * MINUTE;
     // b took the last export; a hears of it through Redis.

@@ -22,11 +22,42 @@ describe('SecondWindow', () => {
     expect(rates).toHaveLength(7 * 60);
   });
 
-  it('drops per-second data that arrives after its frame went out', () => {
+  it('shows a service whose per-second data arrives after its frame went out at its newest complete second', () => {
+    // A sender posting each second once it closes lands just after the ticker: such frames used to be empty.
     const window = new SecondWindow();
     window.takePartial(5000);
-    window.add(spread('late', 4000, 5000, 3));
-    expect(frameOf(6000, window.takePartial(6000)).services).toEqual({});
+    window.add(spread('late', 5000, 6000, 3)); // second 5 arrives after its frame: shown by the next one
+    expect(frameOf(6000, window.takePartial(6000)).services.late).toMatchObject({ rate: 3, interval: 1000 });
+    window.add(spread('late', 6000, 7000, 4));
+    expect(frameOf(7000, window.takePartial(7000)).services.late).toMatchObject({ rate: 4, interval: 1000 });
+    window.add(spread('late', 7000, 8000, 5));
+    expect(frameOf(8000, window.takePartial(8000)).services.late).toMatchObject({ rate: 5, interval: 1000 });
+  });
+
+  it('shows a service whose spans come in 5 s batches at its full rate every second, never a partial second', () => {
+    const window = new SecondWindow();
+    const start = 1_800_000_000_000;
+    const rates: number[] = [];
+    for (let t = start; t < start + 5 * 60_000; t += 1000) {
+      // Every 5 s an SDK's batch lands with the 5 seconds that closed before it, 10 requests a second.
+      if ((t - start) % 5000 === 0) window.add(spread('traced', t - 5000, t, 10));
+      const rate = frameOf(t, window.takePartial(t)).services.traced?.rate;
+      if (t >= start + 10_000) rates.push(rate ?? 0);
+    }
+    expect(new Set(rates)).toEqual(new Set([10]));
+  });
+
+  it('returns a service to real time once it has been on time for two minutes', () => {
+    const window = new SecondWindow();
+    const start = 1_800_000_000_000;
+    window.takePartial(start);
+    window.add(spread('svc', start - 3000, start, 2)); // three seconds late, once
+    let frame = frameOf(start + 1000, window.takePartial(start + 1000));
+    for (let t = start + 1000; t < start + 4 * 60_000; t += 1000) {
+      window.add(spread('svc', t, t + 1000, 6)); // on time from now on
+      frame = frameOf(t, window.takePartial(t));
+    }
+    expect(frame.services.svc).toMatchObject({ rate: 6, interval: 1000 });
   });
 });
 

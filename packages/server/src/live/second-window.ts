@@ -7,14 +7,19 @@ import { HISTORY_MS, IntervalHistory, MAX_LIVE_INTERVAL_MS } from './interval-hi
 
 /**
  * Collects each committed write's per-second, per-service activity until that second's frame goes out.
- * Data that commits after its second was published still reaches the store; clients backfill it by REST.
  * Services that report every N seconds are kept apart (`IntervalHistory`) and shown over their last
- * complete interval.
+ * complete interval. So are services whose per-second data arrives after its second's frame went out: a
+ * sender that posts each second once it closes (the demo CLI, most scripts) lands tens of milliseconds after
+ * the ticker, and an SDK's span batches (every 5 s by default) up to seconds after. Dropped, those services'
+ * frames were empty, and trace-only services never moved live. Each such service is shown at its newest
+ * complete second instead: as many seconds back as its data arrived late in the last two minutes.
  */
 export class SecondWindow {
   private readonly seconds = new Map<number, Map<string, SecondStats>>();
   private readonly history = new IntervalHistory();
   private published = Number.NEGATIVE_INFINITY;
+  /** Per service whose data arrives late, how late (whole seconds); see `noteLate`. */
+  private readonly late = new Map<string, Lateness>();
 
   /** `intervalOf`: how often a service reports (ms); 1000 for one whose data arrives as it happens. */
   constructor(private readonly intervalOf: (service: string) => number = () => 1000) {}
@@ -36,7 +41,11 @@ export class SecondWindow {
           this.history.add(t, service, stats);
           continue;
         }
-        if (t <= this.published) continue;
+        if (t <= this.published) this.noteLate(service, t);
+        if (this.late.has(service)) {
+          this.history.add(t, service, stats);
+          continue;
+        }
         let into = this.seconds.get(t);
         if (!into) this.seconds.set(t, (into = new Map()));
         const existing = into.get(service);
@@ -54,12 +63,17 @@ export class SecondWindow {
     const partial: FramePartial = new Map();
     for (const [service, stats] of this.seconds.get(t) ?? []) {
       // A service whose interval was learned after this second's data came in.
-      if (this.intervalOf(service) > 1000) this.history.add(t, service, stats);
+      if (this.intervalOf(service) > 1000 || this.late.has(service)) this.history.add(t, service, stats);
       else partial.set(service, { stats, interval: 1000 });
     }
     for (const service of this.history.services()) {
       const interval = Math.min(this.intervalOf(service), MAX_LIVE_INTERVAL_MS);
-      if (interval <= 1000) continue;
+      if (interval <= 1000) {
+        const second = this.newestCompleteSecond(service, t);
+        const stats = second === null ? null : this.history.merged(service, second, second + 1000);
+        if (stats) partial.set(service, { stats, interval: 1000 });
+        continue;
+      }
       const window = IntervalHistory.windowAt(t, interval);
       const stats = this.history.merged(service, window.from, window.to);
       if (stats) partial.set(service, { stats, interval });
@@ -69,7 +83,48 @@ export class SecondWindow {
     this.history.prune(t + 1000 - HISTORY_MS);
     return partial;
   }
+
+  /**
+   * Data of second t arrived after that second's frame went out: the service is late by at least the seconds
+   * published since, plus one. Kept as the most of the current and the previous minute, so a span batch's
+   * oldest second (the latest to arrive) sets it, and a service back on time returns to real time.
+   */
+  private noteLate(service: string, t: number): void {
+    const seconds = Math.min((this.published - t) / 1000 + 1, MAX_LIVE_INTERVAL_MS / 1000);
+    const known = this.late.get(service);
+    if (!known) {
+      this.late.set(service, { seconds, previous: 0, since: this.published });
+      return;
+    }
+    if (this.published - known.since >= LATE_MINUTE_MS) {
+      known.previous = known.seconds;
+      known.seconds = 0;
+      known.since = this.published;
+    }
+    known.seconds = Math.max(known.seconds, seconds);
+  }
+
+  /** The second frame t shows of a late service (null: the service is on time, or no longer sends). */
+  private newestCompleteSecond(service: string, t: number): number | null {
+    const late = this.late.get(service);
+    if (!late) return null;
+    if (t - late.since >= 2 * LATE_MINUTE_MS) {
+      // Nothing late for two minutes: back to real time (its seconds still in the history go unshown).
+      this.late.delete(service);
+      return null;
+    }
+    return t - Math.max(late.seconds, late.previous) * 1000;
+  }
 }
+
+/** How late a service's data arrives, in whole seconds: the most in the minute from `since`, and in the one before. */
+interface Lateness {
+  seconds: number;
+  previous: number;
+  since: number;
+}
+
+const LATE_MINUTE_MS = 60_000;
 
 /** One service's stats behind a frame, over `interval` ms (1000, or the last complete reporting interval). */
 export interface ServicePartial {
