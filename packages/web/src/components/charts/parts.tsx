@@ -23,8 +23,16 @@ export const plotWidth = (width: number) => Math.max(0, width - AXIS_WIDTH - CHA
 /** Round time ticks for a window drawn `width` px wide, with their label format. */
 export function timeScale(window: { from: number; to: number }, width: number) {
   const interval = tickInterval(window.to - window.from, Math.max(2, Math.floor(plotWidth(width) / PX_PER_TIME_TICK)));
-  return { ticks: timeTicks(window.from, window.to, interval), format: tickFormat(interval) };
+  const format = tickFormat(interval);
+  const pxPerMs = plotWidth(width) / (window.to - window.from);
+  // A label is centred on its tick: one nearer the plot's right end than half its width (less the margin)
+  // ran off the chart, so every live chart's newest label read "02:4".
+  const fits = (t: number) => (window.to - t) * pxPerMs + CHART_MARGIN.right >= (format(t).length * TICK_CHAR_PX) / 2;
+  return { ticks: timeTicks(window.from, window.to, interval).filter(fits), format };
 }
+
+/** Width of a character of a tick label (11 px digits and colons, with room to spare). */
+const TICK_CHAR_PX = 7;
 
 const tickFormats = new Map<number, (t: number) => string>();
 function tickFormat(interval: number) {

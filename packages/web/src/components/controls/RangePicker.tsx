@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from 'react';
 import type { Navigate } from '../../hooks/useView.ts';
 import { activePreset, isLive, PRESETS, resolveWindow, type ViewState } from '../../state/view.ts';
 import { formatDateTime, parseDateTime } from '../../time-format.ts';
@@ -10,8 +10,18 @@ export function RangePicker({ view, navigate }: { view: ViewState; navigate: Nav
   const [error, setError] = useState<string | null>(null);
   const fromId = useId();
   const toId = useId();
+  const customButton = useRef<HTMLButtonElement>(null);
 
-  const openCustom = () => {
+  const closeCustom = () => {
+    setCustom(null);
+    customButton.current?.focus();
+  };
+  // On a phone the panel covers the controls below it: Escape and a second tap on Custom close it too.
+  const onPanelKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') closeCustom();
+  };
+  const toggleCustom = () => {
+    if (custom) return closeCustom();
     const { from, to } = resolveWindow(view, Date.now());
     setError(null);
     setCustom({ from: formatDateTime(from), to: formatDateTime(to) });
@@ -35,12 +45,21 @@ export function RangePicker({ view, navigate }: { view: ViewState; navigate: Nav
             type="button"
             key={p}
             aria-pressed={active === p}
-            onClick={() => navigate({ from: `now-${p}`, to: 'now' })}
+            onClick={() => {
+              setCustom(null);
+              navigate({ from: `now-${p}`, to: 'now' });
+            }}
           >
             {p}
           </button>
         ))}
-        <button type="button" aria-pressed={!active} aria-expanded={custom !== null} onClick={openCustom}>
+        <button
+          type="button"
+          ref={customButton}
+          aria-pressed={!active}
+          aria-expanded={custom !== null}
+          onClick={toggleCustom}
+        >
           Custom
         </button>
       </fieldset>
@@ -50,7 +69,7 @@ export function RangePicker({ view, navigate }: { view: ViewState; navigate: Nav
         </span>
       )}
       {custom && (
-        <form className="popover" onSubmit={apply} aria-label="Custom time range">
+        <form className="popover" onSubmit={apply} onKeyDown={onPanelKey} aria-label="Custom time range">
           <label htmlFor={fromId}>From</label>
           {/* Text in the page's own time format: a datetime-local input shows the browser locale's (AM/PM). */}
           <input
@@ -73,7 +92,7 @@ export function RangePicker({ view, navigate }: { view: ViewState; navigate: Nav
           )}
           <div className="popover-actions">
             <button type="submit">Apply</button>
-            <button type="button" onClick={() => setCustom(null)}>
+            <button type="button" onClick={closeCustom}>
               Cancel
             </button>
           </div>

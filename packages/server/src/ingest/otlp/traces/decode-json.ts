@@ -47,9 +47,10 @@ function readSpan(s: Json, path: string): DecodedSpan {
   for (const key in all) if (SPAN_ATTRIBUTES.has(key)) kept[key] = all[key]!;
   const status = object(s.status, `${path}.status`);
   const hasTimes = s.startTimeUnixNano != null && s.endTimeUnixNano != null;
+  hex(s.traceId, `${path}.traceId`, 16);
   return {
-    spanId: hex(s.spanId, `${path}.spanId`),
-    parentSpanId: hex(s.parentSpanId, `${path}.parentSpanId`),
+    spanId: hex(s.spanId, `${path}.spanId`, 8),
+    parentSpanId: hex(s.parentSpanId, `${path}.parentSpanId`, 8),
     traceState: string(s.traceState, `${path}.traceState`),
     name: string(s.name, `${path}.name`),
     kind: enumValue(s.kind, KIND_BY_NAME, `${path}.kind`),
@@ -64,9 +65,13 @@ function readSpan(s: Json, path: string): DecodedSpan {
 
 const HEX = /^[0-9a-fA-F]*$/;
 
-function hex(value: unknown, path: string): string {
+/** An id of `bytes` bytes in hex (OTLP/JSON), or none: a span without one. */
+function hex(value: unknown, path: string, bytes: number): string {
   const text = string(value, path);
   if (!HEX.test(text)) throw new DecodeError(`${path}: must be hex (got "${text.slice(0, 40)}")`);
+  if (text.length !== 0 && text.length !== 2 * bytes) {
+    throw new DecodeError(`${path}: must be ${bytes} bytes, ${2 * bytes} hex digits (got ${text.length})`);
+  }
   return text.toLowerCase();
 }
 

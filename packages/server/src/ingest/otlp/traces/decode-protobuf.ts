@@ -1,4 +1,4 @@
-import type { Attributes } from '../model.ts';
+import { type Attributes, DecodeError } from '../model.ts';
 import { readExportRequest, readKeyValue } from '../proto-common.ts';
 import {
   bytesOf,
@@ -61,9 +61,14 @@ function readSpan(r: Reader, limit: number): DecodedSpan {
   while (r.pos < end) {
     const tag = readTag(r);
     switch (tag >>> 3) {
+      case 1:
+        expectWire(tag, WIRE_BYTES, 'Span.traceId');
+        idLength(r, end, 16, 'Span.traceId');
+        skipField(r, tag, end);
+        break;
       case 2:
         expectWire(tag, WIRE_BYTES, 'Span.spanId');
-        span.spanId = hexBytes(r, end);
+        span.spanId = hexBytes(r, end, 'Span.spanId');
         break;
       case 3:
         expectWire(tag, WIRE_BYTES, 'Span.traceState');
@@ -71,7 +76,7 @@ function readSpan(r: Reader, limit: number): DecodedSpan {
         break;
       case 4:
         expectWire(tag, WIRE_BYTES, 'Span.parentSpanId');
-        span.parentSpanId = hexBytes(r, end);
+        span.parentSpanId = hexBytes(r, end, 'Span.parentSpanId');
         break;
       case 5:
         expectWire(tag, WIRE_BYTES, 'Span.name');
@@ -110,11 +115,25 @@ function readSpan(r: Reader, limit: number): DecodedSpan {
   return span;
 }
 
-function hexBytes(r: Reader, limit: number): string {
+/** A span id's bytes as hex: 8 bytes, or none (a span without one). */
+function hexBytes(r: Reader, limit: number, what: string): string {
+  idLength(r, limit, 8, what);
   const end = lengthEnd(r, limit);
   const hex = bytesOf(r).toString('hex', r.pos, end);
   r.pos = end;
   return hex;
+}
+
+/**
+ * Checks the length of the id field at `r` without reading past it: `size` bytes or none. A 3-byte span id
+ * named nothing it could link to, and the collector refuses one too.
+ */
+function idLength(r: Reader, limit: number, size: number, what: string): void {
+  const at = r.pos;
+  const end = lengthEnd(r, limit);
+  const length = end - r.pos;
+  r.pos = at;
+  if (length !== 0 && length !== size) throw new DecodeError(`${what}: ${length} bytes, expected ${size}`);
 }
 
 function cachedString(r: Reader, limit: number): string {

@@ -160,4 +160,27 @@ describe('trace decoders', () => {
     tampered[tampered.indexOf(0x2a)] = 0x30; // Span.name (5, bytes) -> field 6 as a varint
     expect(() => decodeTracesProtobuf(tampered)).toThrow();
   });
+
+  it('refuse ids of the wrong length in either encoding, naming the field', () => {
+    const [span] = REQUEST.resourceSpans[0]!.scopeSpans[0]!.spans;
+    const withIds = (ids: Record<string, string>) => ({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ ...span, ...ids }] }] }],
+    });
+    const cases: [Record<string, string>, string][] = [
+      [{ traceId: 'abcd' }, 'traceId'],
+      [{ spanId: 'b7ad6b71' }, 'spanId'],
+      [{ parentSpanId: 'b7ad6b7169203331aa' }, 'parentSpanId'],
+    ];
+    for (const [ids, field] of cases) {
+      const body = withIds(ids);
+      expect(() => decodeTracesJson(Buffer.from(JSON.stringify(body)))).toThrow(
+        new RegExp(`${field}: must be \\d+ bytes`),
+      );
+      expect(() => decodeTracesProtobuf(encodeOtlpProtobuf(body, 'ExportTraceServiceRequest'))).toThrow(
+        new RegExp(`Span\\.${field}: \\d+ bytes, expected`),
+      );
+    }
+    // Spans without ids still decode (their times decide whether they are stored).
+    expect(decodeTracesJson(Buffer.from(JSON.stringify(withIds({ traceId: '', spanId: '' }))))).toBeTruthy();
+  });
 });
