@@ -6,6 +6,7 @@ import { SeriesRegistry } from './aggregate/series-registry.ts';
 import { type Bus, createLocalBus } from './bus/bus.ts';
 import type { Cluster } from './bus/redis-cluster.ts';
 import type { Config } from './config.ts';
+import { Downtime } from './downtime.ts';
 import { IngestArrivals } from './ingest/arrivals.ts';
 import { ByteBudget } from './ingest/body-budget.ts';
 import { DecodePool } from './ingest/decode-pool.ts';
@@ -56,6 +57,8 @@ export interface Core {
   diskFull: DiskFullWatch;
   /** Meta values (tier starts, report intervals) written without holding up the commit that changed them. */
   meta: MetaWriter;
+  /** When this server was not running (a server running alone): its empty buckets are unknown, not 0. */
+  downtime: Downtime;
 }
 
 const tierSinceKey = (tier: number) => `tier_since_${tier}`;
@@ -100,6 +103,9 @@ async function assembleCore(
   const bus = createLocalBus();
   const meta = new MetaWriter(store, (error, key) => log.warn({ err: error, key }, 'could not store a meta value'));
   const intervals = new ReportIntervals(storedIntervals, (json) => meta.set(INTERVALS_KEY, json));
+  const downtime = config.redis
+    ? Downtime.none()
+    : await Downtime.start(store, meta, now, Math.max(...config.retentionMs));
   const window = new SecondWindow((service) => intervals.of(service));
   const bodies = new ByteBudget(config.maxInflightBytes);
   const metrics = createMetrics({
@@ -116,6 +122,7 @@ async function assembleCore(
     dirty: new DirtyBuckets(dirtyMarks),
     limits: { maxCells: config.queryMaxCells, maxRows: config.queryMaxRows },
     intervals,
+    downtime,
     // Another instance may write a shared store: its services are read again each second.
     services: new ServiceCatalog(() => store.services(), now, store.sharedSeries ? 1000 : undefined),
   };
@@ -171,6 +178,7 @@ async function assembleCore(
     secondClosing: new Set(),
     diskFull: new DiskFullWatch({ file: config.db, metrics, log, now }),
     meta,
+    downtime,
   };
   return core;
 }
@@ -229,6 +237,7 @@ export async function closeCore(core: Core): Promise<void> {
   await core.cluster?.close();
   await core.decoders.close();
   await core.aggregator.close();
+  core.downtime.stop();
   await core.meta.settled();
   await core.store.close();
 }

@@ -161,6 +161,8 @@ export const HealthResponseSchema = Type.Object({
       score: Nullable(Type.Number()),
       errorRate: Nullable(Type.Number()),
       p99: Nullable(Type.Number()),
+      /** Pulseboard itself was not running for the whole interval: no data, whatever the service did. */
+      down: Type.Optional(Type.Literal(true)),
     }),
   ),
 });

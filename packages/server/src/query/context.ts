@@ -2,6 +2,7 @@ import type { DirtyBuckets } from '../aggregate/dirty-buckets.ts';
 import type { ReportIntervals } from '../aggregate/report-intervals.ts';
 import type { SeriesRegistry } from '../aggregate/series-registry.ts';
 import type { Config } from '../config.ts';
+import type { Downtime } from '../downtime.ts';
 import { MATERIALIZED_FROM, TIER_RESOLUTIONS } from '../model.ts';
 import type { ServiceRecord, Store } from '../store/store.ts';
 import type { QueryLimits } from './cost.ts';
@@ -25,6 +26,8 @@ export interface QueryContext {
   intervals: ReportIntervals;
   /** The services the store knows, kept current by commits. */
   services: ServiceCatalog;
+  /** When the server was not running: a bucket of that time without data is no data, not a quiet service. */
+  downtime: Downtime;
 }
 
 /**

@@ -71,6 +71,11 @@ export async function* queryHealth(
       const known = (firstSeen.get(service) ?? Number.POSITIVE_INFINITY) < t + step;
       const settled = t + step <= now || now - t > 2_000;
       const reported = t + step <= ctx.intervals.reportedUntil(service, now);
+      if (ctx.downtime.coversAll(t, t + step)) {
+        // Pulseboard itself was down: every service looked silent, and scored 0, for the server's restart.
+        cells.push({ service, t, score: null, errorRate: null, p99: null, down: true });
+        continue;
+      }
       const score = known && settled && reported && servesRequests.has(service) && t < now ? 0 : null;
       cells.push({ service, t, score, errorRate: null, p99: null });
     }

@@ -56,10 +56,12 @@ export async function* queryOverview(
   // A service's rate divides by the part of the window it can have requests in: from its first second (a
   // service that started 10 s before the window's end read as a sixth of its rate over a minute), and, when
   // it reports every N s, up to its newest report (`until`), as `red`'s last bucket does, not over time it
-  // has not reported yet.
+  // has not reported yet; nor over time the server was not running (a restart read as the last minute's rate
+  // halved).
   const secondsOf = (service: string, from: number, to: number) => {
     const start = Math.min(to, Math.max(from, floorTo(firstSeen.get(service) ?? from, 1000)));
-    return (Math.min(to, Math.max(start, ctx.intervals.reportedUntil(service, now))) - start) / 1000;
+    const end = Math.min(to, Math.max(start, ctx.intervals.reportedUntil(service, now)));
+    return (end - start - ctx.downtime.overlapMs(start, end)) / 1000;
   };
   const windowOf = (stats: Map<string, WindowStats>, common: RedAcc | null, from: number, to: number) => {
     const byService = new Map(services.map((s) => [s, statsOf(stats.get(s)!, secondsOf(s, from, to), ctx)]));

@@ -196,7 +196,10 @@ export async function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedR
   ): RedPoint[] => {
     const points: RedPoint[] = [];
     for (let t = first; t < until; t += step) {
-      points.push(redPoint(t, buckets.get(t), bucketSeconds(t, step, since, until, now)));
+      const acc = buckets.get(t);
+      // Nothing could be sent while the server was down: no point (a gap on the chart), not a rate of 0.
+      if (!(acc && acc.count > 0) && ctx.downtime.coversAll(t, t + step)) continue;
+      points.push(redPoint(t, acc, bucketSeconds(t, step, since, until, now)));
     }
     return points;
   };

@@ -11,6 +11,8 @@ describe('health heatmap', () => {
     expect(lines[1]).toContain('0.50');
     expect(explainCell({ service: 's', t: 0, score: 0, errorRate: null, p99: null }, targets)[0]).toMatch(/Silent/);
     expect(explainCell({ service: 's', t: 0, score: null, errorRate: null, p99: null }, targets)[0]).toMatch(/No data/);
+    const down = { service: 's', t: 0, score: null, errorRate: null, p99: null, down: true as const };
+    expect(explainCell(down, targets)[0]).toMatch(/Pulseboard itself was not running/);
   });
 
   it('keeps the worst services past the row limit, in name order', () => {

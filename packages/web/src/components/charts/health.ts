@@ -6,6 +6,7 @@ export type HealthCell = HealthResponse['cells'][number];
 
 /** Why a cell has its score, in sentences for the hover card. */
 export function explainCell(cell: HealthCell, targets: PageConfig['healthTargets']): string[] {
+  if (cell.down) return ['No data: Pulseboard itself was not running then.'];
   if (cell.score === null) return ['No data yet: the service had not reported before this time.'];
   if (cell.errorRate === null || cell.p99 === null) {
     return ['Silent: no requests in this interval although the service reported before, so it scores 0.'];
