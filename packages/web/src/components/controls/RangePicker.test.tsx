@@ -21,6 +21,9 @@ describe('RangePicker', () => {
     expect(document.activeElement).toBe(custom);
     await user.click(custom);
     expect(screen.getByRole('form', { name: 'Custom time range' })).toBeTruthy();
+    await user.keyboard('{Escape}'); // the focus still on Custom
+    expect(screen.queryByRole('form', { name: 'Custom time range' })).toBeNull();
+    await user.click(custom);
     await user.click(custom);
     expect(screen.queryByRole('form', { name: 'Custom time range' })).toBeNull();
     await user.click(custom);

@@ -1,4 +1,4 @@
-import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { Navigate } from '../../hooks/useView.ts';
 import { activePreset, isLive, PRESETS, resolveWindow, type ViewState } from '../../state/view.ts';
 import { formatDateTime, parseDateTime } from '../../time-format.ts';
@@ -16,10 +16,19 @@ export function RangePicker({ view, navigate }: { view: ViewState; navigate: Nav
     setCustom(null);
     customButton.current?.focus();
   };
-  // On a phone the panel covers the controls below it: Escape and a second tap on Custom close it too.
-  const onPanelKey = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') closeCustom();
-  };
+  // On a phone the panel covers the controls below it: Escape (wherever the focus is) and a second tap on
+  // Custom close it too.
+  const open = custom !== null;
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setCustom(null);
+      customButton.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [open]);
   const toggleCustom = () => {
     if (custom) return closeCustom();
     const { from, to } = resolveWindow(view, Date.now());
@@ -69,7 +78,7 @@ export function RangePicker({ view, navigate }: { view: ViewState; navigate: Nav
         </span>
       )}
       {custom && (
-        <form className="popover" onSubmit={apply} onKeyDown={onPanelKey} aria-label="Custom time range">
+        <form className="popover" onSubmit={apply} aria-label="Custom time range">
           <label htmlFor={fromId}>From</label>
           {/* Text in the page's own time format: a datetime-local input shows the browser locale's (AM/PM). */}
           <input

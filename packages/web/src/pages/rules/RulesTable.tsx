@@ -73,13 +73,13 @@ function RuleRow({
   return (
     <tr data-testid="rule-row" data-rule-id={rule.id}>
       <th scope="row">{rule.name}</th>
-      <td>{rule.service}</td>
-      <td>{rule.signal}</td>
-      <td>{conditionSummary(rule)}</td>
-      <td>
+      <td data-label="Service">{rule.service}</td>
+      <td data-label="Signal">{rule.signal}</td>
+      <td data-label="Condition">{conditionSummary(rule)}</td>
+      <td data-label="Severity">
         <span className={`badge badge-${rule.severity}`}>{rule.severity}</span>
       </td>
-      <td>
+      <td data-label="Enabled">
         <input
           type="checkbox"
           checked={rule.enabled}
@@ -89,9 +89,11 @@ function RuleRow({
           onChange={(e) => void run(() => updateRule(rule.id, ruleInput(rule, { enabled: e.target.checked })))}
         />
       </td>
-      <td>{rule.readOnly ? `${rule.source} (read-only)` : rule.source}</td>
-      <td className="num">{rule.alerts ? `${rule.alerts.firing} / ${rule.alerts.pending}` : '–'}</td>
-      <td className="row-actions">
+      <td data-label="Source">{rule.readOnly ? `${rule.source} (read-only)` : rule.source}</td>
+      <td data-label="Firing / pending" className="num">
+        {rule.alerts ? `${rule.alerts.firing} / ${rule.alerts.pending}` : '–'}
+      </td>
+      <td data-label="Actions" className="row-actions">
         <button
           type="button"
           disabled={locked}
