@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { Fragment, useMemo } from 'react';
 import { QueryState } from '../components/QueryState.tsx';
 import { formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import type { useRoutes } from '../hooks/useResources.ts';
@@ -61,7 +61,7 @@ export function RoutesTable({
             <tbody>
               {rows.map((r) => (
                 <tr key={r.route}>
-                  <td>{r.route}</td>
+                  <td>{breakAfterSlashes(r.route)}</td>
                   <td className="num">
                     {formatCount(r.count)} <span className="muted">({formatRate(r.rate)})</span>
                   </td>
@@ -75,4 +75,20 @@ export function RoutesTable({
       )}
     </section>
   );
+}
+
+/** A route with a line-break opportunity after each "/": on a phone "/api/products" broke as "/api/produc ts". */
+function breakAfterSlashes(route: string) {
+  return route.split('/').map((part, i, parts) => (
+    // Parts of one route never reorder: their index is a stable key.
+    // biome-ignore lint/suspicious/noArrayIndexKey: see above
+    <Fragment key={i}>
+      {part}
+      {i < parts.length - 1 && (
+        <>
+          /<wbr />
+        </>
+      )}
+    </Fragment>
+  ));
 }
