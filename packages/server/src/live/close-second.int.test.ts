@@ -59,6 +59,26 @@ describe("closeSecond: what a second's frame holds", () => {
     expect(frames()[0]!.services.demo).toMatchObject({ rate: 1 });
   });
 
+  it("shows data that arrived after its second's frame went out in the next frame, not never", async () => {
+    // A sender posting each second once it closes (the demo CLI), or an SDK's span batch, lands after the
+    // frame: such a service's frames were empty, and its charts froze.
+    const { core, clock, port } = await setup();
+    const published: SecondFrame[] = [];
+    core.bus.subscribe('frame', (frame) => published.push(frame));
+    clock.now = T + 1002;
+    await closeSecond(core, T, LONG);
+    expect(published.at(-1)!.services).toEqual({});
+    const late = await fetch(`http://127.0.0.1:${port}/api/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: batch('checkout', T + 500),
+    });
+    expect(late.status).toBe(202);
+    clock.now = T + 2002;
+    await closeSecond(core, T + 1000, LONG);
+    expect(published.at(-1)).toMatchObject({ t: T + 1000, services: { checkout: { rate: 1, interval: 1000 } } });
+  });
+
   /** The core with only native ingest in front of it: no live plugin, so no ticker closes seconds meanwhile. */
   async function setup() {
     const clock = { now: T + 1001 };
