@@ -20,7 +20,7 @@ export class Downtime {
 
   private constructor(
     /** [from, to) ranges, oldest first. */
-    private stops: [number, number][],
+    private readonly stops: [number, number][],
     private readonly meta: MetaWriter | null,
     private readonly now: () => number,
   ) {}

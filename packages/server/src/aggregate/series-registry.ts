@@ -1,6 +1,7 @@
 import {
   CPU_METRIC,
   ERROR_TYPE_ATTR,
+  type ErrorCode,
   INSTANCE_ATTR,
   LEGACY_RED_METRIC,
   MEMORY_METRIC,
@@ -108,15 +109,8 @@ export class SeriesRegistry {
         records.push(known);
         continue;
       }
-      const nul = nulField(identity);
-      if (nul) {
-        throw new AppError(
-          'PULSE_ERR_NUL_CHARACTER',
-          `${origin}.${nul}: holds a NUL character (U+0000), which no name may`,
-        );
-      }
-      const invalid = invalidTextField(identity);
-      if (invalid) throw new AppError('PULSE_ERR_INVALID_TEXT', `${origin}.${invalid}`);
+      const problem = textProblem(identity);
+      if (problem) throw new AppError(problem.code, `${origin}.${problem.field}: ${problem.why}`);
       reservation.add(origin, identity.service, isContractMetric(identity.name), key);
       newKinds.set(nameKey, identity.kind);
       const record = describeSeries(0, key, identity);
@@ -242,42 +236,42 @@ export function seriesToAdd(records: readonly SeriesRecord[], created: readonly 
   return [...out];
 }
 
-/**
- * The field of an identity holding a NUL character, if one does: the series key separates its parts with NUL
- * (so one inside would let two series share a key), and PostgreSQL's text refuses it, which would fail the
- * whole commit of every request batched with it.
- */
-function nulField(identity: SeriesIdentity): string | null {
-  if (identity.service.includes('\u0000')) return 'service';
-  if (identity.name.includes('\u0000')) return 'name';
-  if (identity.unit.includes('\u0000')) return 'unit';
-  for (const [key, value] of Object.entries(identity.attributes)) {
-    if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) return `attributes.${key}`;
-  }
-  return null;
-}
-
 /** A UTF-16 surrogate without its pair (in a `u` pattern, `\p{Cs}` matches only those). */
 const LONE_SURROGATE = /\p{Cs}/u;
 /** Control characters (C0, DEL, C1): a name holding one prints as garbage, or not at all, wherever it is shown. */
 const CONTROL = /\p{Cc}/u;
 
 /**
- * The field of a new series' identity that cannot be stored as sent, with why, if one cannot. A lone surrogate
- * (JSON's `"\ud800"` escape) is no Unicode text: SQLite would store bytes that are not UTF-8 (a service then
- * named in no URL, so never deleted) and PostgreSQL would refuse it, failing the whole commit. Attribute
- * values may hold tabs and newlines (a SQL statement); names are what the dashboard shows on one line.
+ * The first text of a new series' identity that cannot be stored as sent, and why:
+ * - a NUL character anywhere: the series key separates its parts with NUL (so one inside would let two series
+ *   share a key), and PostgreSQL's text refuses it, which would fail the whole commit of every request batched
+ *   with it;
+ * - a lone surrogate anywhere (JSON's `"\ud800"` escape) is no Unicode text: SQLite would store bytes that are
+ *   not UTF-8 (a service then named in no URL, so never deleted) and PostgreSQL would refuse it;
+ * - a control character in a name: attribute values may hold tabs and newlines (a SQL statement), but names
+ *   are what the dashboard shows on one line.
  */
-function invalidTextField(identity: SeriesIdentity): string | null {
-  const notText = ': is not Unicode text (it holds a lone UTF-16 surrogate)';
-  const control = ': holds a control character (U+0001 - U+001F, U+007F - U+009F), which no name may';
-  for (const field of ['service', 'name', 'unit'] as const) {
-    if (LONE_SURROGATE.test(identity[field])) return field + notText;
-    if (CONTROL.test(identity[field])) return field + control;
-  }
+function textProblem(identity: SeriesIdentity): { code: ErrorCode; field: string; why: string } | null {
+  const texts: [field: string, text: string, isName: boolean][] = [
+    ['service', identity.service, true],
+    ['name', identity.name, true],
+    ['unit', identity.unit, true],
+  ];
   for (const [key, value] of Object.entries(identity.attributes)) {
-    if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value))) {
-      return `attributes.${key.replace(/\p{Cs}/gu, '\uFFFD')}${notText}`;
+    const field = `attributes.${key.replace(/\p{Cs}/gu, '\uFFFD')}`;
+    texts.push([field, key, false]);
+    if (typeof value === 'string') texts.push([field, value, false]);
+  }
+  for (const [field, text, isName] of texts) {
+    if (text.includes('\u0000')) {
+      return { code: 'PULSE_ERR_NUL_CHARACTER', field, why: 'holds a NUL character (U+0000), which no name may' };
+    }
+    if (LONE_SURROGATE.test(text)) {
+      return { code: 'PULSE_ERR_INVALID_TEXT', field, why: 'is not Unicode text (it holds a lone UTF-16 surrogate)' };
+    }
+    if (isName && CONTROL.test(text)) {
+      const why = 'holds a control character (U+0001 - U+001F, U+007F - U+009F), which no name may';
+      return { code: 'PULSE_ERR_INVALID_TEXT', field, why };
     }
   }
   return null;

@@ -63,8 +63,7 @@ function readSpan(r: Reader, limit: number): DecodedSpan {
     switch (tag >>> 3) {
       case 1:
         expectWire(tag, WIRE_BYTES, 'Span.traceId');
-        idLength(r, end, 16, 'Span.traceId');
-        skipField(r, tag, end);
+        r.pos = idEnd(r, end, 16, 'Span.traceId');
         break;
       case 2:
         expectWire(tag, WIRE_BYTES, 'Span.spanId');
@@ -117,23 +116,21 @@ function readSpan(r: Reader, limit: number): DecodedSpan {
 
 /** A span id's bytes as hex: 8 bytes, or none (a span without one). */
 function hexBytes(r: Reader, limit: number, what: string): string {
-  idLength(r, limit, 8, what);
-  const end = lengthEnd(r, limit);
+  const end = idEnd(r, limit, 8, what);
   const hex = bytesOf(r).toString('hex', r.pos, end);
   r.pos = end;
   return hex;
 }
 
 /**
- * Checks the length of the id field at `r` without reading past it: `size` bytes or none. A 3-byte span id
- * named nothing it could link to, and the collector refuses one too.
+ * Where the id field at `r` ends, its length read: `size` bytes or none. A 3-byte span id named nothing it
+ * could link to, and the collector refuses one too.
  */
-function idLength(r: Reader, limit: number, size: number, what: string): void {
-  const at = r.pos;
+function idEnd(r: Reader, limit: number, size: number, what: string): number {
   const end = lengthEnd(r, limit);
   const length = end - r.pos;
-  r.pos = at;
   if (length !== 0 && length !== size) throw new DecodeError(`${what}: ${length} bytes, expected ${size}`);
+  return end;
 }
 
 function cachedString(r: Reader, limit: number): string {
