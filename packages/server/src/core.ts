@@ -106,7 +106,10 @@ async function assembleCore(
   const downtime = config.redis
     ? Downtime.none()
     : await Downtime.start(store, meta, now, Math.max(...config.retentionMs));
-  const window = new SecondWindow((service) => intervals.of(service));
+  const window = new SecondWindow(
+    (service) => intervals.of(service),
+    (service) => intervals.dataFrom(service),
+  );
   const bodies = new ByteBudget(config.maxInflightBytes);
   const metrics = createMetrics({
     series: () => registry.size,

@@ -72,6 +72,18 @@ describe('ReportIntervals', () => {
     expect(intervals.reportedUntil('old', 3_700_500)).toBe(3_700_000);
   });
 
+  it("knows where a new service's data begins, and not for one known before a restart", () => {
+    const intervals = new ReportIntervals('{"known":60000}', () => {});
+    intervals.note(new Map([['new', { interval: 60_004, until: 160_000, first: true }]]), 160_000);
+    intervals.note(new Map([['known', { interval: 60_000, until: 160_000 }]]), 160_000);
+    expect(intervals.dataFrom('new')).toBe(99_996);
+    expect(intervals.dataFrom('known')).toBe(Number.NEGATIVE_INFINITY);
+    // Its first measured interval keeps where it began.
+    intervals.note(new Map([['new', { interval: 60_000, until: 220_000 }]]), 220_000);
+    expect(intervals.dataFrom('new')).toBe(99_996);
+    expect(intervals.dataFrom('native')).toBe(Number.NEGATIVE_INFINITY);
+  });
+
   it('tells where every service still reporting has sent up to; a stopped one holds nothing back', () => {
     const intervals = new ReportIntervals(null, () => {});
     intervals.note(

@@ -21,6 +21,8 @@ interface Known {
   longer?: { interval: number; at: number };
   /** Taken from a first span only: the first measured interval replaces it. */
   provisional?: boolean;
+  /** Where the service's data begins: the start of its first report, for a service new to this process. */
+  from?: number;
 }
 
 /** What is stored per service: its interval (ms) and the end of its newest report. */
@@ -79,7 +81,15 @@ export class ReportIntervals {
         const provisional = reported.first === true;
         const taken = provisional ? Math.min(interval, MAX_FIRST_SPAN_MS) : interval;
         const until = Math.max(known?.until ?? 0, reported.until);
-        this.known.set(service, { interval: taken, at: now, until, ...(provisional ? { provisional } : {}) });
+        // A service known from the stored intervals may have reported long before: its start is unknown.
+        const from = known ? known.from : reported.until - reported.interval;
+        this.known.set(service, {
+          interval: taken,
+          at: now,
+          until,
+          ...(provisional ? { provisional } : {}),
+          ...(from === undefined ? {} : { from }),
+        });
         changed = true;
         continue;
       }
@@ -93,7 +103,12 @@ export class ReportIntervals {
       }
       const shorterWins = interval < known.interval && now - known.at >= 3 * known.interval;
       if (shorterWins || (interval > known.interval && this.seenTwice(known, interval, now))) {
-        this.known.set(service, { interval, at: now, until });
+        this.known.set(service, {
+          interval,
+          at: now,
+          until,
+          ...(known.from === undefined ? {} : { from: known.from }),
+        });
         changed = true;
       }
     }
@@ -147,6 +162,15 @@ export class ReportIntervals {
   /** The service's reporting interval (ms); 1000 when it reports as things happen. */
   of(service: string): number {
     return this.known.get(service)?.interval ?? SECOND;
+  }
+
+  /**
+   * Where the service's reported data begins (ms): the start of the first report this process received of a
+   * service it did not know; -Infinity when unknown (known before a restart, or reporting as things happen).
+   * A live frame reads a new service's rate over the part of its last interval it existed in, not the whole.
+   */
+  dataFrom(service: string): number {
+    return this.known.get(service)?.from ?? Number.NEGATIVE_INFINITY;
   }
 
   /** The longest reporting interval among `services` (ms). */

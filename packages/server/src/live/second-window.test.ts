@@ -22,6 +22,24 @@ describe('SecondWindow', () => {
     expect(rates).toHaveLength(7 * 60);
   });
 
+  it('shows a new service that reports every 60 s at its real rate from its first export, not climbing from 0', () => {
+    // The service's process starts at `begin` and exports 100/s every 60 s from then on, at :00.4.
+    const begin = 1_800_000_000_000;
+    const window = new SecondWindow(
+      () => 60_000,
+      () => begin,
+    );
+    const rates: number[] = [];
+    for (let t = begin; t < begin + 5 * 60_000; t += 1000) {
+      if (t > begin && (t - begin) % 60_000 === 0) window.add(spread('new', t - 60_000, t, 100));
+      const rate = frameOf(t, window.takePartial(t)).services.new?.rate;
+      if (rate !== undefined) rates.push(rate);
+    }
+    // Shown from two seconds after its first export, at 100/s every second since.
+    expect(rates).toHaveLength(5 * 60 - 62);
+    expect(new Set(rates)).toEqual(new Set([100]));
+  });
+
   it('shows a service whose per-second data arrives after its frame went out at its newest complete second', () => {
     // A sender posting each second once it closes lands just after the ticker: such frames used to be empty.
     const window = new SecondWindow();

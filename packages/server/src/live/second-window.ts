@@ -21,8 +21,14 @@ export class SecondWindow {
   /** Per service whose data arrives late, how late (whole seconds); see `noteLate`. */
   private readonly late = new Map<string, Lateness>();
 
-  /** `intervalOf`: how often a service reports (ms); 1000 for one whose data arrives as it happens. */
-  constructor(private readonly intervalOf: (service: string) => number = () => 1000) {}
+  /**
+   * `intervalOf`: how often a service reports (ms); 1000 for one whose data arrives as it happens.
+   * `dataFromOf`: where a service's reported data begins (`ReportIntervals.dataFrom`), -Infinity when unknown.
+   */
+  constructor(
+    private readonly intervalOf: (service: string) => number = () => 1000,
+    private readonly dataFromOf: (service: string) => number = () => Number.NEGATIVE_INFINITY,
+  ) {}
 
   /** The first second whose frame has not gone out yet. */
   get openFrom(): number {
@@ -74,9 +80,9 @@ export class SecondWindow {
         if (stats) partial.set(service, { stats, interval: 1000 });
         continue;
       }
-      const window = IntervalHistory.windowAt(t, interval);
-      const stats = this.history.merged(service, window.from, window.to);
-      if (stats) partial.set(service, { stats, interval });
+      const { from, to } = this.intervalWindow(service, t, interval);
+      const stats = from < to ? this.history.merged(service, from - (from % 1000), to) : null;
+      if (stats) partial.set(service, { stats, interval: to - from });
     }
     this.published = Math.max(this.published, t);
     for (const second of this.seconds.keys()) if (second <= t) this.seconds.delete(second);
@@ -102,6 +108,16 @@ export class SecondWindow {
       known.since = this.published;
     }
     known.seconds = Math.max(known.seconds, seconds);
+  }
+
+  /**
+   * The window frame t reads a service reporting every `interval` ms over: its last complete interval, or of
+   * a service that began within it, the part since it began. Read over the whole interval, a new service's
+   * rate climbed from 0 to its real value over the minute after its first export (40/s for 100/s midway).
+   */
+  private intervalWindow(service: string, t: number, interval: number): { from: number; to: number } {
+    const window = IntervalHistory.windowAt(t, interval);
+    return { from: Math.max(window.from, this.dataFromOf(service)), to: window.to };
   }
 
   /** The second frame t shows of a late service (null: the service is on time, or no longer sends). */
