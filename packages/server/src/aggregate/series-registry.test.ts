@@ -56,3 +56,21 @@ describe('series ids where the store assigns them (a shared PostgreSQL store)', 
     expect(seriesToAdd(created, created)).toEqual(created);
   });
 });
+
+describe('a dry run of new series (trial)', () => {
+  it('admits series up to the limit, each on top of those before, refuses the rest, and registers nothing', async () => {
+    const reg = await registry([describeSeries(1, 'known', identity('/known'))]);
+    const trial = reg.trial();
+    const outcomes = Array.from({ length: 150 }, (_, i) => trial.admit(samples(`/r${i}`)));
+    const refused = outcomes.filter((o) => o instanceof Error);
+    // 100 series a service: one stored, 99 new admitted, 51 refused with the limit's one refusal.
+    expect(trial.created).toHaveLength(99);
+    expect(refused).toHaveLength(51);
+    expect(new Set(refused).size).toBe(1);
+    expect(refused[0]).toMatchObject({ code: 'PULSE_ERR_CARDINALITY', limit: 'series' });
+    expect(reg.size).toBe(1);
+    // What resolve does with the same batch: the first refusal thrown, nothing registered.
+    expect(() => reg.resolve(Array.from({ length: 150 }, (_, i) => samples(`/r${i}`)))).toThrow(refused[0] as Error);
+    expect(reg.size).toBe(1);
+  });
+});

@@ -12,7 +12,7 @@ import {
   TRACE_RED_METRIC,
 } from '@pulseboard/shared';
 import { AppError } from '../errors.ts';
-import { type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
+import { type SampleBatch, type SeriesIdentity, type SeriesSamples, seriesKey } from '../model.ts';
 import type { SeriesRecord } from '../store/store.ts';
 import { type RegistryLimits, SeriesCounts } from './series-limits.ts';
 
@@ -31,6 +31,9 @@ const CONTRACT_KINDS: ReadonlyMap<string, MetricType> = new Map([
   [CPU_METRIC, 'gauge'],
   [MEMORY_METRIC, 'gauge'],
 ]);
+
+/** What `trial` reads of a series' samples: who it is, and where in the request it came from. */
+type SeriesOrigin = Pick<SeriesSamples, 'identity' | 'origin'>;
 
 /** Whether a metric is one the dashboard reads: those have a per-service series quota of their own. */
 const isContractMetric = (name: string) => CONTRACT_KINDS.has(name);
@@ -85,12 +88,32 @@ export class SeriesRegistry {
    * a `LimitError` says which limit.
    */
   resolve(batch: SampleBatch): { records: SeriesRecord[]; created: SeriesRecord[] } {
+    const trial = this.trial();
     const records: SeriesRecord[] = [];
+    for (const samples of batch) {
+      const outcome = trial.admit(samples);
+      if (outcome instanceof AppError) throw outcome;
+      records.push(outcome);
+    }
+    const { created } = trial;
+    for (const record of created) {
+      record.id = this.provisionalIds ? this.nextProvisional-- : this.nextId++;
+      this.add(record);
+    }
+    return { records, created };
+  }
+
+  /**
+   * A dry run of `resolve`, one series at a time: `admit` gives the series' record (a new one without an id
+   * yet) or the refusal `resolve` would throw, each series on top of those admitted before it. Nothing is
+   * registered, so an export of many series past a limit is sorted without a throw (or a record) per series.
+   */
+  trial(): { admit(samples: SeriesOrigin): SeriesRecord | AppError; readonly created: SeriesRecord[] } {
     const created: SeriesRecord[] = [];
     const newKinds = new Map<string, MetricType>();
     const pending = new Map<string, SeriesRecord>();
     const reservation = this.counts.reserve();
-    for (const samples of batch) {
+    const admit = (samples: SeriesOrigin): SeriesRecord | AppError => {
       const { identity } = samples;
       const origin = samples.origin ?? 'metric';
       const key = seriesKey(identity);
@@ -100,29 +123,23 @@ export class SeriesRegistry {
       const kind = fixed ?? known?.kind ?? this.kindByName.get(nameKey)?.kind ?? newKinds.get(nameKey);
       if (kind !== undefined && kind !== identity.kind) {
         const why = fixed ? 'by contract (the dashboard reads it)' : 'already';
-        throw new AppError(
+        return new AppError(
           'PULSE_ERR_TYPE_CONFLICT',
           `${origin}.type: ${identity.name} of service ${identity.service} is ${why} a ${kind}, not a ${identity.kind}`,
         );
       }
-      if (known) {
-        records.push(known);
-        continue;
-      }
+      if (known) return known;
       const problem = textProblem(identity);
-      if (problem) throw new AppError(problem.code, `${origin}.${problem.field}: ${problem.why}`);
-      reservation.add(origin, identity.service, isContractMetric(identity.name), key);
+      if (problem) return new AppError(problem.code, `${origin}.${problem.field}: ${problem.why}`);
+      const refused = reservation.add(origin, identity.service, isContractMetric(identity.name), key);
+      if (refused) return refused;
       newKinds.set(nameKey, identity.kind);
       const record = describeSeries(0, key, identity);
       pending.set(key, record);
       created.push(record);
-      records.push(record);
-    }
-    for (const record of created) {
-      record.id = this.provisionalIds ? this.nextProvisional-- : this.nextId++;
-      this.add(record);
-    }
-    return { records, created };
+      return record;
+    };
+    return { admit, created };
   }
 
   /** Gives a series the id the store assigned it (see `provisionalIds`). */
@@ -240,6 +257,8 @@ export function seriesToAdd(records: readonly SeriesRecord[], created: readonly 
 const LONE_SURROGATE = /\p{Cs}/u;
 /** Control characters (C0, DEL, C1): a name holding one prints as garbage, or not at all, wherever it is shown. */
 const CONTROL = /\p{Cc}/u;
+/** Any code unit one of the checks below is about: NUL and control characters, and surrogates, paired or not. */
+const SUSPECT = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
 
 /**
  * The first text of a new series' identity that cannot be stored as sent, and why:
@@ -251,28 +270,32 @@ const CONTROL = /\p{Cc}/u;
  * - a control character in a name: attribute values may hold tabs and newlines (a SQL statement), but names
  *   are what the dashboard shows on one line.
  */
-function textProblem(identity: SeriesIdentity): { code: ErrorCode; field: string; why: string } | null {
-  const texts: [field: string, text: string, isName: boolean][] = [
-    ['service', identity.service, true],
-    ['name', identity.name, true],
-    ['unit', identity.unit, true],
-  ];
-  for (const [key, value] of Object.entries(identity.attributes)) {
-    const field = `attributes.${key.replace(/\p{Cs}/gu, '\uFFFD')}`;
-    texts.push([field, key, false]);
-    if (typeof value === 'string') texts.push([field, value, false]);
+export function textProblem(identity: SeriesIdentity): { code: ErrorCode; field: string; why: string } | null {
+  for (const field of ['service', 'name', 'unit'] as const) {
+    const issue = textIssue(identity[field], true);
+    if (issue) return { ...issue, field };
   }
-  for (const [field, text, isName] of texts) {
-    if (text.includes('\u0000')) {
-      return { code: 'PULSE_ERR_NUL_CHARACTER', field, why: 'holds a NUL character (U+0000), which no name may' };
-    }
-    if (LONE_SURROGATE.test(text)) {
-      return { code: 'PULSE_ERR_INVALID_TEXT', field, why: 'is not Unicode text (it holds a lone UTF-16 surrogate)' };
-    }
-    if (isName && CONTROL.test(text)) {
-      const why = 'holds a control character (U+0001 - U+001F, U+007F - U+009F), which no name may';
-      return { code: 'PULSE_ERR_INVALID_TEXT', field, why };
-    }
+  for (const key in identity.attributes) {
+    const value = identity.attributes[key];
+    const issue = textIssue(key, false) ?? (typeof value === 'string' ? textIssue(value, false) : null);
+    if (issue) return { ...issue, field: `attributes.${key.replace(/\p{Cs}/gu, '\uFFFD')}` };
+  }
+  return null;
+}
+
+/** What is wrong with one text of a series' identity (see `textProblem`); `isName`: control characters too. */
+function textIssue(text: string, isName: boolean): { code: ErrorCode; why: string } | null {
+  // Most text holds none of the code units at issue: one scan, and the exact checks only for the rest.
+  if (!SUSPECT.test(text)) return null;
+  if (text.includes('\u0000')) {
+    return { code: 'PULSE_ERR_NUL_CHARACTER', why: 'holds a NUL character (U+0000), which no name may' };
+  }
+  if (LONE_SURROGATE.test(text)) {
+    return { code: 'PULSE_ERR_INVALID_TEXT', why: 'is not Unicode text (it holds a lone UTF-16 surrogate)' };
+  }
+  if (isName && CONTROL.test(text)) {
+    const why = 'holds a control character (U+0001 - U+001F, U+007F - U+009F), which no name may';
+    return { code: 'PULSE_ERR_INVALID_TEXT', why };
   }
   return null;
 }

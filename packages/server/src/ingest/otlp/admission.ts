@@ -22,8 +22,8 @@ export function isSeriesRefusal(error: unknown): error is AppError {
 
 /**
  * The entries whose series the registry accepts, in order, each on top of those before it (so a batch of
- * new series stops exactly at the limit); `refused` hears of each other one with the reason. Probing
- * resolves and then releases, leaving the registry as it was.
+ * new series stops exactly at the limit); `refused` hears of each other one with the reason. A dry run
+ * (`SeriesRegistry.trial`): the registry is left as it was.
  */
 export function admitEntries<E extends { samples: SeriesSamples }>(
   registry: SeriesRegistry,
@@ -31,18 +31,17 @@ export function admitEntries<E extends { samples: SeriesSamples }>(
   refused: (entry: E, reason: string) => void,
   onLimit?: (error: LimitError) => void,
 ): E[] {
-  const created: ReturnType<SeriesRegistry['resolve']>['created'] = [];
+  const trial = registry.trial();
   const admitted: E[] = [];
   for (const entry of entries) {
-    try {
-      created.push(...registry.resolve([entry.samples]).created);
+    const outcome = trial.admit(entry.samples);
+    if (!(outcome instanceof AppError)) {
       admitted.push(entry);
-    } catch (error) {
-      if (!isSeriesRefusal(error)) throw error;
-      if (error instanceof LimitError) onLimit?.(error);
-      refused(entry, (error instanceof LimitError && LIMIT_REFUSALS[error.limit]) || SERIES_REFUSALS[error.code]!);
+      continue;
     }
+    if (!isSeriesRefusal(outcome)) throw outcome;
+    if (outcome instanceof LimitError) onLimit?.(outcome);
+    refused(entry, (outcome instanceof LimitError && LIMIT_REFUSALS[outcome.limit]) || SERIES_REFUSALS[outcome.code]!);
   }
-  registry.release(created);
   return admitted;
 }
