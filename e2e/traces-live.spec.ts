@@ -1,0 +1,79 @@
+import { SpanKind } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage } from './support/browser.ts';
+import { SHOTS, unexpected } from './support/page.ts';
+import { startServer, type TestServer } from './support/server.ts';
+
+const RATE = 20;
+
+/**
+ * A stranger's trace-only service: the real trace SDK at its defaults (a batch every 5 s, OTLP/HTTP JSON),
+ * `RATE` SERVER spans a second on a timer, each lasting what it lasts.
+ */
+function tracedService(url: string) {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'cart' }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${url}/v1/traces` }))],
+  });
+  const tracer = provider.getTracer('e2e');
+  const timer = setInterval(() => {
+    for (let i = 0; i < RATE / 10; i++) {
+      tracer
+        .startSpan('POST /checkout', { kind: SpanKind.SERVER, attributes: { 'http.route': '/checkout' } })
+        .end();
+    }
+  }, 100);
+  return async () => {
+    clearInterval(timer);
+    await provider.shutdown();
+  };
+}
+
+/** The Requests/s card's line for the window: its rate and the share of the window with data. */
+async function windowLine(page: Page): Promise<{ rate: number; data: number; text: string }> {
+  const text = (await page.textContent('[data-testid="stat-Requests/s"] [data-testid="stat-window"]')) ?? '';
+  return { rate: Number(/: ([\d.]+)/.exec(text)?.[1]), data: Number(/data (\d+)%/.exec(text)?.[1] ?? 100), text };
+}
+
+let server: TestServer;
+let browser: Browser;
+let stop: (() => Promise<void>) | undefined;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer({ demo: false }), launchBrowser()]);
+  stop = tracedService(server.url);
+});
+
+afterAll(async () => {
+  await stop?.();
+  await browser?.close();
+  await server?.dispose();
+});
+
+describe('a trace-only service sending with the real SDK at its defaults, in a phone-width browser', () => {
+  it('moves live on its page: its window fills in at its rate without a reload', async () => {
+    const services = async () =>
+      ((await (await fetch(`${server.url}/api/v1/services`)).json()) as { services: [] }).services;
+    while ((await services()).length === 0) await sleep(500);
+    const { page, errors } = await openPage(browser, 390, 844);
+    await page.goto(`${server.url}/services/cart?from=now-5m`);
+    await page.waitForSelector('[data-testid="stat-cards"][data-state="ready"]');
+    await page.waitForFunction(() =>
+      /\d/.test(document.querySelector('[data-testid="stat-Requests/s"] [data-testid="stat-window"]')?.textContent ?? ''),
+    );
+    const before = await windowLine(page);
+    // Four of the SDK's 5 s batches later, with no reload: the page has the seconds they brought, at their rate.
+    await sleep(20_000);
+    const after = await windowLine(page);
+    await page.screenshot({ path: `${SHOTS}traces-live-390.png`, fullPage: true });
+    expect(after.data - before.data, `${before.text} -> ${after.text}`).toBeGreaterThanOrEqual(5);
+    expect(Math.abs(after.rate - RATE) / RATE, after.text).toBeLessThan(0.15);
+    expect(unexpected(errors)).toEqual([]);
+  }, 120_000);
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
