@@ -195,3 +195,65 @@ describe('services that report every 60 s', () => {
     expect(rateOverData(totalRows(buckets, null))).toBeCloseTo(80, 6);
   });
 });
+
+describe('a service whose data arrives in batches (an SDK sends its spans every 5 s)', () => {
+  it('leaves out the seconds the server still expects from it, rather than reading them as 0', () => {
+    // 20/s; the response ends at 30 s and the service has sent up to 25 s (its next batch is on its way).
+    const res: RedResponse = {
+      from: 0,
+      to: 30_000,
+      step: 10_000,
+      series: [
+        {
+          service: 'traced',
+          until: 25_000,
+          points: [redPoint(0, 200, 10, 0), redPoint(10_000, 200, 10, 0), redPoint(20_000, 100, 10, 0)],
+        },
+      ],
+    };
+    expect(throughputRows(redBuckets(res), 3).rows.map((r) => r.v)).toEqual([[20], [20], [20]]);
+  });
+
+  it("puts a late service's live seconds where they happened: no hole where the page loaded, no second twice", () => {
+    // 20/s in 2 s buckets. Loaded at 30 s; the service had sent up to 25 s (its batches come every 5 s).
+    const res: RedResponse = {
+      from: 0,
+      to: 30_000,
+      step: 2_000,
+      series: [
+        {
+          service: 'traced',
+          until: 25_000,
+          points: Array.from({ length: 13 }, (_, i) => redPoint(i * 2_000, i === 12 ? 20 : 40, 10, 0)),
+        },
+      ],
+    };
+    const buckets = redBuckets(res);
+    const acc = () =>
+      liveAcc({ rate: 20, count: 20, errorRate: 0, p50: 10, p95: 10, p99: 10, cpu: null, memory: null });
+    // Frames from 30 s on show it 5 s back; lateness grows to 6 s at 33 s (second 27 shown twice).
+    for (const [t, at] of [
+      [30, 25],
+      [31, 26],
+      [32, 27],
+      [33, 27],
+      [34, 28],
+      [35, 29],
+      [36, 30],
+      [37, 31],
+    ] as const) {
+      const late = [{ service: 'traced', at: at * 1000, acc: acc(), forTotal: acc() }];
+      expect(buckets.addTick(t * 1000, 1, [], null, late)).toBe('changed');
+    }
+    const { rows } = throughputRows(buckets, 19);
+    // The window slid to [7 s, 37 s): every bucket up to 32 s at 20/s (second 27 counted once); from 32 s on
+    // nothing sent yet: left out, not read as 0.
+    expect(rows.map((r) => [r.t / 1000, r.v[0]])).toEqual([
+      ...Array.from({ length: 12 }, (_, i) => [8 + 2 * i, 20]),
+      [32, null],
+      [34, null],
+      [36, null],
+    ]);
+    expect(totalRows(buckets, null).at(-4)).toMatchObject({ t: 30_000, rate: 20, seconds: 2 });
+  });
+});
