@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExplicitPoint } from '../../model.ts';
-import { spreadIncrease, spreadPoint } from './spread.ts';
+import { spreadCounts, spreadIncrease, spreadPoint } from './spread.ts';
 
 describe('spreadIncrease', () => {
   it("spreads a counter's increase evenly over its interval: 60 s per second, the pieces adding up to it", () => {
@@ -66,6 +66,29 @@ describe('spreadPoint', () => {
     expect(spreadPoint(p, p.time - 1000)).toEqual([p]);
     expect(spreadPoint(p, 0)).toEqual([p]);
     expect(spreadPoint(p, p.time + 5)).toEqual([p]);
+  });
+});
+
+describe('spreadCounts', () => {
+  it('spreads small counts over the span and over successive exports, not all in the middle of each', () => {
+    // Each 10 s export of an error series holds 10 errors over its latency buckets (2 % of 50/s), and the
+    // exports' spans start 3.4 s into a 5 s health cell: every cell should hold ~5 errors.
+    const counts = [0, 1, 1, 2, 1, 1, 2, 1, 1, 0];
+    const cells = new Map<number, number>();
+    for (let k = 0; k < 30; k++) {
+      const since = 1_800_000_003_400 + k * 10_000;
+      for (const piece of spreadCounts(counts, since, since + 10_000)) {
+        const cell = Math.floor(piece.at / 5000) * 5000;
+        cells.set(cell, (cells.get(cell) ?? 0) + piece.counts.reduce((n, c) => n + c, 0));
+      }
+    }
+    // Rounded alike, the cells alternated 9 and 1 (each export's errors in its middle): stripes on the heatmap.
+    const inner = [...cells.values()].slice(1, -1);
+    const mean = (xs: number[]) => xs.reduce((n, c) => n + c, 0) / xs.length;
+    const [even, odd] = [inner.filter((_, i) => i % 2 === 0), inner.filter((_, i) => i % 2 === 1)];
+    expect(mean(inner)).toBeCloseTo(5, 0);
+    expect(Math.abs(mean(even) - mean(odd))).toBeLessThan(1);
+    expect(Math.max(...inner) - Math.min(...inner)).toBeLessThanOrEqual(4);
   });
 });
 
