@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { timeScale } from './parts.tsx';
+import { formatMs, trimZeros } from '../../format.ts';
+import { distinctTicks, timeScale } from './parts.tsx';
 
 describe('timeScale', () => {
   it('leaves out a tick whose label would run off the right end of the plot', () => {
@@ -13,5 +14,16 @@ describe('timeScale', () => {
     const later = timeScale({ from: window.from + 18_000, to: window.to + 18_000 }, 600);
     expect(later.ticks).toContain(minute);
     expect(format(minute)).toMatch(/^\d\d:\d\d$/);
+  });
+});
+
+describe('distinctTicks', () => {
+  it('takes fewer ticks when the format would print two alike', () => {
+    const label = (v: number) => trimZeros(formatMs(v));
+    // Latencies up to 0.02 ms: steps of 0.005 ms printed "0", "0.01", "0.01", "0.01", "0.02".
+    const ticks = distinctTicks(label, 0.018);
+    expect(ticks.map(label)).toEqual(['0 ms', '0.01 ms', '0.02 ms']);
+    // Where the format tells them apart, the usual four steps.
+    expect(distinctTicks(label, 180)).toEqual([0, 50, 100, 150, 200]);
   });
 });

@@ -72,9 +72,9 @@ const axisCache = new WeakMap<Format, { label: Format; axes: Map<string, ReactEl
  * `floor` keeps an all-zero chart from inventing a scale (0..400% for a 0% error rate).
  */
 export function valueAxis(format: Format, max: number, options: { floor?: number; min?: number } = {}) {
-  const ticks = valueTicks(max, 4, options.floor, options.min);
   let cached = axisCache.get(format);
   if (!cached) axisCache.set(format, (cached = { label: (v) => trimZeros(format(v)), axes: new Map() }));
+  const ticks = distinctTicks(cached.label, max, options);
   const key = ticks.join(',');
   let axis = cached.axes.get(key);
   if (!axis) {
@@ -93,6 +93,18 @@ export function valueAxis(format: Format, max: number, options: { floor?: number
     cached.axes.set(key, axis);
   }
   return axis;
+}
+
+/**
+ * About four nice ticks up to `max`, fewer when the format cannot tell them apart: 0.005 ms steps all printed
+ * as "0.01 ms" (the format keeps two decimals), an axis of three equal labels.
+ */
+export function distinctTicks(label: Format, max: number, options: { floor?: number; min?: number } = {}): number[] {
+  for (let count = 4; count > 1; count--) {
+    const ticks = valueTicks(max, count, options.floor, options.min);
+    if (new Set(ticks.map(label)).size === ticks.length) return ticks;
+  }
+  return valueTicks(max, 1, options.floor, options.min);
 }
 
 const tooltipCache = new WeakMap<Format, ReactElement>();
