@@ -22,12 +22,6 @@ export const LiveServiceStatsSchema = Type.Object({
    * that reports every N s, its last complete reporting interval (N s), repeated until the next one arrives.
    */
   interval: Type.Optional(Type.Number()),
-  /**
-   * The second (epoch ms) these figures are of, when not the frame's: a service whose data arrives seconds
-   * late (an SDK sends spans in batches every 5 s) is shown at its newest complete second. A frame's `total`
-   * leaves such services out: it merges the subscribed services' figures of the frame's second.
-   */
-  at: Type.Optional(Type.Integer()),
 });
 export type LiveServiceStats = Static<typeof LiveServiceStatsSchema>;
 

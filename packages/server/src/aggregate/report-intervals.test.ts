@@ -117,18 +117,4 @@ describe('ReportIntervals', () => {
     intervals.forget('live');
     expect(intervals.reportedUntil('live', 100_900)).toBe(Number.POSITIVE_INFINITY);
   });
-
-  it('keeps a service whose data arrives in batches every 5 s (spans) complete up to its newest data between batches', () => {
-    const intervals = new ReportIntervals(null, () => {});
-    // An SDK's span batches: each lands ~0.3 s after the 5 s it holds.
-    for (let end = 105_000; end <= 130_000; end += 5_000) {
-      intervals.seen(new Map([['traced', { first: end - 5_000, last: end - 10 }]]), end + 300);
-    }
-    // 4.5 s after the last batch, the next one is still to come: not stopped, complete up to 129 s (second 129
-    // holds the spans that had ended when the batch went out; the next batch brings the rest).
-    expect(intervals.reportedUntil('traced', 134_800)).toBe(129_000);
-    expect(intervals.reportedUntil('traced', 140_300)).toBe(129_000);
-    // Two batches missed: stopped.
-    expect(intervals.reportedUntil('traced', 140_400)).toBe(Number.POSITIVE_INFINITY);
-  });
 });

@@ -8,17 +8,8 @@ const SECOND = 1000;
  * one is the time a process ran before its first export reached this server, not how often it exports.
  */
 const MAX_FIRST_SPAN_MS = 60_000;
-/**
- * A service reporting as things happen that sent nothing for this long has stopped (see `reportedUntil`), or
- * for twice the longest wait between its arrivals over the last minute or two, when that is longer (at most
- * `MAX_QUIET_MS`): an SDK sends its spans in batches every 5 s, and between two batches it has not stopped.
- */
+/** A service reporting as things happen that sent nothing for this long has stopped (see `reportedUntil`). */
 const STOPPED_AFTER_MS = 3_000;
-const MAX_QUIET_MS = 15_000;
-/** A service whose data arrives this long apart or more sends in batches (see `reportedUntil`). */
-const BATCHED_GAP_MS = 2_000;
-/** The longest wait between arrivals is kept over the current and the previous period of this length. */
-const GAP_PERIOD_MS = 60_000;
 
 interface Known {
   interval: number;
@@ -32,16 +23,6 @@ interface Known {
   provisional?: boolean;
   /** Where the service's data begins: the start of its first report, for a service new to this process. */
   from?: number;
-}
-
-/** A service reporting as things happen: its newest observation's time, when it arrived, and the waits between. */
-interface Newest {
-  t: number;
-  at: number;
-  /** The longest wait between arrivals that moved `t` on, since `since`, and in the period before. */
-  gap: number;
-  previousGap: number;
-  since: number;
 }
 
 /** What is stored per service: its interval (ms) and the end of its newest report. */
@@ -71,7 +52,7 @@ export class ReportIntervals {
    * may still be filling, and the seconds after it have not arrived yet (a client sends a second's requests
    * when it closes, the commit follows): read as 0 they made every chart's right edge dip to 0.
    */
-  private readonly newest = new Map<string, Newest>();
+  private readonly newest = new Map<string, { t: number; at: number }>();
 
   constructor(
     stored: string | null | undefined,
@@ -101,7 +82,7 @@ export class ReportIntervals {
         const taken = provisional ? Math.min(interval, MAX_FIRST_SPAN_MS) : interval;
         const until = Math.max(known?.until ?? 0, reported.until);
         // A service known from the stored intervals may have reported long before: its start is unknown.
-        const from = known ? known.from : Math.floor(reported.until - reported.interval);
+        const from = known ? known.from : reported.until - reported.interval;
         this.known.set(service, {
           interval: taken,
           at: now,
@@ -138,14 +119,8 @@ export class ReportIntervals {
   seen(serviceSeen: ReadonlyMap<string, SeenSpan>, now: number): void {
     for (const [service, { last: t }] of serviceSeen) {
       const newest = this.newest.get(service);
-      if (!newest) this.newest.set(service, { t, at: now, gap: 0, previousGap: 0, since: now });
+      if (!newest) this.newest.set(service, { t, at: now });
       else if (t >= newest.t) {
-        if (now - newest.since >= GAP_PERIOD_MS) {
-          newest.previousGap = newest.gap;
-          newest.gap = 0;
-          newest.since = now;
-        }
-        newest.gap = Math.max(newest.gap, now - newest.at);
         newest.t = t;
         newest.at = now;
       }
@@ -155,22 +130,16 @@ export class ReportIntervals {
   /**
    * Where the service's data is complete up to: the end of its newest reported interval, when it reports
    * every N seconds and has since the start; for one reporting as things happen, the end of the second of
-   * its newest observation (a second still filling reads at its rate so far, see `bucketSeconds`; of one
-   * sending in batches, the start of that second, which its next batch completes), while that
-   * arrived within the last few seconds, or two of its usual waits between batches (a service silent for
-   * longer has stopped: its quiet seconds are zeros, not unknown); +Infinity otherwise.
+   * its newest observation (a second still filling reads at its rate so far, see `bucketSeconds`), while that
+   * arrived within the last few seconds (a service silent for longer has stopped: its quiet seconds are
+   * zeros, not unknown); +Infinity otherwise.
    */
   reportedUntil(service: string, now: number): number {
     const known = this.known.get(service);
     if (known && known.interval > SECOND) return known.until;
     const newest = this.newest.get(service);
-    if (!newest) return Number.POSITIVE_INFINITY;
-    const quiet = Math.max(STOPPED_AFTER_MS, Math.min(2 * Math.max(newest.gap, newest.previousGap), MAX_QUIET_MS));
-    if (now - newest.at > quiet) return Number.POSITIVE_INFINITY;
-    const second = newest.t - (newest.t % SECOND);
-    // Sent in batches, its newest second holds only what had happened when the batch went out: the next batch
-    // brings the rest, so that second is not complete yet (read as it is, every batch's last second dipped).
-    return Math.max(newest.gap, newest.previousGap) >= BATCHED_GAP_MS ? second : second + SECOND;
+    if (!newest || now - newest.at > STOPPED_AFTER_MS) return Number.POSITIVE_INFINITY;
+    return newest.t - (newest.t % SECOND) + SECOND;
   }
 
   /**

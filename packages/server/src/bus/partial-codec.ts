@@ -13,8 +13,6 @@ import { Sketch } from '../sketch/sketch.ts';
 const WireService = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 256 }),
   interval: Type.Integer({ minimum: 1000, maximum: 3_600_000 }),
-  /** The second the stats are of, when not the frame's (see `ServicePartial.at`). */
-  at: Type.Optional(Type.Integer()),
   count: Type.Number({ minimum: 0 }),
   errors: Type.Number({ minimum: 0 }),
   sketch: Type.String({ maxLength: 1_000_000 }),
@@ -43,11 +41,10 @@ export interface ReceivedPartial {
 
 export function encodePartial(from: string, t: number, partial: FramePartial): string {
   const services: WirePartialMessage['services'] = [];
-  for (const [name, { stats, interval, at }] of partial) {
+  for (const [name, { stats, interval }] of partial) {
     services.push({
       name,
       interval,
-      ...(at === undefined ? {} : { at }),
       count: stats.count,
       errors: stats.errors,
       sketch: stats.count > 0 ? encodeSketch(stats.sketch).toString('base64') : '',
@@ -84,7 +81,7 @@ export function decodePartial(text: string): ReceivedPartial | Error {
         seen: true,
       };
       if (s.count > 0 && !Number.isFinite(stats.sketch.count)) return new Error(`services.${s.name}: broken sketch`);
-      partial.set(s.name, { stats, interval: s.interval, ...(s.at === undefined ? {} : { at: s.at }) });
+      partial.set(s.name, { stats, interval: s.interval });
     }
   } catch (error) {
     return new Error(`broken sketch: ${(error as Error).message}`);

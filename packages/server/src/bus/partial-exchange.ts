@@ -133,19 +133,13 @@ export function mergePartials(t: number, partials: readonly FramePartial[]): Fra
   if (partials.length === 1) return partials[0]!;
   const sums: LiveSeconds = new Map();
   const intervals = new Map<string, number>();
-  // A late service's second on each instance (its data reaches each one as late as its senders send it).
-  const ats = new Map<string, number>();
   for (const partial of partials) {
-    for (const [service, { stats, interval, at }] of partial) {
+    for (const [service, { stats, interval }] of partial) {
       mergeSecondStats(liveStats(sums, service, t), stats);
       intervals.set(service, Math.max(intervals.get(service) ?? interval, interval));
-      if (at !== undefined) ats.set(service, Math.min(ats.get(service) ?? at, at));
     }
   }
   const merged = new Map<string, ServicePartial>();
-  for (const [service, stats] of sums.get(t) ?? []) {
-    const at = ats.get(service);
-    merged.set(service, { stats, interval: intervals.get(service)!, ...(at === undefined ? {} : { at }) });
-  }
+  for (const [service, stats] of sums.get(t) ?? []) merged.set(service, { stats, interval: intervals.get(service)! });
   return merged;
 }

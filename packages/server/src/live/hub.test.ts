@@ -34,23 +34,6 @@ describe('LiveHub', () => {
     expect(one.frames().at(-1)!.total.p99).toBeCloseTo(10, 0);
   });
 
-  it("leaves a service shown at an earlier second (`at`) out of the frame's total", () => {
-    const { hub, connect } = setup();
-    const all = connect(['*']);
-    hub.publish({
-      t: 9000,
-      services: { fast: stats(100), traced: { ...stats(20), at: 4000 } },
-      sketches: new Map([
-        ['fast', sketchOf(10, 100)],
-        ['traced', sketchOf(800, 20)],
-      ]),
-    });
-    const frame = all.frames().at(-1)!;
-    expect(frame.services.traced).toMatchObject({ rate: 20, at: 4000 });
-    expect(frame.total).toMatchObject({ rate: 100, count: 100 });
-    expect(frame.total.p99).toBeCloseTo(10, 0);
-  });
-
   it('skips a stalled client without holding back the others, counts it, and closes it after 30 s', () => {
     const { hub, connect, clock } = setup();
     const healthy = connect();

@@ -255,11 +255,8 @@ function subsetFrame(frame: SecondFrame, only: ReadonlySet<string>, cache: Map<s
 
 function serialise(frame: SecondFrame, only: readonly string[] | null): WireText {
   const services = only ? Object.fromEntries(only.map((s) => [s, frame.services[s]!])) : frame.services;
-  // Services shown at an earlier second (`at`) are left out: the total is of the frame's second.
   const total = liveTotal(
-    Object.entries(services)
-      .filter(([, stats]) => stats.at === undefined)
-      .map(([name, stats]) => ({ stats, sketch: frame.sketches?.get(name) ?? null })),
+    Object.entries(services).map(([name, stats]) => ({ stats, sketch: frame.sketches?.get(name) ?? null })),
   );
   const message: LiveFrame = { type: 'frame', t: frame.t, cursor: frame.t, services, total };
   return wireText(JSON.stringify(message));

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { liveStats, type SecondStats } from '../aggregate/live-stats.ts';
-import { decodePartial, encodePartial } from '../bus/partial-codec.ts';
 import { frameOf, SecondWindow } from './second-window.ts';
 
 describe('SecondWindow', () => {
@@ -41,36 +40,14 @@ describe('SecondWindow', () => {
     expect(new Set(rates)).toEqual(new Set([100]));
   });
 
-  it("shares a new service's figures with the cluster from its first whole second of data, never over less", () => {
-    // Its process started 0.733 s into a second: the cluster's codec takes intervals of 1 s and more only.
-    const begin = 1_800_000_000_733;
-    const window = new SecondWindow(
-      () => 10_000,
-      () => begin,
-    );
-    const first = begin - 733;
-    window.add(spread('new', first, first + 10_000, 40));
-    const shared: number[] = [];
-    for (let t = first + 10_000; t < first + 30_000; t += 1000) {
-      const partial = window.takePartial(t);
-      const decoded = decodePartial(encodePartial('a', t, partial));
-      if (decoded instanceof Error) throw decoded;
-      const interval = partial.get('new')?.interval;
-      if (interval !== undefined) shared.push(interval);
-    }
-    expect(Math.min(...shared)).toBeGreaterThanOrEqual(1000);
-    expect(shared.at(-1)).toBe(10_000);
-  });
-
   it('shows a service whose per-second data arrives after its frame went out at its newest complete second', () => {
     // A sender posting each second once it closes lands just after the ticker: such frames used to be empty.
     const window = new SecondWindow();
     window.takePartial(5000);
     window.add(spread('late', 5000, 6000, 3)); // second 5 arrives after its frame: shown by the next one
-    // The frame says which second the figures are of (a page puts them there).
-    expect(frameOf(6000, window.takePartial(6000)).services.late).toMatchObject({ rate: 3, interval: 1000, at: 5000 });
+    expect(frameOf(6000, window.takePartial(6000)).services.late).toMatchObject({ rate: 3, interval: 1000 });
     window.add(spread('late', 6000, 7000, 4));
-    expect(frameOf(7000, window.takePartial(7000)).services.late).toMatchObject({ rate: 4, interval: 1000, at: 6000 });
+    expect(frameOf(7000, window.takePartial(7000)).services.late).toMatchObject({ rate: 4, interval: 1000 });
     window.add(spread('late', 7000, 8000, 5));
     expect(frameOf(8000, window.takePartial(8000)).services.late).toMatchObject({ rate: 5, interval: 1000 });
   });

@@ -77,12 +77,11 @@ export class SecondWindow {
       if (interval <= 1000) {
         const second = this.newestCompleteSecond(service, t);
         const stats = second === null ? null : this.history.merged(service, second, second + 1000);
-        if (second !== null && stats) partial.set(service, { stats, interval: 1000, at: second });
+        if (stats) partial.set(service, { stats, interval: 1000 });
         continue;
       }
       const { from, to } = this.intervalWindow(service, t, interval);
-      // Shown once it has a second of data: live figures describe at least a second (the cluster's codec says so).
-      const stats = to - from >= 1000 ? this.history.merged(service, from - (from % 1000), to) : null;
+      const stats = from < to ? this.history.merged(service, from - (from % 1000), to) : null;
       if (stats) partial.set(service, { stats, interval: to - from });
     }
     this.published = Math.max(this.published, t);
@@ -147,8 +146,6 @@ const LATE_MINUTE_MS = 60_000;
 export interface ServicePartial {
   stats: SecondStats;
   interval: number;
-  /** The second the stats are of, when not the frame's (a service whose data arrives late). */
-  at?: number;
 }
 
 /** service -> its stats behind one second's frame. */
@@ -158,8 +155,8 @@ export type FramePartial = Map<string, ServicePartial>;
 export function frameOf(t: number, partial: ReadonlyMap<string, ServicePartial>): SecondFrame {
   const services: Record<string, LiveServiceStats> = {};
   const sketches = new Map<string, Sketch>();
-  for (const [service, { stats, interval, at }] of partial) {
-    services[service] = toLiveStats(stats, interval, at);
+  for (const [service, { stats, interval }] of partial) {
+    services[service] = toLiveStats(stats, interval);
     if (stats.count > 0) sketches.set(service, stats.sketch);
   }
   return { t, services, sketches };
@@ -169,7 +166,7 @@ export function frameOf(t: number, partial: ReadonlyMap<string, ServicePartial>)
  * Figures over `interval` ms of data as those of its average second (rate and count per second, so a page
  * that adds up frames' counts sees each second's share); CPU and memory as the mean over it.
  */
-function toLiveStats(s: SecondStats, interval: number, at: number | undefined): LiveServiceStats {
+function toLiveStats(s: SecondStats, interval: number): LiveServiceStats {
   const has = s.count > 0;
   const perSecond = round(s.count / (interval / 1000), 6) ?? 0;
   let memory: number | null = null;
@@ -184,6 +181,5 @@ function toLiveStats(s: SecondStats, interval: number, at: number | undefined): 
     cpu: s.cpuCount > 0 ? round(s.cpuSum / s.cpuCount, 4) : null,
     memory: memory === null ? null : Math.round(memory),
     interval,
-    ...(at === undefined ? {} : { at }),
   };
 }

@@ -34,13 +34,6 @@ export interface RedReadOptions {
   now: number;
   /** The reads to make, when the caller has planned them (`planRange`); else planned here from `mainTier`. */
   reads?: readonly TierRead[];
-  /**
-   * Per service, where its data is complete up to (`ReportIntervals.reportedUntil`): seconds of the 1 s tier
-   * from there on are left out. A service sending in batches has part of its newest second stored, the rest
-   * on its way: read, the bucket holding it read low, and a page adding that second from a live frame later
-   * counted the part twice.
-   */
-  sentUntil?: (service: string) => number;
 }
 
 /** Reads the RED rollups over [from, to) across tiers and merges them into output buckets per group. */
@@ -94,9 +87,7 @@ function foldRows(
 ): void {
   // A chunk is one service's rows, route by route: the group changes rarely from one row to the next.
   let group: RedGroup | undefined;
-  const { sentUntil } = options;
   for (const row of rows) {
-    if (res === 1000 && sentUntil && row.t >= sentUntil(row.service)) continue;
     if (!group || group.service !== row.service || (options.byRoute && group.route !== (row.route ?? null))) {
       group = groupOf(groups, row, options.byRoute);
     }
@@ -170,7 +161,6 @@ export async function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedR
     step,
     now,
     reads: plan.reads,
-    sentUntil: (service) => ctx.intervals.reportedUntil(service, now),
   };
   const seriesCount = q.byRoute ? routeCount(ctx, services) : services.length;
   const cost: QueryCost = {

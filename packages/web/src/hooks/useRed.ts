@@ -1,6 +1,6 @@
 import type { LiveServiceStats } from '@pulseboard/shared';
 import { fetchRed, type Services } from '../api/endpoints.ts';
-import type { Buckets, LateSecond } from '../live/buckets.ts';
+import type { Buckets } from '../live/buckets.ts';
 import { liveAcc, type RedAcc, redBuckets } from '../live/red-acc.ts';
 import { settleBucket } from '../live/settle.ts';
 import { type Later, type LiveQuery, useLiveQuery } from './useLiveQuery.ts';
@@ -12,21 +12,9 @@ export interface RedOptions {
   maxPoints: number;
 }
 
-/** The services of a tick with requests, of the tick's own second (`late`: false) or of an earlier one (true). */
-function shown(stats: Record<string, LiveServiceStats>, only: ReadonlySet<string> | null, late: boolean) {
-  return Object.entries(stats).filter(
-    ([service, s]) => s.count > 0 && (!only || only.has(service)) && (s.at !== undefined) === late,
-  );
-}
-
 function* entries(stats: Record<string, LiveServiceStats>, only: ReadonlySet<string> | null) {
-  for (const [service, s] of shown(stats, only, false)) yield [service, liveAcc(s)] as [string, RedAcc];
-}
-
-/** Services shown at an earlier second than the tick's (their data arrives late), for `Buckets.addTick`. */
-function* lateSeconds(stats: Record<string, LiveServiceStats>, only: ReadonlySet<string> | null) {
-  for (const [service, s] of shown(stats, only, true)) {
-    yield { service, at: s.at!, acc: liveAcc(s), forTotal: liveAcc(s) } satisfies LateSecond<RedAcc>;
+  for (const [service, s] of Object.entries(stats)) {
+    if (s.count > 0 && (!only || only.has(service))) yield [service, liveAcc(s)] as [string, RedAcc];
   }
 }
 
@@ -65,8 +53,7 @@ export function useRed({ range, services, maxPoints }: RedOptions): LiveQuery<Bu
       const open = buckets.ring.at(-1)?.t;
       // A frame's total merges the subscribed services, which are the ones a page's charts show.
       const total = tick.total && tick.total.count > 0 ? liveAcc(tick.total) : null;
-      const late = lateSeconds(tick.services, only);
-      const result = buckets.addTick(tick.t, tick.seconds, entries(tick.services, only), total, late);
+      const result = buckets.addTick(tick.t, tick.seconds, entries(tick.services, only), total);
       const closed = buckets.ring.at(-1)?.t !== open ? open : undefined;
       // A bucket that just closed combined its live seconds' percentiles approximately, and a service that reports
       // every N s arrived in it as its previous interval repeated: read it from the server, which merges the

@@ -37,17 +37,6 @@ export interface BucketEntry<A> {
   acc: A;
 }
 
-/**
- * A service's figures of second `at`, shown by a later frame (its data arrives late): `acc` for the service,
- * `forTotal` (an equal, separate accumulator) for the bucket's merge of the services.
- */
-export interface LateSecond<A> {
-  service: string;
-  at: number;
-  acc: A;
-  forTotal: A;
-}
-
 /** Where a service's data is complete up to (its series' `until`). */
 export type Until = Iterable<[string, number]>;
 /** Where a service's data begins, inside the range (its series' `since`). */
@@ -69,13 +58,6 @@ export class Buckets<A> {
    * percentiles approximately, or a service that reports every N s had not sent them yet (see `useRed`).
    */
   readonly unsettled = new Map<number, number>();
-  /**
-   * Per service shown at an earlier second than its frame's (`LiveServiceStats.at`: its data arrives late), the
-   * newest second of it the buckets hold; older ones are already in (loaded, or a frame repeated a second).
-   */
-  private readonly lateUpTo = new Map<string, number>();
-  /** Seconds up to which the loaded data holds every service without an `until`. */
-  private readonly loadedUpTo: number;
 
   private constructor(
     readonly step: number,
@@ -86,7 +68,6 @@ export class Buckets<A> {
   ) {
     this.ring = new RingBuffer(capacity);
     this.complete = to;
-    this.loadedUpTo = to;
   }
 
   /** Drops the buckets that lie wholly before the window. */
@@ -119,7 +100,6 @@ export class Buckets<A> {
     // Any window of this span overlaps at most this many aligned buckets.
     const buckets = new Buckets(step, span, to, options.add, Math.ceil(span / step) + 1);
     const untils = [...(options.until ?? [])].filter(([, until]) => until < to);
-    for (const [service, until] of untils) buckets.lateUpTo.set(service, until);
     const byT = new Map<number, Bucket<A>>();
     for (let t = floorTo(from, step); t < to; t += step) {
       // Only the part of a bucket inside [from, to) counts, as on the server.
@@ -179,17 +159,14 @@ export class Buckets<A> {
   }
 
   /**
-   * Folds one live interval [t, t + seconds) in, with its merge of the services (`total`). `late`: services
-   * shown at an earlier second (`at`), whose data does not cover this interval yet: each goes into the bucket of
-   * its second, and this interval is unknown for it until then. `stale`: already counted; `gap`: seconds between
-   * the data and this one are missing (the caller reloads); `changed`: added.
+   * Folds one live interval [t, t + seconds) in, with its merge of the services (`total`). `stale`: already
+   * counted; `gap`: seconds between the data and this one are missing (the caller reloads); `changed`: added.
    */
   addTick(
     t: number,
     seconds: number,
     values: Iterable<[string, A]>,
     total: A | null = null,
-    late: Iterable<LateSecond<A>> = [],
   ): 'stale' | 'gap' | 'changed' {
     if (t < this.complete) return 'stale';
     if (t > this.complete) return 'gap';
@@ -209,32 +186,8 @@ export class Buckets<A> {
       if (bucket.total) this.add(bucket.total, total);
       else bucket.total = total;
     }
-    for (const second of late) {
-      const { service } = second;
-      bucket.unknown.set(service, Math.min(bucket.seconds, (bucket.unknown.get(service) ?? 0) + seconds));
-      this.addLate(second);
-    }
     this.complete = t + seconds * 1000;
     this.trim();
     return 'changed';
-  }
-
-  /** A late service's second into its bucket, once: that second is known for it from now on. */
-  private addLate({ service, at, acc, forTotal }: LateSecond<A>): void {
-    if (at < (this.lateUpTo.get(service) ?? this.loadedUpTo)) return;
-    this.lateUpTo.set(service, at + 1000);
-    const start = floorTo(at, this.step);
-    for (const bucket of this.ring) {
-      if (bucket.t !== start) continue;
-      const into = bucket.values.get(service);
-      if (into) this.add(into, acc);
-      else bucket.values.set(service, acc);
-      if (bucket.total) this.add(bucket.total, forTotal);
-      else bucket.total = forTotal;
-      const unknown = (bucket.unknown.get(service) ?? 0) - 1;
-      if (unknown > 0) bucket.unknown.set(service, unknown);
-      else bucket.unknown.delete(service);
-      return;
-    }
   }
 }

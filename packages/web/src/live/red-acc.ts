@@ -127,13 +127,12 @@ export function redBuckets(res: RedResponse, span?: number): Buckets<RedAcc> {
 /**
  * Each service's `until` where its next report is still to come (the merged series' own is the earliest). A
  * service two intervals past its last report has stopped: the time since is not unknown but quiet (its rate
- * 0), so it does not hold back the all-services figures. One reporting as things happen has an `until` only
- * while the server expects more of it (it may send in batches, as SDKs send spans every 5 s).
+ * 0), so it does not hold back the all-services figures.
  */
 function untils(res: RedResponse): [string, number][] {
   const out: [string, number][] = [];
   for (const { service, until, interval = 1000 } of serviceSeries(res)) {
-    if (until !== undefined && (interval <= 1000 || res.to - until <= 2 * interval)) out.push([service, until]);
+    if (until !== undefined && res.to - until <= 2 * interval) out.push([service, until]);
   }
   return out;
 }

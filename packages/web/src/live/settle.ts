@@ -21,8 +21,7 @@ export function settleBucket(res: RedResponse, from: number, to: number, now: nu
   if (res.from !== from || res.to !== to || res.step < to - from) return null;
   let retryAt = Number.NEGATIVE_INFINITY;
   for (const { until, interval = 1000 } of serviceSeries(res)) {
-    // One reporting as things happen has an `until` only while the server expects more of it (see `untils`).
-    if (until === undefined || (interval > 1000 && now - until > 2 * interval)) continue;
+    if (until === undefined || now - until > 2 * interval) continue;
     retryAt = Math.max(retryAt, until + interval + DELIVERY_MS, now + RETRY_MS);
   }
   if (retryAt > Number.NEGATIVE_INFINITY) return { retryAt };
