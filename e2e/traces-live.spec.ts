@@ -22,9 +22,7 @@ function tracedService(url: string) {
   const tracer = provider.getTracer('e2e');
   const timer = setInterval(() => {
     for (let i = 0; i < RATE / 10; i++) {
-      tracer
-        .startSpan('POST /checkout', { kind: SpanKind.SERVER, attributes: { 'http.route': '/checkout' } })
-        .end();
+      tracer.startSpan('POST /checkout', { kind: SpanKind.SERVER, attributes: { 'http.route': '/checkout' } }).end();
     }
   }, 100);
   return async () => {
@@ -63,7 +61,9 @@ describe('a trace-only service sending with the real SDK at its defaults, in a p
     await page.goto(`${server.url}/services/cart?from=now-5m`);
     await page.waitForSelector('[data-testid="stat-cards"][data-state="ready"]');
     await page.waitForFunction(() =>
-      /\d/.test(document.querySelector('[data-testid="stat-Requests/s"] [data-testid="stat-window"]')?.textContent ?? ''),
+      /\d/.test(
+        document.querySelector('[data-testid="stat-Requests/s"] [data-testid="stat-window"]')?.textContent ?? '',
+      ),
     );
     const before = await windowLine(page);
     // Four of the SDK's 5 s batches later, with no reload: the page has the seconds they brought, at their rate.

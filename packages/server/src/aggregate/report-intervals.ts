@@ -82,7 +82,7 @@ export class ReportIntervals {
         const taken = provisional ? Math.min(interval, MAX_FIRST_SPAN_MS) : interval;
         const until = Math.max(known?.until ?? 0, reported.until);
         // A service known from the stored intervals may have reported long before: its start is unknown.
-        const from = known ? known.from : reported.until - reported.interval;
+        const from = known ? known.from : Math.floor(reported.until - reported.interval);
         this.known.set(service, {
           interval: taken,
           at: now,

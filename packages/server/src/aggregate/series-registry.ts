@@ -258,6 +258,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** Control characters (C0, DEL, C1): a name holding one prints as garbage, or not at all, wherever it is shown. */
 const CONTROL = /\p{Cc}/u;
 /** Any code unit one of the checks below is about: NUL and control characters, and surrogates, paired or not. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what it is for.
 const SUSPECT = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
 
 /**

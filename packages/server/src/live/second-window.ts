@@ -81,7 +81,8 @@ export class SecondWindow {
         continue;
       }
       const { from, to } = this.intervalWindow(service, t, interval);
-      const stats = from < to ? this.history.merged(service, from - (from % 1000), to) : null;
+      // Shown once it has a second of data: the cluster's partial codec takes intervals of 1 s and more.
+      const stats = to - from >= 1000 ? this.history.merged(service, from - (from % 1000), to) : null;
       if (stats) partial.set(service, { stats, interval: to - from });
     }
     this.published = Math.max(this.published, t);
