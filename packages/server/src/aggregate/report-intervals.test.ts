@@ -117,4 +117,29 @@ describe('ReportIntervals', () => {
     intervals.forget('live');
     expect(intervals.reportedUntil('live', 100_900)).toBe(Number.POSITIVE_INFINITY);
   });
+
+  it('reads a service whose data arrives in batches (spans every 5 s) as reporting every N s, not stopped between batches', () => {
+    const intervals = new ReportIntervals(null, () => {});
+    // An SDK's span batches: each lands ~0.3 s after it went out, with the spans that ended in the 5 s before.
+    for (let sent = 105_000; sent <= 130_000; sent += 5_000) {
+      intervals.seen(new Map([['traced', { first: sent - 4_990, last: sent - 10 }]]), sent + 300);
+    }
+    // 5.29 s late at most: read as reporting every 6 s, its data beginning at its first batch's first second.
+    expect(intervals.of('traced')).toBe(6_000);
+    expect(intervals.longest(['traced', 'native'])).toBe(6_000);
+    expect(intervals.dataFrom('traced')).toBe(100_000);
+    // Complete up to just after its newest request (the next batch brings those that end later), between
+    // batches too, until two of its intervals pass.
+    expect(intervals.reportedUntil('traced', 130_300)).toBe(129_991);
+    expect(intervals.reportedUntil('traced', 135_200)).toBe(129_991);
+    expect(intervals.sentByAll(['traced'], 142_300)).toBe(129_991);
+    expect(intervals.reportedUntil('traced', 142_301)).toBe(Number.POSITIVE_INFINITY);
+    // A single late request is data sent once, not a way of sending.
+    intervals.seen(new Map([['once', { first: 120_000, last: 125_000 }]]), 130_000);
+    expect(intervals.of('once')).toBe(1_000);
+    // A sender posting each second as it closes (about a second late) still reports as things happen.
+    intervals.seen(new Map([['posting', { first: 130_000, last: 130_990 }]]), 131_050);
+    expect(intervals.of('posting')).toBe(1_000);
+    expect(intervals.reportedUntil('posting', 131_050)).toBe(131_000);
+  });
 });

@@ -1,5 +1,6 @@
 import type { SeenSpan } from '../store/store.ts';
 import type { Reported } from './fold.ts';
+import { RecentMax } from './recent-max.ts';
 
 /** Intervals are kept in whole seconds: an SDK's 5 s export spans 4,998 or 5,003 ms by timer jitter. */
 const SECOND = 1000;
@@ -10,6 +11,18 @@ const SECOND = 1000;
 const MAX_FIRST_SPAN_MS = 60_000;
 /** A service reporting as things happen that sent nothing for this long has stopped (see `reportedUntil`). */
 const STOPPED_AFTER_MS = 3_000;
+/**
+ * Data whose oldest observation arrives this late or later comes in batches (an SDK sends its spans every 5 s
+ * by default); a sender posting each second once it closes is about a second late. See `seen`.
+ */
+const BATCHED_LAG_MS = 3_000;
+/**
+ * Data older than this on arrival is history being imported, or a straggler (an export retried after a
+ * failure): not how the service sends live. An SDK's batch delay is 5 s by default, rarely above 30 s.
+ */
+const MAX_BATCH_LAG_MS = 30_000;
+/** How late a service's data arrives is the most over the current and the previous period of this length. */
+const LAG_PERIOD_MS = 60_000;
 
 interface Known {
   interval: number;
@@ -23,6 +36,18 @@ interface Known {
   provisional?: boolean;
   /** Where the service's data begins: the start of its first report, for a service new to this process. */
   from?: number;
+}
+
+/** A service reporting as things happen, or in batches: its newest observation, when it arrived, how late. */
+interface Newest {
+  t: number;
+  at: number;
+  /** How long after its oldest observation each commit of it arrived (see `seen`). */
+  lag: RecentMax;
+  /** Commits of it that arrived late enough to be a batch: one alone is data sent once, not a way of sending. */
+  batches: number;
+  /** The second of its first observation this process received. */
+  from: number;
 }
 
 /** What is stored per service: its interval (ms) and the end of its newest report. */
@@ -52,7 +77,7 @@ export class ReportIntervals {
    * may still be filling, and the seconds after it have not arrived yet (a client sends a second's requests
    * when it closes, the commit follows): read as 0 they made every chart's right edge dip to 0.
    */
-  private readonly newest = new Map<string, { t: number; at: number }>();
+  private readonly newest = new Map<string, Newest>();
 
   constructor(
     stored: string | null | undefined,
@@ -115,31 +140,50 @@ export class ReportIntervals {
     if (changed) this.save();
   }
 
-  /** Records the newest observation time per service of a commit (`Folded.serviceSeen`), arrived at `now`. */
+  /**
+   * Records the newest observation time per service of a commit (`Folded.serviceSeen`), arrived at `now`, and
+   * how late its oldest one arrived. A service whose data arrived 3 s late or more twice sends in batches (an
+   * SDK's spans): it is read as reporting every N s, N that lateness in whole seconds (see `of`), so its live figure
+   * is its last complete N s, and the seconds its next batch brings are unknown until then, not 0. Shown
+   * second by second, its newest second was a part of one (a dip at every chart's right edge), and a page
+   * left open had each second at the wrong time, or twice, as the lateness changed.
+   */
   seen(serviceSeen: ReadonlyMap<string, SeenSpan>, now: number): void {
-    for (const [service, { last: t }] of serviceSeen) {
-      const newest = this.newest.get(service);
-      if (!newest) this.newest.set(service, { t, at: now });
-      else if (t >= newest.t) {
+    for (const [service, { first, last: t }] of serviceSeen) {
+      let newest = this.newest.get(service);
+      if (!newest) {
+        newest = { t, at: now, lag: new RecentMax(LAG_PERIOD_MS, now), batches: 0, from: first - (first % SECOND) };
+        this.newest.set(service, newest);
+      } else if (t >= newest.t) {
         newest.t = t;
         newest.at = now;
       }
+      const lag = now - first;
+      if (lag > MAX_BATCH_LAG_MS) continue;
+      newest.lag.note(lag, now);
+      if (lag >= BATCHED_LAG_MS) newest.batches++;
     }
   }
 
   /**
    * Where the service's data is complete up to: the end of its newest reported interval, when it reports
-   * every N seconds and has since the start; for one reporting as things happen, the end of the second of
-   * its newest observation (a second still filling reads at its rate so far, see `bucketSeconds`), while that
-   * arrived within the last few seconds (a service silent for longer has stopped: its quiet seconds are
-   * zeros, not unknown); +Infinity otherwise.
+   * every N seconds and has since the start; for one sending in batches, just after its newest observation
+   * (a batch holds the requests that had ended when it went out, so that observation's second is part sent:
+   * read to the end of it, it read low at every chart's right edge); for one reporting as things happen, the
+   * end of that observation's second (a second still filling reads at its rate so far, see `bucketSeconds`).
+   * Those two
+   * while their data arrived within the last few seconds, or two of its intervals for one sending in batches
+   * (a service silent for longer has stopped: its quiet seconds are zeros, not unknown; between two batches it
+   * has not, and those seconds read as 0 at every chart's right edge); +Infinity otherwise.
    */
   reportedUntil(service: string, now: number): number {
     const known = this.known.get(service);
     if (known && known.interval > SECOND) return known.until;
     const newest = this.newest.get(service);
-    if (!newest || now - newest.at > STOPPED_AFTER_MS) return Number.POSITIVE_INFINITY;
-    return newest.t - (newest.t % SECOND) + SECOND;
+    if (!newest) return Number.POSITIVE_INFINITY;
+    const batches = this.batchInterval(newest);
+    if (now - newest.at > (batches === null ? STOPPED_AFTER_MS : 2 * batches)) return Number.POSITIVE_INFINITY;
+    return batches === null ? newest.t - (newest.t % SECOND) + SECOND : newest.t + 1;
   }
 
   /**
@@ -152,25 +196,36 @@ export class ReportIntervals {
     let until = Number.POSITIVE_INFINITY;
     for (const service of services) {
       const reported = this.reportedUntil(service, now);
-      // One reporting as things happen is +Infinity once stopped; one reporting every N s keeps its last end.
-      const interval = this.of(service);
+      // One reporting as things happen or in batches is +Infinity once stopped; one reporting every N s keeps
+      // its last end.
+      const interval = this.known.get(service)?.interval ?? SECOND;
       if (interval === SECOND || now - reported <= 2 * interval) until = Math.min(until, reported);
     }
     return until;
   }
 
-  /** The service's reporting interval (ms); 1000 when it reports as things happen. */
+  /**
+   * The service's reporting interval (ms): of its reports, or for one sending in batches, how late its data
+   * arrives (see `seen`); 1000 when it reports as things happen.
+   */
   of(service: string): number {
-    return this.known.get(service)?.interval ?? SECOND;
+    const known = this.known.get(service)?.interval;
+    if (known !== undefined) return known;
+    const newest = this.newest.get(service);
+    return (newest && this.batchInterval(newest)) ?? SECOND;
   }
 
   /**
    * Where the service's reported data begins (ms): the start of the first report this process received of a
-   * service it did not know; -Infinity when unknown (known before a restart, or reporting as things happen).
+   * service it did not know, or the second of the first data of one sending in batches; -Infinity when unknown
+   * (known before a restart, or reporting as things happen).
    * A live frame reads a new service's rate over the part of its last interval it existed in, not the whole.
    */
   dataFrom(service: string): number {
-    return this.known.get(service)?.from ?? Number.NEGATIVE_INFINITY;
+    const known = this.known.get(service);
+    if (known) return known.from ?? Number.NEGATIVE_INFINITY;
+    const newest = this.newest.get(service);
+    return newest && this.batchInterval(newest) !== null ? newest.from : Number.NEGATIVE_INFINITY;
   }
 
   /** The longest reporting interval among `services` (ms). */
@@ -183,6 +238,12 @@ export class ReportIntervals {
   forget(service: string): void {
     this.newest.delete(service);
     if (this.known.delete(service)) this.save();
+  }
+
+  /** The interval of a service sending in batches (its lateness as of its newest data, in whole seconds), else null. */
+  private batchInterval(newest: Newest): number | null {
+    const lag = newest.lag.value(newest.at);
+    return newest.batches >= 2 && lag >= BATCHED_LAG_MS ? Math.ceil(lag / SECOND) * SECOND : null;
   }
 
   /** Whether a span `interval` longer than the known one was seen before, within three of itself; else notes it. */

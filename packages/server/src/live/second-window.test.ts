@@ -65,6 +65,20 @@ describe('SecondWindow', () => {
     expect(new Set(rates)).toEqual(new Set([10]));
   });
 
+  it('shows a service read as sending every 6 s (its 5 s batches arrive up to 6 s late) at its full rate', () => {
+    // How the server reads an SDK's span batches once it has seen two (`ReportIntervals.of`).
+    const window = new SecondWindow(() => 6000);
+    const start = 1_800_000_000_000;
+    const rates: number[] = [];
+    for (let t = start; t < start + 5 * 60_000; t += 1000) {
+      // Every 5 s a batch lands with the spans that ended since the last one, 10 a second.
+      if ((t - start) % 5000 === 0) window.add(spread('traced', t - 5000, t, 10));
+      const rate = frameOf(t, window.takePartial(t)).services.traced?.rate;
+      if (t >= start + 15_000) rates.push(rate ?? 0);
+    }
+    expect(new Set(rates)).toEqual(new Set([10]));
+  });
+
   it('returns a service to real time once it has been on time for two minutes', () => {
     const window = new SecondWindow();
     const start = 1_800_000_000_000;

@@ -1,5 +1,6 @@
 import type { LiveServiceStats } from '@pulseboard/shared';
 import { mergeSecondStats, type SecondStats } from '../aggregate/live-stats.ts';
+import { RecentMax } from '../aggregate/recent-max.ts';
 import type { SecondFrame } from '../bus/bus.ts';
 import { round } from '../query/round.ts';
 import type { Sketch } from '../sketch/sketch.ts';
@@ -8,18 +9,18 @@ import { HISTORY_MS, IntervalHistory, MAX_LIVE_INTERVAL_MS } from './interval-hi
 /**
  * Collects each committed write's per-second, per-service activity until that second's frame goes out.
  * Services that report every N seconds are kept apart (`IntervalHistory`) and shown over their last
- * complete interval. So are services whose per-second data arrives after its second's frame went out: a
- * sender that posts each second once it closes (the demo CLI, most scripts) lands tens of milliseconds after
- * the ticker, and an SDK's span batches (every 5 s by default) up to seconds after. Dropped, those services'
- * frames were empty, and trace-only services never moved live. Each such service is shown at its newest
- * complete second instead: as many seconds back as its data arrived late in the last two minutes.
+ * complete interval; so are services sending in batches (an SDK's spans, every 5 s by default), which
+ * `ReportIntervals` reads as reporting every N s. A sender that posts each second once it closes (the demo
+ * CLI, most scripts) lands tens of milliseconds after the ticker: dropped, its frames were empty. Such a
+ * service is shown at its newest complete second instead: as many seconds back as its data arrived late in
+ * the last two minutes.
  */
 export class SecondWindow {
   private readonly seconds = new Map<number, Map<string, SecondStats>>();
   private readonly history = new IntervalHistory();
   private published = Number.NEGATIVE_INFINITY;
   /** Per service whose data arrives late, how late (whole seconds); see `noteLate`. */
-  private readonly late = new Map<string, Lateness>();
+  private readonly late = new Map<string, RecentMax>();
 
   /**
    * `intervalOf`: how often a service reports (ms); 1000 for one whose data arrives as it happens.
@@ -98,17 +99,9 @@ export class SecondWindow {
    */
   private noteLate(service: string, t: number): void {
     const seconds = Math.min((this.published - t) / 1000 + 1, MAX_LIVE_INTERVAL_MS / 1000);
-    const known = this.late.get(service);
-    if (!known) {
-      this.late.set(service, { seconds, previous: 0, since: this.published });
-      return;
-    }
-    if (this.published - known.since >= LATE_MINUTE_MS) {
-      known.previous = known.seconds;
-      known.seconds = 0;
-      known.since = this.published;
-    }
-    known.seconds = Math.max(known.seconds, seconds);
+    let late = this.late.get(service);
+    if (!late) this.late.set(service, (late = new RecentMax(LATE_MINUTE_MS, this.published)));
+    late.note(seconds, this.published);
   }
 
   /**
@@ -123,22 +116,14 @@ export class SecondWindow {
 
   /** The second frame t shows of a late service (null: the service is on time, or no longer sends). */
   private newestCompleteSecond(service: string, t: number): number | null {
-    const late = this.late.get(service);
-    if (!late) return null;
-    if (t - late.since >= 2 * LATE_MINUTE_MS) {
+    const seconds = this.late.get(service)?.value(t) ?? 0;
+    if (seconds === 0) {
       // Nothing late for two minutes: back to real time (its seconds still in the history go unshown).
       this.late.delete(service);
       return null;
     }
-    return t - Math.max(late.seconds, late.previous) * 1000;
+    return t - seconds * 1000;
   }
-}
-
-/** How late a service's data arrives, in whole seconds: the most in the minute from `since`, and in the one before. */
-interface Lateness {
-  seconds: number;
-  previous: number;
-  since: number;
 }
 
 const LATE_MINUTE_MS = 60_000;
