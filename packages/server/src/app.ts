@@ -72,7 +72,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
         local: core.bus,
         // A store shared with the other instances has lost the service's data already.
         forgetService: async (name) => void (await deleteService(core, name, { inStore: !core.store.sharedSeries })),
-        heardReported: (reported) => core.intervals.note(reported, core.now()),
+        heardCommit: ({ reported, seen }) => {
+          const at = core.now();
+          core.intervals.note(reported, at);
+          core.intervals.seen(seen, at);
+        },
         registry: core.metrics.registry,
         log: app.log,
       });

@@ -139,9 +139,9 @@ async function assembleCore(
     onCommitted: (folded, stats) => {
       const at = now();
       intervals.note(folded.intervals, at);
-      // Behind a load balancer a service's next export may reach another instance: it learns this one's too.
-      if (folded.intervals.size > 0) core.cluster?.shareReported(folded.intervals);
       intervals.seen(folded.serviceSeen, at);
+      // Behind a load balancer a service's next export may reach another instance: it learns this one's too.
+      core.cluster?.shareCommit({ reported: folded.intervals, seen: folded.serviceSeen });
       query.services.seen(folded.serviceSeen);
       window.add(folded.seconds);
       for (const [tier, t] of folded.dirty) query.dirty.add(tier, t, at);

@@ -9,13 +9,15 @@ import { getJson, startTestApp } from '../testing/test-app.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const START = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
 const up =
   (await redisReachable('cluster report intervals test (bus/cluster-intervals.int.test.ts)')) &&
   (await postgresReachable('cluster report intervals test (bus/cluster-intervals.int.test.ts)'));
 
 /**
- * A service exporting every minute behind a load balancer: each instance sees only some of its exports,
- * yet both must read it up to its newest one (a chart on the instance that did not get it stopped there).
+ * A service exporting every minute, or sending its spans every 5 s, behind a load balancer: each instance sees
+ * only some of its exports, yet both must read it up to its newest one (a chart on the instance that did not
+ * get it stopped there, or read the other's newer data over its own shorter time).
  */
 describe.skipIf(!up)('report intervals shared between instances', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -23,24 +25,29 @@ describe.skipIf(!up)('report intervals shared between instances', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('both instances read a service up to its newest export, wherever it arrived', async () => {
+  /** Two instances on one PostgreSQL database and Redis, on one clock. */
+  const twoInstances = async () => {
     const database = await createTestDatabase();
     cleanups.push(database.drop);
     const prefix = testPrefix();
     cleanups.push(() => dropKeys(prefix));
-    const start = 1_800_000_000_000 - (1_800_000_000_000 % HOUR);
-    let clock = start;
-    const now = () => clock;
+    const clock = { now: START };
     const open = async () => {
-      const { app } = await startTestApp({ db: database.url, redis: TEST_REDIS_URL, redisPrefix: prefix }, now);
+      const config = { db: database.url, redis: TEST_REDIS_URL, redisPrefix: prefix };
+      const { app } = await startTestApp(config, () => clock.now);
       cleanups.push(() => app.close());
       return app;
     };
-    const [a, b] = [await open(), await open()];
+    return { clock, a: await open(), b: await open() };
+  };
+
+  it('both instances read a service up to its newest export, wherever it arrived', async () => {
+    const { clock, a, b } = await twoInstances();
+    const start = START;
 
     // An SDK's cumulative histogram, 100 more requests a minute, its exports sent to a and b in turn.
     for (let i = 1; i <= 8; i++) {
-      clock = start + i * MINUTE + 500;
+      clock.now = start + i * MINUTE + 500;
       const res = await (i % 2 === 1 ? a : b).inject({
         method: 'POST',
         url: '/v1/metrics',
@@ -51,7 +58,7 @@ describe.skipIf(!up)('report intervals shared between instances', () => {
     }
     const last = start + 8 * MINUTE;
     // b took the last export; a hears of it through Redis.
-    await waitUntil(() => a.core.intervals.reportedUntil('ledger', clock) === last);
+    await waitUntil(() => a.core.intervals.reportedUntil('ledger', clock.now) === last);
 
     const red = async (app: FastifyInstance) => {
       const url = `/api/v1/red?service=ledger&from=${start}&to=${start + 9 * MINUTE}&maxPoints=9`;
@@ -66,4 +73,41 @@ describe.skipIf(!up)('report intervals shared between instances', () => {
     expect(await red(a)).toEqual({ until: last, interval: MINUTE, count: 800 });
     expect(await red(b)).toEqual({ until: last, interval: MINUTE, count: 800 });
   });
+
+  it('both instances read a trace-only service sending every 5 s at its rate, wherever its batches arrived', async () => {
+    const { clock, a, b } = await twoInstances();
+    const sentAt = (i: number) => START + i * 5000 + 400;
+    // 20 SERVER spans a second, each batch those that ended since the last one, sent to a and b in turn.
+    for (let i = 1; i <= 8; i++) {
+      clock.now = sentAt(i);
+      const res = await (i % 2 === 1 ? a : b).inject({
+        method: 'POST',
+        url: '/v1/traces',
+        headers: { 'content-type': 'application/json' },
+        payload: serverSpans('cart', sentAt(i - 1), sentAt(i), 20),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    // b took the last batch; a hears of it through Redis.
+    await waitUntil(() => a.core.intervals.reportedUntil('cart', clock.now) === sentAt(8) - 25 + 1);
+    clock.now += 2500;
+    for (const app of [a, b]) {
+      const url = `/api/v1/red?service=cart&from=${START}&to=${clock.now}`;
+      const [series] = (await getJson<RedResponse>(app, url)).body.series;
+      const rates = series!.points.map((p) => p.rate);
+      // Before, a read b's newest batch over the seconds up to its own newest: 37/s for 20.
+      for (const rate of rates.slice(1)) expect(Math.abs(rate - 20) / 20, `${rates}`).toBeLessThan(0.08);
+    }
+  });
 });
+
+/** An OTLP/JSON trace export: `perSecond` SERVER spans of 10 ms of `service` ending in [from, to). */
+function serverSpans(service: string, from: number, to: number, perSecond: number): string {
+  const spans = [];
+  const every = 1000 / perSecond;
+  for (let end = Math.ceil(from / every) * every + every / 2; end < to; end += every) {
+    spans.push({ name: 'GET /x', kind: 2, startTimeUnixNano: `${end - 10}000000`, endTimeUnixNano: `${end}000000` });
+  }
+  const resource = { attributes: [{ key: 'service.name', value: { stringValue: service } }] };
+  return JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ spans }] }] });
+}

@@ -5,7 +5,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Compile } from 'typebox/compile';
-import type { Reported } from '../aggregate/fold.ts';
 import type { SharedSessions } from '../auth/sessions.ts';
 import { ConfigError } from '../config-error.ts';
 import type { FramePartial } from '../live/second-window.ts';
@@ -16,7 +15,7 @@ import { parseJson } from './parse-json.ts';
 import { decodePartial, encodePartial } from './partial-codec.ts';
 import { PartialExchange } from './partial-exchange.ts';
 import { redisSessions } from './redis-sessions.ts';
-import { decodeReported, encodeReported } from './reported-codec.ts';
+import { type CommitNews, decodeCommitNews, encodeCommitNews } from './reported-codec.ts';
 
 /** An instance not heard from for this long is no longer waited for: a dead one delays frames 3 s at most. */
 const MEMBER_TTL_MS = 3_000;
@@ -40,8 +39,8 @@ export interface ClusterOptions {
    * instance's own). Resolves once done; the local bus then hears `serviceDeleted` as for a local delete.
    */
   forgetService: (name: string) => Promise<void>;
-  /** Another instance committed periodic reports (`shareReported`): note where they reached here too. */
-  heardReported: (reported: Map<string, Reported>) => void;
+  /** Another instance committed (`shareCommit`): note where its reports reached, and its data's time, here too. */
+  heardCommit: (news: CommitNews) => void;
   registry: Registry;
   log: FastifyBaseLogger;
 }
@@ -55,8 +54,11 @@ export interface Cluster {
   readonly bus: Bus;
   /** Second t closed here: share its partial, and put the merged frame on the local bus once all are in. */
   closeSecond(t: number, partial: FramePartial): void;
-  /** A commit here held periodic reports (service -> interval and newest end): the others note them too. */
-  shareReported(reported: ReadonlyMap<string, Reported>): void;
+  /**
+   * A commit here: the others note where its periodic reports reached (service -> interval and newest end),
+   * and per service its data's oldest and newest time (how late it arrives, how recent it is; `ReportIntervals`).
+   */
+  shareCommit(news: CommitNews): void;
   /** Held by one instance at a time: only that one evaluates alert rules (and so notifies). */
   readonly alertLease: RedisLease;
   /**
@@ -129,9 +131,9 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
     if (channel === channels.logouts) {
       sessions.received(text);
     } else if (channel === channels.reported) {
-      const received = decodeReported(text);
+      const received = decodeCommitNews(text);
       if (received instanceof Error) return badMessage(received.message);
-      if (received.from !== instanceId) options.heardReported(received.reported);
+      if (received.from !== instanceId) options.heardCommit(received.news);
     } else if (channel === channels.partials) {
       const received = decodePartial(text);
       if (received instanceof Error) return badMessage(received.message);
@@ -208,8 +210,8 @@ export async function connectCluster(options: ClusterOptions): Promise<Cluster> 
       redis.publish(channels.partials, encodePartial(instanceId, t, partial)).catch(failed('publish'));
       exchange.closeLocal(t, partial);
     },
-    shareReported: (reported) => {
-      redis.publish(channels.reported, encodeReported(instanceId, reported)).catch(failed('publish'));
+    shareCommit: (news) => {
+      redis.publish(channels.reported, encodeCommitNews(instanceId, news)).catch(failed('publish'));
     },
     close: async () => {
       exchange.close();

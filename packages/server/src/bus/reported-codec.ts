@@ -1,18 +1,29 @@
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Reported } from '../aggregate/fold.ts';
+import type { SeenSpan } from '../store/store.ts';
 import { parseJson } from './parse-json.ts';
 
+/** What a commit tells the other instances: where its periodic reports reached, and its data's time per service. */
+export interface CommitNews {
+  reported: ReadonlyMap<string, Reported>;
+  /** Per service, its oldest and newest observation in the commit (`Folded.serviceSeen`). */
+  seen: ReadonlyMap<string, SeenSpan>;
+}
+
+const ServiceName = Type.String({ minLength: 1, maxLength: 256 });
+
 /**
- * Where a commit's periodic reports reached, per service, as it travels between instances (JSON on a Redis
- * channel): each instance learns a service's interval and newest report from the exports a load balancer
- * sent elsewhere too, or it reads that service as unknown past its own newest export.
+ * A commit's news as it travels between instances (JSON on a Redis channel): behind a load balancer each
+ * instance learns a service's interval and newest report, and how late and how recent its data is, from the
+ * exports sent elsewhere too. Without, it read that service as unknown past its own newest export, or read
+ * the others' newer data over its own shorter time (a batch-sending service at twice its rate).
  */
-const WireReported = Type.Object({
+const WireNews = Type.Object({
   from: Type.String({ minLength: 1, maxLength: 128 }),
   services: Type.Array(
     Type.Tuple([
-      Type.String({ minLength: 1, maxLength: 256 }),
+      ServiceName,
       Type.Object({
         interval: Type.Number({ minimum: 0, maximum: 86_400_000 }),
         until: Type.Number({ minimum: 0 }),
@@ -21,20 +32,29 @@ const WireReported = Type.Object({
     ]),
     { maxItems: 100_000 },
   ),
+  // Optional: an instance of an earlier version sends reports only (and ignores this).
+  seen: Type.Optional(
+    Type.Array(Type.Tuple([ServiceName, Type.Number({ minimum: 0 }), Type.Number({ minimum: 0 })]), {
+      maxItems: 100_000,
+    }),
+  ),
 });
-const wireReported = Compile(WireReported);
+const wireNews = Compile(WireNews);
 
-export function encodeReported(from: string, reported: ReadonlyMap<string, Reported>): string {
-  return JSON.stringify({ from, services: [...reported] });
+export function encodeCommitNews(from: string, news: CommitNews): string {
+  const seen = [...news.seen].map(([service, { first, last }]) => [service, first, last]);
+  return JSON.stringify({ from, services: [...news.reported], seen });
 }
 
-/** The sender and its reports, or an Error saying why the message is not one. */
-export function decodeReported(text: string): { from: string; reported: Map<string, Reported> } | Error {
+/** The sender and its news, or an Error saying why the message is not one. */
+export function decodeCommitNews(text: string): { from: string; news: CommitNews } | Error {
   const message = parseJson(text);
-  if (!wireReported.Check(message)) return new Error('not a reported-until message');
+  if (!wireNews.Check(message)) return new Error('not a commit news message');
   const reported = new Map<string, Reported>();
   for (const [service, { interval, until, first }] of message.services) {
     reported.set(service, { interval, until, ...(first ? { first } : {}) });
   }
-  return { from: message.from, reported };
+  const seen = new Map<string, SeenSpan>();
+  for (const [service, first, last] of message.seen ?? []) seen.set(service, { first, last });
+  return { from: message.from, news: { reported, seen } };
 }

@@ -67,7 +67,7 @@ export async function testCluster(prefix: string, url = TEST_REDIS_URL) {
     frameWaitMs: 5000,
     local,
     forgetService: async (name) => void forgotten.push(name),
-    heardReported: () => {},
+    heardCommit: () => {},
     registry: new Registry(),
     log: Fastify().log,
   });
