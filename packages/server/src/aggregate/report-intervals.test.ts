@@ -137,6 +137,12 @@ describe('ReportIntervals', () => {
     // A single late request is data sent once, not a way of sending.
     intervals.seen(new Map([['once', { first: 120_000, last: 125_000 }]]), 130_000);
     expect(intervals.of('once')).toBe(1_000);
+    // Nor are two stragglers (an export retried) five minutes apart.
+    intervals.seen(new Map([['retried', { first: 120_000, last: 125_000 }]]), 130_000);
+    for (let t = 131_000; t < 430_000; t += 1000)
+      intervals.seen(new Map([['retried', { first: t - 1000, last: t - 10 }]]), t);
+    intervals.seen(new Map([['retried', { first: 420_000, last: 429_000 }]]), 430_000);
+    expect(intervals.of('retried')).toBe(1_000);
     // A sender posting each second as it closes (about a second late) still reports as things happen.
     intervals.seen(new Map([['posting', { first: 130_000, last: 130_990 }]]), 131_050);
     expect(intervals.of('posting')).toBe(1_000);

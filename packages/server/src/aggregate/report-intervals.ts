@@ -44,8 +44,11 @@ interface Newest {
   at: number;
   /** How long after its oldest observation each commit of it arrived (see `seen`). */
   lag: RecentMax;
-  /** Commits of it that arrived late enough to be a batch: one alone is data sent once, not a way of sending. */
-  batches: number;
+  /**
+   * When the last two of its commits late enough to be batches arrived: one alone is data sent once, and two
+   * minutes apart are stragglers (an export retried), not a way of sending.
+   */
+  lateAt: [number, number];
   /** The second of its first observation this process received. */
   from: number;
 }
@@ -142,17 +145,23 @@ export class ReportIntervals {
 
   /**
    * Records the newest observation time per service of a commit (`Folded.serviceSeen`), arrived at `now`, and
-   * how late its oldest one arrived. A service whose data arrived 3 s late or more twice sends in batches (an
-   * SDK's spans): it is read as reporting every N s, N that lateness in whole seconds (see `of`), so its live figure
-   * is its last complete N s, and the seconds its next batch brings are unknown until then, not 0. Shown
-   * second by second, its newest second was a part of one (a dip at every chart's right edge), and a page
-   * left open had each second at the wrong time, or twice, as the lateness changed.
+   * how late its oldest one arrived. A service whose data arrived 3 s late or more twice in two minutes sends in
+   * batches (an SDK's spans): it is read as reporting every N s, N that lateness in whole seconds (see `of`), so
+   * its live figure is its last complete N s, and the seconds its next batch brings are unknown until then,
+   * not 0. Shown second by second, its newest second was a part of one (a dip at every chart's right edge),
+   * and a page left open had each second at the wrong time, or twice, as the lateness changed.
    */
   seen(serviceSeen: ReadonlyMap<string, SeenSpan>, now: number): void {
     for (const [service, { first, last: t }] of serviceSeen) {
       let newest = this.newest.get(service);
       if (!newest) {
-        newest = { t, at: now, lag: new RecentMax(LAG_PERIOD_MS, now), batches: 0, from: first - (first % SECOND) };
+        newest = {
+          t,
+          at: now,
+          lag: new RecentMax(LAG_PERIOD_MS, now),
+          lateAt: [-Infinity, -Infinity],
+          from: first - (first % SECOND),
+        };
         this.newest.set(service, newest);
       } else if (t >= newest.t) {
         newest.t = t;
@@ -161,7 +170,7 @@ export class ReportIntervals {
       const lag = now - first;
       if (lag > MAX_BATCH_LAG_MS) continue;
       newest.lag.note(lag, now);
-      if (lag >= BATCHED_LAG_MS) newest.batches++;
+      if (lag >= BATCHED_LAG_MS) newest.lateAt = [newest.lateAt[1], now];
     }
   }
 
@@ -243,7 +252,8 @@ export class ReportIntervals {
   /** The interval of a service sending in batches (its lateness as of its newest data, in whole seconds), else null. */
   private batchInterval(newest: Newest): number | null {
     const lag = newest.lag.value(newest.at);
-    return newest.batches >= 2 && lag >= BATCHED_LAG_MS ? Math.ceil(lag / SECOND) * SECOND : null;
+    const again = newest.at - newest.lateAt[0] <= 2 * LAG_PERIOD_MS;
+    return again && lag >= BATCHED_LAG_MS ? Math.ceil(lag / SECOND) * SECOND : null;
   }
 
   /** Whether a span `interval` longer than the known one was seen before, within three of itself; else notes it. */
