@@ -128,12 +128,14 @@ describe('ReportIntervals', () => {
     expect(intervals.of('traced')).toBe(6_000);
     expect(intervals.longest(['traced', 'native'])).toBe(6_000);
     expect(intervals.dataFrom('traced')).toBe(100_000);
-    // Complete up to just after its newest request (the next batch brings those that end later), between
-    // batches too, until two of its intervals pass.
-    expect(intervals.reportedUntil('traced', 130_300)).toBe(129_991);
-    expect(intervals.reportedUntil('traced', 135_200)).toBe(129_991);
-    expect(intervals.sentByAll(['traced'], 142_300)).toBe(129_991);
+    // Complete up to 6 s before now, in whole seconds (each of its senders has sent what ended by then), between
+    // batches too, until two of its intervals pass; its reads stop there.
+    expect(intervals.reportedUntil('traced', 130_300)).toBe(124_000);
+    expect(intervals.readsUpTo('traced', 130_300)).toBe(124_000);
+    expect(intervals.reportedUntil('traced', 135_200)).toBe(129_000);
+    expect(intervals.sentByAll(['traced'], 142_300)).toBe(136_000);
     expect(intervals.reportedUntil('traced', 142_301)).toBe(Number.POSITIVE_INFINITY);
+    expect(intervals.readsUpTo('traced', 142_301)).toBe(Number.POSITIVE_INFINITY);
     // A single late request is data sent once, not a way of sending.
     intervals.seen(new Map([['once', { first: 120_000, last: 125_000 }]]), 130_000);
     expect(intervals.of('once')).toBe(1_000);
@@ -147,5 +149,6 @@ describe('ReportIntervals', () => {
     intervals.seen(new Map([['posting', { first: 130_000, last: 130_990 }]]), 131_050);
     expect(intervals.of('posting')).toBe(1_000);
     expect(intervals.reportedUntil('posting', 131_050)).toBe(131_000);
+    expect(intervals.readsUpTo('posting', 131_050)).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -176,14 +176,14 @@ export class ReportIntervals {
 
   /**
    * Where the service's data is complete up to: the end of its newest reported interval, when it reports
-   * every N seconds and has since the start; for one sending in batches, just after its newest observation
-   * (a batch holds the requests that had ended when it went out, so that observation's second is part sent:
-   * read to the end of it, it read low at every chart's right edge); for one reporting as things happen, the
-   * end of that observation's second (a second still filling reads at its rate so far, see `bucketSeconds`).
-   * Those two
-   * while their data arrived within the last few seconds, or two of its intervals for one sending in batches
-   * (a service silent for longer has stopped: its quiet seconds are zeros, not unknown; between two batches it
-   * has not, and those seconds read as 0 at every chart's right edge); +Infinity otherwise.
+   * every N seconds and has since the start; for one sending in batches every N s or less, N seconds before
+   * now (each of its senders has sent the requests that ended by then; the newer ones have come from some
+   * senders only, and are left out of reads, see `readsUpTo`); for one reporting as things happen, the end
+   * of its newest observation's second (a second still filling reads at its rate so far, see
+   * `bucketSeconds`). Those two while their data arrived within the last few seconds, or two of its
+   * intervals for one sending in batches (a service silent for longer has stopped: its quiet seconds are
+   * zeros, not unknown; between two batches it has not, and those seconds read as 0 at every chart's right
+   * edge); +Infinity otherwise.
    */
   reportedUntil(service: string, now: number): number {
     const known = this.known.get(service);
@@ -192,7 +192,20 @@ export class ReportIntervals {
     if (!newest) return Number.POSITIVE_INFINITY;
     const batches = this.batchInterval(newest);
     if (now - newest.at > (batches === null ? STOPPED_AFTER_MS : 2 * batches)) return Number.POSITIVE_INFINITY;
-    return batches === null ? newest.t - (newest.t % SECOND) + SECOND : newest.t + 1;
+    return batches === null ? newest.t - (newest.t % SECOND) + SECOND : now - batches - ((now - batches) % SECOND);
+  }
+
+  /**
+   * Where reads of the service's data stop (a whole second): its `reportedUntil` for a service sending in
+   * batches, +Infinity otherwise. A batch holds one sender's requests since its previous batch: several
+   * instances of a service send at different moments, and read up to the newest batch, the seconds the others
+   * had not sent yet read low (a third of the rate at the right edge with three), read up to `reportedUntil`
+   * with the newer batches' requests in its last bucket, high.
+   */
+  readsUpTo(service: string, now: number): number {
+    if (this.known.has(service)) return Number.POSITIVE_INFINITY;
+    const newest = this.newest.get(service);
+    return newest && this.batchInterval(newest) !== null ? this.reportedUntil(service, now) : Number.POSITIVE_INFINITY;
   }
 
   /**

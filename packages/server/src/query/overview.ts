@@ -115,7 +115,17 @@ function windowPlan(ctx: QueryContext, services: readonly string[], from: number
   );
   return {
     from,
-    red: { services, byRoute: false, from, to, mainTier, bucketOf: () => from, now },
+    red: {
+      services,
+      byRoute: false,
+      from,
+      to,
+      mainTier,
+      bucketOf: () => from,
+      now,
+      // A service sending in batches: only up to where all its senders have sent (as `secondsOf` divides).
+      upTo: (service) => ctx.intervals.readsUpTo(service, now),
+    },
     gauges: { seriesIds: records.map((r) => r.id), from, to, mainTier, bucketOf: () => from, now },
     records,
   };

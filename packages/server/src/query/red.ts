@@ -9,7 +9,7 @@ import { planRange, spreadTargets } from './range-plan.ts';
 import { type RedAcc, redQuantiles, StoredRedAcc } from './red-acc.ts';
 import { round } from './round.ts';
 import { type QuerySteps, runToEnd } from './scheduler.ts';
-import { planReads, type TierRead, tierForStep } from './steps.ts';
+import { byReadEnd, planReads, readEndAt, type TierRead, tierForStep } from './steps.ts';
 
 export interface RedGroup {
   service: string;
@@ -34,6 +34,11 @@ export interface RedReadOptions {
   now: number;
   /** The reads to make, when the caller has planned them (`planRange`); else planned here from `mainTier`. */
   reads?: readonly TierRead[];
+  /**
+   * Where a service's reads stop, when before `to` (`ReportIntervals.readsUpTo`): its data is complete only up
+   * to there, and its newer data is from some of its senders only. Snapped down to the finest tier read.
+   */
+  upTo?: (service: string) => number;
 }
 
 /** Reads the RED rollups over [from, to) across tiers and merges them into output buckets per group. */
@@ -47,15 +52,25 @@ export async function* readRedSteps(
   options: RedReadOptions,
 ): AsyncGenerator<undefined, Map<string, RedGroup>, void> {
   const groups = new Map<string, RedGroup>();
-  for (const read of redReads(ctx, options)) {
-    const res = TIER_RESOLUTIONS[read.tier];
-    const spread = options.step !== undefined && res > options.step ? options.step : null;
-    for await (const rows of chunks(ctx, read, options)) {
-      foldRows(groups, rows, res, spread, options);
-      yield;
+  for (const [end, services] of byReadEnd(options.services, (service) => readEnd(service, options))) {
+    const reads =
+      end === options.to ? redReads(ctx, options) : redReads(ctx, { ...options, to: end, reads: undefined });
+    for (const read of reads) {
+      const res = TIER_RESOLUTIONS[read.tier];
+      const spread = options.step !== undefined && res > options.step ? options.step : null;
+      for await (const rows of chunks(ctx, read, services, options.byRoute)) {
+        foldRows(groups, rows, res, spread, options);
+        yield;
+      }
     }
   }
   return groups;
+}
+
+/** Where the service's reads end: `to`, or before it (`upTo`, see `readEndAt`). */
+export function readEnd(service: string, options: RedReadOptions): number {
+  const upTo = options.upTo?.(service) ?? Number.POSITIVE_INFINITY;
+  return readEndAt(upTo, options.from, options.to, TIER_RESOLUTIONS[options.byRoute ? ROUTE_TIER_FROM : 0]);
 }
 
 /** The tier reads behind a RED read. Per-route rollups start at the 10 s tier: route reads never go finer. */
@@ -68,12 +83,17 @@ export function redReads(ctx: QueryContext, options: RedReadOptions): readonly T
 /** Stored buckets per store call: a chunk of one service takes a few ms even by route. */
 const CHUNK_BUCKETS = 256;
 
-async function* chunks(ctx: QueryContext, read: TierRead, options: RedReadOptions): AsyncGenerator<RedBucket[]> {
+async function* chunks(
+  ctx: QueryContext,
+  read: TierRead,
+  services: readonly string[],
+  byRoute: boolean,
+): AsyncGenerator<RedBucket[]> {
   const span = CHUNK_BUCKETS * TIER_RESOLUTIONS[read.tier];
-  for (const service of options.services) {
+  for (const service of services) {
     for (let from = read.from; from < read.to; from += span) {
       const to = Math.min(read.to, from + span);
-      yield await ctx.store.readRed({ tier: read.tier, from, to, services: [service], byRoute: options.byRoute });
+      yield await ctx.store.readRed({ tier: read.tier, from, to, services: [service], byRoute });
     }
   }
 }
@@ -161,6 +181,7 @@ export async function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedR
     step,
     now,
     reads: plan.reads,
+    upTo: (service) => ctx.intervals.readsUpTo(service, now),
   };
   const seriesCount = q.byRoute ? routeCount(ctx, services) : services.length;
   const cost: QueryCost = {
@@ -181,7 +202,7 @@ export async function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedR
   // A series that reports every N seconds is complete only up to its newest report: its points stop
   // there, rather than read as 0 (or a fraction of its rate) until the next report arrives.
   const untilOf = (service: string) => {
-    const until = ctx.intervals.reportedUntil(service, now);
+    const until = Math.min(ctx.intervals.reportedUntil(service, now), readEnd(service, options));
     return until < to ? { until: Math.max(from, until) } : {};
   };
   // A service that started within the range has requests only from its first second: the bucket holding

@@ -4,7 +4,7 @@ import { Sketch } from '../sketch/sketch.ts';
 import type { SampleBucket } from '../store/store.ts';
 import { heldRanges, type QueryContext } from './context.ts';
 import { runToEnd } from './scheduler.ts';
-import { planReads, type TierRead } from './steps.ts';
+import { byReadEnd, planReads, readEndAt, type TierRead } from './steps.ts';
 
 /** One series' buckets merged into one output bucket. */
 export interface SampleAcc extends BucketStats {
@@ -18,6 +18,8 @@ export interface SampleReadOptions {
   mainTier: TierIndex;
   bucketOf: (t: number) => number;
   now: number;
+  /** Where a series' reads stop, when before `to`: its service's data is complete only up to there (`readEndAt`). */
+  upTo?: (seriesId: number) => number;
 }
 
 /** Per-series data is never finer than this, so a series read never asks for a finer step. */
@@ -47,14 +49,17 @@ export async function* readSamplesSteps(
   options: SampleReadOptions,
 ): AsyncGenerator<undefined, Map<number, Map<number, SampleAcc>>, void> {
   const out = new Map<number, Map<number, SampleAcc>>();
-  if (options.seriesIds.length === 0) return out;
-  for (const read of sampleReads(ctx, options)) {
-    const span = CHUNK_BUCKETS * TIER_RESOLUTIONS[read.tier];
-    for (let i = 0; i < options.seriesIds.length; i += CHUNK_SERIES) {
-      const ids = options.seriesIds.slice(i, i + CHUNK_SERIES);
-      for (let from = read.from; from < read.to; from += span) {
-        foldSamples(out, await ctx.store.readSamples(read.tier, ids, from, Math.min(read.to, from + span)), options);
-        yield;
+  const upTo = options.upTo ?? (() => Number.POSITIVE_INFINITY);
+  const ends = byReadEnd(options.seriesIds, (id) => readEndAt(upTo(id), options.from, options.to, MIN_SAMPLE_STEP));
+  for (const [to, seriesIds] of ends) {
+    for (const read of sampleReads(ctx, { ...options, to })) {
+      const span = CHUNK_BUCKETS * TIER_RESOLUTIONS[read.tier];
+      for (let i = 0; i < seriesIds.length; i += CHUNK_SERIES) {
+        const ids = seriesIds.slice(i, i + CHUNK_SERIES);
+        for (let from = read.from; from < read.to; from += span) {
+          foldSamples(out, await ctx.store.readSamples(read.tier, ids, from, Math.min(read.to, from + span)), options);
+          yield;
+        }
       }
     }
   }

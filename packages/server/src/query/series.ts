@@ -21,7 +21,7 @@ import {
   sampleReads,
 } from './samples.ts';
 import type { QuerySteps } from './scheduler.ts';
-import { chooseStep, tierForStep } from './steps.ts';
+import { chooseStep, readEndAt, tierForStep } from './steps.ts';
 
 export interface SeriesQuery {
   metric: string;
@@ -51,6 +51,7 @@ export async function* querySeries(ctx: QueryContext, q: SeriesQuery): QueryStep
     throw badRequest(`stat: ${q.metric} is a ${kind}; its stats are ${SERIES_STATS[kind].join(', ')}`);
   }
   const step = Math.max(MIN_SAMPLE_STEP, chooseStep(q.from, q.to, q.maxPoints));
+  const serviceOf = new Map(records.map((r) => [r.id, r.service]));
   const options: SampleReadOptions = {
     seriesIds: records.map((r) => r.id),
     from: q.from,
@@ -59,6 +60,7 @@ export async function* querySeries(ctx: QueryContext, q: SeriesQuery): QueryStep
     // A coarse fallback bucket may start before `from`: it belongs to the first output bucket.
     bucketOf: (t) => Math.max(floorTo(q.from, step), floorTo(t, step)),
     now,
+    upTo: (id) => ctx.intervals.readsUpTo(serviceOf.get(id)!, now),
   };
   // Every matching series is read and held per bucket before services are merged: that is the cost.
   const cost: QueryCost = {
@@ -87,7 +89,8 @@ export async function* querySeries(ctx: QueryContext, q: SeriesQuery): QueryStep
     .map(([service, merged]) => {
       // Its metrics come from the exporter that sends its requests: complete up to its newest report (`red`'s
       // `until`), not read as 0 for the time since until the next export arrives.
-      const until = Math.max(q.from, Math.min(q.to, ctx.intervals.reportedUntil(service, now)));
+      const readEnd = readEndAt(ctx.intervals.readsUpTo(service, now), q.from, q.to, MIN_SAMPLE_STEP);
+      const until = Math.max(q.from, Math.min(readEnd, ctx.intervals.reportedUntil(service, now)));
       const points = [];
       for (let t = floorTo(q.from, step); t < until; t += step) {
         const seconds = bucketSeconds(t, step, q.from, until, now);

@@ -182,3 +182,23 @@ function splitStale(
 }
 
 export const ceilTo = (t: number, res: number) => Math.ceil(t / res) * res;
+
+/**
+ * Where a read of [from, to) ends for data complete only up to `upTo` (`ReportIntervals.readsUpTo`): `to`, or
+ * `upTo` snapped down to `res` (the finest tier read: its buckets are read whole), never before `from`.
+ */
+export function readEndAt(upTo: number, from: number, to: number, res: number): number {
+  return upTo >= to ? to : Math.max(from, floorTo(upTo, res));
+}
+
+/** `items` grouped by where their reads end (`endOf`), in the order first met. */
+export function byReadEnd<T>(items: readonly T[], endOf: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const end = endOf(item);
+    const group = groups.get(end);
+    if (group) group.push(item);
+    else groups.set(end, [item]);
+  }
+  return groups;
+}

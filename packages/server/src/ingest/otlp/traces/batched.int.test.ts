@@ -1,4 +1,4 @@
-import type { RedResponse } from '@pulseboard/shared';
+import type { OverviewResponse, RedResponse, SeriesResponse } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { getJson, startTestApp } from '../../../testing/test-app.ts';
@@ -13,7 +13,8 @@ const sentAt = (i: number) => BASE + i * EXPORT_EVERY + 400;
 /** OTLP/JSON SERVER spans of `cart`, 10 ms each, one ending every 1000 / RATE ms in [from, to). */
 function spansEndingIn(from: number, to: number) {
   const spans = [];
-  for (let end = Math.ceil(from / 50) * 50 + 25; end < to; end += 1000 / RATE) {
+  const every = 1000 / RATE;
+  for (let end = Math.ceil((from - every / 2) / every) * every + every / 2; end < to; end += every) {
     spans.push({
       name: 'POST /checkout',
       kind: 2,
@@ -29,23 +30,20 @@ function spansEndingIn(from: number, to: number) {
   };
 }
 
-async function exportBatch(app: FastifyInstance, i: number) {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/v1/traces',
-    headers: JSON_TYPE,
-    payload: JSON.stringify(spansEndingIn(sentAt(i - 1), sentAt(i))),
-  });
+/** A batch of the spans that ended in [from, to). */
+async function exportBatch(app: FastifyInstance, from: number, to: number) {
+  const payload = JSON.stringify(spansEndingIn(from, to));
+  const response = await app.inject({ method: 'POST', url: '/v1/traces', headers: JSON_TYPE, payload });
   expect(response.statusCode).toBe(200);
 }
 
 describe('a trace-only service whose spans arrive in 5 s batches', () => {
-  it('reads at its rate up to its newest span, between batches too: no dip, no zeros at the right edge', async () => {
+  it('reads at its rate up to 6 s before now, between batches too: no dip, no zeros at the right edge', async () => {
     let now = BASE;
     const { app } = await startTestApp({}, () => now);
     for (let i = 1; i <= 12; i++) {
       now = sentAt(i);
-      await exportBatch(app, i);
+      await exportBatch(app, sentAt(i - 1), sentAt(i));
       if (i < 3) continue; // one late batch alone is data sent once, not yet a way of sending
       // Read between this batch and the next, when the seconds since its newest span have not arrived yet.
       for (const wait of [2500, 4900]) {
@@ -54,15 +52,46 @@ describe('a trace-only service whose spans arrive in 5 s batches', () => {
         const [series] = body.series;
         const when = `${wait} ms after batch ${i}`;
         expect(series?.interval, when).toBeGreaterThanOrEqual(EXPORT_EVERY);
-        // Complete just after its newest span, not up to now (its quiet seconds would read 0), nor to the end of
-        // that span's second (the next batch brings the rest of it: read as sent, it dipped).
-        expect(series?.until, when).toBe(sentAt(i) - 25 + 1);
+        // Complete up to 6 s before now (the most its batches arrive late, in whole seconds), not up to now (its
+        // quiet seconds would read 0), nor to the end of its newest span's second (part sent: it dipped).
+        expect(series?.until, when).toBe(now - 6000 - ((now - 6000) % 1000));
         const rates = series?.points.map((p) => p.rate) ?? [];
-        // Every whole bucket after the first (which begins before the service's first span) at its rate; the
-        // newest, down to a fraction of a second of it, near it.
-        for (const rate of rates.slice(1, -1)) expect(rate, `${when}: ${rates}`).toBe(RATE);
-        expect(Math.abs(rates.at(-1)! - RATE) / RATE, `${when}: ${rates}`).toBeLessThan(0.08);
+        // Every bucket after the first (which begins before the service's first span) at its rate, the newest too.
+        for (const rate of rates.slice(1)) expect(rate, `${when}: ${rates}`).toBe(RATE);
       }
     }
+  });
+
+  it('reads three instances of it, each sending at its own moment, at their rate: no dip at the right edge', async () => {
+    let now = BASE;
+    const { app } = await startTestApp({}, () => now);
+    // Three pods of one service, RATE each, their 5 s batches 1.7 s apart.
+    const phases = [400, 2067, 3733];
+    const batches = phases.flatMap((phase, pod) =>
+      Array.from({ length: 24 }, (_, i) => ({ pod, at: BASE + (i + 1) * EXPORT_EVERY + phase })),
+    );
+    batches.sort((a, b) => a.at - b.at);
+    const lastSent = phases.map(() => BASE);
+    const edges: number[] = [];
+    for (const { pod, at } of batches) {
+      now = at;
+      await exportBatch(app, lastSent[pod]!, at);
+      lastSent[pod] = at;
+      if (at < BASE + 30_000) continue;
+      now = at + 800;
+      const from = BASE + 10_000;
+      const red = await getJson<RedResponse>(app, `/api/v1/red?service=cart&from=${from}&to=${now}`);
+      const rates = red.body.series[0]!.points.map((p) => p.rate);
+      // Read up to the newest batch, the newest bucket read 21 - 48/s for 60: the other pods' seconds were missing.
+      expect(new Set(rates), `${now - BASE}: ${rates}`).toEqual(new Set([3 * RATE]));
+      edges.push(rates.at(-1)!);
+      const overview = await getJson<OverviewResponse>(app, `/api/v1/overview?service=cart&from=${from}&to=${now}`);
+      expect(overview.body.services[0]?.rate, `${now - BASE}`).toBe(3 * RATE);
+      const metric = 'pulseboard.span.server.duration';
+      const url = `/api/v1/series?metric=${metric}&service=cart&stat=rate&from=${from}&to=${now}&maxPoints=3`;
+      const series = await getJson<SeriesResponse>(app, url);
+      expect(new Set(series.body.series[0]?.points.map((p) => p.value)), `${now - BASE}`).toEqual(new Set([3 * RATE]));
+    }
+    expect(edges.length).toBeGreaterThan(40);
   });
 });

@@ -33,7 +33,9 @@ describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
         const tracer = provider.getTracer('sdk.int.test');
         const random = lcg(service.length * 7919);
         const recorded: { ms: number; route: string; error: boolean }[] = [];
-        const from = Date.now() - 5000;
+        // Spans of 40 s ago: 900 are two exports, and two exports of the last seconds would make it a service
+        // sending in batches, whose last 6 s are read once every sender's batch for them can have come.
+        const from = Date.now() - 40_000;
         for (let i = 0; i < 300; i++) {
           const ms = Math.round(Math.exp(random() * 7 - 1) * 1000) / 1000;
           const route = ROUTES[i % ROUTES.length]!;
