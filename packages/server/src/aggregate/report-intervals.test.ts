@@ -124,15 +124,15 @@ describe('ReportIntervals', () => {
     for (let sent = 105_000; sent <= 130_000; sent += 5_000) {
       intervals.seen(new Map([['traced', { first: sent - 4_990, last: sent - 10 }]]), sent + 300);
     }
-    // 5.29 s late at most: read as reporting every 6 s, its data beginning at its first batch's first second.
+    // 5.29 s late at most: read as reporting every 6 s, its data beginning at its first batch's first whole second.
     expect(intervals.of('traced')).toBe(6_000);
     expect(intervals.longest(['traced', 'native'])).toBe(6_000);
-    expect(intervals.dataFrom('traced')).toBe(100_000);
+    expect(intervals.dataFrom('traced')).toBe(101_000);
     // Complete up to 6 s before now, in whole seconds (each of its senders has sent what ended by then), between
     // batches too, until two of its intervals pass; its reads stop there.
     expect(intervals.reportedUntil('traced', 130_300)).toBe(124_000);
     expect(intervals.readsUpTo('traced', 130_300)).toBe(124_000);
-    expect(intervals.reportedUntil('traced', 135_200)).toBe(129_000);
+    expect(intervals.reportedUntil('traced', 136_200)).toBe(130_000);
     expect(intervals.sentByAll(['traced'], 142_300)).toBe(136_000);
     expect(intervals.reportedUntil('traced', 142_301)).toBe(Number.POSITIVE_INFINITY);
     expect(intervals.readsUpTo('traced', 142_301)).toBe(Number.POSITIVE_INFINITY);

@@ -49,7 +49,10 @@ interface Newest {
    * minutes apart are stragglers (an export retried), not a way of sending.
    */
   lateAt: [number, number];
-  /** The second of its first observation this process received. */
+  /**
+   * The second after that of its first observation this process received: that one is part of a second of
+   * its traffic, likely (a process starting mid-second): read as a whole, its live figure climbed to its rate.
+   */
   from: number;
 }
 
@@ -160,7 +163,7 @@ export class ReportIntervals {
           at: now,
           lag: new RecentMax(LAG_PERIOD_MS, now),
           lateAt: [-Infinity, -Infinity],
-          from: first - (first % SECOND),
+          from: first - (first % SECOND) + SECOND,
         };
         this.newest.set(service, newest);
       } else if (t >= newest.t) {
@@ -177,8 +180,9 @@ export class ReportIntervals {
   /**
    * Where the service's data is complete up to: the end of its newest reported interval, when it reports
    * every N seconds and has since the start; for one sending in batches every N s or less, N seconds before
-   * now (each of its senders has sent the requests that ended by then; the newer ones have come from some
-   * senders only, and are left out of reads, see `readsUpTo`); for one reporting as things happen, the end
+   * now, in whole seconds (each of its senders has sent the requests that ended by then; the newer ones have
+   * come from some senders only, and are left out of reads, see `readsUpTo`); for one reporting as things
+   * happen, the end
    * of its newest observation's second (a second still filling reads at its rate so far, see
    * `bucketSeconds`). Those two while their data arrived within the last few seconds, or two of its
    * intervals for one sending in batches (a service silent for longer has stopped: its quiet seconds are
@@ -192,7 +196,9 @@ export class ReportIntervals {
     if (!newest) return Number.POSITIVE_INFINITY;
     const batches = this.batchInterval(newest);
     if (now - newest.at > (batches === null ? STOPPED_AFTER_MS : 2 * batches)) return Number.POSITIVE_INFINITY;
-    return batches === null ? newest.t - (newest.t % SECOND) + SECOND : now - batches - ((now - batches) % SECOND);
+    if (batches === null) return newest.t - (newest.t % SECOND) + SECOND;
+    const sent = now - batches;
+    return sent - (sent % SECOND);
   }
 
   /**
@@ -239,7 +245,7 @@ export class ReportIntervals {
 
   /**
    * Where the service's reported data begins (ms): the start of the first report this process received of a
-   * service it did not know, or the second of the first data of one sending in batches; -Infinity when unknown
+   * service it did not know, or the first whole second of the data of one sending in batches; -Infinity when unknown
    * (known before a restart, or reporting as things happen).
    * A live frame reads a new service's rate over the part of its last interval it existed in, not the whole.
    */

@@ -92,7 +92,7 @@ describe.skipIf(!up)('report intervals shared between instances', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     // So a reads the service as sending every 6 s, as b does.
-    await waitUntil(() => a.core.intervals.of('cart') === 6000 && a.core.intervals.dataFrom('cart') === START);
+    await waitUntil(() => a.core.intervals.of('cart') === 6000 && a.core.intervals.dataFrom('cart') === START + 1000);
     clock.now += 2500;
     for (const app of [a, b]) {
       const url = `/api/v1/red?service=cart&from=${START}&to=${clock.now}`;

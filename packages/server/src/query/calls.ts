@@ -32,13 +32,16 @@ export async function queryCalls(ctx: QueryContext, q: CallsQuery): Promise<Call
     if (peer === q.service) upstream.set(record.id, record.service);
   }
   const step = chooseStep(q.from, q.to, 1);
+  const now = ctx.now();
   const buckets = await readSamples(ctx, {
     seriesIds: [...downstream.keys(), ...upstream.keys()],
     from: q.from,
     to: q.to,
     mainTier: tierForStep(step),
     bucketOf: () => q.from,
-    now: ctx.now(),
+    now,
+    // A service sending in batches: its calls up to where its RED is read (`readsUpTo`), as the page divides them.
+    upTo: (id) => ctx.intervals.readsUpTo(ctx.registry.get(id)!.service, now),
   });
   const seconds = (q.to - q.from) / 1000;
   const stats = (others: Map<number, string>): CallStats[] => {

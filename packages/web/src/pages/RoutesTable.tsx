@@ -4,7 +4,7 @@ import { formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import type { useRoutes } from '../hooks/useResources.ts';
 import type { Navigate } from '../hooks/useView.ts';
 import type { RouteSort, ViewState } from '../state/view.ts';
-import { coveredSeconds, routeRows, sortRoutes } from './routes.ts';
+import { routeRows, routesSeconds, sortRoutes } from './routes.ts';
 
 const COLUMNS: { key: RouteSort; label: string; numeric: boolean }[] = [
   { key: 'route', label: 'Route', numeric: false },
@@ -24,10 +24,7 @@ export function RoutesTable({
   query: ReturnType<typeof useRoutes>;
 }) {
   const rows = useMemo(
-    () =>
-      query.data
-        ? sortRoutes(routeRows(query.data.routes, coveredSeconds(query.data.coverage)), view.sort, view.desc)
-        : [],
+    () => (query.data ? sortRoutes(routeRows(query.data.routes, routesSeconds(query.data)), view.sort, view.desc) : []),
     [query.data, view.sort, view.desc],
   );
   const sortBy = (key: RouteSort) =>

@@ -11,7 +11,7 @@ import { CallsTable } from './CallsTable.tsx';
 import { OtherMetrics } from './OtherMetrics.tsx';
 import type { PageProps } from './props.ts';
 import { RoutesTable } from './RoutesTable.tsx';
-import { coveredSeconds } from './routes.ts';
+import { routesSeconds } from './routes.ts';
 
 /** What the page says about where the service's RED comes from (see GET /api/v1/services `redSource`). */
 const SOURCE_LABELS: Record<RedSource, { text: string; title: string }> = {
@@ -37,7 +37,7 @@ export function ServicePage({
   // One read of the routes and of the time the service's data covers: the routes' and the calls' rates are
   // both over that time.
   const routes = useRoutes(range, service);
-  const covered = useMemo(() => (routes.data ? coveredSeconds(routes.data.coverage) : null), [routes.data]);
+  const covered = useMemo(() => (routes.data ? routesSeconds(routes.data) : null), [routes.data]);
   return (
     <>
       <h2 className="page-title">

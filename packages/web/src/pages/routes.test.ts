@@ -1,6 +1,6 @@
 import type { RedResponse } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
-import { coveredSeconds, type RouteRow, routeRows, sortRoutes } from './routes.ts';
+import { coveredSeconds, type RouteRow, routeRows, routesSeconds, sortRoutes } from './routes.ts';
 
 const rows: RouteRow[] = [
   { route: '/b', count: 10, rate: 1, p99: 300, errorRate: 0.1 },
@@ -49,6 +49,15 @@ describe('route rates', () => {
   it("divide by the seconds the service's data covers, not the whole range", () => {
     expect(coveredSeconds(coverage)).toBe(150);
     expect(routeRows(routes, coveredSeconds(coverage))[0]).toMatchObject({ route: '/pay', count: 4200, rate: 28 });
+  });
+
+  it('divide by the seconds up to where the routes are read, when before where the service is (10 s rows)', () => {
+    // A service sending in batches: its requests read up to 6 s before now, its 10 s route rows to the 10 s before.
+    const coverage6: RedResponse = { ...coverage, series: [{ ...coverage.series[0]!, until: to - 36_000 }] };
+    const routes10: RedResponse = { ...routes, series: [{ ...routes.series[0]!, until: to - 40_000 }] };
+    expect(coveredSeconds(coverage6)).toBe(144);
+    expect(routesSeconds({ routes: routes10, coverage: coverage6 })).toBe(140);
+    expect(routesSeconds({ routes, coverage })).toBe(150);
   });
 
   it('count from where the service began, to the second, not from the start of that step', () => {

@@ -14,16 +14,26 @@ export interface RouteRow {
  * where the service's data begins (`since`) up to where it ends (`until`), to within a step where it was
  * silent. A service that started (or was silent) during the range is not divided by the time it did not exist.
  */
-export function coveredSeconds(res: RedResponse): number {
+export function coveredSeconds(res: RedResponse, upTo = Number.POSITIVE_INFINITY): number {
   let ms = 0;
   for (const series of serviceSeries(res)) {
     const start = Math.max(res.from, series.since ?? res.from);
-    const end = Math.min(res.to, series.until ?? res.to);
+    const end = Math.min(res.to, series.until ?? res.to, upTo);
     for (const p of series.points) {
       if (p.count > 0) ms += Math.max(0, Math.min(p.t + res.step, end) - Math.max(p.t, start));
     }
   }
   return ms / 1000;
+}
+
+/**
+ * The seconds the routes' requests cover: the service's covered time (`coveredSeconds`) up to where its routes
+ * are read (their `until`): a service sending in batches has its 10 s route rows read up to the 10 s before
+ * its requests' end, and its calls too; over the longer time its routes read low.
+ */
+export function routesSeconds({ routes, coverage }: { routes: RedResponse; coverage: RedResponse }): number {
+  const untils = serviceSeries(routes).map((s) => s.until ?? Number.POSITIVE_INFINITY);
+  return coveredSeconds(coverage, Math.min(Number.POSITIVE_INFINITY, ...untils));
 }
 
 /**

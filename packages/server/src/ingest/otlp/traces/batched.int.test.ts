@@ -38,7 +38,7 @@ async function exportBatch(app: FastifyInstance, from: number, to: number) {
 }
 
 describe('a trace-only service whose spans arrive in 5 s batches', () => {
-  it('reads at its rate up to 6 s before now, between batches too: no dip, no zeros at the right edge', async () => {
+  it('reads at its rate up to 6 s before now, its routes too, between batches too: no dip, no zeros', async () => {
     let now = BASE;
     const { app } = await startTestApp({}, () => now);
     for (let i = 1; i <= 12; i++) {
@@ -58,6 +58,14 @@ describe('a trace-only service whose spans arrive in 5 s batches', () => {
         const rates = series?.points.map((p) => p.rate) ?? [];
         // Every bucket after the first (which begins before the service's first span) at its rate, the newest too.
         for (const rate of rates.slice(1)) expect(rate, `${when}: ${rates}`).toBe(RATE);
+        // Its routes (10 s rows at the finest) up to the 10 s before: their requests of exactly that time.
+        const routes = await getJson<RedResponse>(app, `/api/v1/red?service=cart&from=${BASE}&to=${now}&groupBy=route`);
+        const [route] = routes.body.series;
+        expect(route?.until, when).toBe(series!.until! - (series!.until! % 10_000));
+        expect(
+          route?.points.slice(1).map((p) => p.rate),
+          when,
+        ).toEqual(route?.points.slice(1).map(() => RATE));
       }
     }
   });
