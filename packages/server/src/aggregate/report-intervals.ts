@@ -182,8 +182,7 @@ export class ReportIntervals {
    * every N seconds and has since the start; for one sending in batches every N s or less, N seconds before
    * now, in whole seconds (each of its senders has sent the requests that ended by then; the newer ones have
    * come from some senders only, and are left out of reads, see `readsUpTo`); for one reporting as things
-   * happen, the end
-   * of its newest observation's second (a second still filling reads at its rate so far, see
+   * happen, the end of its newest observation's second (a second still filling reads at its rate so far, see
    * `bucketSeconds`). Those two while their data arrived within the last few seconds, or two of its
    * intervals for one sending in batches (a service silent for longer has stopped: its quiet seconds are
    * zeros, not unknown; between two batches it has not, and those seconds read as 0 at every chart's right
