@@ -26,7 +26,12 @@ export async function* queryOverview(
   const known = await ctx.services.list();
   const services = q.services ?? activeAmong(known, ctx, now);
   const firstSeen = new Map(known.map((s) => [s.name, s.firstSeen]));
-  const span = q.to - q.from;
+  // Reads are exact to the second at the finest (the 1 s tier): a window begun inside a second read all of it,
+  // and divided by the seconds from inside it read high (69/s for 60 over the first 10 s). It begins at the
+  // start of that second, and the window before it too.
+  const from = floorTo(q.from, 1000);
+  const span = q.to - from;
+  const previousFrom = floorTo(from - span, 1000);
   // The total's percentiles and error rate come from the part of a window every service has sent (see
   // `sentByAll`): where one service has sent its last seconds and another not yet, the merge would lean to the first.
   const sent = ctx.intervals.sentByAll(services, now);
@@ -38,14 +43,14 @@ export async function* queryOverview(
       common: common < to ? windowPlan(ctx, services, from, common, now) : null,
     };
   };
-  const windows = [windowsOf(q.from, q.to), windowsOf(q.from - span, q.from)];
+  const windows = [windowsOf(from, q.to), windowsOf(previousFrom, from)];
   let rows = 0;
   for (const { all, common } of windows) {
     rows += rowsOf(redReads(ctx, all.red), services.length);
     rows += rowsOf(sampleReads(ctx, all.gauges), all.gauges.seriesIds.length);
     if (common) rows += rowsOf(redReads(ctx, common.red), services.length);
   }
-  const cost: QueryCost = { label: 'overview', from: q.from, to: q.to, series: services.length, points: 2, rows };
+  const cost: QueryCost = { label: 'overview', from, to: q.to, series: services.length, points: 2, rows };
   checkQueryCost(cost, ctx.limits);
   yield cost;
   const [current, previous] = windows as [WindowPlans, WindowPlans];
@@ -69,18 +74,18 @@ export async function* queryOverview(
     // health come from the merged requests of the time all have sent.
     const rate = [...byService.values()].reduce((sum, s) => sum + s.rate, 0);
     const merged = mergeWindows([...stats.values()]);
-    const total = statsOf(common ? { ...merged, red: common } : merged, span / 1000, ctx);
+    const total = statsOf(common ? { ...merged, red: common } : merged, (to - from) / 1000, ctx);
     return { byService, total: { ...total, rate: round(rate, 6) ?? 0, count: merged.red.count } };
   };
-  const shown = windowOf(currentStats, currentCommon, q.from, q.to);
-  const before = windowOf(previousStats, previousCommon, q.from - span, q.from);
+  const shown = windowOf(currentStats, currentCommon, from, q.to);
+  const before = windowOf(previousStats, previousCommon, previousFrom, from);
   const until = sent < q.to ? floorTo(sent, 1000) : q.to;
   const since = floorTo(Math.min(...services.map((s) => firstSeen.get(s) ?? Number.POSITIVE_INFINITY)), 1000);
   return {
-    from: q.from,
+    from,
     to: q.to,
     ...(until < q.to ? { until } : {}),
-    ...(since > q.from && Number.isFinite(since) ? { since } : {}),
+    ...(since > from && Number.isFinite(since) ? { since } : {}),
     total: { ...shown.total, previous: before.total },
     services: services.map((service) => ({
       service,
