@@ -141,7 +141,9 @@ async function assembleCore(
       intervals.note(folded.intervals, at);
       intervals.seen(folded.serviceSeen, at);
       // Behind a load balancer a service's next export may reach another instance: it learns this one's too.
-      core.cluster?.shareCommit({ reported: folded.intervals, seen: folded.serviceSeen });
+      if (folded.intervals.size > 0 || folded.serviceSeen.size > 0) {
+        core.cluster?.shareCommit({ reported: folded.intervals, seen: folded.serviceSeen });
+      }
       query.services.seen(folded.serviceSeen);
       window.add(folded.seconds);
       for (const [tier, t] of folded.dirty) query.dirty.add(tier, t, at);

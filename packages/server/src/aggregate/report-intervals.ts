@@ -208,9 +208,7 @@ export class ReportIntervals {
    * with the newer batches' requests in its last bucket, high.
    */
   readsUpTo(service: string, now: number): number {
-    if (this.known.has(service)) return Number.POSITIVE_INFINITY;
-    const newest = this.newest.get(service);
-    return newest && this.batchInterval(newest) !== null ? this.reportedUntil(service, now) : Number.POSITIVE_INFINITY;
+    return this.batched(service) ? this.reportedUntil(service, now) : Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -236,10 +234,7 @@ export class ReportIntervals {
    * arrives (see `seen`); 1000 when it reports as things happen.
    */
   of(service: string): number {
-    const known = this.known.get(service)?.interval;
-    if (known !== undefined) return known;
-    const newest = this.newest.get(service);
-    return (newest && this.batchInterval(newest)) ?? SECOND;
+    return this.known.get(service)?.interval ?? this.batched(service)?.interval ?? SECOND;
   }
 
   /**
@@ -251,8 +246,7 @@ export class ReportIntervals {
   dataFrom(service: string): number {
     const known = this.known.get(service);
     if (known) return known.from ?? Number.NEGATIVE_INFINITY;
-    const newest = this.newest.get(service);
-    return newest && this.batchInterval(newest) !== null ? newest.from : Number.NEGATIVE_INFINITY;
+    return this.batched(service)?.newest.from ?? Number.NEGATIVE_INFINITY;
   }
 
   /** The longest reporting interval among `services` (ms). */
@@ -265,6 +259,14 @@ export class ReportIntervals {
   forget(service: string): void {
     this.newest.delete(service);
     if (this.known.delete(service)) this.save();
+  }
+
+  /** A service without periodic reports that sends in batches: its newest data and its interval; else null. */
+  private batched(service: string): { newest: Newest; interval: number } | null {
+    if (this.known.has(service)) return null;
+    const newest = this.newest.get(service);
+    const interval = newest ? this.batchInterval(newest) : null;
+    return newest && interval !== null ? { newest, interval } : null;
   }
 
   /** The interval of a service sending in batches (its lateness as of its newest data, in whole seconds), else null. */
