@@ -70,6 +70,11 @@ export interface Reported {
   until: number;
   /** Only first points' spans (cumulative series since their start): a hint of the interval, not a measure. */
   first?: boolean;
+  /**
+   * Per instance of the service (`service.instance.id`), the end of its newest report: several instances export
+   * at different moments, and the service's data is complete only up to the earliest of them.
+   */
+  instances?: Map<string, number>;
 }
 
 /**
@@ -91,14 +96,14 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   const intervals = new Map<string, Reported>();
   for (const input of inputs) {
     const { record } = input;
-    if (record.red && input.interval !== undefined) {
-      addReported(intervals, record.service, { interval: input.interval, until: input.reportedUntil ?? 0 });
-    } else if (record.red && input.firstSpan !== undefined) {
+    if (record.red && (input.interval !== undefined || input.firstSpan !== undefined)) {
+      const until = input.reportedUntil ?? 0;
       addReported(intervals, record.service, {
-        interval: input.firstSpan,
-        until: input.reportedUntil ?? 0,
-        first: true,
+        interval: input.interval ?? input.firstSpan!,
+        until,
+        ...(input.interval === undefined ? { first: true } : {}),
       });
+      if (record.instance !== null) addInstance(intervals.get(record.service)!, record.instance, until);
     }
     const histogram = record.kind === 'histogram';
     // Tiers below SAMPLE_TIER_FROM keep no per-series rows; only the RED rollups and the live stream read
@@ -167,17 +172,31 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   return { rows: rows.finish(), serviceSeen, seconds, oldest, dirty: marks, intervals };
 }
 
-/** Keeps the longer interval (a measured one over first spans) and the later end of a service's reports. */
+/**
+ * Keeps the longer interval (a measured one over first spans) and the later end of a service's reports, and of
+ * each of its instances'.
+ */
 export function addReported(into: Map<string, Reported>, service: string, reported: Reported): void {
   const known = into.get(service);
-  if (!known) into.set(service, { ...reported });
-  else {
+  if (!known) {
+    const { instances, ...rest } = reported;
+    const added: Reported = { ...rest };
+    into.set(service, added);
+    for (const [instance, until] of instances ?? []) addInstance(added, instance, until);
+  } else {
+    for (const [instance, until] of reported.instances ?? []) addInstance(known, instance, until);
     const first = known.first === true && reported.first === true;
     if (!first && known.first) known.interval = reported.interval;
     else if (first || !reported.first) known.interval = Math.max(known.interval, reported.interval);
     known.until = Math.max(known.until, reported.until);
     if (!first) delete known.first;
   }
+}
+
+/** Keeps the later end of an instance's reports. */
+function addInstance(reported: Reported, instance: string, until: number): void {
+  reported.instances ??= new Map();
+  reported.instances.set(instance, Math.max(reported.instances.get(instance) ?? 0, until));
 }
 
 /** Marks the coarse buckets these fine buckets fall in, where those are not written directly. */

@@ -84,6 +84,33 @@ describe('ReportIntervals', () => {
     expect(intervals.dataFrom('native')).toBe(Number.NEGATIVE_INFINITY);
   });
 
+  it('reads a service exporting from several instances up to where all have reported; a stopped one holds nothing back', () => {
+    const intervals = new ReportIntervals(null, () => {});
+    const report = (instance: string, until: number) =>
+      intervals.note(new Map([['pods', { interval: 60_000, until, instances: new Map([[instance, until]]) }]]), until);
+    report('pod-0', 60_000);
+    report('pod-1', 80_000);
+    report('pod-2', 100_000);
+    // pod-0 and pod-1 have not sent the requests after 60 s and 80 s yet: reads stop at 60 s.
+    expect(intervals.reportedUntil('pods', 100_500)).toBe(60_000);
+    expect(intervals.readsUpTo('pods', 100_500)).toBe(60_000);
+    report('pod-0', 120_000);
+    expect(intervals.reportedUntil('pods', 120_500)).toBe(80_000);
+    report('pod-1', 140_000);
+    report('pod-2', 160_000);
+    expect(intervals.readsUpTo('pods', 160_500)).toBe(120_000);
+    // pod-0 stopped (its pod replaced): one export missed is a gap its next covers, two and it is not waited for.
+    report('pod-1', 200_000);
+    report('pod-2', 220_000);
+    expect(intervals.reportedUntil('pods', 220_500)).toBe(120_000);
+    report('pod-1', 260_000);
+    expect(intervals.reportedUntil('pods', 260_500)).toBe(220_000);
+    // All instances as far as the newest report: reads are not cut (they end there anyway).
+    report('pod-2', 260_000);
+    expect(intervals.reportedUntil('pods', 260_500)).toBe(260_000);
+    expect(intervals.readsUpTo('pods', 260_500)).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it('tells where every service still reporting has sent up to; a stopped one holds nothing back', () => {
     const intervals = new ReportIntervals(null, () => {});
     intervals.note(

@@ -36,6 +36,11 @@ interface Known {
   provisional?: boolean;
   /** Where the service's data begins: the start of its first report, for a service new to this process. */
   from?: number;
+  /**
+   * Per instance exporting (`service.instance.id`), the end of its newest report; an instance whose newest
+   * report ends more than two intervals before the service's has stopped, and is dropped (see `note`).
+   */
+  instances?: Map<string, number>;
 }
 
 /** A service reporting as things happen, or in batches: its newest observation, when it arrived, how late. */
@@ -114,19 +119,23 @@ export class ReportIntervals {
         const until = Math.max(known?.until ?? 0, reported.until);
         // A service known from the stored intervals may have reported long before: its start is unknown.
         const from = known ? known.from : Math.floor(reported.until - reported.interval);
-        this.known.set(service, {
+        const added: Known = {
           interval: taken,
           at: now,
           until,
           ...(provisional ? { provisional } : {}),
           ...(from === undefined ? {} : { from }),
-        });
+          ...(known?.instances ? { instances: known.instances } : {}),
+        };
+        this.known.set(service, added);
+        noteInstances(added, reported);
         changed = true;
         continue;
       }
       const until = Number.isFinite(known.until) ? Math.max(known.until, reported.until) : reported.until;
       changed ||= until !== known.until;
       known.until = until;
+      noteInstances(known, reported);
       if (reported.first) continue;
       if (interval === known.interval) {
         known.at = now;
@@ -139,6 +148,7 @@ export class ReportIntervals {
           at: now,
           until,
           ...(known.from === undefined ? {} : { from: known.from }),
+          ...(known.instances ? { instances: known.instances } : {}),
         });
         changed = true;
       }
@@ -178,8 +188,8 @@ export class ReportIntervals {
   }
 
   /**
-   * Where the service's data is complete up to: the end of its newest reported interval, when it reports
-   * every N seconds and has since the start; for one sending in batches every N s or less, N seconds before
+   * Where the service's data is complete up to: the end of its newest reported interval (the earliest of its
+   * instances', see `everyInstanceUntil`), when it reports every N seconds and has since the start; for one sending in batches every N s or less, N seconds before
    * now, in whole seconds (each of its senders has sent the requests that ended by then; the newer ones have
    * come from some senders only, and are left out of reads, see `readsUpTo`); for one reporting as things
    * happen, the end of its newest observation's second (a second still filling reads at its rate so far, see
@@ -190,7 +200,7 @@ export class ReportIntervals {
    */
   reportedUntil(service: string, now: number): number {
     const known = this.known.get(service);
-    if (known && known.interval > SECOND) return known.until;
+    if (known && known.interval > SECOND) return everyInstanceUntil(known);
     const newest = this.newest.get(service);
     if (!newest) return Number.POSITIVE_INFINITY;
     const batches = this.batchInterval(newest);
@@ -202,12 +212,18 @@ export class ReportIntervals {
 
   /**
    * Where reads of the service's data stop (a whole second): its `reportedUntil` for a service sending in
-   * batches, +Infinity otherwise. A batch holds one sender's requests since its previous batch: several
+   * batches, or reporting every N s from instances that have not all reported as far; +Infinity otherwise.
+   * A batch (an export) holds one sender's requests since its previous batch: several
    * instances of a service send at different moments, and read up to the newest batch, the seconds the others
    * had not sent yet read low (a third of the rate at the right edge with three), read up to `reportedUntil`
    * with the newer batches' requests in its last bucket, high.
    */
   readsUpTo(service: string, now: number): number {
+    const known = this.known.get(service);
+    if (known && known.interval > SECOND) {
+      const until = everyInstanceUntil(known);
+      return until < known.until ? until : Number.POSITIVE_INFINITY;
+    }
     return this.batched(service) ? this.reportedUntil(service, now) : Number.POSITIVE_INFINITY;
   }
 
@@ -290,4 +306,32 @@ export class ReportIntervals {
     ]);
     this.persist(JSON.stringify(Object.fromEntries(stored)));
   }
+}
+
+/**
+ * Notes the newest report of each instance in `reported`, and drops those whose newest report ends more than two
+ * intervals before the service's: stopped (a pod replaced), they no longer hold its data back. Two, so one
+ * lost export (the next spans both intervals) does not count an instance as stopped.
+ */
+function noteInstances(known: Known, reported: Reported): void {
+  if (!reported.instances) return;
+  known.instances ??= new Map();
+  for (const [instance, until] of reported.instances) {
+    known.instances.set(instance, Math.max(known.instances.get(instance) ?? 0, until));
+  }
+  for (const [instance, until] of known.instances) {
+    if (known.until - until > 2 * known.interval) known.instances.delete(instance);
+  }
+}
+
+/**
+ * Where every instance of the service still exporting has reported up to: the earliest end of their newest
+ * reports. Each export holds one instance's requests since its previous one; several instances export at
+ * different moments, and the time after the earliest has some instances' requests only.
+ */
+function everyInstanceUntil(known: Known): number {
+  let until = known.until;
+  if (!Number.isFinite(until)) return until;
+  for (const end of known.instances?.values() ?? []) until = Math.min(until, end);
+  return until;
 }

@@ -74,6 +74,39 @@ describe.skipIf(!up)('report intervals shared between instances', () => {
     expect(await red(b)).toEqual({ until: last, interval: MINUTE, count: 800 });
   });
 
+  it('both instances read a service of two pods up to where both have exported, wherever each export arrived', async () => {
+    const { clock, a, b } = await twoInstances();
+    const HALF = MINUTE / 2;
+    // Two pods of one SDK's cumulative histogram, 100 requests a minute each, exporting 30 s apart: pod-0's
+    // exports reach a, pod-1's b (keep-alive holds each exporter to one instance).
+    for (let i = 1; i <= 16; i++) {
+      const pod = (i + 1) % 2;
+      const began = START + pod * HALF;
+      const at = began + Math.ceil(i / 2) * MINUTE;
+      clock.now = at + 500;
+      const res = await (pod === 0 ? a : b).inject({
+        method: 'POST',
+        url: '/v1/metrics',
+        headers: { 'content-type': 'application/json' },
+        payload: otlpCumulativeRequests('pods', began, at, 100 * Math.ceil(i / 2), `pod-${pod}`),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    // pod-1 exported last (to b), up to START + 8 min 30 s; pod-0 up to START + 8 min (to a): a hears of pod-1's
+    // through Redis.
+    const both = START + 8 * MINUTE;
+    await waitUntil(() => a.core.intervals.readsUpTo('pods', clock.now) === both);
+    const red = async (app: FastifyInstance) => {
+      const url = `/api/v1/red?service=pods&from=${START}&to=${START + 9 * MINUTE}&maxPoints=9`;
+      const [series] = (await getJson<RedResponse>(app, url)).body.series;
+      return { until: series!.until, count: series!.points.reduce((n, p) => n + p.count, 0) };
+    };
+    // pod-0's 800 and pod-1's 750 of the time before 8 min. Before, each read up to 8 min 30 s: the last half
+    // minute had pod-1's requests only, and the last bucket read half the rate.
+    expect(await red(a)).toEqual({ until: both, count: 1550 });
+    expect(await red(b)).toEqual({ until: both, count: 1550 });
+  });
+
   it('both instances read a trace-only service sending every 5 s at its rate, wherever its batches arrived', async () => {
     const { clock, a, b } = await twoInstances();
     const sentAt = (i: number) => START + i * 5000 + 400;

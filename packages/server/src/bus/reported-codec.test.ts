@@ -6,6 +6,17 @@ describe("a commit's news between instances", () => {
     const reported = new Map([
       ['ledger', { interval: 60_000, until: 1_800_000_480_000 }],
       ['shop', { interval: 30_000, until: 1_800_000_450_000, first: true }],
+      [
+        'pods',
+        {
+          interval: 60_000,
+          until: 1_800_000_470_000,
+          instances: new Map([
+            ['pod-0', 1_800_000_430_000],
+            ['pod-1', 1_800_000_470_000],
+          ]),
+        },
+      ],
     ]);
     const seen = new Map([['cart', { first: 1_800_000_445_025, last: 1_800_000_449_975 }]]);
     expect(decodeCommitNews(encodeCommitNews('a:1', { reported, seen }))).toEqual({
@@ -31,6 +42,10 @@ describe("a commit's news between instances", () => {
     ['a negative interval', JSON.stringify({ from: 'a', services: [['s', { interval: -1, until: 0 }]] })],
     ['an empty service name', JSON.stringify({ from: 'a', services: [['', { interval: 1000, until: 0 }]] })],
     ['a string until', JSON.stringify({ from: 'a', services: [['s', { interval: 1000, until: '9' }]] })],
+    [
+      "an instance's end that is not a number",
+      JSON.stringify({ from: 'a', services: [['s', { interval: 1000, until: 0, instances: [['pod-0', '9']] }]] }),
+    ],
     ['a seen time that is not a number', JSON.stringify({ from: 'a', services: [], seen: [['s', 1, null]] })],
   ])('are refused when they carry %s', (_, text) => {
     expect(decodeCommitNews(text)).toBeInstanceOf(Error);

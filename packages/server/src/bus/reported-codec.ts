@@ -28,6 +28,12 @@ const WireNews = Type.Object({
         interval: Type.Number({ minimum: 0, maximum: 86_400_000 }),
         until: Type.Number({ minimum: 0 }),
         first: Type.Optional(Type.Boolean()),
+        // Optional: sent by instances of a later version only.
+        instances: Type.Optional(
+          Type.Array(Type.Tuple([Type.String({ minLength: 1, maxLength: 256 }), Type.Number({ minimum: 0 })]), {
+            maxItems: 10_000,
+          }),
+        ),
       }),
     ]),
     { maxItems: 100_000 },
@@ -43,7 +49,11 @@ const wireNews = Compile(WireNews);
 
 export function encodeCommitNews(from: string, news: CommitNews): string {
   const seen = [...news.seen].map(([service, { first, last }]) => [service, first, last]);
-  return JSON.stringify({ from, services: [...news.reported], seen });
+  const services = [...news.reported].map(([service, { instances, ...reported }]) => [
+    service,
+    instances ? { ...reported, instances: [...instances] } : reported,
+  ]);
+  return JSON.stringify({ from, services, seen });
 }
 
 /** The sender and its news, or an Error saying why the message is not one. */
@@ -51,8 +61,13 @@ export function decodeCommitNews(text: string): { from: string; news: CommitNews
   const message = parseJson(text);
   if (!wireNews.Check(message)) return new Error('not a commit news message');
   const reported = new Map<string, Reported>();
-  for (const [service, { interval, until, first }] of message.services) {
-    reported.set(service, { interval, until, ...(first ? { first } : {}) });
+  for (const [service, { interval, until, first, instances }] of message.services) {
+    reported.set(service, {
+      interval,
+      until,
+      ...(first ? { first } : {}),
+      ...(instances ? { instances: new Map(instances) } : {}),
+    });
   }
   const seen = new Map<string, SeenSpan>();
   for (const [service, first, last] of message.seen ?? []) seen.set(service, { first, last });

@@ -14,9 +14,16 @@ export type Temporality = 'delta' | 'cumulative';
 /**
  * The JS SDK's own aggregation and OTLP HTTP exporter, driven by hand: a test records, `collect`s, `retime`s the
  * points to its simulated clock and exports, instead of waiting for the periodic reader's real timer.
- * `exponential`: request durations as exponential histograms (a view, as users opt in).
+ * `exponential`: request durations as exponential histograms (a view, as users opt in); `instance`: the
+ * resource's `service.instance.id` (one per pod of a service).
  */
-export function manualSdk(url: string, service: string, temporality: Temporality, exponential = false) {
+export function manualSdk(
+  url: string,
+  service: string,
+  temporality: Temporality,
+  exponential = false,
+  instance = 'test-1',
+) {
   const exporter = new OTLPMetricExporter({
     url,
     // The default 10 s can pass while a loaded machine starts the server's decode worker from sources.
@@ -28,7 +35,7 @@ export function manualSdk(url: string, service: string, temporality: Temporality
     aggregationTemporalitySelector: (type) => exporter.selectAggregationTemporality(type),
   });
   const provider = new MeterProvider({
-    resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': 'test-1' }),
+    resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': instance }),
     readers: [reader],
     views: exponential
       ? [

@@ -37,15 +37,22 @@ export function otlpDurations(service: string, start: number, end: number, durat
 }
 
 /** One OTLP cumulative export: `count` requests of 20 ms since `start`, as of `time`. */
-export function otlpCumulativeRequests(service: string, start: number, time: number, count: number) {
+export function otlpCumulativeRequests(service: string, start: number, time: number, count: number, instance?: string) {
   const histogram = { count, sum: count * 0.02, explicitBounds: [0.01, 0.05], bucketCounts: [0, count, 0] };
-  return otlpExport(service, start, time, histogram, CUMULATIVE);
+  return otlpExport(service, start, time, histogram, CUMULATIVE, instance);
 }
 
 const DELTA = 1;
 const CUMULATIVE = 2;
 
-function otlpExport(service: string, start: number, end: number, histogram: HistogramPoint, temporality = DELTA) {
+function otlpExport(
+  service: string,
+  start: number,
+  end: number,
+  histogram: HistogramPoint,
+  temporality = DELTA,
+  instance?: string,
+) {
   const point = {
     startTimeUnixNano: `${start}000000`,
     timeUnixNano: `${end}000000`,
@@ -60,7 +67,12 @@ function otlpExport(service: string, start: number, end: number, histogram: Hist
   return {
     resourceMetrics: [
       {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        resource: {
+          attributes: [
+            { key: 'service.name', value: { stringValue: service } },
+            ...(instance === undefined ? [] : [{ key: 'service.instance.id', value: { stringValue: instance } }]),
+          ],
+        },
         scopeMetrics: [{ metrics: [metric] }],
       },
     ],

@@ -1,0 +1,95 @@
+import { type OverviewResponse, type RedResponse, serviceSeries } from '@pulseboard/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exportWith, manualSdk, retime } from '../../testing/manual-sdk.ts';
+import { lcg } from '../../testing/otel-sdk.ts';
+import { getJson, startTestApp } from '../../testing/test-app.ts';
+
+const RATE = 40;
+const PODS = 3;
+const INTERVAL = 60_000;
+const ROUNDS = 12;
+const BOUNDS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Three pods of one service (`service.instance.id` pod-0..2), each the JS SDK at its defaults (cumulative,
+ * every 60 s), started 20 s apart, on a simulated clock. Each export brings one pod's last minute: until the
+ * others have sent theirs, the time after their newest export holds one or two pods' requests only, and read
+ * up to the newest export of any pod, the right edge of every chart showed a third or two thirds of the rate.
+ */
+describe('several instances of a service exporting every 60 s at different moments', () => {
+  let close: () => Promise<void> = async () => {};
+  afterEach(() => close());
+
+  it('read as the sum of their rates up to where every instance has exported, at every moment', async () => {
+    const start = 1_800_000_000_000;
+    let now = start;
+    const handle = await startTestApp({}, () => now);
+    close = () => handle.app.close();
+    const address = await handle.app.listen({ port: 0, host: '127.0.0.1' });
+    const service = 'pods';
+    const random = lcg(7);
+    const pods = Array.from({ length: PODS }, (_, i) => {
+      const sdk = manualSdk(`${address}/v1/metrics`, service, 'cumulative', false, `pod-${i}`);
+      const duration = sdk.provider.getMeter('test').createHistogram('http.server.request.duration', {
+        unit: 's',
+        advice: { explicitBucketBoundaries: BOUNDS_S },
+      });
+      // Each pod began its process one interval before its first export, at its own moment.
+      const began = start + (i * INTERVAL) / PODS;
+      return { ...sdk, duration, began, previous: began, last: began };
+    });
+    const everyPodFrom = Math.max(...pods.map((p) => p.began));
+    const exports = pods
+      .flatMap((pod) => Array.from({ length: ROUNDS }, (_, round) => ({ pod, round })))
+      .map(({ pod, round }) => ({ pod, at: pod.began + (round + 1) * INTERVAL + Math.round((random() - 0.5) * 6) }))
+      .sort((a, b) => a.at - b.at);
+
+    let checked = 0;
+    for (const [index, { pod, at }] of exports.entries()) {
+      for (let i = 0; i < (RATE * (at - pod.previous)) / 1000; i++) {
+        pod.duration.record(Math.exp(random() * 4 - 6), { 'http.route': '/pay', 'http.response.status_code': 200 });
+      }
+      const { resourceMetrics } = await pod.reader.collect();
+      retime(resourceMetrics, pod.began, at);
+      now = at + 20;
+      expect((await exportWith(pod.exporter, resourceMetrics)).error).toBeUndefined();
+      pod.previous = at;
+      pod.last = at;
+      // Read after each export of the last rounds, and 30 s later: every phase of the three pods' exports.
+      if (index < exports.length - 2 * PODS) continue;
+      for (const later of [50, 30_050]) {
+        now = at + later;
+        // Reads stop at a whole second: data is stored by the second.
+        const everyPodUntil = Math.floor(Math.min(...pods.map((p) => p.last)) / 1000) * 1000;
+        for (const [range, maxPoints] of [
+          ['5m', 300],
+          ['15m', 300],
+          ['1h', 600],
+        ] as const) {
+          const res = await getJson<RedResponse>(
+            handle.app,
+            `/api/v1/red?service=${service}&from=now-${range}&maxPoints=${maxPoints}`,
+          );
+          const [series] = serviceSeries(res.body);
+          expect(series!.until, `${range}: ends where every pod has exported`).toBe(everyPodUntil);
+          for (const p of series!.points.filter((p) => p.t >= everyPodFrom)) {
+            const what = `${range} step ${res.body.step} bucket ${(p.t - now) / 1000} s: ${p.rate}/s`;
+            expect(Math.abs(p.rate - PODS * RATE) / (PODS * RATE), what).toBeLessThanOrEqual(0.05);
+            checked++;
+          }
+        }
+        // The stat cards over the last 5 minutes, and over a minute half of which every pod has exported: the
+        // pods' whole rate, not the part the newest exports covered.
+        for (const window of ['from=now-5m', `from=${everyPodUntil - 30_000}&to=${everyPodUntil + 30_000}`]) {
+          const overview = await getJson<OverviewResponse>(handle.app, `/api/v1/overview?service=${service}&${window}`);
+          for (const stats of [overview.body.total, overview.body.services[0]!]) {
+            const what = `overview ${window}: ${stats.rate}/s`;
+            expect(Math.abs(stats.rate - PODS * RATE) / (PODS * RATE), what).toBeLessThanOrEqual(0.05);
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+    for (const pod of pods) await pod.provider.shutdown();
+  }, 120_000);
+});
