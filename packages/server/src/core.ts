@@ -103,9 +103,7 @@ async function assembleCore(
   const bus = createLocalBus();
   const meta = new MetaWriter(store, (error, key) => log.warn({ err: error, key }, 'could not store a meta value'));
   const intervals = new ReportIntervals(storedIntervals, (json) => meta.set(INTERVALS_KEY, json));
-  const downtime = config.redis
-    ? Downtime.none()
-    : await Downtime.start(store, meta, now, Math.max(...config.retentionMs));
+  const downtime = await Downtime.start(store, meta, now, Math.max(...config.retentionMs), shared !== undefined);
   const window = new SecondWindow(
     (service) => intervals.of(service),
     (service) => intervals.dataFrom(service),
