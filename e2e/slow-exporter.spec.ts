@@ -3,9 +3,10 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleError, launchBrowser, openPage } from './support/browser.ts';
+import { launchBrowser } from './support/browser.ts';
 import { SHOTS, unexpected } from './support/page.ts';
 import { startServer, type TestServer } from './support/server.ts';
+import { openWithWindowLine, sleep, waitForAService, windowLine } from './support/stat-window.ts';
 
 /** Shorter than the SDK's default 60 s so the test takes a minute, not four; the server reads it the same way. */
 const EXPORT_INTERVAL_MS = 15_000;
@@ -37,20 +38,9 @@ function sdkService(url: string) {
 }
 
 /** The Requests/s card's figure for the window ("5m: 41.2/s"). */
-async function windowRate(page: Page): Promise<number> {
-  const text = await page.textContent('[data-testid="stat-Requests/s"] [data-testid="stat-window"]');
-  return Number(/: ([\d.]+)/.exec(text ?? '')?.[1]);
-}
+const windowRate = async (page: Page) => (await windowLine(page)).rate;
 
-async function openDashboard(width: number): Promise<{ page: Page; errors: ConsoleError[] }> {
-  const opened = await openPage(browser, width, 900);
-  await opened.page.goto(`${server.url}/?from=now-5m`);
-  await opened.page.waitForSelector('[data-testid="stat-cards"][data-state="ready"]');
-  await opened.page.waitForFunction(() =>
-    /\d/.test(document.querySelector('[data-testid="stat-Requests/s"] [data-testid="stat-window"]')?.textContent ?? ''),
-  );
-  return opened;
-}
+const openDashboard = (width: number) => openWithWindowLine(browser, `${server.url}/?from=now-5m`, width, 900);
 
 let server: TestServer;
 let browser: Browser;
@@ -69,10 +59,8 @@ afterAll(async () => {
 
 describe('a service exporting every 15 s with the real SDK, in a real browser', () => {
   it('shows on a page left open what a page loaded afresh shows, once the service has grown its traffic tenfold and stopped', async () => {
-    const services = async () =>
-      ((await (await fetch(`${server.url}/api/v1/services`)).json()) as { services: [] }).services;
     // Its first export (which counts in full), then a second one from which the server learns its interval.
-    while ((await services()).length === 0) await sleep(1_000);
+    await waitForAService(server.url);
     await sleep(EXPORT_INTERVAL_MS + 2_000);
     const left = await openDashboard(1280);
     service.rate = 100;
@@ -92,5 +80,3 @@ describe('a service exporting every 15 s with the real SDK, in a real browser', 
     expect(unexpected([...left.errors, ...fresh.errors])).toEqual([]);
   }, 300_000);
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,11 +2,12 @@ import { SpanKind } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage } from './support/browser.ts';
+import { launchBrowser } from './support/browser.ts';
 import { SHOTS, unexpected } from './support/page.ts';
 import { startServer, type TestServer } from './support/server.ts';
+import { openWithWindowLine, sleep, waitForAService, windowLine } from './support/stat-window.ts';
 
 const RATE = 20;
 
@@ -31,22 +32,8 @@ function tracedService(url: string) {
   };
 }
 
-/** The Requests/s card's line for the window: its rate and the share of the window with data. */
-async function windowLine(page: Page): Promise<{ rate: number; data: number; text: string }> {
-  const text = (await page.textContent('[data-testid="stat-Requests/s"] [data-testid="stat-window"]')) ?? '';
-  return { rate: Number(/: ([\d.]+)/.exec(text)?.[1]), data: Number(/data (\d+)%/.exec(text)?.[1] ?? 100), text };
-}
-
 /** The service's page over the last 5 minutes at phone width, once its window line has a figure. */
-async function openServicePage() {
-  const opened = await openPage(browser, 390, 844);
-  await opened.page.goto(`${server.url}/services/cart?from=now-5m`);
-  await opened.page.waitForSelector('[data-testid="stat-cards"][data-state="ready"]');
-  await opened.page.waitForFunction(() =>
-    /\d/.test(document.querySelector('[data-testid="stat-Requests/s"] [data-testid="stat-window"]')?.textContent ?? ''),
-  );
-  return opened;
-}
+const openServicePage = () => openWithWindowLine(browser, `${server.url}/services/cart?from=now-5m`, 390, 844);
 
 let server: TestServer;
 let browser: Browser;
@@ -65,9 +52,7 @@ afterAll(async () => {
 
 describe('a trace-only service sending with the real SDK at its defaults, in a phone-width browser', () => {
   it('moves live on its page at its rate without a reload, and a page loaded afresh reads the same', async () => {
-    const services = async () =>
-      ((await (await fetch(`${server.url}/api/v1/services`)).json()) as { services: [] }).services;
-    while ((await services()).length === 0) await sleep(500);
+    await waitForAService(server.url);
     const { page, errors } = await openServicePage();
     const before = await windowLine(page);
     // Four of the SDK's 5 s batches later, with no reload: the page has the seconds they brought, at their rate.
@@ -83,5 +68,3 @@ describe('a trace-only service sending with the real SDK at its defaults, in a p
     expect(unexpected([...errors, ...fresh.errors])).toEqual([]);
   }, 120_000);
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
