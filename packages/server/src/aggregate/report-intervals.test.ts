@@ -109,6 +109,11 @@ describe('ReportIntervals', () => {
     report('pod-2', 260_000);
     expect(intervals.reportedUntil('pods', 260_500)).toBe(260_000);
     expect(intervals.readsUpTo('pods', 260_500)).toBe(Number.POSITIVE_INFINITY);
+    // Every pod stops, one last: two intervals on, the others' last exports are all there is of them.
+    report('pod-1', 300_000);
+    expect(intervals.reportedUntil('pods', 300_500)).toBe(260_000);
+    expect(intervals.reportedUntil('pods', 381_000)).toBe(300_000);
+    expect(intervals.readsUpTo('pods', 381_000)).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('tells where every service still reporting has sent up to; a stopped one holds nothing back', () => {

@@ -189,10 +189,10 @@ export class ReportIntervals {
 
   /**
    * Where the service's data is complete up to: the end of its newest reported interval (the earliest of its
-   * instances', see `everyInstanceUntil`), when it reports every N seconds and has since the start; for one sending in batches every N s or less, N seconds before
-   * now, in whole seconds (each of its senders has sent the requests that ended by then; the newer ones have
-   * come from some senders only, and are left out of reads, see `readsUpTo`); for one reporting as things
-   * happen, the end of its newest observation's second (a second still filling reads at its rate so far, see
+   * instances', see `everyInstanceUntil`), when it reports every N seconds and has since the start; for one
+   * sending in batches every N s or less, N seconds before now, in whole seconds (each of its senders has sent
+   * the requests that ended by then; the newer ones have come from some senders only, and are left out of
+   * reads, see `readsUpTo`); for one reporting as things happen, the end of its newest observation's second (a second still filling reads at its rate so far, see
    * `bucketSeconds`). Those two while their data arrived within the last few seconds, or two of its
    * intervals for one sending in batches (a service silent for longer has stopped: its quiet seconds are
    * zeros, not unknown; between two batches it has not, and those seconds read as 0 at every chart's right
@@ -200,7 +200,7 @@ export class ReportIntervals {
    */
   reportedUntil(service: string, now: number): number {
     const known = this.known.get(service);
-    if (known && known.interval > SECOND) return everyInstanceUntil(known);
+    if (known && known.interval > SECOND) return everyInstanceUntil(known, now);
     const newest = this.newest.get(service);
     if (!newest) return Number.POSITIVE_INFINITY;
     const batches = this.batchInterval(newest);
@@ -221,7 +221,7 @@ export class ReportIntervals {
   readsUpTo(service: string, now: number): number {
     const known = this.known.get(service);
     if (known && known.interval > SECOND) {
-      const until = everyInstanceUntil(known);
+      const until = everyInstanceUntil(known, now);
       return until < known.until ? until : Number.POSITIVE_INFINITY;
     }
     return this.batched(service) ? this.reportedUntil(service, now) : Number.POSITIVE_INFINITY;
@@ -327,11 +327,15 @@ function noteInstances(known: Known, reported: Reported): void {
 /**
  * Where every instance of the service still exporting has reported up to: the earliest end of their newest
  * reports. Each export holds one instance's requests since its previous one; several instances export at
- * different moments, and the time after the earliest has some instances' requests only.
+ * different moments, and the time after the earliest has some instances' requests only. One whose newest
+ * report ended more than two intervals before `now` has stopped (with the others, or all of them have): what
+ * it sent is all there is, and waiting for it hid the others' last exports for good.
  */
-function everyInstanceUntil(known: Known): number {
+function everyInstanceUntil(known: Known, now: number): number {
   let until = known.until;
   if (!Number.isFinite(until)) return until;
-  for (const end of known.instances?.values() ?? []) until = Math.min(until, end);
+  for (const end of known.instances?.values() ?? []) {
+    if (now - end <= 2 * known.interval) until = Math.min(until, end);
+  }
   return until;
 }
