@@ -18,6 +18,9 @@ export function parseRange(query: { from?: string; to?: string }, now: number): 
 function parseTime(text: string, param: string, now: number): number {
   const t = parseTimeParam(text, now);
   if (t === null) throw badRequest(`${param}: must be epoch milliseconds, now, or now-<n><s|m|h|d|w> (got "${text}")`);
+  // Buckets are aligned to multiples of their step from epoch 0: a range across it never fit one bucket, and
+  // planning `maxPoints=1` over it looped for good (one GET held the server).
+  if (t < 0) throw badRequest(`${param}: must not be before 1970 (got "${text}")`);
   return t;
 }
 
