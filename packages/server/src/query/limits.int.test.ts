@@ -130,6 +130,21 @@ describe('query cost limits', () => {
     expect(metric.truncated).toBe(true);
   });
 
+  it("lists attributes named like an object's own properties (one named constructor made every listing a 500)", async () => {
+    const { app } = await setup({});
+    const attributes = { constructor: 'x', toString: 'z', hasOwnProperty: 'w' };
+    const item = { service: 'victim', name: 'queue.depth', type: 'gauge', value: 3, timestamp: NOW - MIN, attributes };
+    expect((await ingest(app, [item])).status).toBe(202);
+    const res = await getJson<MetricsResponse>(app, '/api/v1/metrics?service=victim');
+    expect(res.status).toBe(200);
+    const listed = res.body.metrics.find((m) => m.name === 'queue.depth')!.attributes;
+    expect(Object.entries(listed).sort()).toEqual([
+      ['constructor', ['x']],
+      ['hasOwnProperty', ['w']],
+      ['toString', ['z']],
+    ]);
+  });
+
   async function setup(overrides: Partial<Config>): Promise<{ app: FastifyInstance }> {
     const handle = await startTestApp(overrides, () => NOW);
     close = () => handle.app.close();

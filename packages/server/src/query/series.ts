@@ -136,15 +136,22 @@ export const LISTING_LIMITS = { valuesPerAttribute: 100, valueChars: 1_000_000 }
 
 /** Discovery: every metric of a service with its type, unit and the values seen per attribute (bounded). */
 export function listMetrics(ctx: QueryContext, service: string): MetricsResponse {
-  const byName = new Map<string, MetricsResponse['metrics'][number]>();
+  type Listed = Omit<MetricsResponse['metrics'][number], 'attributes'>;
+  type Value = MetricsResponse['metrics'][number]['attributes'][string][number];
+  // Attribute names are the sender's: in a plain object, `constructor` or `__proto__` found Object's own.
+  const byName = new Map<string, { metric: Listed; attributes: Map<string, Value[]> }>();
   let chars = 0;
   for (const record of ctx.registry.all()) {
     if (record.service !== service) continue;
-    let metric = byName.get(record.name);
-    if (!metric)
-      byName.set(record.name, (metric = { name: record.name, type: record.kind, unit: record.unit, attributes: {} }));
+    let listed = byName.get(record.name);
+    if (!listed) {
+      listed = { metric: { name: record.name, type: record.kind, unit: record.unit }, attributes: new Map() };
+      byName.set(record.name, listed);
+    }
+    const { metric, attributes } = listed;
     for (const [key, value] of Object.entries(seriesAttributes(record))) {
-      const values = (metric.attributes[key] ??= []);
+      let values = attributes.get(key);
+      if (!values) attributes.set(key, (values = []));
       if (values.includes(value)) continue;
       const size = String(value).length;
       if (values.length >= LISTING_LIMITS.valuesPerAttribute || chars + size > LISTING_LIMITS.valueChars) {
@@ -155,5 +162,9 @@ export function listMetrics(ctx: QueryContext, service: string): MetricsResponse
       chars += size;
     }
   }
-  return { metrics: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+  const metrics = [...byName.values()].map(({ metric, attributes }) => ({
+    ...metric,
+    attributes: Object.fromEntries(attributes),
+  }));
+  return { metrics: metrics.sort((a, b) => a.name.localeCompare(b.name)) };
 }
