@@ -63,6 +63,12 @@ export function createMetrics(limits?: LimitSources) {
       help: 'Requests refused with 429 because their address sent too many bad keys',
       registers: [registry],
     }),
+    otlpRejected: new Counter({
+      name: 'pulseboard_otlp_rejected_items_total',
+      help: 'OTLP data points and spans refused inside an accepted export (its partialSuccess), by signal',
+      labelNames: ['signal'],
+      registers: [registry],
+    }),
     limitRefusals: new Counter({
       name: 'pulseboard_limit_refusals_total',
       help: 'Ingest refused by a memory limit: native requests, OTLP series (each once per export), bodies past the in-flight budget',

@@ -55,13 +55,15 @@ export class CumulativeSeries {
   }
 
   /**
-   * The deltas of request `request`'s points (in their order; retried and stale points give none) and the
-   * rows that store the series' new states. The series stay held until `settle(request, ...)`.
+   * The deltas of request `request`'s points (in their order; retried and stale points give none), the rows
+   * that store the series' new states, and the points that start before their series' current start (`older`:
+   * from before a restart, or from a second process sending the same series). The series stay held until
+   * `settle(request, ...)`.
    */
   advance<P extends CumulativePoint>(
     request: number,
     points: readonly P[],
-  ): { deltas: Delta<P>[]; rows: CumulativeState[] } {
+  ): { deltas: Delta<P>[]; rows: CumulativeState[]; older: P[] } {
     const bySeries = new Map<string, P[]>();
     for (const p of points) {
       const group = bySeries.get(p.key);
@@ -71,13 +73,18 @@ export class CumulativeSeries {
     const deltaOf = new Map<P, Delta<P>>();
     const next = new Map<string, Last>();
     const rows: CumulativeState[] = [];
+    const older: P[] = [];
     for (const [key, group] of bySeries) {
       // Stable: points of one time keep their order.
       if (group.length > 1) group.sort((a, b) => a.time - b.time);
       let last = this.last.get(key);
       const before = last;
       for (const p of group) {
-        if (last && (p.start < last.start || (p.start === last.start && p.time <= last.time))) continue;
+        if (last && p.start < last.start) {
+          older.push(p);
+          continue;
+        }
+        if (last && p.start === last.start && p.time <= last.time) continue;
         const previous = last && p.start === last.start ? last.value : null;
         const delta = previous ? subtract(p.value, previous) : null;
         // A reset (a drop below the point subtracted) counts in full, over the interval since its start.
@@ -109,7 +116,7 @@ export class CumulativeSeries {
       const delta = deltaOf.get(p);
       if (delta) deltas.push(delta);
     }
-    return { deltas, rows };
+    return { deltas, rows, older };
   }
 
   /** Request `request`'s rows committed (its points become the series' state) or did not (they are dropped). */

@@ -84,6 +84,7 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     const encoding = requestEncoding(request);
     const result = await ingest.ingest(body(request), encoding.contentType);
     const partial = result.rejected > 0 ? { rejected: result.rejected, message: result.message } : null;
+    if (partial) core.metrics.otlpRejected.inc({ signal: 'metrics' }, partial.rejected);
     return send(reply, encoding, encoding.response('rejectedDataPoints', partial));
   });
 
@@ -94,6 +95,7 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
       const encoding = requestEncoding(request);
       const result = await traces.ingest(body(request), encoding.contentType);
       const partial = result.rejected > 0 ? { rejected: result.rejected, message: result.message } : null;
+      if (partial) core.metrics.otlpRejected.inc({ signal: 'traces' }, partial.rejected);
       return send(reply, encoding, encoding.response('rejectedSpans', partial));
     },
   );

@@ -2,6 +2,7 @@ import { type OverviewResponse, type RedResponse, serviceSeries } from '@pulsebo
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportWith, manualSdk, retime } from '../../testing/manual-sdk.ts';
 import { lcg } from '../../testing/otel-sdk.ts';
+import { otlpCumulativeRequests } from '../../testing/otlp-export.ts';
 import { getJson, startTestApp } from '../../testing/test-app.ts';
 
 const RATE = 40;
@@ -92,4 +93,36 @@ describe('several instances of a service exporting every 60 s at different momen
     expect(checked).toBeGreaterThan(100);
     for (const pod of pods) await pod.provider.shutdown();
   }, 120_000);
+});
+
+describe('two processes of a service sending one series (no service.instance.id)', () => {
+  let close: () => Promise<void> = async () => {};
+  afterEach(() => close());
+
+  it("refuse the older process's points, saying why, instead of dropping them unsaid", async () => {
+    const start = 1_800_000_000_000;
+    let now = start;
+    const handle = await startTestApp({}, () => now);
+    close = () => handle.app.close();
+    const post = async (began: number, at: number, count: number) => {
+      now = at + 20;
+      const res = await handle.app.inject({
+        method: 'POST',
+        url: '/v1/metrics',
+        headers: { 'content-type': 'application/json' },
+        payload: otlpCumulativeRequests('noid', began, at, count),
+      });
+      expect(res.statusCode).toBe(200);
+      return JSON.parse(res.body) as { partialSuccess?: { rejectedDataPoints: string; errorMessage: string } };
+    };
+    // One process exports alone: accepted.
+    expect(await post(start, start + 5_000, 100)).toEqual({});
+    // A second one starts later with the same series: its start is newer, so the first's are the older ones.
+    expect(await post(start + 2_000, start + 7_000, 100)).toEqual({});
+    const refused = await post(start, start + 10_000, 200);
+    expect(refused.partialSuccess?.rejectedDataPoints).toBe('1');
+    expect(refused.partialSuccess?.errorMessage).toContain('service.instance.id');
+    const metrics = await handle.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('pulseboard_otlp_rejected_items_total{signal="metrics"} 1');
+  });
 });
