@@ -202,6 +202,11 @@ describe('OTLP decoders', () => {
         JSON.stringify(request({ histogram: { aggregationTemporality: 'LATER', dataPoints: [] } })),
         'histogram.aggregationTemporality',
       ],
+      [
+        // Named like an object's own property: not taken for one (a function as the temporality).
+        JSON.stringify(request({ histogram: { aggregationTemporality: 'constructor', dataPoints: [] } })),
+        'histogram.aggregationTemporality',
+      ],
       [JSON.stringify(request({ gauge: { dataPoints: [{ asDouble: 'fast' }] } })), 'gauge.dataPoints[0].asDouble'],
       [JSON.stringify(request({ gauge: { dataPoints: [{ timeUnixNano: -5 }] } })), 'gauge.dataPoints[0].timeUnixNano'],
       [

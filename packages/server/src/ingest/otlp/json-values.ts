@@ -90,8 +90,10 @@ export function optionalDouble(value: unknown, path: string): number | null {
 
 /** AggregationTemporality: the number (as OTLP/JSON requires) or, leniently, the enum's name. */
 export function temporality(value: unknown, path: string): Temporality {
-  const known = typeof value === 'string' ? TEMPORALITY_BY_NAME[value] : TEMPORALITY_BY_NUMBER[value as number];
-  if (known) return known;
+  // Own keys only: a name such as `constructor` found Object's own, a function taken for a temporality.
+  const table: Readonly<Record<string | number, Temporality>> =
+    typeof value === 'string' ? TEMPORALITY_BY_NAME : TEMPORALITY_BY_NUMBER;
+  if ((typeof value === 'string' || typeof value === 'number') && Object.hasOwn(table, value)) return table[value]!;
   return fail(path, '1 (DELTA) or 2 (CUMULATIVE)', value ?? 0);
 }
 
