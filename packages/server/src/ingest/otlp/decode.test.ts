@@ -207,6 +207,10 @@ describe('OTLP decoders', () => {
         JSON.stringify(request({ histogram: { aggregationTemporality: 'constructor', dataPoints: [] } })),
         'histogram.aggregationTemporality',
       ],
+      [
+        JSON.stringify(request({ gauge: { dataPoints: [{ asDouble: 'toString', timeUnixNano: '1' }] } })),
+        'gauge.dataPoints[0].asDouble',
+      ],
       [JSON.stringify(request({ gauge: { dataPoints: [{ asDouble: 'fast' }] } })), 'gauge.dataPoints[0].asDouble'],
       [JSON.stringify(request({ gauge: { dataPoints: [{ timeUnixNano: -5 }] } })), 'gauge.dataPoints[0].timeUnixNano'],
       [

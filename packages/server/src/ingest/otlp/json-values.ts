@@ -76,8 +76,7 @@ const SPECIAL_DOUBLES: Readonly<Record<string, number>> = {
 export function double(value: unknown, path: string): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'string') {
-    const special = SPECIAL_DOUBLES[value];
-    if (special !== undefined) return special;
+    if (Object.hasOwn(SPECIAL_DOUBLES, value)) return SPECIAL_DOUBLES[value]!;
     const n = value.trim() === '' ? Number.NaN : Number(value);
     if (!Number.isNaN(n)) return n;
   }
