@@ -123,6 +123,13 @@ describe('RED reads', () => {
     expect(serviceSeries(later.body)[0]).not.toHaveProperty('since');
   });
 
+  it('answers a service never seen with no points (no data), not a rate of 0', async () => {
+    const { app } = await setup();
+    const res = await getJson<RedResponse>(app, '/api/v1/red?service=nosuch&from=now-5m&maxPoints=5');
+    expect(res.status).toBe(200);
+    expect(serviceSeries(res.body).map((s) => [s.service, s.points])).toEqual([['nosuch', []]]);
+  });
+
   it('rejects bad parameters naming them', async () => {
     const { app } = await setup();
     const cases: [string, string][] = [

@@ -234,7 +234,8 @@ export async function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedR
   for (const group of sorted) {
     const until = untilOf(group.service);
     const since = sinceOf(group.service);
-    const points = pointsOf(group.buckets, { ...until, ...since });
+    // A service never seen has no data, not a rate of 0: a chart drew a name typed wrong as a quiet service.
+    const points = firstSeen.has(group.service) ? pointsOf(group.buckets, { ...until, ...since }) : [];
     for (const p of points) rates.set(p.t, (rates.get(p.t) ?? 0) + p.rate);
     series.push({
       service: group.service,
