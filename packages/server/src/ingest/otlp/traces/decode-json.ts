@@ -10,8 +10,12 @@ import { type DecodedSpan, SPAN_ATTRIBUTES, SPAN_KIND, type SpanResource, type T
  */
 export function decodeTracesJson(body: Buffer): TraceExport {
   const root = parseBody(body);
+  // As for metrics: `null` or a list is no export (an empty one is `{}`).
+  if (typeof root !== 'object' || root === null || Array.isArray(root)) {
+    throw new DecodeError('body: must be a JSON object {"resourceSpans":[...]}');
+  }
   const resources: SpanResource[] = [];
-  array(object(root, 'body').resourceSpans, 'resourceSpans').forEach((item, i) => {
+  array((root as Json).resourceSpans, 'resourceSpans').forEach((item, i) => {
     const path = `resourceSpans[${i}]`;
     const rs = object(item, path);
     const resource = object(rs.resource, `${path}.resource`);

@@ -144,6 +144,10 @@ describe('trace decoders', () => {
   it('refuse malformed bodies with a DecodeError naming the problem', () => {
     const json = (body: unknown) => () => decodeTracesJson(Buffer.from(JSON.stringify(body)));
     expect(() => decodeTracesJson(Buffer.from('{'))).toThrow(/not valid JSON/);
+    for (const text of ['null', '[]', '7']) {
+      expect(() => decodeTracesJson(Buffer.from(text)), text).toThrow(/body: must be a JSON object/);
+    }
+    expect(decodeTracesJson(Buffer.from('{}'))).toEqual({ resources: [] });
     expect(json({ resourceSpans: {} })).toThrow(/resourceSpans: must be an array/);
     expect(json({ resourceSpans: [{ scopeSpans: [{ spans: [{ spanId: 'xyz' }] }] }] })).toThrow(
       /spans\[0\]\.spanId: must be hex/,

@@ -125,7 +125,8 @@ describe('POST /v1/traces', () => {
 
   it('answers a body nested too deeply to decode with a 400 that says so', async () => {
     const { app } = await setup({ bodyLimitBytes: 1_000_000 });
-    const res = await post(app, Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), JSON_TYPE);
+    const deep = `{"resourceSpans":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const res = await post(app, Buffer.from(deep), JSON_TYPE);
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toBe('body: nested too deeply to decode');
   });
