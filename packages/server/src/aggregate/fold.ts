@@ -182,9 +182,9 @@ export function addReported(into: Map<string, Reported>, service: string, report
     const { instances, ...rest } = reported;
     const added: Reported = { ...rest };
     into.set(service, added);
-    for (const [instance, until] of instances ?? []) addInstance(added, instance, until);
+    if (instances) addInstanceEnds(added, instances);
   } else {
-    for (const [instance, until] of reported.instances ?? []) addInstance(known, instance, until);
+    if (reported.instances) addInstanceEnds(known, reported.instances);
     const first = known.first === true && reported.first === true;
     if (!first && known.first) known.interval = reported.interval;
     else if (first || !reported.first) known.interval = Math.max(known.interval, reported.interval);
@@ -193,10 +193,21 @@ export function addReported(into: Map<string, Reported>, service: string, report
   }
 }
 
-/** Keeps the later end of an instance's reports. */
-function addInstance(reported: Reported, instance: string, until: number): void {
-  reported.instances ??= new Map();
-  reported.instances.set(instance, Math.max(reported.instances.get(instance) ?? 0, until));
+/** Keeps the later end of an instance's reports; the instances' ends. */
+function addInstance(into: { instances?: Map<string, number> }, instance: string, until: number): Map<string, number> {
+  into.instances ??= new Map();
+  into.instances.set(instance, Math.max(into.instances.get(instance) ?? 0, until));
+  return into.instances;
+}
+
+/** Keeps the later end of each instance's reports in `ends`; the instances' ends. */
+export function addInstanceEnds(
+  into: { instances?: Map<string, number> },
+  ends: ReadonlyMap<string, number>,
+): Map<string, number> {
+  into.instances ??= new Map();
+  for (const [instance, until] of ends) addInstance(into, instance, until);
+  return into.instances;
 }
 
 /** Marks the coarse buckets these fine buckets fall in, where those are not written directly. */

@@ -1,5 +1,5 @@
 import type { SeenSpan } from '../store/store.ts';
-import type { Reported } from './fold.ts';
+import { addInstanceEnds, type Reported } from './fold.ts';
 import { RecentMax } from './recent-max.ts';
 
 /** Intervals are kept in whole seconds: an SDK's 5 s export spans 4,998 or 5,003 ms by timer jitter. */
@@ -315,13 +315,8 @@ export class ReportIntervals {
  */
 function noteInstances(known: Known, reported: Reported): void {
   if (!reported.instances) return;
-  known.instances ??= new Map();
-  for (const [instance, until] of reported.instances) {
-    known.instances.set(instance, Math.max(known.instances.get(instance) ?? 0, until));
-  }
-  for (const [instance, until] of known.instances) {
-    if (known.until - until > 2 * known.interval) known.instances.delete(instance);
-  }
+  const ends = addInstanceEnds(known, reported.instances);
+  for (const [instance, until] of ends) if (known.until - until > 2 * known.interval) ends.delete(instance);
 }
 
 /**

@@ -90,8 +90,7 @@ export function foldExport(
   // Counted as nothing, which is right for a retry from before a restart; but two processes without their own
   // `service.instance.id` send one series from two starts, and every point of the older one was dropped
   // unsaid: the service read at half its rate. The sender is told.
-  for (const p of older)
-    c.rejections.reject(p.point, OLDER_START, `metric "${p.identity.name}" of service "${p.identity.service}"`);
+  for (const p of older) c.rejections.reject(p.point, OLDER_START, seriesDetail(p.identity));
   try {
     deltaEntries(c, deltas);
     const packed = foldPacked(entryBatch(c.entries), job.context);
@@ -110,17 +109,21 @@ const OLDER_START =
   "cumulative with a start time before that of their series' newest point: two processes send the same series " +
   '(give each its own service.instance.id), or a point from before a restart';
 
+/** A refused series as a refusal's example names it. */
+function seriesDetail(identity: SeriesIdentity): string {
+  return `metric "${identity.name}" of service "${identity.service}"`;
+}
+
 /** A series' name in a list of refusals; with its kind, so a type conflict refuses only the other type's series. */
 export function refusalKey(identity: SeriesIdentity): string {
   return `${identity.kind}\u0000${seriesKey(identity)}`;
 }
 
 function refuse(c: Conversion, refused: ReadonlyMap<string, string>): void {
-  const detail = (identity: SeriesIdentity) => `metric "${identity.name}" of service "${identity.service}"`;
   const keep = (identity: SeriesIdentity, points: readonly number[]) => {
     const reason = refused.get(refusalKey(identity));
     if (reason === undefined) return true;
-    for (const point of points) c.rejections.reject(point, reason, detail(identity));
+    for (const point of points) c.rejections.reject(point, reason, seriesDetail(identity));
     return false;
   };
   const entries = c.entries.filter((entry) => keep(entry.samples.identity, entry.points));
