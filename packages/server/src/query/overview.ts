@@ -10,7 +10,7 @@ import type { RedAcc } from './red-acc.ts';
 import { round } from './round.ts';
 import { readSamplesSteps, type SampleAcc, type SampleReadOptions, sampleReads } from './samples.ts';
 import type { QuerySteps } from './scheduler.ts';
-import { readEndAt } from './steps.ts';
+import { dataUntil } from './steps.ts';
 
 interface WindowStats {
   red: RedAcc;
@@ -66,9 +66,7 @@ export async function* queryOverview(
   // halved).
   const secondsOf = (service: string, from: number, to: number) => {
     const start = Math.min(to, Math.max(from, floorTo(firstSeen.get(service) ?? from, 1000)));
-    // Its reads stop at a whole second (`readsUpTo`): the seconds after are not counted either.
-    const readEnd = readEndAt(ctx.intervals.readsUpTo(service, now), from, to, 1000);
-    const end = Math.max(start, Math.min(readEnd, ctx.intervals.reportedUntil(service, now)));
+    const end = Math.max(start, dataUntil(ctx.intervals, service, now, { from, to, res: 1000 }));
     return (end - start - ctx.downtime.overlapMs(start, end)) / 1000;
   };
   const windowOf = (stats: Map<string, WindowStats>, common: RedAcc | null, from: number, to: number) => {

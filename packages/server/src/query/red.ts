@@ -9,7 +9,7 @@ import { planRange, spreadTargets } from './range-plan.ts';
 import { type RedAcc, redQuantiles, StoredRedAcc } from './red-acc.ts';
 import { round } from './round.ts';
 import { type QuerySteps, runToEnd } from './scheduler.ts';
-import { byReadEnd, planReads, readEndAt, type TierRead, tierForStep } from './steps.ts';
+import { byReadEnd, dataUntil, planReads, readEndAt, type TierRead, tierForStep } from './steps.ts';
 
 export interface RedGroup {
   service: string;
@@ -201,8 +201,9 @@ export async function* queryRed(ctx: QueryContext, q: RedQuery): QuerySteps<RedR
   const first = floorTo(from, step);
   // A series that reports every N seconds is complete only up to its newest report: its points stop
   // there, rather than read as 0 (or a fraction of its rate) until the next report arrives.
+  const finest = { from, to, res: TIER_RESOLUTIONS[q.byRoute ? ROUTE_TIER_FROM : 0] };
   const untilOf = (service: string) => {
-    const until = Math.min(ctx.intervals.reportedUntil(service, now), readEnd(service, options));
+    const until = dataUntil(ctx.intervals, service, now, finest);
     return until < to ? { until: Math.max(from, until) } : {};
   };
   // A service that started within the range has requests only from its first second: the bucket holding

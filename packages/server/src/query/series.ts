@@ -21,7 +21,7 @@ import {
   sampleReads,
 } from './samples.ts';
 import type { QuerySteps } from './scheduler.ts';
-import { chooseStep, readEndAt, tierForStep } from './steps.ts';
+import { chooseStep, dataUntil, tierForStep } from './steps.ts';
 
 export interface SeriesQuery {
   metric: string;
@@ -89,8 +89,7 @@ export async function* querySeries(ctx: QueryContext, q: SeriesQuery): QueryStep
     .map(([service, merged]) => {
       // Its metrics come from the exporter that sends its requests: complete up to its newest report (`red`'s
       // `until`), not read as 0 for the time since until the next export arrives.
-      const readEnd = readEndAt(ctx.intervals.readsUpTo(service, now), q.from, q.to, MIN_SAMPLE_STEP);
-      const until = Math.max(q.from, Math.min(readEnd, ctx.intervals.reportedUntil(service, now)));
+      const until = Math.max(q.from, dataUntil(ctx.intervals, service, now, { ...q, res: MIN_SAMPLE_STEP }));
       const points = [];
       for (let t = floorTo(q.from, step); t < until; t += step) {
         const seconds = bucketSeconds(t, step, q.from, until, now);

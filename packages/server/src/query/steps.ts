@@ -1,4 +1,5 @@
 import { bucketCount, floorTo } from '@pulseboard/shared';
+import type { ReportIntervals } from '../aggregate/report-intervals.ts';
 import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
 
 /** Steps the server picks from: each a multiple of a tier resolution, so buckets line up with stored ones. */
@@ -189,6 +190,21 @@ export const ceilTo = (t: number, res: number) => Math.ceil(t / res) * res;
  */
 export function readEndAt(upTo: number, from: number, to: number, res: number): number {
   return upTo >= to ? to : Math.max(from, floorTo(upTo, res));
+}
+
+/**
+ * Where a read of [from, to) at resolution `res` has the service's data up to: where it has reported
+ * (`reportedUntil`), or where its reads stop (`readsUpTo`, see `readEndAt`) when that is earlier. A bucket's
+ * rate divides by its seconds up to there.
+ */
+export function dataUntil(
+  intervals: ReportIntervals,
+  service: string,
+  now: number,
+  read: { from: number; to: number; res: number },
+): number {
+  const readEnd = readEndAt(intervals.readsUpTo(service, now), read.from, read.to, read.res);
+  return Math.min(readEnd, intervals.reportedUntil(service, now));
 }
 
 /** `items` grouped by where their reads end (`endOf`), in the order first met. */
