@@ -64,9 +64,9 @@ describe('a trace-only service sending with the real SDK at its defaults, in a p
     const after = await windowLine(page);
     await page.screenshot({ path: `${SHOTS}traces-live-390.png`, fullPage: true });
     expect(after.data - before.data, `${before.text} -> ${after.text}`).toBeGreaterThanOrEqual(5);
-    // 15 %: in full e2e runs on a loaded machine the page left open read 17.6 - 17.8/s twice in four runs
-    // (20/s alone, every time): not explained yet, see the issue note. Dropped seconds read 5.4/s.
-    expect(Math.abs(after.rate - RATE) / RATE, after.text).toBeLessThan(0.15);
+    // Dropped seconds read 5.4/s. Between its first batch and its second the service read as stopped, its
+    // seconds as zeros: opened then, the page read 17.6/s on a loaded machine until that bucket was read again.
+    expect(Math.abs(after.rate - RATE) / RATE, after.text).toBeLessThan(0.1);
     // A page loaded now reads the same: the seconds since the newest batch are not taken for zeros.
     const fresh = await openServicePage();
     const reloaded = await windowLine(fresh.page);

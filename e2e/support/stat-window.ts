@@ -18,7 +18,9 @@ export async function openWithWindowLine(
   await opened.page.goto(url);
   await opened.page.waitForSelector('[data-testid="stat-cards"][data-state="ready"]');
   await opened.page.waitForFunction(() =>
-    /\d/.test(document.querySelector('[data-testid="stat-Requests/s"] [data-testid="stat-window"]')?.textContent ?? ''),
+    /: [\d.]/.test(
+      document.querySelector('[data-testid="stat-Requests/s"] [data-testid="stat-window"]')?.textContent ?? '',
+    ),
   );
   return opened;
 }

@@ -183,4 +183,23 @@ describe('ReportIntervals', () => {
     expect(intervals.reportedUntil('posting', 131_050)).toBe(131_000);
     expect(intervals.readsUpTo('posting', 131_050)).toBe(Number.POSITIVE_INFINITY);
   });
+
+  it("reads a new service's first batch as one, not as a service that stopped 3 s after it", () => {
+    const intervals = new ReportIntervals(null, () => {});
+    // A trace SDK's first batch: the spans of its first 5 s, landing 0.6 s after it went out.
+    intervals.seen(new Map([['traced', { first: 100_020, last: 104_990 }]]), 105_600);
+    // Complete up to its newest second until a second batch is due, not stopped 3 s after it (+Infinity, which
+    // read its seconds since as zeros).
+    expect(intervals.reportedUntil('traced', 109_000)).toBe(105_000);
+    expect(intervals.reportedUntil('traced', 117_600)).toBe(105_000);
+    expect(intervals.reportedUntil('traced', 117_601)).toBe(Number.POSITIVE_INFINITY);
+    // The second batch makes it a service sending in batches.
+    intervals.seen(new Map([['traced', { first: 105_000, last: 109_990 }]]), 110_600);
+    expect(intervals.of('traced')).toBe(6_000);
+    expect(intervals.reportedUntil('traced', 112_000)).toBe(106_000);
+    // Data all seconds old (sent once, from a file or a test) is not a first batch: stopped 3 s after.
+    intervals.seen(new Map([['old', { first: 100_000, last: 101_000 }]]), 105_600);
+    expect(intervals.reportedUntil('old', 105_600)).toBe(102_000);
+    expect(intervals.reportedUntil('old', 108_601)).toBe(Number.POSITIVE_INFINITY);
+  });
 });

@@ -55,6 +55,11 @@ interface Newest {
    */
   lateAt: [number, number];
   /**
+   * Only its first commit has arrived, late, with data up to moments ago: likely its first batch, so it has
+   * not stopped until as long after it as a second would have come (see `reportedUntil`).
+   */
+  firstBatch: boolean;
+  /**
    * The second after that of its first observation this process received: that one is part of a second of
    * its traffic, likely (a process starting mid-second): read as a whole, its live figure climbed to its rate.
    */
@@ -166,6 +171,7 @@ export class ReportIntervals {
    */
   seen(serviceSeen: ReadonlyMap<string, SeenSpan>, now: number): void {
     for (const [service, { first, last: t }] of serviceSeen) {
+      const lag = now - first;
       let newest = this.newest.get(service);
       if (!newest) {
         newest = {
@@ -173,14 +179,18 @@ export class ReportIntervals {
           at: now,
           lag: new RecentMax(LAG_PERIOD_MS, now),
           lateAt: [-Infinity, -Infinity],
+          // Late, with data up to moments ago: what happened since the process started, its first batch.
+          firstBatch: lag >= BATCHED_LAG_MS && lag <= MAX_BATCH_LAG_MS && now - t < BATCHED_LAG_MS,
           from: first - (first % SECOND) + SECOND,
         };
         this.newest.set(service, newest);
-      } else if (t >= newest.t) {
-        newest.t = t;
-        newest.at = now;
+      } else {
+        newest.firstBatch = false;
+        if (t >= newest.t) {
+          newest.t = t;
+          newest.at = now;
+        }
       }
-      const lag = now - first;
       if (lag > MAX_BATCH_LAG_MS) continue;
       newest.lag.note(lag, now);
       if (lag >= BATCHED_LAG_MS) newest.lateAt = [newest.lateAt[1], now];
@@ -204,7 +214,7 @@ export class ReportIntervals {
     const newest = this.newest.get(service);
     if (!newest) return Number.POSITIVE_INFINITY;
     const batches = this.batchInterval(newest);
-    if (now - newest.at > (batches === null ? STOPPED_AFTER_MS : 2 * batches)) return Number.POSITIVE_INFINITY;
+    if (now - newest.at > this.stoppedAfter(newest, batches)) return Number.POSITIVE_INFINITY;
     if (batches === null) return newest.t - (newest.t % SECOND) + SECOND;
     const sent = now - batches;
     return sent - (sent % SECOND);
@@ -283,6 +293,16 @@ export class ReportIntervals {
     const newest = this.newest.get(service);
     const interval = newest ? this.batchInterval(newest) : null;
     return newest && interval !== null ? { newest, interval } : null;
+  }
+
+  /**
+   * How long a service is silent before it has stopped: two of its batch intervals, or of what looks like its
+   * first batch (between it and the second, read as stopped 3 s after it, its seconds were zeros: a page loaded
+   * then read 12/s for 20/s until that bucket was read again); 3 s for one reporting as things happen.
+   */
+  private stoppedAfter(newest: Newest, batches: number | null): number {
+    if (batches !== null) return 2 * batches;
+    return newest.firstBatch ? 2 * Math.ceil(newest.lag.value(newest.at) / SECOND) * SECOND : STOPPED_AFTER_MS;
   }
 
   /** The interval of a service sending in batches (its lateness as of its newest data, in whole seconds), else null. */

@@ -108,10 +108,14 @@ export class SecondWindow {
    * The window frame t reads a service reporting every `interval` ms over: its last complete interval, or of
    * a service that began within it, the part since it began. Read over the whole interval, a new service's
    * rate climbed from 0 to its real value over the minute after its first export (40/s for 100/s midway).
+   * Of one whose data began less than a second before the window's end, its first second: its first export
+   * or batch has brought it, and without it the frames until the window reached its data showed nothing,
+   * which a page open counted as quiet seconds (a trace-only service's first frames, 2.7/s for 20/s).
    */
   private intervalWindow(service: string, t: number, interval: number): { from: number; to: number } {
     const window = IntervalHistory.windowAt(t, interval);
-    return { from: Math.max(window.from, this.dataFromOf(service)), to: window.to };
+    const from = Math.max(window.from, this.dataFromOf(service));
+    return { from, to: Math.max(window.to, from + 1000) };
   }
 
   /** The second frame t shows of a late service (null: the service is on time, or no longer sends). */
