@@ -143,7 +143,8 @@ export const OverviewResponseSchema = Type.Object({
   until: Type.Optional(Type.Number()),
   /**
    * Where the first data of the earliest of the services begins, when after `from` (ms): before it none of
-   * them existed. At or after `to`, the window's rate of 0 is not quiet time but time before any data.
+   * them existed. At or after `to`, the window's rate of 0 is not quiet time but time before any data; `to`
+   * when none of them has sent any yet.
    */
   since: Type.Optional(Type.Number()),
 });

@@ -81,12 +81,15 @@ export async function* queryOverview(
   const shown = windowOf(currentStats, currentCommon, from, q.to);
   const before = windowOf(previousStats, previousCommon, previousFrom, from);
   const until = sent < q.to ? floorTo(sent, 1000) : q.to;
-  const since = floorTo(Math.min(...services.map((s) => firstSeen.get(s) ?? Number.POSITIVE_INFINITY)), 1000);
+  // None of them has sent anything yet (a service's page opened by a link before its first export, a name
+  // mistyped, a new server): its data begins after the window, whose 0/s is no data, not a quiet minute.
+  const first = Math.min(...services.map((s) => firstSeen.get(s) ?? Number.POSITIVE_INFINITY));
+  const since = Number.isFinite(first) ? floorTo(first, 1000) : q.to;
   return {
     from,
     to: q.to,
     ...(until < q.to ? { until } : {}),
-    ...(since > from && Number.isFinite(since) ? { since } : {}),
+    ...(since > from ? { since } : {}),
     total: { ...shown.total, previous: before.total },
     services: services.map((service) => ({
       service,

@@ -199,6 +199,9 @@ describe('merged services (red total=true, overview total)', () => {
     const { app } = await setup();
     const res = await getJson<RedResponse>(app, `/api/v1/red?service=none&from=${NOW - MIN}&maxPoints=2&total=true`);
     expect(res.body.series.find(isTotalSeries)!.points.map((p) => p.rate)).toEqual([0, 0]);
+    // Its overview says its data begins at the window's end: the 0/s is no data (the card shows "–"), not quiet.
+    const overview = await getJson<OverviewResponse>(app, `/api/v1/overview?service=none&from=${NOW - MIN}&to=${NOW}`);
+    expect(overview.body).toMatchObject({ since: NOW, total: { rate: 0, count: 0 } });
     const without = await getJson<RedResponse>(app, `/api/v1/red?service=none&from=${NOW - MIN}&total=false`);
     expect(without.body.series.some(isTotalSeries)).toBe(false);
     const bad = await getJson<{ message: string }>(app, `/api/v1/red?total=yes`);
