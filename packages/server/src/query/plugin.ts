@@ -143,6 +143,7 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
   app.get(
     '/api/v1/overview',
     {
+      ...parsedByHand,
       ...writtenNatively,
       schema: { tags, querystring: OverviewQuerySchema, response: { 200: OverviewResponseSchema } },
     },
@@ -167,10 +168,12 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
 
   app.get(
     '/api/v1/calls',
-    { schema: { tags, querystring: CallsQuerySchema, response: { 200: CallsResponseSchema } } },
+    { ...parsedByHand, schema: { tags, querystring: CallsQuerySchema, response: { 200: CallsResponseSchema } } },
     async (request) => {
       const q = request.query as Query;
-      return queryCalls(ctx, { ...range(q), service: single(q.service, 'service')! });
+      const service = single(q.service, 'service');
+      if (!service) throw badRequest('service: required, the service whose calls to list');
+      return queryCalls(ctx, { ...range(q), service });
     },
   );
 

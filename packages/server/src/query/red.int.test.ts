@@ -139,6 +139,8 @@ describe('RED reads', () => {
       // Before 1970: planning one bucket across epoch 0 looped for good, and the server answered nothing more.
       ['from=now-3000w&maxPoints=1', 'from'],
       ['from=now-999999999w&to=now-3000w', 'from'],
+      // Given twice: the same message on every route (overview said "must be string").
+      ['from=now-1h&from=now-2h', 'from: give it once'],
     ];
     const times = cases.filter(([query]) => query.startsWith('from'));
     for (const route of ['red', 'health', 'overview', 'calls?service=a&', 'series?metric=m&service=a&']) {
@@ -148,6 +150,11 @@ describe('RED reads', () => {
         expect(res.status, path).toBe(400);
         expect(res.body.message.startsWith(param), `${path}: ${res.body.message}`).toBe(true);
       }
+    }
+    for (const path of ['/api/v1/calls', '/api/v1/calls?service=', '/api/v1/calls?service=a&service=b']) {
+      const res = await getJson<{ message: string }>(app, path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.message, path).toMatch(/^service: /);
     }
   });
 
