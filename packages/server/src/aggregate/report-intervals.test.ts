@@ -188,11 +188,14 @@ describe('ReportIntervals', () => {
     const intervals = new ReportIntervals(null, () => {});
     // A trace SDK's first batch: the spans of its first 5 s, landing 0.6 s after it went out.
     intervals.seen(new Map([['traced', { first: 100_020, last: 104_990 }]]), 105_600);
-    // Complete up to its newest second until a second batch is due, not stopped 3 s after it (+Infinity, which
-    // read its seconds since as zeros).
-    expect(intervals.reportedUntil('traced', 109_000)).toBe(105_000);
-    expect(intervals.reportedUntil('traced', 117_600)).toBe(105_000);
+    // Complete up to its newest second, which it went out in (the rest of that second comes in the next batch:
+    // read to its end, the first batch read 16.8/s for 20), until a second batch is due; not stopped 3 s after
+    // it (+Infinity, which read its seconds since as zeros). Its reads stop there too.
+    expect(intervals.reportedUntil('traced', 109_000)).toBe(104_000);
+    expect(intervals.readsUpTo('traced', 109_000)).toBe(104_000);
+    expect(intervals.reportedUntil('traced', 117_600)).toBe(104_000);
     expect(intervals.reportedUntil('traced', 117_601)).toBe(Number.POSITIVE_INFINITY);
+    expect(intervals.readsUpTo('traced', 117_601)).toBe(Number.POSITIVE_INFINITY);
     // The second batch makes it a service sending in batches.
     intervals.seen(new Map([['traced', { first: 105_000, last: 109_990 }]]), 110_600);
     expect(intervals.of('traced')).toBe(6_000);

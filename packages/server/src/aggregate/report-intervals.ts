@@ -215,14 +215,16 @@ export class ReportIntervals {
     if (!newest) return Number.POSITIVE_INFINITY;
     const batches = this.batchInterval(newest);
     if (now - newest.at > this.stoppedAfter(newest, batches)) return Number.POSITIVE_INFINITY;
-    if (batches === null) return newest.t - (newest.t % SECOND) + SECOND;
+    const newestSecond = newest.t - (newest.t % SECOND);
+    // A first batch went out within its newest second: what came after is in the next batch.
+    if (batches === null) return newest.firstBatch ? newestSecond : newestSecond + SECOND;
     const sent = now - batches;
     return sent - (sent % SECOND);
   }
 
   /**
    * Where reads of the service's data stop (a whole second): its `reportedUntil` for a service sending in
-   * batches, or reporting every N s from instances that have not all reported as far; +Infinity otherwise.
+   * batches (or that has sent its first), or reporting every N s from instances that have not all reported as far; +Infinity otherwise.
    * A batch (an export) holds one sender's requests since its previous batch: several
    * instances of a service send at different moments, and read up to the newest batch, the seconds the others
    * had not sent yet read low (a third of the rate at the right edge with three), read up to `reportedUntil`
@@ -234,7 +236,8 @@ export class ReportIntervals {
       const until = everyInstanceUntil(known, now);
       return until < known.until ? until : Number.POSITIVE_INFINITY;
     }
-    return this.batched(service) ? this.reportedUntil(service, now) : Number.POSITIVE_INFINITY;
+    const batches = this.batched(service) !== null || this.newest.get(service)?.firstBatch === true;
+    return batches ? this.reportedUntil(service, now) : Number.POSITIVE_INFINITY;
   }
 
   /**
