@@ -167,6 +167,7 @@ async function assembleCore(
         await aggregator.flush();
         return store.loadCumulativeState();
       },
+      otherStarts: store.sharedSeries === undefined,
     }),
     limits: { ...DEFAULT_LIMITS, maxAgeMs: Math.max(...config.retentionMs) },
     bus,

@@ -23,6 +23,11 @@ export interface DecodePoolOptions {
    * commit that carries state must be in it (commit what is queued first).
    */
   cumulativeState?: () => Promise<CumulativeState[]>;
+  /**
+   * Whether a cumulative series' points from an older start (another process sending it) count, against that
+   * start's last point kept in the worker; false where instances share the store (see `CumulativeSeries`).
+   */
+  otherStarts?: boolean;
 }
 
 interface Waiting {
@@ -208,11 +213,11 @@ export class DecodePool {
     const worker = new Worker(new URL('./decode-worker.mjs', import.meta.url), {
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
     });
-    const { cumulativeState } = this.options;
+    const { cumulativeState, otherStarts = true } = this.options;
     state.ready =
       slot === OTLP_SLOT && cumulativeState
         ? cumulativeState().then(
-            (rows) => worker.postMessage({ kind: 'load-cumulative', rows } satisfies CumulativeNotice),
+            (rows) => worker.postMessage({ kind: 'load-cumulative', rows, otherStarts } satisfies CumulativeNotice),
             (error: unknown) => {
               void worker.terminate();
               throw error;

@@ -35,7 +35,7 @@ export type DecodeJob = JobSpec & { id: number };
 
 /** Messages about the OTLP cumulative series that get no answer (see DecodePool). */
 export type CumulativeNotice =
-  | { kind: 'load-cumulative'; rows: CumulativeState[] }
+  | { kind: 'load-cumulative'; rows: CumulativeState[]; otherStarts: boolean }
   | { kind: 'settle'; id: number; committed: boolean }
   | { kind: 'reload-cumulative'; current: CumulativeState[]; missing: string[] }
   | { kind: 'forget-cumulative'; forget: { service: string } | { before: number } };
@@ -117,7 +117,7 @@ function parseJson(body: Uint8Array): unknown {
 }
 
 parentPort?.on('message', (message: DecodeJob | CumulativeNotice) => {
-  if (message.kind === 'load-cumulative') loadCumulativeSeries(message.rows);
+  if (message.kind === 'load-cumulative') loadCumulativeSeries(message.rows, message.otherStarts);
   else if (message.kind === 'settle') settleExport(message.id, message.committed);
   else if (message.kind === 'forget-cumulative') forgetCumulative(message.forget);
   else if (message.kind === 'reload-cumulative') reloadCumulative(message.current, message.missing);

@@ -22,7 +22,8 @@ export function manualSdk(
   service: string,
   temporality: Temporality,
   exponential = false,
-  instance = 'test-1',
+  /** `service.instance.id`; null for none (the SDKs' default). */
+  instance: string | null = 'test-1',
 ) {
   const exporter = new OTLPMetricExporter({
     url,
@@ -35,7 +36,10 @@ export function manualSdk(
     aggregationTemporalitySelector: (type) => exporter.selectAggregationTemporality(type),
   });
   const provider = new MeterProvider({
-    resource: resourceFromAttributes({ 'service.name': service, 'service.instance.id': instance }),
+    resource: resourceFromAttributes({
+      'service.name': service,
+      ...(instance === null ? {} : { 'service.instance.id': instance }),
+    }),
     readers: [reader],
     views: exponential
       ? [

@@ -39,12 +39,40 @@ describe('cumulative -> delta', () => {
     expect(tracker.advance(4, [point('a', 100, 5000, sum(30))]).deltas[0]).toMatchObject({ fresh: true });
   });
 
-  it('treats a new start time or a drop as a reset that counts in full, and ignores stale starts', () => {
+  it('treats a new start time or a drop as a reset that counts in full', () => {
     const { step } = setup();
     step([point('a', 100, 1000, sum(50))]);
     expect(step([point('a', 3000, 4000, sum(3))])).toEqual([{ value: 3, fresh: true }]);
     expect(step([point('a', 3000, 5000, sum(1))])).toEqual([{ value: 1, fresh: true }]);
-    expect(step([point('a', 100, 6000, sum(99))])).toEqual([]);
+  });
+
+  it('adds up two processes sending one series from two starts, each against its own last point', () => {
+    const { tracker, step } = setup();
+    // Replica A (started at 100) and B (started at 3000), 60 s exports, no instance id to tell them apart.
+    step([point('a', 100, 60_000, sum(600))]);
+    expect(step([point('a', 3000, 63_000, sum(400))])).toEqual([{ value: 400, fresh: true }]);
+    // A goes on from where it was (before: dropped, the series read at half its rate), and so does B.
+    expect(step([point('a', 100, 120_000, sum(1200))])).toEqual([{ value: 600, fresh: false }]);
+    expect(step([point('a', 3000, 123_000, sum(1000))])).toEqual([{ value: 600, fresh: false }]);
+    // A retried export of either counts nothing; a third start, unknown here, counts nothing until its next.
+    expect(step([point('a', 100, 120_000, sum(1200))])).toEqual([]);
+    expect(step([point('a', 2000, 121_000, sum(70))])).toEqual([]);
+    expect(step([point('a', 2000, 181_000, sum(130))])).toEqual([{ value: 60, fresh: false }]);
+    // Older starts are forgotten with the rest.
+    tracker.forgetBefore(121_000);
+    expect(step([point('a', 100, 240_000, sum(1900))])).toEqual([]);
+    // At most eight older starts a series: a sender whose start moves every export adds no more.
+    for (let i = 1; i <= 20; i++) step([point('a', 10_000 + i, 300_000 + i, sum(i))]);
+    expect(step([point('a', 10_011, 400_000, sum(31))])).toEqual([]);
+    expect(step([point('a', 10_013, 400_000, sum(33))])).toEqual([{ value: 20, fresh: false }]);
+  });
+
+  it('refuses points of an older start where instances share the store', () => {
+    const series = new CumulativeSeries([], false);
+    series.advance(1, [point('a', 3000, 63_000, sum(400))]);
+    series.settle(1, true);
+    const older = point('a', 100, 120_000, sum(1200));
+    expect(series.advance(2, [older])).toEqual({ deltas: [], rows: [], older: [older] });
   });
 
   it('chains several points of one series in a request in time order, whatever their order in it', () => {

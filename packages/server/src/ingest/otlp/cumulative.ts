@@ -25,6 +25,18 @@ interface Last {
   value: CumulativeValue | null;
 }
 
+/** Per series key, the last point of each of its older starts (other processes sending it), by start time. */
+type Others = Map<string, Map<number, Last>>;
+
+/** Older starts kept per series: replicas of one service without their own instance id, and restarts. */
+const MAX_OTHER_STARTS = 8;
+
+/** New last points of a request awaiting its commit: of the series' newest starts, and of their other starts. */
+interface Held {
+  last: Map<string, Last>;
+  others: Others;
+}
+
 /**
  * The last point of every cumulative series, in the decode worker that turns the series' next points into
  * deltas (points and state meet there, in one message). A request's new last points are held, not yet
@@ -34,18 +46,30 @@ interface Last {
  * or it would subtract a point that may still be rolled back; requests on other series never wait.
  *
  * Rules: the first point of a series counts in full; a new (later) start time, or a value lower than the
- * last, is a reset and counts in full; a point no newer than the last (a retried export) counts nothing,
- * and one from an older start time is stale and ignored. Several points of a series in one request chain
- * in time order.
+ * last, is a reset and counts in full; a point no newer than the last (a retried export) counts nothing.
+ * Several points of a series in one request chain in time order.
+ *
+ * A point from an older start time is another process sending the same series (two replicas without their
+ * own `service.instance.id`, the SDKs' default), or a straggler from before a restart. With `otherStarts`,
+ * each older start keeps its own last point, here only (`others`): the state a newer start replaced, or its
+ * first point seen since this process started, which counts nothing (its earlier value is unknown). So the
+ * replicas' requests add up; dropped, the service read at half its rate. Without (a store several instances
+ * share: each would diff against its own copy, and count another's points again) such points are `older`,
+ * refused.
  */
 export class CumulativeSeries {
   private readonly last = new Map<string, Last>();
+  /** The last point of each older start of a series (see above). */
+  private readonly others: Others = new Map();
   /** Per request awaiting its commit, the series it advances and their new last points. */
-  private readonly held = new Map<number, Map<string, Last>>();
+  private readonly held = new Map<number, Held>();
   /** The series held by a request awaiting its commit. */
   private readonly holders = new Set<string>();
 
-  constructor(rows: readonly CumulativeState[]) {
+  constructor(
+    rows: readonly CumulativeState[],
+    private readonly otherStarts = true,
+  ) {
     for (const row of rows) this.last.set(row.key, { start: row.start, time: row.time, value: decodeValue(row.state) });
   }
 
@@ -55,10 +79,10 @@ export class CumulativeSeries {
   }
 
   /**
-   * The deltas of request `request`'s points (in their order; retried and stale points give none), the rows
-   * that store the series' new states, and the points that start before their series' current start (`older`:
-   * from before a restart, or from a second process sending the same series). The series stay held until
-   * `settle(request, ...)`.
+   * The deltas of request `request`'s points (in their order; retried points give none), the rows that store
+   * the series' new states, and, without `otherStarts`, the points that start before their series' current
+   * start (`older`: from before a restart, or from a second process sending the same series). The series stay
+   * held until `settle(request, ...)`.
    */
   advance<P extends CumulativePoint>(
     request: number,
@@ -72,6 +96,7 @@ export class CumulativeSeries {
     }
     const deltaOf = new Map<P, Delta<P>>();
     const next = new Map<string, Last>();
+    const others: Others = new Map();
     const rows: CumulativeState[] = [];
     const older: P[] = [];
     for (const [key, group] of bySeries) {
@@ -81,19 +106,15 @@ export class CumulativeSeries {
       const before = last;
       for (const p of group) {
         if (last && p.start < last.start) {
-          older.push(p);
+          if (!this.otherStarts) older.push(p);
+          else this.advanceOther(key, p, others, deltaOf);
           continue;
         }
         if (last && p.start === last.start && p.time <= last.time) continue;
+        // A newer start: the process it replaces may go on (another replica), from where it was.
+        if (last && p.start > last.start && this.otherStarts) setOther(others, key, last);
         const previous = last && p.start === last.start ? last.value : null;
-        const delta = previous ? subtract(p.value, previous) : null;
-        // A reset (a drop below the point subtracted) counts in full, over the interval since its start.
-        deltaOf.set(
-          p,
-          delta && last
-            ? { point: p, value: delta, fresh: false, since: last.time }
-            : { point: p, value: p.value, fresh: true, since: p.start },
-        );
+        deltaOf.set(p, deltaFrom(p, previous, last?.time));
         last = { start: p.start, time: p.time, value: p.value };
       }
       if (last && last !== before) {
@@ -107,9 +128,9 @@ export class CumulativeSeries {
         });
       }
     }
-    if (next.size > 0) {
-      this.held.set(request, next);
-      for (const key of next.keys()) this.holders.add(key);
+    if (next.size > 0 || others.size > 0) {
+      this.held.set(request, { last: next, others });
+      for (const key of [...next.keys(), ...others.keys()]) this.holders.add(key);
     }
     const deltas: Delta<P>[] = [];
     for (const p of points) {
@@ -119,13 +140,33 @@ export class CumulativeSeries {
     return { deltas, rows, older };
   }
 
+  /**
+   * Point `p` of an older start than its series' newest: the difference from that start's last point, which
+   * it becomes (held in `others` until settled); nothing when that start's last point is unknown or newer.
+   */
+  private advanceOther<P extends CumulativePoint>(key: string, p: P, others: Others, deltaOf: Map<P, Delta<P>>): void {
+    const last = others.get(key)?.get(p.start) ?? this.others.get(key)?.get(p.start);
+    if (last && p.time <= last.time) return;
+    if (last) deltaOf.set(p, deltaFrom(p, last.value, last.time));
+    setOther(others, key, { start: p.start, time: p.time, value: p.value });
+  }
+
+  /** Whether request `request` holds series until it settles. */
+  holds(request: number): boolean {
+    return this.held.has(request);
+  }
+
   /** Request `request`'s rows committed (its points become the series' state) or did not (they are dropped). */
   settle(request: number, committed: boolean): void {
-    const next = this.held.get(request);
-    if (!next) return;
+    const held = this.held.get(request);
+    if (!held) return;
     this.held.delete(request);
-    for (const [key, last] of next) {
+    for (const [key, last] of held.last) {
       if (committed) this.last.set(key, last);
+      this.holders.delete(key);
+    }
+    for (const [key, starts] of held.others) {
+      if (committed) for (const last of starts.values()) setOther(this.others, key, last);
       this.holders.delete(key);
     }
   }
@@ -144,14 +185,48 @@ export class CumulativeSeries {
   forgetService(service: string): void {
     const prefix = `${service}\u0000`;
     for (const key of this.last.keys()) if (key.startsWith(prefix)) this.last.delete(key);
+    for (const key of this.others.keys()) if (key.startsWith(prefix)) this.others.delete(key);
   }
 
-  /** Drops the state of every series whose last point is older than `time`. */
+  /** Drops the state of every series (and older start) whose last point is older than `time`. */
   forgetBefore(time: number): void {
     for (const [key, s] of this.last) if (s.time < time) this.last.delete(key);
+    for (const [key, starts] of this.others) {
+      for (const [start, s] of starts) if (s.time < time) starts.delete(start);
+      if (starts.size === 0) this.others.delete(key);
+    }
   }
 
   get size(): number {
     return this.last.size;
   }
+}
+
+/**
+ * Sets the last point of an older start of series `key`; past `MAX_OTHER_STARTS`, the start heard from
+ * longest ago goes (a sender whose start time moves every export would otherwise add one for each).
+ */
+function setOther(others: Others, key: string, last: Last): void {
+  let starts = others.get(key);
+  if (!starts) others.set(key, (starts = new Map()));
+  starts.set(last.start, last);
+  if (starts.size <= MAX_OTHER_STARTS) return;
+  let oldest: Last | undefined;
+  for (const s of starts.values()) if (!oldest || s.time < oldest.time) oldest = s;
+  starts.delete(oldest!.start);
+}
+
+/**
+ * Point `p`'s delta from the previous point of its start (`previous`, at `previousTime`), or in full over
+ * the interval since its start when there is none, or it dropped below it (a reset).
+ */
+function deltaFrom<P extends CumulativePoint>(
+  p: P,
+  previous: CumulativeValue | null,
+  previousTime: number | undefined,
+): Delta<P> {
+  const delta = previous ? subtract(p.value, previous) : null;
+  return delta && previousTime !== undefined
+    ? { point: p, value: delta, fresh: false, since: previousTime }
+    : { point: p, value: p.value, fresh: true, since: p.start };
 }

@@ -48,7 +48,7 @@ export class OtlpIngest {
       const decoded = await decoders.otlp(body, contentType, context, refused);
       const otlp = decoded.otlp!;
       try {
-        await this.commit(decoded.id, decoded.packed, otlp.states);
+        await this.commit(decoded.id, decoded.packed, otlp.states, otlp.holds);
         return { rejected: otlp.rejected, message: otlp.message };
       } catch (error) {
         // Another instance moved a series on: the worker has its stored state now, so diff the export again
@@ -84,8 +84,11 @@ export class OtlpIngest {
     this.deps.decoders.forgetCumulative({ service: name });
   }
 
-  /** Commits a worker's answer with the states it advances, then tells the worker whether that worked. */
-  private async commit(id: number, packed: PackedFold, states: CumulativeState[]): Promise<void> {
+  /**
+   * Commits a worker's answer with the states it advances, then tells the worker whether that worked (when
+   * the answer `holds` series there).
+   */
+  private async commit(id: number, packed: PackedFold, states: CumulativeState[], holds: boolean): Promise<void> {
     let committed = false;
     try {
       await this.deps.aggregator.submitPacked([packed], states);
@@ -94,7 +97,7 @@ export class OtlpIngest {
       if (error instanceof StaleCumulativeError) this.deps.decoders.reloadCumulative(error.current, error.missing);
       throw error;
     } finally {
-      if (states.length > 0) this.deps.decoders.settle(id, committed);
+      if (holds) this.deps.decoders.settle(id, committed);
     }
   }
 

@@ -21,7 +21,7 @@ function counter(service: string, value: number, time: number): Uint8Array {
 
 describe('the OTLP worker share', () => {
   it('makes an export wait while an unsettled one holds its series, then diffs it against what committed', () => {
-    loadCumulativeSeries([]);
+    loadCumulativeSeries([], true);
     const answers = new Map<number, { value: number | undefined; states: OtlpRest['states'] }>();
     const send = (id: number, body: Uint8Array) => {
       const answer: OtlpAnswer = (work) => {

@@ -21,6 +21,11 @@ export interface OtlpJob {
 export interface OtlpRest {
   /** The new states of its cumulative series, to commit with the samples; then `DecodePool.settle`. */
   states: CumulativeState[];
+  /**
+   * Whether it holds series until `DecodePool.settle`: those of `states`, and older starts' last points, which
+   * only the worker keeps (see `CumulativeSeries`).
+   */
+  holds: boolean;
   rejected: number;
   message: string;
   /** The body, handed back (it moved to the worker) in case the export must be converted again. */
@@ -34,8 +39,8 @@ let series = new CumulativeSeries([]);
 /** Exports with points of series that an unsettled export holds, oldest first. */
 const waiting: { job: OtlpJob; c: Conversion; answer: OtlpAnswer }[] = [];
 
-export function loadCumulativeSeries(rows: readonly CumulativeState[]): void {
-  series = new CumulativeSeries(rows);
+export function loadCumulativeSeries(rows: readonly CumulativeState[], otherStarts: boolean): void {
+  series = new CumulativeSeries(rows, otherStarts);
 }
 
 /**
@@ -87,16 +92,22 @@ export function foldExport(
   states: CumulativeSeries,
 ): { packed: PackedFold; rest: OtlpRest } {
   const { deltas, rows, older } = states.advance(job.id, c.cumulative);
-  // Counted as nothing, which is right for a retry from before a restart; but two processes without their own
-  // `service.instance.id` send one series from two starts, and every point of the older one was dropped
-  // unsaid: the service read at half its rate. The sender is told.
+  // Where instances share the store, points of an older start are not counted (see `CumulativeSeries`): two
+  // processes without their own `service.instance.id` send one series from two starts, and every point of
+  // the older one was dropped unsaid, the service read at half its rate. The sender is told.
   for (const p of older) c.rejections.reject(p.point, OLDER_START, seriesDetail(p.identity));
   try {
     deltaEntries(c, deltas);
     const packed = foldPacked(entryBatch(c.entries), job.context);
     return {
       packed,
-      rest: { states: rows, rejected: c.rejections.count, message: c.rejections.message(), body: job.body },
+      rest: {
+        states: rows,
+        holds: states.holds(job.id),
+        rejected: c.rejections.count,
+        message: c.rejections.message(),
+        body: job.body,
+      },
     };
   } catch (error) {
     // The main thread gets no states to settle: let the series go now.

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exportWith, manualSdk, retime } from '../../testing/manual-sdk.ts';
 import { lcg } from '../../testing/otel-sdk.ts';
 import { otlpCumulativeRequests } from '../../testing/otlp-export.ts';
+import { createTestDatabase, postgresReachable } from '../../testing/postgres.ts';
 import { getJson, startTestApp } from '../../testing/test-app.ts';
 
 const RATE = 40;
@@ -10,6 +11,7 @@ const PODS = 3;
 const INTERVAL = 60_000;
 const ROUNDS = 12;
 const BOUNDS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const shared = await postgresReachable('two processes on a shared store (ingest/otlp/sdk-instances.int.test.ts)');
 
 /**
  * Three pods of one service (`service.instance.id` pod-0..2), each the JS SDK at its defaults (cumulative,
@@ -95,15 +97,61 @@ describe('several instances of a service exporting every 60 s at different momen
   }, 120_000);
 });
 
-describe('two processes of a service sending one series (no service.instance.id)', () => {
+describe('two processes of a service sending one series (no service.instance.id, the SDKs default)', () => {
   let close: () => Promise<void> = async () => {};
   afterEach(() => close());
 
-  it("refuse the older process's points, saying why, instead of dropping them unsaid", async () => {
+  it('add up on one server: each process is diffed against its own last point', async () => {
     const start = 1_800_000_000_000;
     let now = start;
     const handle = await startTestApp({}, () => now);
     close = () => handle.app.close();
+    const address = await handle.app.listen({ port: 0, host: '127.0.0.1' });
+    const random = lcg(11);
+    // Two replicas, the JS SDK at its defaults (cumulative, every 60 s), started 30 s apart.
+    const replicas = [0, 1].map((i) => {
+      const sdk = manualSdk(`${address}/v1/metrics`, 'noid', 'cumulative', false, null);
+      const duration = sdk.provider.getMeter('test').createHistogram('http.server.request.duration', { unit: 's' });
+      const began = start + i * 30_000;
+      return { ...sdk, duration, began, previous: began };
+    });
+    const exports = replicas
+      .flatMap((replica) =>
+        Array.from({ length: 6 }, (_, round) => ({ replica, at: replica.began + (round + 1) * INTERVAL })),
+      )
+      .sort((a, b) => a.at - b.at);
+    for (const { replica, at } of exports) {
+      for (let i = 0; i < (RATE * (at - replica.previous)) / 1000; i++) {
+        replica.duration.record(Math.exp(random() * 4 - 6), { 'http.route': '/pay', 'http.response.status_code': 200 });
+      }
+      const { resourceMetrics } = await replica.reader.collect();
+      retime(resourceMetrics, replica.began, at);
+      now = at + 20;
+      expect((await exportWith(replica.exporter, resourceMetrics)).error).toBeUndefined();
+      replica.previous = at;
+    }
+    // Every minute both have exported reads both replicas' rate (before: the older one's points were dropped,
+    // 40/s), and nothing was refused.
+    const from = start + 2 * INTERVAL;
+    const to = exports.at(-2)!.at - ((exports.at(-2)!.at - from) % INTERVAL);
+    const res = await getJson<RedResponse>(handle.app, `/api/v1/red?service=noid&from=${from}&to=${to}&maxPoints=60`);
+    const points = serviceSeries(res.body)[0]!.points;
+    expect(points.length).toBeGreaterThanOrEqual(3);
+    for (const p of points) expect(Math.abs(p.rate - 2 * RATE) / (2 * RATE), `${p.t}: ${p.rate}/s`).toBeLessThan(0.05);
+    const metrics = await handle.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).not.toContain('pulseboard_otlp_rejected_items_total{signal="metrics"}');
+    for (const replica of replicas) await replica.provider.shutdown();
+  }, 60_000);
+
+  it.runIf(shared)('are refused where instances share the store, saying why, not dropped unsaid', async () => {
+    const start = 1_800_000_000_000;
+    let now = start;
+    const database = await createTestDatabase();
+    const handle = await startTestApp({ db: database.url }, () => now);
+    close = async () => {
+      await handle.app.close();
+      await database.drop();
+    };
     const post = async (began: number, at: number, count: number) => {
       now = at + 20;
       const res = await handle.app.inject({
@@ -119,6 +167,8 @@ describe('two processes of a service sending one series (no service.instance.id)
     expect(await post(start, start + 5_000, 100)).toEqual({});
     // A second one starts later with the same series: its start is newer, so the first's are the older ones.
     expect(await post(start + 2_000, start + 7_000, 100)).toEqual({});
+    // Each instance would diff them against its own copy of the older start's last point and count another
+    // instance's points again: refused, and the sender told.
     const refused = await post(start, start + 10_000, 200);
     expect(refused.partialSuccess?.rejectedDataPoints).toBe('1');
     expect(refused.partialSuccess?.errorMessage).toContain('service.instance.id');
