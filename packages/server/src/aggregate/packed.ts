@@ -41,7 +41,7 @@ export interface PackedFold {
 /** Folds a decoded batch exactly as the aggregator would, and packs the result. */
 export function foldPacked(
   batch: SampleBatch,
-  { liveFrom, directBefore }: { liveFrom: number; directBefore: readonly number[] },
+  { liveFrom, directBefore, now }: { liveFrom: number; directBefore: readonly number[]; now?: number },
 ): PackedFold {
   const inputs = batch.map((samples, i) => ({
     record: describeSeries(i, seriesKey(samples.identity), samples.identity),
@@ -57,7 +57,10 @@ export function foldPacked(
   return {
     identities: batch.map((s) => s.identity),
     rows: folded.rows,
-    serviceSeen: [...folded.serviceSeen],
+    // `now`: when the request arrived. Its data's lateness then is the sender's (see `SeenSpan.lag`).
+    serviceSeen: [...folded.serviceSeen].map(([service, seen]) =>
+      now === undefined ? [service, seen] : [service, { ...seen, lag: now - seen.first }],
+    ),
     seconds: portableSeconds(folded.seconds),
     oldest: folded.oldest,
     dirty: folded.dirty.flat(),

@@ -205,4 +205,20 @@ describe('ReportIntervals', () => {
     expect(intervals.reportedUntil('old', 105_600)).toBe(102_000);
     expect(intervals.reportedUntil('old', 108_601)).toBe(Number.POSITIVE_INFINITY);
   });
+
+  it('takes how late data was when its request arrived, not when it was committed or heard of', () => {
+    const intervals = new ReportIntervals(null, () => {});
+    // A live sender's requests, each on time (1.2 s), committed 4 s later on a loaded machine (or heard of
+    // from another instance): before, read as a batch sender every 6 s, its reads ending 6 s before now.
+    for (let t = 100_000; t <= 130_000; t += 1000) {
+      intervals.seen(new Map([['live', { first: t - 1000, last: t - 10, lag: 1_200 }]]), t + 4_000);
+    }
+    expect(intervals.of('live')).toBe(1_000);
+    expect(intervals.readsUpTo('live', 134_000)).toBe(Number.POSITIVE_INFINITY);
+    // Spans every 5 s arrive 5.3 s late, whenever they are committed.
+    for (let t = 105_000; t <= 130_000; t += 5_000) {
+      intervals.seen(new Map([['traced', { first: t - 4_990, last: t - 10, lag: 5_290 }]]), t + 2_300);
+    }
+    expect(intervals.of('traced')).toBe(6_000);
+  });
 });

@@ -162,16 +162,17 @@ export class ReportIntervals {
   }
 
   /**
-   * Records the newest observation time per service of a commit (`Folded.serviceSeen`), arrived at `now`, and
-   * how late its oldest one arrived. A service whose data arrived 3 s late or more twice in two minutes sends in
+   * Records the newest observation time per service of a commit (`Folded.serviceSeen`), committed (or heard of
+   * from another instance) at `now`, and how late its oldest one was when its request arrived (`SeenSpan.lag`;
+   * measured at `now`, a live service's commits slowed by a loaded machine, or news from another instance,
+   * read as batches: its reads ended seconds before now, and a new service's alert resolved and fired again). A service whose data arrived 3 s late or more twice in two minutes sends in
    * batches (an SDK's spans): it is read as reporting every N s, N that lateness in whole seconds (see `of`), so
    * its live figure is its last complete N s, and the seconds its next batch brings are unknown until then,
    * not 0. Shown second by second, its newest second was a part of one (a dip at every chart's right edge),
    * and a page left open had each second at the wrong time, or twice, as the lateness changed.
    */
   seen(serviceSeen: ReadonlyMap<string, SeenSpan>, now: number): void {
-    for (const [service, { first, last: t }] of serviceSeen) {
-      const lag = now - first;
+    for (const [service, { first, last: t, lag = now - first }] of serviceSeen) {
       let newest = this.newest.get(service);
       if (!newest) {
         newest = {
@@ -180,7 +181,7 @@ export class ReportIntervals {
           lag: new RecentMax(LAG_PERIOD_MS, now),
           lateAt: [-Infinity, -Infinity],
           // Late, with data up to moments ago: what happened since the process started, its first batch.
-          firstBatch: lag >= BATCHED_LAG_MS && lag <= MAX_BATCH_LAG_MS && now - t < BATCHED_LAG_MS,
+          firstBatch: lag >= BATCHED_LAG_MS && lag <= MAX_BATCH_LAG_MS && first + lag - t < BATCHED_LAG_MS,
           from: first - (first % SECOND) + SECOND,
         };
         this.newest.set(service, newest);

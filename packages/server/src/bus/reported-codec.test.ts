@@ -18,7 +18,10 @@ describe("a commit's news between instances", () => {
         },
       ],
     ]);
-    const seen = new Map([['cart', { first: 1_800_000_445_025, last: 1_800_000_449_975 }]]);
+    const seen = new Map<string, { first: number; last: number; lag?: number }>([
+      ['cart', { first: 1_800_000_445_025, last: 1_800_000_449_975, lag: 5_300 }],
+      ['native', { first: 1_800_000_449_000, last: 1_800_000_449_500 }],
+    ]);
     expect(decodeCommitNews(encodeCommitNews('a:1', { reported, seen }))).toEqual({
       from: 'a:1',
       news: { reported, seen },

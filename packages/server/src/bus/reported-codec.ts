@@ -44,16 +44,19 @@ const WireNews = Type.Object({
       maxItems: 100_000,
     }),
   ),
+  // Optional (a later version): per service, how late its data was when its request arrived (`SeenSpan.lag`).
+  lags: Type.Optional(Type.Array(Type.Tuple([ServiceName, Type.Number()]), { maxItems: 100_000 })),
 });
 const wireNews = Compile(WireNews);
 
 export function encodeCommitNews(from: string, news: CommitNews): string {
   const seen = [...news.seen].map(([service, { first, last }]) => [service, first, last]);
+  const lags = [...news.seen].flatMap(([service, { lag }]) => (lag === undefined ? [] : [[service, lag]]));
   const services = [...news.reported].map(([service, { instances, ...reported }]) => [
     service,
     instances ? { ...reported, instances: [...instances] } : reported,
   ]);
-  return JSON.stringify({ from, services, seen });
+  return JSON.stringify({ from, services, seen, lags });
 }
 
 /** The sender and its news, or an Error saying why the message is not one. */
@@ -71,5 +74,9 @@ export function decodeCommitNews(text: string): { from: string; news: CommitNews
   }
   const seen = new Map<string, SeenSpan>();
   for (const [service, first, last] of message.seen ?? []) seen.set(service, { first, last });
+  for (const [service, lag] of message.lags ?? []) {
+    const span = seen.get(service);
+    if (span) span.lag = lag;
+  }
   return { from: message.from, news: { reported, seen } };
 }

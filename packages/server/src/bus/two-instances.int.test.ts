@@ -107,7 +107,11 @@ describe.skipIf(!up)('two instances on one Redis and one PostgreSQL database', (
 
     // Several seconds have passed in which B had the same data: still only A's one notification.
     const firing = () => hooks.received.filter((h) => h.state === 'firing');
-    expect(firing().map((h) => new URL(h.url).port)).toEqual([String(a.port)]);
+    const sequence = () => hooks.received.map((h) => `${h.state} from ${new URL(h.url).port}`).join(', ');
+    expect(
+      firing().map((h) => new URL(h.url).port),
+      sequence(),
+    ).toEqual([String(a.port)]);
 
     // Requests of one past 10 s window through both at once, 5xx among them: both answer the same figures,
     // those of all the requests together.
@@ -143,7 +147,7 @@ describe.skipIf(!up)('two instances on one Redis and one PostgreSQL database', (
     await traffic;
     await waitUntil(() => hooks.received.some((h) => h.state === 'resolved'), 60_000);
     expect(hooks.received.find((h) => h.state === 'resolved')!.url).toContain(`:${b.port}/`);
-    expect(firing()).toHaveLength(1);
+    expect(firing(), sequence()).toHaveLength(1);
     // And B's live frames go on without A (after its partials stop being waited for).
     const after = Math.ceil(Date.now() / 1000) * 1000 + 1000;
     expect((await socket.frame(after)).t).toBe(after);

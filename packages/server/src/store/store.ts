@@ -93,6 +93,12 @@ export interface Appender {
 export interface SeenSpan {
   first: number;
   last: number;
+  /**
+   * How late the oldest observation was when its request arrived (ms; the most over merged requests):
+   * how the sender sends, without the time the server then took to commit it or to hear of it from another
+   * instance. Absent where the arrival is unknown (the commit's time stands in).
+   */
+  lag?: number;
 }
 
 /** Widens `into`'s span of `name` by `seen`. */
@@ -102,6 +108,7 @@ export function widenSeen(into: Map<string, SeenSpan>, name: string, seen: SeenS
   else {
     held.first = Math.min(held.first, seen.first);
     held.last = Math.max(held.last, seen.last);
+    if (seen.lag !== undefined) held.lag = Math.max(held.lag ?? seen.lag, seen.lag);
   }
 }
 
