@@ -1,3 +1,4 @@
+import type { Histogram } from '@opentelemetry/api';
 import { type OverviewResponse, type RedResponse, serviceSeries } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportWith, manualSdk, retime } from '../../testing/manual-sdk.ts';
@@ -49,14 +50,8 @@ describe('several instances of a service exporting every 60 s at different momen
 
     let checked = 0;
     for (const [index, { pod, at }] of exports.entries()) {
-      for (let i = 0; i < (RATE * (at - pod.previous)) / 1000; i++) {
-        pod.duration.record(Math.exp(random() * 4 - 6), { 'http.route': '/pay', 'http.response.status_code': 200 });
-      }
-      const { resourceMetrics } = await pod.reader.collect();
-      retime(resourceMetrics, pod.began, at);
       now = at + 20;
-      expect((await exportWith(pod.exporter, resourceMetrics)).error).toBeUndefined();
-      pod.previous = at;
+      await exportAt(pod, at, random);
       pod.last = at;
       // Read after each export of the last rounds, and 30 s later: every phase of the three pods' exports.
       if (index < exports.length - 2 * PODS) continue;
@@ -121,14 +116,8 @@ describe('two processes of a service sending one series (no service.instance.id,
       )
       .sort((a, b) => a.at - b.at);
     for (const { replica, at } of exports) {
-      for (let i = 0; i < (RATE * (at - replica.previous)) / 1000; i++) {
-        replica.duration.record(Math.exp(random() * 4 - 6), { 'http.route': '/pay', 'http.response.status_code': 200 });
-      }
-      const { resourceMetrics } = await replica.reader.collect();
-      retime(resourceMetrics, replica.began, at);
       now = at + 20;
-      expect((await exportWith(replica.exporter, resourceMetrics)).error).toBeUndefined();
-      replica.previous = at;
+      await exportAt(replica, at, random);
     }
     // Every minute both have exported reads both replicas' rate (before: the older one's points were dropped,
     // 40/s), and nothing was refused.
@@ -176,3 +165,21 @@ describe('two processes of a service sending one series (no service.instance.id,
     expect(metrics.body).toContain('pulseboard_otlp_rejected_items_total{signal="metrics"} 1');
   });
 });
+
+/** A process of the service: its SDK, its request histogram, when it began and when it last exported. */
+interface Process extends ReturnType<typeof manualSdk> {
+  duration: Histogram;
+  began: number;
+  previous: number;
+}
+
+/** Records `RATE` requests a second since the process's previous export, and exports them as of `at`. */
+async function exportAt(process: Process, at: number, random: () => number): Promise<void> {
+  for (let i = 0; i < (RATE * (at - process.previous)) / 1000; i++) {
+    process.duration.record(Math.exp(random() * 4 - 6), { 'http.route': '/pay', 'http.response.status_code': 200 });
+  }
+  const { resourceMetrics } = await process.reader.collect();
+  retime(resourceMetrics, process.began, at);
+  expect((await exportWith(process.exporter, resourceMetrics)).error).toBeUndefined();
+  process.previous = at;
+}
