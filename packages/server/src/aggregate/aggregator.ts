@@ -105,7 +105,7 @@ export class Aggregator {
     if (refused) return Promise.reject(refused);
     // A fold's identities are its batch's items in order, so a refusal can name the native item.
     const batch = folds.flatMap((fold) =>
-      fold.identities.map((identity, i) => ({ identity, timestamps: [], values: [], origin: `metrics[${i}]` })),
+      fold.identities.map((identity, i) => ({ identity, origin: `metrics[${i}]` })),
     );
     const { records, created } = this.options.registry.resolve(batch);
     return this.enqueue(folds, records, created, cumulative);

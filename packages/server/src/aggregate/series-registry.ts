@@ -12,7 +12,7 @@ import {
   TRACE_RED_METRIC,
 } from '@pulseboard/shared';
 import { AppError } from '../errors.ts';
-import { type SampleBatch, type SeriesIdentity, type SeriesSamples, seriesKey } from '../model.ts';
+import { type SeriesIdentity, type SeriesSamples, seriesKey } from '../model.ts';
 import type { SeriesRecord } from '../store/store.ts';
 import { type RegistryLimits, SeriesCounts } from './series-limits.ts';
 
@@ -33,7 +33,7 @@ const CONTRACT_KINDS: ReadonlyMap<string, MetricType> = new Map([
 ]);
 
 /** What `trial` reads of a series' samples: who it is, and where in the request it came from. */
-type SeriesOrigin = Pick<SeriesSamples, 'identity' | 'origin'>;
+export type SeriesOrigin = Pick<SeriesSamples, 'identity' | 'origin'>;
 
 /** Whether a metric is one the dashboard reads: those have a per-service series quota of their own. */
 const isContractMetric = (name: string) => CONTRACT_KINDS.has(name);
@@ -87,7 +87,7 @@ export class SeriesRegistry {
    * (`PULSE_ERR_TYPE_CONFLICT`, `PULSE_ERR_CARDINALITY`, `PULSE_ERR_SERIES_TOO_LARGE`) naming the item;
    * a `LimitError` says which limit.
    */
-  resolve(batch: SampleBatch): { records: SeriesRecord[]; created: SeriesRecord[] } {
+  resolve(batch: readonly SeriesOrigin[]): { records: SeriesRecord[]; created: SeriesRecord[] } {
     const trial = this.trial();
     const records: SeriesRecord[] = [];
     for (const samples of batch) {

@@ -133,10 +133,25 @@ export class DecodePool {
 
   /**
    * An OTLP trace export body, mapped to observations and folded; `metricServices` are the services whose
-   * spans must not count as requests. The body moves to the worker and comes back in `traces.body`.
+   * spans must not count as requests; `refused` names series whose spans to reject, as for `otlp`. The body
+   * moves to the worker and comes back in `traces.body`.
    */
-  traces(body: Buffer, contentType: string, context: FoldContext, metricServices: string[]): Promise<Decoded> {
-    return this.run({ kind: 'traces', body, contentType, context, metricServices }, body.length, movable(body));
+  traces(
+    body: Buffer,
+    contentType: string,
+    context: FoldContext,
+    metricServices: string[],
+    refused?: ReadonlyMap<string, string>,
+  ): Promise<Decoded> {
+    const job: JobSpec = {
+      kind: 'traces',
+      body,
+      contentType,
+      context,
+      metricServices,
+      ...(refused ? { refused } : {}),
+    };
+    return this.run(job, body.length, movable(body));
   }
 
   private run(job: JobSpec, bytes: number, transfer: ArrayBuffer[], pinned?: number): Promise<Decoded> {

@@ -27,7 +27,13 @@ export interface FoldContext {
 export type JobSpec = { context: FoldContext } & (
   | { kind: 'native'; body: Uint8Array }
   | { kind: 'otlp'; body: Uint8Array; contentType: string; refused?: ReadonlyMap<string, string> }
-  | { kind: 'traces'; body: Uint8Array; contentType: string; metricServices: string[] }
+  | {
+      kind: 'traces';
+      body: Uint8Array;
+      contentType: string;
+      metricServices: string[];
+      refused?: ReadonlyMap<string, string>;
+    }
 );
 
 /** A job as posted to the worker, numbered by the pool. */
@@ -83,7 +89,7 @@ export function runJob(job: DecodeJob, post: (result: DecodeResult, transfer: Ar
     }));
   } else if (job.kind === 'traces') {
     answer(() => {
-      const { packed, rest } = foldTraceExport(job.body, job.contentType, context, job.metricServices);
+      const { packed, rest } = foldTraceExport(job.body, job.contentType, context, job.metricServices, job.refused);
       return { packed, traces: rest };
     });
   } else {

@@ -6,8 +6,7 @@ import { StaleCumulativeError } from '../../store/stale-cumulative.ts';
 import type { CumulativeState, Store } from '../../store/store.ts';
 import type { DecodePool } from '../decode-pool.ts';
 import type { FoldContext } from '../decode-worker.ts';
-import { admitEntries, isSeriesRefusal } from './admission.ts';
-import { refusalKey } from './off-thread.ts';
+import { isSeriesRefusal, refusalsOf } from './admission.ts';
 
 export interface OtlpIngestDeps {
   store: Store;
@@ -60,7 +59,7 @@ export class OtlpIngest {
         if (!isSeriesRefusal(error)) throw error;
         // Some series cannot be created (limit, type): convert the export again without them. Each try
         // refuses more series, so this ends.
-        const more = this.refusals(decoded.packed);
+        const more = await refusalsOf(this.deps.registry, decoded.packed.identities, this.deps.onLimit);
         if (more.size === 0) throw error;
         refused = new Map([...(refused ?? []), ...more]);
       }
@@ -99,18 +98,5 @@ export class OtlpIngest {
     } finally {
       if (holds) this.deps.decoders.settle(id, committed);
     }
-  }
-
-  /** The series of `packed` the registry refuses, by `refusalKey`, with the reason. */
-  private refusals(packed: PackedFold): Map<string, string> {
-    const refused = new Map<string, string>();
-    const entries = packed.identities.map((identity) => ({ samples: { identity, timestamps: [], values: [] } }));
-    admitEntries(
-      this.deps.registry,
-      entries,
-      (entry, reason) => refused.set(refusalKey(entry.samples.identity), reason),
-      this.deps.onLimit,
-    );
-    return refused;
   }
 }

@@ -3,11 +3,8 @@ import type { SeriesRegistry } from '../../../aggregate/series-registry.ts';
 import type { LimitError } from '../../../errors.ts';
 import type { DecodePool } from '../../decode-pool.ts';
 import type { FoldContext } from '../../decode-worker.ts';
-import { admitEntries, isSeriesRefusal } from '../admission.ts';
-import { decodeOrReject, ENCODINGS } from '../encodings.ts';
+import { isSeriesRefusal, refusalsOf } from '../admission.ts';
 import type { IngestResult } from '../ingest.ts';
-import { entryBatch } from '../off-thread.ts';
-import { SpanMapping } from './observations.ts';
 
 export interface TraceIngestDeps {
   registry: SeriesRegistry;
@@ -23,8 +20,8 @@ export interface TraceIngestDeps {
  * Trace export body -> durable observations. A decode worker decodes, maps spans to request and call
  * observations (SpanMapping) and folds them; the main thread commits them as one aggregator batch, so an
  * export is stored whole or not at all, with the durability of any other ingest. When the registry refuses
- * a series (limit, type), the export is redone here series by series: those spans are refused, the rest
- * stored.
+ * a series (limit, type), the worker maps the export again without those series' spans (refused in
+ * partialSuccess), as for metrics.
  */
 export class TraceIngest {
   constructor(private readonly deps: TraceIngestDeps) {}
@@ -33,38 +30,21 @@ export class TraceIngest {
   async ingest(body: Buffer, contentType: string): Promise<IngestResult> {
     const { registry, aggregator, decoders } = this.deps;
     const context = this.deps.context();
-    const folded = await decoders.traces(body, contentType, context, registry.requestMetricServices());
-    const rest = folded.traces!;
-    try {
-      await aggregator.submitPacked([folded.packed]);
-      return { rejected: rest.rejected, message: rest.message };
-    } catch (error) {
-      if (!isSeriesRefusal(error)) throw error;
+    let refused: Map<string, string> | undefined;
+    for (;;) {
+      const folded = await decoders.traces(body, contentType, context, registry.requestMetricServices(), refused);
+      const rest = folded.traces!;
+      try {
+        await aggregator.submitPacked([folded.packed]);
+        return { rejected: rest.rejected, message: rest.message };
+      } catch (error) {
+        if (!isSeriesRefusal(error)) throw error;
+        // Each try refuses more series, so this ends.
+        const more = await refusalsOf(registry, folded.packed.identities, this.deps.onLimit);
+        if (more.size === 0) throw error;
+        refused = new Map([...(refused ?? []), ...more]);
+      }
+      body = Buffer.from(rest.body.buffer, rest.body.byteOffset, rest.body.byteLength);
     }
-    const returned = Buffer.from(rest.body.buffer, rest.body.byteOffset, rest.body.byteLength);
-    return this.ingestSeriesBySeries(returned, contentType, context);
-  }
-
-  /** Rare path: the whole export on this thread, admitting the series the registry accepts. */
-  private async ingestSeriesBySeries(body: Buffer, contentType: string, context: FoldContext): Promise<IngestResult> {
-    const { registry, aggregator } = this.deps;
-    const trace = decodeOrReject(() => ENCODINGS[contentType]!.decodeTraces(body));
-    const { entries, rejections } = new SpanMapping({
-      now: context.now,
-      limits: context.limits,
-      hasRequestMetrics: (service) => registry.hasRequestMetrics(service),
-    }).run(trace);
-    const admitted = admitEntries(
-      registry,
-      entries,
-      (entry, reason) => {
-        const { identity } = entry.samples;
-        const detail = `series "${identity.name}" of service "${identity.service}"`;
-        for (const span of entry.points) rejections.reject(span, reason, detail);
-      },
-      this.deps.onLimit,
-    );
-    if (admitted.length > 0) await aggregator.submit(entryBatch(admitted));
-    return { rejected: rejections.count, message: rejections.message() };
   }
 }
