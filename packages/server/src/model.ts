@@ -37,6 +37,11 @@ export interface SeriesSamples {
   firstSpan?: number;
   /** With `interval` or `firstSpan`: the end of the newest interval reported, so reads know the data is complete up to it. */
   reportedUntil?: number;
+  /**
+   * Which process reported it, for a series without `service.instance.id` that several processes send (each
+   * its own start time; see `CumulativeSeries`): reads wait for each one's report as for named instances.
+   */
+  reportedBy?: string;
 }
 
 /** One explicit-bucket histogram point (OTLP), in the sender's unit. */

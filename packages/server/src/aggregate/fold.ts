@@ -36,6 +36,8 @@ export interface FoldInput {
   /** The span of a cumulative series' first point, when that is all there is (see SeriesSamples). */
   firstSpan?: number | undefined;
   reportedUntil?: number | undefined;
+  /** The reporting process when the series names no instance (see SeriesSamples). */
+  reportedBy?: string | undefined;
 }
 
 export interface FoldOptions {
@@ -103,7 +105,8 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
         until,
         ...(input.interval === undefined ? { first: true } : {}),
       });
-      if (record.instance !== null) addInstance(intervals.get(record.service)!, record.instance, until);
+      const instance = record.instance ?? input.reportedBy;
+      if (instance !== undefined) addInstance(intervals.get(record.service)!, instance, until);
     }
     const histogram = record.kind === 'histogram';
     // Tiers below SAMPLE_TIER_FROM keep no per-series rows; only the RED rollups and the live stream read

@@ -52,6 +52,7 @@ export function foldPacked(
     interval: samples.interval,
     firstSpan: samples.firstSpan,
     reportedUntil: samples.reportedUntil,
+    reportedBy: samples.reportedBy,
   }));
   const folded = fold(inputs, { liveFrom, directBefore });
   return {

@@ -229,6 +229,11 @@ export class Conversion {
     entry.points.push(point);
   }
 
+  /** Notes which process reported `identity`'s points (see `SeriesSamples.reportedBy`). */
+  reportedBy(identity: SeriesIdentity, series: string | undefined, instance: string): void {
+    this.entryFor(identity, series).samples.reportedBy = instance;
+  }
+
   /**
    * `seriesKey(identity)`, computed once per shared attributes object of the current metric: cumulative
    * points need their series key each, and sorting and serialising attributes per point was a hot spot.

@@ -67,6 +67,22 @@ describe('cumulative -> delta', () => {
     expect(step([point('a', 10_013, 400_000, sum(33))])).toEqual([{ value: 20, fresh: false }]);
   });
 
+  it('tells the processes of a series apart by their start once it has more than one, for reads to wait for each', () => {
+    const tracker = new CumulativeSeries([]);
+    const startsOf = (id: number, points: CumulativePoint[]) => {
+      const { deltas } = tracker.advance(id, points);
+      tracker.settle(id, true);
+      return deltas.map((d) => d.startShared);
+    };
+    // One process: nothing to tell apart.
+    expect(startsOf(1, [point('a', 100, 60_000, sum(600))])).toEqual([undefined]);
+    expect(startsOf(2, [point('a', 100, 120_000, sum(1200))])).toEqual([undefined]);
+    // A second start: each delta says which start it came from, the older one's too.
+    expect(startsOf(3, [point('a', 3000, 123_000, sum(400))])).toEqual([3000]);
+    expect(startsOf(4, [point('a', 100, 180_000, sum(1800))])).toEqual([100]);
+    expect(startsOf(5, [point('a', 3000, 183_000, sum(1000))])).toEqual([3000]);
+  });
+
   it('refuses points of an older start where instances share the store', () => {
     const series = new CumulativeSeries([], false);
     series.advance(1, [point('a', 3000, 63_000, sum(400))]);

@@ -16,6 +16,11 @@ export interface Delta<P extends CumulativePoint> {
   fresh: boolean;
   /** Where the delta's interval starts: the point subtracted's time, or the start time when in full. */
   since: number;
+  /**
+   * Set when the series has other starts than the point's (several processes send it): the point's start,
+   * which tells its process apart.
+   */
+  startShared?: number;
 }
 
 interface Last {
@@ -114,7 +119,9 @@ export class CumulativeSeries {
         // A newer start: the process it replaces may go on (another replica), from where it was.
         if (last && p.start > last.start && this.otherStarts) setOther(others, key, last);
         const previous = last && p.start === last.start ? last.value : null;
-        deltaOf.set(p, deltaFrom(p, previous, last?.time));
+        const delta = deltaFrom(p, previous, last?.time);
+        if (others.has(key) || this.others.has(key)) delta.startShared = p.start;
+        deltaOf.set(p, delta);
         last = { start: p.start, time: p.time, value: p.value };
       }
       if (last && last !== before) {
@@ -147,7 +154,7 @@ export class CumulativeSeries {
   private advanceOther<P extends CumulativePoint>(key: string, p: P, others: Others, deltaOf: Map<P, Delta<P>>): void {
     const last = others.get(key)?.get(p.start) ?? this.others.get(key)?.get(p.start);
     if (last && p.time <= last.time) return;
-    if (last) deltaOf.set(p, deltaFrom(p, last.value, last.time));
+    if (last) deltaOf.set(p, { ...deltaFrom(p, last.value, last.time), startShared: p.start });
     setOther(others, key, { start: p.start, time: p.time, value: p.value });
   }
 

@@ -184,6 +184,7 @@ export function deltaEntries(c: Conversion, deltas: readonly Delta<PendingCumula
 /** The samples of a delta computed from a cumulative point. */
 function deltaEntry(c: Conversion, delta: Delta<PendingCumulative>): void {
   const { point, value, fresh } = delta;
+  if (delta.startShared !== undefined) c.reportedBy(point.identity, point.key, startInstance(delta.startShared));
   if (value.type === 'sum') {
     c.emitIncrease(point.point, point.identity, delta.since, point.time, value.value * point.scale, point.key);
     return;
@@ -191,3 +192,9 @@ function deltaEntry(c: Conversion, delta: Delta<PendingCumulative>): void {
   // min/max of a cumulative point bound every value of the delta but are observations of it only when fresh.
   emitDistribution(c, point.point, point.identity, point.time, delta.since, value, point.scale, fresh, point.key);
 }
+
+/**
+ * The process that sent a series several processes send, told apart by its start time: as an instance id
+ * for reads (see `SeriesSamples.reportedBy`). NUL-prefixed, so no `service.instance.id` is the same.
+ */
+const startInstance = (start: number) => `\u0000start ${start}`;

@@ -96,7 +96,7 @@ describe('two processes of a service sending one series (no service.instance.id,
   let close: () => Promise<void> = async () => {};
   afterEach(() => close());
 
-  it('add up on one server: each process is diffed against its own last point', async () => {
+  it('add up on one server, up to where both have exported: each process is told apart by its start', async () => {
     const start = 1_800_000_000_000;
     let now = start;
     const handle = await startTestApp({}, () => now);
@@ -108,28 +108,78 @@ describe('two processes of a service sending one series (no service.instance.id,
       const sdk = manualSdk(`${address}/v1/metrics`, 'noid', 'cumulative', false, null);
       const duration = sdk.provider.getMeter('test').createHistogram('http.server.request.duration', { unit: 's' });
       const began = start + i * 30_000;
-      return { ...sdk, duration, began, previous: began };
+      return { ...sdk, duration, began, previous: began, last: began };
     });
     const exports = replicas
       .flatMap((replica) =>
-        Array.from({ length: 6 }, (_, round) => ({ replica, at: replica.began + (round + 1) * INTERVAL })),
+        Array.from({ length: 8 }, (_, round) => ({ replica, at: replica.began + (round + 1) * INTERVAL })),
       )
       .sort((a, b) => a.at - b.at);
-    for (const { replica, at } of exports) {
+    const bothFrom = start + 2 * INTERVAL;
+    let checked = 0;
+    for (const [index, { replica, at }] of exports.entries()) {
       now = at + 20;
       await exportAt(replica, at, random);
+      replica.last = at;
+      if (index < 6) continue;
+      // Read right after each export and 30 s later. Each export brings one replica's last minute: read up to
+      // the newest export of either, the newest half minute held one replica's requests (40/s, not 80).
+      for (const later of [50, 30_050]) {
+        now = at + later;
+        const res = await getJson<RedResponse>(handle.app, '/api/v1/red?service=noid&from=now-5m&maxPoints=300');
+        const [series] = serviceSeries(res.body);
+        expect(series!.until, 'ends where both have exported').toBe(Math.min(...replicas.map((r) => r.last)));
+        for (const p of series!.points.filter((p) => p.t >= bothFrom)) {
+          const what = `step ${res.body.step} bucket ${(p.t - now) / 1000} s: ${p.rate}/s`;
+          expect(Math.abs(p.rate - 2 * RATE) / (2 * RATE), what).toBeLessThan(0.05);
+          checked++;
+        }
+        if (now - 5 * INTERVAL < bothFrom) continue;
+        const overview = await getJson<OverviewResponse>(handle.app, '/api/v1/overview?service=noid&from=now-5m');
+        expect(Math.abs(overview.body.total.rate - 2 * RATE) / (2 * RATE), 'the last 5 minutes').toBeLessThan(0.05);
+      }
     }
-    // Every minute both have exported reads both replicas' rate (before: the older one's points were dropped,
-    // 40/s), and nothing was refused.
-    const from = start + 2 * INTERVAL;
-    const to = exports.at(-2)!.at - ((exports.at(-2)!.at - from) % INTERVAL);
-    const res = await getJson<RedResponse>(handle.app, `/api/v1/red?service=noid&from=${from}&to=${to}&maxPoints=60`);
-    const points = serviceSeries(res.body)[0]!.points;
-    expect(points.length).toBeGreaterThanOrEqual(3);
-    for (const p of points) expect(Math.abs(p.rate - 2 * RATE) / (2 * RATE), `${p.t}: ${p.rate}/s`).toBeLessThan(0.05);
+    expect(checked).toBeGreaterThan(20);
+    // Nothing was refused (before the older start's points were dropped, the service read at 40/s).
     const metrics = await handle.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).not.toContain('pulseboard_otlp_rejected_items_total{signal="metrics"}');
     for (const replica of replicas) await replica.provider.shutdown();
+  }, 60_000);
+
+  it('is read up to its newest export when its one process restarts, or the one before', async () => {
+    const start = 1_800_000_000_000;
+    let now = start;
+    const handle = await startTestApp({}, () => now);
+    close = () => handle.app.close();
+    const address = await handle.app.listen({ port: 0, host: '127.0.0.1' });
+    const random = lcg(13);
+    const processFrom = (began: number) => {
+      const sdk = manualSdk(`${address}/v1/metrics`, 'noid', 'cumulative', false, null);
+      const duration = sdk.provider.getMeter('test').createHistogram('http.server.request.duration', { unit: 's' });
+      return { ...sdk, duration, began, previous: began };
+    };
+    // Restarted twice, 5 s down each time: after the first restart, its two starts tell it apart from a
+    // second process, and a newer start could be another replica as well as this one back (an interval).
+    let process = processFrom(start);
+    const restarts = [5, 9];
+    const down = 5_000;
+    let at = start;
+    for (let round = 1; round <= 12; round++) {
+      at += INTERVAL + (restarts.includes(round) ? down : 0);
+      if (restarts.includes(round)) {
+        await process.provider.shutdown();
+        process = processFrom(at - INTERVAL);
+      }
+      now = at + 20;
+      await exportAt(process, at, random);
+      now = at + 50;
+      const res = await getJson<RedResponse>(handle.app, '/api/v1/red?service=noid&from=now-5m&maxPoints=300');
+      const [series] = serviceSeries(res.body);
+      // At most the previous process's last export (the time it was down, then an interval).
+      expect(at - series!.until!, `round ${round}: behind its newest export`).toBeLessThanOrEqual(down + INTERVAL);
+      if (!restarts.includes(round)) expect(series!.until, `round ${round}`).toBe(at);
+    }
+    await process.provider.shutdown();
   }, 60_000);
 
   it.runIf(shared)('are refused where instances share the store, saying why, not dropped unsaid', async () => {
@@ -166,7 +216,7 @@ describe('two processes of a service sending one series (no service.instance.id,
   });
 });
 
-/** A process of the service: its SDK, its request histogram, when it began and when it last exported. */
+/** A process of the service: its SDK, its request histogram, when it began and when it last recorded. */
 interface Process extends ReturnType<typeof manualSdk> {
   duration: Histogram;
   began: number;
