@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seriesKey } from '../../model.ts';
 import { type CumulativePoint, CumulativeSeries } from './cumulative.ts';
 import { type CumulativeValue, decodeValue, encodeValue, subtract } from './cumulative-values.ts';
 
@@ -132,6 +133,32 @@ describe('cumulative -> delta', () => {
     const later = point('h', 7, 2000, histogram([1, 5, 2], 8));
     const [delta] = after.advance(1, [later]).deltas;
     expect(delta).toMatchObject({ fresh: false, value: { count: 5, counts: [0, 3, 2] } });
+  });
+
+  it('keeps the older starts of a series through a restart: each goes on from its own last point', () => {
+    const key = seriesKey({ service: 'noid', name: 'requests', attributes: { route: '/a\u0000b' } });
+    const before = new CumulativeSeries([]);
+    const rows = [
+      point(key, 100, 60_000, sum(600)),
+      point(key, 3000, 63_000, sum(400)),
+      point(key, 100, 120_000, sum(1200)),
+    ].flatMap((p, i) => {
+      const advanced = before.advance(i, [p]);
+      before.settle(i, true);
+      return advanced.rows;
+    });
+    // The rows as the store keeps them: the newest of each key.
+    const stored = [...new Map(rows.map((row) => [row.key, row])).values()];
+    expect(stored.map((row) => row.start).sort()).toEqual([100, 3000]);
+    const after = new CumulativeSeries(stored);
+    let request = 10;
+    const deltas = (p: CumulativePoint) => {
+      const advanced = after.advance(++request, [p]);
+      after.settle(request, true);
+      return advanced.deltas.map((d) => (d.value as { value: number }).value);
+    };
+    expect(deltas(point(key, 100, 180_000, sum(1800)))).toEqual([600]);
+    expect(deltas(point(key, 3000, 123_000, sum(1000)))).toEqual([600]);
   });
 
   it('starts a series afresh when its stored state is unreadable', () => {

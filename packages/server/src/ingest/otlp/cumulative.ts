@@ -75,7 +75,12 @@ export class CumulativeSeries {
     rows: readonly CumulativeState[],
     private readonly otherStarts = true,
   ) {
-    for (const row of rows) this.last.set(row.key, { start: row.start, time: row.time, value: decodeValue(row.state) });
+    for (const row of rows) {
+      const last = { start: row.start, time: row.time, value: decodeValue(row.state) };
+      const series = otherStartSeries(row.key);
+      if (series === null) this.last.set(row.key, last);
+      else if (otherStarts) setOther(this.others, series, last);
+    }
   }
 
   /** Whether a point's series is held by a request not yet settled. */
@@ -132,6 +137,18 @@ export class CumulativeSeries {
           time: last.time,
           state: encodeValue(last.value!),
           after: before ? { start: before.start, time: before.time } : null,
+        });
+      }
+    }
+    // Older starts are stored too (rows of their own), so a restart of this server goes on diffing them.
+    for (const [key, starts] of others) {
+      for (const last of starts.values()) {
+        if (last.value === null) continue;
+        rows.push({
+          key: otherStartKey(key, last.start),
+          start: last.start,
+          time: last.time,
+          state: encodeValue(last.value),
         });
       }
     }
@@ -207,6 +224,17 @@ export class CumulativeSeries {
   get size(): number {
     return this.last.size;
   }
+}
+
+/**
+ * The stored key of an older start's last point: its series' key and start after a third NUL (a series key has
+ * two: after the service and the name; its attributes are JSON, where a NUL is escaped).
+ */
+const otherStartKey = (key: string, start: number) => `${key}\u0000${start}`;
+
+/** The series of an older start's stored key, or null for a series' own key. */
+function otherStartSeries(stored: string): string | null {
+  return stored.split('\u0000').length === 4 ? stored.slice(0, stored.lastIndexOf('\u0000')) : null;
 }
 
 /**

@@ -182,6 +182,38 @@ describe('two processes of a service sending one series (no service.instance.id,
     await process.provider.shutdown();
   }, 60_000);
 
+  it('go on adding up after this server restarts: the last point of each start is stored', async () => {
+    const start = 1_800_000_000_000;
+    let now = start;
+    let handle = await startTestApp({}, () => now);
+    close = () => handle.app.close();
+    const post = async (began: number, at: number, count: number) => {
+      now = at + 20;
+      const res = await handle.app.inject({
+        method: 'POST',
+        url: '/v1/metrics',
+        headers: { 'content-type': 'application/json' },
+        payload: otlpCumulativeRequests('noid', began, at, count),
+      });
+      expect(res.json()).toEqual({});
+    };
+    const [a, b] = [start, start + 2_000];
+    await post(a, start + 60_000, 100);
+    await post(b, start + 62_000, 100);
+    await post(a, start + 120_000, 200);
+    await handle.app.close();
+    handle = await startTestApp({ db: handle.config.db }, () => now);
+    // Both processes go on from their last points (before: the older start's next export counted nothing).
+    await post(a, start + 180_000, 300);
+    await post(b, start + 180_000, 250);
+    const res = await getJson<RedResponse>(
+      handle.app,
+      `/api/v1/red?service=noid&from=${start}&to=${start + 240_000}&maxPoints=4`,
+    );
+    const counted = serviceSeries(res.body)[0]!.points.reduce((n, p) => n + p.count, 0);
+    expect(counted).toBe(300 + 250);
+  });
+
   it.runIf(shared)('are refused where instances share the store, saying why, not dropped unsaid', async () => {
     const start = 1_800_000_000_000;
     let now = start;
