@@ -306,14 +306,13 @@ export class ReportIntervals {
    */
   private stoppedAfter(newest: Newest, batches: number | null): number {
     if (batches !== null) return 2 * batches;
-    return newest.firstBatch ? 2 * Math.ceil(newest.lag.value(newest.at) / SECOND) * SECOND : STOPPED_AFTER_MS;
+    return newest.firstBatch ? 2 * lateSeconds(newest) : STOPPED_AFTER_MS;
   }
 
   /** The interval of a service sending in batches (its lateness as of its newest data, in whole seconds), else null. */
   private batchInterval(newest: Newest): number | null {
-    const lag = newest.lag.value(newest.at);
     const again = newest.at - newest.lateAt[0] <= 2 * LAG_PERIOD_MS;
-    return again && lag >= BATCHED_LAG_MS ? Math.ceil(lag / SECOND) * SECOND : null;
+    return again && newest.lag.value(newest.at) >= BATCHED_LAG_MS ? lateSeconds(newest) : null;
   }
 
   /** Whether a span `interval` longer than the known one was seen before, within three of itself; else notes it. */
@@ -357,4 +356,9 @@ function everyInstanceUntil(known: Known, now: number): number {
     if (now - end <= 2 * known.interval) until = Math.min(until, end);
   }
   return until;
+}
+
+/** How late a service's newest data was, as of its newest commit, rounded up to whole seconds (ms). */
+function lateSeconds(newest: Newest): number {
+  return Math.ceil(newest.lag.value(newest.at) / SECOND) * SECOND;
 }
