@@ -161,6 +161,25 @@ describe('cumulative -> delta', () => {
     expect(deltas(point(key, 3000, 123_000, sum(1000)))).toEqual([600]);
   });
 
+  it('stores the older starts of a series in one bounded row, and reads an unreadable one as none', () => {
+    const key = seriesKey({ service: 'noid', name: 'requests', attributes: {} });
+    const tracker = new CumulativeSeries([]);
+    // A sender whose start moves every export: one row of at most eight starts, rewritten, not one row each.
+    const rows = Array.from({ length: 20 }, (_, i) => {
+      const advanced = tracker.advance(i, [point(key, 1000 + i, 60_000 + i, sum(i + 1))]);
+      tracker.settle(i, true);
+      return advanced.rows;
+    }).flat();
+    const keys = new Set(rows.map((row) => row.key));
+    expect(keys.size).toBe(2);
+    const othersRow = rows.findLast((row) => row.key !== key)!;
+    expect(JSON.parse(othersRow.state)).toHaveLength(8);
+    const unreadable = new CumulativeSeries([{ ...othersRow, state: '[[1, "x"]' }]);
+    expect(unreadable.advance(1, [point(key, 1001, 90_000, sum(5))]).deltas).toEqual([
+      expect.objectContaining({ fresh: true }),
+    ]);
+  });
+
   it('starts a series afresh when its stored state is unreadable', () => {
     const series = new CumulativeSeries([{ key: 'a', start: 0, time: 1000, state: 'from another version' }]);
     const later = point('a', 0, 2000, sum(8));

@@ -76,10 +76,12 @@ export class CumulativeSeries {
     private readonly otherStarts = true,
   ) {
     for (const row of rows) {
-      const last = { start: row.start, time: row.time, value: decodeValue(row.state) };
-      const series = otherStartSeries(row.key);
-      if (series === null) this.last.set(row.key, last);
-      else if (otherStarts) setOther(this.others, series, last);
+      if (!row.key.endsWith(OTHER_STARTS_SUFFIX)) {
+        this.last.set(row.key, { start: row.start, time: row.time, value: decodeValue(row.state) });
+      } else if (otherStarts) {
+        const key = row.key.slice(0, -OTHER_STARTS_SUFFIX.length);
+        for (const last of decodeOtherStarts(row.state)) setOther(this.others, key, last);
+      }
     }
   }
 
@@ -140,17 +142,11 @@ export class CumulativeSeries {
         });
       }
     }
-    // Older starts are stored too (rows of their own), so a restart of this server goes on diffing them.
+    // A series' older starts are stored too, all in one row, so a restart of this server goes on diffing them.
     for (const [key, starts] of others) {
-      for (const last of starts.values()) {
-        if (last.value === null) continue;
-        rows.push({
-          key: otherStartKey(key, last.start),
-          start: last.start,
-          time: last.time,
-          state: encodeValue(last.value),
-        });
-      }
+      const all: Others = new Map([[key, new Map(this.others.get(key))]]);
+      for (const last of starts.values()) setOther(all, key, last);
+      rows.push(otherStartsRow(key, [...all.get(key)!.values()]));
     }
     if (next.size > 0 || others.size > 0) {
       this.held.set(request, { last: next, others });
@@ -230,11 +226,40 @@ export class CumulativeSeries {
  * The stored key of an older start's last point: its series' key and start after a third NUL (a series key has
  * two: after the service and the name; its attributes are JSON, where a NUL is escaped).
  */
-const otherStartKey = (key: string, start: number) => `${key}\u0000${start}`;
+const OTHER_STARTS_SUFFIX = '\u0000others';
 
-/** The series of an older start's stored key, or null for a series' own key. */
-function otherStartSeries(stored: string): string | null {
-  return stored.split('\u0000').length === 4 ? stored.slice(0, stored.lastIndexOf('\u0000')) : null;
+/**
+ * The stored row of a series' older starts: keyed by its key and a third NUL (a series key has two, after the
+ * service and the name; its attributes are JSON, where a NUL is escaped), the starts' last points as JSON
+ * `[start, time, state]` triples. One row a series, rewritten whole: a sender whose start moves every export
+ * replaces starts in it instead of adding rows. Its time is the newest start's, so it is forgotten with them.
+ */
+function otherStartsRow(key: string, starts: readonly Last[]): CumulativeState {
+  const kept = starts.filter((s) => s.value !== null);
+  return {
+    key: `${key}${OTHER_STARTS_SUFFIX}`,
+    start: Math.max(0, ...kept.map((s) => s.start)),
+    time: Math.max(0, ...kept.map((s) => s.time)),
+    state: JSON.stringify(kept.map((s) => [s.start, s.time, encodeValue(s.value!)])),
+  };
+}
+
+/** The older starts of a stored row (see `otherStartsRow`); none when it cannot be read. */
+function decodeOtherStarts(text: string): Last[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return parsed.flatMap((item: unknown) => {
+    if (!Array.isArray(item) || item.length !== 3) return [];
+    const [start, time, state] = item as unknown[];
+    if (typeof start !== 'number' || typeof time !== 'number' || typeof state !== 'string') return [];
+    const value = decodeValue(state);
+    return value ? [{ start, time, value }] : [];
+  });
 }
 
 /**
