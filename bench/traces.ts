@@ -102,13 +102,7 @@ async function runOnce(
     const commits = (await commitCount(server.baseUrl)) - commits0;
     const spans = work.bodies.length * SPANS_PER_EXPORT;
     const rate = spans / (sent.wallMs / 1000);
-    const red = await fetch(
-      `${server.baseUrl}/api/v1/red?from=${end - SPREAD_MS - 60_000}&to=${end + 1000}&maxPoints=1`,
-    ).then((r) => r.json() as Promise<RedResponse>);
-    const counted = serviceSeries(red)
-      .filter((s) => !s.service.startsWith('warmup-'))
-      .flatMap((s) => s.points)
-      .reduce((n, p) => n + p.count, 0);
+    const { counted, waitedMs } = await countWhenComplete(server.baseUrl, end);
     const results = {
       date: new Date().toISOString(),
       options: opts,
@@ -127,6 +121,7 @@ async function runOnce(
       retries: sent.retries,
       peakRssBytes: server.peakRss() ?? server.sampledPeakRss(),
       countedByRed: counted,
+      countWaitedMs: waitedMs,
       countsExact: counted === work.requests,
     };
     console.log(
@@ -135,7 +130,7 @@ async function runOnce(
         `        ${(sent.wallMs / 1000).toFixed(2)} s wall, server CPU ${cpu.toFixed(2)} s (${fmt(spans / cpu)} spans per CPU second, the steadier figure on a shared machine), ack p50 ${sent.ackP50Ms.toFixed(0)} ms p99 ${sent.ackP99Ms.toFixed(0)} ms, ${sent.retries} retries, ${(work.bodies.length / commits).toFixed(1)} exports per commit`,
         `        CPU by thread: ${threads.map(([name, seconds]) => `${name} ${seconds.toFixed(2)} s`).join(', ')}; this client ${clientCpu.toFixed(2)} s`,
         `memory: peak RSS ${(results.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
-        `check:  /api/v1/red counts ${counted} of ${work.requests} SERVER spans ${results.countsExact ? '(exact)' : '(MISMATCH)'}`,
+        `check:  /api/v1/red counts ${counted} of ${work.requests} SERVER spans ${results.countsExact ? '(exact)' : '(MISMATCH)'}, read ${(waitedMs / 1000).toFixed(0)} s after the last answer`,
       ].join('\n'),
     );
     const out = join(import.meta.dirname, 'out');
@@ -187,3 +182,26 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+/**
+ * The SERVER spans `/api/v1/red` counts over the exports' time, once every service's data is complete up to
+ * its end. Ten minutes of spans sent in seconds read as a service sending in batches ~30 s late, so
+ * reads leave out its newest 30 s until it has stopped (a minute later); counted at once, the last 30 s of
+ * spans were missing. Waits at most 90 s, then counts what is there.
+ */
+async function countWhenComplete(baseUrl: string, end: number): Promise<{ counted: number; waitedMs: number }> {
+  const started = performance.now();
+  // Spans end up to a second after `end`.
+  const to = end + 1000;
+  for (;;) {
+    const red = await fetch(`${baseUrl}/api/v1/red?from=${end - SPREAD_MS - 60_000}&to=${to}&maxPoints=1`).then(
+      (r) => r.json() as Promise<RedResponse>,
+    );
+    const series = serviceSeries(red).filter((s) => !s.service.startsWith('warmup-'));
+    const waitedMs = performance.now() - started;
+    if (series.every((s) => s.until === undefined || s.until >= to) || waitedMs > 90_000) {
+      return { counted: series.flatMap((s) => s.points).reduce((n, p) => n + p.count, 0), waitedMs };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
