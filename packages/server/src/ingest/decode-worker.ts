@@ -50,7 +50,7 @@ export type CumulativeNotice =
 export interface TraceRest {
   rejected: number;
   message: string;
-  /** The request's body, handed back for the main thread's series-by-series fallback. */
+  /** The request's body, handed back to map it again without the series the registry refused. */
   body: Uint8Array;
 }
 
