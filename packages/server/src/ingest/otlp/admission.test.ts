@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeriesRegistry } from '../../aggregate/series-registry.ts';
 import type { SeriesIdentity } from '../../model.ts';
-import { admitEntries, refusalsOf } from './admission.ts';
+import { admitEntries, grownRefusals, refusalsOf } from './admission.ts';
 import { refusalKey } from './off-thread.ts';
 
 const LIMITS = { maxSeries: 50_000, maxServices: 10, maxSeriesPerService: 1_000, maxSeriesBytes: 1024 };
@@ -45,5 +45,13 @@ describe('sorting an export of many new series past a limit', () => {
     });
     await admitEntries(registry, entriesOf(gauges(5_000)), () => {});
     expect(otherRan).toBe(true);
+  });
+
+  it('gives up when a try names no series the tries before had not (the export would fail the same way)', () => {
+    const first = grownRefusals(undefined, new Map([['a', 'limit']]));
+    expect(first).toEqual(new Map([['a', 'limit']]));
+    expect(grownRefusals(first!, new Map([['a', 'limit']]))).toBeNull();
+    expect(grownRefusals(first!, new Map([['b', 'type']]))?.size).toBe(2);
+    expect(grownRefusals(undefined, new Map())).toBeNull();
   });
 });

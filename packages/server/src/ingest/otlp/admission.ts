@@ -75,3 +75,15 @@ export async function refusalsOf(
   );
   return refused;
 }
+
+/**
+ * The refusals of the tries so far with `more`, or null when `more` names no new series: trying the export
+ * again would fail the same way (the worker did not leave those series out), so the caller gives up.
+ */
+export function grownRefusals(
+  refused: ReadonlyMap<string, string> | undefined,
+  more: ReadonlyMap<string, string>,
+): Map<string, string> | null {
+  const all = new Map([...(refused ?? []), ...more]);
+  return all.size > (refused?.size ?? 0) ? all : null;
+}

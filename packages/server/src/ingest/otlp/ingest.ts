@@ -6,7 +6,7 @@ import { StaleCumulativeError } from '../../store/stale-cumulative.ts';
 import type { CumulativeState, Store } from '../../store/store.ts';
 import type { DecodePool } from '../decode-pool.ts';
 import type { FoldContext } from '../decode-worker.ts';
-import { isSeriesRefusal, refusalsOf } from './admission.ts';
+import { grownRefusals, isSeriesRefusal, refusalsOf } from './admission.ts';
 
 export interface OtlpIngestDeps {
   store: Store;
@@ -58,10 +58,11 @@ export class OtlpIngest {
         }
         if (!isSeriesRefusal(error)) throw error;
         // Some series cannot be created (limit, type): convert the export again without them. Each try
-        // refuses more series, so this ends.
+        // refuses more series, or this one fails, so this ends.
         const more = await refusalsOf(this.deps.registry, decoded.packed.identities, this.deps.onLimit);
-        if (more.size === 0) throw error;
-        refused = new Map([...(refused ?? []), ...more]);
+        const grown = grownRefusals(refused, more);
+        if (!grown) throw error;
+        refused = grown;
       }
       body = Buffer.from(otlp.body.buffer, otlp.body.byteOffset, otlp.body.byteLength);
     }

@@ -3,7 +3,7 @@ import type { SeriesRegistry } from '../../../aggregate/series-registry.ts';
 import type { LimitError } from '../../../errors.ts';
 import type { DecodePool } from '../../decode-pool.ts';
 import type { FoldContext } from '../../decode-worker.ts';
-import { isSeriesRefusal, refusalsOf } from '../admission.ts';
+import { grownRefusals, isSeriesRefusal, refusalsOf } from '../admission.ts';
 import type { IngestResult } from '../ingest.ts';
 
 export interface TraceIngestDeps {
@@ -39,10 +39,10 @@ export class TraceIngest {
         return { rejected: rest.rejected, message: rest.message };
       } catch (error) {
         if (!isSeriesRefusal(error)) throw error;
-        // Each try refuses more series, so this ends.
-        const more = await refusalsOf(registry, folded.packed.identities, this.deps.onLimit);
-        if (more.size === 0) throw error;
-        refused = new Map([...(refused ?? []), ...more]);
+        // Each try refuses more series, or this one fails, so this ends.
+        const grown = grownRefusals(refused, await refusalsOf(registry, folded.packed.identities, this.deps.onLimit));
+        if (!grown) throw error;
+        refused = grown;
       }
       body = Buffer.from(rest.body.buffer, rest.body.byteOffset, rest.body.byteLength);
     }
