@@ -1,5 +1,6 @@
 import type { Histogram } from '@opentelemetry/api';
 import { type OverviewResponse, type RedResponse, serviceSeries } from '@pulseboard/shared';
+import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportWith, manualSdk, retime } from '../../testing/manual-sdk.ts';
 import { lcg } from '../../testing/otel-sdk.ts';
@@ -97,18 +98,13 @@ describe('two processes of a service sending one series (no service.instance.id,
   afterEach(() => close());
 
   it('add up on one server, up to where both have exported: each process is told apart by its start', async () => {
-    const start = 1_800_000_000_000;
-    let now = start;
-    const handle = await startTestApp({}, () => now);
+    const { start, clock, handle, address } = await listeningOnClock();
     close = () => handle.app.close();
-    const address = await handle.app.listen({ port: 0, host: '127.0.0.1' });
     const random = lcg(11);
     // Two replicas, the JS SDK at its defaults (cumulative, every 60 s), started 30 s apart.
     const replicas = [0, 1].map((i) => {
-      const sdk = manualSdk(`${address}/v1/metrics`, 'noid', 'cumulative', false, null);
-      const duration = sdk.provider.getMeter('test').createHistogram('http.server.request.duration', { unit: 's' });
-      const began = start + i * 30_000;
-      return { ...sdk, duration, began, previous: began, last: began };
+      const replica = noIdProcess(address, start + i * 30_000);
+      return { ...replica, last: replica.began };
     });
     const exports = replicas
       .flatMap((replica) =>
@@ -118,23 +114,23 @@ describe('two processes of a service sending one series (no service.instance.id,
     const bothFrom = start + 2 * INTERVAL;
     let checked = 0;
     for (const [index, { replica, at }] of exports.entries()) {
-      now = at + 20;
+      clock.now = at + 20;
       await exportAt(replica, at, random);
       replica.last = at;
       if (index < 6) continue;
       // Read right after each export and 30 s later. Each export brings one replica's last minute: read up to
       // the newest export of either, the newest half minute held one replica's requests (40/s, not 80).
       for (const later of [50, 30_050]) {
-        now = at + later;
+        clock.now = at + later;
         const res = await getJson<RedResponse>(handle.app, '/api/v1/red?service=noid&from=now-5m&maxPoints=300');
         const [series] = serviceSeries(res.body);
         expect(series!.until, 'ends where both have exported').toBe(Math.min(...replicas.map((r) => r.last)));
         for (const p of series!.points.filter((p) => p.t >= bothFrom)) {
-          const what = `step ${res.body.step} bucket ${(p.t - now) / 1000} s: ${p.rate}/s`;
+          const what = `step ${res.body.step} bucket ${(p.t - clock.now) / 1000} s: ${p.rate}/s`;
           expect(Math.abs(p.rate - 2 * RATE) / (2 * RATE), what).toBeLessThan(0.05);
           checked++;
         }
-        if (now - 5 * INTERVAL < bothFrom) continue;
+        if (clock.now - 5 * INTERVAL < bothFrom) continue;
         const overview = await getJson<OverviewResponse>(handle.app, '/api/v1/overview?service=noid&from=now-5m');
         expect(Math.abs(overview.body.total.rate - 2 * RATE) / (2 * RATE), 'the last 5 minutes').toBeLessThan(0.05);
       }
@@ -147,20 +143,12 @@ describe('two processes of a service sending one series (no service.instance.id,
   }, 60_000);
 
   it('is read up to its newest export when its one process restarts, or the one before', async () => {
-    const start = 1_800_000_000_000;
-    let now = start;
-    const handle = await startTestApp({}, () => now);
+    const { start, clock, handle, address } = await listeningOnClock();
     close = () => handle.app.close();
-    const address = await handle.app.listen({ port: 0, host: '127.0.0.1' });
     const random = lcg(13);
-    const processFrom = (began: number) => {
-      const sdk = manualSdk(`${address}/v1/metrics`, 'noid', 'cumulative', false, null);
-      const duration = sdk.provider.getMeter('test').createHistogram('http.server.request.duration', { unit: 's' });
-      return { ...sdk, duration, began, previous: began };
-    };
     // Restarted twice, 5 s down each time: after the first restart, its two starts tell it apart from a
     // second process, and a newer start could be another replica as well as this one back (an interval).
-    let process = processFrom(start);
+    let process = noIdProcess(address, start);
     const restarts = [5, 9];
     const down = 5_000;
     let at = start;
@@ -168,11 +156,11 @@ describe('two processes of a service sending one series (no service.instance.id,
       at += INTERVAL + (restarts.includes(round) ? down : 0);
       if (restarts.includes(round)) {
         await process.provider.shutdown();
-        process = processFrom(at - INTERVAL);
+        process = noIdProcess(address, at - INTERVAL);
       }
-      now = at + 20;
+      clock.now = at + 20;
       await exportAt(process, at, random);
-      now = at + 50;
+      clock.now = at + 50;
       const res = await getJson<RedResponse>(handle.app, '/api/v1/red?service=noid&from=now-5m&maxPoints=300');
       const [series] = serviceSeries(res.body);
       // At most the previous process's last export (the time it was down, then an interval).
@@ -189,13 +177,7 @@ describe('two processes of a service sending one series (no service.instance.id,
     close = () => handle.app.close();
     const post = async (began: number, at: number, count: number) => {
       now = at + 20;
-      const res = await handle.app.inject({
-        method: 'POST',
-        url: '/v1/metrics',
-        headers: { 'content-type': 'application/json' },
-        payload: otlpCumulativeRequests('noid', began, at, count),
-      });
-      expect(res.json()).toEqual({});
+      expect(await postNoId(handle.app, began, at, count)).toEqual({ status: 200, body: {} });
     };
     const [a, b] = [start, start + 2_000];
     await post(a, start + 60_000, 100);
@@ -225,14 +207,9 @@ describe('two processes of a service sending one series (no service.instance.id,
     };
     const post = async (began: number, at: number, count: number) => {
       now = at + 20;
-      const res = await handle.app.inject({
-        method: 'POST',
-        url: '/v1/metrics',
-        headers: { 'content-type': 'application/json' },
-        payload: otlpCumulativeRequests('noid', began, at, count),
-      });
-      expect(res.statusCode).toBe(200);
-      return JSON.parse(res.body) as { partialSuccess?: { rejectedDataPoints: string; errorMessage: string } };
+      const { status, body } = await postNoId(handle.app, began, at, count);
+      expect(status).toBe(200);
+      return body;
     };
     // One process exports alone: accepted.
     expect(await post(start, start + 5_000, 100)).toEqual({});
@@ -264,4 +241,34 @@ async function exportAt(process: Process, at: number, random: () => number): Pro
   retime(resourceMetrics, process.began, at);
   expect((await exportWith(process.exporter, resourceMetrics)).error).toBeUndefined();
   process.previous = at;
+}
+
+/** A process of service `noid` without `service.instance.id`: the JS SDK at its defaults, begun at `began`. */
+function noIdProcess(address: string, began: number): Process {
+  const sdk = manualSdk(`${address}/v1/metrics`, 'noid', 'cumulative', false, null);
+  const duration = sdk.provider.getMeter('test').createHistogram('http.server.request.duration', { unit: 's' });
+  return { ...sdk, duration, began, previous: began };
+}
+
+/** A server on a simulated clock (`clock.now`, from `start`), listening for the SDK's exporters. */
+async function listeningOnClock() {
+  const start = 1_800_000_000_000;
+  const clock = { now: start };
+  const handle = await startTestApp({}, () => clock.now);
+  const address = await handle.app.listen({ port: 0, host: '127.0.0.1' });
+  return { start, clock, handle, address };
+}
+
+/** Posts one OTLP cumulative export of service `noid` (see `otlpCumulativeRequests`): its status and answer. */
+async function postNoId(app: FastifyInstance, began: number, at: number, count: number) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/metrics',
+    headers: { 'content-type': 'application/json' },
+    payload: otlpCumulativeRequests('noid', began, at, count),
+  });
+  return {
+    status: res.statusCode,
+    body: res.json() as { partialSuccess?: { rejectedDataPoints: string; errorMessage: string } },
+  };
 }
