@@ -193,6 +193,8 @@ describe('ReportIntervals', () => {
     // it (+Infinity, which read its seconds since as zeros). Its reads stop there too.
     expect(intervals.reportedUntil('traced', 109_000)).toBe(104_000);
     expect(intervals.readsUpTo('traced', 109_000)).toBe(104_000);
+    // Its interval is how late that batch was: a page waits that long for the next before taking it as stopped.
+    expect(intervals.of('traced')).toBe(6_000);
     expect(intervals.reportedUntil('traced', 117_600)).toBe(104_000);
     expect(intervals.reportedUntil('traced', 117_601)).toBe(Number.POSITIVE_INFINITY);
     expect(intervals.readsUpTo('traced', 117_601)).toBe(Number.POSITIVE_INFINITY);
