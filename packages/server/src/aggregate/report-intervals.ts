@@ -266,9 +266,17 @@ export class ReportIntervals {
    * bucket with the first batch's part (8.6/s for 20), and a page left open read 16/s 20 s later.
    */
   of(service: string): number {
+    const steady = this.steadyOf(service);
     const newest = this.newest.get(service);
-    const first = newest?.firstBatch ? lateSeconds(newest) : undefined;
-    return this.known.get(service)?.interval ?? this.batched(service)?.interval ?? first ?? SECOND;
+    return steady === SECOND && newest?.firstBatch ? lateSeconds(newest) : steady;
+  }
+
+  /**
+   * `of`, but 1000 for a service that has sent one batch only: alert windows read it as data that arrives as
+   * things happen (its rate over the time up to now, not up to the start of its newest second).
+   */
+  steadyOf(service: string): number {
+    return this.known.get(service)?.interval ?? this.batched(service)?.interval ?? SECOND;
   }
 
   /**
