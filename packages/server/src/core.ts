@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { Aggregator } from './aggregate/aggregator.ts';
 import { DirtyBuckets } from './aggregate/dirty-buckets.ts';
@@ -220,7 +221,7 @@ export async function closeSecond(core: Core, t: number, options: { waitUntil: n
   // A request that arrived before the second closed belongs in its frame: one turn of the event loop reads
   // requests whose bytes are already here, then the frame waits for every request that has arrived to be
   // answered (its data committed), but not past `waitUntil` (a slow upload must not hold every client's frame).
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     core.arrivals.settledBefore(core.now()),

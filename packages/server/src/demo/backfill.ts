@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type DemoGenerator, METHOD_ATTR } from '@pulseboard/demo';
 import { CPU_METRIC, INSTANCE_ATTR, MEMORY_METRIC, RED_METRIC, ROUTE_ATTR, STATUS_ATTR } from '@pulseboard/shared';
 import { type FoldInput, fold } from '../aggregate/fold.ts';
@@ -118,6 +119,6 @@ export async function backfillDemo(options: BackfillOptions): Promise<void> {
     options.onTierWritten(3, start);
     if (fine) options.onTierWritten(1, start);
     options.onProgress((to - start) / (to - from));
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
 }

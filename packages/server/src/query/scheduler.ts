@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AppError } from '../errors.ts';
 import type { QueryCost } from './cost.ts';
 
@@ -28,8 +29,6 @@ export interface SchedulerOptions {
   heavyCost: number;
   onRefused?: () => void;
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Fair share of the main thread for reads. A light read runs at once. A heavy one waits for one of

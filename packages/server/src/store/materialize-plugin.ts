@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { DirtyMark } from '../aggregate/dirty-buckets.ts';
 import type { Core } from '../core.ts';
@@ -112,7 +113,7 @@ async function rebuild(core: Core, tier: TierIndex, from: number, to: number, st
   for (let fromId = 0; fromId <= maxId; fromId += CHUNK) {
     if (stopped()) return;
     await core.store.buildBuckets(tier, from, to, { kind: 'series', fromId, toId: fromId + CHUNK });
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   await core.aggregator.flush();
   await core.store.buildBuckets(tier, from, to, { kind: 'red' });

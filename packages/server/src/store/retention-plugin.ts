@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../core.ts';
 import { TIER_RESOLUTIONS, type TierIndex } from '../model.ts';
@@ -37,7 +38,7 @@ export async function enforceRetention(core: Core, stopped: () => boolean = () =
     for (let i = 0; i === 0 || i < ids.length; i += CHUNK) {
       if (stopped()) return deleted;
       deleted += await core.store.expire(tier as TierIndex, cutoff, ids.slice(i, i + CHUNK), i === 0 ? services : []);
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   }
   return deleted;
