@@ -195,6 +195,9 @@ describe('ReportIntervals', () => {
     expect(intervals.readsUpTo('traced', 109_000)).toBe(104_000);
     // Its interval is how late that batch was: a page waits that long for the next before taking it as stopped.
     expect(intervals.of('traced')).toBe(6_000);
+    // Its data begins at its first whole second, as once it sends in batches: live frames read its first
+    // interval over the seconds it existed in, not the whole 6 s.
+    expect(intervals.dataFrom('traced')).toBe(101_000);
     expect(intervals.reportedUntil('traced', 117_600)).toBe(104_000);
     expect(intervals.reportedUntil('traced', 117_601)).toBe(Number.POSITIVE_INFINITY);
     expect(intervals.readsUpTo('traced', 117_601)).toBe(Number.POSITIVE_INFINITY);
@@ -205,6 +208,7 @@ describe('ReportIntervals', () => {
     // Data all seconds old (sent once, from a file or a test) is not a first batch: stopped 3 s after.
     intervals.seen(new Map([['old', { first: 100_000, last: 101_000 }]]), 105_600);
     expect(intervals.reportedUntil('old', 105_600)).toBe(102_000);
+    expect(intervals.dataFrom('old')).toBe(Number.NEGATIVE_INFINITY);
     expect(intervals.reportedUntil('old', 108_601)).toBe(Number.POSITIVE_INFINITY);
   });
 

@@ -266,29 +266,26 @@ export class ReportIntervals {
    * bucket with the first batch's part (8.6/s for 20), and a page left open read 16/s 20 s later.
    */
   of(service: string): number {
-    const steady = this.steadyOf(service);
+    const steady = this.known.get(service)?.interval ?? this.batched(service)?.interval ?? SECOND;
     const newest = this.newest.get(service);
     return steady === SECOND && newest?.firstBatch ? lateSeconds(newest) : steady;
   }
 
   /**
-   * `of`, but 1000 for a service that has sent one batch only: alert windows read it as data that arrives as
-   * things happen (its rate over the time up to now, not up to the start of its newest second).
-   */
-  steadyOf(service: string): number {
-    return this.known.get(service)?.interval ?? this.batched(service)?.interval ?? SECOND;
-  }
-
-  /**
    * Where the service's reported data begins (ms): the start of the first report this process received of a
-   * service it did not know, or the first whole second of the data of one sending in batches; -Infinity when unknown
+   * service it did not know, or the first whole second of the data of one sending in batches (or that has sent its
+   * first); -Infinity when unknown
    * (known before a restart, or reporting as things happen).
    * A live frame reads a new service's rate over the part of its last interval it existed in, not the whole.
    */
   dataFrom(service: string): number {
     const known = this.known.get(service);
     if (known) return known.from ?? Number.NEGATIVE_INFINITY;
-    return this.batched(service)?.newest.from ?? Number.NEGATIVE_INFINITY;
+    const newest = this.newest.get(service);
+    // A first batch has its interval (`of`) too: read over the whole of it, the live figures of a new trace-only
+    // service began at 0.3, 3.7, 7/s for 20 until its second batch, and a page left open kept those seconds.
+    const batches = newest !== undefined && (newest.firstBatch || this.batched(service) !== null);
+    return batches ? newest.from : Number.NEGATIVE_INFINITY;
   }
 
   /** The longest reporting interval among `services` (ms). */

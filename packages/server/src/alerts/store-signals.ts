@@ -80,17 +80,17 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
       windowMemo.clear();
       memoTo = to;
     }
-    const slow = signal.kind === 'red' && ctx.intervals.steadyOf(service) > 1000;
-    const until = slow ? ctx.intervals.reportedUntil(service, ctx.now()) : to;
+    const interval = signal.kind === 'red' ? ctx.intervals.of(service) : 1000;
+    const until = interval > 1000 ? ctx.intervals.reportedUntil(service, ctx.now()) : to;
     // Reported: the same span, ending where the service's data is complete. Up to now (absent rules): begun
-    // earlier by the service's interval and the delivery grace, as the data of that time may still be on
-    // its way, so a live service is never silent between exports; its rate is over the time up to `until`.
-    const end = reported ? Math.min(to, until) : to;
-    const from = reported
-      ? asked - (to - end)
-      : slow
-        ? asked - ctx.intervals.steadyOf(service) - DELIVERY_GRACE_MS
-        : asked;
+    // earlier by the service's interval and the delivery grace, as the data of that time may still be on its
+    // way, so a live service is never silent between exports. Requests and seconds both end where its data is
+    // complete: past it are only some of its data (a first batch's newest second, the instances that have
+    // exported further), which over the seconds up to there read high (5.6/s for 5). A service complete up to
+    // before the window (stopped) is read over the window: nothing.
+    const complete = Math.min(to, until);
+    const from = reported ? asked - (to - complete) : interval > 1000 ? asked - interval - DELIVERY_GRACE_MS : asked;
+    const end = complete > from ? complete : to;
     // Every RED rule of a service over the same window shares one read.
     const key = `${service}\u0000${from}\u0000${end}\u0000${signal.kind === 'red' ? 'red' : signal.metric}`;
     let buckets = windowMemo.get(key);

@@ -6,6 +6,17 @@ const DELIVERY_MS = 2_000;
 /** A read again that finds an export later than expected tries once more this much later. */
 const RETRY_MS = 5_000;
 
+/**
+ * When a service's next data should be in: one interval and the delivery after where it is complete (a service
+ * sending in batches is complete up to an interval before now, so that is a second or two on); past that, late,
+ * a few seconds on. Always a few seconds on, a bucket of a new trace-only service was read again 10 s after it
+ * closed, and a page left open read its live seconds, repeated from its sparse first ones, until then.
+ */
+function nextDataAt(until: number, interval: number, now: number): number {
+  const due = until + interval + DELIVERY_MS;
+  return due > now ? due : now + RETRY_MS;
+}
+
 /** A closed bucket read again: its figures, or when to read it again; null when the read is of no use. */
 export type Settled = { values: Map<string, RedAcc>; total: RedAcc | null } | { retryAt: number } | null;
 
@@ -22,7 +33,7 @@ export function settleBucket(res: RedResponse, from: number, to: number, now: nu
   let retryAt = Number.NEGATIVE_INFINITY;
   for (const { until, interval = 1000 } of serviceSeries(res)) {
     if (until === undefined || now - until > 2 * interval) continue;
-    retryAt = Math.max(retryAt, until + interval + DELIVERY_MS, now + RETRY_MS);
+    retryAt = Math.max(retryAt, nextDataAt(until, interval, now));
   }
   if (retryAt > Number.NEGATIVE_INFINITY) return { retryAt };
   const values = new Map<string, RedAcc>();

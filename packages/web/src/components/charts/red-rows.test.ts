@@ -87,6 +87,18 @@ describe('a closed bucket a service that reports every 60 s has not sent in full
     expect(settled && 'values' in settled && settled.values.get('slow')?.count).toBe(600);
   });
 
+  it('of a service sending in batches is read again as its data comes in, not seconds after', () => {
+    // Spans every 5 s, 6 s late: complete up to 6 s before now, so the rest of bucket [20 s, 30 s) is in by 36 s.
+    const batches = (until: number): RedResponse => ({
+      from: 20_000,
+      to: 30_000,
+      step: 10_000,
+      series: [{ service: 'traced', interval: 6_000, until, points: [redPoint(20_000, 80, 10)] }],
+    });
+    expect(settleBucket(batches(24_000), 20_000, 30_000, 30_300)).toEqual({ retryAt: 32_000 });
+    expect(settleBucket(batches(26_000), 20_000, 30_000, 32_100)).toEqual({ retryAt: 34_000 });
+  });
+
   it('takes what a service two intervals past its last report sent: it has stopped', () => {
     const stopped = minute([
       fast,

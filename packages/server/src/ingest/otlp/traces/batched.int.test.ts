@@ -1,6 +1,8 @@
 import type { OverviewResponse, RedResponse, SeriesResponse } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import type { SecondFrame } from '../../../bus/bus.ts';
+import { waitUntil } from '../../../testing/processes.ts';
 import { getJson, startTestApp } from '../../../testing/test-app.ts';
 import { JSON_TYPE } from '../test-encoder.ts';
 
@@ -67,6 +69,26 @@ describe('a trace-only service whose spans arrive in 5 s batches', () => {
           when,
         ).toEqual(route?.points.slice(1).map(() => RATE));
       }
+    }
+  });
+
+  it('shows its rate in the live frames after its first batch, not a rate over time before it existed', async () => {
+    let now = BASE;
+    const { app } = await startTestApp({}, () => now);
+    const frames: SecondFrame[] = [];
+    app.core.bus.subscribe('frame', (frame) => frames.push(frame));
+    try {
+      now = sentAt(1);
+      await exportBatch(app, sentAt(0), sentAt(1));
+      // The frames up to 4 s after it (the ticker publishes each closed second of this clock).
+      now = sentAt(1) + 4000;
+      await waitUntil(() => frames.some((frame) => frame.t >= BASE + 8000));
+      const rates = frames.filter((f) => f.t >= BASE + 6000 && f.t <= BASE + 8000).map((f) => f.services.cart?.rate);
+      // Read over its whole 5 s interval, those frames had no figure, then 2/s for 20 (a page open added them as its
+      // seconds, 0.3 - 7/s in a browser, and read its window 12 - 19 % low until they were read again).
+      expect(rates).toEqual([RATE, RATE, RATE]);
+    } finally {
+      await app.close();
     }
   });
 
