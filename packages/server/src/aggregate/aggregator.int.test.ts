@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
 import { type SampleBatch, TIER_RESOLUTIONS } from '../model.ts';
@@ -70,7 +71,7 @@ describe('a commit in flight (an asynchronous store)', () => {
     store.appender = () => ({
       ...appender(),
       commit: async () => {
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         throw new Error('connection lost');
       },
     });
@@ -93,7 +94,7 @@ describe('a commit in flight (an asynchronous store)', () => {
     const { aggregator, registry, store } = handle.app.core;
     await aggregator.submit(batch(3));
     let queued: Promise<number> | undefined;
-    const roundTrip = () => new Promise((resolve) => setImmediate(resolve));
+    const roundTrip = nextTurn;
     await aggregator.between(async () => {
       await roundTrip(); // a network store answering
       queued = aggregator.submit(batch(2)); // names the series being deleted

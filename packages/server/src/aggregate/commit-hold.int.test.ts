@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SampleBatch } from '../model.ts';
 import { startTestApp } from '../testing/test-app.ts';
@@ -17,8 +18,6 @@ async function holdingAggregator() {
   });
   return { close: () => handle.app.close(), aggregator, state };
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('a commit while requests are still being decoded', () => {
   let close: () => Promise<void> = async () => {};

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IngestArrivals } from './arrivals.ts';
@@ -17,7 +18,7 @@ describe('IngestArrivals', () => {
 
     let settled = false;
     const waiting = arrivals.settledBefore(1_500).then(() => (settled = true));
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(settled).toBe(false);
     answer(0);
     await waiting;

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { Dispatcher, type DispatcherOptions, type Outcome } from './dispatcher.ts';
 
@@ -96,4 +97,4 @@ const CRITICAL = 0;
 const WARNING = 1;
 
 /** Lets settled promises run their continuations. */
-const settle = () => new Promise((resolve) => setImmediate(resolve));
+const settle = nextTurn;

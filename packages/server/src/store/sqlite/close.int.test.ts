@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { describeSeries } from '../../aggregate/series-registry.ts';
 import { type SeriesIdentity, seriesKey } from '../../model.ts';
@@ -18,7 +19,7 @@ describe('closing the store', () => {
     expect((await rows.next()).value).toMatchObject({ id: 1, route: '/pay' });
     let closed = false;
     const closing = store.close().then(() => (closed = true));
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     // Shutdown began while start-up was still loading: the load finishes before the file closes.
     expect(closed).toBe(false);
     await expect(store.services()).rejects.toThrow('the store is closed');
