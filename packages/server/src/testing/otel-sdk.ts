@@ -2,6 +2,7 @@ import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import type { RedResponse } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect } from 'vitest';
+import type { Config } from '../config.ts';
 import { getJson, startTestApp } from './test-app.ts';
 
 /**
@@ -34,10 +35,14 @@ export function lcg(seed: number): () => number {
  * A server on a free port for a file of SDK tests: started before them, closed after, with the SDK's
  * problems in `problems`. The fields are set once `beforeAll` has run.
  */
-export function sdkTestServer(): { app: FastifyInstance; base: string; problems: string[] } {
+export function sdkTestServer(overrides: Partial<Config> = {}): {
+  app: FastifyInstance;
+  base: string;
+  problems: string[];
+} {
   const server = { app: undefined as unknown as FastifyInstance, base: '', problems: [] as string[] };
   beforeAll(async () => {
-    ({ app: server.app } = await startTestApp());
+    ({ app: server.app } = await startTestApp(overrides));
     server.base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     recordSdkProblems(server.problems);
   });

@@ -50,5 +50,6 @@ export const SPAN_ATTRIBUTES: ReadonlySet<string> = new Set([
   'error.type',
   'peer.service',
   'server.address',
+  'server.port',
   'net.peer.name',
 ]);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../native/decode.ts';
+import type { CallMemory } from './links.ts';
 import type { DecodedSpan, SpanResource } from './model.ts';
 import { SpanMapping } from './observations.ts';
+import { ServedAddresses } from './served-addresses.ts';
 import { UnnamedCalls } from './unnamed-calls.ts';
 
 const NOW = 1_795_881_944_000;
@@ -27,12 +29,12 @@ const resource = (service: string, spans: DecodedSpan[]): SpanResource => ({
   spans,
 });
 
-function map(resources: SpanResource[], metricServices: string[] = [], unnamed?: UnnamedCalls) {
+function map(resources: SpanResource[], metricServices: string[] = [], memory?: CallMemory) {
   return new SpanMapping({
     now: NOW,
     limits: LIMITS,
     hasRequestMetrics: (s) => metricServices.includes(s),
-    ...(unnamed ? { unnamed } : {}),
+    ...(memory ? { memory } : {}),
   }).run({ resources });
 }
 
@@ -150,34 +152,30 @@ describe('SpanMapping', () => {
 
     it('counts a call whose CLIENT span came earlier and named no one, from its SERVER span, once', () => {
       const unnamed = new UnnamedCalls();
-      const first = map([resource('gateway', [span({ spanId: 'a1', kind: 3, durationMs: 20 })])], [], unnamed);
+      const first = map([resource('gateway', [span({ spanId: 'a1', kind: 3, durationMs: 20 })])], [], { unnamed });
       expect(calls(first)).toEqual({});
-      const later = map(
-        [resource('orders', [span({ spanId: 'b1', parentSpanId: 'a1', durationMs: 15 })])],
-        [],
+      const later = map([resource('orders', [span({ spanId: 'b1', parentSpanId: 'a1', durationMs: 15 })])], [], {
         unnamed,
-      );
+      });
       expect(calls(later)).toEqual({ 'gateway pulseboard.span.calls.duration {"peer.service":"orders"}': [[15, 1]] });
       // The same export sent again (say after a 503) links the same way.
-      const again = map(
-        [resource('orders', [span({ spanId: 'b1', parentSpanId: 'a1', durationMs: 15 })])],
-        [],
+      const again = map([resource('orders', [span({ spanId: 'b1', parentSpanId: 'a1', durationMs: 15 })])], [], {
         unnamed,
-      );
+      });
       expect(calls(again)).toEqual(calls(later));
     });
 
     it('does not count again a call its CLIENT span counted, nor a call within one service', () => {
       const unnamed = new UnnamedCalls();
       const client = span({ spanId: 'a1', kind: 3, attributes: { 'peer.service': 'orders' }, durationMs: 20 });
-      map([resource('gateway', [client, span({ spanId: 'a2', kind: 3 })])], [], unnamed);
+      map([resource('gateway', [client, span({ spanId: 'a2', kind: 3 })])], [], { unnamed });
       const later = map(
         [
           resource('orders', [span({ spanId: 'b1', parentSpanId: 'a1' })]),
           resource('gateway', [span({ spanId: 'a3', parentSpanId: 'a2' })]),
         ],
         [],
-        unnamed,
+        { unnamed },
       );
       expect(calls(later)).toEqual({});
     });
@@ -185,7 +183,7 @@ describe('SpanMapping', () => {
     it('keeps at least the newest half of its bound', () => {
       const unnamed = new UnnamedCalls(4);
       const clients = ['a1', 'a2', 'a3', 'a4', 'a5'].map((spanId) => span({ spanId, kind: 3 }));
-      map([resource('gateway', clients)], [], unnamed);
+      map([resource('gateway', clients)], [], { unnamed });
       expect(['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => unnamed.callerOf(id) ?? null)).toEqual([
         null,
         null,
@@ -196,9 +194,61 @@ describe('SpanMapping', () => {
       const later = map(
         [resource('orders', [span({ parentSpanId: 'a1' }), span({ parentSpanId: 'a4', durationMs: 4 })])],
         [],
-        unnamed,
+        { unnamed },
       );
       expect(calls(later)).toEqual({ 'gateway pulseboard.span.calls.duration {"peer.service":"orders"}': [[4, 1]] });
+    });
+
+    // What zero-code HTTP instrumentation writes: the client names the address and port it called, the
+    // server the host and port it was asked for (its Host header).
+    const at = (address: string, port: number) => ({ 'server.address': address, 'server.port': port });
+    const served = (service: string, address: string, port: number) =>
+      resource(service, [span({ spanId: `${service}-s`, parentSpanId: 'x', attributes: at(address, port) })]);
+    const callTo = (address: string, port: number, more = {}) =>
+      resource('shop', [span({ spanId: 'c1', kind: 3, durationMs: 7, attributes: { ...at(address, port), ...more } })]);
+
+    it('names a call to an address by the service seen answering there, whose span came in another export', () => {
+      const memory = { served: new ServedAddresses() };
+      // Before anything answered at it, the address is all a call can be labelled with.
+      expect(calls(map([callTo('127.0.0.1', 4001)], [], memory))).toEqual({
+        'shop pulseboard.span.calls.duration {"peer.service":"127.0.0.1"}': [[7, 1]],
+      });
+      map([served('stock', '127.0.0.1', 4001), served('pricing', '127.0.0.1', 4002)], [], memory);
+      expect(calls(map([callTo('127.0.0.1', 4001)], [], memory))).toEqual({
+        'shop pulseboard.span.calls.duration {"peer.service":"stock"}': [[7, 1]],
+      });
+      expect(calls(map([callTo('127.0.0.1', 4002)], [], memory))).toEqual({
+        'shop pulseboard.span.calls.duration {"peer.service":"pricing"}': [[7, 1]],
+      });
+      // A port nobody answered at, and a `peer.service` the caller set, are taken as they are.
+      expect(calls(map([callTo('127.0.0.1', 4009)], [], memory))).toEqual({
+        'shop pulseboard.span.calls.duration {"peer.service":"127.0.0.1"}': [[7, 1]],
+      });
+      expect(calls(map([callTo('127.0.0.1', 4001, { 'peer.service': 'inventory' })], [], memory))).toEqual({
+        'shop pulseboard.span.calls.duration {"peer.service":"inventory"}': [[7, 1]],
+      });
+    });
+
+    it('names no service for an address two services answer at (a proxy passing its Host header on)', () => {
+      const memory = { served: new ServedAddresses() };
+      map([served('orders', 'api.example.com', 443)], [], memory);
+      map([served('billing', 'api.example.com', 443)], [], memory);
+      map([served('orders', 'api.example.com', 443)], [], memory);
+      expect(calls(map([callTo('api.example.com', 443)], [], memory))).toEqual({
+        'shop pulseboard.span.calls.duration {"peer.service":"api.example.com"}': [[7, 1]],
+      });
+    });
+
+    it('keeps an address in use past its bound, and forgets one long unused', () => {
+      const memory: CallMemory = { served: new ServedAddresses(4) };
+      map([served('legacy', '10.0.0.9', 80)], [], memory);
+      for (const port of [1, 2, 3, 4, 5, 6]) {
+        map([served(`other-${port}`, '10.0.0.2', port), served('stock', '10.0.0.1', 80)], [], memory);
+      }
+      const callee = (address: string, port: number) => Object.keys(calls(map([callTo(address, port)], [], memory)));
+      expect(callee('10.0.0.1', 80)).toEqual(['shop pulseboard.span.calls.duration {"peer.service":"stock"}']);
+      expect(callee('10.0.0.9', 80)).toEqual(['shop pulseboard.span.calls.duration {"peer.service":"10.0.0.9"}']);
+      expect(callee('10.0.0.2', 6)).toEqual(['shop pulseboard.span.calls.duration {"peer.service":"other-6"}']);
     });
   });
 });

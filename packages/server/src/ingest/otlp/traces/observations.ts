@@ -12,10 +12,9 @@ import type { SeriesSamples } from '../../../model.ts';
 import type { IngestLimits } from '../../native/decode.ts';
 import { serviceName } from '../convert.ts';
 import { Rejections } from '../rejections.ts';
-import { isCallee, isCaller, SpanLinks } from './links.ts';
+import { type CallMemory, isCallee, isCaller, SpanLinks } from './links.ts';
 import { type DecodedSpan, SPAN_KIND, STATUS_ERROR, type TraceExport } from './model.ts';
 import { adjustedCount } from './sampling.ts';
-import type { UnnamedCalls } from './unnamed-calls.ts';
 
 /** Observations of one series from the spans of an export, and which spans (by index) they came from. */
 export interface SpanEntry {
@@ -31,8 +30,8 @@ export interface SpanMappingOptions {
    * count as requests (a request is counted once), though its calls to other services still do.
    */
   hasRequestMetrics: (service: string) => boolean;
-  /** Unnamed calls of earlier exports, to link calls across exports (see SpanLinks); none: this export's only. */
-  unnamed?: UnnamedCalls;
+  /** What earlier exports showed, to link calls across exports (see SpanLinks); none: this export's only. */
+  memory?: CallMemory;
 }
 
 /** `http.status_code` is the pre-1.20 spelling older instrumentation still sends. */
@@ -67,7 +66,7 @@ export class SpanMapping {
   }
 
   run(trace: TraceExport): this {
-    const links = new SpanLinks(trace, this.options.unnamed);
+    const links = new SpanLinks(trace, this.options.memory);
     for (const resource of trace.resources) {
       const service = serviceName(resource.attributes);
       const invalid = this.invalidService(service);
@@ -94,6 +93,7 @@ export class SpanMapping {
         if (callee !== null) {
           this.add(id, span, call, { service, name: TRACE_CALLS_METRIC, key: PEER_SERVICE_ATTR, value: callee });
         }
+        if (isCallee(span.kind)) links.noteServed(span, service);
         const caller = isCallee(span.kind) ? links.uninstrumentedCallerOf(span, service) : null;
         if (caller !== null) {
           this.add(id, span, call, {

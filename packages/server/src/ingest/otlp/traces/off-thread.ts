@@ -4,10 +4,14 @@ import { decodeOrReject, ENCODINGS } from '../encodings.ts';
 import { entryBatch, refusalKey } from '../off-thread.ts';
 import type { Rejections } from '../rejections.ts';
 import { type SpanEntry, SpanMapping } from './observations.ts';
+import { ServedAddresses } from './served-addresses.ts';
 import { UnnamedCalls } from './unnamed-calls.ts';
 
-/** This worker's CLIENT spans that named no callee, for their SERVER spans in later exports. */
-const unnamed = new UnnamedCalls();
+/**
+ * This worker's CLIENT spans that named no callee, for their SERVER spans in later exports, and the addresses
+ * services were seen answering at, for the CLIENT spans that name only those.
+ */
+const memory = { unnamed: new UnnamedCalls(), served: new ServedAddresses() };
 
 /**
  * The decode worker's share of a trace export: decode, map spans to observations, fold. The main thread
@@ -29,7 +33,7 @@ export function foldTraceExport(
     now: context.now,
     limits: context.limits,
     hasRequestMetrics: (service) => fromMetrics.has(service),
-    unnamed,
+    memory,
   }).run(trace);
   const entries = refused
     ? mapping.entries.filter((entry) => !rejectRefused(entry, refused, mapping.rejections))

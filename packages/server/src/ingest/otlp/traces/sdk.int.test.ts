@@ -14,7 +14,7 @@ import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-t
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { type RedResponse, type ServicesResponse, serviceSeries } from '@pulseboard/shared';
+import { type CallsResponse, type RedResponse, type ServicesResponse, serviceSeries } from '@pulseboard/shared';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { exact, lcg, sdkTestServer, singleRedPoint } from '../../../testing/otel-sdk.ts';
@@ -151,6 +151,60 @@ describe('the OpenTelemetry JS trace SDK exporting to /v1/traces', () => {
     );
     expect(all.count).toBe(120);
     expect(await sourceOf(server.app, service)).toBe('metrics');
+  });
+});
+
+describe('two services exporting their own spans as zero-code HTTP instrumentation writes them', () => {
+  // One decode worker: each worker learns the addresses services answer at from the exports it folds.
+  const server = sdkTestServer({ ingestWorkers: 1 });
+
+  it('counts the calls between them under the called service, not the address called, once', async () => {
+    const shop = tracing(server.base, 'zc-shop', 'protobuf', false);
+    const stock = tracing(server.base, 'zc-stock', 'protobuf', false);
+    // What they write: the client the address and port it called, the server the host and port asked for.
+    const address = { 'server.address': '127.0.0.1', 'server.port': 4001 };
+    const [shopTracer, stockTracer] = [shop.getTracer('t'), stock.getTracer('t')];
+    const from = Date.now() - 40_000;
+    for (let i = 0; i < 50; i++) {
+      const start = from + i * 10;
+      const status = i % 10 === 0 ? 503 : 200;
+      const request = shopTracer.startSpan('GET /buy/:id', {
+        kind: SpanKind.SERVER,
+        startTime: hr(start),
+        attributes: { 'http.route': '/buy/:id', 'server.address': 'localhost', 'server.port': 4000 },
+      });
+      const call = shopTracer.startSpan(
+        'GET',
+        {
+          kind: SpanKind.CLIENT,
+          startTime: hr(start + 1),
+          attributes: { ...address, 'http.response.status_code': status },
+        },
+        trace.setSpan(context.active(), request),
+      );
+      stockTracer
+        .startSpan(
+          'GET /stock/:id',
+          { kind: SpanKind.SERVER, startTime: hr(start + 2), attributes: { ...address, 'http.route': '/stock/:id' } },
+          trace.setSpan(context.active(), call),
+        )
+        .end(hr(start + 5));
+      call.end(hr(start + 6));
+      request.end(hr(start + 8));
+    }
+    // The called service's export is in first (had the caller's come first, its calls would be to 127.0.0.1).
+    await stock.forceFlush();
+    await shop.forceFlush();
+    await Promise.all([stock.shutdown(), shop.shutdown()]);
+    expect(server.problems).toEqual([]);
+
+    const range = `from=${from - 1000}&to=${Date.now() + 2000}`;
+    const edges = async (service: string, side: 'downstream' | 'upstream') => {
+      const { body } = await getJson<CallsResponse>(server.app, `/api/v1/calls?service=${service}&${range}`);
+      return body[side].map((edge) => [edge.service, edge.count, edge.errorRate]);
+    };
+    expect(await edges('zc-shop', 'downstream')).toEqual([['zc-stock', 50, 0.1]]);
+    expect(await edges('zc-stock', 'upstream')).toEqual([['zc-shop', 50, 0.1]]);
   });
 });
 

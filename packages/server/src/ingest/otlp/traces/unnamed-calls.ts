@@ -1,3 +1,5 @@
+import { RecentMap } from './recent-map.ts';
+
 /** CLIENT and PRODUCER spans remembered; at ~100 bytes an entry, a few MiB per decode worker at most. */
 export const UNNAMED_CALLS = 32_768;
 
@@ -16,22 +18,18 @@ export const UNNAMED_CALLS = 32_768;
  * a call is linked only when one worker folds both exports.
  */
 export class UnnamedCalls {
-  /** Two generations: the older is dropped whole when the newer fills, so nothing is evicted key by key. */
-  private current = new Map<string, string>();
-  private previous = new Map<string, string>();
+  private readonly calls: RecentMap<string>;
 
-  constructor(private readonly max = UNNAMED_CALLS) {}
+  constructor(max = UNNAMED_CALLS) {
+    this.calls = new RecentMap(max);
+  }
 
   /** The caller's service of the unnamed CLIENT or PRODUCER span `spanId`, if remembered. */
   callerOf(spanId: string): string | undefined {
-    return this.current.get(spanId) ?? this.previous.get(spanId);
+    return this.calls.get(spanId);
   }
 
   remember(spanId: string, caller: string): void {
-    this.current.set(spanId, caller);
-    if (this.current.size >= this.max / 2) {
-      this.previous = this.current;
-      this.current = new Map();
-    }
+    this.calls.set(spanId, caller);
   }
 }
