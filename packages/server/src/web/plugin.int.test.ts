@@ -78,7 +78,9 @@ describe('web plugin', () => {
     const plain = await get('/assets/app-abc123.js');
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body).toBe('console.log(1)');
-    // The page itself too, with its settings tag, and never cached without asking.
+    // The page itself too, with its settings tag, and never cached without asking; a service whose name
+    // ends like a file's (a callee named by its address) has its page.
+    expect((await get('/services/127.0.0.1', 'br')).headers['content-type']).toBe('text/html; charset=utf-8');
     const page = await get('/services/x', 'br');
     expect(page.headers['content-encoding']).toBe('br');
     expect(page.headers['cache-control']).toBe('no-cache');
@@ -94,6 +96,10 @@ describe('web plugin', () => {
     expect(spaFallbackApplies('/services/a?x=1')).toBe(true);
     expect(spaFallbackApplies('/api')).toBe(false);
     expect(spaFallbackApplies('/favicon.ico')).toBe(false);
+    // Service names may end like files.
+    expect(spaFallbackApplies('/services/127.0.0.1')).toBe(true);
+    expect(spaFallbackApplies('/services/payments.v2?from=now-1h')).toBe(true);
+    expect(spaFallbackApplies('/services/a/b.js')).toBe(false);
     expect(pageConfigTag({ a: '"><script>&' })).toBe(
       '<meta name="pulseboard-config" content="{&quot;a&quot;:&quot;\\&quot;&gt;&lt;script&gt;&amp;&quot;}">',
     );
