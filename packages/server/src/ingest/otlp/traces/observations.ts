@@ -93,8 +93,9 @@ export class SpanMapping {
         if (callee !== null) {
           this.add(id, span, call, { service, name: TRACE_CALLS_METRIC, key: PEER_SERVICE_ATTR, value: callee });
         }
-        if (isCallee(span.kind)) links.noteServed(span, service);
-        const caller = isCallee(span.kind) ? links.uninstrumentedCallerOf(span, service) : null;
+        if (!isCallee(span.kind)) continue;
+        links.noteServed(span, service);
+        const caller = links.uninstrumentedCallerOf(span, service);
         if (caller !== null) {
           this.add(id, span, call, {
             service: caller,
