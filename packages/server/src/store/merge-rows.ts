@@ -18,27 +18,57 @@ import { BlockBuilder, type PackedRows, RED_WIDTH, type Rows, SAMPLE_WIDTH, sket
  */
 export function mergeRows(all: readonly Rows[]): Rows {
   if (all.length === 1) return all[0]!;
-  const tiers = Math.max(...all.map((rows) => rows.samples.length));
-  const samples = Array.from({ length: tiers }, () => new BlockMerger(SAMPLE_WIDTH, combineSample));
-  const red = Array.from({ length: tiers }, () => new BlockMerger(RED_WIDTH, combineRed));
-  const strings: string[] = [];
-  const index = new Map<string, number>();
-  const intern = (s: string) => {
-    let i = index.get(s);
-    if (i === undefined) index.set(s, (i = strings.push(s) - 1));
-    return i;
-  };
-  for (const rows of all) {
+  const merger = new RowsMerger();
+  for (const rows of all) merger.add(rows);
+  return merger.finish();
+}
+
+/**
+ * `mergeRows` one `Rows` at a time: each bucket once, however many requests' rows were added. Sketches are
+ * held as received until a second row of their bucket arrives, then as one decoded Sketch, so a bucket
+ * written by many requests is decoded once per request and encoded once, by `finish`.
+ */
+export class RowsMerger {
+  private samples: BlockMerger[] = [];
+  private red: BlockMerger[] = [];
+  private readonly strings: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  /** Rows held: distinct buckets, in every tier. */
+  get size(): number {
+    let n = 0;
+    for (const m of this.samples) n += m.size;
+    for (const m of this.red) n += m.size;
+    return n;
+  }
+
+  add(rows: Rows): void {
+    while (this.samples.length < rows.samples.length) this.samples.push(new BlockMerger(SAMPLE_WIDTH, combineSample));
+    while (this.red.length < rows.red.length) this.red.push(new BlockMerger(RED_WIDTH, combineRed));
     rows.samples.forEach((block, tier) => {
-      samples[tier]!.addBlock(block, null);
+      this.samples[tier]!.addBlock(block, null);
     });
     // RED rows name services and routes by index into their own request's strings: renumber into ours.
-    const renumbered = rows.strings.map(intern);
+    const renumbered = rows.strings.map((s) => this.intern(s));
     rows.red.forEach((block, tier) => {
-      red[tier]!.addBlock(block, renumbered);
+      this.red[tier]!.addBlock(block, renumbered);
     });
   }
-  return { samples: samples.map((m) => m.finish()), red: red.map((m) => m.finish()), strings };
+
+  /** The merged rows. The merger is spent: take a new one for more. */
+  finish(): Rows {
+    return {
+      samples: this.samples.map((m) => m.finish()),
+      red: this.red.map((m) => m.finish()),
+      strings: this.strings,
+    };
+  }
+
+  private intern(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) this.index.set(s, (i = this.strings.push(s) - 1));
+    return i;
+  }
 }
 
 /** Folds row `b` (at offset `bo` of `from`) into row `a` (at offset `ao` of `into`). */
@@ -77,6 +107,10 @@ class BlockMerger {
     private readonly width: number,
     private readonly combine: Combine,
   ) {}
+
+  get size(): number {
+    return this.sketches.length;
+  }
 
   /** Adds a block's rows; `renumbered` maps a RED row's service and route columns into the merged strings. */
   addBlock(block: PackedRows, renumbered: readonly number[] | null): void {

@@ -69,6 +69,8 @@ CREATE TABLE recent_samples_10000 (
   PRIMARY KEY (t, series_id)
 ) WITHOUT ROWID;
 `,
+  // Each commit's bucket rows, kept until they are written to their tables (see write-behind.ts).
+  'CREATE TABLE row_journal (id INTEGER PRIMARY KEY, rows BLOB NOT NULL);',
 ];
 
 /** Applies the migrations this database has not had yet, one transaction each. */

@@ -10,10 +10,13 @@ import { redTables } from './red-tables.ts';
 import { sampleTables } from './sample-tables.ts';
 import { seriesTables } from './series-tables.ts';
 import { registerSqlFunctions } from './sql-functions.ts';
+import { FLUSH_EVERY_MS, writeBehind } from './write-behind.ts';
 
 /** The SQLite store with its connection, so the other stores of this backend (alerts) share one file and writer. */
 export interface SqliteStore extends Store {
   readonly db: Database.Database;
+  /** Writes the rows held behind their commits to their tables now (see write-behind.ts). */
+  flushRows(): void;
 }
 
 /**
@@ -29,6 +32,16 @@ export function openSqliteStore(file: string): SqliteStore {
   const cumulative = cumulativeTable(db);
   const meta = metaTables(db);
 
+  // Bucket rows are written behind their commit (write-behind.ts): the commit journals them, a flush writes
+  // them to their tables, and every read of those tables flushes first.
+  const behind = writeBehind(db, (rows) => {
+    forEachSample(rows, samples.upsert);
+    forEachRed(rows, red.upsert);
+    samples.endCommit();
+  });
+  behind.replay();
+  const flushTimer = setInterval(behind.flushQuietly, FLUSH_EVERY_MS).unref();
+
   // The whole write runs synchronously inside `commit`, in one `BEGIN IMMEDIATE` transaction rolled back on
   // any error; in WAL mode a committed transaction survives the process being killed.
   const write = db.transaction((c: Collected) => {
@@ -36,12 +49,18 @@ export function openSqliteStore(file: string): SqliteStore {
     for (const [name, seen] of c.seen) series.seeService(name, seen);
     for (const state of c.cumulative) cumulative.save(state);
     for (const [tier, t] of c.dirty) meta.markDirty(tier, t);
-    for (const rows of c.rows) {
-      forEachSample(rows, samples.upsert);
-      forEachRed(rows, red.upsert);
-    }
-    samples.endCommit();
+    return behind.journal(c.rows);
   });
+  const commit = (c: Collected) => behind.committed(c.rows, write.immediate(c));
+  const gate = callGate();
+  const call = gate.run;
+  // A read that cannot flush (a full disk) still answers, without the rows still held: writes are refused
+  // meanwhile (503), and the held rows stay journaled.
+  const read = <T>(work: () => T) =>
+    call(() => {
+      behind.flushQuietly();
+      return work();
+    });
   const deleteService = db.transaction((name: string) => {
     samples.forgetService(name);
     red.forgetService(name);
@@ -57,11 +76,9 @@ export function openSqliteStore(file: string): SqliteStore {
     else red.build(tier, from, to);
   });
 
-  const gate = callGate();
-  const call = gate.run;
-
   return {
     db,
+    flushRows: behind.flush,
     async *loadSeries() {
       // Counted as in flight until the last row, so `close` never closes the statement under the iterator.
       const leave = gate.enter();
@@ -73,13 +90,18 @@ export function openSqliteStore(file: string): SqliteStore {
     },
     loadCumulativeState: () => call(cumulative.load),
     forgetCumulativeBefore: (time) => call(() => cumulative.forgetBefore(time)),
-    appender: () => collectingAppender((c) => write.immediate(c)),
-    readRed: (read) => call(() => red.read(read)),
-    readSamples: (tier, seriesIds, from, to) => call(() => samples.read(tier, seriesIds, from, to)),
+    appender: () => collectingAppender(commit),
+    readRed: (r) => read(() => red.read(r)),
+    readSamples: (tier, seriesIds, from, to) => read(() => samples.read(tier, seriesIds, from, to)),
     services: () => call(() => series.services()),
-    deleteService: (name) => call(() => deleteService.immediate(name)),
-    expire: (tier, cutoff, seriesIds, services) => call(() => expire.immediate(tier, cutoff, seriesIds, services)),
-    buildBuckets: (tier, from, to, part) => call(() => buildBuckets.immediate(tier, from, to, part)),
+    deleteService: (name) =>
+      call(() => {
+        // Written first, so no held row of the service is written after it is gone.
+        behind.flush();
+        return deleteService.immediate(name);
+      }),
+    expire: (tier, cutoff, seriesIds, services) => read(() => expire.immediate(tier, cutoff, seriesIds, services)),
+    buildBuckets: (tier, from, to, part) => read(() => buildBuckets.immediate(tier, from, to, part)),
     markBuilt: (tier, t) => call(() => meta.markBuilt(tier, t)),
     loadDirty: () => call(meta.loadDirty),
     getMeta: (key) => call(() => meta.getMeta(key)),
@@ -95,6 +117,12 @@ export function openSqliteStore(file: string): SqliteStore {
       }),
     close: () =>
       gate.close(() => {
+        clearInterval(flushTimer);
+        try {
+          behind.flush();
+        } catch {
+          // Left journaled: written by the next start's replay.
+        }
         // Not needed for correctness (reads take both tables), so a failure (a full disk) must not keep the
         // file open; the next run then starts with the staging table empty.
         try {

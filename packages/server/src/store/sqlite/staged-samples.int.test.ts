@@ -26,7 +26,7 @@ describe('the staging table of the 10 s per-series tier', () => {
   const rowsIn = (store: SqliteStore, table: string) =>
     store.db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get();
 
-  /** One commit of `values` as one 10 s bucket of series 1 at `t`. */
+  /** One commit of `values` as one 10 s bucket of series 1 at `t`, written to the tables. */
   const write = async (store: SqliteStore, t: number, values: number[], first = false) => {
     const appender = store.appender();
     if (first) appender.addSeries(checkoutSeries(1));
@@ -43,6 +43,8 @@ describe('the staging table of the 10 s per-series tier', () => {
     rows.sample(TEN_S, 1, t, stats, encodedSketch(...values));
     appender.addRows(rows.finish());
     await appender.commit();
+    // Each commit's rows reach the tables by themselves (held otherwise: see write-behind.ts).
+    store.flushRows();
   };
   /** Enough commits of a newer bucket that the periodic move takes every older one out of staging. */
   const forceMove = async (store: SqliteStore, newer: number) => {

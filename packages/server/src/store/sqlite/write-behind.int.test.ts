@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeSketch } from '../../sketch/codec.ts';
+import { RowsBuilder } from '../rows.ts';
+import { checkoutSeries, encodedSketch } from '../test-rows.ts';
+import { openSqliteStore, type SqliteStore } from './sqlite-store.ts';
+
+const TEN_S = 1;
+const T = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
+
+describe('rows written behind their commit', () => {
+  const open: SqliteStore[] = [];
+  afterEach(async () => {
+    for (const store of open.splice(0)) await store.close().catch(() => {});
+  });
+  const openStore = (file: string) => {
+    const store = openSqliteStore(file);
+    open.push(store);
+    return store;
+  };
+  const newFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pulseboard-behind-')), 'a.db');
+  /** The database file as a `kill -9` would leave it now: the file and its WAL, copied while open. */
+  const crashImage = (file: string) => {
+    const copy = newFile();
+    fs.copyFileSync(file, copy);
+    fs.copyFileSync(`${file}-wal`, `${copy}-wal`);
+    return copy;
+  };
+  const journaled = (store: SqliteStore) =>
+    store.db.prepare<[], number>('SELECT count(*) FROM row_journal').pluck().get();
+
+  /** One commit: `values` in series 1's 10 s bucket at `t`, and the same as checkout's /pay RED row. */
+  const commit = async (store: SqliteStore, t: number, values: number[], first = false) => {
+    const appender = store.appender();
+    if (first) appender.addSeries(checkoutSeries(1));
+    appender.seeService('checkout', { first: t, last: t });
+    const rows = new RowsBuilder(4);
+    const sum = values.reduce((a, b) => a + b, 0);
+    const stats = { count: values.length, sum, min: Math.min(...values), max: Math.max(...values), last: 0, lastT: t };
+    rows.sample(TEN_S, 1, t, stats, encodedSketch(...values));
+    rows.red(TEN_S, 'checkout', '/pay', t, values.length, 1, encodedSketch(...values));
+    appender.addRows(rows.finish());
+    await appender.commit();
+  };
+  const counts = async (store: SqliteStore) => {
+    const samples = await store.readSamples(TEN_S, [1], 0, T * 2);
+    const red = await store.readRed({ tier: TEN_S, services: ['checkout'], byRoute: true, from: 0, to: T * 2 });
+    return {
+      samples: samples.map((b) => [b.t, b.count, b.sum, decodeSketch(b.sketch!).count]),
+      red: red.map((b) => [b.t, b.count, b.errors, decodeSketch(b.sketch).count]),
+    };
+  };
+  const expected = {
+    samples: [
+      [T, 5, 150, 5],
+      [T + 10_000, 1, 60, 1],
+    ],
+    red: [
+      [T, 5, 2, 5],
+      [T + 10_000, 1, 1, 1],
+    ],
+  };
+  const commitThree = async (store: SqliteStore) => {
+    await commit(store, T, [10, 20], true);
+    await commit(store, T, [30, 40, 50]);
+    await commit(store, T + 10_000, [60]);
+  };
+
+  it('keeps committed rows in the journal until written; a crash before then loses none and counts none twice', async () => {
+    const file = newFile();
+    const store = openStore(file);
+    await commitThree(store);
+    // Committed, not yet in their tables: only journaled.
+    expect(journaled(store)).toBe(3);
+    const crashed = crashImage(file);
+
+    const restarted = openStore(crashed);
+    expect(journaled(restarted)).toBe(0);
+    expect(await counts(restarted)).toEqual(expected);
+    await restarted.close();
+    // Started again: the replayed rows are in their tables once.
+    expect(await counts(openStore(crashed))).toEqual(expected);
+  });
+
+  it('writes held rows and empties the journal in one step: a crash after it replays nothing', async () => {
+    const file = newFile();
+    const store = openStore(file);
+    await commitThree(store);
+    // A read writes what is held first, so it sees every committed row.
+    expect(await counts(store)).toEqual(expected);
+    expect(journaled(store)).toBe(0);
+
+    expect(await counts(openStore(crashImage(file)))).toEqual(expected);
+  });
+
+  it('rows of a service held when it is deleted are not written after it', async () => {
+    const store = openStore(newFile());
+    await commitThree(store);
+    expect(await store.deleteService('checkout')).toBe(true);
+    store.flushRows();
+    expect(await counts(store)).toEqual({ samples: [], red: [] });
+  });
+});
