@@ -28,6 +28,8 @@ export interface DecodePoolOptions {
    * start's last point kept in the worker; false where instances share the store (see `CumulativeSeries`).
    */
   otherStarts?: boolean;
+  /** Each worker's old-generation limit, MB (default 256, see `spawned`). */
+  workerHeapMb?: number;
 }
 
 interface Waiting {
@@ -226,7 +228,7 @@ export class DecodePool {
     // worker's young generation too (measured: 1 MiB where 32 was asked), so it is cleared before each start.
     setFlagsFromString('--max-semi-space-size=0');
     const worker = new Worker(new URL('./decode-worker.mjs', import.meta.url), {
-      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
+      resourceLimits: { maxOldGenerationSizeMb: this.options.workerHeapMb ?? 256, maxYoungGenerationSizeMb: 32 },
     });
     const { cumulativeState, otherStarts = true } = this.options;
     state.ready =
@@ -240,6 +242,9 @@ export class DecodePool {
           )
         : null;
     worker.on('message', (result: DecodeResult) => this.answered(result));
+    // A worker past its memory limit emits 'error' (ERR_WORKER_OUT_OF_MEMORY) before 'exit': unheard, it
+    // would end the whole process. 'exit' fails the jobs it had.
+    worker.on('error', () => {});
     worker.on('exit', () => {
       if (state.worker === worker) {
         state.worker = null;
