@@ -22,6 +22,20 @@ describe('spreadIncrease', () => {
     }
   });
 
+  it('spreads only the last 63 hours of a span that starts long ago, at their share: a start in 1970 is 64 pieces', () => {
+    const time = 1_800_000_000_000;
+    const window = 63 * 3_600_000;
+    for (const since of [1_800_000, time - 10 * 365 * 86_400_000, time - window - 1]) {
+      const out = spreadIncrease(1_000_000, since, time);
+      expect(out.length).toBeLessThanOrEqual(64);
+      expect(out.every(([t]) => t >= time - window && t < time)).toBe(true);
+      expect(out.reduce((n, [, v]) => n + v, 0)).toBeCloseTo((1_000_000 * window) / (time - since), 6);
+    }
+    // The steady rate of the span, not its whole increase squeezed into the window.
+    const [, hour] = spreadIncrease(8_760, time - 365 * 86_400_000, time)[1]!;
+    expect(hour).toBeCloseTo(1, 9);
+  });
+
   it('keeps an increase whole at its time when its start is unknown or within a second', () => {
     expect(spreadIncrease(5, 0, 1_000_000)).toEqual([[1_000_000, 5]]);
     expect(spreadIncrease(5, 999_500, 1_000_000)).toEqual([[1_000_000, 5]]);
@@ -59,6 +73,28 @@ describe('spreadPoint', () => {
     expect(pieces[0]).toMatchObject({ time: time - 60_000, count: 28 });
     for (const q of pieces.slice(1, -1)) expect(q.count).toBe(40);
     expect(pieces.at(-1)).toMatchObject({ time: Math.floor(time / 1000) * 1000, count: 12 });
+  });
+
+  it('keeps whole counts of the last 63 hours of a point that starts years ago, in at most 64 pieces', () => {
+    const time = 1_800_000_000_000;
+    const point: ExplicitPoint = {
+      time,
+      bounds: [10],
+      scale: 1,
+      counts: [87_600, 876],
+      count: 88_476,
+      sum: 88_476,
+      min: 1,
+      max: 20,
+      exact: true,
+    };
+    const pieces = spreadPoint(point, time - 10 * 365 * 86_400_000);
+    expect(pieces.length).toBeLessThanOrEqual(64);
+    expect(pieces.every((p) => p.time >= time - 63 * 3_600_000 && Number.isInteger(p.counts[0]))).toBe(true);
+    // 63 of 87,600 hours: 63 and 0.63 per bucket, give or take the rounding of one piece.
+    const kept = [0, 1].map((i) => pieces.reduce((n, p) => n + p.counts[i]!, 0));
+    expect(Math.abs(kept[0]! - 63)).toBeLessThanOrEqual(1);
+    expect(kept[1]).toBeLessThanOrEqual(1);
   });
 
   it('keeps a point of a second or less, or without a start, whole at its time', () => {

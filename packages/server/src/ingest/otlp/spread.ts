@@ -4,6 +4,15 @@ import type { ExplicitPoint } from '../../model.ts';
 const PIECE_MS = [1_000, 10_000, 60_000, 3_600_000] as const;
 /** At most this many pieces a point: a 60 s export is cut per second, a longer span into coarser pieces. */
 const MAX_PIECES = 64;
+/**
+ * The most of a span that is spread: its older part's share is dropped. A point may claim to count since long
+ * ago (a cumulative counter's first point since its process started; an exporter sending its start in ms
+ * rather than ns: 1970), and cut into hours that was hundreds of thousands of pieces (seconds of a
+ * thread, and a decode worker out of memory), written before any retention. Views then show the span's
+ * steady rate over its last MAX_PIECES - 1 hours and nothing before, where Prometheus shows nothing before
+ * the first point.
+ */
+const MAX_SPREAD_MS = (MAX_PIECES - 1) * PIECE_MS[PIECE_MS.length - 1]!;
 
 /**
  * Where an OTLP histogram point that covers [since, time) lands in time: spread evenly over its interval,
@@ -48,6 +57,8 @@ export function spreadCounts(counts: readonly number[], since: number, time: num
   // steady 2 %. Each count rounds at its own offset instead (by bucket and span start, a low-discrepancy
   // sequence), so small counts spread over the span and over successive exports.
   const offsets = counts.map((_, i) => fraction(0.5 + i * GOLDEN + Math.floor(since / 1000) * PLASTIC));
+  const dropped = droppedShare(since, time);
+  if (dropped > 0) before = counts.map((c, i) => Math.floor(c * dropped + offsets[i]!));
   for (const { at, share } of piecesOf(since, time)) {
     const upTo = counts.map((c, i) => (share === 1 ? c : Math.floor(c * share + offsets[i]!)));
     pieces.push({ at, counts: upTo.map((c, i) => c - before[i]!) });
@@ -68,7 +79,7 @@ const fraction = (x: number) => x - Math.floor(x);
 export function spreadIncrease(value: number, since: number, time: number): [number, number][] {
   if (!spreads(since, time)) return [[time, value]];
   const pieces: [number, number][] = [];
-  let before = 0;
+  let before = value * droppedShare(since, time);
   for (const { at, share } of piecesOf(since, time)) {
     // Each piece takes what its end's share adds: the last ends at exactly the whole increase.
     const upTo = share === 1 ? value : value * share;
@@ -81,11 +92,17 @@ export function spreadIncrease(value: number, since: number, time: number): [num
 /** Whether [since, time) is spread: its start is known and it covers more than a second. */
 export const spreads = (since: number, time: number) => since > 0 && time - since > 1000;
 
-/** The pieces [at, ...) that [since, time) is cut into, each with the share of the span up to its end. */
+/** The share of [since, time) before the part that is spread (see MAX_SPREAD_MS). */
+const droppedShare = (since: number, time: number) => Math.max(0, time - MAX_SPREAD_MS - since) / (time - since);
+
+/**
+ * The pieces [at, ...) that [since, time) is cut into, each with the share of the span up to its end; of a
+ * span longer than MAX_SPREAD_MS, only those of its last MAX_SPREAD_MS.
+ */
 function* piecesOf(since: number, time: number): Generator<{ at: number; share: number }> {
   const span = time - since;
   const piece = PIECE_MS.find((ms) => span / ms <= MAX_PIECES - 1) ?? PIECE_MS[PIECE_MS.length - 1]!;
-  for (let at = since; at < time; ) {
+  for (let at = Math.max(since, time - MAX_SPREAD_MS); at < time; ) {
     const end = Math.min(time, Math.floor(at / piece) * piece + piece);
     yield { at, share: end === time ? 1 : (end - since) / span };
     at = end;
