@@ -47,6 +47,18 @@ describe('cumulative -> delta', () => {
     expect(step([point('a', 3000, 5000, sum(1))])).toEqual([{ value: 1, fresh: true }]);
   });
 
+  it('spreads a drop with the same start (a reset its sender did not announce) since the last point, not the start', () => {
+    const tracker = new CumulativeSeries([]);
+    const advance = (id: number, p: CumulativePoint) => {
+      const { deltas } = tracker.advance(id, [p]);
+      tracker.settle(id, true);
+      return deltas.map((d) => ({ value: d.value, since: d.since }));
+    };
+    expect(advance(1, point('a', 100, 1_000, sum(100)))).toEqual([{ value: sum(100), since: 100 }]);
+    advance(2, point('a', 100, 2_000, sum(300)));
+    expect(advance(3, point('a', 100, 3_000, sum(10)))).toEqual([{ value: sum(10), since: 2_000 }]);
+  });
+
   it('adds up two processes sending one series from two starts, each against its own last point', () => {
     const { tracker, step } = setup();
     // Replica A (started at 100) and B (started at 3000), 60 s exports, no instance id to tell them apart.

@@ -285,8 +285,12 @@ function deltaFrom<P extends CumulativePoint>(
   previous: CumulativeValue | null,
   previousTime: number | undefined,
 ): Delta<P> {
-  const delta = previous ? subtract(p.value, previous) : null;
-  return delta && previousTime !== undefined
+  if (!previous || previousTime === undefined) return { point: p, value: p.value, fresh: true, since: p.start };
+  const delta = subtract(p.value, previous);
+  // Lower than the last point of the same start: the counter was reset without a new start, and counted its
+  // value since then, somewhere after the last point (as Prometheus' increase() reads a reset). Spread over
+  // the series' whole life, it read as nothing now and rewrote buckets the dashboard had shown.
+  return delta
     ? { point: p, value: delta, fresh: false, since: previousTime }
-    : { point: p, value: p.value, fresh: true, since: p.start };
+    : { point: p, value: p.value, fresh: true, since: previousTime };
 }
