@@ -22,6 +22,16 @@ describe('SecondWindow', () => {
     expect(rates).toHaveLength(7 * 60);
   });
 
+  it('shows a service named like an object property (`__proto__`, `constructor`) as any other, in the frame sent', () => {
+    const window = new SecondWindow(() => 1000);
+    const t = 1_800_000_000_000;
+    for (const service of ['__proto__', 'constructor', 'shop']) window.add(spread(service, t, t + 1000, 3));
+    const frame = frameOf(t, window.takePartial(t));
+    const sent = JSON.parse(JSON.stringify(frame.services)) as Record<string, { rate: number }>;
+    expect(Object.keys(sent).sort()).toEqual(['__proto__', 'constructor', 'shop']);
+    expect(Object.values(sent).map((s) => s.rate)).toEqual([3, 3, 3]);
+  });
+
   it('shows a new service that reports every 60 s at its real rate from its first export, not climbing from 0', () => {
     // The service's process starts at `begin` and exports 100/s every 60 s from then on, at :00.4.
     const begin = 1_800_000_000_000;

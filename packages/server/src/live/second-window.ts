@@ -143,7 +143,8 @@ export type FramePartial = Map<string, ServicePartial>;
 
 /** The frame of second t from its stats: figures per service, and the sketches a frame's `total` merges. */
 export function frameOf(t: number, partial: ReadonlyMap<string, ServicePartial>): SecondFrame {
-  const services: Record<string, LiveServiceStats> = {};
+  // No prototype: a service named `__proto__` is a key like any other, not the object's prototype.
+  const services: Record<string, LiveServiceStats> = Object.create(null);
   const sketches = new Map<string, Sketch>();
   for (const [service, { stats, interval }] of partial) {
     services[service] = toLiveStats(stats, interval);
