@@ -31,7 +31,8 @@ export async function writeCommit(store: Store, batch: readonly QueuedWrite[]): 
     for (const record of seriesToAdd(p.records, p.created)) appender.addSeries(record);
     for (const state of p.cumulative) appender.setCumulative(state);
   }
-  for (const rows of byService(parts)) appender.addRows(mergeRows(rows));
+  if (store.mergesRows) for (const { rows } of parts) appender.addRows(rows);
+  else for (const rows of byService(parts)) appender.addRows(mergeRows(rows));
   const dirty = new Set<string>();
   for (const p of batch) {
     for (const fold of p.folds) {

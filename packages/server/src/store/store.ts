@@ -147,6 +147,11 @@ export interface Store {
   forgetCumulativeBefore(time: number): Promise<number>;
   /** A new write; see `Appender` for what its commit promises. */
   appender(): Appender;
+  /**
+   * Whether the store merges the rows of a commit's requests itself (SQLite's write-behind merges them with
+   * every commit's since its last flush): then they are handed over as they are, not merged first.
+   */
+  readonly mergesRows?: boolean;
   readRed(read: RedRead): Promise<RedBucket[]>;
   readSamples(tier: TierIndex, seriesIds: readonly number[], from: number, to: number): Promise<SampleBucket[]>;
   services(): Promise<ServiceRecord[]>;

@@ -79,6 +79,7 @@ export function openSqliteStore(file: string): SqliteStore {
   return {
     db,
     flushRows: behind.flush,
+    mergesRows: true,
     async *loadSeries() {
       // Counted as in flight until the last row, so `close` never closes the statement under the iterator.
       const leave = gate.enter();
