@@ -51,7 +51,10 @@ export function openSqliteStore(file: string): SqliteStore {
     for (const [tier, t] of c.dirty) meta.markDirty(tier, t);
     return behind.journal(c.rows);
   });
-  const commit = (c: Collected) => behind.committed(c.rows, write.immediate(c));
+  const commit = (c: Collected) => {
+    behind.beforeCommit();
+    behind.committed(c.rows, write.immediate(c));
+  };
   const gate = callGate();
   const call = gate.run;
   // A read that cannot flush (a full disk) still answers, without the rows still held: writes are refused

@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeSketch } from '../../sketch/codec.ts';
 import { RowsBuilder } from '../rows.ts';
 import { checkoutSeries, encodedSketch } from '../test-rows.ts';
+import { migrate } from './migrations.ts';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.ts';
+import { MAX_HELD_ROWS, writeBehind } from './write-behind.ts';
 
 const TEN_S = 1;
 const T = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
@@ -101,5 +104,37 @@ describe('rows written behind their commit', () => {
     expect(await store.deleteService('checkout')).toBe(true);
     store.flushRows();
     expect(await counts(store)).toEqual({ samples: [], red: [] });
+  });
+});
+
+describe('held rows that cannot be written', () => {
+  it('stay held while commits go on, up to a bound; past it a commit fails with the write error, and succeeds once rows can be written', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    let full = true;
+    let written = 0;
+    const behind = writeBehind(db, (rows) => {
+      // As SQLite fails a write on a full disk.
+      if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      written += rows.red[1]!.sketchEnds.length;
+    });
+    const commitRows = (n: number) => {
+      const rows = new RowsBuilder(4);
+      for (let i = 0; i < 10_000; i++)
+        rows.red(1, 'checkout', '/pay', (n * 10_000 + i) * 10_000, 1, 0, encodedSketch(5));
+      const finished = rows.finish();
+      behind.beforeCommit();
+      behind.committed([finished], db.transaction(() => behind.journal([finished]))());
+    };
+    const held = MAX_HELD_ROWS / 10_000;
+    for (let n = 0; n < held; n++) commitRows(n);
+    expect(() => commitRows(held)).toThrow(/disk is full/);
+    expect(db.prepare('SELECT count(*) FROM row_journal').pluck().get()).toBe(held);
+
+    full = false;
+    commitRows(held);
+    // The held rows first, then this commit's, past FLUSH_ROWS by itself.
+    expect(written).toBe(MAX_HELD_ROWS + 10_000);
+    expect(db.prepare('SELECT count(*) FROM row_journal').pluck().get()).toBe(0);
   });
 });

@@ -5,6 +5,11 @@ import { decodeRows, encodeRows } from '../rows-codec.ts';
 
 /** Rows held past this many (distinct buckets) are written at the end of the commit that brought them. */
 export const FLUSH_ROWS = 5_000;
+/**
+ * Past this many held rows a commit first writes them, and fails if it cannot: a nearly full disk may take a
+ * commit's small journal entry but not a flush, and the held rows must not grow without bound meanwhile.
+ */
+export const MAX_HELD_ROWS = 50_000;
 /** Held rows are written at least this often, so the tables (and a restart's replay) stay close behind. */
 export const FLUSH_EVERY_MS = 1_000;
 
@@ -45,6 +50,10 @@ export function writeBehind(db: Database.Database, writeRows: (rows: Rows) => vo
   };
 
   return {
+    /** Before a commit's transaction: writes the held rows if they are too many (throws if that fails). */
+    beforeCommit(): void {
+      if (held.size >= MAX_HELD_ROWS) flush();
+    },
     /** Inside a commit's transaction: journals its rows. The entry's id, for `committed` (0: no rows). */
     journal(rows: readonly Rows[]): number {
       let id = 0;
