@@ -7,7 +7,7 @@ import {
   type Temporality,
 } from './model.ts';
 import { resetAttributeCache } from './proto-attributes.ts';
-import { readExportRequest } from './proto-common.ts';
+import { countEntry, readExportRequest } from './proto-common.ts';
 import { readExponentialPoint, readHistogramPoint, readNumberPoint, readSummaryPoint } from './proto-points.ts';
 import { checkEnd, expectWire, lengthEnd, type Reader, readTag, skipField, WIRE_BYTES, WIRE_VARINT } from './wire.ts';
 
@@ -67,6 +67,7 @@ function readPoints<P>(r: Reader, end: number, readPoint: (r: Reader, limit: num
     const tag = readTag(r);
     if (tag >>> 3 === 1) {
       expectWire(tag, WIRE_BYTES, 'dataPoints');
+      countEntry();
       points.push(readPoint(r, end));
     } else skipField(r, tag, end);
   }
@@ -98,6 +99,7 @@ function readAggregate<P>(
     const field = tag >>> 3;
     if (field === 1) {
       expectWire(tag, WIRE_BYTES, 'dataPoints');
+      countEntry();
       points.push(readPoint(r, end));
     } else if (field === 2) {
       expectWire(tag, WIRE_VARINT, 'aggregationTemporality');

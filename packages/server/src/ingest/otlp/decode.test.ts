@@ -5,6 +5,7 @@ import { decodeMetricsJson } from './decode-json.ts';
 import { decodeMetricsProtobuf } from './decode-protobuf.ts';
 import { DecodeError, type HistogramPoint, type OtlpExport, type PointBase } from './model.ts';
 import { encodeOtlpProtobuf } from './test-encoder.ts';
+import { decodeTracesProtobuf } from './traces/decode-protobuf.ts';
 
 const TESTDATA = path.join(import.meta.dirname, 'testdata');
 const sample = (name: string) => fs.readFileSync(path.join(TESTDATA, name));
@@ -252,4 +253,39 @@ function withoutAttributeKeys(decoded: OtlpExport): OtlpExport {
       for (const p of (metric.data?.points ?? []) as PointBase[]) delete p.attributesKey;
   }
   return decoded;
+}
+
+describe('an export of millions of tiny messages', () => {
+  /** `count` copies of `message` (tag and length of an empty one, or nested ones), as one body. */
+  const repeated = (message: number[], count: number) =>
+    Buffer.from(Array.from({ length: count }, () => message).flat());
+
+  it('is refused past a million decoded messages, naming the limit, before they fill a worker', () => {
+    // Two million empty ResourceMetrics (4 MB): each cost an object, and 8 million ran a worker out of memory.
+    expect(() => decodeMetricsProtobuf(repeated([0x0a, 0x00], 2_000_000))).toThrow(DecodeError);
+    expect(() => decodeMetricsProtobuf(repeated([0x0a, 0x00], 2_000_000))).toThrow(/more than 1,000,000/);
+    // One resource, one scope, one gauge of 1.1 million empty data points.
+    const points = repeated([0x0a, 0x00], 1_100_000);
+    const gauge = [0x2a, ...varint(points.length), ...points];
+    const metric = [0x12, ...varint(gauge.length), ...gauge];
+    const scope = [0x12, ...varint(metric.length), ...metric];
+    const body = Buffer.from([0x0a, ...varint(scope.length), ...scope]);
+    expect(() => decodeMetricsProtobuf(body)).toThrow(/more than 1,000,000/);
+    expect(() => decodeTracesProtobuf(repeated([0x0a, 0x00], 2_000_000))).toThrow(/more than 1,000,000/);
+  });
+
+  it('decodes below the limit, and each export counts afresh', () => {
+    expect(decodeMetricsProtobuf(repeated([0x0a, 0x00], 600_000)).resources).toHaveLength(600_000);
+    expect(decodeMetricsProtobuf(repeated([0x0a, 0x00], 600_000)).resources).toHaveLength(600_000);
+  });
+});
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return out;
 }

@@ -19,6 +19,23 @@ import {
  * PROTO_FIELDS.md (beside this file).
  */
 
+/**
+ * Decoded messages kept as objects (resources, metrics or spans, data points, quantiles, array values) one
+ * export may hold. A legitimate 16 MiB export has under 800,000 (a data point takes 20 bytes or more); empty
+ * messages take 2 bytes, and 8 million of them ran a decode worker out of memory.
+ */
+export const MAX_ENTRIES = 1_000_000;
+let entriesLeft = MAX_ENTRIES;
+
+/** Counts one more decoded message of the export being read; refuses the export past MAX_ENTRIES. */
+export function countEntry(): void {
+  if (--entriesLeft < 0) {
+    throw new DecodeError(
+      `more than ${MAX_ENTRIES.toLocaleString('en-US')} resources, items, data points and values in one export: send smaller batches`,
+    );
+  }
+}
+
 /** Reads one KeyValue (already positioned after its tag) into `into`. */
 export function readKeyValue(r: Reader, limit: number, into: Attributes): void {
   const [key, value] = readPair(r, limit, 0);
@@ -94,6 +111,7 @@ function readArray(r: Reader, limit: number, depth: number): AnyValue[] {
     const tag = readTag(r);
     if (tag >>> 3 === 1) {
       expectWire(tag, WIRE_BYTES, 'ArrayValue.values');
+      countEntry();
       values.push(readAnyValue(r, end, depth));
     } else skipField(r, tag, end);
   }
@@ -143,11 +161,13 @@ export function readExportRequest<T>(
   readItem: (r: Reader, limit: number) => T,
 ): { attributes: Attributes; items: T[] }[] {
   const r = newReader(buf);
+  entriesLeft = MAX_ENTRIES;
   const resources: { attributes: Attributes; items: T[] }[] = [];
   while (r.pos < r.len) {
     const tag = readTag(r);
     if (tag >>> 3 === 1) {
       expectWire(tag, WIRE_BYTES, `resource${signal}`);
+      countEntry();
       resources.push(readResourceItems(r, r.len, signal, readItem));
     } else skipField(r, tag, r.len);
   }
@@ -184,6 +204,7 @@ function readScopeItems<T>(
     const tag = readTag(r);
     if (tag >>> 3 === 2) {
       expectWire(tag, WIRE_BYTES, `Scope${signal}.${signal.toLowerCase()}`);
+      countEntry();
       into.push(readItem(r, end));
     } else skipField(r, tag, end);
   }

@@ -7,6 +7,7 @@ import type {
   SummaryPoint,
 } from './model.ts';
 import { finishPointAttributes, readPointAttribute, startPointAttributes } from './proto-attributes.ts';
+import { countEntry } from './proto-common.ts';
 import {
   bytesOf,
   checkEnd,
@@ -234,6 +235,7 @@ export function readSummaryPoint(r: Reader, limit: number): SummaryPoint {
       p.sum = r.double();
     } else if (field === 6) {
       expectWire(tag, WIRE_BYTES, 'quantileValues');
+      countEntry();
       p.quantiles.push(readQuantile(r, end));
     } else skipField(r, tag, end);
   }
