@@ -55,7 +55,10 @@ export class RowsMerger {
     });
   }
 
-  /** The merged rows. The merger is spent: take a new one for more. */
+  /**
+   * The merged rows. The merger is left as it was: it may be finished again or added to (the write-behind
+   * keeps it when writing the rows fails).
+   */
   finish(): Rows {
     return {
       samples: this.samples.map((m) => m.finish()),
