@@ -90,9 +90,27 @@ export function countWeighted(batch: SampleBatch): number {
 /** Stable text key of a series: attributes sorted so `{a,b}` and `{b,a}` are one series. */
 export function seriesKey(identity: Pick<SeriesIdentity, 'service' | 'name' | 'attributes'>): string {
   const keys = Object.keys(identity.attributes).sort();
-  const attrs: Record<string, AttributeValue> = {};
-  for (const k of keys) attrs[k] = identity.attributes[k]!;
-  return `${identity.service}\u0000${identity.name}\u0000${JSON.stringify(attrs)}`;
+  // Keys as JSON.stringify wrote them when the key was built by copying into a `{}`, so stored keys still
+  // match: integer-like names first, ascending. Written key by key, since that copy dropped an attribute
+  // named `__proto__` (an own key of a parsed body) and merged its series with another.
+  if (keys.some(isArrayIndex)) keys.sort(byPropertyOrder);
+  let json = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    json += `${i === 0 ? '' : ','}${JSON.stringify(k)}:${JSON.stringify(identity.attributes[k])}`;
+  }
+  return `${identity.service}\u0000${identity.name}\u0000${json}}`;
+}
+
+/** A name an object keeps before its other keys, in ascending order: an array index (0 to 2^32 - 2). */
+const isArrayIndex = (k: string): boolean => /^(?:0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 2 ** 32 - 1;
+
+/** Sorted keys into an object's property order: array indexes first, by value; the rest as sorted. */
+function byPropertyOrder(a: string, b: string): number {
+  const ai = isArrayIndex(a);
+  const bi = isArrayIndex(b);
+  if (ai && bi) return Number(a) - Number(b);
+  return ai ? -1 : bi ? 1 : 0;
 }
 
 /** A series' attributes, parsed from its key (the JSON after service and name). */

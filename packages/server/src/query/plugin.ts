@@ -186,7 +186,8 @@ export const queryPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     },
     async (request) => {
       const q = request.query as Query;
-      const attributes: Record<string, string> = {};
+      // No prototype: `attr.__proto__=x` is a filter like any other, not a write to the object's prototype.
+      const attributes: Record<string, string> = Object.create(null);
       for (const [key, value] of Object.entries(q)) {
         if (key.startsWith('attr.') && value !== undefined) attributes[key.slice(5)] = single(value, key)!;
       }

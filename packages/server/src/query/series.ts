@@ -105,7 +105,8 @@ function matches(record: SeriesRecord, filters: Record<string, string>): boolean
   if (entries.length === 0) return true;
   const attributes = seriesAttributes(record);
   for (const [key, value] of entries) {
-    if (attributes[key] === undefined || String(attributes[key]) !== value) return false;
+    // Own keys only: a series without `constructor` or `__proto__` would read Object.prototype's.
+    if (!Object.hasOwn(attributes, key) || String(attributes[key]) !== value) return false;
   }
   return true;
 }

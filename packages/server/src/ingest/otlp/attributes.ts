@@ -17,3 +17,13 @@ export function toAttribute(value: AnyValue): AttributeValue | undefined {
   if (typeof value !== 'object') return value;
   return JSON.stringify(value);
 }
+
+/**
+ * `into[key] = value` as an own key whatever the name: assigned, `__proto__` would set the object's
+ * prototype (dropping a string, adopting a map) instead of adding the attribute.
+ */
+export function setOwn<T>(into: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__')
+    Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+  else into[key] = value;
+}

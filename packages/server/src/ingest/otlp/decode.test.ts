@@ -174,6 +174,28 @@ describe('OTLP decoders', () => {
     });
   });
 
+  it('keep attributes named __proto__ as own keys (a name like any other), in both encodings', () => {
+    const body = request({
+      gauge: {
+        dataPoints: [
+          {
+            timeUnixNano: '1800000000000000000',
+            asDouble: 1,
+            attributes: [
+              { key: '__proto__', value: { stringValue: 'x' } },
+              { key: 'm', value: { kvlistValue: { values: [{ key: '__proto__', value: { stringValue: 'y' } }] } } },
+            ],
+          },
+        ],
+      },
+    });
+    for (const decoded of [decodeMetricsJson(json(body)), decodeMetricsProtobuf(encodeOtlpProtobuf(body))]) {
+      const [point] = decoded.resources[0]!.metrics[0]!.data!.points as PointBase[];
+      expect(Object.getPrototypeOf(point!.attributes)).toBe(Object.prototype);
+      expect(JSON.stringify(point!.attributes)).toBe('{"__proto__":"x","m":"{\\"__proto__\\":\\"y\\"}"}');
+    }
+  });
+
   it('reject broken protobuf with a DecodeError or a reader error, never a partial result', () => {
     const good = sample('metrics-cumulative.pb');
     const cases: [string, Buffer][] = [

@@ -1,4 +1,4 @@
-import { type AnyValue, MAX_ANY_VALUE_DEPTH, toAttribute } from './attributes.ts';
+import { type AnyValue, MAX_ANY_VALUE_DEPTH, setOwn, toAttribute } from './attributes.ts';
 import { type Attributes, DecodeError, TEMPORALITY_BY_NAME, TEMPORALITY_BY_NUMBER, type Temporality } from './model.ts';
 
 /**
@@ -103,7 +103,7 @@ export function attributes(value: unknown, path: string, into: Attributes = {}):
     const kv = object(list[i], `${path}[${i}]`);
     const key = string(kv.key, `${path}[${i}].key`);
     const attribute = toAttribute(anyValue(kv.value, `${path}[${i}].value`, 0));
-    if (key !== '' && attribute !== undefined) into[key] = attribute;
+    if (key !== '' && attribute !== undefined) setOwn(into, key, attribute);
   }
   return into;
 }
@@ -126,11 +126,8 @@ function anyValue(value: unknown, path: string, depth: number): AnyValue {
     const out: { [key: string]: AnyValue } = {};
     values.forEach((item, i) => {
       const kv = object(item, `${path}.kvlistValue.values[${i}]`);
-      out[string(kv.key, `${path}.kvlistValue.values[${i}].key`)] = anyValue(
-        kv.value,
-        `${path}.kvlistValue.values[${i}].value`,
-        depth + 1,
-      );
+      const key = string(kv.key, `${path}.kvlistValue.values[${i}].key`);
+      setOwn(out, key, anyValue(kv.value, `${path}.kvlistValue.values[${i}].value`, depth + 1));
     });
     return out;
   }

@@ -1,4 +1,4 @@
-import { type AnyValue, MAX_ANY_VALUE_DEPTH, toAttribute } from './attributes.ts';
+import { type AnyValue, MAX_ANY_VALUE_DEPTH, setOwn, toAttribute } from './attributes.ts';
 import { type Attributes, DecodeError } from './model.ts';
 import {
   checkEnd,
@@ -40,7 +40,7 @@ export function countEntry(): void {
 export function readKeyValue(r: Reader, limit: number, into: Attributes): void {
   const [key, value] = readPair(r, limit, 0);
   const attribute = toAttribute(value);
-  if (key !== '' && attribute !== undefined) into[key] = attribute;
+  if (key !== '' && attribute !== undefined) setOwn(into, key, attribute);
 }
 
 function readPair(r: Reader, limit: number, depth: number): [string, AnyValue] {
@@ -127,7 +127,7 @@ function readKvList(r: Reader, limit: number, depth: number): { [key: string]: A
     if (tag >>> 3 === 1) {
       expectWire(tag, WIRE_BYTES, 'KeyValueList.values');
       const [key, value] = readPair(r, end, depth);
-      values[key] = value;
+      setOwn(values, key, value);
     } else skipField(r, tag, end);
   }
   checkEnd(r, end, 'KeyValueList');
