@@ -26,6 +26,9 @@ declare module 'fastify' {
   }
 }
 
+/** The largest body of a non-ingest request: a rule or a silence is a few KB. */
+export const API_BODY_LIMIT_BYTES = 64 * 1024;
+
 export interface AppDeps {
   /** The clock every part reads; tests pin it. */
   now?: () => number;
@@ -37,7 +40,10 @@ export interface AppDeps {
 export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel, ...(deps.logStream && { stream: deps.logStream }) },
-    bodyLimit: config.bodyLimitBytes,
+    // For bodies Fastify parses itself (rules, silences, a session, and any POST to an unknown URL, whose
+    // body it parses before answering 404): JSON.parse runs on the main thread, and 15 MB of `{}` held it
+    // for ~4 s. Ingest reads its bodies with its own parsers, under --body-limit, in the decode workers.
+    bodyLimit: API_BODY_LIMIT_BYTES,
     // Exporters and the bench keep connections open between batches.
     keepAliveTimeout: 65_000,
     // A client that trickles its headers or body is cut off (408) instead of holding a socket and its body

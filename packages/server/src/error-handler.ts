@@ -1,5 +1,6 @@
 import type { ErrorBody, ErrorCode } from '@pulseboard/shared';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { API_BODY_LIMIT_BYTES } from './app.ts';
 import type { Core } from './core.ts';
 import { AppError, LimitError } from './errors.ts';
 
@@ -45,6 +46,9 @@ function toBody(error: FastifyError | AppError): ErrorBody {
     return { code, message: `${field ?? error.validationContext ?? 'request'}: ${first?.message ?? error.message}` };
   }
   if (code === 'PULSE_ERR_VALIDATION') return { code, message: `body: ${error.message}` };
+  if (code === 'PULSE_ERR_BODY_TOO_LARGE') {
+    return { code, message: `body: over ${API_BODY_LIMIT_BYTES / 1024} KiB, the limit for requests other than ingest` };
+  }
   if (code) return { code, message: error.message };
   if (error.statusCode && error.statusCode < 500) return { code: 'PULSE_ERR_VALIDATION', message: error.message };
   return { code: 'PULSE_ERR_INTERNAL', message: 'internal error; see the server log' };

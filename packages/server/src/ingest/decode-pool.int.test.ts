@@ -38,7 +38,17 @@ describe('DecodePool', () => {
     await expect(pool.native(Buffer.from('{'), context)).rejects.toMatchObject({ code: 'PULSE_ERR_VALIDATION' });
   }, 30_000);
 
-  it('counts the native jobs in flight as folds coming (failed ones too, until answered), not OTLP metrics jobs', async () => {
+  it('refuses a body of millions of empty objects with a 400 naming the limit, before parsing it', async () => {
+    pool = new DecodePool({ maxQueuedBytes: 1 << 25, workers: 1 });
+    const dense = Buffer.from(`{"metrics":[${Array(2_100_000).fill('{}').join(',')}]}`);
+    await expect(pool.native(dense, context)).rejects.toMatchObject({
+      code: 'PULSE_ERR_VALIDATION',
+      message: expect.stringContaining('more than 2,000,000 JSON objects and arrays'),
+    });
+    expect((await pool.native(body(), context)).packed.observations).toBe(1);
+  }, 30_000);
+
+  it('counts the native jobs in flight as folds coming (failed ones too, until answered), not OTLP metrics or logs jobs', async () => {
     pool = new DecodePool({ maxQueuedBytes: 1 << 20, workers: 2 });
     const jobs = [pool.native(body(), context), pool.native(Buffer.from('{'), context).catch(() => null)];
     expect(pool.foldsComing).toBe(2);
@@ -47,6 +57,14 @@ describe('DecodePool', () => {
     const otlp = pool.otlp(Buffer.from('{}'), 'application/json', context);
     expect(pool.foldsComing).toBe(0);
     await otlp;
+    // Logs bring no fold: a commit waiting for folds coming must not wait for them.
+    const logs = pool.countLogs(
+      Buffer.from('{"resourceLogs":[{"scopeLogs":[{"logRecords":[{}]}]}]}'),
+      'application/json',
+      context,
+    );
+    expect(pool.foldsComing).toBe(0);
+    expect(await logs).toBe(1);
   }, 30_000);
 
   it('answers the jobs of a worker that ran out of memory with an error, and the process and the pool go on', async () => {

@@ -4,7 +4,8 @@ import { AppError, overloaded } from '../errors.ts';
 import type { CumulativeState } from '../store/store.ts';
 import type { CumulativeNotice, DecodeJob, DecodeResult, FoldContext, JobSpec } from './decode-worker.ts';
 
-type Decoded = Extract<DecodeResult, { ok: true }>;
+type Answered = Extract<DecodeResult, { ok: true }>;
+type Decoded = Extract<Answered, { packed: unknown }>;
 
 /**
  * The worker that gets every OTLP metrics export and keeps the cumulative series' last points: a series'
@@ -33,7 +34,7 @@ export interface DecodePoolOptions {
 }
 
 interface Waiting {
-  resolve: (decoded: Decoded) => void;
+  resolve: (answered: Answered) => void;
   reject: (error: Error) => void;
   bytes: number;
   slot: number;
@@ -100,6 +101,13 @@ export class DecodePool {
     return this.run({ kind: 'native', body, context }, body.length, movable(body));
   }
 
+  /** The log records of an OTLP logs export (which is not stored), counted off the main thread. */
+  async countLogs(body: Buffer, contentType: string, context: FoldContext): Promise<number> {
+    const job: JobSpec = { kind: 'count-logs', body, contentType, context };
+    const { count } = await this.run<Extract<Answered, { count: number }>>(job, body.length, movable(body));
+    return count;
+  }
+
   /**
    * An OTLP metrics export, to the worker that keeps the cumulative series. Its body moves there and comes
    * back with the result (`otlp.body`). `refused` names series to reject (see otlp/off-thread.ts). A result
@@ -156,7 +164,12 @@ export class DecodePool {
     return this.run(job, body.length, movable(body));
   }
 
-  private run(job: JobSpec, bytes: number, transfer: ArrayBuffer[], pinned?: number): Promise<Decoded> {
+  private run<T extends Answered = Decoded>(
+    job: JobSpec,
+    bytes: number,
+    transfer: ArrayBuffer[],
+    pinned?: number,
+  ): Promise<T> {
     if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.options.maxQueuedBytes) {
       return Promise.reject(overloaded(1));
     }
@@ -167,10 +180,11 @@ export class DecodePool {
     state.idleTimer = null;
     state.busy++;
     this.queuedBytes += bytes;
-    const unblocked = job.kind !== 'otlp';
+    const unblocked = job.kind === 'native' || job.kind === 'traces';
     if (unblocked) this.unblockedJobs++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, bytes, slot, unblocked });
+      // A job's answer has the shape of its kind's (see runJob).
+      this.waiting.set(id, { resolve: resolve as (answered: Answered) => void, reject, bytes, slot, unblocked });
       const numbered: DecodeJob = { ...job, id };
       this.post(slot, numbered, transfer);
     });

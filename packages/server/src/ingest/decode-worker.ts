@@ -2,7 +2,9 @@ import { parentPort } from 'node:worker_threads';
 import { foldPacked, type PackedFold, transferables } from '../aggregate/packed.ts';
 import { AppError } from '../errors.ts';
 import type { CumulativeState } from '../store/store.ts';
+import { tooManyContainers } from './json-containers.ts';
 import { decodeNativeBatch, type IngestLimits } from './native/decode.ts';
+import { decodeOrReject, ENCODINGS } from './otlp/encodings.ts';
 import {
   forgetCumulative,
   ingestExport,
@@ -11,6 +13,7 @@ import {
   reloadCumulative,
   settleExport,
 } from './otlp/off-thread.ts';
+import { SIGNALS } from './otlp/signals.ts';
 import { foldTraceExport } from './otlp/traces/off-thread.ts';
 
 /** What every fold needs to know about the server's clock and tiers at the time of the request. */
@@ -23,9 +26,10 @@ export interface FoldContext {
   limits: IngestLimits;
 }
 
-/** Work for a worker: a body to parse, validate and fold. */
+/** Work for a worker: a body to parse, validate and fold, or (`count-logs`) only to count its log records. */
 export type JobSpec = { context: FoldContext } & (
   | { kind: 'native'; body: Uint8Array }
+  | { kind: 'count-logs'; body: Uint8Array; contentType: string }
   | { kind: 'otlp'; body: Uint8Array; contentType: string; refused?: ReadonlyMap<string, string> }
   | {
       kind: 'traces';
@@ -58,6 +62,7 @@ type Done = { packed: PackedFold; otlp?: OtlpRest; traces?: TraceRest };
 
 export type DecodeResult =
   | ({ id: number; ok: true } & Done)
+  | { id: number; ok: true; count: number }
   | { id: number; ok: false; code: AppError['code']; message: string };
 
 const utf8 = new TextDecoder();
@@ -83,7 +88,17 @@ export function runJob(job: DecodeJob, post: (result: DecodeResult, transfer: Ar
     }
   };
   const { context } = job;
-  if (job.kind === 'native') {
+  if (job.kind === 'count-logs') {
+    // Parsed here, not on the main thread: a 16 MiB JSON export of log records took it for a second.
+    const { body, contentType } = job;
+    try {
+      const count = decodeOrReject(() => ENCODINGS[contentType]!.countItems(Buffer.from(body), SIGNALS.logs));
+      post({ id: job.id, ok: true, count }, []);
+    } catch (error) {
+      const known = error instanceof AppError;
+      post({ id: job.id, ok: false, code: known ? error.code : 'PULSE_ERR_INTERNAL', message: String(error) }, []);
+    }
+  } else if (job.kind === 'native') {
     answer(() => ({
       packed: foldPacked(decodeNativeBatch(parseJson(job.body), context.now, context.limits), context),
     }));
@@ -115,6 +130,8 @@ export function runJob(job: DecodeJob, post: (result: DecodeResult, transfer: Ar
  * copies attributes as data.
  */
 function parseJson(body: Uint8Array): unknown {
+  const tooMany = tooManyContainers(body);
+  if (tooMany) throw new AppError('PULSE_ERR_VALIDATION', tooMany);
   try {
     return JSON.parse(utf8.decode(body));
   } catch (error) {

@@ -5,6 +5,7 @@ import { decodeMetricsJson } from './decode-json.ts';
 import { decodeMetricsProtobuf } from './decode-protobuf.ts';
 import { DecodeError, type HistogramPoint, type OtlpExport, type PointBase } from './model.ts';
 import { encodeOtlpProtobuf } from './test-encoder.ts';
+import { decodeTracesJson } from './traces/decode-json.ts';
 import { decodeTracesProtobuf } from './traces/decode-protobuf.ts';
 
 const TESTDATA = path.join(import.meta.dirname, 'testdata');
@@ -294,6 +295,16 @@ describe('an export of millions of tiny messages', () => {
     const body = Buffer.from([0x0a, ...varint(scope.length), ...scope]);
     expect(() => decodeMetricsProtobuf(body)).toThrow(/more than 1,000,000/);
     expect(() => decodeTracesProtobuf(repeated([0x0a, 0x00], 2_000_000))).toThrow(/more than 1,000,000/);
+  });
+
+  it('in JSON, is refused past 2 million objects and arrays before JSON.parse builds them', () => {
+    // 2.1 million empty ResourceMetrics (6.3 MB); 5 million ran a worker out of memory (a 500, not a 400).
+    const body = Buffer.from(`{"resourceMetrics":[${Array(2_100_000).fill('{}').join(',')}]}`);
+    expect(() => decodeMetricsJson(body)).toThrow(DecodeError);
+    expect(() => decodeMetricsJson(body)).toThrow(/body: more than 2,000,000 JSON objects and arrays/);
+    expect(() => decodeTracesJson(body)).toThrow(/more than 2,000,000/);
+    const fine = Buffer.from(`{"resourceMetrics":[${Array(1_900_000).fill('{}').join(',')}]}`);
+    expect(decodeMetricsJson(fine).resources).toHaveLength(1_900_000);
   });
 
   it('decodes below the limit, and each export counts afresh', () => {

@@ -1,3 +1,4 @@
+import { tooManyContainers } from '../json-containers.ts';
 import { type AnyValue, MAX_ANY_VALUE_DEPTH, setOwn, toAttribute } from './attributes.ts';
 import { type Attributes, DecodeError, TEMPORALITY_BY_NAME, TEMPORALITY_BY_NUMBER, type Temporality } from './model.ts';
 
@@ -15,6 +16,8 @@ const fail = (path: string, expected: string, value: unknown): never => {
 
 /** A request body as JSON; text that is not JSON is a DecodeError (a 400). */
 export function parseBody(body: Buffer): unknown {
+  const tooMany = tooManyContainers(body);
+  if (tooMany) throw new DecodeError(tooMany);
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {

@@ -4,7 +4,7 @@ import { type Core, foldContext } from '../../core.ts';
 import { AppError, LimitError } from '../../errors.ts';
 import { runPeriodically } from '../../store/periodic.ts';
 import { bodyOptions, readBody } from '../body.ts';
-import { decodeOrReject, ENCODINGS, encodingOf, type OtlpEncoding } from './encodings.ts';
+import { ENCODINGS, encodingOf, type OtlpEncoding } from './encodings.ts';
 import { OtlpIngest } from './ingest.ts';
 import { SIGNALS } from './signals.ts';
 import { TraceIngest } from './traces/ingest.ts';
@@ -103,7 +103,7 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   const logs = SIGNALS.logs;
   app.post('/v1/logs', schema('OTLP/HTTP logs: not stored, refused with partialSuccess'), async (request, reply) => {
     const encoding = requestEncoding(request);
-    const rejected = decodeOrReject(() => encoding.countItems(body(request), logs));
+    const rejected = await core.decoders.countLogs(body(request), encoding.contentType, foldContext(core));
     const message = `Pulseboard stores metrics only; ${rejected} ${logs.noun} dropped. Send them to a logging backend.`;
     return send(reply, encoding, encoding.response(logs.rejectedField, { rejected, message }));
   });

@@ -17,4 +17,18 @@ describe('POST /v1/logs', () => {
     });
     await app.close();
   });
+
+  it('counts JSON log records too, and answers a body that is not JSON with 400', async () => {
+    const { app } = await startTestApp({}, () => NOW);
+    const records = (n: number) => ({ scopeLogs: [{ logRecords: Array.from({ length: n }, () => ({})) }] });
+    const post = (payload: string) =>
+      app.inject({ method: 'POST', url: '/v1/logs', headers: { 'content-type': 'application/json' }, payload });
+    const res = await post(JSON.stringify({ resourceLogs: [records(3), records(4)] }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ partialSuccess: { rejectedLogRecords: '7' } });
+    const bad = await post('{"resourceLogs": [');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 3, message: expect.stringContaining('not valid JSON') });
+    await app.close();
+  });
 });
