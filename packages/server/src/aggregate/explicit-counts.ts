@@ -17,6 +17,14 @@ export interface LayoutCounts {
   min: number | null;
   max: number | null;
   exact: boolean;
+  /**
+   * Per bucket, where its values lie as far as its points' extremes say ([low, high] pairs, in the points'
+   * unit; an empty bucket's is [+Infinity, -Infinity]): a point's min or max narrows the bucket it falls in.
+   * Kept per bucket because a row sums several series' points: by the row's extremes alone, a route whose
+   * every request took 300 ms was spread over 250 - 300 ms in its service's bucket (250, 500], and the live
+   * p99 read ~273 ms where the stored 10 s rows (spread per series) read 300.
+   */
+  ranges: number[];
 }
 
 /** Adds a point (or another row's counts) to the counts of its layout in `layouts`. */
@@ -30,17 +38,40 @@ export function addExplicit(layouts: LayoutCounts[], p: ExplicitPoint): void {
   }
   if (!into) {
     const { bounds, scale, count, sum, min, max, exact } = p;
-    layouts.push({ bounds, scale, counts: Array.from(p.counts), count, sum, min, max, exact });
+    const ranges = new Array<number>(2 * p.counts.length);
+    for (let i = 0; i < p.counts.length; i++) setRange(ranges, i, p);
+    layouts.push({ bounds, scale, counts: Array.from(p.counts), count, sum, min, max, exact, ranges });
     return;
   }
-  const { counts } = into;
-  for (let i = 0; i < counts.length; i++) counts[i]! += p.counts[i]!;
+  const { counts, ranges } = into;
+  for (let i = 0; i < counts.length; i++) {
+    if (p.counts[i] === 0) continue;
+    counts[i]! += p.counts[i]!;
+    const low = ranges[2 * i]!;
+    const high = ranges[2 * i + 1]!;
+    setRange(ranges, i, p);
+    if (low < ranges[2 * i]!) ranges[2 * i] = low;
+    if (high > ranges[2 * i + 1]!) ranges[2 * i + 1] = high;
+  }
   into.count += p.count;
   // An unknown sum or extreme in any point leaves the total unknown (the spread then estimates it).
   into.sum = into.sum === null || p.sum === null ? null : into.sum + p.sum;
   into.min = into.min === null || p.min === null ? null : Math.min(into.min, p.min);
   into.max = into.max === null || p.max === null ? null : Math.max(into.max, p.max);
   into.exact &&= p.exact;
+}
+
+/** Bucket i's range by point `p` alone: its bounds, narrowed by p's min and max when they fall inside. */
+function setRange(ranges: number[], i: number, p: ExplicitPoint): void {
+  if (p.counts[i] === 0) {
+    ranges[2 * i] = Number.POSITIVE_INFINITY;
+    ranges[2 * i + 1] = Number.NEGATIVE_INFINITY;
+    return;
+  }
+  const lo = i === 0 ? Number.NEGATIVE_INFINITY : p.bounds[i - 1]!;
+  const hi = i === p.bounds.length ? Number.POSITIVE_INFINITY : p.bounds[i]!;
+  ranges[2 * i] = p.min !== null && p.min > lo && p.min <= hi ? p.min : lo;
+  ranges[2 * i + 1] = p.max !== null && p.max > lo && p.max <= hi ? p.max : hi;
 }
 
 /** Equal bucket bounds (identical arrays are the common case: a request's equal bounds share one). */

@@ -96,6 +96,50 @@ describe('fold', () => {
     expect(set.redServices[0]!.map((r) => r.count)).toEqual([10, 6, 3, 4]);
     expect(seconds.get(t + 1_000)?.get('svc')?.sketch.count).toBe(6);
   });
+
+  it('spreads each series by its own extremes in a service row: live seconds agree with the stored rows', () => {
+    // The SDK's 60 s histogram cut per second: /pay 10 a second from 1 to 200 ms, /refund 2 a second at
+    // exactly 300 ms. /refund's min and max say every one of its requests took 300 ms: merged with /pay's
+    // counts first, the service's bucket (250, 500] spread them over 250 - 300 ms, and the live p99 read
+    // ~286 ms where the stored 10 s rows (spread per series) read 300.
+    const t = 1_800_000_000_000;
+    const bounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+    const point = (time: number, counts: number[], min: number, max: number, sum: number) => ({
+      time,
+      bounds,
+      counts,
+      scale: 1000,
+      count: counts.reduce((a, b) => a + b, 0),
+      sum,
+      min,
+      max,
+      exact: false,
+    });
+    const inputs = [
+      {
+        record: record(1, { isError: false, route: '/pay' }),
+        timestamps: [],
+        values: [],
+        explicit: [0, 1, 2].map((s) => point(t + s * 1000, [1, 0, 1, 1, 2, 5, 0, 0, 0], 0.001, 0.2, 1.1)),
+      },
+      {
+        record: record(2, { isError: false, route: '/refund' }),
+        timestamps: [],
+        values: [],
+        explicit: [0, 1, 2].map((s) => point(t + s * 1000, [0, 0, 0, 0, 0, 0, 2, 0, 0], 0.3, 0.3, 0.6)),
+      },
+    ];
+    const { rows, seconds } = fold(inputs);
+    const p99 = (sketch: { quantile(q: number): number | null }) => sketch.quantile(0.99)!;
+    for (let s = 0; s < 3; s++) {
+      const live = seconds.get(t + s * 1000)!.get('svc')!.sketch;
+      expect(live.count).toBe(12);
+      expect(p99(live)).toBeCloseTo(300, 0);
+    }
+    const tenSeconds = tables(rows).redServices[1]!;
+    expect(tenSeconds).toHaveLength(1);
+    expect(p99(decodeSketch(tenSeconds[0]!.sketch))).toBeCloseTo(300, 0);
+  });
 });
 
 function record(id: number, { isError, route = '/a' }: { isError: boolean; route?: string }): SeriesRecord {

@@ -53,6 +53,8 @@ export interface ExplicitBuckets {
   min: number | null;
   max: number | null;
   sum: number | null;
+  /** Per bucket, [low, high] known to hold its values (see `LayoutCounts.ranges`); within the bounds. */
+  ranges?: readonly number[];
 }
 
 /**
@@ -78,6 +80,10 @@ export function explicitObservations(p: ExplicitBuckets, scale: number, exact: b
     const maxHere = max !== null && max > lo && max <= hi;
     let a = minHere ? min : lo;
     let b = maxHere ? max : hi;
+    if (p.ranges) {
+      a = Math.max(a, p.ranges[2 * i]! * scale);
+      b = Math.min(b, p.ranges[2 * i + 1]! * scale);
+    }
     if (a === Number.NEGATIVE_INFINITY && b === Number.POSITIVE_INFINITY) {
       // No bounds and no min/max: the mean is all there is.
       a = b = p.sum !== null && Number.isFinite(p.sum) ? (p.sum * scale) / count : 0;
