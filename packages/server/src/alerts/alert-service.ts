@@ -41,6 +41,11 @@ export class AlertService {
   /** Bumped by every silence change, so a read of the silences that was out meanwhile is not kept as the cache. */
   private silenceVersion = 0;
   private readonly silenceWrites = new Serial();
+  /**
+   * Changes judged but not (all) recorded: a store write failed. The evaluator has moved on, so they are
+   * recorded, published and notified before the next evaluation's, or the alert would be firing unrecorded.
+   */
+  private unsaved: AlertChange[] = [];
 
   private constructor(
     private readonly options: AlertServiceOptions,
@@ -61,6 +66,8 @@ export class AlertService {
    */
   async resumeFromStore(): Promise<void> {
     this.evaluator = this.evaluatorOf(await this.options.store.openAlerts());
+    // The episodes are as the store has them now: changes this instance judged before are moot.
+    this.unsaved = [];
   }
 
   private evaluatorOf(open: readonly Alert[]): AlertEvaluator {
@@ -74,18 +81,28 @@ export class AlertService {
   /** One evaluation at `now` (the end of the second that just closed); returns what changed. */
   async evaluate(now: number): Promise<AlertChange[]> {
     const { store, bus } = this.options;
-    const changes = await this.evaluator.evaluate(this.options.rules.all(), now);
-    if (changes.length === 0) return changes;
-    const silences = await this.activeSilences(now);
-    for (const change of changes) {
-      change.alert.silenced = isSilenced(silences, change.alert, now);
-      // A pending episode that never fired leaves no history; the live message tells the page it is gone.
-      if (change.transition === 'cancelled') await store.deleteAlert(change.alert.id);
-      else await store.saveAlert(change.alert);
-      // Read back, so the message carries an acknowledgement the save kept.
-      bus.publish('alert', (await store.getAlert(change.alert.id)) ?? change.alert);
+    const changes = [...this.unsaved.splice(0), ...(await this.evaluator.evaluate(this.options.rules.all(), now))];
+    if (changes.length > 0) {
+      try {
+        const silences = await this.activeSilences(now);
+        for (const change of changes) {
+          change.alert.silenced = isSilenced(silences, change.alert, now);
+          // A pending episode that never fired leaves no history; the live message tells the page it is gone.
+          if (change.transition === 'cancelled') await store.deleteAlert(change.alert.id);
+          else await store.saveAlert(change.alert);
+          // Read back, so the message carries an acknowledgement the save kept.
+          bus.publish('alert', (await store.getAlert(change.alert.id)) ?? change.alert);
+        }
+      } catch (error) {
+        // Saved again (a save is an upsert by id, a delete idempotent) and notified once, next time.
+        this.unsaved = changes;
+        throw error;
+      }
+      notifyChanges(changes, this.options.notify);
     }
-    notifyChanges(changes, this.options.notify);
+    // Reported once the others' changes are recorded (as it was thrown: the plugin tells a full disk apart).
+    const [failed] = this.evaluator.failures;
+    if (failed) throw failed.error;
     return changes;
   }
 

@@ -37,6 +37,30 @@ describe('AlertEvaluator', async () => {
     ]);
   });
 
+  it('judges every other service when one fails, and keeps the failed one as it was until it reads again', async () => {
+    const { evaluator, values, active, source } = await setup();
+    const window = source.window;
+    let broken = true;
+    source.window = async (service, ...rest) => {
+      if (service === 'bad' && broken) throw new Error('invalid byte sequence');
+      return window(service, ...rest);
+    };
+    active.push('bad', 'good');
+    values.set('bad', 300);
+    values.set('good', 300);
+    const r = rule({ service: '*' });
+    const first = await evaluator.evaluate([r], 0);
+    // The changes made before and after the failure are all returned, so they are recorded.
+    expect(first.map((c) => [c.alert.service, c.transition])).toEqual([['good', 'firing']]);
+    expect(evaluator.failures.map((f) => [f.service, String(f.error)])).toEqual([
+      ['bad', 'Error: invalid byte sequence'],
+    ]);
+    broken = false;
+    const second = await evaluator.evaluate([r], 60_000);
+    expect(second.map((c) => [c.alert.service, c.transition])).toEqual([['bad', 'firing']]);
+    expect(evaluator.failures).toEqual([]);
+  });
+
   it('resolves open alerts of a rule that was disabled', async () => {
     const { evaluator, values } = await setup();
     values.set('checkout', 300);

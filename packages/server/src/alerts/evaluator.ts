@@ -57,7 +57,16 @@ export function evaluationInterval(rule: Rule): number {
  * returns the state changes of that evaluation; storing, broadcasting and notifying them is the caller's.
  * One evaluation at a time: the caller awaits each before starting the next (they share the open episodes).
  */
+/** A rule and service whose evaluation failed (a store error): its alert state was left as it was. */
+export interface EvaluationFailure {
+  rule: Rule;
+  service: string | null;
+  error: unknown;
+}
+
 export class AlertEvaluator {
+  /** The last evaluation's failures; the other rules and services were judged all the same. */
+  failures: EvaluationFailure[] = [];
   private readonly open = new Map<string, OpenTarget>();
   private readonly lastRun = new Map<string, { at: number; version: string }>();
   /** Episodes from before a restart, adopted at the first evaluation, once the rules are known. */
@@ -87,6 +96,7 @@ export class AlertEvaluator {
 
   async evaluate(rules: readonly Rule[], now: number): Promise<AlertChange[]> {
     const changes: AlertChange[] = [];
+    this.failures = [];
     this.startedAt ??= now;
     const live = new Map(rules.filter((r) => r.enabled).map((r) => [r.id, r]));
     this.adoptRestored(live, now);
@@ -100,10 +110,23 @@ export class AlertEvaluator {
       // Until a whole window has passed since start, the window may hold the downtime before a restart
       // (no data, low traffic): judging it would page for every service after every restart.
       if (now - this.startedAt < durationMs(rule.window)) continue;
+      let targets: readonly string[];
+      try {
+        targets = rule.service === '*' ? (services ??= await this.options.source.activeServices(now)) : [rule.service];
+      } catch (error) {
+        this.failures.push({ rule, service: null, error });
+        continue;
+      }
       this.lastRun.set(rule.id, { at: now, version });
-      const targets =
-        rule.service === '*' ? (services ??= await this.options.source.activeServices(now)) : [rule.service];
-      for (const service of targets) await this.evaluateOne(rule, service, now, changes);
+      // A target that fails (its reads threw) keeps its state, and the others their changes: a throw out of
+      // here lost the changes already made to the open episodes, and an alert stayed firing unrecorded.
+      for (const service of targets) {
+        try {
+          await this.evaluateOne(rule, service, now, changes);
+        } catch (error) {
+          this.failures.push({ rule, service, error });
+        }
+      }
       if (rule.service === '*') this.closeGoneServices(rule, new Set(targets), now, changes);
     }
     for (const id of this.lastRun.keys()) if (!live.has(id)) this.lastRun.delete(id);

@@ -1,0 +1,86 @@
+import type { Rule } from '@pulseboard/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLocalBus } from '../bus/bus.ts';
+import type { AlertStore } from '../store/alert-store.ts';
+import { sqliteBackend, type TestDatabase } from '../store/test-backends.ts';
+import { AlertService } from './alert-service.ts';
+import type { SignalSource } from './evaluator.ts';
+import type { Dispatcher } from './notifiers/dispatcher.ts';
+import { NOTIFIERS } from './notifiers/registry.ts';
+import { RuleSet } from './rule-set.ts';
+
+const rule: Rule = {
+  id: 'slow',
+  name: 'slow checkout',
+  enabled: true,
+  service: 'checkout',
+  signal: 'p99',
+  condition: { type: 'threshold', op: '>', value: 250, recovery: 250 },
+  window: '1s',
+  for: '0s',
+  keepFiringFor: '0s',
+  severity: 'critical',
+  notify: [{ type: 'webhook', url: 'http://hooks.example/alert' }],
+  source: 'api',
+  readOnly: false,
+};
+
+describe('AlertService', () => {
+  let database: TestDatabase | null = null;
+  afterEach(async () => {
+    await database?.drop();
+    database = null;
+  });
+
+  it('records, publishes and notifies a change whose save failed at the next evaluation, once', async () => {
+    database = await sqliteBackend.create();
+    const stored = (await database.open()).alerts;
+    let failSaves = 1;
+    // The store as it is, but its next save fails (a busy database, a PostgreSQL error).
+    const store: AlertStore = Object.create(stored);
+    store.saveAlert = async (alert) => {
+      if (failSaves-- > 0) throw new Error('database is locked');
+      return stored.saveAlert(alert);
+    };
+    const source: SignalSource = {
+      window: async () => ({ value: 300, count: 1 }),
+      history: async () => ({ values: [], coveredMs: 0 }),
+      activeServices: async () => ['checkout'],
+      seen: async () => true,
+    };
+    const sent: string[] = [];
+    const dispatcher = { send: (_key: string, url: string) => sent.push(url) } as unknown as Dispatcher;
+    const bus = createLocalBus();
+    const published: string[] = [];
+    bus.subscribe('alert', (alert) => published.push(`${alert.service} ${alert.state}`));
+    const service = await AlertService.open({
+      store,
+      rules: await RuleSet.load({
+        store,
+        fixed: [rule],
+        now: () => 0,
+        newId: () => 'r',
+        targetRefusal: () => null,
+        metricKind: () => undefined,
+        maxRules: 10,
+      }),
+      source,
+      bus,
+      notify: { dispatcher, notifiers: NOTIFIERS, context: { alertUrl: () => 'http://pulseboard/alert' } },
+      now: () => 0,
+      maxSilences: 10,
+    });
+    await service.evaluate(-3_600_000);
+    await expect(service.evaluate(0)).rejects.toThrow('database is locked');
+    expect(await stored.openAlerts()).toEqual([]);
+    expect(sent).toEqual([]);
+    // The evaluator has moved on (the alert fires in its eyes): the change is recorded now, not lost.
+    expect(await service.evaluate(1_000)).toHaveLength(1);
+    expect((await stored.openAlerts()).map((a) => [a.service, a.state])).toEqual([['checkout', 'firing']]);
+    expect(published).toEqual(['checkout firing']);
+    expect(sent).toEqual(['http://hooks.example/alert']);
+    // And only once.
+    expect(await service.evaluate(2_000)).toEqual([]);
+    expect(sent).toHaveLength(1);
+  });
+});
