@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Alert, Rule } from '@pulseboard/shared';
 import { detectorFor } from './detectors/registry.ts';
 import type { SignalHistory, SignalWindow } from './detectors/types.ts';
@@ -102,6 +103,7 @@ export class AlertEvaluator {
     this.adoptRestored(live, now);
     this.closeOrphans(live, now, changes);
     let services: readonly string[] | null = null;
+    const yielded = new Yielder();
     for (const rule of live.values()) {
       const version = JSON.stringify(rule);
       const last = this.lastRun.get(rule.id);
@@ -126,6 +128,7 @@ export class AlertEvaluator {
         } catch (error) {
           this.failures.push({ rule, service, error });
         }
+        await yielded.ifDue();
       }
       if (rule.service === '*') this.closeGoneServices(rule, new Set(targets), now, changes);
     }
@@ -212,6 +215,19 @@ function standInRule(alert: Alert): Rule {
     source: 'api',
     readOnly: false,
   };
+}
+
+/** The store's reads are synchronous: a `*` rule over 1,000 services gives the event loop back now and then. */
+const YIELD_EVERY_MS = 10;
+
+class Yielder {
+  private since = performance.now();
+
+  async ifDue(): Promise<void> {
+    if (performance.now() - this.since < YIELD_EVERY_MS) return;
+    await nextTurn();
+    this.since = performance.now();
+  }
 }
 
 const targetKey = (ruleId: string, service: string) => `${ruleId}\u0000${service}`;

@@ -24,20 +24,28 @@ export function storeSignalSource(ctx: QueryContext): SignalSource {
   const windowMemo = new Map<string, Buckets>();
   let memoTo = Number.NaN;
   const historyCache = new Map<string, { at: number; history: SignalHistory }>();
-  const seriesCache = new Map<string, { at: number; ids: number[] }>();
+  /** `service\0metric` -> its series ids, built in one pass over the registry (see `seriesIds`). */
+  let seriesIndex: { at: number; ids: Map<string, number[]> } | null = null;
   /** Where a rate's seconds start: not before the service's first data (a new service is not a traffic drop). */
   const startOf = async (service: string, from: number) => {
     const record = await ctx.services.get(service);
     return Math.max(from, record ? floorTo(record.firstSeen, 1000) : from);
   };
 
-  const seriesIds = (service: string, metric: string, now: number): number[] => {
-    const key = `${service}\u0000${metric}`;
-    const cached = seriesCache.get(key);
-    if (cached && now - cached.at < SERIES_TTL_MS) return cached.ids;
-    const ids = [...ctx.registry.all()].filter((r) => r.service === service && r.name === metric).map((r) => r.id);
-    seriesCache.set(key, { at: now, ids });
-    return ids;
+  // One pass over every series for all services: filtered per service, a `*` rule over 1,000 services of
+  // 50 series each walked the 50,000 series 1,000 times every 10 s (seconds of main thread).
+  const seriesIds = (service: string, metric: string, now: number): readonly number[] => {
+    if (!seriesIndex || now - seriesIndex.at >= SERIES_TTL_MS) {
+      const ids = new Map<string, number[]>();
+      for (const r of ctx.registry.all()) {
+        const key = `${r.service}\u0000${r.name}`;
+        const list = ids.get(key);
+        if (list) list.push(r.id);
+        else ids.set(key, [r.id]);
+      }
+      seriesIndex = { at: now, ids };
+    }
+    return seriesIndex.ids.get(`${service}\u0000${metric}`) ?? [];
   };
 
   /** The signal's buckets over [from, to): `bucketOf` maps a stored bucket start to an output bucket. */

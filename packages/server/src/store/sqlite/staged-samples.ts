@@ -37,10 +37,14 @@ export function stagedSamples(db: Database.Database, res: number) {
   const staged = `recent_samples_${res}`;
   const upsert = db.prepare(upsertSql(staged));
   const ids = 'series_id IN (SELECT value FROM json_each(@ids))';
-  const read = db.prepare<[{ ids: string; from: number; to: number }], SampleBucket>(
+  // Looked up by bucket start and series, one key at a time: a range of t (the table's first key column)
+  // and a list of series read every series' rows in the range (~60 ms for 50,000 series and 30 buckets,
+  // against ~1.5 ms), and alert rules read a few series of each of 1,000 services every few seconds.
+  const read = db.prepare<[{ ids: string; starts: string }], SampleBucket>(
     `SELECT series_id AS seriesId, t, count, sum, min, max, last, last_t AS lastT, sketch FROM ${staged}
-     WHERE t >= @from AND t < @to AND ${ids}`,
+     WHERE t IN (SELECT value FROM json_each(@starts)) AND ${ids}`,
   );
+  const oldest = db.prepare<[], number | null>(`SELECT min(t) FROM ${staged}`).pluck();
   // Sorted by series so each page of `samples_<res>` is written once per move.
   const moveWhere = (where: string) => ({
     insert: db.prepare(
@@ -93,7 +97,13 @@ export function stagedSamples(db: Database.Database, res: number) {
     },
     /** `main`, the series' buckets in [from, to) of `samples_<res>`, merged with the staged ones. */
     read(seriesIds: readonly number[], from: number, to: number, main: SampleBucket[]): SampleBucket[] {
-      const rows = read.all({ ids: JSON.stringify(seriesIds), from, to });
+      // The bucket starts in [from, to) that the staged rows span (the few since the last move).
+      const first = Math.max(from, oldest.get() ?? Number.POSITIVE_INFINITY);
+      const last = Math.min(to - 1, newest.get() ?? Number.NEGATIVE_INFINITY);
+      const starts: number[] = [];
+      for (let t = Math.ceil(first / res) * res; t <= last; t += res) starts.push(t);
+      if (starts.length === 0) return main;
+      const rows = read.all({ ids: JSON.stringify(seriesIds), starts: JSON.stringify(starts) });
       return rows.length === 0 ? main : mergeBuckets(seriesIds, main, rows);
     },
     expire(cutoff: number, seriesIds: readonly number[]): number {
