@@ -27,4 +27,18 @@ describe('SessionTable', () => {
     expect(table.size).toBe(3);
     expect(table.get(sessionDigest(first.id), 1_300)).toBeNull();
   });
+
+  it('when full, drops a session of the key that holds the most: logging in over and over evicts its own', () => {
+    const table = new SessionTable({ ttlMs: 60_000, maxSessions: 100 });
+    const admin = table.open({ role: 'admin', label: 'ops' }, 0);
+    const reads = Array.from({ length: 10_000 }, () => table.open({ role: 'read', label: null }, 1));
+    expect(table.size).toBe(100);
+    expect(table.get(sessionDigest(admin.id), 2)).toEqual({ role: 'admin', label: 'ops' });
+    expect(table.get(sessionDigest(reads.at(-1)!.id), 2)).not.toBeNull();
+    expect(table.get(sessionDigest(reads[0]!.id), 2)).toBeNull();
+    // A session closed, then kept again (another instance's), counts once.
+    const again = table.open({ role: 'admin', label: 'ops' }, 3);
+    table.keep(sessionDigest(again.id), { role: 'admin', label: 'ops' }, 60_000, 3);
+    expect(table.size).toBe(100);
+  });
 });

@@ -42,6 +42,8 @@ export interface SharedSessions {
  */
 export class SessionTable {
   private readonly sessions = new Map<string, Principal & { expiresAt: number }>();
+  /** Sessions per key (role and label), so a full table drops one of the key that holds the most. */
+  private readonly perKey = new Map<string, number>();
 
   constructor(private readonly options: SessionOptions = DEFAULT_SESSIONS) {}
 
@@ -58,12 +60,14 @@ export class SessionTable {
 
   /** A session opened elsewhere and found in the shared store, kept here until it expires or ends. */
   keep(digest: string, principal: Principal, expiresAt: number, now: number): void {
+    this.close(digest);
     if (this.sessions.size >= this.options.maxSessions) this.dropExpired(now);
-    if (this.sessions.size >= this.options.maxSessions) {
-      const oldest = this.sessions.keys().next();
-      if (!oldest.done) this.sessions.delete(oldest.value);
-    }
+    // Full: the oldest session of the key with the most goes. Dropping the oldest of all, a read key's holder
+    // logging in 10,000 times logged every admin out.
+    if (this.sessions.size >= this.options.maxSessions) this.dropOldestOf(this.busiestKey());
     this.sessions.set(digest, { role: principal.role, label: principal.label, expiresAt });
+    const key = keyOf(principal);
+    this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
   }
 
   get(digest: string, now: number): Principal | null {
@@ -77,7 +81,13 @@ export class SessionTable {
   }
 
   close(digest: string): void {
+    const session = this.sessions.get(digest);
+    if (!session) return;
     this.sessions.delete(digest);
+    const key = keyOf(session);
+    const left = this.perKey.get(key)! - 1;
+    if (left > 0) this.perKey.set(key, left);
+    else this.perKey.delete(key);
   }
 
   get size(): number {
@@ -85,6 +95,23 @@ export class SessionTable {
   }
 
   private dropExpired(now: number): void {
-    for (const [digest, session] of this.sessions) if (session.expiresAt <= now) this.sessions.delete(digest);
+    for (const [digest, session] of this.sessions) if (session.expiresAt <= now) this.close(digest);
+  }
+
+  private busiestKey(): string | null {
+    let busiest: string | null = null;
+    for (const [key, n] of this.perKey) if (busiest === null || n > this.perKey.get(busiest)!) busiest = key;
+    return busiest;
+  }
+
+  private dropOldestOf(key: string | null): void {
+    for (const [digest, session] of this.sessions) {
+      if (keyOf(session) === key) {
+        this.close(digest);
+        return;
+      }
+    }
   }
 }
+
+const keyOf = (principal: Principal): string => `${principal.role}\u0000${principal.label ?? ''}`;
