@@ -313,6 +313,32 @@ export function defaultConfig(): Config {
   };
 }
 
+/** The server's version, as /docs and `--version` give it. */
+export const VERSION = '0.1.0';
+
+/**
+ * What `--help` prints: every flag with its environment variable. What each one does is in the README's
+ * "Configuration" section, which this points to rather than repeats.
+ */
+export function usage(): string {
+  const lines = OPTIONS.map((o) => {
+    const flag = o.boolean ? `--[no-]${o.flag}` : `--${o.flag}${o.repeatable ? ' VALUE (repeatable)' : ' VALUE'}`;
+    return `  ${flag.padEnd(44)} ${o.env}`;
+  });
+  return [
+    `Pulseboard ${VERSION}: a real-time telemetry dashboard (OTLP and JSON in, a live page out).`,
+    '',
+    'Usage: npm start -- [flags]     (or: node packages/server/dist/node/main.mjs [flags])',
+    '',
+    'Flags, each also settable by its environment variable (a flag wins over the variable):',
+    ...lines,
+    '  --help, -h                                   this text',
+    '  --version                                    the version',
+    '',
+    'What each flag does, its default and its limits: README.md, "Configuration".',
+  ].join('\n');
+}
+
 /** Flags win over env, env over defaults. Throws ConfigError naming the flag or variable that is wrong. */
 export function parseConfig(
   argv: readonly string[],
@@ -332,7 +358,7 @@ export function parseConfig(
     const arg = argv[i]!;
     const match = /^--(no-)?([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
     const option = match && OPTIONS.find((o) => o.flag === match[2]);
-    if (!match || !option) throw new ConfigError(`unknown option ${arg} (see README for the flags)`);
+    if (!match || !option) throw new ConfigError(`unknown option ${arg} (--help lists the flags)`);
     const [, negated, , inline] = match;
     if (option.repeatable && !flagged.has(option)) option.repeatable.reset(config);
     flagged.add(option);

@@ -7,12 +7,13 @@ import type {
   HTTPMethods,
   RouteOptions,
 } from 'fastify';
+import { VERSION } from './config.ts';
 import { documentErrors } from './openapi.ts';
 
 const OPENAPI = {
   info: {
     title: 'Pulseboard API',
-    version: '0.1.0',
+    version: VERSION,
     description: 'Ingest, query and live stream of service metrics',
   },
 };

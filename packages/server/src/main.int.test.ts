@@ -55,4 +55,24 @@ describe('starting the server', () => {
     );
     expect(stderr).not.toContain('secret');
   });
+
+  it('answers --help with every flag and its variable, and --version, without starting', async () => {
+    const run = async (flag: string) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts', flag], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      return { code, stdout };
+    };
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm start -- \[flags\]/m);
+    expect(help.stdout).toMatch(/^ {2}--port VALUE +PULSEBOARD_PORT$/m);
+    expect(help.stdout).toMatch(/^ {2}--\[no-\]demo +PULSEBOARD_DEMO$/m);
+    expect(help.stdout).toContain('README.md, "Configuration"');
+    expect(await run('--version')).toEqual({ code: 0, stdout: '0.1.0\n' });
+  });
 });

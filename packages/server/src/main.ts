@@ -1,6 +1,6 @@
 import { buildApp } from './app.ts';
 import { listenNotice } from './auth/config-options.ts';
-import { ConfigError, parseConfig } from './config.ts';
+import { ConfigError, parseConfig, usage, VERSION } from './config.ts';
 import { prettyLogStream } from './log-format.ts';
 import { describeListenError, portProblem } from './port-check.ts';
 import { describeDatabase } from './store/open-store.ts';
@@ -14,9 +14,18 @@ function fail(message: string, code = 1): never {
 
 /** Entry point: config -> buildApp -> listen; a clean shutdown on SIGTERM/SIGINT commits what is queued. */
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${usage()}\n`);
+    return;
+  }
+  if (args.includes('--version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
   let config: ReturnType<typeof parseConfig>;
   try {
-    config = parseConfig(process.argv.slice(2), process.env);
+    config = parseConfig(args, process.env);
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message, 2);
     throw error;
