@@ -18,6 +18,7 @@ import { watchIdleHeap } from './startup-heap.ts';
 import { materializePlugin } from './store/materialize-plugin.ts';
 import { retentionPlugin } from './store/retention-plugin.ts';
 import { seriesRefreshPlugin } from './store/series-refresh-plugin.ts';
+import { installTextGuard } from './text-guard.ts';
 import { webPlugin } from './web/plugin.ts';
 
 declare module 'fastify' {
@@ -102,6 +103,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   // Before any plugin: root hooks reach only the plugins registered after them.
   const auth = new Auth({ keys: config.keys, now: core.now, metrics: core.metrics, shared: core.cluster?.sessions });
   installGuard(app, core, auth);
+  installTextGuard(app);
   watchIdleHeap(app, core);
 
   // Before the routes it documents; Swagger and its UI load on the first /docs request.

@@ -285,7 +285,7 @@ export function textProblem(identity: SeriesIdentity): { code: ErrorCode; field:
 }
 
 /** What is wrong with one text of a series' identity (see `textProblem`); `isName`: control characters too. */
-function textIssue(text: string, isName: boolean): { code: ErrorCode; why: string } | null {
+export function textIssue(text: string, isName: boolean): { code: ErrorCode; why: string } | null {
   // Most text holds none of the code units at issue: one scan, and the exact checks only for the rest.
   if (!SUSPECT.test(text)) return null;
   if (text.includes('\u0000')) {
