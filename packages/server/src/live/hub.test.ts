@@ -34,6 +34,25 @@ describe('LiveHub', () => {
     expect(one.frames().at(-1)!.total.p99).toBeCloseTo(10, 0);
   });
 
+  it("writes a subset's frame as JSON.stringify writes the frame, services sharing their text across subsets", () => {
+    const { hub, connect } = setup();
+    const both = connect(['b', '__proto__']);
+    const one = connect(['b']);
+    const services = Object.assign(Object.create(null), { a: stats(1), b: stats(2) });
+    Object.defineProperty(services, '__proto__', { value: stats(3), enumerable: true });
+    hub.publish({ t: 5000, services, sketches: new Map([['b', sketchOf(40, 2)]]) });
+    const expected = (names: string[], rate: number) =>
+      JSON.stringify({
+        type: 'frame',
+        t: 5000,
+        cursor: 5000,
+        services: Object.fromEntries(names.map((n) => [n, services[n]])),
+        total: { rate, errorRate: 0, p50: 40, p95: 40, p99: 40, count: rate, cpu: null, memory: null, interval: 1000 },
+      });
+    expect(JSON.parse(both.socket.sent.at(-1)!)).toEqual(JSON.parse(expected(['b', '__proto__'], 5)));
+    expect(one.socket.sent.at(-1)).toBe(expected(['b'], 2));
+  });
+
   it('skips a stalled client without holding back the others, counts it, and closes it after 30 s', () => {
     const { hub, connect, clock } = setup();
     const healthy = connect();

@@ -106,8 +106,10 @@ export class LiveHub {
   publish(frame: SecondFrame): void {
     const now = this.options.now();
     let everything: WireText | null = null;
-    // Clients that watch the same services share one serialised frame (its total merges their sketches).
+    // Clients that watch the same services share one serialised frame (its total merges their sketches),
+    // and every subset shares each service's text.
     const bySubset = new Map<string, WireText>();
+    const pieces = new Map<string, string>();
     let dropped = 0;
     for (const client of this.clients) {
       if (client.socket.bufferedAmount > this.options.maxBufferedBytes) {
@@ -121,7 +123,9 @@ export class LiveHub {
       }
       client.slowSince = null;
       // Most dashboards watch every service: serialise that frame once for all of them.
-      const data = client.all ? (everything ??= serialise(frame, null)) : subsetFrame(frame, client.services, bySubset);
+      const data = client.all
+        ? (everything ??= serialiseAll(frame))
+        : subsetFrame(frame, client.services, bySubset, pieces);
       this.send(client, data);
     }
     if (dropped > 0) {
@@ -245,19 +249,48 @@ export class LiveHub {
   }
 }
 
-function subsetFrame(frame: SecondFrame, only: ReadonlySet<string>, cache: Map<string, WireText>): WireText {
+/**
+ * The frame of a client watching some services. Its text is put together from each service's JSON, written
+ * once per frame (`pieces`) whatever number of subsets hold it: 500 sockets watching different halves of
+ * 1,000 services each had the whole subset serialised, ~1.3 s of main thread a frame.
+ */
+function subsetFrame(
+  frame: SecondFrame,
+  only: ReadonlySet<string>,
+  cache: Map<string, WireText>,
+  pieces: Map<string, string>,
+): WireText {
   const names = Object.keys(frame.services).filter((s) => only.has(s));
   const key = names.join('\u0000');
   let data = cache.get(key);
-  if (data === undefined) cache.set(key, (data = serialise(frame, names)));
+  if (data === undefined) {
+    const parts = names.map((name) => {
+      let piece = pieces.get(name);
+      if (piece === undefined)
+        pieces.set(name, (piece = `${JSON.stringify(name)}:${JSON.stringify(frame.services[name])}`));
+      return piece;
+    });
+    // The same text as JSON.stringify of the LiveFrame, in its field order.
+    const total = JSON.stringify(totalOf(frame, names));
+    const text = `{"type":"frame","t":${frame.t},"cursor":${frame.t},"services":{${parts.join(',')}},"total":${total}}`;
+    cache.set(key, (data = wireText(text)));
+  }
   return data;
 }
 
-function serialise(frame: SecondFrame, only: readonly string[] | null): WireText {
-  const services = only ? Object.fromEntries(only.map((s) => [s, frame.services[s]!])) : frame.services;
-  const total = liveTotal(
-    Object.entries(services).map(([name, stats]) => ({ stats, sketch: frame.sketches?.get(name) ?? null })),
-  );
-  const message: LiveFrame = { type: 'frame', t: frame.t, cursor: frame.t, services, total };
+/** The frame of the clients watching every service. */
+function serialiseAll(frame: SecondFrame): WireText {
+  const { services } = frame;
+  const message: LiveFrame = {
+    type: 'frame',
+    t: frame.t,
+    cursor: frame.t,
+    services,
+    total: totalOf(frame, Object.keys(services)),
+  };
   return wireText(JSON.stringify(message));
+}
+
+function totalOf(frame: SecondFrame, names: readonly string[]) {
+  return liveTotal(names.map((name) => ({ stats: frame.services[name]!, sketch: frame.sketches?.get(name) ?? null })));
 }
