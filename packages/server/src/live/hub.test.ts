@@ -53,6 +53,29 @@ describe('LiveHub', () => {
     expect(one.socket.sent.at(-1)).toBe(expected(['b'], 2));
   });
 
+  it('sends subset frames a slice at a time; clients a frame has not reached when the next comes get the newer', async () => {
+    const { hub, connect, clock, dropped } = setup();
+    const clients = Array.from({ length: 6 }, (_, i) => connect([`s${i}`]));
+    // Every reading of the clock takes 4 ms: a 10 ms slice sends three frames, then lets the event loop run.
+    const read = clock.read;
+    clock.read = () => (clock.now += 4);
+    const services = Object.fromEntries(clients.map((_, i) => [`s${i}`, stats(i)]));
+    hub.publish({ t: 1000, services });
+    expect(clients.map((c) => c.frames().length)).toEqual([1, 1, 1, 0, 0, 0]);
+    hub.publish({ t: 2000, services });
+    expect(dropped).toEqual([3]);
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.read = read;
+    expect(clients.map((c) => c.frames().map((f) => f.t))).toEqual([
+      [1000, 2000],
+      [1000, 2000],
+      [1000, 2000],
+      [2000],
+      [2000],
+      [2000],
+    ]);
+  });
+
   it('skips a stalled client without holding back the others, counts it, and closes it after 30 s', () => {
     const { hub, connect, clock } = setup();
     const healthy = connect();
@@ -206,10 +229,12 @@ class FakeSocket implements LiveSocket {
 }
 
 function setup() {
-  const clock = { now: 0 };
+  const clock = { now: 0, read: (): number => clock.now };
   const refused: LiveRefusal[] = [];
+  const dropped: number[] = [];
   const hub = new LiveHub({
-    now: () => clock.now,
+    now: () => clock.read(),
+    onDropped: (count) => dropped.push(count),
     maxBufferedBytes: 1024 ** 2,
     maxSlowMs: 30_000,
     maxQueuedBytes: 4 * 1024 ** 2,
@@ -224,5 +249,5 @@ function setup() {
     const errors = () => socket.sent.map((s) => JSON.parse(s)).filter((m) => m.type === 'error');
     return { socket, client, frames, errors };
   };
-  return { hub, connect, clock, refused };
+  return { hub, connect, clock, refused, dropped };
 }
