@@ -53,7 +53,12 @@ const load = (): string =>
 const dir = mkdtempSync(join(tmpdir(), 'pulseboard-fanout-'));
 const loadAtStart = load();
 const entry = option('entry', '');
-const server = await startServer(dir, READY_TIMEOUT_MS, { demo: true, ...(entry ? { entry } : {}) });
+// Every client connects from 127.0.0.1: the per-address limit is lifted to let them all in.
+const server = await startServer(dir, READY_TIMEOUT_MS, {
+  demo: true,
+  ...(entry ? { entry } : {}),
+  args: ['--live-max-clients-per-address', String(clientsN + stalledN + 10)],
+});
 console.log(
   `fan-out: server pid ${server.pid} at ${server.baseUrl} (demo on${entry ? `, ${entry}` : ''}), ready in ${ms(server.readyMs)}; ` +
     `${clientsN} clients (${processesN} process${processesN > 1 ? 'es' : ''}) for ${durationMs / 1000} s, then +${stalledN} stalled for ${stallMs / 1000} s; load average ${load()}`,

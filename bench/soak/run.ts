@@ -37,7 +37,8 @@ const CLIENTS = 200;
 
 const durationMs = parseDuration(process.argv[2] ?? '10m');
 const dir = mkdtempSync(join(tmpdir(), 'pulseboard-soak-'));
-const server = await startServer(dir);
+// The live clients and the attackers all connect from 127.0.0.1: the per-address limit is lifted for them.
+const server = await startServer(dir, undefined, { args: ['--live-max-clients-per-address', String(CLIENTS * 2)] });
 const base = server.baseUrl;
 console.log(
   `soak ${process.argv[2] ?? '10m'}: server pid ${server.pid} at ${base}, ready in ${ms(server.readyMs)}; ` +

@@ -63,6 +63,8 @@ export interface Config {
   liveMaxQueuedBytes: number;
   /** Live sockets open at once; more are closed with 1013. */
   liveMaxClients: number;
+  /** Live sockets one address may hold at once (the client's address: see trustProxy). */
+  liveMaxClientsPerAddress: number;
   /** Silences not yet ended, at most. */
   maxSilences: number;
   /** Alert rules made over the API, at most. */
@@ -182,6 +184,7 @@ const OPTIONS: Option[] = [
   setting('live-max-subscriptions', integer(1, 1_000_000), 'liveMaxSubscriptions'),
   setting('live-max-queued', bytes, 'liveMaxQueuedBytes'),
   setting('live-max-clients', integer(1, 1_000_000), 'liveMaxClients'),
+  setting('live-max-clients-per-address', integer(1, 1_000_000), 'liveMaxClientsPerAddress'),
   setting('max-silences', integer(1, 1_000_000), 'maxSilences'),
   setting('max-rules', integer(1, 100_000), 'maxRules'),
   {
@@ -299,6 +302,9 @@ export function defaultConfig(): Config {
     liveMaxQueuedBytes: 4 * 1024 ** 2,
     // The live budget is 1,000 clients; each may hold up to liveMaxQueuedBytes.
     liveMaxClients: 2_000,
+    // A tenth of all: one address (a script, a tab left reloading) cannot take every slot; an office behind
+    // one NAT still opens 200 dashboards.
+    liveMaxClientsPerAddress: 200,
     maxSilences: 1_000,
     // Each rule is evaluated every few seconds for every service it names, and may carry 20 notify targets.
     maxRules: 200,

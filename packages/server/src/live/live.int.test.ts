@@ -110,6 +110,33 @@ describe('GET /api/v1/live', () => {
     first.socket.close();
   });
 
+  it('closes a socket past the per-address limit with 1013 naming it, and counts a closed one out', async () => {
+    const { url } = await setup({ liveMaxClientsPerAddress: 2 });
+    const first = await connect(url);
+    const second = await connect(url);
+    const third = new WebSocket(url);
+    const [code, reason] = await new Promise<[number, string]>((resolve) =>
+      third.once('close', (c, r) => resolve([c, r.toString()])),
+    );
+    expect(code).toBe(1013);
+    expect(reason).toBe('2 live clients from this address (--live-max-clients-per-address)');
+    first.socket.close();
+    await new Promise((resolve) => first.socket.once('close', resolve));
+    // The server hears the close a moment later.
+    await expect
+      .poll(async () => {
+        const next = new WebSocket(url);
+        const opened = await new Promise<boolean>((resolve) => {
+          next.once('message', () => resolve(true));
+          next.once('close', () => resolve(false));
+        });
+        next.close();
+        return opened;
+      })
+      .toBe(true);
+    second.socket.close();
+  });
+
   async function setup(overrides: Partial<Config> = {}): Promise<{ app: FastifyInstance; url: string }> {
     const handle = await startTestApp(overrides);
     close = () => handle.app.close();

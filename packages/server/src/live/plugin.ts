@@ -57,6 +57,8 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
     },
   });
   const heartbeat = setInterval(() => hub.heartbeat(), HEARTBEAT_MS);
+  /** Live sockets open per client address. */
+  const perAddress = new Map<string, number>();
 
   app.get(
     '/api/v1/live',
@@ -67,12 +69,31 @@ export const livePlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
         socket.close(CLOSE_CODES.tryAgainLater, `${config.liveMaxClients} live clients connected (--live-max-clients)`);
         return;
       }
+      // One address could otherwise hold every slot and lock every other dashboard out.
+      const address = request.ip;
+      const held = perAddress.get(address) ?? 0;
+      if (held >= config.liveMaxClientsPerAddress) {
+        refused('connections');
+        const limit = config.liveMaxClientsPerAddress;
+        socket.close(
+          CLOSE_CODES.tryAgainLater,
+          `${limit} live clients from this address (--live-max-clients-per-address)`,
+        );
+        return;
+      }
+      perAddress.set(address, held + 1);
       const cursor = Math.floor(core.now() / 1000) * 1000 - 1000;
       const client = hub.add(closingSoon(socket, request.raw.socket), cursor);
       core.metrics.liveClients.set(hub.size);
+      let open = true;
       const closed = () => {
         client.onClose();
         core.metrics.liveClients.set(hub.size);
+        if (!open) return;
+        open = false;
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left > 0) perAddress.set(address, left);
+        else perAddress.delete(address);
       };
       socket.on('message', (data) => client.onMessage(data.toString()));
       socket.on('pong', client.onPong);
