@@ -35,7 +35,10 @@ export function CallsTable({
           <table>
             <thead>
               <tr>
-                <th>Direction</th>
+                {/* Unlabelled on screen: "calls →" and "← called by" say it, and a phone's width has no room. */}
+                <th>
+                  <span className="visually-hidden">Direction</span>
+                </th>
                 <th>Service</th>
                 <th className="num">Calls</th>
                 <th className="num">p99</th>
@@ -74,7 +77,7 @@ function CallRow({
   const rate = seconds === null ? null : seconds > 0 ? call.count / seconds : call.rate;
   return (
     <tr>
-      <td className="muted">{direction === 'downstream' ? 'calls →' : '← called by'}</td>
+      <td className="muted direction">{direction === 'downstream' ? 'calls →' : '← called by'}</td>
       <td>
         <ServiceLink service={call.service} />
       </td>
