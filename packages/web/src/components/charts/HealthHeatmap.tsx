@@ -6,7 +6,7 @@ import type { PageConfig } from '../../theme/page-config.ts';
 import { HEALTH_GRADIENT, healthColour } from '../../theme/palette.ts';
 import { formatDateTime } from '../../time-format.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { explainCell, heatmapGrid } from './health.ts';
+import { explainCell, heatmapGrid, isSilent } from './health.ts';
 import { AXIS_WIDTH, plotWidth, timeScale } from './parts.tsx';
 
 /** Height of the time axis under the rows. */
@@ -29,6 +29,8 @@ export function HealthHeatmap({ range, services, targets, onService }: HealthHea
   const grid = useMemo(() => (query.data ? heatmapGrid(query.data, services, MAX_ROWS) : null), [query.data, services]);
   const [active, setActive] = useState<{ row: number; col: number } | null>(null);
   const cardId = useId();
+  // useId's colons would end the `url(#...)` reference.
+  const silentId = `silent-${useId().replaceAll(':', '')}`;
   const cols = grid?.times.length ?? 0;
   // Cells sit on the window's time scale, as the charts' points do, so a moment lines up across them.
   const window = query.data ?? { from: 0, to: 1 };
@@ -110,6 +112,9 @@ export function HealthHeatmap({ range, services, targets, onService }: HealthHea
               if (service) onService(service);
             }}
           >
+            <defs>
+              <SilentPattern id={silentId} />
+            </defs>
             {grid.rows.map((r, ri) =>
               r.cells.map((c, ci) => {
                 const start = grid.times[ci] ?? 0;
@@ -121,7 +126,10 @@ export function HealthHeatmap({ range, services, targets, onService }: HealthHea
                     y={ri * ROW_HEIGHT}
                     width={Math.max(1, x(start + step) - left - 1)}
                     height={ROW_HEIGHT - 2}
-                    fill={c?.score == null ? 'var(--panel-2)' : healthColour(c.score)}
+                    fill={
+                      c?.score == null ? 'var(--panel-2)' : isSilent(c) ? `url(#${silentId})` : healthColour(c.score)
+                    }
+                    data-silent={c && isSilent(c) ? 'true' : undefined}
                     stroke={active?.row === ri && active.col === ci ? 'var(--text)' : undefined}
                   />
                 );
@@ -163,12 +171,31 @@ export function HealthHeatmap({ range, services, targets, onService }: HealthHea
   );
 }
 
+/** Stripes of the failing colour on the empty colour: silent, which scores 0, but is not failing requests. */
+const SILENT_STRIPES = `repeating-linear-gradient(45deg, ${healthColour(0)} 0 3px, var(--panel-2) 3px 6px)`;
+
+function SilentPattern({ id }: { id: string }) {
+  return (
+    <pattern id={id} width={6} height={6} patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+      {/* Paths, not rects: the cells are the chart's only rects (the page's tests find cells by it). */}
+      <path d="M0 0h6v6h-6z" fill="var(--panel-2)" />
+      <path d="M0 0h3v6h-3z" fill={healthColour(0)} />
+    </pattern>
+  );
+}
+
 function HealthLegend() {
   return (
-    <div className="legend" role="img" aria-label="Health score scale: blue is healthy (1), dark red is failing (0)">
+    <div
+      className="legend"
+      role="img"
+      aria-label="Health score scale: blue is healthy (1), dark red is failing (0), striped is silent (no requests), grey is no data"
+    >
       <span className="muted">0 failing</span>
       <span className="legend-bar" style={{ background: HEALTH_GRADIENT }} />
       <span className="muted">1 healthy</span>
+      <span className="legend-swatch" style={{ background: SILENT_STRIPES }} />
+      <span className="muted">silent</span>
       <span className="legend-swatch" style={{ background: 'var(--panel-2)' }} />
       <span className="muted">no data</span>
     </div>

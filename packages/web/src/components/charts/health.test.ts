@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainCell, heatmapGrid } from './health.ts';
+import { explainCell, heatmapGrid, isSilent } from './health.ts';
 
 const targets = { errorRate: 0.01, p99Ms: 500 };
 
@@ -13,6 +13,12 @@ describe('health heatmap', () => {
     expect(explainCell({ service: 's', t: 0, score: null, errorRate: null, p99: null }, targets)[0]).toMatch(/No data/);
     const down = { service: 's', t: 0, score: null, errorRate: null, p99: null, down: true as const };
     expect(explainCell(down, targets)[0]).toMatch(/Pulseboard itself was not running/);
+  });
+
+  it('tells a silent cell (no requests, scored 0) from one of failing requests and from no data', () => {
+    expect(isSilent({ service: 's', t: 0, score: 0, errorRate: null, p99: null })).toBe(true);
+    expect(isSilent({ service: 's', t: 0, score: 0, errorRate: 1, p99: 30 })).toBe(false);
+    expect(isSilent({ service: 's', t: 0, score: null, errorRate: null, p99: null })).toBe(false);
   });
 
   it('keeps the worst services past the row limit, in name order', () => {

@@ -5,6 +5,14 @@ import type { PageConfig } from '../../theme/page-config.ts';
 export type HealthCell = HealthResponse['cells'][number];
 
 /** Why a cell has its score, in sentences for the hover card. */
+/**
+ * A cell of a service that sent nothing although it had before: scored 0 (it may be down), but drawn apart
+ * from a cell of failing requests, which a solid dark red says.
+ */
+export function isSilent(cell: HealthCell): boolean {
+  return cell.score === 0 && (cell.errorRate === null || cell.p99 === null);
+}
+
 export function explainCell(cell: HealthCell, targets: PageConfig['healthTargets']): string[] {
   if (cell.down) return ['No data: Pulseboard itself was not running then.'];
   if (cell.score === null) return ['No data yet: the service had not reported before this time.'];
