@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ExplicitPoint } from '../model.ts';
 import { decodeSketch } from '../sketch/codec.ts';
 import { forEachRed, forEachSample, type Rows } from '../store/rows.ts';
 import type { RedBucket, SampleBucket, SeriesRecord } from '../store/store.ts';
@@ -56,17 +57,8 @@ describe('fold', () => {
   it('sums explicit histogram points per bounds layout and spreads each row once: exact counts, percentiles in the right bucket', () => {
     const t = 1_800_000_000_000;
     const bounds = [0.1, 0.5, 1];
-    const point = (time: number, counts: number[], min: number, max: number, sum: number) => ({
-      time,
-      bounds,
-      counts,
-      scale: 1000,
-      count: counts.reduce((a, b) => a + b, 0),
-      sum,
-      min,
-      max,
-      exact: true,
-    });
+    const point = (time: number, counts: number[], min: number, max: number, sum: number) =>
+      explicitPoint({ time, bounds, counts, min, max, sum, exact: true });
     const explicit = [
       point(t, [0, 8, 2, 0], 0.2, 0.9, 4),
       point(t + 1_000, [1, 5, 0, 0], 0.05, 0.4, 1.5),
@@ -104,17 +96,8 @@ describe('fold', () => {
     // ~286 ms where the stored 10 s rows (spread per series) read 300.
     const t = 1_800_000_000_000;
     const bounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
-    const point = (time: number, counts: number[], min: number, max: number, sum: number) => ({
-      time,
-      bounds,
-      counts,
-      scale: 1000,
-      count: counts.reduce((a, b) => a + b, 0),
-      sum,
-      min,
-      max,
-      exact: false,
-    });
+    const point = (time: number, counts: number[], min: number, max: number, sum: number) =>
+      explicitPoint({ time, bounds, counts, min, max, sum, exact: false });
     const inputs = [
       {
         record: record(1, { isError: false, route: '/pay' }),
@@ -141,6 +124,11 @@ describe('fold', () => {
     expect(p99(decodeSketch(tenSeconds[0]!.sketch))).toBeCloseTo(300, 0);
   });
 });
+
+/** An explicit-bucket point in seconds (stored as ms), its count the sum of its bucket counts. */
+function explicitPoint(p: Omit<ExplicitPoint, 'scale' | 'count'>): ExplicitPoint {
+  return { ...p, scale: 1000, count: p.counts.reduce((a, b) => a + b, 0) };
+}
 
 function record(id: number, { isError, route = '/a' }: { isError: boolean; route?: string }): SeriesRecord {
   return {

@@ -1,4 +1,3 @@
-import type { Rule } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalBus } from '../bus/bus.ts';
 import type { AlertStore } from '../store/alert-store.ts';
@@ -8,22 +7,9 @@ import type { SignalSource } from './evaluator.ts';
 import type { Dispatcher } from './notifiers/dispatcher.ts';
 import { NOTIFIERS } from './notifiers/registry.ts';
 import { RuleSet } from './rule-set.ts';
+import { testRule } from './test-rule.ts';
 
-const rule: Rule = {
-  id: 'slow',
-  name: 'slow checkout',
-  enabled: true,
-  service: 'checkout',
-  signal: 'p99',
-  condition: { type: 'threshold', op: '>', value: 250, recovery: 250 },
-  window: '1s',
-  for: '0s',
-  keepFiringFor: '0s',
-  severity: 'critical',
-  notify: [{ type: 'webhook', url: 'http://hooks.example/alert' }],
-  source: 'api',
-  readOnly: false,
-};
+const rule = testRule({ id: 'slow', notify: [{ type: 'webhook', url: 'http://hooks.example/alert' }] });
 
 describe('AlertService', () => {
   let database: TestDatabase | null = null;

@@ -1,7 +1,7 @@
-import type { Rule } from '@pulseboard/shared';
 import { describe, expect, it } from 'vitest';
 import type { SignalWindow } from './detectors/types.ts';
 import { type AlertChange, AlertEvaluator, type SignalSource } from './evaluator.ts';
+import { testRule as rule } from './test-rule.ts';
 
 describe('AlertEvaluator', async () => {
   it('notifies once for a flapping signal: keepFiringFor and recovery hold the alert through the gaps', async () => {
@@ -101,25 +101,6 @@ describe('AlertEvaluator', async () => {
     expect(reads.length).toBe(12);
   });
 });
-
-function rule(patch: Partial<Rule>): Rule {
-  return {
-    id: 'r1',
-    name: 'slow checkout',
-    enabled: true,
-    service: 'checkout',
-    signal: 'p99',
-    condition: { type: 'threshold', op: '>', value: 250, recovery: 250 },
-    window: '1s',
-    for: '0s',
-    keepFiringFor: '0s',
-    severity: 'critical',
-    notify: [],
-    source: 'api',
-    readOnly: false,
-    ...patch,
-  };
-}
 
 async function setup() {
   const values = new Map<string, number>();
