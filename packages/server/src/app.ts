@@ -4,7 +4,7 @@ import { alertsPlugin } from './alerts/plugin.ts';
 import { Auth } from './auth/auth.ts';
 import { installGuard } from './auth/guard.ts';
 import { registerSessionRoutes } from './auth/session-routes.ts';
-import type { Config } from './config.ts';
+import { API_BODY_LIMIT_BYTES, type Config } from './config.ts';
 import { type Core, closeCore, createCore } from './core.ts';
 import { registerDocs } from './docs.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -26,9 +26,6 @@ declare module 'fastify' {
     core: Core;
   }
 }
-
-/** The largest body of a non-ingest request: a rule or a silence is a few KB. */
-export const API_BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface AppDeps {
   /** The clock every part reads; tests pin it. */

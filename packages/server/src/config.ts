@@ -319,6 +319,9 @@ export function defaultConfig(): Config {
   };
 }
 
+/** The largest body of a non-ingest request (a rule or a silence is a few KB); ingest has `bodyLimitBytes`. */
+export const API_BODY_LIMIT_BYTES = 64 * 1024;
+
 /** The server's version, as /docs and `--version` give it. */
 export const VERSION = '0.1.0';
 

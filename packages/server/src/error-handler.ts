@@ -1,6 +1,6 @@
 import type { ErrorBody, ErrorCode } from '@pulseboard/shared';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { API_BODY_LIMIT_BYTES } from './app.ts';
+import { API_BODY_LIMIT_BYTES } from './config.ts';
 import type { Core } from './core.ts';
 import { AppError, LimitError } from './errors.ts';
 

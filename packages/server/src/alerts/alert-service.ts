@@ -81,7 +81,9 @@ export class AlertService {
   /** One evaluation at `now` (the end of the second that just closed); returns what changed. */
   async evaluate(now: number): Promise<AlertChange[]> {
     const { store, bus } = this.options;
-    const changes = [...this.unsaved.splice(0), ...(await this.evaluator.evaluate(this.options.rules.all(), now))];
+    const judged = await this.evaluator.evaluate(this.options.rules.all(), now);
+    // The unsaved first: a later change of the same alert is saved after them.
+    const changes = [...this.unsaved.splice(0), ...judged];
     if (changes.length > 0) {
       try {
         const silences = await this.activeSilences(now);

@@ -60,11 +60,6 @@ interface Client {
   badSince: number;
 }
 
-/**
- * Live subscribers: one frame a second per client with only the services it asked for. Sends never wait:
- * a client that cannot keep up is skipped (counted) and eventually closed, so no client slows another and
- * the server's memory per client stays bounded.
- */
 /** Frames of clients watching subsets are written for this long at a time, then the event loop has a turn. */
 const SUBSET_SLICE_MS = 10;
 
@@ -77,6 +72,11 @@ interface SubsetRun {
   pieces: Map<string, string>;
 }
 
+/**
+ * Live subscribers: one frame a second per client with only the services it asked for. Sends never wait:
+ * a client that cannot keep up is skipped (counted) and eventually closed, so no client slows another and
+ * the server's memory per client stays bounded.
+ */
 export class LiveHub {
   private readonly clients = new Set<Client>();
   dropped = 0;

@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp } from './testing/test-app.ts';
+
+describe('bodies of requests other than ingest', () => {
+  let close: () => Promise<void> = async () => {};
+  afterEach(() => close());
+
+  it('are refused past 64 KiB with 413 naming the limit, before they are parsed; ingest takes more', async () => {
+    const { app } = await startTestApp({}, () => 1_800_000_000_000);
+    close = () => app.close();
+    // 70 KB of empty objects: Fastify's parser held the main thread for seconds on 15 MB of them.
+    const big = `{"x":[${Array(23_000).fill('{}').join(',')}]}`;
+    for (const url of ['/api/v1/rules', '/api/v1/session', '/no/such/route']) {
+      const res = await app.inject({
+        method: 'POST',
+        url,
+        payload: big,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.statusCode, url).toBe(413);
+      expect(res.json(), url).toEqual({
+        code: 'PULSE_ERR_BODY_TOO_LARGE',
+        message: 'body: over 64 KiB, the limit for requests other than ingest',
+      });
+    }
+    const metrics = Array.from({ length: 1_000 }, (_, i) => ({
+      service: 's',
+      name: 'queue.depth',
+      type: 'gauge',
+      value: i,
+      timestamp: 1_800_000_000_000,
+      attributes: { queue: `q${i}` },
+    }));
+    const payload = JSON.stringify({ metrics });
+    expect(payload.length).toBeGreaterThan(64 * 1024);
+    const ingest = await app.inject({
+      method: 'POST',
+      url: '/api/v1/metrics',
+      payload,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(ingest.statusCode).toBe(202);
+  });
+});
