@@ -35,7 +35,11 @@ export function ErrorRateChart({
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` marks live changes inside `buckets`.
   const data = useMemo(() => (buckets ? errorRateRows(buckets, TOP) : null), [buckets, query.version]);
   const from = buckets?.window.from;
-  const max = useMemo(() => maxOf(data?.rows ?? [], (r) => Math.max(0, ...r.v.map((v) => v ?? 0)), from), [data, from]);
+  const step = buckets?.step;
+  const max = useMemo(
+    () => maxOf(data?.rows ?? [], (r) => Math.max(0, ...r.v.map((v) => v ?? 0)), from, step),
+    [data, from, step],
+  );
   const legendElement = useMemo(() => legend(onService && ((name) => name !== OTHER && onService(name))), [onService]);
   const marks = useAlertLines(alerts, buckets?.window, services);
   const zoom = useDragZoom(buckets?.step ?? 0, onZoom);

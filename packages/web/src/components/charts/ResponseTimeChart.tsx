@@ -50,7 +50,11 @@ export function ResponseTimeChart({ range, services, service, onPick, onZoom, al
     [rows],
   );
   const from = buckets?.window.from;
-  const max = useMemo(() => maxOf(rows, (r) => Math.max(r.p50 ?? 0, r.p95 ?? 0, r.p99 ?? 0), from), [rows, from]);
+  const step = buckets?.step;
+  const max = useMemo(
+    () => maxOf(rows, (r) => Math.max(r.p50 ?? 0, r.p95 ?? 0, r.p99 ?? 0), from, step),
+    [rows, from, step],
+  );
   const names = useMemo(() => [...(buckets?.services() ?? [])].sort(), [buckets]);
   const marks = useAlertLines(alerts, buckets?.window, service ? [service] : services);
   const zoom = useDragZoom(buckets?.step ?? 0, onZoom);

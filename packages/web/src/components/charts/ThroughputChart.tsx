@@ -31,8 +31,8 @@ export function ThroughputChart({ range, services, onZoom, onService }: ServiceC
   // Stacked: the axis must reach the highest stack, not the highest service.
   const from = buckets?.window.from;
   const max = useMemo(
-    () => maxOf(data?.rows ?? [], (r) => r.v.reduce<number>((a, v) => a + (v ?? 0), 0), from),
-    [data, from],
+    () => maxOf(data?.rows ?? [], (r) => r.v.reduce<number>((a, v) => a + (v ?? 0), 0), from, buckets?.step),
+    [data, from, buckets?.step],
   );
   const legendElement = useMemo(() => legend(onService && ((name) => name !== OTHER && onService(name))), [onService]);
   const zoom = useDragZoom(buckets?.step ?? 0, onZoom);

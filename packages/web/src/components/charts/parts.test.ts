@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatMs, trimZeros } from '../../format.ts';
-import { distinctTicks, timeScale } from './parts.tsx';
+import { distinctTicks, maxOf, timeScale } from './parts.tsx';
 
 describe('timeScale', () => {
   it('leaves out a tick whose label would run off the right end of the plot', () => {
@@ -25,5 +25,21 @@ describe('distinctTicks', () => {
     expect(ticks.map(label)).toEqual(['0 ms', '0.01 ms', '0.02 ms']);
     // Where the format tells them apart, the usual four steps.
     expect(distinctTicks(label, 180)).toEqual([0, 50, 100, 150, 200]);
+  });
+});
+
+describe('maxOf', () => {
+  const rows = [
+    { t: 0, v: 11 },
+    { t: 10, v: 4 },
+    { t: 20, v: 6 },
+  ];
+  it('scales to every bucket drawn in the window, the sliver of one that began before it too', () => {
+    // Window from 5, 10 wide buckets: the first shows its last 5 and must fit the axis (it was cut at 6).
+    expect(maxOf(rows, (r) => r.v, 5, 10)).toBe(11);
+    // A bucket that ended at the window's start is not drawn.
+    expect(maxOf(rows, (r) => r.v, 10, 10)).toBe(6);
+    // Points without a width: those from the window's start on.
+    expect(maxOf(rows, (r) => r.v, 5)).toBe(6);
   });
 });
