@@ -61,7 +61,6 @@ describe('DecodePool', () => {
     const logs = pool.countLogs(
       Buffer.from('{"resourceLogs":[{"scopeLogs":[{"logRecords":[{}]}]}]}'),
       'application/json',
-      context,
     );
     expect(pool.foldsComing).toBe(0);
     expect(await logs).toBe(1);

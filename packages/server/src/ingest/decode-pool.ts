@@ -102,8 +102,8 @@ export class DecodePool {
   }
 
   /** The log records of an OTLP logs export (which is not stored), counted off the main thread. */
-  async countLogs(body: Buffer, contentType: string, context: FoldContext): Promise<number> {
-    const job: JobSpec = { kind: 'count-logs', body, contentType, context };
+  async countLogs(body: Buffer, contentType: string): Promise<number> {
+    const job: JobSpec = { kind: 'count-logs', body, contentType };
     const { count } = await this.run<Extract<Answered, { count: number }>>(job, body.length, movable(body));
     return count;
   }

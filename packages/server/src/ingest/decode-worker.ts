@@ -27,18 +27,19 @@ export interface FoldContext {
 }
 
 /** Work for a worker: a body to parse, validate and fold, or (`count-logs`) only to count its log records. */
-export type JobSpec = { context: FoldContext } & (
-  | { kind: 'native'; body: Uint8Array }
+export type JobSpec =
   | { kind: 'count-logs'; body: Uint8Array; contentType: string }
-  | { kind: 'otlp'; body: Uint8Array; contentType: string; refused?: ReadonlyMap<string, string> }
-  | {
-      kind: 'traces';
-      body: Uint8Array;
-      contentType: string;
-      metricServices: string[];
-      refused?: ReadonlyMap<string, string>;
-    }
-);
+  | ({ context: FoldContext } & (
+      | { kind: 'native'; body: Uint8Array }
+      | { kind: 'otlp'; body: Uint8Array; contentType: string; refused?: ReadonlyMap<string, string> }
+      | {
+          kind: 'traces';
+          body: Uint8Array;
+          contentType: string;
+          metricServices: string[];
+          refused?: ReadonlyMap<string, string>;
+        }
+    ));
 
 /** A job as posted to the worker, numbered by the pool. */
 export type DecodeJob = JobSpec & { id: number };
@@ -74,6 +75,22 @@ const utf8 = new TextDecoder();
  * gets the answer, later for an OTLP export that waits for its cumulative series.
  */
 export function runJob(job: DecodeJob, post: (result: DecodeResult, transfer: ArrayBuffer[]) => void): void {
+  const failed = (error: unknown) => {
+    const known = error instanceof AppError;
+    const code = known ? error.code : 'PULSE_ERR_INTERNAL';
+    post({ id: job.id, ok: false, code, message: known ? error.message : 'internal error decoding the batch' }, []);
+  };
+  if (job.kind === 'count-logs') {
+    // Parsed here, not on the main thread: a 16 MiB JSON export of log records took it for a second.
+    const { body, contentType } = job;
+    try {
+      const count = decodeOrReject(() => ENCODINGS[contentType]!.countItems(Buffer.from(body), SIGNALS.logs));
+      post({ id: job.id, ok: true, count }, []);
+    } catch (error) {
+      failed(error);
+    }
+    return;
+  }
   const answer = (work: () => Done) => {
     try {
       const done = work();
@@ -82,23 +99,11 @@ export function runJob(job: DecodeJob, post: (result: DecodeResult, transfer: Ar
       if (done.traces) transfer.push(done.traces.body.buffer as ArrayBuffer);
       post({ id: job.id, ok: true, ...done }, transfer);
     } catch (error) {
-      const known = error instanceof AppError;
-      const code = known ? error.code : 'PULSE_ERR_INTERNAL';
-      post({ id: job.id, ok: false, code, message: known ? error.message : 'internal error decoding the batch' }, []);
+      failed(error);
     }
   };
   const { context } = job;
-  if (job.kind === 'count-logs') {
-    // Parsed here, not on the main thread: a 16 MiB JSON export of log records took it for a second.
-    const { body, contentType } = job;
-    try {
-      const count = decodeOrReject(() => ENCODINGS[contentType]!.countItems(Buffer.from(body), SIGNALS.logs));
-      post({ id: job.id, ok: true, count }, []);
-    } catch (error) {
-      const known = error instanceof AppError;
-      post({ id: job.id, ok: false, code: known ? error.code : 'PULSE_ERR_INTERNAL', message: String(error) }, []);
-    }
-  } else if (job.kind === 'native') {
+  if (job.kind === 'native') {
     answer(() => ({
       packed: foldPacked(decodeNativeBatch(parseJson(job.body), context.now, context.limits), context),
     }));

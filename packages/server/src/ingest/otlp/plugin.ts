@@ -103,7 +103,7 @@ export const otlpPlugin: FastifyPluginAsync<{ core: Core }> = async (app, { core
   const logs = SIGNALS.logs;
   app.post('/v1/logs', schema('OTLP/HTTP logs: not stored, refused with partialSuccess'), async (request, reply) => {
     const encoding = requestEncoding(request);
-    const rejected = await core.decoders.countLogs(body(request), encoding.contentType, foldContext(core));
+    const rejected = await core.decoders.countLogs(body(request), encoding.contentType);
     const message = `Pulseboard stores metrics only; ${rejected} ${logs.noun} dropped. Send them to a logging backend.`;
     return send(reply, encoding, encoding.response(logs.rejectedField, { rejected, message }));
   });
