@@ -33,11 +33,15 @@ export function parseMaxPoints(text: string | undefined): number {
   return n;
 }
 
-/** Repeated `service=a&service=b` arrives as an array, a single one as a string. */
+/**
+ * Repeated `service=a&service=b` arrives as an array, a single one as a string. Absent is every service; present
+ * but naming none (`service=`, a link built from an empty name) is refused rather than read as every service.
+ */
 export function parseServices(value: string | string[] | undefined): string[] | null {
   if (value === undefined) return null;
   const list = (Array.isArray(value) ? value : [value]).flatMap((s) => s.split(',')).filter((s) => s.length > 0);
-  return list.length > 0 ? [...new Set(list)] : null;
+  if (list.length === 0) throw badRequest('service: must name a service (leave it out for every service)');
+  return [...new Set(list)];
 }
 
 /** A `true`/`false` query flag; absent is false. */

@@ -151,7 +151,10 @@ describe('RED reads', () => {
         expect(res.body.message.startsWith(param), `${path}: ${res.body.message}`).toBe(true);
       }
     }
-    for (const path of ['/api/v1/calls', '/api/v1/calls?service=', '/api/v1/calls?service=a&service=b']) {
+    const services = ['/api/v1/calls', '/api/v1/calls?service=', '/api/v1/calls?service=a&service=b'];
+    // An empty service filter used to read as every service: a link built from an empty name showed them all.
+    services.push('/api/v1/red?service=', '/api/v1/red?service=,', '/api/v1/overview?service=');
+    for (const path of services) {
       const res = await getJson<{ message: string }>(app, path);
       expect(res.status, path).toBe(400);
       expect(res.body.message, path).toMatch(/^service: /);
