@@ -6,6 +6,7 @@ import { installGuard } from './auth/guard.ts';
 import { registerSessionRoutes } from './auth/session-routes.ts';
 import { API_BODY_LIMIT_BYTES, type Config } from './config.ts';
 import { type Core, closeCore, createCore } from './core.ts';
+import { AppError } from './errors.ts';
 import { registerDocs } from './docs.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { nativeIngestPlugin } from './ingest/native/plugin.ts';
@@ -97,6 +98,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   timeRequests(app, core);
   // Every body this API takes is JSON (OTLP adds protobuf); anything else is a 415, not a string.
   app.removeContentTypeParser('text/plain');
+  refuseEncodedApiBodies(app);
   // Before any plugin: root hooks reach only the plugins registered after them.
   const auth = new Auth({ keys: config.keys, now: core.now, metrics: core.metrics, shared: core.cluster?.sessions });
   installGuard(app, core, auth);
@@ -136,5 +138,23 @@ function closeConnectionsWhenDone(app: FastifyInstance): void {
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
     done(null, payload);
+  });
+}
+
+/**
+ * Only ingest reads compressed bodies (its own parsers replace this one). Elsewhere a gzip body was parsed as
+ * JSON as it came and refused as "not valid JSON", which sent the sender looking in the wrong place.
+ */
+function refuseEncodedApiBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+      const message = `content-encoding: ${encoding} is accepted only by the ingest routes; send this body uncompressed`;
+      done(new AppError('PULSE_ERR_UNSUPPORTED_MEDIA_TYPE', message), undefined);
+      return;
+    }
+    parseJson(request, body, done);
   });
 }
