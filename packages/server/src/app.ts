@@ -6,9 +6,9 @@ import { installGuard } from './auth/guard.ts';
 import { registerSessionRoutes } from './auth/session-routes.ts';
 import { API_BODY_LIMIT_BYTES, type Config } from './config.ts';
 import { type Core, closeCore, createCore } from './core.ts';
-import { AppError } from './errors.ts';
 import { registerDocs } from './docs.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { AppError } from './errors.ts';
 import { nativeIngestPlugin } from './ingest/native/plugin.ts';
 import { otlpPlugin } from './ingest/otlp/plugin.ts';
 import { livePlugin } from './live/plugin.ts';
@@ -155,6 +155,6 @@ function refuseEncodedApiBodies(app: FastifyInstance): void {
       done(new AppError('PULSE_ERR_UNSUPPORTED_MEDIA_TYPE', message), undefined);
       return;
     }
-    parseJson(request, body, done);
+    parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), done);
   });
 }

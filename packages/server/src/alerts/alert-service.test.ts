@@ -1,3 +1,4 @@
+import type { Rule } from '@pulseboard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalBus } from '../bus/bus.ts';
 import type { AlertStore } from '../store/alert-store.ts';
@@ -10,6 +11,7 @@ import { RuleSet } from './rule-set.ts';
 import { testRule } from './test-rule.ts';
 
 const rule = testRule({ id: 'slow', notify: [{ type: 'webhook', url: 'http://hooks.example/alert' }] });
+const everyService = testRule({ id: 'slow-anywhere', service: '*' });
 
 describe('AlertService', () => {
   let database: TestDatabase | null = null;
@@ -18,32 +20,35 @@ describe('AlertService', () => {
     database = null;
   });
 
-  it('records, publishes and notifies a change whose save failed at the next evaluation, once', async () => {
+  /** A service over `store` (default: a real SQLite one) whose rule fires on each of `services`. */
+  async function start(options: {
+    services: string[];
+    rules?: Rule[];
+    store?: (stored: AlertStore) => AlertStore;
+    now?: number;
+  }) {
     database = await sqliteBackend.create();
     const stored = (await database.open()).alerts;
-    let failSaves = 1;
-    // The store as it is, but its next save fails (a busy database, a PostgreSQL error).
-    const store: AlertStore = Object.create(stored);
-    store.saveAlert = async (alert) => {
-      if (failSaves-- > 0) throw new Error('database is locked');
-      return stored.saveAlert(alert);
-    };
+    const store = options.store?.(stored) ?? stored;
     const source: SignalSource = {
       window: async () => ({ value: 300, count: 1 }),
       history: async () => ({ values: [], coveredMs: 0 }),
-      activeServices: async () => ['checkout'],
+      activeServices: async () => options.services,
       seen: async () => true,
     };
     const sent: string[] = [];
     const dispatcher = { send: (_key: string, url: string) => sent.push(url) } as unknown as Dispatcher;
     const bus = createLocalBus();
     const published: string[] = [];
-    bus.subscribe('alert', (alert) => published.push(`${alert.service} ${alert.state}`));
+    bus.subscribe('alert', (alert) =>
+      published.push(`${alert.service} ${alert.state}${alert.silenced ? ' silenced' : ''}`),
+    );
+    let ids = 0;
     const service = await AlertService.open({
       store,
       rules: await RuleSet.load({
         store,
-        fixed: [rule],
+        fixed: options.rules ?? [rule],
         now: () => 0,
         newId: () => 'r',
         targetRefusal: () => null,
@@ -53,8 +58,26 @@ describe('AlertService', () => {
       source,
       bus,
       notify: { dispatcher, notifiers: NOTIFIERS, context: { alertUrl: () => 'http://pulseboard/alert' } },
-      now: () => 0,
+      now: () => options.now ?? 0,
+      newId: () => `id-${ids++}`,
       maxSilences: 10,
+    });
+    return { stored, service, sent, published };
+  }
+
+  it('records, publishes and notifies a change whose save failed at the next evaluation, once', async () => {
+    let failSaves = 1;
+    // The store as it is, but its next save fails (a busy database, a PostgreSQL error).
+    const { stored, service, sent, published } = await start({
+      services: ['checkout'],
+      store: (stored) => {
+        const store: AlertStore = Object.create(stored);
+        store.saveAlert = async (alert) => {
+          if (failSaves-- > 0) throw new Error('database is locked');
+          return stored.saveAlert(alert);
+        };
+        return store;
+      },
     });
     await service.evaluate(-3_600_000);
     await expect(service.evaluate(0)).rejects.toThrow('database is locked');
@@ -68,5 +91,28 @@ describe('AlertService', () => {
     // And only once.
     expect(await service.evaluate(2_000)).toEqual([]);
     expect(sent).toHaveLength(1);
+  });
+
+  it('republishes, when a silence is added or removed, the open alerts it covers and no others', async () => {
+    const services = ['cart', 'checkout', 'search'];
+    const { service, published } = await start({ services, rules: [everyService], now: 1_000 });
+    await service.evaluate(-3_600_000);
+    await service.evaluate(0);
+    published.length = 0;
+    const cart = await service.addSilence({ service: 'cart', duration: '1h' });
+    expect(published.splice(0)).toEqual(['cart firing silenced']);
+    const all = await service.addSilence({ ruleId: everyService.id, duration: '1h' });
+    expect(published.splice(0).sort()).toEqual([
+      'cart firing silenced',
+      'checkout firing silenced',
+      'search firing silenced',
+    ]);
+    // Still covered by the rule's silence.
+    await service.removeSilence(cart.id);
+    expect(published.splice(0)).toEqual(['cart firing silenced']);
+    await service.removeSilence(all.id);
+    expect(published.splice(0).sort()).toEqual(['cart firing', 'checkout firing', 'search firing']);
+    await service.addSilence({ service: 'nowhere', duration: '1h' });
+    expect(published).toEqual([]);
   });
 });

@@ -176,10 +176,13 @@ export class AlertService {
 
   removeSilence(id: string): Promise<void> {
     return this.silenceWrites.run(async () => {
+      const removed = (await this.activeSilences(this.options.now())).find((s) => s.id === id);
       if (!(await this.options.store.deleteSilence(id))) throw notFound(`id: no silence ${id}`);
       this.silenceVersion++;
       this.silenceCache = this.silenceCache?.filter((s) => s.id !== id) ?? null;
-      await this.republishOpen();
+      // An ended silence covered nothing any more; one not in the list read before the delete is republished
+      // for every open alert, as it may have covered any.
+      await this.republishCovered(removed ?? {});
     });
   }
 
@@ -211,12 +214,23 @@ export class AlertService {
     this.silenceVersion++;
     // A read of the silences that finished during the insert may hold it already.
     this.silenceCache = this.silenceCache && [...this.silenceCache.filter((s) => s.id !== silence.id), silence];
-    await this.republishOpen();
+    await this.republishCovered(silence);
     return silence;
   }
 
-  /** Open alerts went (un)silenced: the pages showing them hear it at once. */
-  private async republishOpen(): Promise<void> {
-    for (const alert of await this.alerts(['pending', 'firing'], 0)) this.options.bus.publish('alert', alert);
+  /**
+   * The open alerts a silence added or removed covers may have gone (un)silenced: the pages showing them hear it
+   * at once. Only those: republishing every open alert for each silence (each read, parsed and checked against
+   * every silence) took ~10 ms of main thread a silence with 800 open alerts, throughout a script adding many.
+   */
+  private async republishCovered(silence: Pick<Silence, 'ruleId' | 'service'>): Promise<void> {
+    const now = this.options.now();
+    const covered = await this.options.store.openSelected(silence);
+    if (covered.length === 0) return;
+    const silences = await this.activeSilences(now);
+    for (const alert of covered) {
+      alert.silenced = isSilenced(silences, alert, now);
+      this.options.bus.publish('alert', alert);
+    }
   }
 }

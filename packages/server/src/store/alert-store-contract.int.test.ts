@@ -43,6 +43,22 @@ describe.each(await storeBackends("the alert store's contract on PostgreSQL"))('
     expect(await second.deleteSilence('s1')).toBe(true);
     expect(await second.pruneSilences(2000)).toBe(0);
   });
+
+  it('lists the open alerts of a rule, of a service, or both', async () => {
+    const db = await backend.create();
+    databases.push(db);
+    const { alerts } = await db.open();
+    await alerts.saveAlert(alert({ id: 'a1', ruleId: 'r1', service: 'checkout' }));
+    await alerts.saveAlert(alert({ id: 'a2', ruleId: 'r1', service: 'cart', startedAt: 6 }));
+    await alerts.saveAlert(alert({ id: 'a3', ruleId: 'r2', service: 'cart', startedAt: 7 }));
+    await alerts.saveAlert(alert({ id: 'a4', ruleId: 'r2', service: 'checkout', state: 'resolved', resolvedAt: 9 }));
+    const ids = async (selector: { ruleId?: string; service?: string }) =>
+      (await alerts.openSelected(selector)).map((a) => a.id);
+    expect(await ids({ ruleId: 'r1' })).toEqual(['a2', 'a1']);
+    expect(await ids({ service: 'cart' })).toEqual(['a3', 'a2']);
+    expect(await ids({ ruleId: 'r2', service: 'checkout' })).toEqual([]);
+    expect(await ids({})).toEqual(['a3', 'a2', 'a1']);
+  });
 });
 
 function ruleBody() {

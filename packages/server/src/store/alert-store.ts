@@ -31,6 +31,8 @@ export interface AlertStore {
   getAlert(id: string): Promise<Alert | null>;
   /** Pending and firing alerts. */
   openAlerts(): Promise<Alert[]>;
+  /** Pending and firing alerts of a rule, of a service, or both (what a silence naming them selects). */
+  openSelected(selector: { ruleId?: string; service?: string }): Promise<Alert[]>;
   alerts(query: AlertQuery): Promise<Alert[]>;
   /** Null when there is no such alert. */
   acknowledge(id: string, by: string, at: number): Promise<Alert | null>;

@@ -88,6 +88,15 @@ export function openPgAlertStore(pool: pg.Pool): AlertStore {
     },
     getAlert: get,
     openAlerts: open,
+    openSelected: async ({ ruleId, service }) =>
+      (
+        await pool.query<AlertRow>(
+          `SELECT body, ack_by, ack_at FROM alerts WHERE state <> 'resolved'
+             AND ($1::text IS NULL OR rule_id = $1) AND ($2::text IS NULL OR service = $2)
+           ORDER BY started_at DESC`,
+          [ruleId ?? null, service ?? null],
+        )
+      ).rows.map(toAlert),
     alerts: async (query) => {
       const wanted = new Set(query.states);
       const openOnes = wanted.has('pending') || wanted.has('firing') ? await open() : [];

@@ -34,6 +34,11 @@ export function openSqliteAlertStore(db: Database.Database): AlertStore {
     open: db.prepare<[], AlertRow>(
       "SELECT body, ack_by, ack_at FROM alerts WHERE state != 'resolved' ORDER BY started_at DESC",
     ),
+    selected: db.prepare<{ ruleId: string | null; service: string | null }, AlertRow>(
+      `SELECT body, ack_by, ack_at FROM alerts WHERE state != 'resolved'
+         AND (@ruleId IS NULL OR rule_id = @ruleId) AND (@service IS NULL OR service = @service)
+       ORDER BY started_at DESC`,
+    ),
     resolved: db.prepare<[number], AlertRow>(
       "SELECT body, ack_by, ack_at FROM alerts WHERE state = 'resolved' ORDER BY resolved_at DESC LIMIT ?",
     ),
@@ -95,6 +100,8 @@ export function openSqliteAlertStore(db: Database.Database): AlertStore {
       return row ? toAlert(row) : null;
     },
     openAlerts: async () => alerts.open.all().map(toAlert),
+    openSelected: async ({ ruleId, service }) =>
+      alerts.selected.all({ ruleId: ruleId ?? null, service: service ?? null }).map(toAlert),
     alerts: async (query) => {
       const wanted = new Set(query.states);
       const open = wanted.has('pending') || wanted.has('firing') ? alerts.open.all().map(toAlert) : [];
