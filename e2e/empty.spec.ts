@@ -43,6 +43,14 @@ describe('a server nothing has reported to yet', () => {
     await waitForCharts(page, ['chart-latency'], 15_000);
     expect(await page.$('[data-testid="get-started"]')).toBeNull();
     expect(await page.textContent('[data-testid="chart-latency"]')).toContain('checkout');
+    // Its "last min" cards show its seconds so far, not "–" until the minute it began in has closed.
+    const p50 = page.locator('[data-testid="stat-p50 latency"] .stat-value');
+    await page.waitForFunction(
+      () => /ms$/.test(document.querySelector('[data-testid="stat-p50 latency"] .stat-value')?.textContent ?? ''),
+      null,
+      { timeout: 10_000 },
+    );
+    expect(Number.parseFloat((await p50.textContent()) ?? '')).toBeCloseTo(42, 0);
 
     expect(failed).toEqual([]);
     expect(unexpected(errors as ConsoleError[])).toEqual([]);

@@ -43,9 +43,9 @@ export function GetStarted({ recheck }: { recheck: () => void }) {
     <section className="panel get-started" data-testid="get-started" aria-labelledby="get-started-title">
       <h2 id="get-started-title">No metrics yet</h2>
       <p>
-        Point any OpenTelemetry SDK or Collector at this server (exporters add <code>/v1/metrics</code>). A Node service
-        with zero-code instrumentation (
-        <code>npm install @opentelemetry/api @opentelemetry/auto-instrumentations-node</code>):
+        Point any OpenTelemetry SDK or Collector at this server (exporters add <code>/v1/metrics</code>, and{' '}
+        <code>/v1/traces</code> for spans: a service that sends only traces shows too). A Node service with zero-code
+        instrumentation (<code>npm install @opentelemetry/api @opentelemetry/auto-instrumentations-node</code>):
       </p>
       <pre data-testid="get-started-otel">{otel}</pre>
       <p>Or send one request's latency with the JSON API:</p>

@@ -176,7 +176,7 @@ function StatCard(props: {
         {card.label}{' '}
         <span
           className="stat-when"
-          title="The big number is the last complete minute (its percentiles and error rate over the part of it every selected service has sent); the line under it the window"
+          title="The big number is the last complete minute (its percentiles and error rate over the part of it every selected service has sent; for services newer than that minute, the minute so far); the line under it the window"
         >
           last min
         </span>

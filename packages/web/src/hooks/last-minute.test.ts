@@ -1,16 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { lastSentMinuteEnd } from './last-minute.ts';
+import { lastMinuteInstead } from './last-minute.ts';
 
-describe('lastSentMinuteEnd', () => {
+describe('lastMinuteInstead', () => {
   const from = 1_800_000_000_000;
+  const to = from + 60_000;
+  const live = to + 20_000;
   it('keeps a minute every service has sent some of', () => {
-    expect(lastSentMinuteEnd({ from })).toBeNull();
-    expect(lastSentMinuteEnd({ from, until: from + 1_000 })).toBeNull();
+    expect(lastMinuteInstead({ from, to }, live)).toBeNull();
+    expect(lastMinuteInstead({ from, to, until: from + 1_000 }, live)).toBeNull();
+    // A service that began within the minute has some of it.
+    expect(lastMinuteInstead({ from, to, since: from + 50_000 }, live)).toBeNull();
   });
   it('goes back to the minute holding the last of what a 60 s exporter has sent', () => {
-    expect(lastSentMinuteEnd({ from, until: from - 30_000 })).toBe(from);
+    expect(lastMinuteInstead({ from, to, until: from - 30_000 }, live)).toEqual({ from: from - 60_000, to: from });
     // Its last export ended right on the minute: that minute is whole.
-    expect(lastSentMinuteEnd({ from, until: from })).toBe(from);
-    expect(lastSentMinuteEnd({ from, until: from - 90_000 })).toBe(from - 60_000);
+    expect(lastMinuteInstead({ from, to, until: from }, live)).toEqual({ from: from - 60_000, to: from });
+    expect(lastMinuteInstead({ from, to, until: from - 90_000 }, live)).toEqual({
+      from: from - 120_000,
+      to: from - 60_000,
+    });
+  });
+  it('shows the seconds so far of the current minute for services that began after the last one', () => {
+    expect(lastMinuteInstead({ from, to, since: to + 5_000 }, live)).toEqual({ from: to, to: live });
+    expect(lastMinuteInstead({ from, to, since: to }, live)).toEqual({ from: to, to: live });
+    // None has sent anything yet (a name mistyped): nothing to show in any window.
+    expect(lastMinuteInstead({ from, to, since: live }, live)).toBeNull();
   });
 });

@@ -8,7 +8,7 @@ import {
   fetchServices,
   type Services,
 } from '../api/endpoints.ts';
-import { lastSentMinuteEnd } from './last-minute.ts';
+import { lastMinuteInstead } from './last-minute.ts';
 import { useLiveQuery } from './useLiveQuery.ts';
 
 type Range = { from: string; to: string };
@@ -27,7 +27,8 @@ export const useOverview = (range: Range, services: Services) =>
  * Reloaded every few seconds while live, so it moves on within seconds of a minute closing. The server reads
  * the total's percentiles and error rate over the part of that minute every service has sent (a service
  * exporting every 60 s may not have sent all of it yet). When one has sent none of it yet, the minute it
- * last sent into stands in: that service would read 0/s and the percentiles "–" until its export arrived.
+ * last sent into stands in: that service would read 0/s and the percentiles "–" until its export arrived. When
+ * all began after it, the current minute so far does (`lastMinuteInstead`).
  */
 export const useLastMinute = (range: Range, services: Services) =>
   useLiveQuery({
@@ -36,8 +37,8 @@ export const useLastMinute = (range: Range, services: Services) =>
     load: async (signal, window) => {
       const to = floorTo(window.to, MINUTE);
       const minute = await fetchOverview({ from: to - MINUTE, to }, services, signal);
-      const sentTo = lastSentMinuteEnd(minute);
-      return sentTo === null ? minute : fetchOverview({ from: sentTo - MINUTE, to: sentTo }, services, signal);
+      const instead = lastMinuteInstead(minute, window.to);
+      return instead === null ? minute : fetchOverview(instead, services, signal);
     },
     refreshMs: 5_000,
   });
