@@ -6,7 +6,18 @@ import { useRed } from '../../hooks/useRed.ts';
 import { maxPointsFor, useWidth } from '../../hooks/useWidth.ts';
 import { OTHER_COLOUR, serviceColour } from '../../theme/palette.ts';
 import { ChartFrame } from './ChartFrame.tsx';
-import { CHART_MARGIN, GRID, legend, maxOf, timeAxis, valueAxis, valueKey, valueTooltip } from './parts.tsx';
+import {
+  CHART_MARGIN,
+  GRID,
+  hasLonePoints,
+  legend,
+  loneDot,
+  maxOf,
+  timeAxis,
+  valueAxis,
+  valueKey,
+  valueTooltip,
+} from './parts.tsx';
 import { bucketFacts, hasRequests, OTHER, throughputRows } from './red-rows.ts';
 import { useDragZoom } from './useDragZoom.tsx';
 
@@ -63,6 +74,8 @@ export function ThroughputChart({ range, services, onZoom, onService }: ServiceC
                 stroke={colour}
                 fill={colour}
                 fillOpacity={0.35}
+                // An area of one bucket between gaps (a service's first seconds, a sparse one) has no width.
+                dot={hasLonePoints(data.rows, valueKey(i)) ? loneDot(colour) : false}
                 isAnimationActive={false}
               />
             );
