@@ -180,8 +180,8 @@ export class AlertService {
       if (!(await this.options.store.deleteSilence(id))) throw notFound(`id: no silence ${id}`);
       this.silenceVersion++;
       this.silenceCache = this.silenceCache?.filter((s) => s.id !== id) ?? null;
-      // An ended silence covered nothing any more; one not in the list read before the delete is republished
-      // for every open alert, as it may have covered any.
+      // Not among the active ones read before the delete (it had ended, or was added meanwhile): every open
+      // alert is republished, as it may have covered any.
       await this.republishCovered(removed ?? {});
     });
   }
