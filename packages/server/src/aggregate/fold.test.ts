@@ -41,6 +41,20 @@ describe('fold', () => {
     expect(routes).toEqual({ '/a': [3, 1], '/b': [1, 0] });
   });
 
+  it('opens at most maxBuckets buckets with a sketch, the rows it writes, and refuses the batch with 413 past them', () => {
+    const t = 1_800_000_000_000;
+    const inputs = [
+      { record: record(1, { isError: false }), timestamps: [t, t + 15_000, t + 70_000], values: [5, 6, 7] },
+      { record: record(2, { isError: false, route: '/b' }), timestamps: [t + 3_600_000], values: [8] },
+    ];
+    const set = tables(fold(inputs).rows);
+    const written = [...set.samples, ...set.redServices, ...set.redRoutes].reduce((n, rows) => n + rows.length, 0);
+    expect(() => fold(inputs, { maxBuckets: written })).not.toThrow();
+    expect(() => fold(inputs, { maxBuckets: written - 1 })).toThrow(
+      expect.objectContaining({ code: 'PULSE_ERR_BODY_TOO_LARGE' }),
+    );
+  });
+
   it('adds weighted values as that many observations, and can skip fine tiers', () => {
     const t = 1_800_000_000_000;
     const { rows, seconds } = fold(

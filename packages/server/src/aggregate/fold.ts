@@ -11,6 +11,7 @@ import { encodeSketch } from '../sketch/codec.ts';
 import { binOf, Sketch } from '../sketch/sketch.ts';
 import { type Rows, RowsBuilder } from '../store/rows.ts';
 import { type SeenSpan, type SeriesRecord, widenSeen } from '../store/store.ts';
+import { BucketBudget } from './bucket-budget.ts';
 import { addExplicit, type LayoutCounts, spreadInto } from './explicit-counts.ts';
 import { addLive, type LiveSeconds, liveStats } from './live-stats.ts';
 import { copySketch, RedRows } from './red-rows.ts';
@@ -50,6 +51,12 @@ export interface FoldOptions {
    * are only marked dirty, to be rebuilt from the tier below. Absent: everything is written directly.
    */
   directBefore?: readonly number[];
+  /**
+   * At most this many buckets with a sketch: per series from 10 s up, per service and per route at every tier
+   * (see `BucketBudget`). A 60 s OTLP point of a series makes 6 or 7 of the first and 60 of its service's
+   * seconds, shared by the service's other series; a week of one series, a point a minute, ~5 a point.
+   */
+  maxBuckets?: number;
 }
 
 export interface Folded {
@@ -90,8 +97,9 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   const rows = new RowsBuilder(TIER_RESOLUTIONS.length);
   const serviceSeen = new Map<string, SeenSpan>();
   const seconds: LiveSeconds = new Map();
-  const redServices = TIER_RESOLUTIONS.map(() => new RedRows(false));
-  const redRoutes = TIER_RESOLUTIONS.map(() => new RedRows(true));
+  const budget = options.maxBuckets === undefined ? undefined : new BucketBudget(options.maxBuckets);
+  const redServices = TIER_RESOLUTIONS.map(() => new RedRows(false, budget));
+  const redRoutes = TIER_RESOLUTIONS.map(() => new RedRows(true, budget));
   let oldest = Number.POSITIVE_INFINITY;
   const direct = (tier: number, t: number) => t < (options.directBefore?.[tier] ?? Number.POSITIVE_INFINITY);
   const dirty = TIER_RESOLUTIONS.map(() => new Set<number>());
@@ -115,7 +123,13 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
     const seriesSketches = fromTier >= SAMPLE_TIER_FROM;
     // Each value's sketch bin, computed once for every sketch it goes into.
     const bins = histogram ? binsOf(input.values) : null;
-    let buckets = foldBuckets(input, TIER_RESOLUTIONS[fromTier]!, histogram && seriesSketches, bins);
+    let buckets = foldBuckets(
+      input,
+      TIER_RESOLUTIONS[fromTier]!,
+      histogram && seriesSketches,
+      bins,
+      seriesSketches ? budget : undefined,
+    );
     if (record.red && bins && !seriesSketches) {
       const res = TIER_RESOLUTIONS[fromTier]!;
       for (const table of fromTier >= ROUTE_TIER_FROM ? [redServices, redRoutes] : [redServices]) {
@@ -139,9 +153,10 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
       // per-series sketches folds the values again instead (SAMPLE_TIER_FROM < MATERIALIZED_FROM: all kept).
       let next: Map<number, Acc> | null = null;
       if (nextRes !== undefined && tier + 1 === SAMPLE_TIER_FROM && !seriesSketches) {
-        next = foldBuckets(input, nextRes, histogram, bins);
+        next = foldBuckets(input, nextRes, histogram, bins, budget);
       } else if (nextRes !== undefined) {
         next = rollUp(buckets, nextRes, tier + 1 >= MATERIALIZED_FROM ? (t) => direct(tier + 1, t) : () => true);
+        if (tier + 1 >= SAMPLE_TIER_FROM) budget?.spend(next.size);
       }
       for (const [t, acc] of buckets) {
         if (tier >= SAMPLE_TIER_FROM) rows.sample(tier, record.id, t, acc, acc.sketch && encodeSketch(acc.sketch));
@@ -234,13 +249,21 @@ function binsOf(values: ArrayLike<number>): Float64Array {
   return bins;
 }
 
-/** Per-bucket stats of one series at resolution `res`; with `sketches`, a sketch per bucket too (`bins` given). */
+/**
+ * Per-bucket stats of one series at resolution `res`; with `sketches`, a sketch per bucket too (`bins` given).
+ * Each bucket opened takes one from `budget`, when given.
+ */
 function foldBuckets(
   { timestamps, values, weights, explicit }: FoldInput,
   res: number,
   sketches: boolean,
   bins: Float64Array | null,
+  budget?: BucketBudget,
 ): Map<number, Acc> {
+  const open = (min: number, max: number, last: number, lastT: number) => {
+    budget?.spend(1);
+    return newAcc(min, max, last, lastT, sketches);
+  };
   const buckets = new Map<number, Acc>();
   // Values arrive grouped by time, so the bucket of the previous value is usually the one needed.
   let acc: Acc | undefined;
@@ -254,7 +277,7 @@ function foldBuckets(
       acc = buckets.get(t);
       accT = t;
     }
-    if (!acc) buckets.set(t, (acc = newAcc(value, value, value, ts, sketches)));
+    if (!acc) buckets.set(t, (acc = open(value, value, value, ts)));
     acc.count += weight;
     acc.sum += value * weight;
     if (value < acc.min) acc.min = value;
@@ -272,7 +295,7 @@ function foldBuckets(
       accT = t;
     }
     // Sum, min and max come when the points are spread (`settle`).
-    if (!acc) buckets.set(t, (acc = newAcc(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, p.time, sketches)));
+    if (!acc) buckets.set(t, (acc = open(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, p.time)));
     acc.count += p.count;
     if (p.time >= acc.lastT) {
       // A histogram's "last value" is its newest point's mean.

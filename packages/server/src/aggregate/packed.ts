@@ -1,3 +1,4 @@
+import type { IngestLimits } from '../ingest/native/decode.ts';
 import { countObservations, countWeighted, type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
 import { decodeSketch, encodeSketch } from '../sketch/codec.ts';
 import type { Rows } from '../store/rows.ts';
@@ -41,7 +42,18 @@ export interface PackedFold {
 /** Folds a decoded batch exactly as the aggregator would, and packs the result. */
 export function foldPacked(
   batch: SampleBatch,
-  { liveFrom, directBefore, now }: { liveFrom: number; directBefore: readonly number[]; now?: number },
+  {
+    liveFrom,
+    directBefore,
+    now,
+    limits,
+  }: {
+    liveFrom: number;
+    directBefore: readonly number[];
+    now?: number;
+    /** A request's (the decode workers' folds): bounds the seconds of series it may fall in. */
+    limits?: Pick<IngestLimits, 'maxBucketsPerRequest'>;
+  },
 ): PackedFold {
   const inputs = batch.map((samples, i) => ({
     record: describeSeries(i, seriesKey(samples.identity), samples.identity),
@@ -54,7 +66,8 @@ export function foldPacked(
     reportedUntil: samples.reportedUntil,
     reportedBy: samples.reportedBy,
   }));
-  const folded = fold(inputs, { liveFrom, directBefore });
+  const maxBuckets = limits?.maxBucketsPerRequest;
+  const folded = fold(inputs, { liveFrom, directBefore, ...(maxBuckets !== undefined ? { maxBuckets } : {}) });
   return {
     identities: batch.map((s) => s.identity),
     rows: folded.rows,

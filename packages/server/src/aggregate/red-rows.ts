@@ -2,6 +2,7 @@ import { encodeSketch } from '../sketch/codec.ts';
 import { Sketch } from '../sketch/sketch.ts';
 import type { RowsBuilder } from '../store/rows.ts';
 import type { SeriesRecord } from '../store/store.ts';
+import type { BucketBudget } from './bucket-budget.ts';
 import { addExplicit, type LayoutCounts, spreadInto } from './explicit-counts.ts';
 import type { FoldInput } from './fold.ts';
 
@@ -25,7 +26,11 @@ export interface PendingRed {
 export class RedRows {
   private readonly groups = new Map<string, Map<number, PendingRed>>();
 
-  constructor(private readonly byRoute: boolean) {}
+  /** `budget`: every row opened takes one from it (a request's fold). */
+  constructor(
+    private readonly byRoute: boolean,
+    private readonly budget?: BucketBudget,
+  ) {}
 
   /** The group text of `record` in these rows. */
   groupOf(record: SeriesRecord): string {
@@ -43,6 +48,7 @@ export class RedRows {
     if (!rows) this.groups.set(group, (rows = new Map()));
     let row = rows.get(t);
     if (!row) {
+      this.budget?.spend(1);
       const route = this.byRoute ? record.route : null;
       row = { service: record.service, route, t, count: 0, errors: 0, sketch: sketch ?? new Sketch(), layouts: null };
       rows.set(t, row);

@@ -12,6 +12,8 @@ export interface IngestLimits {
   maxAgeMs: number;
   /** Newest accepted timestamp is now + this. */
   maxAheadMs: number;
+  /** Buckets with a sketch a request's observations may fill (fold's `maxBuckets`, `BucketBudget`). */
+  maxBucketsPerRequest: number;
 }
 
 export const DEFAULT_LIMITS: Omit<IngestLimits, 'maxAgeMs'> = INGEST_LIMITS;

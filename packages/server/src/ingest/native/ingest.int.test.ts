@@ -139,6 +139,29 @@ describe('POST /api/v1/metrics', () => {
     });
   });
 
+  it('refuses with 413 a batch filling more buckets than a request may, storing none of it, while others go on', async () => {
+    const { app } = await setup();
+    // A point a minute of one series over two weeks: each point its own 10 s and 1 min bucket, of the series,
+    // its service and its route (6 or 7 a point). 200,000 such seconds took a decode worker past its heap, and
+    // every request on it answered 500.
+    const points = Array.from({ length: 20_000 }, (_, i) => [NOW - 60_000 - i * 60_000, 5]);
+    const [big, small] = await Promise.all([
+      ingest(app, [duration({ value: undefined, timestamp: undefined, points })]),
+      ingest(app, [duration({ service: 'bystander' })]),
+    ]);
+    expect(big.status).toBe(413);
+    expect(big.body).toMatchObject({ code: 'PULSE_ERR_BODY_TOO_LARGE' });
+    expect(String(big.body.message)).toMatch(/^body: its observations fill more than 100,000 buckets/);
+    expect(small).toEqual({ status: 202, body: { accepted: 1 } });
+    const services = await getJson<{ services: { name: string }[] }>(app, '/api/v1/services');
+    expect(services.body.services.map((s) => s.name)).toEqual(['bystander']);
+    // A tenth of it is taken.
+    const fewer = await ingest(app, [
+      duration({ value: undefined, timestamp: undefined, points: points.slice(0, 2_000) }),
+    ]);
+    expect(fewer).toEqual({ status: 202, body: { accepted: 2_000 } });
+  });
+
   async function setup(overrides = {}) {
     const handle = await startTestApp(overrides, () => NOW);
     close = () => handle.app.close();
