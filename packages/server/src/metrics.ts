@@ -107,7 +107,7 @@ export function createMetrics(limits?: LimitSources) {
     }),
     liveRefused: new Counter({
       name: 'pulseboard_live_refused_total',
-      help: 'Live sockets refused or closed, and subscriptions refused: subscriptions, bad_messages, queue, connections',
+      help: 'Live sockets refused or closed, and subscriptions refused: subscriptions, bad_messages, messages, queue, connections',
       labelNames: ['reason'],
       registers: [registry],
     }),

@@ -27,7 +27,7 @@ const message = fc.oneof(
   // Just past the message size limit: ws closes with 1009.
   { arbitrary: fc.constant(JSON.stringify({ type: 'subscribe', services: ['x'.repeat(MAX_MESSAGE)] })), weight: 1 },
 );
-// A mix of messages, or one repeated past the bad-message budget (30 a minute, then 1008).
+// A mix of messages, or one repeated past the bad-message budget (15 a minute, then 1008) or the message budget.
 const session = fc.oneof(
   fc.array(message, { minLength: 1, maxLength: 40 }),
   message.map((m) => Array.from({ length: 35 }, () => m)),

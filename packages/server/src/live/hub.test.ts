@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Sketch } from '../sketch/sketch.ts';
-import { BAD_MESSAGES, LiveHub, type LiveRefusal, type LiveSocket } from './hub.ts';
+import { BAD_MESSAGES, LiveHub, type LiveRefusal, type LiveSocket, MESSAGES } from './hub.ts';
 import type { WireText } from './wire-text.ts';
 
 describe('LiveHub', () => {
@@ -170,6 +170,27 @@ describe('LiveHub', () => {
     // What it still sends is ignored; the other client keeps its frames.
     c.client.onMessage(JSON.stringify({ type: 'subscribe', services: ['*'] }));
     hub.publish({ t: 1000, services: {} });
+    expect(c.frames()).toHaveLength(0);
+    expect(other.frames()).toHaveLength(1);
+  });
+
+  it('closes a socket sending more than its messages in 10 s, good ones too, and keeps the others', () => {
+    const { hub, connect, clock, refused } = setup();
+    const c = connect();
+    const other = connect();
+    const toggle = (i: number) =>
+      c.client.onMessage(JSON.stringify({ type: i % 2 === 0 ? 'subscribe' : 'unsubscribe', services: ['a', 'b'] }));
+    // Its subscription on connecting was the first.
+    for (let i = 1; i < MESSAGES.allowed; i++) toggle(i);
+    expect(c.socket.closed).toBeNull();
+    // The next 10 s: the allowance starts again.
+    clock.now = MESSAGES.windowMs;
+    for (let i = 0; i < MESSAGES.allowed; i++) toggle(i);
+    expect(c.socket.closed).toBeNull();
+    toggle(0);
+    expect(c.socket.closed).toEqual({ code: 1008, reason: `more than ${MESSAGES.allowed} messages in 10 s` });
+    expect(refused).toEqual(['messages']);
+    hub.publish({ t: 1000, services: { a: stats(1) } });
     expect(c.frames()).toHaveLength(0);
     expect(other.frames()).toHaveLength(1);
   });

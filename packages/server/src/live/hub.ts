@@ -35,7 +35,7 @@ export interface HubOptions {
   onRefused?: (reason: LiveRefusal) => void;
 }
 
-export type LiveRefusal = 'subscriptions' | 'bad_messages' | 'queue';
+export type LiveRefusal = 'subscriptions' | 'bad_messages' | 'messages' | 'queue';
 
 /** WebSocket close codes the hub uses (documented in the README). */
 export const CLOSE_CODES = { goingAway: 1001, policy: 1008, tryAgainLater: 1013 } as const;
@@ -45,7 +45,15 @@ export const CLOSE_CODES = { goingAway: 1001, policy: 1008, tryAgainLater: 1013 
  * `ANSWERED` get an error message, the rest are dropped, and past `ALLOWED` the socket is closed with 1008.
  * Answering every one let a client that never reads queue error replies without bound.
  */
-export const BAD_MESSAGES = { answered: 10, allowed: 30, windowMs: 60_000 } as const;
+export const BAD_MESSAGES = { answered: 10, allowed: 15, windowMs: 60_000 } as const;
+
+/**
+ * Messages of any kind a client may send per 10 s; past it the socket is closed with 1008. A page sends two
+ * when its services change. 100 sockets subscribing and unsubscribing 500 services as fast as they could held
+ * the main thread up to 6.7 s (each message is parsed and checked there); at 120 a minute, reconnecting each
+ * time they were closed, still 640 ms (their first minute's messages come at once).
+ */
+export const MESSAGES = { allowed: 20, windowMs: 10_000 } as const;
 
 /** Compiled once: checking a 64 KiB subscription took ~60 ms with the interpreting `Value.Check`, ~1 ms so. */
 const clientMessage = Compile(LiveClientMessageSchema);
@@ -58,6 +66,8 @@ interface Client {
   alive: boolean;
   bad: number;
   badSince: number;
+  messages: number;
+  messagesSince: number;
 }
 
 /** Frames of clients watching subsets are written for this long at a time, then the event loop has a turn. */
@@ -101,6 +111,8 @@ export class LiveHub {
       alive: true,
       bad: 0,
       badSince: this.options.now(),
+      messages: 0,
+      messagesSince: this.options.now(),
     };
     this.clients.add(client);
     const hello: LiveHello = { type: 'hello', resolution: 1000, cursor };
@@ -214,6 +226,7 @@ export class LiveHub {
   private handle(client: Client, data: string): void {
     // A client already closed may still have messages in flight: they are ignored.
     if (!this.clients.has(client)) return;
+    if (this.overMessages(client)) return;
     let message: unknown;
     try {
       message = JSON.parse(data);
@@ -247,6 +260,20 @@ export class LiveHub {
       else if (subscribe) client.services.add(service);
       else client.services.delete(service);
     }
+  }
+
+  /** Counts a message; past `MESSAGES` in a minute closes the socket with 1008 and says so (true). */
+  private overMessages(client: Client): boolean {
+    const now = this.options.now();
+    if (now - client.messagesSince >= MESSAGES.windowMs) {
+      client.messages = 0;
+      client.messagesSince = now;
+    }
+    if (++client.messages <= MESSAGES.allowed) return false;
+    this.clients.delete(client);
+    this.options.onRefused?.('messages');
+    client.socket.close(CLOSE_CODES.policy, `more than ${MESSAGES.allowed} messages in ${MESSAGES.windowMs / 1000} s`);
+    return true;
   }
 
   /** Whether subscribing to `services` keeps the client within its limit (all or nothing). */
