@@ -14,8 +14,13 @@ export function parseTimeParam(text: string, now: number): number | null {
     return amount && unit ? now - Number(amount) * UNIT_MS[unit as Unit] : now;
   }
   if (!/^\d{1,16}$/.test(text)) return null;
-  return Number(text);
+  const t = Number(text);
+  // Past the last time a Date can hold (year 275760), digits are no instant.
+  return t <= MAX_DATE_MS ? t : null;
 }
+
+/** The latest epoch milliseconds a JavaScript Date holds. */
+const MAX_DATE_MS = 8_640_000_000_000_000;
 
 /** `30s`, `5m`, `1h`, `2d` -> ms, or `null` when not a duration (weeks are not a rule unit). */
 export function parseDuration(text: string): number | null {

@@ -139,6 +139,8 @@ describe('RED reads', () => {
       // Before 1970: planning one bucket across epoch 0 looped for good, and the server answered nothing more.
       ['from=now-3000w&maxPoints=1', 'from'],
       ['from=now-999999999w&to=now-3000w', 'from'],
+      // Past the last instant a Date holds: answered 200 as if it were a time.
+      ['from=9000000000000000', 'from'],
       // Given twice: the same message on every route (overview said "must be string").
       ['from=now-1h&from=now-2h', 'from: give it once'],
     ];
