@@ -53,8 +53,8 @@ export interface FoldOptions {
   directBefore?: readonly number[];
   /**
    * At most this many buckets with a sketch: per series from 10 s up, per service and per route at every tier
-   * (see `BucketBudget`). A 60 s OTLP point of a series makes 6 or 7 of the first and 60 of its service's
-   * seconds, shared by the service's other series; a week of one series, a point a minute, ~5 a point.
+   * (see `BucketBudget`). Per second of series would count a 60 s OTLP point 60 times, for one shared sketch
+   * per second of its service; a week of one series, a point a minute, opens ~7 a point.
    */
   maxBuckets?: number;
 }

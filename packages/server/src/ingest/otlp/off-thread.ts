@@ -98,7 +98,11 @@ export function foldExport(
   for (const p of older) c.rejections.reject(p.point, OLDER_START, seriesDetail(p.identity));
   try {
     deltaEntries(c, deltas);
-    const packed = foldPacked(entryBatch(c.entries), job.context);
+    // Not bounded by the request bucket budget: a cumulative series' first point is spread over up to 64
+    // pieces of its span since its process started, and a Collector's first export of a few hundred
+    // long-running series to a new server would be refused, and each export after it again.
+    const { liveFrom, directBefore, now } = job.context;
+    const packed = foldPacked(entryBatch(c.entries), { liveFrom, directBefore, now });
     return {
       packed,
       rest: {

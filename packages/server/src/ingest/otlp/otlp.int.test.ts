@@ -233,6 +233,30 @@ describe('POST /v1/metrics', () => {
     expect(await second.red('svc')).toEqual({ count: 5, errors: 0 });
   });
 
+  it('takes the first export of 600 long-running cumulative series, however many buckets their spans fill', async () => {
+    const { app, red } = await setup();
+    // Each first point is spread over up to 64 pieces of its 60 h since the process started (~190 buckets of
+    // the series, more of its route): past the request bucket limit of native batches, which would refuse
+    // this export, and every one after it (a refused export leaves no cumulative state).
+    const dataPoints = Array.from({ length: 600 }, (_, i) => ({
+      startTimeUnixNano: `${NOW - 60 * 3_600_000}000000`,
+      timeUnixNano: `${NOW - 1_000}000000`,
+      count: 3_600,
+      sum: 3_600 * 20,
+      explicitBounds: [10, 50],
+      bucketCounts: [0, 3_600, 0],
+      attributes: [{ key: 'http.route', value: { stringValue: `/r/${i}` } }],
+    }));
+    const body = exportOf('svc', [
+      { name: 'http.server.request.duration', unit: 'ms', histogram: { aggregationTemporality: 2, dataPoints } },
+    ]);
+    const res = await post(app, Buffer.from(JSON.stringify(body)), JSON_TYPE);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({});
+    // The last hour's share of each: 3,600 over 60 h is 60 an hour.
+    expect((await red('svc')).count).toBeGreaterThan(0);
+  });
+
   it('counts concurrent cumulative exports of one series once, whatever their order', async () => {
     const { app, red } = await setup();
     const bodies = [1, 2, 3, 4, 5].map((n) =>
