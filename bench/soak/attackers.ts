@@ -65,7 +65,7 @@ const subscribeFlood: Attack = {
 
 /**
  * Finding 4b: a socket that never reads and sends bad messages (50 a second). The server should close it
- * (1008) after 30 in a minute; since this client does not read, it cannot see the close, so each socket is
+ * (1008) after 15 in a minute; since this client does not read, it cannot see the close, so each socket is
  * given up after 10 s and a new one opened, as a misbehaving program would.
  */
 const badMessages: Attack = {

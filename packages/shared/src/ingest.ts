@@ -17,7 +17,7 @@ export const INGEST_LIMITS = {
   maxAttributes: 64,
   maxAttributeValueLength: 4096,
   maxAheadMs: 10 * 60_000,
-  /** Buckets with a sketch one request's observations may fill (the server's `BucketBudget`). */
+  /** Buckets (rows of its commit) one request's observations may fill (the server's `BucketBudget`). */
   maxBucketsPerRequest: 100_000,
 } as const;
 

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 
 /**
- * The buckets one request's fold may still open, each holding a sketch and becoming a row of its commit (see
+ * The buckets one request's fold may still open, each a row of its commit and most with a sketch (see
  * `FoldOptions.maxBuckets`). Past it the request is refused with 413 before the buckets take the memory:
  * 200,000 seconds of one series over a week in a 4 MB batch took a decode worker past its heap, and every
  * request in flight on that worker answered 500.

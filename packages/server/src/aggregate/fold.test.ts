@@ -41,7 +41,7 @@ describe('fold', () => {
     expect(routes).toEqual({ '/a': [3, 1], '/b': [1, 0] });
   });
 
-  it('opens at most maxBuckets buckets with a sketch, the rows it writes, and refuses the batch with 413 past them', () => {
+  it('opens at most maxBuckets buckets, the rows it writes, and refuses the batch with 413 past them', () => {
     const t = 1_800_000_000_000;
     const inputs = [
       { record: record(1, { isError: false }), timestamps: [t, t + 15_000, t + 70_000], values: [5, 6, 7] },

@@ -52,7 +52,7 @@ export interface FoldOptions {
    */
   directBefore?: readonly number[];
   /**
-   * At most this many buckets with a sketch: per series from 10 s up, per service and per route at every tier
+   * At most this many buckets (rows of the commit): per series from 10 s up, per service and per route at every tier
    * (see `BucketBudget`). Per second of series would count a 60 s OTLP point 60 times, for one shared sketch
    * per second of its service; a week of one series, a point a minute, opens ~7 a point.
    */

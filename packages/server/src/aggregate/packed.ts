@@ -51,7 +51,7 @@ export function foldPacked(
     liveFrom: number;
     directBefore: readonly number[];
     now?: number;
-    /** A request's (the decode workers' folds): bounds the seconds of series it may fall in. */
+    /** A request's (native batches and trace exports in the decode workers): bounds the buckets its fold opens. */
     limits?: Pick<IngestLimits, 'maxBucketsPerRequest'>;
   },
 ): PackedFold {

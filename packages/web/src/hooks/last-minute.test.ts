@@ -22,8 +22,10 @@ describe('lastMinuteInstead', () => {
   });
   it('shows the seconds so far of the current minute for services that began after the last one', () => {
     expect(lastMinuteInstead({ from, to, since: to + 5_000 }, live)).toEqual({ from: to, to: live });
+    // Began right on the minute; or none has sent anything yet (a name mistyped: the server says `since` = `to`),
+    // and the minute so far shows nothing either.
     expect(lastMinuteInstead({ from, to, since: to }, live)).toEqual({ from: to, to: live });
-    // None has sent anything yet (a name mistyped): nothing to show in any window.
-    expect(lastMinuteInstead({ from, to, since: live }, live)).toBeNull();
+    // The minute so far is not yet a second long.
+    expect(lastMinuteInstead({ from, to, since: to }, to)).toBeNull();
   });
 });

@@ -60,28 +60,6 @@ describe('route rates', () => {
     expect(routesSeconds({ routes, coverage })).toBe(150);
   });
 
-  it('count the open second the routes were read into at the live edge, for a service sending up to it', () => {
-    // 4 s of a new service at 10/s in the coverage (asked up to the last whole second); the routes' 10 s rows
-    // read to the server's clock, 0.877 s into the next second, with its 10 more requests: 50 over 4.877 s.
-    const live: RedResponse = {
-      from: 0,
-      to,
-      step: 20_000,
-      series: [{ service: 'new', since: to - 4_000, points: [point(to - 20_000, 40)] }],
-    };
-    const routesLive: RedResponse = {
-      from: 0,
-      to: to + 877,
-      step: 7_200_000,
-      series: [{ service: 'new', route: '/a', since: to - 4_000, points: [point(0, 50)] }],
-    };
-    expect(coveredSeconds(live)).toBe(4);
-    expect(routesSeconds({ routes: routesLive, coverage: live })).toBeCloseTo(4.877, 6);
-    // A service that has not sent up to the coverage's end gains nothing from the routes' longer read.
-    const behind = { ...live, series: [{ ...live.series[0]!, until: to - 1_000 }] };
-    expect(routesSeconds({ routes: routesLive, coverage: behind })).toBe(3);
-  });
-
   it('count from where the service began, to the second, not from the start of that step', () => {
     // The same service, had it started 20 s into its first minute with data: 130 s of it, not 150.
     const started = { ...coverage, series: coverage.series.map((s) => ({ ...s, since: 740_000 })) };

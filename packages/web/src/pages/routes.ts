@@ -33,21 +33,7 @@ export function coveredSeconds(res: RedResponse, upTo = Number.POSITIVE_INFINITY
  */
 export function routesSeconds({ routes, coverage }: { routes: RedResponse; coverage: RedResponse }): number {
   const untils = serviceSeries(routes).map((s) => s.until ?? Number.POSITIVE_INFINITY);
-  const upTo = Math.min(Number.POSITIVE_INFINITY, ...untils);
-  const seconds = coveredSeconds(coverage, upTo);
-  // At the live edge the server reads the routes' 10 s rows up to its clock, into the open second the coverage
-  // (asked up to the last whole second) leaves out: their requests in it were counted over no time (a service
-  // 5 s old read 12/s serving 10/s). That time counts too while the service has requests at the coverage's end.
-  const beyond = Math.min(routes.to, upTo) - coverage.to;
-  return beyond > 0 && busyAtEnd(coverage) ? seconds + beyond / 1000 : seconds;
-}
-
-/** Whether the service had requests in the last bucket of a response, and has sent up to its end. */
-function busyAtEnd(res: RedResponse): boolean {
-  return serviceSeries(res).some((series) => {
-    const last = series.points.at(-1);
-    return last !== undefined && last.count > 0 && last.t + res.step >= res.to && (series.until ?? res.to) >= res.to;
-  });
+  return coveredSeconds(coverage, Math.min(Number.POSITIVE_INFINITY, ...untils));
 }
 
 /**

@@ -12,7 +12,7 @@ export interface IngestLimits {
   maxAgeMs: number;
   /** Newest accepted timestamp is now + this. */
   maxAheadMs: number;
-  /** Buckets with a sketch a request's observations may fill (fold's `maxBuckets`, `BucketBudget`). */
+  /** Buckets (rows of its commit) a request's observations may fill (fold's `maxBuckets`, `BucketBudget`). */
   maxBucketsPerRequest: number;
 }
 
