@@ -1,4 +1,3 @@
-import type { IngestLimits } from '../ingest/native/decode.ts';
 import { countObservations, countWeighted, type SampleBatch, type SeriesIdentity, seriesKey } from '../model.ts';
 import { decodeSketch, encodeSketch } from '../sketch/codec.ts';
 import type { Rows } from '../store/rows.ts';
@@ -46,13 +45,13 @@ export function foldPacked(
     liveFrom,
     directBefore,
     now,
-    limits,
+    maxBuckets,
   }: {
     liveFrom: number;
     directBefore: readonly number[];
     now?: number;
-    /** A request's (native batches and trace exports in the decode workers): bounds the buckets its fold opens. */
-    limits?: Pick<IngestLimits, 'maxBucketsPerRequest'>;
+    /** The request bucket budget (fold's `maxBuckets`), where the caller holds the request to one. */
+    maxBuckets?: number;
   },
 ): PackedFold {
   const inputs = batch.map((samples, i) => ({
@@ -66,7 +65,6 @@ export function foldPacked(
     reportedUntil: samples.reportedUntil,
     reportedBy: samples.reportedBy,
   }));
-  const maxBuckets = limits?.maxBucketsPerRequest;
   const folded = fold(inputs, { liveFrom, directBefore, ...(maxBuckets !== undefined ? { maxBuckets } : {}) });
   return {
     identities: batch.map((s) => s.identity),

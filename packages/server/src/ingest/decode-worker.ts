@@ -105,7 +105,10 @@ export function runJob(job: DecodeJob, post: (result: DecodeResult, transfer: Ar
   const { context } = job;
   if (job.kind === 'native') {
     answer(() => ({
-      packed: foldPacked(decodeNativeBatch(parseJson(job.body), context.now, context.limits), context),
+      packed: foldPacked(decodeNativeBatch(parseJson(job.body), context.now, context.limits), {
+        ...context,
+        maxBuckets: context.limits.maxBucketsPerRequest,
+      }),
     }));
   } else if (job.kind === 'traces') {
     answer(() => {

@@ -66,10 +66,29 @@ interface Client {
   services: Set<string>;
   slowSince: number | null;
   alive: boolean;
-  bad: number;
-  badSince: number;
-  messages: number;
-  messagesSince: number;
+  /** Bad messages in the current `BAD_MESSAGES` window. */
+  bad: WindowCount;
+  /** Messages of any kind in the current `MESSAGES` window. */
+  messages: WindowCount;
+}
+
+/** How many of something happened in the current window; a new window starts once the last has passed. */
+class WindowCount {
+  private count = 0;
+
+  constructor(
+    private readonly windowMs: number,
+    private since: number,
+  ) {}
+
+  /** Counts one at `now`; the count so far in its window. */
+  add(now: number): number {
+    if (now - this.since >= this.windowMs) {
+      this.count = 0;
+      this.since = now;
+    }
+    return ++this.count;
+  }
 }
 
 /** Frames of clients watching subsets are written for this long at a time, then the event loop has a turn. */
@@ -111,10 +130,8 @@ export class LiveHub {
       services: new Set(),
       slowSince: null,
       alive: true,
-      bad: 0,
-      badSince: this.options.now(),
-      messages: 0,
-      messagesSince: this.options.now(),
+      bad: new WindowCount(BAD_MESSAGES.windowMs, this.options.now()),
+      messages: new WindowCount(MESSAGES.windowMs, this.options.now()),
     };
     this.clients.add(client);
     const hello: LiveHello = { type: 'hello', resolution: 1000, cursor };
@@ -266,16 +283,16 @@ export class LiveHub {
 
   /** Counts a message; past `MESSAGES` in its window closes the socket with 1008 and says so (true). */
   private overMessages(client: Client): boolean {
-    const now = this.options.now();
-    if (now - client.messagesSince >= MESSAGES.windowMs) {
-      client.messages = 0;
-      client.messagesSince = now;
-    }
-    if (++client.messages <= MESSAGES.allowed) return false;
-    this.clients.delete(client);
-    this.options.onRefused?.('messages');
-    client.socket.close(CLOSE_CODES.policy, `more than ${MESSAGES.allowed} messages in ${MESSAGES.windowMs / 1000} s`);
+    if (client.messages.add(this.options.now()) <= MESSAGES.allowed) return false;
+    this.closeFor(client, 'messages', `more than ${MESSAGES.allowed} messages in ${MESSAGES.windowMs / 1000} s`);
     return true;
+  }
+
+  /** Closes a client past one of its allowances with 1008, counted as `reason`. */
+  private closeFor(client: Client, reason: LiveRefusal, why: string): void {
+    this.clients.delete(client);
+    this.options.onRefused?.(reason);
+    client.socket.close(CLOSE_CODES.policy, why);
   }
 
   /** Whether subscribing to `services` keeps the client within its limit (all or nothing). */
@@ -290,22 +307,13 @@ export class LiveHub {
    * built only when it is sent: listing a 64 KiB message's schema errors is the costly part.
    */
   private reject(client: Client, code: ErrorCode, message: () => string): void {
-    const now = this.options.now();
-    if (now - client.badSince >= BAD_MESSAGES.windowMs) {
-      client.bad = 0;
-      client.badSince = now;
-    }
-    client.bad++;
-    if (client.bad > BAD_MESSAGES.allowed) {
-      this.clients.delete(client);
-      this.options.onRefused?.('bad_messages');
-      client.socket.close(
-        CLOSE_CODES.policy,
-        `more than ${BAD_MESSAGES.allowed} bad messages in ${BAD_MESSAGES.windowMs / 1000} s`,
-      );
+    const bad = client.bad.add(this.options.now());
+    if (bad > BAD_MESSAGES.allowed) {
+      const why = `more than ${BAD_MESSAGES.allowed} bad messages in ${BAD_MESSAGES.windowMs / 1000} s`;
+      this.closeFor(client, 'bad_messages', why);
       return;
     }
-    if (client.bad > BAD_MESSAGES.answered) return;
+    if (bad > BAD_MESSAGES.answered) return;
     const error: LiveError = { type: 'error', code, message: message() };
     this.send(client, wireText(JSON.stringify(error)));
   }

@@ -98,11 +98,10 @@ export function foldExport(
   for (const p of older) c.rejections.reject(p.point, OLDER_START, seriesDetail(p.identity));
   try {
     deltaEntries(c, deltas);
-    // Not bounded by the request bucket budget: a cumulative series' first point is spread over up to 64
-    // pieces of its span since its process started, and a Collector's first export of a few hundred
-    // long-running series to a new server would be refused, and each export after it again.
-    const { liveFrom, directBefore, now } = job.context;
-    const packed = foldPacked(entryBatch(c.entries), { liveFrom, directBefore, now });
+    // Not held to the request bucket budget, as native batches and trace exports are: a cumulative series'
+    // first point is spread over up to 64 pieces of its span since its process started, and a Collector's
+    // first export of a few hundred long-running series to a new server would be refused, and every one after.
+    const packed = foldPacked(entryBatch(c.entries), job.context);
     return {
       packed,
       rest: {

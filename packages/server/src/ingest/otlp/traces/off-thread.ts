@@ -39,7 +39,7 @@ export function foldTraceExport(
     ? mapping.entries.filter((entry) => !rejectRefused(entry, refused, mapping.rejections))
     : mapping.entries;
   return {
-    packed: foldPacked(entryBatch(entries), context),
+    packed: foldPacked(entryBatch(entries), { ...context, maxBuckets: context.limits.maxBucketsPerRequest }),
     rest: { rejected: mapping.rejections.count, message: mapping.rejections.message(), body },
   };
 }
