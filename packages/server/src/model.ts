@@ -1,4 +1,5 @@
 import type { AttributeValue, MetricType } from '@pulseboard/shared';
+import { pieceCount } from './aggregate/spread.ts';
 
 /** Who a series is: service + metric name + attributes. Kind and unit are fixed at first sight. */
 export interface SeriesIdentity {
@@ -58,6 +59,8 @@ export interface ExplicitPoint {
   max: number | null;
   /** min and max are observations of exactly these counts (a delta point, or a fresh cumulative one). */
   exact: boolean;
+  /** Set when the point is spread over [spreadFrom, time) as the fold reads it (see `spreadLater`). */
+  spreadFrom?: number;
 }
 
 export type SampleBatch = SeriesSamples[];
@@ -67,8 +70,8 @@ export function countObservations(batch: SampleBatch): number {
   let n = 0;
   for (const s of batch) {
     n += s.values.length;
-    // A point's cost is its buckets, as if each were one value.
-    for (const p of s.explicit ?? []) n += p.counts.length;
+    // A point's cost is its buckets, as if each were one value, in each piece it is spread over.
+    for (const p of s.explicit ?? []) n += p.counts.length * pieceCount(p);
   }
   return n;
 }

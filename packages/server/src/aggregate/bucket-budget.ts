@@ -1,4 +1,5 @@
 import { AppError } from '../errors.ts';
+import { requestHeap } from './heap-guard.ts';
 
 /**
  * The buckets one request's fold may still open, each a row of its commit and most with a sketch (see
@@ -14,6 +15,8 @@ export class BucketBudget {
   }
 
   spend(buckets: number): void {
+    // Their number is bounded here; what they take of the heap (a sketch's size varies a hundredfold), there.
+    requestHeap.spend(buckets);
     this.left -= buckets;
     if (this.left >= 0) return;
     throw new AppError(

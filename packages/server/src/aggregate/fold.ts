@@ -15,6 +15,7 @@ import { BucketBudget } from './bucket-budget.ts';
 import { addExplicit, type LayoutCounts, spreadInto } from './explicit-counts.ts';
 import { addLive, type LiveSeconds, liveStats } from './live-stats.ts';
 import { copySketch, RedRows } from './red-rows.ts';
+import { explicitPieces } from './spread.ts';
 
 /**
  * Running aggregate of one series over one bucket. Explicit histogram points wait in `layouts` until
@@ -104,7 +105,8 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   const direct = (tier: number, t: number) => t < (options.directBefore?.[tier] ?? Number.POSITIVE_INFINITY);
   const dirty = TIER_RESOLUTIONS.map(() => new Set<number>());
   const intervals = new Map<string, Reported>();
-  for (const input of inputs) {
+  for (const given of inputs) {
+    const input = given.explicit ? { ...given, explicit: explicitPieces(given.explicit) } : given;
     const { record } = input;
     if (record.red && (input.interval !== undefined || input.firstSpan !== undefined)) {
       const until = input.reportedUntil ?? 0;

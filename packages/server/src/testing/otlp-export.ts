@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+
 interface HistogramPoint {
   explicitBounds: number[];
   bucketCounts: number[];
@@ -77,4 +79,21 @@ function otlpExport(
       },
     ],
   };
+}
+
+/** An OTLP metrics export (JSON form) of one service's `metrics`. */
+export function metricsExport(service: string, metrics: unknown[]) {
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeMetrics: [{ metrics }],
+      },
+    ],
+  };
+}
+
+/** POSTs an OTLP metrics body to /v1/metrics. */
+export function postMetrics(app: FastifyInstance, payload: Buffer, headers: Record<string, string>) {
+  return app.inject({ method: 'POST', url: '/v1/metrics', headers, payload });
 }

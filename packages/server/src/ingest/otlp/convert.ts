@@ -1,4 +1,6 @@
 import { type AttributeValue, INSTANCE_ATTR, type MetricType as SeriesKind } from '@pulseboard/shared';
+import { requestHeap } from '../../aggregate/heap-guard.ts';
+import { spreadCounts, spreadIncrease, spreadLater, spreadLimit, spreads } from '../../aggregate/spread.ts';
 import { type ExplicitPoint, type SeriesIdentity, type SeriesSamples, seriesKey } from '../../model.ts';
 import type { Observations } from '../../sketch/bucket-values.ts';
 import type { IngestLimits } from '../native/decode.ts';
@@ -6,7 +8,6 @@ import type { CumulativePoint } from './cumulative.ts';
 import { KIND_CONVERTERS } from './kinds.ts';
 import { type Attributes, FLAG_NO_RECORDED_VALUE, type MetricData, type OtlpExport, type PointBase } from './model.ts';
 import { Rejections } from './rejections.ts';
-import { spreadCounts, spreadIncrease, spreadPoint, spreads } from './spread.ts';
 
 /**
  * Samples of one series from every data point of it in the request, ready for the aggregator. Grouping
@@ -40,6 +41,13 @@ export interface MetricContext {
   /** Set when every point of the metric is refused (a bad service or metric name). */
   invalid: string | null;
 }
+
+/** A cumulative series' point that counts in full: `fresh`, first of its series or after a reset; `first`, since its start. */
+export interface Fresh {
+  fresh: boolean;
+  first: boolean;
+}
+const NOT_FRESH: Fresh = { fresh: false, first: false };
 
 const SERVICE_NAME = 'service.name';
 /** The resource attributes that become series attributes; the rest (host, process, SDK) would only add cardinality. */
@@ -160,9 +168,20 @@ export class Conversion {
     this.emitAll(point, identity, [[time, value]], series);
   }
 
-  /** Adds a counter's increase over [since, time), spread evenly over that interval (`spreadIncrease`). */
-  emitIncrease(point: number, identity: SeriesIdentity, since: number, time: number, value: number, series?: string) {
-    this.emitAll(point, identity, spreadIncrease(value, since, time), series);
+  /**
+   * Adds a counter's increase over [since, time), spread evenly over that interval (`spreadIncrease`); of a
+   * cumulative series' `first` point, over what `spreadLimit` keeps.
+   */
+  emitIncrease(
+    point: number,
+    identity: SeriesIdentity,
+    since: number,
+    time: number,
+    value: number,
+    series?: string,
+    first = false,
+  ) {
+    this.emitAll(point, identity, spreadIncrease(value, since, time, spreadLimit(since, time, first)), series);
   }
 
   private emitAll(point: number, identity: SeriesIdentity, values: readonly [number, number][], series?: string) {
@@ -173,13 +192,15 @@ export class Conversion {
       samples.values.push(value);
       samples.weights?.push(1);
     }
+    requestHeap.spend(values.length);
     entry.points.push(point);
   }
 
   /**
    * Adds an explicit-bucket histogram point of `identity`, kept as counts (see ExplicitPoint), that covers
-   * [since, p.time): spread evenly over that interval (`spreadPoint`). Unless `fresh` (the first point of a
-   * cumulative series, which covers everything since its start, only a hint), that is also the series' reporting
+   * [since, p.time): spread evenly over that interval (`spreadPoint`; of a cumulative series' `first` point,
+   * over what `spreadLimit` keeps). Unless `fresh` (the first point of a cumulative series, which covers
+   * everything since its start, or the first after a reset: only a hint), that is also the series' reporting
    * interval.
    */
   emitExplicit(
@@ -188,11 +209,13 @@ export class Conversion {
     p: ExplicitPoint,
     since: number,
     series?: string,
-    fresh = false,
+    { fresh, first }: Fresh = NOT_FRESH,
   ): void {
     const entry = this.entryFor(identity, series);
     const explicit = (entry.samples.explicit ??= []);
-    for (const piece of spreadPoint(p, since)) explicit.push(piece);
+    const pieces = spreadLater(p, since, spreadLimit(since, p.time, first));
+    for (const piece of pieces) explicit.push(piece);
+    requestHeap.spend(pieces.length);
     noteSpan(entry, since, p.time, fresh);
     entry.points.push(point);
   }
@@ -208,7 +231,7 @@ export class Conversion {
     since: number,
     fill: (out: Observations) => void,
     series?: string,
-    fresh = false,
+    { fresh, first }: Fresh = NOT_FRESH,
   ): void {
     const entry = this.entryFor(identity, series);
     const { samples } = entry;
@@ -216,7 +239,9 @@ export class Conversion {
     const filled: Observations = { values: [], weights: [] };
     fill(filled);
     const { weights } = filled;
-    const pieces = spreads(since, time) ? spreadCounts(weights, since, time) : [{ at: time, counts: weights }];
+    const pieces = spreads(since, time)
+      ? spreadCounts(weights, since, time, spreadLimit(since, time, first))
+      : [{ at: time, counts: weights }];
     for (const { at, counts } of pieces) {
       counts.forEach((weight, i) => {
         if (weight === 0) return;
@@ -224,6 +249,7 @@ export class Conversion {
         samples.values.push(filled.values[i]!);
         weightsOut.push(weight);
       });
+      requestHeap.spend(counts.length);
     }
     noteSpan(entry, since, time, fresh);
     entry.points.push(point);

@@ -162,18 +162,28 @@ function emitDistribution(
   scale: number,
   exact: boolean,
   series?: string,
+  /** The first point of a cumulative series, which covers all since its start (`spreadLimit`). */
+  first = false,
 ): void {
   // An empty point (no observations since the last) adds no values; its state still commits.
   if (value.type === 'sum' || value.count === 0) return;
-  // A cumulative series' first point covers all since its start: no reporting interval.
+  // A cumulative series' first point, or first after a reset: no reporting interval.
   const fresh = series !== undefined && exact;
+  const spread = { fresh, first };
   if (value.type === 'histogram') {
     const { bounds, counts, count, sum, min, max } = value;
-    c.emitExplicit(point, identity, { time, bounds, counts, scale, count, sum, min, max, exact }, since, series, fresh);
+    c.emitExplicit(
+      point,
+      identity,
+      { time, bounds, counts, scale, count, sum, min, max, exact },
+      since,
+      series,
+      spread,
+    );
     return;
   }
   const fill = (out: Observations) => exponentialObservations(value, scale, out);
-  c.emitWeighted(point, identity, time, since, fill, series, fresh);
+  c.emitWeighted(point, identity, time, since, fill, series, spread);
 }
 
 /** The samples of the deltas of a request's cumulative points. */
@@ -183,14 +193,16 @@ export function deltaEntries(c: Conversion, deltas: readonly Delta<PendingCumula
 
 /** The samples of a delta computed from a cumulative point. */
 function deltaEntry(c: Conversion, delta: Delta<PendingCumulative>): void {
-  const { point, value, fresh } = delta;
+  const { point, value, fresh, since } = delta;
   if (delta.startShared !== undefined) c.reportedBy(point.identity, point.key, startInstance(delta.startShared));
+  // Counted since its start, not since a point before a reset.
+  const first = fresh && since === point.start;
   if (value.type === 'sum') {
-    c.emitIncrease(point.point, point.identity, delta.since, point.time, value.value * point.scale, point.key);
+    c.emitIncrease(point.point, point.identity, since, point.time, value.value * point.scale, point.key, first);
     return;
   }
   // min/max of a cumulative point bound every value of the delta but are observations of it only when fresh.
-  emitDistribution(c, point.point, point.identity, point.time, delta.since, value, point.scale, fresh, point.key);
+  emitDistribution(c, point.point, point.identity, point.time, since, value, point.scale, fresh, point.key, first);
 }
 
 /**

@@ -98,10 +98,12 @@ export function foldExport(
   for (const p of older) c.rejections.reject(p.point, OLDER_START, seriesDetail(p.identity));
   try {
     deltaEntries(c, deltas);
-    // Not held to the request bucket budget, as native batches and trace exports are: a cumulative series'
-    // first point is spread over up to 64 pieces of its span since its process started, and a Collector's
-    // first export of a few hundred long-running series to a new server would be refused, and every one after.
-    const packed = foldPacked(entryBatch(c.entries), job.context);
+    // Held to the request bucket budget, as native batches and trace exports are: 100,000 delta points of one
+    // series, each its own second of a week, took a decode worker past its heap.
+    const packed = foldPacked(entryBatch(c.entries), {
+      ...job.context,
+      maxBuckets: job.context.limits.maxBucketsPerRequest,
+    });
     return {
       packed,
       rest: {

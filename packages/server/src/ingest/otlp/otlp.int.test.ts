@@ -3,9 +3,9 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import type { RedResponse } from '@pulseboard/shared';
-import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { overloaded } from '../../errors.ts';
+import { metricsExport as exportOf, postMetrics as post } from '../../testing/otlp-export.ts';
 import { getJson, startTestApp } from '../../testing/test-app.ts';
 import {
   encodeOtlpProtobuf,
@@ -233,28 +233,38 @@ describe('POST /v1/metrics', () => {
     expect(await second.red('svc')).toEqual({ count: 5, errors: 0 });
   });
 
-  it('takes the first export of 600 long-running cumulative series, however many buckets their spans fill', async () => {
+  it("counts a long-running series' first point from its newest 10 s only, and its next point in full", async () => {
     const { app, red } = await setup();
-    // Each first point is spread over up to 64 pieces of its 60 h since the process started (~190 buckets of
-    // the series, more of its route): past the request bucket limit of native batches, which would refuse
-    // this export, and every one after it (a refused export leaves no cumulative state).
-    const dataPoints = Array.from({ length: 600 }, (_, i) => ({
-      startTimeUnixNano: `${NOW - 60 * 3_600_000}000000`,
-      timeUnixNano: `${NOW - 1_000}000000`,
-      count: 3_600,
-      sum: 3_600 * 20,
-      explicitBounds: [10, 50],
-      bucketCounts: [0, 3_600, 0],
-      attributes: [{ key: 'http.route', value: { stringValue: `/r/${i}` } }],
-    }));
-    const body = exportOf('svc', [
-      { name: 'http.server.request.duration', unit: 'ms', histogram: { aggregationTemporality: 2, dataPoints } },
-    ]);
-    const res = await post(app, Buffer.from(JSON.stringify(body)), JSON_TYPE);
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({});
-    // The last hour's share of each: 3,600 over 60 h is 60 an hour.
-    expect((await red('svc')).count).toBeGreaterThan(0);
+    // 2,000 series whose processes started 60 h before the server saw them, 10 requests a second each. Spread
+    // over those 60 h (~190 buckets a series, as many a route), the export took a decode worker past its heap.
+    const export1 = (time: number, count: number) => {
+      const dataPoints = Array.from({ length: 2_000 }, (_, i) => ({
+        startTimeUnixNano: `${NOW - 60 * 3_600_000}000000`,
+        timeUnixNano: `${time}000000`,
+        count,
+        sum: count * 20,
+        explicitBounds: [10, 50],
+        bucketCounts: [0, count, 0],
+        attributes: [{ key: 'http.route', value: { stringValue: `/r/${i}` } }],
+      }));
+      const body = exportOf('svc', [
+        { name: 'http.server.request.duration', unit: 'ms', histogram: { aggregationTemporality: 2, dataPoints } },
+      ]);
+      return post(app, Buffer.from(JSON.stringify(body)), JSON_TYPE);
+    };
+    const first = await export1(NOW - 61_000, 2_160_000);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({});
+    // Each keeps its newest 10 s' share: 100 (give or take one in its rounding); nothing before them.
+    expect(Math.abs((await red('svc')).count - 200_000)).toBeLessThanOrEqual(2_000);
+    const before = await getJson<RedResponse>(
+      app,
+      `/api/v1/red?service=svc&from=${NOW - 70 * 3_600_000}&to=${NOW - 72_000}&maxPoints=1`,
+    );
+    expect(before.body.series.flatMap((s) => s.points).reduce((n, p) => n + p.count, 0)).toBe(0);
+    // The next point counts in full: its 600 since the first.
+    expect((await export1(NOW - 1_000, 2_160_600)).statusCode).toBe(200);
+    expect(Math.abs((await red('svc')).count - 1_400_000)).toBeLessThanOrEqual(2_000);
   });
 
   it('counts concurrent cumulative exports of one series once, whatever their order', async () => {
@@ -296,10 +306,6 @@ describe('POST /v1/metrics', () => {
   }
 });
 
-function post(app: FastifyInstance, payload: Buffer, headers: Record<string, string>) {
-  return app.inject({ method: 'POST', url: '/v1/metrics', headers, payload });
-}
-
 function point(value: number | string, time = NOW, attributes: Record<string, number> = {}) {
   const attrs = Object.entries(attributes).map(([key, v]) => ({ key, value: { intValue: v } }));
   return { timeUnixNano: `${time}000000`, asDouble: value, attributes: attrs };
@@ -324,17 +330,6 @@ function requests([ok, errors]: [number, number], start: number, time: number) {
     name: 'http.server.request.duration',
     unit: 'ms',
     histogram: { aggregationTemporality: 2, dataPoints: [dataPoint(ok, 200), dataPoint(errors, 500)] },
-  };
-}
-
-function exportOf(service: string, metrics: unknown[]) {
-  return {
-    resourceMetrics: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeMetrics: [{ metrics }],
-      },
-    ],
   };
 }
 

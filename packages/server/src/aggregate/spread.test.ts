@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ExplicitPoint } from '../../model.ts';
-import { spreadCounts, spreadIncrease, spreadPoint } from './spread.ts';
+import type { ExplicitPoint } from '../model.ts';
+import { spreadCounts, spreadIncrease, spreadLimit, spreadPoint } from './spread.ts';
 
 describe('spreadIncrease', () => {
   it("spreads a counter's increase evenly over its interval: 60 s per second, the pieces adding up to it", () => {
@@ -34,6 +34,17 @@ describe('spreadIncrease', () => {
     // The steady rate of the span, not its whole increase squeezed into the window.
     const [, hour] = spreadIncrease(8_760, time - 365 * 86_400_000, time)[1]!;
     expect(hour).toBeCloseTo(1, 9);
+  });
+
+  it("keeps of a cumulative series' first point over more than 2 minutes only its newest 10 s' share", () => {
+    const time = 1_800_000_000_000;
+    const since = time - 60 * 3_600_000;
+    const kept = spreadIncrease(2_160_000, since, time, spreadLimit(since, time, true));
+    expect(kept.every(([t]) => t >= time - 10_000 && t < time)).toBe(true);
+    expect(kept.reduce((n, [, v]) => n + v, 0)).toBeCloseTo(100, 6);
+    // A new process's first export counts in full, as does every later point however long its span.
+    expect(spreadIncrease(1_200, time - 120_000, time, spreadLimit(time - 120_000, time, true))).toHaveLength(12);
+    expect(spreadLimit(since, time, false)).toBe(63 * 3_600_000);
   });
 
   it('keeps an increase whole at its time when its start is unknown or within a second', () => {

@@ -1,4 +1,4 @@
-import type { ExplicitPoint } from '../../model.ts';
+import type { ExplicitPoint } from '../model.ts';
 
 /** Piece lengths a point is cut into, finest first: the rollup tiers' resolutions, so pieces fill whole buckets. */
 const PIECE_MS = [1_000, 10_000, 60_000, 3_600_000] as const;
@@ -13,6 +13,24 @@ const MAX_PIECES = 64;
  * the first point.
  */
 const MAX_SPREAD_MS = (MAX_PIECES - 1) * PIECE_MS[PIECE_MS.length - 1]!;
+/** A cumulative series' first point over at most this counts in full: a new process's first export. */
+const FIRST_COUNTED_MS = 120_000;
+/**
+ * What a longer first point keeps: its share of its newest 10 s, the process's average since its start. The
+ * rest is a baseline the series counts from, as Prometheus' `rate` and the Collector's `cumulativetodelta`
+ * take a first point. Spread over up to 63 h, a Collector's first export of 2,000 long-running series to a
+ * new server filled ~400,000 buckets (each piece a bucket of each tier, of its series and of its route) and
+ * took a decode worker past its heap; and the hours before the server saw a series read as a steady rate.
+ */
+const FIRST_KEPT_MS = 10_000;
+
+/**
+ * How much of [since, time) is spread (its newest part), for a point that is its cumulative series' `first`
+ * (see FIRST_KEPT_MS) or not.
+ */
+export function spreadLimit(since: number, time: number, first: boolean): number {
+  return first && time - since > FIRST_COUNTED_MS ? FIRST_KEPT_MS : MAX_SPREAD_MS;
+}
 
 /**
  * Where an OTLP histogram point that covers [since, time) lands in time: spread evenly over its interval,
@@ -24,14 +42,15 @@ const MAX_SPREAD_MS = (MAX_PIECES - 1) * PIECE_MS[PIECE_MS.length - 1]!;
  * Points that cover a second or less, or whose start is unknown (0, or not before their time), are kept
  * whole at their time.
  */
-export function spreadPoint(p: ExplicitPoint, since: number): ExplicitPoint[] {
+export function spreadPoint(p: ExplicitPoint, since: number, limit = MAX_SPREAD_MS): ExplicitPoint[] {
   if (!spreads(since, p.time)) return [p];
   const pieces: ExplicitPoint[] = [];
-  for (const { at, counts } of spreadCounts(p.counts, since, p.time)) {
+  const { spreadFrom, ...whole } = p;
+  for (const { at, counts } of spreadCounts(p.counts, since, p.time, limit)) {
     const count = counts.reduce((n, c) => n + c, 0);
     if (count > 0) {
       pieces.push({
-        ...p,
+        ...whole,
         time: at,
         counts,
         count,
@@ -45,10 +64,44 @@ export function spreadPoint(p: ExplicitPoint, since: number): ExplicitPoint[] {
 }
 
 /**
+ * `spreadPoint`, deferred where all of the span is spread: the point itself, marked `spreadFrom`, which the
+ * fold cuts into its pieces as it reads it (`explicitPieces`), a series at a time. Cut up front, each piece an
+ * object with its own counts, a Collector's export of 8,000 points of 60 s took ~240 MB of a decode
+ * worker's 256 MiB heap before the fold began.
+ */
+export function spreadLater(p: ExplicitPoint, since: number, limit = MAX_SPREAD_MS): ExplicitPoint[] {
+  if (!spreads(since, p.time)) return [p];
+  if (p.time - since > limit) return spreadPoint(p, since, limit);
+  return [{ ...p, spreadFrom: since }];
+}
+
+/**
+ * A series' points with those spread as the fold reads them cut into their pieces: one series' pieces at a
+ * time, not a request's. The same array when none is.
+ */
+export function explicitPieces(points: readonly ExplicitPoint[]): readonly ExplicitPoint[] {
+  if (!points.some((p) => p.spreadFrom !== undefined)) return points;
+  const pieces: ExplicitPoint[] = [];
+  for (const p of points) {
+    if (p.spreadFrom === undefined) pieces.push(p);
+    else for (const piece of spreadPoint(p, p.spreadFrom)) pieces.push(piece);
+  }
+  return pieces;
+}
+
+/** How many pieces a point's span is cut into (`spreadPoint` leaves out those its rounding leaves empty). */
+export function pieceCount(p: ExplicitPoint): number {
+  if (p.spreadFrom === undefined || !spreads(p.spreadFrom, p.time)) return 1;
+  let n = 0;
+  for (const _ of piecesOf(p.spreadFrom, p.time, MAX_SPREAD_MS)) n++;
+  return n;
+}
+
+/**
  * Whole counts over [since, time) (a spread span, see `spreads`) cut into pieces: each piece gets every count's
  * share of its overlap with the span, rounded so each count's pieces add up to it exactly.
  */
-export function spreadCounts(counts: readonly number[], since: number, time: number) {
+export function spreadCounts(counts: readonly number[], since: number, time: number, limit = MAX_SPREAD_MS) {
   const pieces: { at: number; counts: number[] }[] = [];
   let before = counts.map(() => 0);
   // Cumulative rounding: each piece takes what its end's share adds. Rounded alike (at one half), every small
@@ -57,9 +110,9 @@ export function spreadCounts(counts: readonly number[], since: number, time: num
   // steady 2 %. Each count rounds at its own offset instead (by bucket and span start, a low-discrepancy
   // sequence), so small counts spread over the span and over successive exports.
   const offsets = counts.map((_, i) => fraction(0.5 + i * GOLDEN + Math.floor(since / 1000) * PLASTIC));
-  const dropped = droppedShare(since, time);
+  const dropped = droppedShare(since, time, limit);
   if (dropped > 0) before = counts.map((c, i) => Math.floor(c * dropped + offsets[i]!));
-  for (const { at, share } of piecesOf(since, time)) {
+  for (const { at, share } of piecesOf(since, time, limit)) {
     const upTo = counts.map((c, i) => (share === 1 ? c : Math.floor(c * share + offsets[i]!)));
     pieces.push({ at, counts: upTo.map((c, i) => c - before[i]!) });
     before = upTo;
@@ -76,11 +129,11 @@ const fraction = (x: number) => x - Math.floor(x);
  * A counter's increase over [since, time) spread the same way, as [time, share of the increase] pieces: a
  * counter exported every 60 s reads as its steady rate at a 10 s step instead of 0 five times and 6x once.
  */
-export function spreadIncrease(value: number, since: number, time: number): [number, number][] {
+export function spreadIncrease(value: number, since: number, time: number, limit = MAX_SPREAD_MS): [number, number][] {
   if (!spreads(since, time)) return [[time, value]];
   const pieces: [number, number][] = [];
-  let before = value * droppedShare(since, time);
-  for (const { at, share } of piecesOf(since, time)) {
+  let before = value * droppedShare(since, time, limit);
+  for (const { at, share } of piecesOf(since, time, limit)) {
     // Each piece takes what its end's share adds: the last ends at exactly the whole increase.
     const upTo = share === 1 ? value : value * share;
     pieces.push([at, upTo - before]);
@@ -92,17 +145,17 @@ export function spreadIncrease(value: number, since: number, time: number): [num
 /** Whether [since, time) is spread: its start is known and it covers more than a second. */
 export const spreads = (since: number, time: number) => since > 0 && time - since > 1000;
 
-/** The share of [since, time) before the part that is spread (see MAX_SPREAD_MS). */
-const droppedShare = (since: number, time: number) => Math.max(0, time - MAX_SPREAD_MS - since) / (time - since);
+/** The share of [since, time) before the part that is spread: its newest `limit` ms (see MAX_SPREAD_MS). */
+const droppedShare = (since: number, time: number, limit: number) => Math.max(0, time - limit - since) / (time - since);
 
 /**
  * The pieces [at, ...) that [since, time) is cut into, each with the share of the span up to its end; of a
- * span longer than MAX_SPREAD_MS, only those of its last MAX_SPREAD_MS.
+ * span longer than `limit`, only those of its newest `limit` ms.
  */
-function* piecesOf(since: number, time: number): Generator<{ at: number; share: number }> {
+function* piecesOf(since: number, time: number, limit: number): Generator<{ at: number; share: number }> {
   const span = time - since;
   const piece = PIECE_MS.find((ms) => span / ms <= MAX_PIECES - 1) ?? PIECE_MS[PIECE_MS.length - 1]!;
-  for (let at = Math.max(since, time - MAX_SPREAD_MS); at < time; ) {
+  for (let at = Math.max(since, time - limit); at < time; ) {
     const end = Math.min(time, Math.floor(at / piece) * piece + piece);
     yield { at, share: end === time ? 1 : (end - since) / span };
     at = end;
