@@ -31,11 +31,18 @@ describe('HeapGuard', () => {
       () => used,
       () => {
         collections++;
-        used = 60 * MiB;
+        used = 95 * MiB;
       },
     );
     garbage.spend(4_096);
     expect(collections).toBe(1);
+    // Past the bound again, but grown less than 16 MiB since that collection: no other yet, and no refusal.
+    used = 110 * MiB;
+    garbage.spend(4_096);
+    expect(collections).toBe(1);
+    used = 112 * MiB;
+    garbage.spend(4_096);
+    expect(collections).toBe(2);
 
     const held = new HeapGuard(
       100 * MiB,
@@ -48,7 +55,7 @@ describe('HeapGuard', () => {
     } catch (error) {
       refusal = error;
     }
-    expect(collections).toBe(2);
+    expect(collections).toBe(3);
     expect(refusal).toBeInstanceOf(AppError);
     expect(refusal).toMatchObject({ code: 'PULSE_ERR_BODY_TOO_LARGE' });
     expect((refusal as Error).message).toBe(

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ExplicitPoint } from '../model.ts';
-import { spreadCounts, spreadIncrease, spreadLimit, spreadPoint } from './spread.ts';
+import {
+  explicitPieces,
+  pieceCount,
+  spreadCounts,
+  spreadIncrease,
+  spreadLater,
+  spreadLimit,
+  spreadPoint,
+} from './spread.ts';
 
 describe('spreadIncrease', () => {
   it("spreads a counter's increase evenly over its interval: 60 s per second, the pieces adding up to it", () => {
@@ -36,7 +44,7 @@ describe('spreadIncrease', () => {
     expect(hour).toBeCloseTo(1, 9);
   });
 
-  it("keeps of a cumulative series' first point over more than 2 minutes only its newest 10 s' share", () => {
+  it("keeps of a cumulative series' first point over more than 6 minutes only its newest 10 s' share", () => {
     const time = 1_800_000_000_000;
     const since = time - 60 * 3_600_000;
     const kept = spreadIncrease(2_160_000, since, time, spreadLimit(since, time, true));
@@ -113,6 +121,37 @@ describe('spreadPoint', () => {
     expect(spreadPoint(p, p.time - 1000)).toEqual([p]);
     expect(spreadPoint(p, 0)).toEqual([p]);
     expect(spreadPoint(p, p.time + 5)).toEqual([p]);
+  });
+});
+
+describe('spreadLater', () => {
+  it('keeps a point whole for the fold, which cuts it into the pieces spreadPoint cuts it into up front', () => {
+    const random = seeded(11);
+    const time = 1_800_000_000_000;
+    for (let run = 0; run < 200; run++) {
+      const counts = Array.from({ length: 4 }, () => Math.floor(random() * [3, 50, 5_000][run % 3]!));
+      const count = counts.reduce((n, c) => n + c, 0);
+      const p = { time, bounds: [5, 25, 100], counts, scale: 1, count, sum: count * 10, min: 1, max: 200, exact: true };
+      const since = time - 1_001 - Math.floor(random() * [60_000, 86_400_000][run % 2]!);
+      const later = spreadLater(p, since);
+      expect(later).toEqual([{ ...p, spreadFrom: since }]);
+      const pieces = explicitPieces(later);
+      expect(pieces).toEqual(spreadPoint(p, since));
+      expect(pieceCount(later[0]!)).toBeGreaterThanOrEqual(pieces.length);
+      expect(pieceCount(later[0]!)).toBeLessThanOrEqual(Math.max(1, count));
+    }
+  });
+
+  it('cuts up front a point of which only the newest part is spread, and leaves others as they are', () => {
+    const time = 1_800_000_000_000;
+    const p = point(time, [36_000, 0]);
+    const since = time - 3_600_000;
+    const kept = spreadLater(p, since, spreadLimit(since, time, true));
+    expect(kept.every((piece) => piece.spreadFrom === undefined && piece.time >= time - 10_000)).toBe(true);
+    expect(kept.reduce((n, piece) => n + piece.count, 0)).toBe(100);
+    const whole = point(time, [3, 4]);
+    expect(spreadLater(whole, time - 1_000)).toEqual([whole]);
+    expect(explicitPieces([whole])).toEqual([whole]);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { ExplicitPoint } from '../model.ts';
+import { requestHeap } from './heap-guard.ts';
 
 /** Piece lengths a point is cut into, finest first: the rollup tiers' resolutions, so pieces fill whole buckets. */
 const PIECE_MS = [1_000, 10_000, 60_000, 3_600_000] as const;
@@ -13,8 +14,11 @@ const MAX_PIECES = 64;
  * the first point.
  */
 const MAX_SPREAD_MS = (MAX_PIECES - 1) * PIECE_MS[PIECE_MS.length - 1]!;
-/** A cumulative series' first point over at most this counts in full: a new process's first export. */
-const FIRST_COUNTED_MS = 120_000;
+/**
+ * A cumulative series' first point over at most this counts in full: a new process's first export, of an
+ * exporter sending every 5 minutes or more often (the SDKs' default is 60 s).
+ */
+const FIRST_COUNTED_MS = 360_000;
 /**
  * What a longer first point keeps: its share of its newest 10 s, the process's average since its start. The
  * rest is a baseline the series counts from, as Prometheus' `rate` and the Collector's `cumulativetodelta`
@@ -26,7 +30,7 @@ const FIRST_KEPT_MS = 10_000;
 
 /**
  * How much of [since, time) is spread (its newest part), for a point that is its cumulative series' `first`
- * (see FIRST_KEPT_MS) or not.
+ * (the first the server has seen of it, of any start; see FIRST_KEPT_MS) or not.
  */
 export function spreadLimit(since: number, time: number, first: boolean): number {
   return first && time - since > FIRST_COUNTED_MS ? FIRST_KEPT_MS : MAX_SPREAD_MS;
@@ -83,18 +87,27 @@ export function explicitPieces(points: readonly ExplicitPoint[]): readonly Expli
   if (!points.some((p) => p.spreadFrom !== undefined)) return points;
   const pieces: ExplicitPoint[] = [];
   for (const p of points) {
-    if (p.spreadFrom === undefined) pieces.push(p);
-    else for (const piece of spreadPoint(p, p.spreadFrom)) pieces.push(piece);
+    if (p.spreadFrom === undefined) {
+      pieces.push(p);
+      continue;
+    }
+    const cut = spreadPoint(p, p.spreadFrom);
+    for (const piece of cut) pieces.push(piece);
+    // 140,000 points of one series over one minute are 8 M pieces, in no more buckets than that minute's.
+    requestHeap.spend(cut.length * p.counts.length);
   }
   return pieces;
 }
 
-/** How many pieces a point's span is cut into (`spreadPoint` leaves out those its rounding leaves empty). */
+/**
+ * How many pieces a point stands for (`explicitPieces`): those its span is cut into, but no more than its
+ * count, since `spreadPoint` leaves out the pieces its rounding leaves empty.
+ */
 export function pieceCount(p: ExplicitPoint): number {
   if (p.spreadFrom === undefined || !spreads(p.spreadFrom, p.time)) return 1;
   let n = 0;
   for (const _ of piecesOf(p.spreadFrom, p.time, MAX_SPREAD_MS)) n++;
-  return n;
+  return Math.max(1, Math.min(n, Math.ceil(p.count)));
 }
 
 /**

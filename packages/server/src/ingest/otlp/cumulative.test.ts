@@ -40,6 +40,19 @@ describe('cumulative -> delta', () => {
     expect(tracker.advance(4, [point('a', 100, 5000, sum(30))]).deltas[0]).toMatchObject({ fresh: true });
   });
 
+  it("marks first only a series' first point the server has seen, not a restart's or a reset's", () => {
+    const tracker = new CumulativeSeries([]);
+    const at = (request: number, p: CumulativePoint) => {
+      const { first, since } = tracker.advance(request, [p]).deltas[0]!;
+      tracker.settle(request, true);
+      return { first, since };
+    };
+    expect(at(1, point('a', 100, 1_000, sum(5)))).toEqual({ first: true, since: 100 });
+    expect(at(2, point('a', 100, 2_000, sum(12)))).toEqual({ first: false, since: 1_000 });
+    expect(at(3, point('a', 3_000, 900_000, sum(3)))).toEqual({ first: false, since: 3_000 });
+    expect(at(4, point('a', 3_000, 960_000, sum(1)))).toEqual({ first: false, since: 900_000 });
+  });
+
   it('treats a new start time or a drop as a reset that counts in full', () => {
     const { step } = setup();
     step([point('a', 100, 1000, sum(50))]);
@@ -195,7 +208,9 @@ describe('cumulative -> delta', () => {
   it('starts a series afresh when its stored state is unreadable', () => {
     const series = new CumulativeSeries([{ key: 'a', start: 0, time: 1000, state: 'from another version' }]);
     const later = point('a', 0, 2000, sum(8));
-    expect(series.advance(1, [later]).deltas).toEqual([{ point: later, value: sum(8), fresh: true, since: 0 }]);
+    expect(series.advance(1, [later]).deltas).toEqual([
+      { point: later, value: sum(8), fresh: true, first: false, since: 0 },
+    ]);
   });
 
   it('says where each delta starts: the point subtracted, or the start time when counted in full', () => {

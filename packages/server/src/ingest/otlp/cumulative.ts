@@ -14,6 +14,11 @@ export interface Delta<P extends CumulativePoint> {
   value: CumulativeValue;
   /** The first point of its series, or the first after a reset: the value counts in full. */
   fresh: boolean;
+  /**
+   * The first point of its series the server has seen, of any start: it may have run long before (see
+   * `spreadLimit`). Not a restart's (a newer start), which counts since that start.
+   */
+  first: boolean;
   /** Where the delta's interval starts: the point subtracted's time, or the start time when in full. */
   since: number;
   /**
@@ -285,12 +290,13 @@ function deltaFrom<P extends CumulativePoint>(
   previous: CumulativeValue | null,
   previousTime: number | undefined,
 ): Delta<P> {
-  if (!previous || previousTime === undefined) return { point: p, value: p.value, fresh: true, since: p.start };
+  const first = previousTime === undefined;
+  if (!previous || first) return { point: p, value: p.value, fresh: true, first, since: p.start };
   const delta = subtract(p.value, previous);
   // Lower than the last point of the same start: the counter was reset without a new start, and counted its
   // value since then, somewhere after the last point (as Prometheus' increase() reads a reset). Spread over
   // the series' whole life, it read as nothing now and rewrote buckets the dashboard had shown.
   return delta
-    ? { point: p, value: delta, fresh: false, since: previousTime }
-    : { point: p, value: p.value, fresh: true, since: previousTime };
+    ? { point: p, value: delta, fresh: false, first, since: previousTime }
+    : { point: p, value: p.value, fresh: true, first, since: previousTime };
 }

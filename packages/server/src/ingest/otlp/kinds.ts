@@ -193,10 +193,8 @@ export function deltaEntries(c: Conversion, deltas: readonly Delta<PendingCumula
 
 /** The samples of a delta computed from a cumulative point. */
 function deltaEntry(c: Conversion, delta: Delta<PendingCumulative>): void {
-  const { point, value, fresh, since } = delta;
+  const { point, value, fresh, first, since } = delta;
   if (delta.startShared !== undefined) c.reportedBy(point.identity, point.key, startInstance(delta.startShared));
-  // Counted since its start, not since a point before a reset.
-  const first = fresh && since === point.start;
   if (value.type === 'sum') {
     c.emitIncrease(point.point, point.identity, since, point.time, value.value * point.scale, point.key, first);
     return;
