@@ -66,4 +66,33 @@ describe('bodies of requests other than ingest', () => {
     const ingest = await app.inject({ method: 'POST', url: '/api/v1/metrics', payload: gzip({ metrics }), headers });
     expect(ingest.statusCode).toBe(202);
   });
+
+  it('are refused with 400 when not UTF-8, and nothing of them is stored', async () => {
+    const { app } = await startTestApp({}, () => 1_800_000_000_000);
+    close = () => app.close();
+    const rule = (name: Buffer) =>
+      Buffer.concat([
+        Buffer.from('{"name":"'),
+        name,
+        Buffer.from('","service":"*","signal":"rate","condition":{"type":"threshold","op":">","value":0},'),
+        Buffer.from('"window":"5s","severity":"critical"}'),
+      ]);
+    const headers = { 'content-type': 'application/json' };
+    // Read as a string, 0xFF became U+FFFD and the rule was stored under a name its sender never wrote.
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/rules',
+      payload: rule(Buffer.from([0x61, 0xff])),
+      headers,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      code: 'PULSE_ERR_INVALID_TEXT',
+      message: 'body: not valid UTF-8 (JSON text is UTF-8)',
+    });
+    const rules = await app.inject({ method: 'GET', url: '/api/v1/rules' });
+    expect(rules.body).not.toContain('\ufffd');
+    const ok = await app.inject({ method: 'POST', url: '/api/v1/rules', payload: rule(Buffer.from('a é')), headers });
+    expect(ok.statusCode).toBe(201);
+  });
 });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { ErrorBody } from '@pulseboard/shared';
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { alertsPlugin } from './alerts/plugin.ts';
@@ -98,7 +99,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   timeRequests(app, core);
   // Every body this API takes is JSON (OTLP adds protobuf); anything else is a 415, not a string.
   app.removeContentTypeParser('text/plain');
-  refuseEncodedApiBodies(app);
+  checkApiBodies(app);
   // Before any plugin: root hooks reach only the plugins registered after them.
   const auth = new Auth({ keys: config.keys, now: core.now, metrics: core.metrics, shared: core.cluster?.sessions });
   installGuard(app, core, auth);
@@ -142,19 +143,27 @@ function closeConnectionsWhenDone(app: FastifyInstance): void {
 }
 
 /**
- * Only ingest reads compressed bodies (its own parsers replace this one). Elsewhere a gzip body was parsed as
- * JSON as it came and refused as "not valid JSON", which sent the sender looking in the wrong place.
+ * JSON bodies of the routes other than ingest (whose own parsers replace this one): uncompressed, UTF-8. Only
+ * ingest reads compressed bodies; elsewhere a gzip body was parsed as JSON as it came and refused as "not
+ * valid JSON", which sent the sender looking in the wrong place.
  */
-function refuseEncodedApiBodies(app: FastifyInstance): void {
+function checkApiBodies(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const encoding = request.headers['content-encoding']?.trim().toLowerCase();
     if (encoding && encoding !== 'identity') {
       const message = `content-encoding: ${encoding} is accepted only by the ingest routes; send this body uncompressed`;
       done(new AppError('PULSE_ERR_UNSUPPORTED_MEDIA_TYPE', message), undefined);
       return;
     }
-    parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), done);
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    // Read as a string, a byte that is not UTF-8 became U+FFFD: a rule was stored under a name its sender
+    // never wrote.
+    if (!isUtf8(bytes)) {
+      done(new AppError('PULSE_ERR_INVALID_TEXT', 'body: not valid UTF-8 (JSON text is UTF-8)'), undefined);
+      return;
+    }
+    parseJson(request, bytes.toString('utf8'), done);
   });
 }
