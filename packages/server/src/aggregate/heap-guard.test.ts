@@ -56,6 +56,9 @@ describe('HeapGuard', () => {
       refusal = error;
     }
     expect(collections).toBe(3);
+    // The next request past the bound collects again within 16 MiB of it, not of what the refused one held.
+    expect(() => held.spend(4_096)).toThrow(AppError);
+    expect(collections).toBe(4);
     expect(refusal).toBeInstanceOf(AppError);
     expect(refusal).toMatchObject({ code: 'PULSE_ERR_BODY_TOO_LARGE' });
     expect((refusal as Error).message).toBe(

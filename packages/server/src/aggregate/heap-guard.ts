@@ -40,8 +40,11 @@ export class HeapGuard {
     // holding the heap just under its bound would otherwise force a full collection every CHECK_EVERY units.
     if (used - this.collectedAt < COLLECT_AFTER) return;
     this.collect();
-    this.collectedAt = this.used();
-    if (this.collectedAt <= this.maxBytes) return;
+    const after = this.used();
+    // Held at the bound when it is past it: the next request then collects once 16 MiB past the bound, not
+    // 16 MiB past what this one held (each refusal would raise the mark until the heap ran out).
+    this.collectedAt = Math.min(after, this.maxBytes);
+    if (after <= this.maxBytes) return;
     throw new AppError(
       'PULSE_ERR_BODY_TOO_LARGE',
       `body: its observations take more than ${Math.round(this.maxBytes / 1024 ** 2)} MiB to decode and fold, the most one request may; send them in smaller requests`,

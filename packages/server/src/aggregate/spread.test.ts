@@ -52,6 +52,8 @@ describe('spreadIncrease', () => {
     expect(kept.reduce((n, [, v]) => n + v, 0)).toBeCloseTo(100, 6);
     // A new process's first export counts in full, as does every later point however long its span.
     expect(spreadIncrease(1_200, time - 120_000, time, spreadLimit(time - 120_000, time, true))).toHaveLength(12);
+    expect(spreadLimit(time - 360_000, time, true)).toBe(spreadLimit(since, time, false));
+    expect(spreadLimit(time - 361_000, time, true)).toBe(10_000);
     expect(spreadLimit(since, time, false)).toBe(63 * 3_600_000);
   });
 

@@ -42,7 +42,10 @@ export interface MetricContext {
   invalid: string | null;
 }
 
-/** A cumulative series' point that counts in full: `fresh`, first of its series or after a reset; `first`, since its start. */
+/**
+ * A cumulative series' point that counts in full: `fresh`, first of its series or after a reset; `first`, the
+ * first the server has seen of its process (see `Delta.first`).
+ */
 export interface Fresh {
   fresh: boolean;
   first: boolean;

@@ -51,6 +51,8 @@ describe('cumulative -> delta', () => {
     expect(at(2, point('a', 100, 2_000, sum(12)))).toEqual({ first: false, since: 1_000 });
     expect(at(3, point('a', 3_000, 900_000, sum(3)))).toEqual({ first: false, since: 3_000 });
     expect(at(4, point('a', 3_000, 960_000, sum(1)))).toEqual({ first: false, since: 900_000 });
+    // A newer start that began before the series' last point: another replica, running long before.
+    expect(at(5, point('a', 500_000, 1_000_000, sum(9)))).toEqual({ first: true, since: 500_000 });
   });
 
   it('treats a new start time or a drop as a reset that counts in full', () => {
@@ -209,7 +211,7 @@ describe('cumulative -> delta', () => {
     const series = new CumulativeSeries([{ key: 'a', start: 0, time: 1000, state: 'from another version' }]);
     const later = point('a', 0, 2000, sum(8));
     expect(series.advance(1, [later]).deltas).toEqual([
-      { point: later, value: sum(8), fresh: true, first: false, since: 0 },
+      { point: later, value: sum(8), fresh: true, first: true, since: 0 },
     ]);
   });
 

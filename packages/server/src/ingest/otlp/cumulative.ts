@@ -15,8 +15,10 @@ export interface Delta<P extends CumulativePoint> {
   /** The first point of its series, or the first after a reset: the value counts in full. */
   fresh: boolean;
   /**
-   * The first point of its series the server has seen, of any start: it may have run long before (see
-   * `spreadLimit`). Not a restart's (a newer start), which counts since that start.
+   * The first point the server has seen of its process, which may have run long before (see `spreadLimit`):
+   * no earlier point of the series, or only an unreadable one, or a newer start that began before the series'
+   * last point (a replica without its own instance id). Not a restart's (a start after the last point),
+   * which counts since that start.
    */
   first: boolean;
   /** Where the delta's interval starts: the point subtracted's time, or the start time when in full. */
@@ -31,7 +33,7 @@ export interface Delta<P extends CumulativePoint> {
 interface Last {
   start: number;
   time: number;
-  /** Null for stored text this version cannot read: the next point then counts in full. */
+  /** Null for stored text this version cannot read: the next point then counts as a first point. */
   value: CumulativeValue | null;
 }
 
@@ -55,8 +57,8 @@ interface Held {
  * against the same point again. Meanwhile a request with points of a held series must wait (`blocked`),
  * or it would subtract a point that may still be rolled back; requests on other series never wait.
  *
- * Rules: the first point of a series counts in full; a new (later) start time, or a value lower than the
- * last, is a reset and counts in full; a point no newer than the last (a retried export) counts nothing.
+ * Rules: the first point of a series counts since its start (`Delta.first`: a long span only in part, see
+ * `spreadLimit`); a new (later) start time, or a value lower than the last, is a reset and counts in full; a point no newer than the last (a retried export) counts nothing.
  * Several points of a series in one request chain in time order.
  *
  * A point from an older start time is another process sending the same series (two replicas without their
@@ -131,7 +133,8 @@ export class CumulativeSeries {
         // A newer start: the process it replaces may go on (another replica), from where it was.
         if (last && p.start > last.start && this.otherStarts) setOther(others, key, last);
         const previous = last && p.start === last.start ? last.value : null;
-        const delta = deltaFrom(p, previous, last?.time);
+        const first = !last || (p.start === last.start ? last.value === null : p.start < last.time);
+        const delta = deltaFrom(p, previous, last?.time, first);
         if (others.has(key) || this.others.has(key)) delta.startShared = p.start;
         deltaOf.set(p, delta);
         last = { start: p.start, time: p.time, value: p.value };
@@ -172,7 +175,7 @@ export class CumulativeSeries {
   private advanceOther<P extends CumulativePoint>(key: string, p: P, others: Others, deltaOf: Map<P, Delta<P>>): void {
     const last = others.get(key)?.get(p.start) ?? this.others.get(key)?.get(p.start);
     if (last && p.time <= last.time) return;
-    if (last) deltaOf.set(p, { ...deltaFrom(p, last.value, last.time), startShared: p.start });
+    if (last) deltaOf.set(p, { ...deltaFrom(p, last.value, last.time, last.value === null), startShared: p.start });
     setOther(others, key, { start: p.start, time: p.time, value: p.value });
   }
 
@@ -206,7 +209,7 @@ export class CumulativeSeries {
     for (const key of missing) this.last.delete(key);
   }
 
-  /** Drops the state of every series of `service` (its data was deleted): its next point counts in full. */
+  /** Drops the state of every series of `service` (its data was deleted): its next point counts as a first. */
   forgetService(service: string): void {
     const prefix = `${service}\u0000`;
     for (const key of this.last.keys()) if (key.startsWith(prefix)) this.last.delete(key);
@@ -283,20 +286,21 @@ function setOther(others: Others, key: string, last: Last): void {
 
 /**
  * Point `p`'s delta from the previous point of its start (`previous`, at `previousTime`), or in full over
- * the interval since its start when there is none, or it dropped below it (a reset).
+ * the interval since its start when there is none (`first` when the server has seen nothing of its process),
+ * or it dropped below it (a reset).
  */
 function deltaFrom<P extends CumulativePoint>(
   p: P,
   previous: CumulativeValue | null,
   previousTime: number | undefined,
+  first: boolean,
 ): Delta<P> {
-  const first = previousTime === undefined;
-  if (!previous || first) return { point: p, value: p.value, fresh: true, first, since: p.start };
+  if (!previous || previousTime === undefined) return { point: p, value: p.value, fresh: true, first, since: p.start };
   const delta = subtract(p.value, previous);
   // Lower than the last point of the same start: the counter was reset without a new start, and counted its
   // value since then, somewhere after the last point (as Prometheus' increase() reads a reset). Spread over
   // the series' whole life, it read as nothing now and rewrote buckets the dashboard had shown.
   return delta
-    ? { point: p, value: delta, fresh: false, first, since: previousTime }
-    : { point: p, value: p.value, fresh: true, first, since: previousTime };
+    ? { point: p, value: delta, fresh: false, first: false, since: previousTime }
+    : { point: p, value: p.value, fresh: true, first: false, since: previousTime };
 }

@@ -27,7 +27,7 @@ const HOUR_MS = 3_600_000;
  * How long a cumulative series' last point is kept after it goes silent. An SDK exports every series it
  * has seen on each cycle, so a silent series almost always belongs to a process that stopped, and its
  * successor starts afresh with a new start time anyway. The exception is a live process cut off from the
- * server for longer than this: its next point counts in full (like the OpenTelemetry Collector's
+ * server for longer than this: its next point counts as a first point (like the OpenTelemetry Collector's
  * cumulativetodelta processor with max_staleness set).
  */
 const CUMULATIVE_STATE_TTL_MS = 24 * HOUR_MS;
