@@ -106,7 +106,8 @@ export function fold(inputs: readonly FoldInput[], options: FoldOptions = {}): F
   const dirty = TIER_RESOLUTIONS.map(() => new Set<number>());
   const intervals = new Map<string, Reported>();
   for (const given of inputs) {
-    const input = given.explicit ? { ...given, explicit: explicitPieces(given.explicit) } : given;
+    const pieces = given.explicit && explicitPieces(given.explicit);
+    const input = pieces === given.explicit ? given : { ...given, explicit: pieces };
     const { record } = input;
     if (record.red && (input.interval !== undefined || input.firstSpan !== undefined)) {
       const until = input.reportedUntil ?? 0;

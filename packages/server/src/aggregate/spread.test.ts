@@ -140,6 +140,8 @@ describe('spreadLater', () => {
       const pieces = explicitPieces(later);
       expect(pieces).toEqual(spreadPoint(p, since));
       expect(pieceCount(later[0]!)).toBeGreaterThanOrEqual(pieces.length);
+      // As many as the span's pieces (spreadCounts keeps the empty ones), unless the count is fewer.
+      expect(pieceCount(later[0]!)).toBe(Math.max(1, Math.min(spreadCounts(counts, since, time).length, count)));
       expect(pieceCount(later[0]!)).toBeLessThanOrEqual(Math.max(1, count));
     }
   });

@@ -105,8 +105,9 @@ export function explicitPieces(points: readonly ExplicitPoint[]): readonly Expli
  */
 export function pieceCount(p: ExplicitPoint): number {
   if (p.spreadFrom === undefined || !spreads(p.spreadFrom, p.time)) return 1;
-  let n = 0;
-  for (const _ of piecesOf(p.spreadFrom, p.time, MAX_SPREAD_MS)) n++;
+  // One a piece-long bucket [from, time) touches, as `piecesOf` cuts it.
+  const piece = pieceMs(p.time - p.spreadFrom);
+  const n = Math.ceil(p.time / piece) - Math.floor(Math.max(p.spreadFrom, p.time - MAX_SPREAD_MS) / piece);
   return Math.max(1, Math.min(n, Math.ceil(p.count)));
 }
 
@@ -165,9 +166,12 @@ const droppedShare = (since: number, time: number, limit: number) => Math.max(0,
  * The pieces [at, ...) that [since, time) is cut into, each with the share of the span up to its end; of a
  * span longer than `limit`, only those of its newest `limit` ms.
  */
+/** The length of the pieces a span is cut into: the finest that makes at most MAX_PIECES - 1 of it. */
+const pieceMs = (span: number) => PIECE_MS.find((ms) => span / ms <= MAX_PIECES - 1) ?? PIECE_MS[PIECE_MS.length - 1]!;
+
 function* piecesOf(since: number, time: number, limit: number): Generator<{ at: number; share: number }> {
   const span = time - since;
-  const piece = PIECE_MS.find((ms) => span / ms <= MAX_PIECES - 1) ?? PIECE_MS[PIECE_MS.length - 1]!;
+  const piece = pieceMs(span);
   for (let at = Math.max(since, time - limit); at < time; ) {
     const end = Math.min(time, Math.floor(at / piece) * piece + piece);
     yield { at, share: end === time ? 1 : (end - since) / span };

@@ -162,7 +162,7 @@ function emitDistribution(
   scale: number,
   exact: boolean,
   series?: string,
-  /** The first point of a cumulative series, which covers all since its start (`spreadLimit`). */
+  /** The first point the server has seen of its process (`Delta.first`, `spreadLimit`). */
   first = false,
 ): void {
   // An empty point (no observations since the last) adds no values; its state still commits.
