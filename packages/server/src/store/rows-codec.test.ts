@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RowsBuilder } from './rows.ts';
+import { forEachRed, forEachSample, RowsBuilder, rowCount, sliceRows } from './rows.ts';
 import { decodeRows, encodeRows } from './rows-codec.ts';
 import { encodedSketch } from './test-rows.ts';
 
@@ -38,5 +38,36 @@ describe('rows as journal bytes', () => {
   it('refuse a truncated entry rather than read rows that were not written', () => {
     const bytes = encodeRows(someRows());
     expect(() => decodeRows(bytes.subarray(0, bytes.length - 9))).toThrow(/truncated/);
+  });
+});
+
+describe('rows cut into parts for the journal', () => {
+  /** Every row as the store receives it, samples then RED. */
+  const listed = (parts: ReturnType<typeof someRows>[]) => {
+    const out: unknown[] = [];
+    for (const rows of parts) {
+      forEachSample(rows, (...row) => out.push(['sample', ...row]));
+      forEachRed(rows, (...row) => out.push(['red', ...row]));
+    }
+    return out;
+  };
+
+  it('are every row once, in order, with its own sketch, at most `max` rows a part', () => {
+    const rows = someRows();
+    for (const max of [1, 2, 3, 6]) {
+      const parts = sliceRows(rows, max);
+      expect(parts.map(rowCount)).toEqual(
+        max === 6 ? [6, 1] : max === 3 ? [3, 3, 1] : max === 2 ? [2, 2, 2, 1] : Array(7).fill(1),
+      );
+      expect(listed(parts)).toEqual(listed([rows]));
+      // Each part stands alone in the journal too.
+      expect(listed(parts.map((part) => decodeRows(encodeRows(part))))).toEqual(listed([rows]));
+    }
+  });
+
+  it('are the rows themselves when they fit', () => {
+    const rows = someRows();
+    expect(sliceRows(rows, 7)).toEqual([rows]);
+    expect(sliceRows(rows, 7)[0]).toBe(rows);
   });
 });

@@ -106,6 +106,64 @@ export function withSeriesIds(rows: Rows, ids: readonly number[]): Rows {
   return { ...rows, samples };
 }
 
+/** Rows in every block, samples and RED, of every tier. */
+export function rowCount(rows: Rows): number {
+  let n = 0;
+  for (const block of rows.samples) n += block.sketchEnds.length;
+  for (const block of rows.red) n += block.sketchEnds.length;
+  return n;
+}
+
+/**
+ * `rows` cut into parts of at most `max` rows each, in order (samples by tier, then RED by tier); each part
+ * shares the strings and views the same arrays (no copy but each part's sketch ends). Why: a journal entry
+ * is written to the tables by one transaction, and a big commit's must not stall the event loop in one.
+ */
+export function sliceRows(rows: Rows, max: number): Rows[] {
+  if (rowCount(rows) <= max) return [rows];
+  const parts: Rows[] = [];
+  let part: Rows | null = null;
+  let room = 0;
+  const cut = (blocks: readonly PackedRows[], kind: 'samples' | 'red', width: number) => {
+    blocks.forEach((block, tier) => {
+      for (let from = 0; from < block.sketchEnds.length; ) {
+        if (!part || room === 0) {
+          part = emptyRows(rows);
+          parts.push(part);
+          room = max;
+        }
+        const to = Math.min(block.sketchEnds.length, from + room);
+        part[kind][tier] = rowRange(block, width, from, to);
+        room -= to - from;
+        from = to;
+      }
+    });
+  };
+  cut(rows.samples, 'samples', SAMPLE_WIDTH);
+  cut(rows.red, 'red', RED_WIDTH);
+  return parts;
+}
+
+function emptyRows(like: Rows): Rows {
+  const none = (): PackedRows => ({
+    columns: new Float64Array(0),
+    sketchEnds: new Uint32Array(0),
+    sketches: new Uint8Array(0),
+  });
+  return { samples: like.samples.map(none), red: like.red.map(none), strings: like.strings };
+}
+
+/** Rows [from, to) of a block, viewing its arrays; the sketch ends are renumbered from the first row's. */
+function rowRange(block: PackedRows, width: number, from: number, to: number): PackedRows {
+  const base = from === 0 ? 0 : block.sketchEnds[from - 1]!;
+  const end = to === 0 ? 0 : block.sketchEnds[to - 1]!;
+  return {
+    columns: block.columns.subarray(from * width, to * width),
+    sketchEnds: block.sketchEnds.slice(from, to).map((e) => e - base),
+    sketches: block.sketches.subarray(base, end),
+  };
+}
+
 const EMPTY = Buffer.alloc(0);
 
 /** A view of row i's sketch bytes (no copy), or null. */

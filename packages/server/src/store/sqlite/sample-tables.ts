@@ -25,8 +25,10 @@ export function sampleTables(db: Database.Database) {
       if (tier === STAGED_TIER) staged.upsert(id, t, count, sum, min, max, last, lastT, sketch);
       else tierOf(tier).upsert.run(id, t, count, sum, min, max, last, lastT, sketch);
     }) satisfies SampleRowSink,
-    /** Called at the end of each commit's upserts: the periodic move out of staging. */
+    /** Called at the end of each write of rows: a periodic move out of staging falls due. */
     endCommit: staged.end,
+    /** Moves the next part of a move out of staging that is due, if any (see staged-samples.ts). */
+    moveStep: staged.moveStep,
     /** Moves every staged row into `samples_<res>` (on close; rows left by a crash are read from both). */
     moveAll: staged.moveAll,
     read(tier: number, seriesIds: readonly number[], from: number, to: number): SampleBucket[] {

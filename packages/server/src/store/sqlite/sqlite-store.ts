@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { type Collected, collectingAppender } from '../collecting-appender.ts';
 import { forEachRed, forEachSample } from '../rows.ts';
 import type { BuildPart, Store } from '../store.ts';
+import { backgroundSteps } from './background-steps.ts';
 import { cumulativeTable } from './cumulative-table.ts';
 import { openDatabaseFile } from './database-file.ts';
 import { metaTables } from './meta-tables.ts';
@@ -32,15 +33,28 @@ export function openSqliteStore(file: string): SqliteStore {
   const cumulative = cumulativeTable(db);
   const meta = metaTables(db);
 
-  // Bucket rows are written behind their commit (write-behind.ts): the commit journals them, a flush writes
-  // them to their tables, and every read of those tables flushes first.
+  // Bucket rows are written behind their commit (write-behind.ts): the commit journals them, background steps
+  // write them to their tables a slice at a time, and every read of those tables waits for them or flushes.
   const behind = writeBehind(db, (rows) => {
     forEachSample(rows, samples.upsert);
     forEachRed(rows, red.upsert);
     samples.endCommit();
   });
   behind.replay();
-  const flushTimer = setInterval(behind.flushQuietly, FLUSH_EVERY_MS).unref();
+  const moveStep = db.transaction(samples.moveStep);
+  // A due move out of staging first (it keeps the staged rows few), then the oldest sealed slice of held rows.
+  const steps = backgroundSteps(() => {
+    try {
+      if (moveStep.immediate()) return true;
+    } catch {
+      // Left due: the next move step takes the same range with the next (a full disk: tried on the next kick).
+    }
+    return behind.writeSealed();
+  });
+  const flushTimer = setInterval(() => {
+    behind.sealAll();
+    steps.kick();
+  }, FLUSH_EVERY_MS).unref();
 
   // The whole write runs synchronously inside `commit`, in one `BEGIN IMMEDIATE` transaction rolled back on
   // any error; in WAL mode a committed transaction survives the process being killed.
@@ -53,17 +67,21 @@ export function openSqliteStore(file: string): SqliteStore {
   });
   const commit = (c: Collected) => {
     behind.beforeCommit();
-    behind.committed(c.rows, write.immediate(c));
+    behind.committed(write.immediate(c));
+    steps.kick();
   };
   const gate = callGate();
   const call = gate.run;
-  // A read that cannot flush (a full disk) still answers, without the rows still held: writes are refused
-  // meanwhile (503), and the held rows stay journaled.
-  const read = <T>(work: () => T) =>
-    call(() => {
+  // A read waits for the slices the background steps are writing, then writes the rest itself, so it sees every
+  // committed row without writing a big commit's rows in one go. One that cannot write them (a full disk)
+  // still answers, without the rows still held: writes are refused meanwhile (503), the rows stay journaled.
+  const read = async <T>(work: () => T) => {
+    await behind.drained();
+    return call(() => {
       behind.flushQuietly();
       return work();
     });
+  };
   const deleteService = db.transaction((name: string) => {
     samples.forgetService(name);
     red.forgetService(name);
@@ -122,11 +140,9 @@ export function openSqliteStore(file: string): SqliteStore {
     close: () =>
       gate.close(() => {
         clearInterval(flushTimer);
-        try {
-          behind.flush();
-        } catch {
-          // Left journaled: written by the next start's replay.
-        }
+        steps.stop();
+        // What cannot be written (a full disk) is left journaled: written by the next start's replay.
+        behind.flushQuietly();
         // Not needed for correctness (reads take both tables), so a failure (a full disk) must not keep the
         // file open; the next run then starts with the staging table empty.
         try {

@@ -7,7 +7,7 @@ import { Sketch } from '../../sketch/sketch.ts';
 import { RowsBuilder } from '../rows.ts';
 import { checkoutSeries, encodedSketch } from '../test-rows.ts';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.ts';
-import { MOVE_EVERY_COMMITS } from './staged-samples.ts';
+import { MOVE_EVERY_COMMITS, MOVE_PART_ROWS } from './staged-samples.ts';
 
 const TEN_S = 1;
 const MINUTE = 2;
@@ -46,9 +46,11 @@ describe('the staging table of the 10 s per-series tier', () => {
     // Each commit's rows reach the tables by themselves (held otherwise: see write-behind.ts).
     store.flushRows();
   };
-  /** Enough commits of a newer bucket that the periodic move takes every older one out of staging. */
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  /** Enough commits of a newer bucket that the periodic move is due, and the turn that makes it. */
   const forceMove = async (store: SqliteStore, newer: number) => {
     for (let i = 0; i < MOVE_EVERY_COMMITS; i++) await write(store, newer, [1]);
+    await nextTurn();
   };
 
   it('reads a bucket written before and after a move as one, counts and percentiles exact', async () => {
@@ -78,6 +80,37 @@ describe('the staging table of the 10 s per-series tier', () => {
       [T, 7],
       [T + 10_000, MOVE_EVERY_COMMITS],
     ]);
+  });
+
+  it('moves many rows a range of series per turn of the event loop, each read meanwhile exact', async () => {
+    const { store } = openStore();
+    const series = 2 * MOVE_PART_ROWS + 100;
+    const appender = store.appender();
+    appender.seeService('checkout', { first: T, last: T });
+    const rows = new RowsBuilder(4);
+    const stats = { count: 2, sum: 30, min: 10, max: 20, last: 20, lastT: T + 1 };
+    for (let id = 1; id <= series; id++) rows.sample(TEN_S, id, T, stats, encodedSketch(10, 20));
+    appender.addRows(rows.finish());
+    await appender.commit();
+    store.flushRows();
+    // A newer bucket written often enough that the move of every row at T is due.
+    for (let i = 0; i < MOVE_EVERY_COMMITS; i++) await write(store, T + 10_000, [1], i === 0);
+
+    const staged: number[] = [];
+    const probe = [1, MOVE_PART_ROWS, MOVE_PART_ROWS + 1, series];
+    for (let turn = 0; turn < 5; turn++) {
+      staged.push(rowsIn(store, 'recent_samples_10000') ?? -1);
+      const read = await store.readSamples(TEN_S, probe, T, T + 10_000);
+      expect(read.map((b) => [b.seriesId, b.count, decodeSketch(b.sketch!).count])).toEqual(
+        probe.map((id) => [id, 2, 2]),
+      );
+      await nextTurn();
+    }
+    // Three parts, then only the newest bucket is left staged.
+    expect(staged[0]).toBe(series + 1);
+    expect(staged.at(-1)).toBe(1);
+    expect(new Set(staged).size).toBeGreaterThan(2);
+    expect(rowsIn(store, 'samples_10000')).toBe(series);
   });
 
   it('rebuilds the minute tier from staged rows too', async () => {

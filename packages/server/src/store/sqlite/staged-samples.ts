@@ -13,6 +13,11 @@ type OneTierSink = SampleRowSink extends (tier: number, ...row: infer Row) => vo
  */
 export const MOVE_EVERY_COMMITS = 10;
 const MOVE_ROWS = 50_000;
+/**
+ * Rows one step of a move takes, at most: a move is split by series into parts of about this many rows, each
+ * its own transaction in its own turn of the event loop (50,000 rows merged into their buckets took ~500 ms).
+ */
+export const MOVE_PART_ROWS = 2_000;
 
 const COLUMNS = 'series_id, t, count, sum, min, max, last, last_t, sketch';
 /** The additive merge of a row into a stored bucket: the same in the live upsert and in the move. */
@@ -58,13 +63,27 @@ export function stagedSamples(db: Database.Database, res: number) {
   const newest = db.prepare<[], number | null>(`SELECT max(t) FROM ${staged}`).pluck();
   const expire = db.prepare(`DELETE FROM ${staged} WHERE t < @cutoff AND ${ids}`);
   const forget = db.prepare(`DELETE FROM ${staged} WHERE series_id IN (SELECT id FROM series WHERE service = ?)`);
+  // The series ids that split the rows before `to` into parts of MOVE_PART_ROWS (each id starts a part).
+  const partStarts = db
+    .prepare<{ to: number; every: number }, number>(
+      `SELECT series_id FROM (SELECT series_id, row_number() OVER (ORDER BY series_id) AS n FROM ${staged}
+       WHERE t < @to) WHERE n % @every = 0`,
+    )
+    .pluck();
   let commits = 0;
   let rows = 0;
+  /** The move under way: rows before `to`, of series from `fromId` on, are still to move. */
+  let moving: { to: number; fromId: number; starts: number[] | null } | null = null;
   const moveBefore = (to: number) => {
     before.insert.run({ to });
     before.remove.run({ to });
     commits = 0;
     rows = 0;
+    moving = null;
+  };
+  const movePart = (range: { from: number; to: number; fromId: number; toId: number }) => {
+    part.insert.run(range);
+    part.remove.run(range);
   };
 
   return {
@@ -77,13 +96,29 @@ export function stagedSamples(db: Database.Database, res: number) {
       rows++;
     }) satisfies OneTierSink,
     /**
-     * Called at the end of each commit: every few commits moves all but the newest bucket (still being
-     * written: it would be written into its series' pages again by the next commits).
+     * Called at the end of each write of rows: every few writes a move of all but the newest bucket (still
+     * being written: it would be written into its series' pages again by the next writes) is due, made by
+     * `moveStep`.
      */
     end(): void {
-      if (++commits < MOVE_EVERY_COMMITS && rows < MOVE_ROWS) return;
+      if (moving || (++commits < MOVE_EVERY_COMMITS && rows < MOVE_ROWS)) return;
+      commits = 0;
+      rows = 0;
       const t = newest.get();
-      if (t != null) moveBefore(t);
+      if (t != null) moving = { to: t, fromId: Number.MIN_SAFE_INTEGER, starts: null };
+    },
+    /**
+     * Moves the next part of a move that is due, in the caller's transaction. Whether it moved one. A part
+     * is a range of series, so each series' rows move together and its pages are written once per move.
+     */
+    moveStep(): boolean {
+      if (!moving) return false;
+      moving.starts ??= partStarts.all({ to: moving.to, every: MOVE_PART_ROWS }).filter((id) => id > moving!.fromId);
+      const toId = moving.starts.shift() ?? Number.MAX_SAFE_INTEGER;
+      movePart({ from: Number.MIN_SAFE_INTEGER, to: moving.to, fromId: moving.fromId, toId });
+      if (toId === Number.MAX_SAFE_INTEGER) moving = null;
+      else moving.fromId = toId;
+      return true;
     },
     /** Moves every staged row (on close). */
     moveAll(): void {
@@ -91,9 +126,7 @@ export function stagedSamples(db: Database.Database, res: number) {
     },
     /** Moves the staged rows of a build's part, so the build (reading `samples_<res>`) sees them. */
     movePart(from: number, to: number, fromId: number, toId: number): void {
-      const range = { from, to, fromId, toId };
-      part.insert.run(range);
-      part.remove.run(range);
+      movePart({ from, to, fromId, toId });
     },
     /** `main`, the series' buckets in [from, to) of `samples_<res>`, merged with the staged ones. */
     read(seriesIds: readonly number[], from: number, to: number, main: SampleBucket[]): SampleBucket[] {

@@ -8,7 +8,7 @@ import { RowsBuilder } from '../rows.ts';
 import { checkoutSeries, encodedSketch } from '../test-rows.ts';
 import { migrate } from './migrations.ts';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.ts';
-import { MAX_HELD_ROWS, writeBehind } from './write-behind.ts';
+import { MAX_HELD_ROWS, SLICE_ROWS, writeBehind } from './write-behind.ts';
 
 const TEN_S = 1;
 const T = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
@@ -98,6 +98,57 @@ describe('rows written behind their commit', () => {
     expect(await counts(openStore(crashImage(file)))).toEqual(expected);
   });
 
+  /** One commit of `n` RED rows of checkout's /pay, one a 10 s bucket from T on, each a request of 10 ms. */
+  const commitMany = async (store: SqliteStore, n: number) => {
+    const appender = store.appender();
+    appender.seeService('checkout', { first: T, last: T + n * 10_000 });
+    const rows = new RowsBuilder(4);
+    for (let i = 0; i < n; i++) rows.red(TEN_S, 'checkout', '/pay', T + i * 10_000, 1, i % 2, encodedSketch(10));
+    appender.addRows(rows.finish());
+    await appender.commit();
+  };
+  const redTotals = async (store: SqliteStore) => {
+    const red = await store.readRed({ tier: TEN_S, services: ['checkout'], byRoute: true, from: 0, to: T * 2 });
+    return {
+      rows: red.length,
+      requests: red.reduce((n, b) => n + b.count, 0),
+      errors: red.reduce((n, b) => n + b.errors, 0),
+    };
+  };
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('writes a commit bigger than a slice a slice per turn of the event loop; a crash between counts every row once', async () => {
+    const file = newFile();
+    const store = openStore(file);
+    const n = 3 * SLICE_ROWS + 10;
+    await commitMany(store, n);
+    // Journaled as four entries, written by four steps: other work runs between them.
+    const seen: number[] = [];
+    for (let turn = 0; turn < 6; turn++) {
+      seen.push(journaled(store) ?? -1);
+      if (turn === 1) {
+        const restarted = openStore(crashImage(file));
+        expect(await redTotals(restarted)).toEqual({ rows: n, requests: n, errors: Math.floor(n / 2) });
+        await restarted.close();
+      }
+      await nextTurn();
+    }
+    expect(seen[0]).toBe(4);
+    expect(new Set(seen).size).toBeGreaterThan(2);
+    // The last, small part waits to merge with the next commits' rows, for the timer or a read.
+    expect(seen.at(-1)).toBe(1);
+    expect(await redTotals(store)).toEqual({ rows: n, requests: n, errors: Math.floor(n / 2) });
+  });
+
+  it('a read while a big commit is being written waits for it and sees every row', async () => {
+    const store = openStore(newFile());
+    const n = 4 * SLICE_ROWS;
+    await commitMany(store, n);
+    expect(journaled(store)).toBe(4);
+    expect(await redTotals(store)).toEqual({ rows: n, requests: n, errors: n / 2 });
+    expect(journaled(store)).toBe(0);
+  });
+
   it('rows of a service held when it is deleted are not written after it', async () => {
     const store = openStore(newFile());
     await commitThree(store);
@@ -124,17 +175,21 @@ describe('held rows that cannot be written', () => {
         rows.red(1, 'checkout', '/pay', (n * 10_000 + i) * 10_000, 1, 0, encodedSketch(5));
       const finished = rows.finish();
       behind.beforeCommit();
-      behind.committed([finished], db.transaction(() => behind.journal([finished]))());
+      behind.committed(db.transaction(() => behind.journal([finished]))());
     };
+    const journaled = () => db.prepare('SELECT count(*) FROM row_journal').pluck().get();
     const held = MAX_HELD_ROWS / 10_000;
     for (let n = 0; n < held; n++) commitRows(n);
     expect(() => commitRows(held)).toThrow(/disk is full/);
-    expect(db.prepare('SELECT count(*) FROM row_journal').pluck().get()).toBe(held);
+    // Each commit journaled as entries of SLICE_ROWS.
+    expect(journaled()).toBe((held * 10_000) / SLICE_ROWS);
 
     full = false;
     commitRows(held);
-    // The held rows first, then this commit's, past FLUSH_ROWS by itself.
+    // Before it, only the oldest slice, enough to be under the bound; the rest is left to the steps.
+    expect(written).toBe(SLICE_ROWS);
+    behind.flush();
     expect(written).toBe(MAX_HELD_ROWS + 10_000);
-    expect(db.prepare('SELECT count(*) FROM row_journal').pluck().get()).toBe(0);
+    expect(journaled()).toBe(0);
   });
 });
