@@ -102,6 +102,11 @@ function Dashboard({ config }: { config: PageConfig }) {
             {...pageProps}
             service={view.page.service}
             redSource={redSourceOf(services.data?.services, view.page.service)}
+            onDeleted={() => {
+              const gone = view.page.name === 'service' ? view.page.service : '';
+              services.retry();
+              navigate({ page: { name: 'overview' }, services: view.services.filter((s) => s !== gone) });
+            }}
           />
         ) : empty ? (
           <GetStarted recheck={services.retry} />

@@ -106,6 +106,21 @@ describe('alerts over HTTP and WebSocket', () => {
     expect(history.body.alerts[0]).toMatchObject({ id: firing.id, state: 'resolved' });
   });
 
+  it("closes a rule's alert on all services when its service is deleted (the page's Delete service)", async () => {
+    const { app, url } = await setup();
+    const socket = await liveClient(url, cleanups);
+    await app.inject({ method: 'POST', url: '/api/v1/rules', payload: { ...rule(), service: '*', for: '0s' } });
+    const slow = sendLoop(app, 400, cleanups);
+    const firing = await socket.until((a) => a.state === 'firing');
+    slow.stop();
+    // Whatever the loop had in flight lands before the deletion.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect((await app.inject({ method: 'DELETE', url: '/api/v1/services/checkout' })).statusCode).toBe(204);
+    const resolved = await socket.until((a) => a.id === firing.id && a.state === 'resolved');
+    expect(resolved.reason).toBe('checkout is no longer an active service');
+  });
+
   it('keeps the rule, the firing alert and its acknowledgement across a restart, without notifying again', async () => {
     const first = await setup();
     const hook = await webhookReceiver();

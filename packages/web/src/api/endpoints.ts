@@ -7,7 +7,7 @@ import {
   SeriesResponseSchema,
   ServicesResponseSchema,
 } from '@pulseboard/shared';
-import { getJson, queryString } from './client.ts';
+import { getJson, queryString, sendJson } from './client.ts';
 
 /** A resolved time window in epoch ms. */
 export interface Window {
@@ -19,6 +19,10 @@ export interface Window {
 export type Services = readonly string[] | null;
 
 export const fetchServices = (signal?: AbortSignal) => getJson('/api/v1/services', ServicesResponseSchema, signal);
+
+/** Deletes a service and all its stored data (an admin session). */
+export const deleteService = (name: string): Promise<void> =>
+  sendJson('DELETE', `/api/v1/services/${encodeURIComponent(name)}`);
 
 export const fetchOverview = (w: Window, services: Services, signal?: AbortSignal) =>
   getJson(`/api/v1/overview${queryString({ ...w, service: services })}`, OverviewResponseSchema, signal);

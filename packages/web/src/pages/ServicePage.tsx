@@ -8,6 +8,7 @@ import { ThroughputChart } from '../components/charts/ThroughputChart.tsx';
 import { StatCards } from '../components/StatCards.tsx';
 import { useRoutes } from '../hooks/useResources.ts';
 import { CallsTable } from './CallsTable.tsx';
+import { DeleteService } from './DeleteService.tsx';
 import { OtherMetrics } from './OtherMetrics.tsx';
 import type { PageProps } from './props.ts';
 import { RoutesTable } from './RoutesTable.tsx';
@@ -23,7 +24,10 @@ const SOURCE_LABELS: Record<RedSource, { text: string; title: string }> = {
   },
 };
 
-/** One service: its stat cards, RED over time (and where it comes from), routes, calls, alerts and other metrics. */
+/**
+ * One service: its stat cards, RED over time (and where it comes from), routes, calls, alerts and other metrics,
+ * and a way to delete it.
+ */
 export function ServicePage({
   view,
   navigate,
@@ -31,7 +35,8 @@ export function ServicePage({
   service,
   alerts,
   redSource,
-}: PageProps & { service: string; redSource?: RedSource | undefined }) {
+  onDeleted,
+}: PageProps & { service: string; redSource?: RedSource | undefined; onDeleted: () => void }) {
   const services = useMemo(() => [service], [service]);
   const range = { from: view.from, to: view.to };
   // One read of the routes and of the time the service's data covers: the routes' and the calls' rates are
@@ -61,6 +66,7 @@ export function ServicePage({
       <CallsTable view={view} service={service} coveredSeconds={covered} />
       <AlertPanel query={alerts} services={services} />
       <OtherMetrics view={view} navigate={navigate} service={service} onZoom={onZoom} />
+      <DeleteService service={service} onDeleted={onDeleted} />
     </>
   );
 }
