@@ -56,6 +56,8 @@ describe('keys: the page asks for one', () => {
     await page.waitForSelector('[data-testid="rules"][data-state="ready"]');
     expect(await page.getByRole('button', { name: 'New rule' }).isDisabled()).toBe(true);
     expect(await page.getByText('Silences are added with an admin key.').count()).toBe(1);
+    await page.goto(`${server.url}/services/checkout`);
+    expect(await page.getByTestId('delete-service').isDisabled()).toBe(true);
     expect(refusals(session.errors)).toEqual([]);
   });
 
