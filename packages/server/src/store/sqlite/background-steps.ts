@@ -11,9 +11,8 @@ export function backgroundSteps(step: () => boolean) {
     if (!stopped && step()) kick();
   };
   const kick = (): void => {
-    // Unref'd: pending steps do not keep a process alive whose store was never closed (the store's close writes
-    // what they would have).
-    if (!scheduled && !stopped) scheduled = setImmediate(run).unref();
+    // Not unref'd: a read may be waiting for the steps. The chain ends by itself once there is nothing to do.
+    if (!scheduled && !stopped) scheduled = setImmediate(run);
   };
   return {
     kick,

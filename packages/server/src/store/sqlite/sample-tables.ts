@@ -29,6 +29,7 @@ export function sampleTables(db: Database.Database) {
     endCommit: staged.end,
     /** Moves the next part of a move out of staging that is due, if any (see staged-samples.ts). */
     moveStep: staged.moveStep,
+    moveDue: staged.moveDue,
     /** Moves every staged row into `samples_<res>` (on close; rows left by a crash are read from both). */
     moveAll: staged.moveAll,
     read(tier: number, seriesIds: readonly number[], from: number, to: number): SampleBucket[] {

@@ -45,7 +45,7 @@ export function openSqliteStore(file: string): SqliteStore {
   // A due move out of staging first (it keeps the staged rows few), then the oldest sealed slice of held rows.
   const steps = backgroundSteps(() => {
     try {
-      if (moveStep.immediate()) return true;
+      if (samples.moveDue() && moveStep.immediate()) return true;
     } catch {
       // Left due: the next move step takes the same range with the next (a full disk: tried on the next kick).
     }
@@ -72,15 +72,19 @@ export function openSqliteStore(file: string): SqliteStore {
   };
   const gate = callGate();
   const call = gate.run;
-  // A read waits for the slices the background steps are writing, then writes the rest itself, so it sees every
-  // committed row without writing a big commit's rows in one go. One that cannot write them (a full disk)
+  // A read lets the background steps write all but the last sealed slice, then writes the rest itself, so it sees
+  // every committed row without writing a big commit's rows in one go. One that cannot write them (a full disk)
   // still answers, without the rows still held: writes are refused meanwhile (503), the rows stay journaled.
+  // In flight from its start, so `close` waits for it (the steps run until then) and a read after `close` fails.
   const read = async <T>(work: () => T) => {
-    await behind.drained();
-    return call(() => {
+    const leave = gate.enter();
+    try {
+      await behind.settle();
       behind.flushQuietly();
       return work();
-    });
+    } finally {
+      leave();
+    }
   };
   const deleteService = db.transaction((name: string) => {
     samples.forgetService(name);

@@ -47,10 +47,10 @@ describe('the staging table of the 10 s per-series tier', () => {
     store.flushRows();
   };
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-  /** Enough commits of a newer bucket that the periodic move is due, and the turn that makes it. */
+  /** Enough commits of a newer bucket that the periodic move is due, and the turns that make it (split, move). */
   const forceMove = async (store: SqliteStore, newer: number) => {
     for (let i = 0; i < MOVE_EVERY_COMMITS; i++) await write(store, newer, [1]);
-    await nextTurn();
+    for (let turn = 0; turn < 3; turn++) await nextTurn();
   };
 
   it('reads a bucket written before and after a move as one, counts and percentiles exact', async () => {

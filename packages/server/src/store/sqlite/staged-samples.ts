@@ -7,9 +7,9 @@ import type { SampleBucket } from '../store.ts';
 type OneTierSink = SampleRowSink extends (tier: number, ...row: infer Row) => void ? (...row: Row) => void : never;
 
 /**
- * A move runs after this many commits (or `MOVE_ROWS` staged upserts). Each series' page is then dirtied
- * once per move instead of once per commit; more commits per move save more but make each move longer
- * (it runs inside a commit: see docs/performance.md, 2026-12-04).
+ * A move falls due after this many writes of held rows (or `MOVE_ROWS` staged upserts). Each series' page is
+ * then dirtied once per move instead of once per write; more writes per move save more but make each move
+ * longer (docs/performance.md, 2026-12-04; a move is now made in parts, see `MOVE_PART_ROWS`).
  */
 export const MOVE_EVERY_COMMITS = 10;
 const MOVE_ROWS = 50_000;
@@ -67,23 +67,25 @@ export function stagedSamples(db: Database.Database, res: number) {
   const partStarts = db
     .prepare<{ to: number; every: number }, number>(
       `SELECT series_id FROM (SELECT series_id, row_number() OVER (ORDER BY series_id) AS n FROM ${staged}
-       WHERE t < @to) WHERE n % @every = 0`,
+       WHERE t < @to) WHERE n % @every = 0 ORDER BY series_id`,
     )
     .pluck();
+  // The few bucket starts a move takes (those since the last), so each part seeks (t, series_id) per start
+  // instead of reading every staged row to find its range of series.
+  const startsBefore = db.prepare<{ to: number }, number>(`SELECT DISTINCT t FROM ${staged} WHERE t < @to`).pluck();
+  const moveSeries = moveWhere(
+    't IN (SELECT value FROM json_each(@ts)) AND series_id >= @fromId AND series_id < @toId',
+  );
   let commits = 0;
   let rows = 0;
-  /** The move under way: rows before `to`, of series from `fromId` on, are still to move. */
-  let moving: { to: number; fromId: number; starts: number[] | null } | null = null;
+  /** The move under way: rows at bucket starts `ts`, of series from `fromId` on, are still to move. */
+  let moving: { to: number; fromId: number; parts: { ts: string; starts: number[] } | null } | null = null;
   const moveBefore = (to: number) => {
     before.insert.run({ to });
     before.remove.run({ to });
     commits = 0;
     rows = 0;
     moving = null;
-  };
-  const movePart = (range: { from: number; to: number; fromId: number; toId: number }) => {
-    part.insert.run(range);
-    part.remove.run(range);
   };
 
   return {
@@ -105,17 +107,30 @@ export function stagedSamples(db: Database.Database, res: number) {
       commits = 0;
       rows = 0;
       const t = newest.get();
-      if (t != null) moving = { to: t, fromId: Number.MIN_SAFE_INTEGER, starts: null };
+      if (t != null) moving = { to: t, fromId: Number.MIN_SAFE_INTEGER, parts: null };
     },
+    /** Whether a move is due or under way (`moveStep` has work). */
+    moveDue: () => moving !== null,
     /**
-     * Moves the next part of a move that is due, in the caller's transaction. Whether it moved one. A part
-     * is a range of series, so each series' rows move together and its pages are written once per move.
+     * The next step of a move that is due, in the caller's transaction: first where its parts split, then one
+     * part each. Whether it did one. A part is a range of series, so each series' rows move together and its
+     * pages are written once per move.
      */
     moveStep(): boolean {
       if (!moving) return false;
-      moving.starts ??= partStarts.all({ to: moving.to, every: MOVE_PART_ROWS }).filter((id) => id > moving!.fromId);
-      const toId = moving.starts.shift() ?? Number.MAX_SAFE_INTEGER;
-      movePart({ from: Number.MIN_SAFE_INTEGER, to: moving.to, fromId: moving.fromId, toId });
+      if (!moving.parts) {
+        const ts = JSON.stringify(startsBefore.all({ to: moving.to }));
+        // Distinct: a series with more than a part's rows would give its id twice.
+        moving.parts = { ts, starts: [...new Set(partStarts.all({ to: moving.to, every: MOVE_PART_ROWS }))] };
+        return true;
+      }
+      const { ts, starts } = moving.parts;
+      const toId = starts[0] ?? Number.MAX_SAFE_INTEGER;
+      const range = { ts, fromId: moving.fromId, toId };
+      moveSeries.insert.run(range);
+      moveSeries.remove.run(range);
+      // Only once moved: a part that failed (a full disk) is taken again by the next step.
+      starts.shift();
       if (toId === Number.MAX_SAFE_INTEGER) moving = null;
       else moving.fromId = toId;
       return true;
@@ -126,7 +141,9 @@ export function stagedSamples(db: Database.Database, res: number) {
     },
     /** Moves the staged rows of a build's part, so the build (reading `samples_<res>`) sees them. */
     movePart(from: number, to: number, fromId: number, toId: number): void {
-      movePart({ from, to, fromId, toId });
+      const range = { from, to, fromId, toId };
+      part.insert.run(range);
+      part.remove.run(range);
     },
     /** `main`, the series' buckets in [from, to) of `samples_<res>`, merged with the staged ones. */
     read(seriesIds: readonly number[], from: number, to: number, main: SampleBucket[]): SampleBucket[] {

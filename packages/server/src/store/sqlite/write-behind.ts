@@ -6,7 +6,8 @@ import { decodeRows, encodeRows } from '../rows-codec.ts';
 /**
  * Rows one transaction writes to the tables, at most: a commit's rows are journaled in entries of at most this
  * many, and held rows are written in slices of at most this many, one slice per turn of the event loop.
- * Measured: ~5 ms a thousand rows with their sketches merged (docs/performance.md, 2026-12-08).
+ * Measured: 34 - 45 ms a slice of Collector-like rows, sketches merged into stored ones (at 5,000: 96 - 154
+ * ms; docs/performance.md, 2026-12-08).
  */
 export const SLICE_ROWS = 2_000;
 /**
@@ -17,6 +18,8 @@ export const SLICE_ROWS = 2_000;
 export const MAX_HELD_ROWS = 150_000;
 /** Held rows are written at least this often, so the tables (and a restart's replay) stay close behind. */
 export const FLUSH_EVERY_MS = 1_000;
+/** Times a reader waits for the background steps before it writes what is left itself. */
+const SETTLE_ROUNDS = 4;
 
 /** A commit's rows as journaled: each part and the id of its `row_journal` entry. */
 export type Journaled = readonly { rows: Rows; id: number }[];
@@ -43,7 +46,7 @@ interface Slice {
  *
  * Sealed slices are written in the background, one per step (`writeSealed`, run once per turn of the event
  * loop by the store), so a Collector's export of 80,000 rows does not hold the event loop for its whole write.
- * Readers of the tables wait for the slices sealed before them (`drained`), then `flush` the rest.
+ * Readers of the tables first wait (`settle`) until at most one sealed slice is left, then `flush` the rest.
  *
  * Why: a live service's requests land in the same few buckets, and each commit upserted them again (a
  * SQLite statement, a stored sketch decoded and encoded, a dirtied page); see docs/performance.md.
@@ -62,6 +65,8 @@ export function writeBehind(db: Database.Database, writeRows: (rows: Rows) => vo
   /** The number of the newest slice written (slices are written in order). */
   let writtenSeq = 0;
   const waiting: { seq: number; resolve: () => void }[] = [];
+  /** The last background write failed (a full disk): readers do not wait for steps that cannot write. */
+  let failing = false;
 
   const seal = (slice: Slice) => {
     if (slice.sealed) return;
@@ -93,6 +98,7 @@ export function writeBehind(db: Database.Database, writeRows: (rows: Rows) => vo
     write.immediate(slice.rows instanceof RowsMerger ? slice.rows.finish() : slice.rows, slice.upTo);
     slices.shift();
     writtenSeq = slice.seq;
+    failing = false;
     release(false);
   };
   const release = (all: boolean) => {
@@ -115,6 +121,7 @@ export function writeBehind(db: Database.Database, writeRows: (rows: Rows) => vo
     } catch {
       // Held, and journaled: tried again by the next flush (a read, the timer, the next commit). Readers
       // waiting for a slice answer without it, as this one does.
+      failing = true;
       release(true);
     }
   };
@@ -154,15 +161,22 @@ export function writeBehind(db: Database.Database, writeRows: (rows: Rows) => vo
         writeOldest();
         return true;
       } catch {
+        failing = true;
         release(true);
         return false;
       }
     },
-    /** Resolves once every slice sealed now is written (or a background write failed). */
-    drained(): Promise<void> {
-      const seq = sealedSeq;
-      if (seq <= writtenSeq) return Promise.resolve();
-      return new Promise((resolve) => waiting.push({ seq, resolve }));
+    /**
+     * Resolves once at most one sealed slice is left to write (or background writes fail), so that a reader's
+     * `flush` then writes little. Bounded: under a stream of big commits it stops waiting after a few rounds.
+     */
+    async settle(): Promise<void> {
+      for (let round = 0; round < SETTLE_ROUNDS && !failing; round++) {
+        const sealed = slices.filter((s) => s.sealed);
+        if (sealed.length <= 1) return;
+        const seq = sealed.at(-2)!.seq;
+        await new Promise<void>((resolve) => waiting.push({ seq, resolve }));
+      }
     },
     flush,
     /** `flush`, leaving a failure (a full disk) to the next try: the rows stay held and journaled. */
