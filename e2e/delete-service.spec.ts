@@ -1,25 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleError, launchBrowser, openPage } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { ConsoleError } from './support/browser.ts';
 import { SHOTS, unexpected, waitForCharts } from './support/page.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import { browserSession } from './support/session.ts';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer({ demo: false }), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+// A phone-sized page on a server without the demo.
+const session = browserSession({ flags: ['--no-demo'], width: 390, height: 844 });
 
 /** A minute of requests from `service`, as the native API takes them. */
 async function sendRequests(service: string): Promise<void> {
   const now = Date.now();
   const points = Array.from({ length: 20 }, (_, i) => [now - 60_000 + i * 3000, 5 + i]);
-  const res = await fetch(`${server.url}/api/v1/metrics`, {
+  const res = await fetch(`${session.server.url}/api/v1/metrics`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -30,16 +21,16 @@ async function sendRequests(service: string): Promise<void> {
 }
 
 const serviceNames = async () =>
-  ((await (await fetch(`${server.url}/api/v1/services`)).json()) as { services: { name: string }[] }).services.map(
-    (s) => s.name,
-  );
+  (
+    (await (await fetch(`${session.server.url}/api/v1/services`)).json()) as { services: { name: string }[] }
+  ).services.map((s) => s.name);
 
 describe('deleting a service from its page', () => {
   it('asks first, then deletes it with its data and goes back to the other services; on a phone too', async () => {
     await sendRequests('checkout');
     await sendRequests('retired-batch-job');
-    const { page, errors } = await openPage(browser, 390, 844);
-    await page.goto(`${server.url}/services/retired-batch-job?from=now-15m`);
+    const { page, errors } = session;
+    await page.goto(`${session.server.url}/services/retired-batch-job?from=now-15m`);
     await waitForCharts(page, ['chart-latency']);
 
     // One click only asks; Cancel leaves the service as it was.
@@ -67,7 +58,7 @@ describe('deleting a service from its page', () => {
     );
     expect(await page.textContent('[data-testid="chart-latency"]')).toContain('checkout');
     // Its data went with it: a read of it now finds nothing.
-    const red = await fetch(`${server.url}/api/v1/red?service=retired-batch-job&from=now-15m`);
+    const red = await fetch(`${session.server.url}/api/v1/red?service=retired-batch-job&from=now-15m`);
     const { series } = (await red.json()) as { series: { points: unknown[] }[] };
     expect(series.flatMap((s) => s.points)).toEqual([]);
     expect(unexpected(errors as ConsoleError[])).toEqual([]);
