@@ -122,6 +122,11 @@ describe('series limits', () => {
     const fine = await ingest(app, [request('caf\u00e9 \ud83d\ude00', '/a\tb')]);
     expect(fine.status).toBe(202);
     expect(await serviceNames(app)).toEqual(['caf\u00e9 \ud83d\ude00']);
+    // The longest name a service may have is deleted by its URL too (past 100 characters Fastify answered 414).
+    const longest = 'é'.repeat(200) + '\ud83d\ude00'.repeat(28);
+    expect((await ingest(app, [request(longest)])).status).toBe(202);
+    const gone = await app.inject({ method: 'DELETE', url: `/api/v1/services/${encodeURIComponent(longest)}` });
+    expect(gone.statusCode).toBe(204);
     // Its URL form (the bytes SQLite held for it) is no UTF-8 either: refused in the catalogue's shape.
     const bad = await app.inject({ method: 'DELETE', url: '/api/v1/services/svc%ED%A0%80x' });
     expect(bad.statusCode).toBe(400);

@@ -66,7 +66,8 @@ export function ServicePage({
       <CallsTable view={view} service={service} coveredSeconds={covered} />
       <AlertPanel query={alerts} services={services} />
       <OtherMetrics view={view} navigate={navigate} service={service} onZoom={onZoom} />
-      <DeleteService service={service} onDeleted={onDeleted} />
+      {/* Keyed: the question asked about one service must not stay open on the next one's page. */}
+      <DeleteService key={service} service={service} onDeleted={onDeleted} />
     </>
   );
 }

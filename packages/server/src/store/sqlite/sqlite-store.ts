@@ -66,9 +66,13 @@ export function openSqliteStore(file: string): SqliteStore {
     return behind.journal(c.rows);
   });
   const commit = (c: Collected) => {
-    behind.beforeCommit();
-    behind.committed(write.immediate(c));
-    steps.kick();
+    try {
+      behind.beforeCommit();
+      behind.committed(write.immediate(c));
+    } finally {
+      // Even after a failed commit: what is sealed gets written (and readers waiting for it answer).
+      steps.kick();
+    }
   };
   const gate = callGate();
   const call = gate.run;
