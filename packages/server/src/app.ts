@@ -46,7 +46,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     bodyLimit: API_BODY_LIMIT_BYTES,
     // A path parameter holds a service name (up to 256 characters, `DELETE /api/v1/services/:name`); Fastify's
     // default of 100 answered 414 for longer ones.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     // Exporters and the bench keep connections open between batches.
     keepAliveTimeout: 65_000,
     // A client that trickles its headers or body is cut off (408) instead of holding a socket and its body
