@@ -29,9 +29,10 @@ interface Slice {
   /** Rows merged from small commits, or a big commit's part as journaled (merging it would gain little). */
   rows: RowsMerger | Rows;
   upTo: number;
-  /** Takes no more rows: written by the next background step, or by any flush. */
-  sealed: boolean;
-  /** Its number in order of sealing, so a reader can wait for the slices sealed before it. */
+  /**
+   * 0 while it takes rows; once sealed (it takes no more: written by the next background step, or by any
+   * flush), its number in order of sealing, so a reader can wait for the slices sealed before it.
+   */
   seq: number;
 }
 
@@ -68,23 +69,20 @@ export function writeBehind(db: Database.Database, writeRows: (rows: Rows) => vo
   /** The last background write failed (a full disk): readers do not wait for steps that cannot write. */
   let failing = false;
 
+  const sealed = (slice: Slice | undefined) => slice !== undefined && slice.seq > 0;
   const seal = (slice: Slice) => {
-    if (slice.sealed) return;
-    slice.sealed = true;
-    slice.seq = ++sealedSeq;
+    if (!sealed(slice)) slice.seq = ++sealedSeq;
   };
   const hold = (rows: Rows, id: number) => {
     const count = rowCount(rows);
     let last = slices.at(-1);
-    const open = last && !last.sealed && last.rows instanceof RowsMerger ? last.rows : null;
-    if (last && open && (open.size + count > SLICE_ROWS || count >= SLICE_ROWS / 2)) seal(last);
+    const open = last && !sealed(last) && last.rows instanceof RowsMerger ? last.rows : null;
+    if (open && (open.size + count > SLICE_ROWS || count >= SLICE_ROWS / 2)) seal(last!);
     if (count >= SLICE_ROWS / 2) {
-      const slice = { rows, upTo: id, sealed: false, seq: 0 };
-      slices.push(slice);
-      seal(slice);
+      slices.push({ rows, upTo: id, seq: ++sealedSeq });
       return;
     }
-    if (!last || last.sealed) slices.push((last = { rows: new RowsMerger(), upTo: 0, sealed: false, seq: 0 }));
+    if (!last || sealed(last)) slices.push((last = { rows: new RowsMerger(), upTo: 0, seq: 0 }));
     const merger = last.rows as RowsMerger;
     merger.add(rows);
     last.upTo = id;
@@ -156,7 +154,7 @@ export function writeBehind(db: Database.Database, writeRows: (rows: Rows) => vo
      * disk) leaves it held and releases every reader waiting, who then answer without it (see `flush`).
      */
     writeSealed(): boolean {
-      if (!slices[0]?.sealed) return false;
+      if (!sealed(slices[0])) return false;
       try {
         writeOldest();
         return true;
@@ -172,9 +170,9 @@ export function writeBehind(db: Database.Database, writeRows: (rows: Rows) => vo
      */
     async settle(): Promise<void> {
       for (let round = 0; round < SETTLE_ROUNDS && !failing; round++) {
-        const sealed = slices.filter((s) => s.sealed);
-        if (sealed.length <= 1) return;
-        const seq = sealed.at(-2)!.seq;
+        const waitFor = slices.filter(sealed);
+        if (waitFor.length <= 1) return;
+        const seq = waitFor.at(-2)!.seq;
         await new Promise<void>((resolve) => waiting.push({ seq, resolve }));
       }
     },
